@@ -1,0 +1,210 @@
+import {
+  type AttributeValue,
+  DeleteItemCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import type { ImageFormat } from '../core/image-format';
+import type { ImageRecord, ImageRecords, ImageState } from '../core/images';
+import { IMAGES_TABLE_SCHEMA } from './table-schemas';
+
+type Item = Record<string, AttributeValue>;
+
+/** A page of an account's images, newest first. `after` is the sort key to continue from. */
+export interface RecordPage {
+  readonly records: ImageRecord[];
+  readonly after: string | undefined;
+}
+
+/** The sort key of the by-account index: creation time, then id, so the order is total. */
+export function createdKey(record: Pick<ImageRecord, 'createdAt' | 'id'>): string {
+  return `${record.createdAt}#${record.id}`;
+}
+
+export function toItem(record: ImageRecord): Item {
+  const item: Item = {
+    id: { S: record.id },
+    account_id: { S: record.accountId },
+    created_key: { S: createdKey(record) },
+    object_key: { S: record.objectKey },
+    state: { S: record.state },
+    created_at: { S: record.createdAt },
+  };
+  if (record.format !== undefined) item.format = { S: record.format };
+  if (record.contentType !== undefined) item.content_type = { S: record.contentType };
+  if (record.width !== undefined) item.width = { N: String(record.width) };
+  if (record.height !== undefined) item.height = { N: String(record.height) };
+  if (record.size !== undefined) item.size = { N: String(record.size) };
+  if (record.reason !== undefined) item.reason = { S: record.reason };
+  if (record.expiresAt !== undefined) item.expires_at = { N: String(record.expiresAt) };
+  if (record.state === 'pending') item.pending = { S: 'pending' };
+  return item;
+}
+
+export function fromItem(item: Item): ImageRecord {
+  const num = (name: string): number | undefined => (item[name]?.N === undefined ? undefined : Number(item[name].N));
+  const str = (name: string): string | undefined => item[name]?.S;
+  return {
+    id: str('id')!,
+    accountId: str('account_id')!,
+    objectKey: str('object_key')!,
+    state: str('state') as ImageState,
+    createdAt: str('created_at')!,
+    format: str('format') as ImageFormat | undefined,
+    contentType: str('content_type'),
+    width: num('width'),
+    height: num('height'),
+    size: num('size'),
+    reason: str('reason'),
+    expiresAt: num('expires_at'),
+  };
+}
+
+/** Image records in the images table (SPEC §4); see `IMAGES_TABLE_SCHEMA`. */
+export class DynamoImageRecords implements ImageRecords {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {}
+
+  async create(record: ImageRecord): Promise<void> {
+    await this.client.send(
+      new PutItemCommand({
+        TableName: this.tableName,
+        Item: toItem(record),
+        ConditionExpression: 'attribute_not_exists(id)',
+      }),
+    );
+  }
+
+  async get(id: string): Promise<ImageRecord | undefined> {
+    const result = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: { id: { S: id } }, ConsistentRead: true }),
+    );
+    return result.Item ? fromItem(result.Item) : undefined;
+  }
+
+  /** Deletes the record if it still belongs to `accountId`; returns false when there was none. */
+  async delete(id: string, accountId: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new DeleteItemCommand({
+          TableName: this.tableName,
+          Key: { id: { S: id } },
+          ConditionExpression: 'account_id = :account',
+          ExpressionAttributeValues: { ':account': { S: accountId } },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Moves a pending image to ready or rejected. Conditional on `pending`, so a finalize that
+   * runs twice (S3 delivers events at least once) changes nothing the second time.
+   * Returns false when the image was not pending.
+   */
+  async settle(
+    id: string,
+    outcome:
+      | { state: 'ready'; format: ImageFormat; contentType: string; width: number; height: number; size: number }
+      | { state: 'rejected'; reason: string },
+  ): Promise<boolean> {
+    const names: Record<string, string> = { '#state': 'state', '#expires': 'expires_at', '#pending': 'pending' };
+    const values: Item = { ':pending': { S: 'pending' }, ':state': { S: outcome.state } };
+    let set = '#state = :state';
+    if (outcome.state === 'ready') {
+      Object.assign(names, { '#format': 'format', '#size': 'size', '#ct': 'content_type', '#w': 'width', '#h': 'height' });
+      Object.assign(values, {
+        ':format': { S: outcome.format },
+        ':ct': { S: outcome.contentType },
+        ':w': { N: String(outcome.width) },
+        ':h': { N: String(outcome.height) },
+        ':size': { N: String(outcome.size) },
+      });
+      set += ', #format = :format, #ct = :ct, #w = :w, #h = :h, #size = :size';
+    } else {
+      values[':reason'] = { S: outcome.reason };
+      names['#reason'] = 'reason';
+      set += ', #reason = :reason';
+    }
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { id: { S: id } },
+          UpdateExpression: `SET ${set} REMOVE #expires, #pending`,
+          ConditionExpression: '#state = :pending',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  }
+
+  /** Pending uploads whose deadline has passed (at most `limit`). */
+  async expiredPending(nowSeconds: number, limit = 100): Promise<ImageRecord[]> {
+    const index = IMAGES_TABLE_SCHEMA.pendingIndex;
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: index.name,
+        KeyConditionExpression: '#pending = :pending AND expires_at < :now',
+        ExpressionAttributeNames: { '#pending': 'pending' },
+        ExpressionAttributeValues: { ':pending': { S: 'pending' }, ':now': { N: String(nowSeconds) } },
+        Limit: limit,
+      }),
+    );
+    return (result.Items ?? []).map(fromItem);
+  }
+
+  /** Removes a record that is still pending (an upload that never arrived). */
+  async deletePending(id: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new DeleteItemCommand({
+          TableName: this.tableName,
+          Key: { id: { S: id } },
+          ConditionExpression: '#state = :pending',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':pending': { S: 'pending' } },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  }
+
+  /** One page of an account's images, newest first. */
+  async listByAccount(accountId: string, limit: number, after?: string): Promise<RecordPage> {
+    const index = IMAGES_TABLE_SCHEMA.byAccountIndex;
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: index.name,
+        KeyConditionExpression: after ? 'account_id = :account AND created_key < :after' : 'account_id = :account',
+        ExpressionAttributeValues: {
+          ':account': { S: accountId },
+          ...(after ? { ':after': { S: after } } : {}),
+        },
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    );
+    const records = (result.Items ?? []).map(fromItem);
+    const more = result.LastEvaluatedKey !== undefined && records.length === limit;
+    return { records, after: more ? createdKey(records[records.length - 1]) : undefined };
+  }
+}

@@ -1,0 +1,157 @@
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { KEYS_TABLE_SCHEMA } from './table-schemas';
+
+/** A stored key: never the key itself, only its SHA-256 hash. */
+export interface KeyRecord {
+  readonly keyId: string;
+  readonly keyHash: string;
+  readonly accountId: string;
+  readonly accountName: string;
+  readonly createdAt: string;
+  readonly revokedAt?: string;
+  /** The id of the matching API Gateway API key on AWS; absent locally. */
+  readonly apiGatewayKeyId?: string;
+}
+
+export interface Account {
+  readonly accountId: string;
+  readonly name: string;
+  readonly createdAt: string;
+}
+
+type Item = Record<string, AttributeValue>;
+
+const keyPk = (hash: string): string => `key#${hash}`;
+const accountPk = (name: string): string => `account#${name}`;
+
+function keyFromItem(item: Item): KeyRecord {
+  return {
+    keyId: item.key_id.S!,
+    keyHash: item.key_hash.S!,
+    accountId: item.account_id.S!,
+    accountName: item.account_name.S!,
+    createdAt: item.created_at.S!,
+    revokedAt: item.revoked_at?.S,
+    apiGatewayKeyId: item.apigw_key_id?.S,
+  };
+}
+
+/** Accounts and their keys, in one table (see `KEYS_TABLE_SCHEMA`). */
+export class DynamoKeyStore {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {}
+
+  async findByHash(keyHash: string): Promise<KeyRecord | undefined> {
+    const result = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: { pk: { S: keyPk(keyHash) } } }),
+    );
+    return result.Item ? keyFromItem(result.Item) : undefined;
+  }
+
+  async findById(keyId: string): Promise<KeyRecord | undefined> {
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: KEYS_TABLE_SCHEMA.byKeyIdIndex.name,
+        KeyConditionExpression: 'key_id = :id',
+        ExpressionAttributeValues: { ':id': { S: keyId } },
+      }),
+    );
+    const item = result.Items?.[0];
+    return item ? keyFromItem(item) : undefined;
+  }
+
+  /** The account called `name`, created with `newAccountId` if it does not exist yet. */
+  async ensureAccount(name: string, newAccountId: string, now = new Date()): Promise<Account> {
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: { S: accountPk(name) },
+            account_id: { S: newAccountId },
+            account_name: { S: name },
+            created_at: { S: now.toISOString() },
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return { accountId: newAccountId, name, createdAt: now.toISOString() };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException) && (error as Error).name !== 'ConditionalCheckFailedException') {
+        throw error;
+      }
+    }
+    const existing = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: { pk: { S: accountPk(name) } }, ConsistentRead: true }),
+    );
+    const item = existing.Item!;
+    return { accountId: item.account_id.S!, name, createdAt: item.created_at.S! };
+  }
+
+  /** Stores a key record; returns false if a key with that hash already exists. */
+  async putKey(record: KeyRecord): Promise<boolean> {
+    const item: Item = {
+      pk: { S: keyPk(record.keyHash) },
+      key_id: { S: record.keyId },
+      key_hash: { S: record.keyHash },
+      account_id: { S: record.accountId },
+      account_name: { S: record.accountName },
+      created_at: { S: record.createdAt },
+    };
+    if (record.apiGatewayKeyId) item.apigw_key_id = { S: record.apiGatewayKeyId };
+    try {
+      await this.client.send(
+        new PutItemCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  }
+
+  /** Marks a key revoked; returns the record as it was, or undefined when there is no such key. */
+  async revoke(keyId: string, now = new Date()): Promise<KeyRecord | undefined> {
+    const record = await this.findById(keyId);
+    if (!record) return undefined;
+    await this.client.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: { pk: { S: keyPk(record.keyHash) } },
+        UpdateExpression: 'SET revoked_at = if_not_exists(revoked_at, :now)',
+        ExpressionAttributeValues: { ':now': { S: now.toISOString() } },
+      }),
+    );
+    return record;
+  }
+
+  async listKeys(): Promise<KeyRecord[]> {
+    const keys: KeyRecord[] = [];
+    let start: Item | undefined;
+    do {
+      const page = await this.client.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          FilterExpression: 'begins_with(pk, :prefix)',
+          ExpressionAttributeValues: { ':prefix': { S: 'key#' } },
+          ExclusiveStartKey: start,
+        }),
+      );
+      keys.push(...(page.Items ?? []).map(keyFromItem));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return keys.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+}

@@ -1,0 +1,23 @@
+/**
+ * Key schemas of the DynamoDB tables, shared by the CDK storage construct and the local
+ * emulator's table creation so both always agree.
+ */
+export const IMAGES_TABLE_SCHEMA = {
+  partitionKey: 'id',
+  byAccountIndex: { name: 'byAccount', partitionKey: 'account_id', sortKey: 'created_key' },
+  /** Sparse: only pending large uploads carry `pending`, so the sweep queries just those. */
+  pendingIndex: { name: 'byPendingExpiry', partitionKey: 'pending', sortKey: 'expires_at' },
+  /** TTL attribute: set on pending large uploads only, for cleanup; the sweep does not depend on it. */
+  ttlAttribute: 'expires_at',
+} as const;
+
+export const KEYS_TABLE_SCHEMA = {
+  partitionKey: 'pk',
+  byKeyIdIndex: { name: 'byKeyId', partitionKey: 'key_id' },
+} as const;
+
+export const COUNTERS_TABLE_SCHEMA = {
+  partitionKey: 'pk',
+  /** TTL attribute: expired windows are deleted by DynamoDB; correctness never depends on it. */
+  ttlAttribute: 'expires_at',
+} as const;

@@ -1,0 +1,111 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { ServiceUnavailableError, UnauthorizedError } from './errors';
+import { errorToResponse, type Headers } from './http';
+import { type HourlyQuota, type QuotaDecision, rateLimitError } from './hourly-quota';
+import { logger } from './logger';
+
+/** Who is calling, as the authorizer established it. */
+export interface Caller {
+  readonly accountId: string;
+  readonly keyId: string;
+}
+
+export interface RouteContext {
+  readonly caller: Caller;
+  /** The public base URL for image links (no trailing slash). */
+  readonly baseUrl: string;
+  /**
+   * Resolves once the hourly window has admitted the request; rejects with a 429 if not.
+   * A route must await it before any side effect. Routes declared with `overlapQuota` get it
+   * while the counter update is still in flight, so they can parse the body meanwhile.
+   */
+  readonly admitted: Promise<void>;
+}
+
+export type Route = (event: APIGatewayProxyEvent, route: RouteContext) => Promise<APIGatewayProxyResult>;
+
+export type ApiHandler = (event: APIGatewayProxyEvent, context?: Context) => Promise<APIGatewayProxyResult>;
+
+export function callerFrom(event: APIGatewayProxyEvent): Caller {
+  const authorizer = event.requestContext?.authorizer as Record<string, unknown> | null | undefined;
+  const accountId = authorizer?.accountId;
+  const keyId = authorizer?.keyId;
+  if (typeof accountId !== 'string' || typeof keyId !== 'string' || !accountId || !keyId) {
+    throw new UnauthorizedError();
+  }
+  return { accountId, keyId };
+}
+
+/**
+ * The base URL a client reached us on: the configured public URL, or scheme + host + the
+ * stage prefix API Gateway adds (requestContext.path minus the resource path).
+ */
+export function baseUrlFrom(event: APIGatewayProxyEvent, configured: string | undefined): string {
+  if (configured) return configured;
+  const headers = lowerCaseHeaders(event.headers);
+  const proto = headers['x-forwarded-proto']?.split(',')[0]?.trim() || 'https';
+  const host = headers.host ?? event.requestContext?.domainName ?? 'localhost';
+  const fullPath = event.requestContext?.path ?? event.path;
+  const prefix = fullPath && event.path && fullPath.endsWith(event.path) ? fullPath.slice(0, fullPath.length - event.path.length) : '';
+  return `${proto}://${host}${prefix}`;
+}
+
+export function lowerCaseHeaders(headers: APIGatewayProxyEvent['headers'] | null | undefined): Record<string, string | undefined> {
+  const result: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) result[name.toLowerCase()] = value;
+  return result;
+}
+
+export interface ApiHandlerOptions {
+  readonly quota: HourlyQuota;
+  readonly publicBaseUrl: string | undefined;
+  /** Start the counter update and let the route work (parse) while it is in flight. */
+  readonly overlapQuota?: boolean;
+}
+
+/**
+ * Wraps an authenticated route: counts the request against the caller's hourly window,
+ * adds the rate-limit headers to every response (success or error), and maps every error
+ * through `errorToResponse`. A route never throws out of here.
+ */
+export function apiHandler(options: ApiHandlerOptions, route: Route): ApiHandler {
+  return async (event, context) => {
+    if (context) logger.addContext(context);
+    logger.appendKeys({ requestId: event.requestContext?.requestId });
+    let decision: Promise<QuotaDecision> | undefined;
+    let rateHeaders: Headers = {};
+    try {
+      const caller = callerFrom(event);
+      decision = options.quota.consume(caller.keyId).catch((error: unknown) => {
+        // Fail closed: without the counter the hourly promise cannot be kept (README, "Quotas").
+        throw new ServiceUnavailableError(5, { cause: error });
+      });
+      const admitted = decision.then((d) => {
+        rateHeaders = d.headers;
+        if (!d.allowed) throw rateLimitError(d);
+      });
+      // Never an unhandled rejection, whichever path awaits it.
+      admitted.catch(() => undefined);
+      if (!options.overlapQuota) await admitted;
+      const baseUrl = baseUrlFrom(event, options.publicBaseUrl);
+      const result = await route(event, { caller, baseUrl, admitted });
+      await admitted;
+      return { ...result, headers: { ...result.headers, ...rateHeaders } };
+    } catch (error) {
+      let reported = error;
+      if (decision) {
+        // A refused window wins over whatever the route found (the request was not counted).
+        try {
+          const d = await decision;
+          rateHeaders = d.headers;
+          if (!d.allowed) reported = rateLimitError(d);
+        } catch (quotaError) {
+          reported = quotaError;
+        }
+      }
+      return errorToResponse(reported, (message, details) => logger.error(message, details as never), rateHeaders);
+    } finally {
+      logger.removeKeys(['requestId']);
+    }
+  };
+}

@@ -1,0 +1,132 @@
+import { imageSize } from 'image-size';
+import type { Limits } from './config';
+import { BadRequestError, InvalidImageError, PayloadTooLargeError } from './errors';
+
+/** Formats we accept. SVG is refused (it can carry script); HEIC is refused (image-size misreads its size). */
+export const ALLOWED_FORMATS = ['jpeg', 'png', 'gif', 'webp', 'avif', 'bmp', 'tiff'] as const;
+export type ImageFormat = (typeof ALLOWED_FORMATS)[number];
+
+export const CONTENT_TYPES: Readonly<Record<ImageFormat, string>> = {
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  gif: 'image/gif',
+  webp: 'image/webp',
+  avif: 'image/avif',
+  bmp: 'image/bmp',
+  tiff: 'image/tiff',
+};
+
+export const EXTENSIONS: Readonly<Record<ImageFormat, string>> = {
+  jpeg: 'jpg',
+  png: 'png',
+  gif: 'gif',
+  webp: 'webp',
+  avif: 'avif',
+  bmp: 'bmp',
+  tiff: 'tiff',
+};
+
+/** image-size's type names for the formats we allow. */
+const FROM_IMAGE_SIZE: Readonly<Record<string, ImageFormat>> = {
+  jpg: 'jpeg',
+  png: 'png',
+  gif: 'gif',
+  webp: 'webp',
+  avif: 'avif',
+  bmp: 'bmp',
+  tiff: 'tiff',
+};
+
+export interface ImageInfo {
+  readonly format: ImageFormat;
+  readonly contentType: string;
+  readonly width: number;
+  readonly height: number;
+}
+
+/** What is known of a stored object when only its ends were read (large uploads). */
+export interface ImageSample {
+  /** The first bytes of the file (the whole file for direct uploads). */
+  readonly head: Uint8Array;
+  /** The last bytes of the file (the whole file for direct uploads). */
+  readonly tail: Uint8Array;
+  /** The file's full length in bytes. */
+  readonly size: number;
+}
+
+export function formatLimit(bytes: number): string {
+  if (bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MiB`;
+  if (bytes % 1024 === 0) return `${bytes / 1024} KiB`;
+  return `${bytes} bytes`;
+}
+
+/**
+ * Sniffs the format and dimensions from the bytes themselves (never the name or the declared
+ * Content-Type) and applies the allow-list, the size and the pixel limits.
+ * Throws a 4xx HttpError for anything we will not store.
+ */
+export function inspectImage(sample: ImageSample, limits: Limits, maxBytes = limits.maxImageBytes): ImageInfo {
+  if (sample.size === 0) throw new BadRequestError('The image file is empty');
+  if (sample.size > maxBytes) {
+    throw new PayloadTooLargeError(`Image exceeds the ${formatLimit(maxBytes)} limit (${maxBytes} bytes)`);
+  }
+  let result: { width?: number; height?: number; type?: string };
+  try {
+    result = imageSize(sample.head);
+  } catch {
+    // image-size throws TypeError for unknown types and RangeError for short buffers.
+    throw new InvalidImageError('unrecognised or unreadable header');
+  }
+  const format = result.type === undefined ? undefined : FROM_IMAGE_SIZE[result.type];
+  if (format === undefined) throw new InvalidImageError(`format ${result.type ?? 'unknown'} is not allowed`);
+  const { width, height } = result;
+  if (!Number.isSafeInteger(width) || !Number.isSafeInteger(height) || width! < 1 || height! < 1) {
+    throw new InvalidImageError('width and height must be at least 1');
+  }
+  const pixels = width! * height!;
+  if (pixels > limits.maxPixels) {
+    throw new PayloadTooLargeError(
+      `Image is ${width}x${height} pixels; the limit is ${limits.maxPixels} pixels`,
+    );
+  }
+  if (!looksComplete(format, sample)) throw new InvalidImageError('the file is truncated');
+  return { format, contentType: CONTENT_TYPES[format], width: width!, height: height! };
+}
+
+const PNG_IEND = Buffer.from('IEND', 'latin1');
+
+function lastIndexOf(bytes: Uint8Array, needle: Uint8Array | number): number {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).lastIndexOf(needle as Uint8Array);
+}
+
+function readUInt32LE(bytes: Uint8Array, offset: number): number {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).readUInt32LE(offset);
+}
+
+/**
+ * image-size reads headers only, so a file cut short after its header still "succeeds".
+ * Where a format has an end marker or a declared length, check it. AVIF and TIFF keep their
+ * data at offsets that need a full parse, so they are checked by header only.
+ */
+export function looksComplete(format: ImageFormat, sample: ImageSample): boolean {
+  const { head, tail, size } = sample;
+  switch (format) {
+    case 'png':
+      return lastIndexOf(tail, PNG_IEND) >= 0;
+    case 'jpeg':
+      return lastIndexOf(tail, Buffer.from([0xff, 0xd9])) >= 0;
+    case 'gif':
+      return lastIndexOf(tail, 0x3b) >= 0;
+    case 'webp':
+      return head.byteLength >= 8 && readUInt32LE(head, 4) + 8 <= size;
+    case 'bmp': {
+      if (head.byteLength < 14) return false;
+      const declared = readUInt32LE(head, 2);
+      const dataOffset = readUInt32LE(head, 10);
+      return (declared === 0 || declared <= size) && dataOffset < size;
+    }
+    case 'avif':
+    case 'tiff':
+      return true;
+  }
+}

@@ -1,0 +1,56 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { DynamoHourlyCounter } from './adapters/dynamo-hourly-counter';
+import { DynamoImageRecords } from './adapters/dynamo-image-records';
+import { S3ImageObjects } from './adapters/s3-image-objects';
+import { type ApiHandler, apiHandler } from './core/api-handler';
+import { type Config, readConfig, requireString } from './core/config';
+import { ImageNotFoundError } from './core/errors';
+import { noContent } from './core/http';
+import { HourlyQuota } from './core/hourly-quota';
+import { isImageId } from './core/ids';
+import type { ImageObjects, ImageRecord, Log } from './core/images';
+import { logger } from './core/logger';
+
+export interface DeleteImageDeps {
+  readonly config: Pick<Config, 'publicBaseUrl'>;
+  readonly quota: HourlyQuota;
+  readonly records: {
+    get(id: string): Promise<ImageRecord | undefined>;
+    delete(id: string, accountId: string): Promise<boolean>;
+  };
+  readonly objects: Pick<ImageObjects, 'delete'>;
+  readonly log: Log;
+}
+
+/**
+ * DELETE /api/images/{image_id}. The record goes first, so the image disappears from get,
+ * view and list at once; then the object. If the object delete fails, the image is already
+ * gone for everyone and the sweep removes the orphaned bytes.
+ */
+export function createDeleteImageHandler(deps: DeleteImageDeps): ApiHandler {
+  return apiHandler({ quota: deps.quota, publicBaseUrl: deps.config.publicBaseUrl }, async (event, route) => {
+    const id = event.pathParameters?.image_id;
+    if (!isImageId(id)) throw new ImageNotFoundError();
+    const record = await deps.records.get(id);
+    if (!record || record.accountId !== route.caller.accountId) throw new ImageNotFoundError();
+    if (!(await deps.records.delete(id, route.caller.accountId))) throw new ImageNotFoundError();
+    try {
+      await deps.objects.delete(record.objectKey);
+    } catch (error) {
+      deps.log.error('object delete failed; left for the sweep', { objectKey: record.objectKey, error });
+    }
+    return noContent();
+  });
+}
+
+const config = readConfig(process.env);
+const dynamodb = new DynamoDBClient({});
+
+export const handler = createDeleteImageHandler({
+  config,
+  quota: new HourlyQuota(new DynamoHourlyCounter(dynamodb, requireString(process.env, 'COUNTERS_TABLE')), config.hourlyLimit),
+  records: new DynamoImageRecords(dynamodb, requireString(process.env, 'IMAGES_TABLE')),
+  objects: new S3ImageObjects(new S3Client({}), requireString(process.env, 'BUCKET_NAME')),
+  log: logger,
+});

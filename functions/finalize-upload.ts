@@ -1,0 +1,42 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import type { S3Event } from 'aws-lambda';
+import { DynamoImageRecords } from './adapters/dynamo-image-records';
+import { S3ImageObjects } from './adapters/s3-image-objects';
+import { readLimits, requireString } from './core/config';
+import { type FinalizeDeps, finalizeUpload } from './core/finalize';
+import { logger } from './core/logger';
+
+/** Events that carry client bytes; our own content-type copy (ObjectCreated:Copy) is ignored. */
+const CLIENT_UPLOADS = new Set(['ObjectCreated:Put', 'ObjectCreated:Post', 'ObjectCreated:CompleteMultipartUpload']);
+
+/**
+ * S3 ObjectCreated -> settle the pending image. Records are handled one by one; a failure is
+ * rethrown so Lambda retries the event (finalize is idempotent).
+ */
+export function createFinalizeHandler(deps: FinalizeDeps) {
+  return async (event: S3Event): Promise<{ results: Record<string, string> }> => {
+    const results: Record<string, string> = {};
+    for (const record of event.Records ?? []) {
+      const name = record.eventName?.replace(/^s3:/, '');
+      const key = decodeURIComponent((record.s3?.object?.key ?? '').replace(/\+/g, ' '));
+      if (!CLIENT_UPLOADS.has(name)) {
+        results[key] = 'skipped';
+        continue;
+      }
+      results[key] = await finalizeUpload(deps, key);
+      logger.info('finalized', { objectKey: key, outcome: results[key] });
+    }
+    return { results };
+  };
+}
+
+const dynamodb = new DynamoDBClient({});
+const s3 = new S3Client({});
+
+export const handler = createFinalizeHandler({
+  objects: new S3ImageObjects(s3, requireString(process.env, 'BUCKET_NAME')),
+  records: new DynamoImageRecords(dynamodb, requireString(process.env, 'IMAGES_TABLE')),
+  limits: readLimits(process.env),
+  log: logger,
+});

@@ -1,0 +1,36 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoHourlyCounter } from './adapters/dynamo-hourly-counter';
+import { DynamoImageRecords } from './adapters/dynamo-image-records';
+import { type ApiHandler, apiHandler } from './core/api-handler';
+import { type Config, readConfig, requireString } from './core/config';
+import { ImageNotFoundError } from './core/errors';
+import { success } from './core/http';
+import { HourlyQuota } from './core/hourly-quota';
+import { isImageId } from './core/ids';
+import { type ImageRecords, toApiImage } from './core/images';
+
+export interface GetImageDeps {
+  readonly config: Pick<Config, 'publicBaseUrl'>;
+  readonly quota: HourlyQuota;
+  readonly records: Pick<ImageRecords, 'get'>;
+}
+
+/** GET /api/images/{image_id}: the caller's own image; anyone else's is indistinguishable from none. */
+export function createGetImageHandler(deps: GetImageDeps): ApiHandler {
+  return apiHandler({ quota: deps.quota, publicBaseUrl: deps.config.publicBaseUrl }, async (event, route) => {
+    const id = event.pathParameters?.image_id;
+    if (!isImageId(id)) throw new ImageNotFoundError();
+    const record = await deps.records.get(id);
+    if (!record || record.accountId !== route.caller.accountId) throw new ImageNotFoundError();
+    return success(200, toApiImage(record, route.baseUrl));
+  });
+}
+
+const config = readConfig(process.env);
+const dynamodb = new DynamoDBClient({});
+
+export const handler = createGetImageHandler({
+  config,
+  quota: new HourlyQuota(new DynamoHourlyCounter(dynamodb, requireString(process.env, 'COUNTERS_TABLE')), config.hourlyLimit),
+  records: new DynamoImageRecords(dynamodb, requireString(process.env, 'IMAGES_TABLE')),
+});

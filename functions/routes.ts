@@ -1,0 +1,62 @@
+/**
+ * The route table: the single source for the CDK stack's API and the local gateway.
+ * `handler` names the function (and its file in functions/, kebab-cased).
+ */
+export interface RouteDefinition {
+  readonly method: 'GET' | 'POST' | 'DELETE';
+  /** API Gateway resource path; `{name}` segments are path parameters. */
+  readonly path: string;
+  readonly handler: HandlerName;
+  /** Bearer key + usage plan (every /api route); the public view has neither. */
+  readonly auth: boolean;
+}
+
+export const HANDLERS = {
+  UploadImage: 'upload-image',
+  GetImage: 'get-image',
+  ListImages: 'list-images',
+  DeleteImage: 'delete-image',
+  StartUpload: 'start-upload',
+  ViewImage: 'view-image',
+} as const;
+
+export type HandlerName = keyof typeof HANDLERS;
+
+export const ROUTES: readonly RouteDefinition[] = [
+  { method: 'POST', path: '/api/images/upload', handler: 'UploadImage', auth: true },
+  { method: 'POST', path: '/api/images/uploads', handler: 'StartUpload', auth: true },
+  { method: 'GET', path: '/api/images', handler: 'ListImages', auth: true },
+  { method: 'GET', path: '/api/images/{image_id}', handler: 'GetImage', auth: true },
+  { method: 'DELETE', path: '/api/images/{image_id}', handler: 'DeleteImage', auth: true },
+  { method: 'GET', path: '/image/{image_id}', handler: 'ViewImage', auth: false },
+];
+
+/** Request content types API Gateway passes to Lambda base64-encoded. */
+export const BINARY_MEDIA_TYPES: readonly string[] = ['multipart/form-data'];
+
+/** Largest request API Gateway accepts (REST APIs: 10 MB). */
+export const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
+
+/** Matches a concrete path against a route path; returns the path parameters or undefined. */
+export function matchPath(routePath: string, path: string): Record<string, string> | undefined {
+  const want = routePath.split('/');
+  const got = path.split('/');
+  if (want.length !== got.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < want.length; i += 1) {
+    const segment = want[i];
+    if (segment.startsWith('{') && segment.endsWith('}')) {
+      if (got[i] === '') return undefined;
+      let value: string;
+      try {
+        value = decodeURIComponent(got[i]);
+      } catch {
+        return undefined;
+      }
+      params[segment.slice(1, -1)] = value;
+    } else if (segment !== got[i]) {
+      return undefined;
+    }
+  }
+  return params;
+}

@@ -1,0 +1,176 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { S3Event } from 'aws-lambda';
+import { DynamoKeyStore } from '../functions/adapters/dynamo-key-store';
+import { generateAccountId, generateApiKey, generateKeyId, hashApiKey } from '../functions/core/api-keys';
+import { LARGE_UPLOAD_PREFIX } from '../functions/core/ids';
+import { HANDLERS, type HandlerName } from '../functions/routes';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_RESOURCES, startEmulators, type Emulators } from './emulators';
+import { createLocalGateway, type LocalGateway, type ProxyHandler, type TokenAuthorizer } from './gateway';
+import type { LocalSettings } from './settings';
+
+/** What a running local API writes to `<data dir>/local.json` so `npm run keys` can find it. */
+export interface LocalRuntimeInfo {
+  readonly pid: number;
+  readonly url: string;
+  readonly dynamodbEndpoint: string;
+  readonly s3Endpoint: string;
+  readonly startedAt: string;
+}
+
+export const RUNTIME_FILE = 'local.json';
+
+export interface LocalApi {
+  readonly url: string;
+  readonly devKey: string;
+  readonly emulators: Emulators;
+  readonly gateway: LocalGateway;
+  /** Settles pending large uploads whose S3 events are still being handled. */
+  idle(): Promise<void>;
+  /** Runs the sweep now (expired pending uploads, orphan objects). */
+  sweep(): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+/** Points the AWS SDK (and so the unchanged handlers) at the emulators. */
+export function localEnvironment(emulators: Pick<Emulators, 'dynamodbEndpoint' | 's3Endpoint'>): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL_S3: emulators.s3Endpoint,
+    AWS_ENDPOINT_URL_DYNAMODB: emulators.dynamodbEndpoint,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_REGION: LOCAL_REGION,
+    AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
+    AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+    BUCKET_NAME: LOCAL_RESOURCES.bucketName,
+    IMAGES_TABLE: LOCAL_RESOURCES.imagesTable,
+    KEYS_TABLE: LOCAL_RESOURCES.keysTable,
+    COUNTERS_TABLE: LOCAL_RESOURCES.countersTable,
+    POWERTOOLS_SERVICE_NAME: 'imager',
+    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+  };
+}
+
+/**
+ * The dev key: IMAGER_DEV_KEY when set, otherwise one generated on first start and kept in
+ * the data dir, so restarts keep the same key, account and images.
+ */
+function devKeyFor(settings: LocalSettings): string {
+  if (settings.devKey) return settings.devKey;
+  const file = join(settings.dataDir, 'dev-key');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const key = generateApiKey();
+  writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  return key;
+}
+
+/** Seeds the dev key for the account "dev" (idempotent). */
+async function seedDevKey(keys: DynamoKeyStore, key: string): Promise<void> {
+  const hash = hashApiKey(key);
+  const existing = await keys.findByHash(hash);
+  if (existing) return;
+  const account = await keys.ensureAccount('dev', generateAccountId());
+  await keys.putKey({
+    keyId: generateKeyId(),
+    keyHash: hash,
+    accountId: account.accountId,
+    accountName: account.name,
+    createdAt: new Date().toISOString(),
+  });
+}
+
+/**
+ * Starts the whole API in this process: emulators, the unchanged handler modules, the local
+ * gateway. Used by `npm start` and by the integration tests.
+ */
+export async function startLocalApi(settings: LocalSettings, options: { writeRuntimeFile?: boolean } = {}): Promise<LocalApi> {
+  mkdirSync(settings.dataDir, { recursive: true });
+  const emulators = await startEmulators({ dataDir: settings.dataDir });
+  Object.assign(process.env, localEnvironment(emulators));
+
+  // Handlers read their configuration and create their clients at import: after the env is set.
+  const modules = {} as Record<HandlerName, ProxyHandler>;
+  for (const [name, file] of Object.entries(HANDLERS) as Array<[HandlerName, string]>) {
+    modules[name] = (await import(`../functions/${file}.ts`)).handler as ProxyHandler;
+  }
+  const authorizer = (await import('../functions/authorizer.ts')).handler as TokenAuthorizer;
+  const finalize = (await import('../functions/finalize-upload.ts')).handler as (event: S3Event) => Promise<unknown>;
+  const sweepHandler = (await import('../functions/sweep.ts')).handler as () => Promise<unknown>;
+
+  const dynamodb = new DynamoDBClient({});
+  const keys = new DynamoKeyStore(dynamodb, LOCAL_RESOURCES.keysTable);
+  const devKey = devKeyFor(settings);
+  await seedDevKey(keys, devKey);
+  dynamodb.destroy();
+
+  const gateway = createLocalGateway({
+    handlers: modules,
+    authorizer,
+    usagePlan: { rate: settings.throttleRate, burst: settings.throttleBurst, dailyQuota: settings.dailyQuota },
+    authCacheSeconds: settings.authCacheSeconds,
+  });
+
+  // s3rver emits S3 event notifications; deliver object-created ones to the finalize handler.
+  const inFlight = new Set<Promise<unknown>>();
+  emulators.onS3Event((event) => {
+    // Same filter as the bucket notification on AWS: object-created events under uploads/.
+    const created = event.Records.filter(
+      (record) => record.eventName.startsWith('ObjectCreated:') && record.s3.object.key.startsWith(LARGE_UPLOAD_PREFIX),
+    );
+    if (created.length === 0) return;
+    const run = finalize({ Records: created } as unknown as S3Event)
+      .catch((error: unknown) => console.error('finalize failed', error))
+      .finally(() => inFlight.delete(run));
+    inFlight.add(run);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    gateway.server.once('error', reject);
+    gateway.server.listen(settings.port, '127.0.0.1', () => resolve());
+  });
+  const port = (gateway.server.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}`;
+
+  const runtimeFile = join(settings.dataDir, RUNTIME_FILE);
+  if (options.writeRuntimeFile !== false) {
+    const info: LocalRuntimeInfo = {
+      pid: process.pid,
+      url,
+      dynamodbEndpoint: emulators.dynamodbEndpoint,
+      s3Endpoint: emulators.s3Endpoint,
+      startedAt: new Date().toISOString(),
+    };
+    writeFileSync(runtimeFile, `${JSON.stringify(info, null, 2)}\n`);
+  }
+
+  const sweepTimer =
+    settings.sweepMinutes > 0
+      ? setInterval(() => {
+          sweepHandler().catch((error: unknown) => console.error('sweep failed', error));
+        }, settings.sweepMinutes * 60_000)
+      : undefined;
+  sweepTimer?.unref();
+
+  return {
+    url,
+    devKey,
+    emulators,
+    gateway,
+    async idle() {
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+    },
+    sweep: () => sweepHandler(),
+    async close() {
+      if (sweepTimer) clearInterval(sweepTimer);
+      await new Promise<void>((resolve) => {
+        gateway.server.close(() => resolve());
+        gateway.server.closeAllConnections();
+      });
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+      await emulators.close();
+      if (options.writeRuntimeFile !== false) rmSync(runtimeFile, { force: true });
+    },
+  };
+}

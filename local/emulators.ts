@@ -1,0 +1,154 @@
+import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+  DescribeTableCommand,
+  type CreateTableCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import S3rver from 's3rver';
+import { COUNTERS_TABLE_SCHEMA, IMAGES_TABLE_SCHEMA, KEYS_TABLE_SCHEMA } from '../functions/adapters/table-schemas';
+
+/** Resource names in local mode (on AWS, CloudFormation names them). */
+export const LOCAL_RESOURCES = {
+  bucketName: 'imager-images',
+  imagesTable: 'imager-images',
+  keysTable: 'imager-keys',
+  countersTable: 'imager-counters',
+} as const;
+
+/** s3rver accepts only these credentials. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
+export const LOCAL_REGION = 'us-east-1';
+
+export interface S3ObjectCreatedEvent {
+  Records: Array<{ eventName: string; s3: { bucket: { name: string }; object: { key: string; size?: number } } }>;
+}
+
+export interface Emulators {
+  readonly dynamodbEndpoint: string;
+  readonly s3Endpoint: string;
+  /** Subscribe to s3rver's object events (its S3 event notifications). */
+  onS3Event(listener: (event: S3ObjectCreatedEvent) => void): void;
+  close(): Promise<void>;
+}
+
+/** Table definitions from the shared schemas, in the emulator's CreateTable form. */
+export function tableDefinitions(): CreateTableCommandInput[] {
+  const images = IMAGES_TABLE_SCHEMA;
+  return [
+    {
+      TableName: LOCAL_RESOURCES.imagesTable,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: images.partitionKey, AttributeType: 'S' },
+        { AttributeName: images.byAccountIndex.partitionKey, AttributeType: 'S' },
+        { AttributeName: images.byAccountIndex.sortKey, AttributeType: 'S' },
+        { AttributeName: images.pendingIndex.partitionKey, AttributeType: 'S' },
+        { AttributeName: images.pendingIndex.sortKey, AttributeType: 'N' },
+      ],
+      KeySchema: [{ AttributeName: images.partitionKey, KeyType: 'HASH' }],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: images.byAccountIndex.name,
+          KeySchema: [
+            { AttributeName: images.byAccountIndex.partitionKey, KeyType: 'HASH' },
+            { AttributeName: images.byAccountIndex.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+        {
+          IndexName: images.pendingIndex.name,
+          KeySchema: [
+            { AttributeName: images.pendingIndex.partitionKey, KeyType: 'HASH' },
+            { AttributeName: images.pendingIndex.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
+    },
+    {
+      TableName: LOCAL_RESOURCES.keysTable,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: KEYS_TABLE_SCHEMA.partitionKey, AttributeType: 'S' },
+        { AttributeName: KEYS_TABLE_SCHEMA.byKeyIdIndex.partitionKey, AttributeType: 'S' },
+      ],
+      KeySchema: [{ AttributeName: KEYS_TABLE_SCHEMA.partitionKey, KeyType: 'HASH' }],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: KEYS_TABLE_SCHEMA.byKeyIdIndex.name,
+          KeySchema: [{ AttributeName: KEYS_TABLE_SCHEMA.byKeyIdIndex.partitionKey, KeyType: 'HASH' }],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
+    },
+    {
+      TableName: LOCAL_RESOURCES.countersTable,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: COUNTERS_TABLE_SCHEMA.partitionKey, AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: COUNTERS_TABLE_SCHEMA.partitionKey, KeyType: 'HASH' }],
+    },
+  ];
+}
+
+function listen(server: Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+/**
+ * Starts dynalite and s3rver on loopback, with their data under `dataDir` (or in memory when
+ * `dataDir` is undefined), and creates the tables and the bucket if they are missing.
+ */
+export async function startEmulators(options: { dataDir?: string; dynamodbPort?: number; s3Port?: number } = {}): Promise<Emulators> {
+  const dynamoPath = options.dataDir ? join(options.dataDir, 'dynamodb') : undefined;
+  const s3Path = options.dataDir ? join(options.dataDir, 's3') : undefined;
+  if (dynamoPath) mkdirSync(dynamoPath, { recursive: true });
+  if (s3Path) mkdirSync(s3Path, { recursive: true });
+
+  const dynamo: Server = dynalite({ path: dynamoPath, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const dynamoPort = await listen(dynamo, options.dynamodbPort ?? 0);
+  const dynamodbEndpoint = `http://127.0.0.1:${dynamoPort}`;
+
+  const s3 = new S3rver({
+    address: '127.0.0.1',
+    port: options.s3Port ?? 0,
+    silent: true,
+    directory: s3Path ?? join(process.env.TMPDIR ?? '/tmp', `imager-s3-${process.pid}-${Date.now()}`),
+    resetOnClose: s3Path === undefined,
+    configureBuckets: [{ name: LOCAL_RESOURCES.bucketName }],
+  });
+  const s3Address = (await s3.run()) as AddressInfo;
+  const s3Endpoint = `http://127.0.0.1:${s3Address.port}`;
+
+  const client = new DynamoDBClient({ endpoint: dynamodbEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  // dynalite opens its LevelDB store asynchronously and crashes on a ListTables sent before it
+  // is open; DescribeTable waits for the store, so it goes first.
+  for (const definition of tableDefinitions()) {
+    try {
+      await client.send(new DescribeTableCommand({ TableName: definition.TableName }));
+    } catch (error) {
+      if ((error as Error).name !== 'ResourceNotFoundException') throw error;
+      await client.send(new CreateTableCommand(definition));
+    }
+  }
+  client.destroy();
+
+  return {
+    dynamodbEndpoint,
+    s3Endpoint,
+    onS3Event(listener) {
+      s3.on('event', listener);
+    },
+    async close() {
+      await new Promise<void>((resolve) => s3.close(() => resolve()));
+      await new Promise<void>((resolve) => dynamo.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import { startLocalApi } from './app';
+import { readLocalSettings } from './settings';
+
+/** `npm start`: the whole API on one port, with its data under IMAGER_DATA_DIR. */
+// The Lambda runtime is Node 22; locally on Node 20 the SDK's upgrade notice is noise.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+async function main(): Promise<void> {
+  const settings = readLocalSettings();
+  // Last line of defence: the gateway already turns handler failures into 502s.
+  process.on('uncaughtException', (error) => console.error('uncaught exception (kept running)', error));
+  process.on('unhandledRejection', (error) => console.error('unhandled rejection (kept running)', error));
+
+  const api = await startLocalApi(settings);
+  console.log(`Imager local API listening on ${api.url}`);
+  console.log(`Data directory: ${settings.dataDir}`);
+  console.log(`Dev API key (account "dev"): ${api.devKey}`);
+  console.log(`Try: curl -H "Authorization: Bearer ${api.devKey}" -F "image=@photo.jpg" ${api.url}/api/images/upload`);
+
+  let closing = false;
+  const shutdown = (): void => {
+    if (closing) return;
+    closing = true;
+    api.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}
+
+main().catch((error: unknown) => {
+  console.error(`Imager failed to start: ${(error as Error).message}`);
+  process.exit(1);
+});
