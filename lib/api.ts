@@ -1,0 +1,126 @@
+import { Duration } from 'aws-cdk-lib';
+import {
+  AccessLogFormat,
+  ApiKeySourceType,
+  Cors,
+  EndpointType,
+  LambdaIntegration,
+  LogGroupLogDestination,
+  MethodLoggingLevel,
+  Period,
+  type Resource,
+  ResponseType,
+  RestApi,
+  TokenAuthorizer,
+  type UsagePlan,
+} from 'aws-cdk-lib/aws-apigateway';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { GATEWAY_RESPONSES, type GatewayResponseType } from '../functions/gateway-responses';
+import { JSON_CONTENT_TYPE } from '../functions/core/http';
+import { BINARY_MEDIA_TYPES, type HandlerName, ROUTES } from '../functions/routes';
+
+export interface ImagerApiProps {
+  /** The function behind each route of the shared route table. */
+  readonly handlers: Readonly<Record<HandlerName, IFunction>>;
+  readonly authorizer: IFunction;
+  /** Authorizer result cache, in seconds (0 disables it). */
+  readonly authCacheSeconds: number;
+  readonly throttleRate: number;
+  readonly throttleBurst: number;
+  readonly dailyQuota: number;
+  readonly stageName?: string;
+}
+
+/** The identity validation expression: malformed headers are refused before the authorizer runs. */
+export const AUTHORIZATION_PATTERN = '^[Bb]earer [A-Za-z0-9_-]{20,128}$';
+
+/**
+ * The REST API: routes from the shared route table, the TOKEN authorizer (which also supplies
+ * the usage-plan key: apiKeySourceType AUTHORIZER), the usage plan, CORS, access logs, and a
+ * gateway response in the envelope for everything API Gateway answers itself.
+ */
+export class ImagerApi extends Construct {
+  readonly api: RestApi;
+  readonly usagePlan: UsagePlan;
+
+  constructor(scope: Construct, id: string, props: ImagerApiProps) {
+    super(scope, id);
+    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_MONTH });
+
+    this.api = new RestApi(this, 'Api', {
+      description: 'Imager image hosting API',
+      endpointTypes: [EndpointType.REGIONAL],
+      apiKeySourceType: ApiKeySourceType.AUTHORIZER,
+      binaryMediaTypes: [...BINARY_MEDIA_TYPES],
+      cloudWatchRole: true,
+      deployOptions: {
+        stageName: props.stageName ?? 'v1',
+        accessLogDestination: new LogGroupLogDestination(accessLogs),
+        accessLogFormat: AccessLogFormat.jsonWithStandardFields(),
+        loggingLevel: MethodLoggingLevel.ERROR,
+        tracingEnabled: true,
+        metricsEnabled: true,
+      },
+      defaultCorsPreflightOptions: {
+        allowOrigins: Cors.ALL_ORIGINS,
+        allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
+        allowHeaders: ['Authorization', 'Content-Type'],
+        maxAge: Duration.minutes(10),
+      },
+    });
+
+    const authorizer = new TokenAuthorizer(this, 'BearerKey', {
+      handler: props.authorizer,
+      identitySource: 'method.request.header.Authorization',
+      validationRegex: AUTHORIZATION_PATTERN,
+      resultsCacheTtl: Duration.seconds(props.authCacheSeconds),
+    });
+
+    const validator = this.api.addRequestValidator('Parameters', { validateRequestParameters: true });
+
+    for (const route of ROUTES) {
+      const resource = this.resourceFor(route.path);
+      const requestParameters: Record<string, boolean> = {};
+      for (const match of route.path.matchAll(/\{([^}]+)\}/g)) requestParameters[`method.request.path.${match[1]}`] = true;
+      if (route.auth) requestParameters['method.request.header.Authorization'] = true;
+      resource.addMethod(route.method, new LambdaIntegration(props.handlers[route.handler], { proxy: true }), {
+        authorizer: route.auth ? authorizer : undefined,
+        apiKeyRequired: route.auth,
+        requestParameters,
+        requestValidator: validator,
+      });
+    }
+
+    for (const [type, definition] of Object.entries(GATEWAY_RESPONSES) as Array<[GatewayResponseType, (typeof GATEWAY_RESPONSES)[GatewayResponseType]]>) {
+      const message = definition.message === undefined ? '$context.error.messageString' : JSON.stringify(definition.message);
+      const headers: Record<string, string> = {
+        'Access-Control-Allow-Origin': "'*'",
+        'Content-Type': `'${JSON_CONTENT_TYPE}'`,
+      };
+      for (const [name, value] of Object.entries(definition.headers ?? {})) headers[name] = `'${value}'`;
+      this.api.addGatewayResponse(`Response${type}`, {
+        type: ResponseType.of(type),
+        statusCode: definition.statusCode === undefined ? undefined : String(definition.statusCode),
+        responseHeaders: headers,
+        templates: { 'application/json': `{"status":"error","message":${message}}` },
+      });
+    }
+
+    this.usagePlan = this.api.addUsagePlan('UsagePlan', {
+      description: 'Imager API keys: throttle and daily quota (the exact hourly limit is in DynamoDB)',
+      throttle: { rateLimit: props.throttleRate, burstLimit: props.throttleBurst },
+      quota: { limit: props.dailyQuota, period: Period.DAY },
+      apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
+    });
+  }
+
+  private resourceFor(path: string): Resource {
+    let resource = this.api.root as Resource;
+    for (const part of path.split('/').filter(Boolean)) {
+      resource = (resource.getResource(part) as Resource | undefined) ?? resource.addResource(part);
+    }
+    return resource;
+  }
+}

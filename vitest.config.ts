@@ -1,0 +1,23 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    pool: 'forks',
+    maxWorkers: 2,
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    // Handler modules read these at import; integration tests point them at the emulators.
+    env: {
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      BUCKET_NAME: 'test-bucket',
+      IMAGES_TABLE: 'test-images',
+      KEYS_TABLE: 'test-keys',
+      COUNTERS_TABLE: 'test-counters',
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+    },
+  },
+});
