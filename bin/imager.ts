@@ -1,8 +1,11 @@
 #!/usr/bin/env node
-import { App } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { ImagerStack } from '../lib/imager-stack';
 
 const app = new App();
 new ImagerStack(app, 'Imager', {
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
 });
+// cdk-nag AwsSolutions runs at every synth; accepted findings are acknowledged in lib/nag-suppressions.ts.
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

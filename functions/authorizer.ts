@@ -14,10 +14,10 @@ export interface AuthorizerDeps {
  * policy naming only the first method would deny the caller's other routes from the cache.
  */
 export function stageWildcard(methodArn: string): string {
-  // arn:aws:execute-api:region:account:apiId/stage/METHOD/path...
-  const [arnPrefix, apiId, stage] = methodArn.split('/');
-  if (!arnPrefix || !apiId || !stage) return methodArn;
-  return `${arnPrefix}/${apiId}/${stage}/*`;
+  // arn:aws:execute-api:region:account:apiId/stage/METHOD/path... (the api id ends the first segment)
+  const [apiArn, stage] = methodArn.split('/');
+  if (!apiArn || !stage) return methodArn;
+  return `${apiArn}/${stage}/*`;
 }
 
 /**

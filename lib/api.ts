@@ -78,7 +78,10 @@ export class ImagerApi extends Construct {
       resultsCacheTtl: Duration.seconds(props.authCacheSeconds),
     });
 
-    const validator = this.api.addRequestValidator('Parameters', { validateRequestParameters: true });
+    // Parameters: the path parameters and (on /api) the Authorization header must be present.
+    // Bodies are checked only where a model is attached, and none is: they are multipart images
+    // or small JSON documents that the handlers validate (a 4xx in the envelope).
+    const validator = this.api.addRequestValidator('Requests', { validateRequestParameters: true, validateRequestBody: true });
 
     for (const route of ROUTES) {
       const resource = this.resourceFor(route.path);

@@ -1,12 +1,18 @@
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Grant, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
+import { acknowledgeObjectPrefixGrant, acknowledgeTracingGrant } from './nag-suppressions';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** The Lambda runtime of every Imager function (the newest Node.js LTS that Lambda offers). */
+export const FUNCTION_RUNTIME = Runtime.NODEJS_24_X;
 
 export interface ImagerFunctionProps {
   /** File name in functions/, without extension (e.g. `upload-image`). */
@@ -20,28 +26,41 @@ export interface ImagerFunctionProps {
 }
 
 /**
- * Every Imager function with its defaults set once: Node.js 22 on arm64, a minified ESM bundle
+ * Every Imager function with its defaults set once: Node.js 24 on arm64, a minified ESM bundle
  * built by the local esbuild with the AWS SDK inside (so the tested version ships), source
  * maps, X-Ray tracing, and its own log group with a retention.
+ *
+ * Its role starts empty except for writing to that one log group (not the managed
+ * AWSLambdaBasicExecutionRole, which may create and write any log group); everything else is
+ * added with {@link useTable}, {@link queryIndex}, {@link useObjects} and {@link allowList}.
  */
 export class ImagerFunction extends NodejsFunction {
+  /** The function's own role (also `role`, typed as the concrete Role). */
+  readonly executionRole: Role;
+
   constructor(scope: Construct, id: string, props: ImagerFunctionProps) {
     const logGroup = new LogGroup(scope, `${id}Logs`, {
       retention: RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    const role = new Role(scope, `${id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Imager ${props.file}`,
+    });
+    logGroup.grantWrite(role);
     super(scope, id, {
       entry: `${ROOT}functions/${props.file}.ts`,
       projectRoot: ROOT,
       depsLockFilePath: `${ROOT}package-lock.json`,
       handler: 'handler',
       description: props.description,
-      runtime: Runtime.NODEJS_22_X,
+      runtime: FUNCTION_RUNTIME,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 1024,
       timeout: props.timeout ?? Duration.seconds(10),
       tracing: Tracing.ACTIVE,
       logGroup,
+      role,
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: 'imager',
@@ -50,7 +69,7 @@ export class ImagerFunction extends NodejsFunction {
       },
       bundling: {
         format: OutputFormat.ESM,
-        target: 'node22',
+        target: 'node24',
         platform: 'node',
         minify: true,
         sourceMap: true,
@@ -64,12 +83,49 @@ export class ImagerFunction extends NodejsFunction {
         forceDockerBundling: false,
       },
     });
+    this.executionRole = role;
+    acknowledgeTracingGrant(role);
   }
 
-  /** Sets the table's name in `envName` and grants exactly `actions` on it (and its indexes). */
+  /**
+   * Sets the table's name in `envName` and grants exactly `actions` on the table itself (not
+   * its indexes: see {@link queryIndex}).
+   */
   useTable(envName: string, table: ITable, ...actions: string[]): this {
     this.addEnvironment(envName, table.tableName);
-    table.grant(this, ...actions);
+    Grant.addToPrincipal({ grantee: this, actions, resourceArns: [table.tableArn] });
+    return this;
+  }
+
+  /** Sets the table's name in `envName` and grants `dynamodb:Query` on one named index. */
+  queryIndex(envName: string, table: ITable, indexName: string): this {
+    this.addEnvironment(envName, table.tableName);
+    Grant.addToPrincipal({ grantee: this, actions: ['dynamodb:Query'], resourceArns: [`${table.tableArn}/index/${indexName}`] });
+    return this;
+  }
+
+  /**
+   * Sets `BUCKET_NAME` and grants exactly `actions` on the objects under each key prefix
+   * (`images/` -> `<bucket ARN>/images/*`), never on the bucket itself.
+   */
+  useObjects(bucket: IBucket, actions: readonly string[], prefixes: readonly string[]): this {
+    this.addEnvironment('BUCKET_NAME', bucket.bucketName);
+    Grant.addToPrincipal({
+      grantee: this,
+      actions: [...actions],
+      resourceArns: prefixes.map((prefix) => bucket.arnForObjects(`${prefix}*`)),
+    });
+    for (const prefix of prefixes) acknowledgeObjectPrefixGrant(this.executionRole, bucket, prefix);
+    return this;
+  }
+
+  /**
+   * `s3:ListBucket` on the bucket: for ListObjectsV2, and so that HeadObject on a missing key
+   * answers 404 (without it S3 answers 403 and "gone" cannot be told from "forbidden").
+   */
+  allowList(bucket: IBucket): this {
+    this.addEnvironment('BUCKET_NAME', bucket.bucketName);
+    Grant.addToPrincipal({ grantee: this, actions: ['s3:ListBucket'], resourceArns: [bucket.bucketArn] });
     return this;
   }
 }

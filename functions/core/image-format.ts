@@ -1,6 +1,7 @@
 import { imageSize } from 'image-size';
 import type { Limits } from './config';
 import { BadRequestError, InvalidImageError, PayloadTooLargeError } from './errors';
+import { isStructurallySound } from './image-structure';
 
 /** Formats we accept. SVG is refused (it can carry script); HEIC is refused (image-size misreads its size). */
 export const ALLOWED_FORMATS = ['jpeg', 'png', 'gif', 'webp', 'avif', 'bmp', 'tiff'] as const;
@@ -72,7 +73,7 @@ export function inspectImage(sample: ImageSample, limits: Limits, maxBytes = lim
   }
   let result: { width?: number; height?: number; type?: string };
   try {
-    result = imageSize(sample.head);
+    result = imageSize(ownBuffer(sample.head));
   } catch {
     // image-size throws TypeError for unknown types and RangeError for short buffers.
     throw new InvalidImageError('unrecognised or unreadable header');
@@ -90,7 +91,19 @@ export function inspectImage(sample: ImageSample, limits: Limits, maxBytes = lim
     );
   }
   if (!looksComplete(format, sample)) throw new InvalidImageError('the file is truncated');
+  if (!isStructurallySound(format, sample)) throw new InvalidImageError('the file is truncated or malformed');
   return { format, contentType: CONTENT_TYPES[format], width: width!, height: height! };
+}
+
+/**
+ * image-size 2.x reads through `new DataView(input.buffer, input.byteOffset)`, ignoring the
+ * view's length: on a slice of a larger buffer (busboy's file bytes inside the request body,
+ * pooled small Buffers) a truncated header is completed with whatever follows it. Give it
+ * bytes that own their whole ArrayBuffer.
+ */
+function ownBuffer(bytes: Uint8Array): Uint8Array {
+  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) return bytes;
+  return Uint8Array.prototype.slice.call(bytes);
 }
 
 const PNG_IEND = Buffer.from('IEND', 'latin1');
@@ -116,7 +129,8 @@ export function looksComplete(format: ImageFormat, sample: ImageSample): boolean
     case 'jpeg':
       return lastIndexOf(tail, Buffer.from([0xff, 0xd9])) >= 0;
     case 'gif':
-      return lastIndexOf(tail, 0x3b) >= 0;
+      // The trailer must be the last byte: 0x3b is also an ordinary palette and LZW byte.
+      return tail.byteLength > 0 && tail[tail.byteLength - 1] === 0x3b;
     case 'webp':
       return head.byteLength >= 8 && readUInt32LE(head, 4) + 8 <= size;
     case 'bmp': {

@@ -54,7 +54,8 @@ export function parseImageUpload(
         headers: { 'content-type': contentType },
         limits: {
           files: 1,
-          fileSize: limits.maxFileBytes,
+          // busboy reports 'limit' on reaching fileSize, so a file of exactly the limit needs one more byte.
+          fileSize: limits.maxFileBytes + 1,
           fields: limits.maxFields ?? 20,
           fieldSize: limits.maxFieldBytes ?? 64 * 1024,
           parts: limits.maxParts ?? 25,

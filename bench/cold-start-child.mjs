@@ -1,0 +1,175 @@
+// One fresh-process measurement for bench/run.ts. Plain JavaScript on purpose: this file is what
+// `node` runs before the bundle, so it must cost the same for every function and the empty handler.
+//
+//   node bench/cold-start-child.mjs <mode> <bundle index.mjs> [invocation.json]
+//
+// mode "load":   import the bundle, nothing else.
+// mode "first":  start the storage stub, import the bundle, answer one request.
+// mode "idle" / "event" / "upload" (peak memory): start the stub, import the bundle, answer the
+//   warm-up request from the invocation file; "event" then also reads and parses the big event;
+//   "upload" also answers it. Each reports process.resourceUsage().maxRSS.
+//
+// The stub is an HTTP server inside this process answering DynamoDB and S3 calls at once with
+// minimal valid responses, so "first request" measures our code and the SDK, not storage. It
+// loads node:http before the bundle, as the Lambda runtime client (which talks HTTP to the
+// Runtime API) already has when it imports a handler.
+import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+
+const [mode, bundlePath, invocationPath] = process.argv.slice(2);
+const withStub = mode !== 'load';
+
+/** Canned storage: what the representative requests of bench/cold-start.ts expect to find. */
+function storageStub(fixture) {
+  const json = (res, status, body) => {
+    const text = JSON.stringify(body);
+    res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0', 'content-length': Buffer.byteLength(text) });
+    res.end(text);
+  };
+  const xml = (res, status, body) => {
+    res.writeHead(status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  };
+  const dynamodb = (target, input, res) => {
+    switch (target) {
+      case 'GetItem': {
+        const item = fixture.items[input.Key?.id?.S ?? input.Key?.pk?.S];
+        return json(res, 200, item ? { Item: item } : {});
+      }
+      case 'Query': {
+        const pending = input.ExpressionAttributeValues?.[':pending'] !== undefined;
+        return json(res, 200, { Items: pending ? [] : fixture.list, Count: pending ? 0 : fixture.list.length });
+      }
+      case 'UpdateItem':
+        return json(res, 200, { Attributes: { count: { N: '1' } } });
+      case 'PutItem':
+      case 'DeleteItem':
+        return json(res, 200, {});
+      default:
+        return json(res, 400, { __type: 'com.amazon.coral.service#UnknownOperationException' });
+    }
+  };
+  const s3 = (req, url, res) => {
+    const object = fixture.object ? Buffer.from(fixture.object, 'base64') : Buffer.alloc(0);
+    if (req.method === 'GET' && url.searchParams.get('list-type') === '2') {
+      return xml(
+        res,
+        200,
+        '<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><Name>bench</Name><Prefix></Prefix><KeyCount>0</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated></ListBucketResult>',
+      );
+    }
+    if (req.method === 'PUT' && req.headers['x-amz-copy-source']) {
+      return xml(
+        res,
+        200,
+        '<?xml version="1.0" encoding="UTF-8"?><CopyObjectResult><ETag>"0"</ETag><LastModified>2026-01-01T00:00:00.000Z</LastModified></CopyObjectResult>',
+      );
+    }
+    if (req.method === 'PUT') {
+      res.writeHead(200, { etag: '"0"', 'content-length': 0 });
+      return res.end();
+    }
+    if (req.method === 'HEAD') {
+      res.writeHead(200, { 'content-length': object.byteLength, 'content-type': 'application/octet-stream', etag: '"0"' });
+      return res.end();
+    }
+    if (req.method === 'GET') {
+      const range = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');
+      const start = range ? Number(range[1]) : 0;
+      const end = range ? Math.min(Number(range[2]), object.byteLength - 1) : object.byteLength - 1;
+      const body = object.subarray(start, end + 1);
+      const headers = { 'content-length': body.byteLength, 'content-type': 'application/octet-stream', etag: '"0"' };
+      if (range) headers['content-range'] = `bytes ${start}-${end}/${object.byteLength}`;
+      res.writeHead(range ? 206 : 200, headers);
+      return res.end(body);
+    }
+    if (req.method === 'DELETE') {
+      res.writeHead(204);
+      return res.end();
+    }
+    return xml(res, 400, '<Error><Code>NotImplemented</Code></Error>');
+  };
+  return (req, res) => {
+    const chunks = [];
+    // Bodies (a 4 MiB PutObject) are counted and dropped: the stub must not hold them.
+    let keep = true;
+    req.on('data', (chunk) => {
+      if (keep && chunks.length < 64) chunks.push(chunk);
+      else keep = false;
+    });
+    req.on('end', () => {
+      const url = new URL(req.url, 'http://stub');
+      const target = req.headers['x-amz-target'];
+      if (typeof target === 'string') {
+        return dynamodb(target.split('.')[1], JSON.parse(Buffer.concat(chunks).toString('utf8')), res);
+      }
+      return s3(req, url, res);
+    });
+  };
+}
+
+async function startStub(fixture) {
+  const { createServer } = await import('node:http');
+  const server = createServer(storageStub(fixture));
+  server.keepAliveTimeout = 60_000;
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const endpoint = `http://127.0.0.1:${server.address().port}`;
+  process.env.AWS_ENDPOINT_URL_DYNAMODB = endpoint;
+  process.env.AWS_ENDPOINT_URL_S3 = endpoint;
+  return server;
+}
+
+/** A Lambda context as the runtime passes it. */
+function lambdaContext() {
+  const deadline = Date.now() + 10_000;
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: 'bench',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:bench',
+    memoryLimitInMB: '1024',
+    awsRequestId: '00000000-0000-4000-8000-000000000000',
+    logGroupName: '/aws/lambda/bench',
+    logStreamName: 'bench',
+    getRemainingTimeInMillis: () => deadline - Date.now(),
+  };
+}
+
+const invocation = invocationPath ? JSON.parse(readFileSync(invocationPath, 'utf8')) : undefined;
+if (withStub) await startStub(invocation?.fixture ?? { items: {}, list: [] });
+
+const t0 = performance.now();
+const module = await import(pathToFileURL(bundlePath).href);
+const t1 = performance.now();
+const report = { mode, importMs: t1 - t0, loadedSinceStartMs: t1 };
+
+if (mode !== 'load') {
+  const result = await module.handler(invocation.event, lambdaContext());
+  const t2 = performance.now();
+  report.firstRequestMs = t2 - t1;
+  report.answeredSinceStartMs = t2;
+  report.result = summarise(result);
+}
+if (mode === 'idle' || mode === 'event' || mode === 'upload') {
+  report.warmMaxRssKiB = process.resourceUsage().maxRSS;
+  if (mode !== 'idle') {
+    let event = JSON.parse(readFileSync(invocation.bigEventFile, 'utf8'));
+    report.eventMaxRssKiB = process.resourceUsage().maxRSS;
+    if (mode === 'upload') {
+      const result = await module.handler(event, lambdaContext());
+      report.bigResult = summarise(result);
+    }
+    event = undefined;
+  }
+  report.maxRssKiB = process.resourceUsage().maxRSS;
+}
+
+function summarise(result) {
+  if (result && typeof result === 'object' && 'statusCode' in result) {
+    return { statusCode: result.statusCode, body: typeof result.body === 'string' ? result.body.slice(0, 200) : undefined };
+  }
+  return JSON.parse(JSON.stringify(result ?? null));
+}
+
+process.stdout.write(`\n@@bench ${JSON.stringify(report)}\n`);
+process.exit(0);

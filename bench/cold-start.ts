@@ -1,0 +1,452 @@
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build, type Metafile } from 'esbuild';
+import { BENCH_ACCOUNT, BENCH_KEY_ID, proxyEvent, multipartImage } from './lib/images';
+import { median, ratio, round, shuffled } from './lib/stats';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CHILD = join(ROOT, 'bench', 'cold-start-child.mjs');
+
+/** A function of the synthesized stack and the bundle CloudFormation would ship for it. */
+export interface ShippedFunction {
+  /** Construct id in the stack (e.g. `GetImage`). */
+  readonly name: string;
+  readonly logicalId: string;
+  /** Entry file in functions/, without extension. */
+  readonly file: string;
+  readonly bundle: string;
+  readonly bundleBytes: number;
+  readonly sourceMapBytes: number;
+  /** Environment from the template; resource references replaced by names of our own. */
+  readonly environment: Record<string, string>;
+}
+
+/** Runs `cdk synth` (which bundles every function with the stack's own esbuild settings). */
+export async function synthesize(outdir: string): Promise<void> {
+  const cdk = join(ROOT, 'node_modules', '.bin', 'cdk');
+  const output: Buffer[] = [];
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const child = spawn(cdk, ['synth', '-q', '--no-notices', '-o', outdir], {
+      cwd: ROOT,
+      env: { ...process.env, CDK_DISABLE_VERSION_CHECK: 'true' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.on('data', (chunk: Buffer) => output.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => output.push(chunk));
+    child.on('error', reject);
+    child.on('close', resolve);
+  });
+  if (code !== 0) throw new Error(`cdk synth failed (${code}):\n${Buffer.concat(output).toString('utf8').slice(-4000)}`);
+}
+
+const kebab = (name: string): string => name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+
+/** Resource names the stub answers for, by the variable that carries them. */
+const RESOURCE_NAMES: Record<string, string> = {
+  IMAGES_TABLE: 'bench-images',
+  KEYS_TABLE: 'bench-keys',
+  COUNTERS_TABLE: 'bench-counters',
+  BUCKET_NAME: 'bench-bucket',
+};
+
+/** Maps each Lambda function of the template to its asset's index.mjs (`aws:asset:path`). */
+export function shippedFunctions(outdir: string): ShippedFunction[] {
+  const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as {
+    artifacts: Record<string, { type: string; properties?: { templateFile?: string } }>;
+  };
+  const stack = Object.values(manifest.artifacts).find((a) => a.type === 'aws:cloudformation:stack');
+  const templateFile = stack?.properties?.templateFile;
+  if (!templateFile) throw new Error('no stack in the cloud assembly');
+  const template = JSON.parse(readFileSync(join(outdir, templateFile), 'utf8')) as {
+    Resources: Record<string, { Type: string; Metadata?: Record<string, string>; Properties: Record<string, any> }>;
+  };
+  const functions: ShippedFunction[] = [];
+  for (const [logicalId, resource] of Object.entries(template.Resources)) {
+    if (resource.Type !== 'AWS::Lambda::Function') continue;
+    const assetPath = resource.Metadata?.['aws:asset:path'];
+    const bundle = assetPath ? join(outdir, assetPath, 'index.mjs') : undefined;
+    // CDK's own helpers (bucket notifications) carry inline code, not one of our bundles.
+    if (!bundle || !existsSync(bundle)) continue;
+    const name = (resource.Metadata?.['aws:cdk:path'] ?? logicalId).split('/').at(-2) ?? logicalId;
+    const file = kebab(name);
+    if (!existsSync(join(ROOT, 'functions', `${file}.ts`))) throw new Error(`${logicalId}: no functions/${file}.ts`);
+    const variables = (resource.Properties.Environment?.Variables ?? {}) as Record<string, unknown>;
+    const environment: Record<string, string> = {};
+    for (const [key, value] of Object.entries(variables)) {
+      if (typeof value === 'string') environment[key] = value;
+      else if (RESOURCE_NAMES[key]) environment[key] = RESOURCE_NAMES[key];
+      else throw new Error(`${logicalId}: environment ${key} is not a string and has no bench name`);
+    }
+    const map = `${bundle}.map`;
+    functions.push({
+      name,
+      logicalId,
+      file,
+      bundle,
+      bundleBytes: statSync(bundle).size,
+      sourceMapBytes: existsSync(map) ? statSync(map).size : 0,
+      environment,
+    });
+  }
+  return functions.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** The package an input file belongs to (`@aws-sdk/client-s3`), or the project folder. */
+function packageOf(input: string): string {
+  const parts = input.split('/');
+  const at = parts.lastIndexOf('node_modules');
+  if (at < 0) return `(imager) ${parts.length > 1 ? `${parts[0]}/` : input}`;
+  const first = parts[at + 1];
+  return first.startsWith('@') ? `${first}/${parts[at + 2]}` : first;
+}
+
+export interface BundleSummary {
+  /** Bytes of the rebuilt bundle, and whether it is byte-identical to the shipped one. */
+  readonly rebuiltBytes: number;
+  readonly identicalToShipped: boolean;
+  readonly inputFiles: number;
+  readonly packages: number;
+  /** Bytes in the output from @aws-sdk/* and @smithy/* together. */
+  readonly awsSdkBytes: number;
+  readonly top: ReadonlyArray<{ readonly package: string; readonly bytes: number; readonly files: number }>;
+}
+
+/**
+ * What a bundle pulls in. The stack's bundling (lib/imager-function.ts) is rebuilt here with the
+ * same esbuild options plus a metafile; `identicalToShipped` proves the rebuild is the bundle
+ * that ships (if lib/imager-function.ts changes its options, this says so instead of lying).
+ */
+export async function summariseBundle(fn: ShippedFunction): Promise<BundleSummary> {
+  const result = await build({
+    entryPoints: [join(ROOT, 'functions', `${fn.file}.ts`)],
+    absWorkingDir: ROOT,
+    bundle: true,
+    write: false,
+    outfile: join(ROOT, 'bench-rebuild', 'index.mjs'),
+    target: 'node22',
+    platform: 'node',
+    format: 'esm',
+    minify: true,
+    sourcemap: true,
+    sourcesContent: false,
+    mainFields: ['module', 'main'],
+    banner: { js: "import{createRequire as __cr}from'module';const require=__cr(import.meta.url);" },
+    metafile: true,
+    logLevel: 'silent',
+  });
+  const js = result.outputFiles.find((f) => f.path.endsWith('index.mjs'));
+  if (!js) throw new Error(`${fn.file}: esbuild produced no index.mjs`);
+  const shipped = readFileSync(fn.bundle);
+  const digest = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+  const output = Object.entries((result.metafile as Metafile).outputs).find(([path]) => path.endsWith('index.mjs'))![1];
+  const byPackage = new Map<string, { bytes: number; files: number }>();
+  for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+    const name = packageOf(input);
+    const entry = byPackage.get(name) ?? { bytes: 0, files: 0 };
+    entry.bytes += bytesInOutput;
+    entry.files += 1;
+    byPackage.set(name, entry);
+  }
+  const ranked = [...byPackage.entries()].sort((a, b) => b[1].bytes - a[1].bytes);
+  return {
+    rebuiltBytes: js.contents.byteLength,
+    identicalToShipped: digest(js.contents) === digest(shipped),
+    inputFiles: Object.keys(output.inputs).length,
+    packages: byPackage.size,
+    awsSdkBytes: ranked.filter(([name]) => name.startsWith('@aws-sdk/') || name.startsWith('@smithy/')).reduce((sum, [, v]) => sum + v.bytes, 0),
+    top: ranked.slice(0, 8).map(([name, v]) => ({ package: name, bytes: v.bytes, files: v.files })),
+  };
+}
+
+const READY_ID = 'BenchReadyImage0000000';
+const PENDING_ID = 'BenchPendingUpload0000';
+const BENCH_KEY = 'imgr_bench_key_000000000000000000000000000';
+
+const imageItem = (id: string, state: 'ready' | 'pending', objectKey: string) => ({
+  id: { S: id },
+  account_id: { S: BENCH_ACCOUNT },
+  created_key: { S: `2026-11-26T00:00:00.000Z#${id}` },
+  object_key: { S: objectKey },
+  state: { S: state },
+  created_at: { S: '2026-11-26T00:00:00.000Z' },
+  ...(state === 'ready'
+    ? { format: { S: 'jpeg' }, content_type: { S: 'image/jpeg' }, width: { N: '64' }, height: { N: '48' }, size: { N: '1000' } }
+    : { pending: { S: 'pending' }, expires_at: { N: '4102444800' } }),
+});
+
+/** What the stub holds: one key, one ready and one pending image, and the pending upload's bytes. */
+export function storageFixture(objectBytes: Buffer) {
+  const keyHash = createHash('sha256').update(BENCH_KEY, 'utf8').digest('hex');
+  const ready = imageItem(READY_ID, 'ready', `images/${READY_ID}`);
+  return {
+    items: {
+      [`key#${keyHash}`]: {
+        pk: { S: `key#${keyHash}` },
+        key_id: { S: BENCH_KEY_ID },
+        key_hash: { S: keyHash },
+        account_id: { S: BENCH_ACCOUNT },
+        account_name: { S: 'bench' },
+        created_at: { S: '2026-11-26T00:00:00.000Z' },
+      },
+      [READY_ID]: ready,
+      [PENDING_ID]: imageItem(PENDING_ID, 'pending', `uploads/${PENDING_ID}`),
+    },
+    list: [ready],
+    object: objectBytes.toString('base64'),
+  };
+}
+
+/** A representative request for each function, and what a correct answer looks like. */
+export function representativeRequest(file: string, image: Buffer): { event: unknown; expect: (result: any) => boolean } {
+  const status = (code: number) => (result: any) => result?.statusCode === code;
+  switch (file) {
+    case 'authorizer':
+      return {
+        event: {
+          type: 'TOKEN',
+          authorizationToken: `Bearer ${BENCH_KEY}`,
+          methodArn: 'arn:aws:execute-api:us-east-1:123456789012:bench/v1/GET/api/images',
+        },
+        expect: (r) => r?.policyDocument?.Statement?.[0]?.Effect === 'Allow',
+      };
+    case 'get-image':
+      return {
+        event: proxyEvent({ method: 'GET', resource: '/api/images/{image_id}', path: `/api/images/${READY_ID}`, pathParameters: { image_id: READY_ID } }),
+        expect: status(200),
+      };
+    case 'list-images':
+      return { event: proxyEvent({ method: 'GET', resource: '/api/images', path: '/api/images' }), expect: status(200) };
+    case 'delete-image':
+      return {
+        event: proxyEvent({ method: 'DELETE', resource: '/api/images/{image_id}', path: `/api/images/${READY_ID}`, pathParameters: { image_id: READY_ID } }),
+        expect: status(204),
+      };
+    case 'start-upload':
+      return {
+        event: proxyEvent({
+          method: 'POST',
+          resource: '/api/images/uploads',
+          path: '/api/images/uploads',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ size: 10 * 1024 * 1024, content_type: 'image/jpeg' }),
+        }),
+        expect: status(201),
+      };
+    case 'view-image':
+      return {
+        event: proxyEvent({ method: 'GET', resource: '/image/{image_id}', path: `/image/${READY_ID}`, pathParameters: { image_id: READY_ID } }),
+        expect: status(302),
+      };
+    case 'upload-image': {
+      const multipart = multipartImage(image, 'sample.jpg', 'image/jpeg');
+      return {
+        event: proxyEvent({
+          method: 'POST',
+          resource: '/api/images/upload',
+          path: '/api/images/upload',
+          headers: { 'Content-Type': multipart.contentType },
+          body: multipart.body.toString('base64'),
+          isBase64Encoded: true,
+        }),
+        expect: status(201),
+      };
+    }
+    case 'finalize-upload':
+      return {
+        event: {
+          Records: [
+            {
+              eventVersion: '2.1',
+              eventSource: 'aws:s3',
+              eventName: 'ObjectCreated:Put',
+              s3: { bucket: { name: RESOURCE_NAMES.BUCKET_NAME }, object: { key: `uploads/${PENDING_ID}`, size: image.byteLength } },
+            },
+          ],
+        },
+        expect: (r) => r?.results?.[`uploads/${PENDING_ID}`] === 'ready',
+      };
+    case 'sweep':
+      return {
+        event: { 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {} },
+        expect: (r) => typeof r?.objectsChecked === 'number',
+      };
+    default:
+      throw new Error(`no representative request for functions/${file}.ts`);
+  }
+}
+
+/** Environment of every child: what Lambda sets, dummy credentials, checksums as local mode sets them. */
+export function lambdaEnvironment(name: string, fnEnvironment: Record<string, string>): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    AWS_REGION: 'us-east-1',
+    AWS_DEFAULT_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'BENCH',
+    AWS_SECRET_ACCESS_KEY: 'BENCH',
+    AWS_SESSION_TOKEN: 'BENCH',
+    AWS_LAMBDA_FUNCTION_NAME: name,
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '1024',
+    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
+    AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+    TZ: 'UTC',
+    ...fnEnvironment,
+  };
+}
+
+export interface ChildReport {
+  mode: string;
+  importMs: number;
+  loadedSinceStartMs: number;
+  firstRequestMs?: number;
+  answeredSinceStartMs?: number;
+  result?: unknown;
+  warmMaxRssKiB?: number;
+  eventMaxRssKiB?: number;
+  maxRssKiB?: number;
+  bigResult?: unknown;
+  wallMs: number;
+}
+
+/** Spawns one fresh `node` running the harness; resolves with its report and the wall time. */
+export function runChild(args: string[], env: Record<string, string>, timeoutMs = 30_000): Promise<ChildReport> {
+  return new Promise((resolve, reject) => {
+    const output: Buffer[] = [];
+    const errors: Buffer[] = [];
+    const started = process.hrtime.bigint();
+    const child = spawn(process.execPath, [CHILD, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.stdout.on('data', (chunk: Buffer) => output.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => errors.push(chunk));
+    child.on('error', reject);
+    let wallMs = Number.NaN;
+    child.on('exit', () => {
+      wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+      clearTimeout(timer);
+    });
+    child.on('close', (code) => {
+      const text = Buffer.concat(output).toString('utf8');
+      const line = text.split('\n').find((l) => l.startsWith('@@bench '));
+      if (code !== 0 || !line) {
+        reject(new Error(`child ${args.join(' ')} exited ${code}: ${Buffer.concat(errors).toString('utf8').slice(-2000)}${text.slice(-1000)}`));
+        return;
+      }
+      resolve({ ...(JSON.parse(line.slice('@@bench '.length)) as Omit<ChildReport, 'wallMs'>), wallMs });
+    });
+  });
+}
+
+type Mode = 'load' | 'first' | 'loadWithoutSourceMaps';
+
+interface Subject {
+  readonly name: string;
+  readonly bundle: string;
+  readonly env: Record<string, string>;
+  readonly invocation: string;
+  readonly expect: (result: any) => boolean;
+}
+
+export interface ColdStartOptions {
+  readonly rounds: number;
+  readonly workDir: string;
+  readonly image: Buffer;
+  readonly log: (message: string) => void;
+}
+
+/**
+ * Fresh-process timings, interleaved: every round runs each function and the empty handler in
+ * every mode, in a new random order, so load on the machine hits all of them alike.
+ */
+export async function measureColdStarts(functions: ShippedFunction[], options: ColdStartOptions) {
+  const emptyDir = join(options.workDir, 'empty');
+  mkdirSync(emptyDir, { recursive: true });
+  const emptyBundle = join(emptyDir, 'index.mjs');
+  writeFileSync(emptyBundle, "export const handler = async () => ({ statusCode: 200, body: '{}' });\n");
+  const fixture = storageFixture(options.image);
+  // The empty handler runs under the stack's shared defaults (NODE_OPTIONS, Powertools settings).
+  const shared = Object.fromEntries(
+    Object.entries(functions[0]?.environment ?? {}).filter(([key]) => key === 'NODE_OPTIONS' || key.startsWith('POWERTOOLS_')),
+  );
+
+  const subjects: Subject[] = [];
+  const addSubject = (name: string, bundle: string, env: Record<string, string>, request: { event: unknown; expect: (r: any) => boolean }) => {
+    const invocation = join(options.workDir, `${name}.invocation.json`);
+    writeFileSync(invocation, JSON.stringify({ event: request.event, fixture }));
+    subjects.push({ name, bundle, env, invocation, expect: request.expect });
+  };
+  addSubject('(empty handler)', emptyBundle, lambdaEnvironment('empty', shared), { event: {}, expect: (r) => r?.statusCode === 200 });
+  for (const fn of functions) {
+    addSubject(fn.name, fn.bundle, lambdaEnvironment(fn.name, fn.environment), representativeRequest(fn.file, options.image));
+  }
+
+  const modes: Mode[] = ['load', 'first', 'loadWithoutSourceMaps'];
+  const samples = new Map<string, ChildReport[]>();
+  const failures: string[] = [];
+  for (let round = 0; round < options.rounds; round += 1) {
+    const jobs = shuffled(subjects.flatMap((subject) => modes.map((mode) => ({ subject, mode }))));
+    for (const { subject, mode } of jobs) {
+      const env = { ...subject.env };
+      if (mode === 'loadWithoutSourceMaps') delete env.NODE_OPTIONS;
+      const args = mode === 'first' ? ['first', subject.bundle, subject.invocation] : ['load', subject.bundle];
+      const report = await runChild(args, env);
+      if (mode === 'first' && !subject.expect(report.result)) {
+        failures.push(`${subject.name}: unexpected first response ${JSON.stringify(report.result).slice(0, 300)}`);
+      }
+      const key = `${subject.name}|${mode}`;
+      samples.set(key, [...(samples.get(key) ?? []), report]);
+    }
+    options.log(`cold start: round ${round + 1}/${options.rounds}`);
+  }
+
+  const pick = (name: string, mode: Mode, field: keyof ChildReport) =>
+    (samples.get(`${name}|${mode}`) ?? []).map((r) => Number(r[field])).filter(Number.isFinite);
+  const med = (name: string, mode: Mode, field: keyof ChildReport) => median(pick(name, mode, field));
+  const empty = '(empty handler)';
+  const emptySummary = {
+    load: { wallMs: round(med(empty, 'load', 'wallMs')), loadedSinceStartMs: round(med(empty, 'load', 'loadedSinceStartMs')) },
+    first: {
+      wallMs: round(med(empty, 'first', 'wallMs')),
+      answeredSinceStartMs: round(med(empty, 'first', 'answeredSinceStartMs')),
+    },
+    loadWithoutSourceMaps: { wallMs: round(med(empty, 'loadWithoutSourceMaps', 'wallMs')) },
+    runs: pick(empty, 'load', 'wallMs').length,
+  };
+  const perFunction = functions.map((fn) => {
+    const loadWall = med(fn.name, 'load', 'wallMs');
+    const firstWall = med(fn.name, 'first', 'wallMs');
+    const plainWall = med(fn.name, 'loadWithoutSourceMaps', 'wallMs');
+    return {
+      name: fn.name,
+      logicalId: fn.logicalId,
+      entry: `functions/${fn.file}.ts`,
+      bundleBytes: fn.bundleBytes,
+      sourceMapBytes: fn.sourceMapBytes,
+      runs: pick(fn.name, 'load', 'wallMs').length,
+      load: {
+        wallMs: round(loadWall),
+        ratio: ratio(loadWall, med(empty, 'load', 'wallMs')),
+        importMs: round(med(fn.name, 'load', 'importMs')),
+        loadedSinceStartMs: round(med(fn.name, 'load', 'loadedSinceStartMs')),
+        ratioInChild: ratio(med(fn.name, 'load', 'loadedSinceStartMs'), med(empty, 'load', 'loadedSinceStartMs')),
+      },
+      loadAndFirstRequest: {
+        wallMs: round(firstWall),
+        ratio: ratio(firstWall, med(empty, 'first', 'wallMs')),
+        importMs: round(med(fn.name, 'first', 'importMs')),
+        firstRequestMs: round(med(fn.name, 'first', 'firstRequestMs')),
+        answeredSinceStartMs: round(med(fn.name, 'first', 'answeredSinceStartMs')),
+        ratioInChild: ratio(med(fn.name, 'first', 'answeredSinceStartMs'), med(empty, 'first', 'answeredSinceStartMs')),
+      },
+      loadWithoutSourceMaps: {
+        wallMs: round(plainWall),
+        ratio: ratio(plainWall, med(empty, 'loadWithoutSourceMaps', 'wallMs')),
+      },
+    };
+  });
+  return { emptyHandler: emptySummary, functions: perFunction, failures };
+}

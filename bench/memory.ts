@@ -1,0 +1,63 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type ChildReport, lambdaEnvironment, representativeRequest, runChild, type ShippedFunction, storageFixture } from './cold-start';
+import { bmpOfSize, uploadEvent } from './lib/images';
+import { median, ratio, round, shuffled } from './lib/stats';
+
+export interface MemoryOptions {
+  readonly runs: number;
+  readonly imageBytes: number;
+  readonly workDir: string;
+  readonly warmupImage: Buffer;
+  readonly log: (message: string) => void;
+}
+
+/**
+ * Peak memory of one big upload through the shipped UploadImage bundle, in fresh processes with
+ * the storage stub: "idle" (bundle loaded, one small warm-up upload answered), "event" (idle,
+ * then the big event read and parsed, as the runtime hands it over) and "upload" (event, then
+ * answered). Each reports its peak RSS; the upload's cost is upload minus idle.
+ */
+export async function measureUploadMemory(fn: ShippedFunction, options: MemoryOptions) {
+  const image = bmpOfSize(options.imageBytes);
+  const bigEventFile = join(options.workDir, 'memory-event.json');
+  writeFileSync(bigEventFile, JSON.stringify(uploadEvent(image).event));
+  const invocation = join(options.workDir, 'memory.invocation.json');
+  const warmup = representativeRequest(fn.file, options.warmupImage);
+  writeFileSync(invocation, JSON.stringify({ event: warmup.event, fixture: storageFixture(options.warmupImage), bigEventFile }));
+  const env = lambdaEnvironment(fn.name, fn.environment);
+
+  const modes = ['idle', 'event', 'upload'] as const;
+  const samples: Record<(typeof modes)[number], ChildReport[]> = { idle: [], event: [], upload: [] };
+  const failures: string[] = [];
+  for (let run = 0; run < options.runs; run += 1) {
+    for (const mode of shuffled(modes)) {
+      const report = await runChild([mode, fn.bundle, invocation], env);
+      if (!warmup.expect(report.result)) failures.push(`${mode}: warm-up answered ${JSON.stringify(report.result).slice(0, 200)}`);
+      if (mode === 'upload' && (report.bigResult as { statusCode?: number } | undefined)?.statusCode !== 201) {
+        failures.push(`upload answered ${JSON.stringify(report.bigResult).slice(0, 300)}`);
+      }
+      samples[mode].push(report);
+    }
+  }
+  options.log(`memory: ${options.runs} runs of each`);
+  const peakMiB = (mode: (typeof modes)[number]) => median(samples[mode].map((r) => (r.maxRssKiB ?? Number.NaN) / 1024));
+  const idle = peakMiB('idle');
+  const event = peakMiB('event');
+  const upload = peakMiB('upload');
+  const imageMiB = image.byteLength / (1024 * 1024);
+  return {
+    function: fn.name,
+    imageBytes: image.byteLength,
+    runs: options.runs,
+    idlePeakRssMiB: round(idle),
+    eventPeakRssMiB: round(event),
+    uploadPeakRssMiB: round(upload),
+    /** What holding the event costs (the runtime's JSON and the base64 body string). */
+    eventAboveIdleMiB: round(event - idle),
+    uploadAboveIdleMiB: round(upload - idle),
+    uploadAboveIdleToImage: ratio(upload - idle, imageMiB),
+    handlerAboveEventToImage: ratio(upload - event, imageMiB),
+    failures,
+  };
+}

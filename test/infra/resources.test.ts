@@ -1,0 +1,388 @@
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { COUNTERS_TABLE_SCHEMA, IMAGES_TABLE_SCHEMA, KEYS_TABLE_SCHEMA } from '../../functions/adapters/table-schemas';
+import { DIRECT_PREFIX, LARGE_UPLOAD_PREFIX } from '../../functions/core/ids';
+import { HANDLERS } from '../../functions/routes';
+import type { ImagerStack } from '../../lib/imager-stack';
+import { flatten, logicalId, permissionsOf, resourcesOfType, type Synthesized, synthImager } from './synth';
+
+type FunctionName = keyof ImagerStack['functions'];
+
+const FILES: Readonly<Record<FunctionName, string>> = {
+  ...HANDLERS,
+  Authorizer: 'authorizer',
+  FinalizeUpload: 'finalize-upload',
+  Sweep: 'sweep',
+};
+const API_FUNCTIONS: readonly FunctionName[] = [...(Object.keys(HANDLERS) as FunctionName[]), 'Authorizer'];
+
+let synth: Synthesized;
+let resources: Record<string, { Type: string; Properties: Record<string, any>; DeletionPolicy?: string }>;
+let ids: { bucket: string; accessLogs: string; images: string; keys: string; counters: string };
+
+beforeAll(() => {
+  synth = synthImager();
+  resources = synth.template.toJSON().Resources;
+  const { storage } = synth.stack;
+  ids = {
+    bucket: logicalId(storage.bucket),
+    accessLogs: logicalId(storage.accessLogs),
+    images: logicalId(storage.images),
+    keys: logicalId(storage.keys),
+    counters: logicalId(storage.counters),
+  };
+});
+
+describe('bucket', () => {
+  it('is private, encrypted, SSL-only, logged, and cleans up abandoned multipart uploads', () => {
+    const buckets = resourcesOfType(synth.template, 'AWS::S3::Bucket');
+    expect(Object.keys(buckets).sort()).toEqual([ids.accessLogs, ids.bucket].sort());
+    for (const [id, bucket] of Object.entries(buckets)) {
+      expect(bucket.Properties.PublicAccessBlockConfiguration, id).toEqual({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
+      expect(bucket.Properties.BucketEncryption, id).toEqual({
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      });
+    }
+    const images = buckets[ids.bucket].Properties;
+    expect(images.LoggingConfiguration).toEqual({ DestinationBucketName: { Ref: ids.accessLogs }, LogFilePrefix: 'images/' });
+    expect(images.LifecycleConfiguration.Rules).toContainEqual(
+      expect.objectContaining({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 }, Status: 'Enabled' }),
+    );
+    expect(images.OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] });
+    // The images outlive the stack.
+    expect(resources[ids.bucket].DeletionPolicy).toBe('Retain');
+  });
+
+  it('denies every request that does not use TLS, on both buckets', () => {
+    const policies = Object.values(resourcesOfType(synth.template, 'AWS::S3::BucketPolicy'));
+    for (const bucketId of [ids.bucket, ids.accessLogs]) {
+      const policy = policies.find((p) => flatten(p.Properties.Bucket) === bucketId);
+      expect(policy, bucketId).toBeDefined();
+      const statements = policy!.Properties.PolicyDocument.Statement as Array<Record<string, any>>;
+      const tls = statements.find((s) => s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false');
+      expect(tls, bucketId).toBeDefined();
+      expect(tls!.Action).toBe('s3:*');
+      expect(tls!.Principal).toEqual({ AWS: '*' });
+      expect(([] as unknown[]).concat(tls!.Resource).map(flatten).sort()).toEqual([`${bucketId}.Arn`, `${bucketId}.Arn/*`]);
+      // Nothing in either bucket policy allows anyone in.
+      for (const statement of statements.filter((s) => s.Effect === 'Allow')) {
+        expect(statement.Principal, bucketId).toEqual({ Service: 'logging.s3.amazonaws.com' });
+      }
+    }
+  });
+
+  it('hard-codes no physical names', () => {
+    const named = Object.entries(resources).filter(([, r]) =>
+      ['BucketName', 'TableName', 'FunctionName', 'RoleName', 'LogGroupName', 'UsagePlanName'].some(
+        (property) => r.Type !== 'Custom::S3BucketNotifications' && r.Type !== 'AWS::Lambda::Permission' && r.Properties?.[property] !== undefined,
+      ),
+    );
+    expect(named.map(([id]) => id)).toEqual([]);
+  });
+});
+
+describe('tables', () => {
+  function table(id: string): Record<string, any> {
+    expect(resources[id].Type).toBe('AWS::DynamoDB::Table');
+    return resources[id].Properties;
+  }
+
+  it('are exactly images, keys and counters: on demand, with point-in-time recovery and encryption', () => {
+    expect(Object.keys(resourcesOfType(synth.template, 'AWS::DynamoDB::Table')).sort()).toEqual([ids.images, ids.keys, ids.counters].sort());
+    for (const id of [ids.images, ids.keys, ids.counters]) {
+      const properties = table(id);
+      expect(properties.BillingMode, id).toBe('PAY_PER_REQUEST');
+      expect(properties.PointInTimeRecoverySpecification, id).toEqual({ PointInTimeRecoveryEnabled: true });
+      expect(properties.SSESpecification, id).toEqual({ SSEEnabled: true });
+    }
+    expect(resources[ids.images].DeletionPolicy).toBe('Retain');
+    expect(resources[ids.keys].DeletionPolicy).toBe('Retain');
+  });
+
+  it('images: keyed by id, with the by-account and pending-expiry indexes and TTL of table-schemas.ts', () => {
+    const images = table(ids.images);
+    const schema = IMAGES_TABLE_SCHEMA;
+    expect(images.KeySchema).toEqual([{ AttributeName: schema.partitionKey, KeyType: 'HASH' }]);
+    expect(images.GlobalSecondaryIndexes).toEqual(
+      expect.arrayContaining([
+        {
+          IndexName: schema.byAccountIndex.name,
+          KeySchema: [
+            { AttributeName: schema.byAccountIndex.partitionKey, KeyType: 'HASH' },
+            { AttributeName: schema.byAccountIndex.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+        {
+          IndexName: schema.pendingIndex.name,
+          KeySchema: [
+            { AttributeName: schema.pendingIndex.partitionKey, KeyType: 'HASH' },
+            { AttributeName: schema.pendingIndex.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ]),
+    );
+    expect(images.GlobalSecondaryIndexes).toHaveLength(2);
+    expect(images.AttributeDefinitions).toEqual(
+      expect.arrayContaining([
+        { AttributeName: 'id', AttributeType: 'S' },
+        { AttributeName: 'account_id', AttributeType: 'S' },
+        { AttributeName: 'created_key', AttributeType: 'S' },
+        { AttributeName: 'pending', AttributeType: 'S' },
+        { AttributeName: 'expires_at', AttributeType: 'N' },
+      ]),
+    );
+    expect(images.TimeToLiveSpecification).toEqual({ AttributeName: schema.ttlAttribute, Enabled: true });
+  });
+
+  it('keys: keyed by the key hash record, with the key-id index', () => {
+    const keys = table(ids.keys);
+    expect(keys.KeySchema).toEqual([{ AttributeName: KEYS_TABLE_SCHEMA.partitionKey, KeyType: 'HASH' }]);
+    expect(keys.GlobalSecondaryIndexes).toEqual([
+      {
+        IndexName: KEYS_TABLE_SCHEMA.byKeyIdIndex.name,
+        KeySchema: [{ AttributeName: KEYS_TABLE_SCHEMA.byKeyIdIndex.partitionKey, KeyType: 'HASH' }],
+        Projection: { ProjectionType: 'ALL' },
+      },
+    ]);
+    expect(keys.TimeToLiveSpecification).toBeUndefined();
+  });
+
+  it('counters: one item per key and hour, expired by TTL', () => {
+    const counters = table(ids.counters);
+    expect(counters.KeySchema).toEqual([{ AttributeName: COUNTERS_TABLE_SCHEMA.partitionKey, KeyType: 'HASH' }]);
+    expect(counters.GlobalSecondaryIndexes).toBeUndefined();
+    expect(counters.TimeToLiveSpecification).toEqual({ AttributeName: COUNTERS_TABLE_SCHEMA.ttlAttribute, Enabled: true });
+  });
+});
+
+describe('functions', () => {
+  function fn(name: FunctionName): Record<string, any> {
+    const resource = resources[logicalId(synth.stack.functions[name])];
+    expect(resource.Type).toBe('AWS::Lambda::Function');
+    return resource.Properties;
+  }
+
+  it('are the nine Imager functions (plus the CDK bucket-notification helper)', () => {
+    const functions = Object.keys(resourcesOfType(synth.template, 'AWS::Lambda::Function'));
+    const ours = (Object.keys(FILES) as FunctionName[]).map((name) => logicalId(synth.stack.functions[name]));
+    expect(functions.filter((id) => !ours.includes(id))).toEqual([expect.stringMatching(/^BucketNotificationsHandler/)]);
+    expect(ours).toHaveLength(9);
+  });
+
+  it.each(Object.keys(FILES) as FunctionName[])('%s: Node.js >= 22 on arm64, traced, with its own retained log group', (name) => {
+    const properties = fn(name);
+    const runtime = /^nodejs(\d+)\.x$/.exec(properties.Runtime);
+    expect(runtime, properties.Runtime).not.toBeNull();
+    expect(Number(runtime![1])).toBeGreaterThanOrEqual(22);
+    expect(properties.Architectures).toEqual(['arm64']);
+    expect(properties.Handler).toBe('index.handler');
+    expect(properties.TracingConfig).toEqual({ Mode: 'Active' });
+    expect(properties.Environment.Variables.NODE_OPTIONS).toContain('--enable-source-maps');
+    const logGroupId = flatten(properties.LoggingConfig.LogGroup);
+    expect(resources[logGroupId].Type).toBe('AWS::Logs::LogGroup');
+    expect(resources[logGroupId].Properties.RetentionInDays).toBeGreaterThan(0);
+    if (API_FUNCTIONS.includes(name)) expect(properties.Timeout).toBeLessThanOrEqual(29);
+    expect(properties.Timeout).toBeGreaterThan(0);
+    expect(flatten(properties.Role)).toBe(`${logicalId(synth.stack.functions[name].executionRole)}.Arn`);
+  });
+
+  it.each(Object.keys(FILES) as FunctionName[])('%s: every resource name its handler requires is set to the right resource', (name) => {
+    const source = readFileSync(new URL(`../../functions/${FILES[name]}.ts`, import.meta.url), 'utf8');
+    const required = [...source.matchAll(/requireString\(process\.env, '([A-Z_]+)'\)/g)].map((m) => m[1]);
+    expect(required.length).toBeGreaterThan(0);
+    const expected: Record<string, string> = {
+      BUCKET_NAME: ids.bucket,
+      IMAGES_TABLE: ids.images,
+      KEYS_TABLE: ids.keys,
+      COUNTERS_TABLE: ids.counters,
+    };
+    const variables = fn(name).Environment.Variables as Record<string, unknown>;
+    for (const variable of required) {
+      expect(expected[variable], `${variable} is a known resource`).toBeDefined();
+      expect(variables[variable], variable).toEqual({ Ref: expected[variable] });
+    }
+    // And no resource name it does not use (each one comes with a grant).
+    const names = Object.keys(variables).filter((v) => v in expected);
+    expect(names.sort()).toEqual([...new Set(required)].sort());
+  });
+});
+
+describe('least privilege', () => {
+  const objects = (prefix: string) => `${ids.bucket}.Arn/${prefix}*`;
+
+  function permissions(name: FunctionName): string[] {
+    return permissionsOf(synth.template, logicalId(synth.stack.functions[name].executionRole));
+  }
+
+  /** What every function may do: write its own log group and send X-Ray traces. */
+  function baseline(name: FunctionName): string[] {
+    const logs = logicalId(synth.stack.node.findChild(`${name}Logs`));
+    return [
+      `logs:CreateLogStream on ${logs}.Arn`,
+      `logs:PutLogEvents on ${logs}.Arn`,
+      'xray:PutTelemetryRecords on *',
+      'xray:PutTraceSegments on *',
+    ];
+  }
+
+  const EXPECTED: Record<FunctionName, () => string[]> = {
+    UploadImage: () => [
+      `dynamodb:PutItem on ${ids.images}.Arn`,
+      `dynamodb:UpdateItem on ${ids.counters}.Arn`,
+      `s3:DeleteObject on ${objects(DIRECT_PREFIX)}`,
+      `s3:PutObject on ${objects(DIRECT_PREFIX)}`,
+    ],
+    GetImage: () => [`dynamodb:GetItem on ${ids.images}.Arn`, `dynamodb:UpdateItem on ${ids.counters}.Arn`],
+    ListImages: () => [
+      `dynamodb:Query on ${ids.images}.Arn/index/${IMAGES_TABLE_SCHEMA.byAccountIndex.name}`,
+      `dynamodb:UpdateItem on ${ids.counters}.Arn`,
+    ],
+    DeleteImage: () => [
+      `dynamodb:DeleteItem on ${ids.images}.Arn`,
+      `dynamodb:GetItem on ${ids.images}.Arn`,
+      `dynamodb:UpdateItem on ${ids.counters}.Arn`,
+      `s3:DeleteObject on ${objects(DIRECT_PREFIX)}`,
+      `s3:DeleteObject on ${objects(LARGE_UPLOAD_PREFIX)}`,
+    ],
+    StartUpload: () => [
+      `dynamodb:PutItem on ${ids.images}.Arn`,
+      `dynamodb:UpdateItem on ${ids.counters}.Arn`,
+      `s3:PutObject on ${objects(LARGE_UPLOAD_PREFIX)}`,
+    ],
+    ViewImage: () => [
+      `dynamodb:GetItem on ${ids.images}.Arn`,
+      `s3:GetObject on ${objects(DIRECT_PREFIX)}`,
+      `s3:GetObject on ${objects(LARGE_UPLOAD_PREFIX)}`,
+    ],
+    Authorizer: () => [`dynamodb:GetItem on ${ids.keys}.Arn`],
+    FinalizeUpload: () => [
+      `dynamodb:GetItem on ${ids.images}.Arn`,
+      `dynamodb:UpdateItem on ${ids.images}.Arn`,
+      `s3:DeleteObject on ${objects(LARGE_UPLOAD_PREFIX)}`,
+      `s3:GetObject on ${objects(LARGE_UPLOAD_PREFIX)}`,
+      `s3:ListBucket on ${ids.bucket}.Arn`,
+      `s3:PutObject on ${objects(LARGE_UPLOAD_PREFIX)}`,
+    ],
+    Sweep: () => [
+      `dynamodb:DeleteItem on ${ids.images}.Arn`,
+      `dynamodb:GetItem on ${ids.images}.Arn`,
+      `dynamodb:Query on ${ids.images}.Arn/index/${IMAGES_TABLE_SCHEMA.pendingIndex.name}`,
+      `dynamodb:UpdateItem on ${ids.images}.Arn`,
+      `s3:DeleteObject on ${objects(DIRECT_PREFIX)}`,
+      `s3:DeleteObject on ${objects(LARGE_UPLOAD_PREFIX)}`,
+      `s3:GetObject on ${objects(DIRECT_PREFIX)}`,
+      `s3:GetObject on ${objects(LARGE_UPLOAD_PREFIX)}`,
+      `s3:ListBucket on ${ids.bucket}.Arn`,
+      `s3:PutObject on ${objects(LARGE_UPLOAD_PREFIX)}`,
+    ],
+  };
+
+  it.each(Object.keys(EXPECTED) as FunctionName[])('%s may do exactly what it needs, on the named resources only', (name) => {
+    expect(permissions(name)).toEqual([...baseline(name), ...EXPECTED[name]()].sort());
+  });
+
+  it('the authorizer can only read one item of the keys table', () => {
+    const dataAccess = permissions('Authorizer').filter((line) => !baseline('Authorizer').includes(line));
+    expect(dataAccess).toEqual([`dynamodb:GetItem on ${ids.keys}.Arn`]);
+  });
+
+  it('the public view can only read objects, never write, delete or list', () => {
+    const s3 = permissions('ViewImage').filter((line) => line.startsWith('s3:'));
+    expect(s3.every((line) => line.startsWith('s3:GetObject on '))).toBe(true);
+    expect(s3.length).toBe(2);
+  });
+
+  it('no policy in the stack allows a wildcard action or a whole service', () => {
+    for (const [id, resource] of Object.entries(resources)) {
+      const document = resource.Properties?.PolicyDocument ?? undefined;
+      const inline = (resource.Properties?.Policies as Array<{ PolicyDocument: unknown }> | undefined)?.map((p) => p.PolicyDocument) ?? [];
+      for (const doc of [document, ...inline].filter(Boolean) as Array<{ Statement: Array<Record<string, any>> }>) {
+        for (const statement of doc.Statement.filter((s) => s.Effect === 'Allow')) {
+          for (const action of ([] as string[]).concat(statement.Action)) {
+            expect(action, id).not.toMatch(/\*/);
+          }
+        }
+      }
+    }
+  });
+
+  it('no Imager role carries a managed policy', () => {
+    for (const name of Object.keys(FILES) as FunctionName[]) {
+      const role = resources[logicalId(synth.stack.functions[name].executionRole)];
+      expect(role.Properties.ManagedPolicyArns, name).toBeUndefined();
+      expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+        { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } },
+      ]);
+    }
+  });
+});
+
+describe('large uploads and the sweep', () => {
+  it('S3 notifies the finalize function of objects created under uploads/ only', () => {
+    const notifications = Object.values(resourcesOfType(synth.template, 'Custom::S3BucketNotifications'));
+    expect(notifications).toHaveLength(1);
+    const { BucketName, NotificationConfiguration } = notifications[0].Properties;
+    expect(BucketName).toEqual({ Ref: ids.bucket });
+    const finalizeArn = `${logicalId(synth.stack.functions.FinalizeUpload)}.Arn`;
+    const configurations = NotificationConfiguration.LambdaFunctionConfigurations as Array<Record<string, any>>;
+    expect(configurations.map((c) => c.Events).flat().sort()).toEqual(['s3:ObjectCreated:Post', 's3:ObjectCreated:Put']);
+    for (const configuration of configurations) {
+      expect(flatten(configuration.LambdaFunctionArn)).toBe(finalizeArn);
+      expect(configuration.Filter).toEqual({ Key: { FilterRules: [{ Name: 'prefix', Value: LARGE_UPLOAD_PREFIX }] } });
+    }
+    expect(NotificationConfiguration.QueueConfigurations).toBeUndefined();
+    expect(NotificationConfiguration.TopicConfigurations).toBeUndefined();
+
+    const permissions = Object.values(resourcesOfType(synth.template, 'AWS::Lambda::Permission')).filter(
+      (p) => p.Properties.Principal === 's3.amazonaws.com',
+    );
+    expect(permissions).toHaveLength(1);
+    expect(flatten(permissions[0].Properties.FunctionName)).toBe(finalizeArn);
+    expect(flatten(permissions[0].Properties.SourceArn)).toBe(`${ids.bucket}.Arn`);
+    expect(permissions[0].Properties.SourceAccount).toEqual({ Ref: 'AWS::AccountId' });
+  });
+
+  it('runs the sweep every hour', () => {
+    const rules = Object.entries(resourcesOfType(synth.template, 'AWS::Events::Rule'));
+    expect(rules).toHaveLength(1);
+    const [ruleId, rule] = rules[0];
+    const sweepArn = `${logicalId(synth.stack.functions.Sweep)}.Arn`;
+    expect(rule.Properties.ScheduleExpression).toBe('rate(1 hour)');
+    expect(rule.Properties.State).toBe('ENABLED');
+    expect(rule.Properties.Targets.map((t: { Arn: unknown }) => flatten(t.Arn))).toEqual([sweepArn]);
+    const permission = Object.values(resourcesOfType(synth.template, 'AWS::Lambda::Permission')).find(
+      (p) => p.Properties.Principal === 'events.amazonaws.com',
+    );
+    expect(flatten(permission!.Properties.FunctionName)).toBe(sweepArn);
+    expect(flatten(permission!.Properties.SourceArn)).toBe(`${ruleId}.Arn`);
+  });
+});
+
+describe('outputs', () => {
+  it('are what the keys CLI and deployers read, each pointing at its resource', () => {
+    const outputs = synth.template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    const named = ['ApiUrl', 'BucketName', 'CountersTableName', 'ImagesTableName', 'KeysTableName', 'RestApiId', 'StageName', 'UsagePlanId'];
+    // RestApi adds its own `Endpoint` output (same URL as ApiUrl); nothing else may appear.
+    const extra = Object.keys(outputs).filter((name) => !named.includes(name));
+    expect(extra).toEqual([expect.stringMatching(/^ApiEndpoint/)]);
+    expect(outputs[extra[0]].Value).toEqual(outputs.ApiUrl.Value);
+    for (const name of named) expect(outputs[name], name).toBeDefined();
+    const api = logicalId(synth.stack.api.api);
+    const stage = logicalId(synth.stack.api.api.deploymentStage);
+    expect(outputs.BucketName.Value).toEqual({ Ref: ids.bucket });
+    expect(outputs.ImagesTableName.Value).toEqual({ Ref: ids.images });
+    expect(outputs.KeysTableName.Value).toEqual({ Ref: ids.keys });
+    expect(outputs.CountersTableName.Value).toEqual({ Ref: ids.counters });
+    expect(outputs.RestApiId.Value).toEqual({ Ref: api });
+    expect(outputs.StageName.Value).toEqual({ Ref: stage });
+    expect(outputs.UsagePlanId.Value).toEqual({ Ref: logicalId(synth.stack.api.usagePlan) });
+    expect(flatten(outputs.ApiUrl.Value)).toBe(`https://${api}.execute-api.AWS::Region.AWS::URLSuffix/${stage}/`);
+  });
+});

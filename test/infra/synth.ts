@@ -1,0 +1,110 @@
+import { readFileSync } from 'node:fs';
+import { App, CfnResource, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+import { ImagerStack } from '../../lib/imager-stack';
+
+/** The context of cdk.json (feature flags and the IMAGER_* settings), as `cdk synth` sees it. */
+export const CDK_JSON_CONTEXT: Readonly<Record<string, unknown>> = (
+  JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> }
+).context;
+
+/** No asset bundling (no esbuild), and no construct stack traces (they triple synth time). */
+export const TEST_CONTEXT = { 'aws:cdk:bundling-stacks': [], 'aws:cdk:disable-stack-trace': true } as const;
+
+export interface Synthesized {
+  readonly app: App;
+  readonly stack: ImagerStack;
+  readonly template: Template;
+}
+
+/**
+ * The Imager stack as `cdk synth` builds it (cdk.json context, plus `extra` the way `-c NAME=value`
+ * adds it), with asset bundling skipped so no esbuild runs. CDK's built-in CloudFormation
+ * schema validation still runs (cdk.json turns its findings into errors).
+ */
+export function synthImager(extra: Readonly<Record<string, unknown>> = {}): Synthesized {
+  const app = new App({ context: { ...CDK_JSON_CONTEXT, ...extra, ...TEST_CONTEXT } });
+  const stack = new ImagerStack(app, 'Test');
+  return { app, stack, template: Template.fromStack(stack) };
+}
+
+/** The logical id of a construct's CloudFormation resource (its default child for L2s). */
+export function logicalId(construct: IConstruct): string {
+  const cfn = CfnResource.isCfnResource(construct) ? construct : construct.node.defaultChild;
+  if (!CfnResource.isCfnResource(cfn)) throw new Error(`${construct.node.path} has no CloudFormation resource`);
+  return Stack.of(construct).resolve(cfn.logicalId) as string;
+}
+
+/**
+ * A CloudFormation value as one readable string: `{Fn::GetAtt:[X,'Arn']}` -> `X.Arn`,
+ * `{Ref:X}` -> `X`, `Fn::Join` concatenated, `Fn::Select`/`Fn::Split` spelled out. Anything else is an error, so a test never
+ * compares something it did not understand.
+ */
+export function flatten(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object') {
+    const object = value as Record<string, unknown>;
+    if ('Fn::GetAtt' in object) return (object['Fn::GetAtt'] as string[]).join('.');
+    if ('Ref' in object) return String(object.Ref);
+    if ('Fn::Select' in object) {
+      const [index, list] = object['Fn::Select'] as [number, unknown];
+      return `select(${index},${flatten(list)})`;
+    }
+    if ('Fn::Split' in object) {
+      const [separator, source] = object['Fn::Split'] as [string, unknown];
+      return `split(${separator},${flatten(source)})`;
+    }
+    if ('Fn::Join' in object) {
+      const [separator, parts] = object['Fn::Join'] as [string, unknown[]];
+      return parts.map(flatten).join(separator);
+    }
+  }
+  throw new Error(`cannot flatten ${JSON.stringify(value)}`);
+}
+
+interface Statement {
+  readonly Effect: string;
+  readonly Action: string | string[];
+  readonly Resource: unknown;
+  readonly Condition?: unknown;
+  readonly NotAction?: unknown;
+  readonly NotResource?: unknown;
+}
+
+/**
+ * Every permission the role of `roleLogicalId` gets from the template's IAM policies, inline
+ * policies and managed policies, as sorted `action on resource` lines. Statements the
+ * flattening does not cover (Deny, conditions, NotAction) make it throw.
+ */
+export function permissionsOf(template: Template, roleLogicalId: string): string[] {
+  const resources = template.toJSON().Resources as Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+  const role = resources[roleLogicalId];
+  if (role?.Type !== 'AWS::IAM::Role') throw new Error(`${roleLogicalId} is not a role`);
+  const managed = (role.Properties?.ManagedPolicyArns as unknown[] | undefined) ?? [];
+  const lines = managed.map((arn) => `managed-policy ${flatten(arn)}`);
+  const statements: Statement[] = [];
+  for (const policy of (role.Properties?.Policies as Array<{ PolicyDocument: { Statement: Statement[] } }> | undefined) ?? []) {
+    statements.push(...policy.PolicyDocument.Statement);
+  }
+  for (const resource of Object.values(resources)) {
+    if (resource.Type !== 'AWS::IAM::Policy' && resource.Type !== 'AWS::IAM::ManagedPolicy') continue;
+    const roles = ((resource.Properties?.Roles as unknown[] | undefined) ?? []).map(flatten);
+    if (!roles.includes(roleLogicalId)) continue;
+    statements.push(...(resource.Properties?.PolicyDocument as { Statement: Statement[] }).Statement);
+  }
+  for (const statement of statements) {
+    if (statement.Effect !== 'Allow' || statement.Condition || statement.NotAction || statement.NotResource) {
+      throw new Error(`unexpected statement ${JSON.stringify(statement)}`);
+    }
+    const actions = ([] as string[]).concat(statement.Action);
+    const targets = ([] as unknown[]).concat(statement.Resource).map(flatten);
+    for (const action of actions) for (const target of targets) lines.push(`${action} on ${target}`);
+  }
+  return [...new Set(lines)].sort();
+}
+
+/** Resources of one type, by logical id. */
+export function resourcesOfType(template: Template, type: string): Record<string, { Properties: Record<string, any>; Metadata?: Record<string, any> }> {
+  return template.findResources(type) as Record<string, { Properties: Record<string, any>; Metadata?: Record<string, any> }>;
+}

@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  download,
+  expectError,
+  expectRateLimitHeaders,
+  fixture,
+  imageForm,
+  type ImageBody,
+  SAMPLES,
+  sha256,
+  successData,
+} from '../support/http';
+import { startTestApi, type TestApi } from '../support/local-api';
+import { storageState } from '../support/storage';
+
+let api: TestApi;
+beforeAll(async () => {
+  api = await startTestApi();
+});
+afterAll(async () => {
+  await api.stop();
+});
+
+const IMAGE_FIELDS = ['content_type', 'created_at', 'format', 'height', 'id', 'size', 'state', 'url', 'width'];
+
+async function upload(bytes: Buffer, filename: string, type?: string): Promise<{ response: Response; data: ImageBody }> {
+  const response = await api.call('/api/images/upload', { method: 'POST', body: imageForm(bytes, filename, type) });
+  expect(response.status).toBe(201);
+  return { response, data: await successData(response) };
+}
+
+describe('direct upload of every allowed format', () => {
+  it.each(SAMPLES)('$format: 201, same details on GET, byte-identical download', async ({ format, file, contentType }) => {
+    const bytes = fixture(file);
+    const { response, data } = await upload(bytes, file);
+
+    expect(Object.keys(data).sort()).toEqual(IMAGE_FIELDS);
+    expect(data.id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(data).toMatchObject({
+      url: `${api.url}/image/${data.id}`,
+      width: 64,
+      height: 48,
+      format,
+      content_type: contentType,
+      size: bytes.byteLength,
+      state: 'ready',
+    });
+    expect(new Date(data.created_at).toISOString()).toBe(data.created_at);
+    expect(response.headers.get('location')).toBe(`/api/images/${data.id}`);
+    expectRateLimitHeaders(response);
+
+    // The bytes and the record are both stored, under the account of the dev key.
+    const state = await storageState();
+    expect(state.objects).toContain(`images/${data.id}`);
+    expect(state.records.find((record) => record.id === data.id)).toMatchObject({
+      state: 'ready',
+      objectKey: `images/${data.id}`,
+      format,
+      size: bytes.byteLength,
+    });
+
+    const get = await api.call(`/api/images/${data.id}`);
+    expect(get.status).toBe(200);
+    expectRateLimitHeaders(get);
+    expect(await successData(get)).toEqual(data);
+
+    // The public link needs no key: 302 to a presigned GET on the S3 emulator.
+    const { redirect, location, response: object, bytes: served } = await download(data.url);
+    expect(redirect.status).toBe(302);
+    expect(redirect.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(location.startsWith(`${api.emulators.s3Endpoint}/`)).toBe(true);
+    expect(new URL(location).searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
+    expect(object.status).toBe(200);
+    expect(object.headers.get('content-type')).toBe(contentType);
+    expect(sha256(served)).toBe(sha256(bytes));
+  });
+
+  it('sniffs the format from the bytes: a PNG sent as image/jpeg named .jpg is stored as png', async () => {
+    const bytes = fixture('sample.png');
+    const { data } = await upload(bytes, 'photo.jpg', 'image/jpeg');
+    expect(data).toMatchObject({ format: 'png', content_type: 'image/png', width: 64, height: 48, size: bytes.byteLength });
+
+    const { response, bytes: served } = await download(data.url);
+    expect(response.headers.get('content-type')).toBe('image/png');
+    expect(sha256(served)).toBe(sha256(bytes));
+  });
+
+  it('an unknown image id is 404 "Image not found" on GET and on the public link', async () => {
+    const unknown = 'AAAAAAAAAAAAAAAAAAAAAA';
+    const get = await api.call(`/api/images/${unknown}`);
+    expectRateLimitHeaders(get);
+    await expectError(get, 404, 'Image not found');
+    await expectError(await api.call(`/image/${unknown}`, { key: null }), 404, 'Image not found');
+    // Not even a well-formed id: same answer, nothing leaks about the id format.
+    await expectError(await api.call('/api/images/..%2F..%2Fetc'), 404, 'Image not found');
+  });
+});

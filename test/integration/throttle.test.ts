@@ -1,0 +1,245 @@
+import { Agent, type IncomingHttpHeaders, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoKeyStore } from '../../functions/adapters/dynamo-key-store';
+import { HANDLERS, type HandlerName } from '../../functions/routes';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_RESOURCES } from '../../local/emulators';
+import { createLocalGateway, type LocalGateway, type ProxyHandler, type TokenAuthorizer } from '../../local/gateway';
+import type { UsagePlanLimits } from '../../local/usage-plan';
+import { KeyAdmin } from '../../scripts/key-admin';
+import { startTestApi, type TestApi } from '../support/local-api';
+
+/**
+ * The usage-plan emulation of the local gateway (issue 3): a token bucket per key (rate,
+ * burst) and a daily quota per key, both answering 429 in the envelope before any handler
+ * runs, so they never consume the hourly window. Exact counts come from gateways with an
+ * injected clock; the API started from the env shows the settings are wired and hold on the
+ * real clock.
+ */
+
+const RATE = 5;
+const BURST = 10;
+const DAILY = 12;
+const HOURLY = 1000;
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+const RATE_LIMITED = { status: 'error', message: 'Rate limit exceeded' };
+
+interface Reply {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: string;
+}
+
+let api: TestApi;
+let dynamodb: DynamoDBClient;
+let admin: KeyAdmin;
+let handlers: Record<HandlerName, ProxyHandler>;
+let authorizer: TokenAuthorizer;
+const agent = new Agent({ keepAlive: true, maxSockets: 32 });
+const extraGateways: LocalGateway[] = [];
+
+beforeAll(async () => {
+  api = await startTestApi({
+    IMAGER_THROTTLE_RATE: String(RATE),
+    IMAGER_THROTTLE_BURST: String(BURST),
+    IMAGER_DAILY_QUOTA: String(DAILY),
+    IMAGER_HOURLY_LIMIT: String(HOURLY),
+  });
+  dynamodb = new DynamoDBClient({ endpoint: api.emulators.dynamodbEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  admin = new KeyAdmin(new DynamoKeyStore(dynamodb, LOCAL_RESOURCES.keysTable));
+  // The same handler module instances the local API serves (imported after it set the env).
+  handlers = {} as Record<HandlerName, ProxyHandler>;
+  for (const [name, file] of Object.entries(HANDLERS) as Array<[HandlerName, string]>) {
+    handlers[name] = (await import(`../../functions/${file}.ts`)).handler as ProxyHandler;
+  }
+  authorizer = (await import('../../functions/authorizer.ts')).handler as TokenAuthorizer;
+});
+
+afterAll(async () => {
+  agent.destroy();
+  for (const gateway of extraGateways) {
+    await new Promise<void>((resolve) => {
+      gateway.server.close(() => resolve());
+      gateway.server.closeAllConnections();
+    });
+  }
+  dynamodb?.destroy();
+  await api?.stop();
+});
+
+/** A second gateway over the same handlers, with its own usage plan and a clock the test moves. */
+async function gatewayWithClock(usagePlan: UsagePlanLimits, clock: { now: number }): Promise<string> {
+  const gateway = createLocalGateway({ handlers, authorizer, usagePlan, authCacheSeconds: 60, now: () => clock.now });
+  extraGateways.push(gateway);
+  await new Promise<void>((resolve) => gateway.server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(gateway.server.address() as AddressInfo).port}`;
+}
+
+function send(baseUrl: string, path: string, key: string): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${baseUrl}${path}`, { agent, headers: { Authorization: `Bearer ${key}` } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function burst(baseUrl: string, key: string, count: number): Promise<Reply[]> {
+  return Promise.all(Array.from({ length: count }, () => send(baseUrl, '/api/images', key)));
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The hourly window and the daily quota follow the clock; keep real-clock runs inside one hour. */
+async function awayFromHourEnd(marginMs: number): Promise<void> {
+  const left = HOUR_MS - (Date.now() % HOUR_MS);
+  if (left < marginMs) await sleep(left + 50);
+}
+
+async function counterValue(keyId: string): Promise<number> {
+  const windowStart = Math.floor(Date.now() / HOUR_MS) * 3600;
+  const item = await dynamodb.send(
+    new GetItemCommand({
+      TableName: LOCAL_RESOURCES.countersTable,
+      Key: { pk: { S: `${keyId}#${windowStart}` } },
+      ConsistentRead: true,
+    }),
+  );
+  return Number(item.Item?.count?.N ?? 0);
+}
+
+/** A 429 made by the gateway layer: envelope, Retry-After, CORS, and none of the handler's window headers. */
+function expectGateway429(reply: Reply, retryAfter?: string): void {
+  expect(reply.status).toBe(429);
+  expect(JSON.parse(reply.body)).toEqual(RATE_LIMITED);
+  expect(reply.headers['content-type']).toBe('application/json; charset=utf-8');
+  expect(reply.headers['access-control-allow-origin']).toBe('*');
+  expect(reply.headers['retry-after']).toMatch(/^[1-9]\d*$/);
+  if (retryAfter !== undefined) expect(reply.headers['retry-after']).toBe(retryAfter);
+  expect(reply.headers['x-ratelimit-remaining']).toBeUndefined();
+}
+
+function remainingOf(replies: Reply[]): number[] {
+  return replies
+    .filter((r) => r.status === 200)
+    .map((r) => Number(r.headers['x-ratelimit-remaining']))
+    .sort((a, b) => b - a);
+}
+
+function countDown(from: number, count: number): number[] {
+  return Array.from({ length: count }, (_, i) => from - i);
+}
+
+describe('throttle (token bucket per key), injected clock', () => {
+  it('lets the burst through, answers the rest 429 at the gateway, then refills at the configured rate', async () => {
+    await awayFromHourEnd(10_000);
+    const clock = { now: Date.parse('2031-03-04T12:00:00Z') };
+    const url = await gatewayWithClock({ rate: RATE, burst: BURST, dailyQuota: 1_000_000 }, clock);
+    const key = await admin.create('throttle-a');
+    const other = await admin.create('throttle-b');
+
+    // A full bucket: exactly `burst` of 25 simultaneous requests get through.
+    const first = await burst(url, key.key, 25);
+    expect(first.filter((r) => r.status === 200)).toHaveLength(BURST);
+    const throttled = first.filter((r) => r.status !== 200);
+    expect(throttled).toHaveLength(25 - BURST);
+    for (const reply of throttled) expectGateway429(reply, '1');
+    // Throttled requests never reached the handler, so the hourly window counted only the 10.
+    expect(remainingOf(first)).toEqual(countDown(HOURLY - 1, BURST));
+    expect(await counterValue(key.keyId)).toBe(BURST);
+
+    // The bucket is per key: another key at the same instant has its own full bucket.
+    const otherReplies = await burst(url, other.key, BURST);
+    expect(otherReplies.map((r) => r.status)).toEqual(Array.from({ length: BURST }, () => 200));
+
+    // One second later: `rate` more tokens, no more.
+    clock.now += 1000;
+    const second = await burst(url, key.key, 12);
+    expect(second.filter((r) => r.status === 200)).toHaveLength(RATE);
+    for (const reply of second.filter((r) => r.status !== 200)) expectGateway429(reply, '1');
+    expect(remainingOf(second)).toEqual(countDown(HOURLY - 1 - BURST, RATE));
+
+    // 200 ms at 5 rps is one token.
+    clock.now += 200;
+    expect((await send(url, '/api/images', key.key)).status).toBe(200);
+    expectGateway429(await send(url, '/api/images', key.key), '1');
+
+    // A long pause refills to the burst, never beyond it.
+    clock.now += 60_000;
+    const third = await burst(url, key.key, 15);
+    expect(third.filter((r) => r.status === 200)).toHaveLength(BURST);
+    expect(third.filter((r) => r.status === 429)).toHaveLength(15 - BURST);
+
+    expect(await counterValue(key.keyId)).toBe(BURST + RATE + 1 + BURST);
+  });
+});
+
+describe('daily quota, injected clock', () => {
+  it('answers 429 after the quota with Retry-After until midnight UTC, and resets at midnight', async () => {
+    await awayFromHourEnd(10_000);
+    const clock = { now: Date.parse('2031-03-04T23:59:58.500Z') };
+    const url = await gatewayWithClock({ rate: 1000, burst: 1000, dailyQuota: 3 }, clock);
+    const key = await admin.create('daily-a');
+
+    for (let i = 0; i < 3; i += 1) expect((await send(url, '/api/images', key.key)).status).toBe(200);
+    const refused = await send(url, '/api/images', key.key);
+    // 1.5 s to midnight, rounded up.
+    expectGateway429(refused, '2');
+    expect(await counterValue(key.keyId)).toBe(3);
+
+    clock.now = Date.parse('2031-03-05T00:00:00.100Z');
+    const nextDay = await send(url, '/api/images', key.key);
+    expect(nextDay.status).toBe(200);
+    expect(nextDay.headers['x-ratelimit-remaining']).toBe(String(HOURLY - 4));
+  });
+});
+
+describe('usage plan from the environment (real clock)', () => {
+  it('reads IMAGER_THROTTLE_RATE, IMAGER_THROTTLE_BURST and IMAGER_DAILY_QUOTA', () => {
+    expect(api.gateway.usage.limits).toEqual({ rate: RATE, burst: BURST, dailyQuota: DAILY });
+  });
+
+  it('throttles a burst over the bucket with 429s that do not consume the hourly window', async () => {
+    await awayFromHourEnd(10_000);
+    const key = await admin.create('env-throttle');
+    const replies = await burst(api.url, key.key, 40);
+    const accepted = replies.filter((r) => r.status === 200);
+    // The bucket starts full (burst); the daily quota caps the key at DAILY whatever the timing.
+    expect(accepted.length).toBeGreaterThanOrEqual(BURST);
+    expect(accepted.length).toBeLessThanOrEqual(DAILY);
+    const refused = replies.filter((r) => r.status !== 200);
+    expect(refused).toHaveLength(40 - accepted.length);
+    for (const reply of refused) expectGateway429(reply);
+    expect(remainingOf(replies)).toEqual(countDown(HOURLY - 1, accepted.length));
+    expect(await counterValue(key.keyId)).toBe(accepted.length);
+  });
+
+  it(`refuses the request after the daily quota of ${DAILY} with QUOTA_EXCEEDED (Retry-After until midnight UTC)`, async () => {
+    await awayFromHourEnd(10_000);
+    const key = await admin.create('env-daily');
+    // The full bucket lets 10 through at once.
+    const first = await burst(api.url, key.key, BURST);
+    expect(first.map((r) => r.status)).toEqual(Array.from({ length: BURST }, () => 200));
+    // 2 more within the quota once 2 tokens have dripped back (5 rps: 400 ms; wait a little more).
+    await sleep(600);
+    for (let i = 0; i < DAILY - BURST; i += 1) expect((await send(api.url, '/api/images', key.key)).status).toBe(200);
+    // Tokens again, so what refuses the next one is the quota, not the throttle.
+    await sleep(300);
+    const before = Date.now();
+    const refused = await send(api.url, '/api/images', key.key);
+    const after = Date.now();
+    expectGateway429(refused);
+    const retryAfter = Number(refused.headers['retry-after']);
+    const toMidnight = (ms: number) => Math.ceil((DAY_MS - (ms % DAY_MS)) / 1000);
+    expect(retryAfter).toBeGreaterThanOrEqual(toMidnight(after));
+    expect(retryAfter).toBeLessThanOrEqual(toMidnight(before));
+    // The quota held the request back before the handler: the window counted only DAILY.
+    expect(await counterValue(key.keyId)).toBe(DAILY);
+  });
+});

@@ -1,0 +1,247 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { readFileSync } from 'node:fs';
+import type { RecordPage } from '../../../functions/adapters/dynamo-image-records';
+import type { Config } from '../../../functions/core/config';
+import { DEFAULTS } from '../../../functions/core/config';
+import { type HourlyCounter, HourlyQuota, type Window } from '../../../functions/core/hourly-quota';
+import type { ImageRecord, Log } from '../../../functions/core/images';
+
+/** A fixture from test/fixtures as bytes. */
+export function fixture(name: string): Buffer {
+  return readFileSync(new URL(`../../fixtures/${name}`, import.meta.url));
+}
+
+/** The in-memory stand-in for the DynamoDB counter: same contract (atomic, refusals add nothing). */
+export class FakeCounter implements HourlyCounter {
+  readonly counts = new Map<string, number>();
+  failWith: unknown;
+  calls = 0;
+
+  async increment(keyId: string, window: Window, limit: number): Promise<number | undefined> {
+    this.calls += 1;
+    if (this.failWith !== undefined) throw this.failWith;
+    const id = `${keyId}#${window.start}`;
+    const count = this.counts.get(id) ?? 0;
+    if (count >= limit) return undefined;
+    this.counts.set(id, count + 1);
+    return count + 1;
+  }
+}
+
+export interface LogEntry {
+  readonly level: 'warn' | 'error';
+  readonly message: string;
+  readonly details: Record<string, unknown>;
+}
+
+export class MemoryLog implements Log {
+  readonly entries: LogEntry[] = [];
+  warn(message: string, details: Record<string, unknown>): void {
+    this.entries.push({ level: 'warn', message, details });
+  }
+  error(message: string, details: Record<string, unknown>): void {
+    this.entries.push({ level: 'error', message, details });
+  }
+}
+
+/** Records in memory, with the adapter's conditional semantics. `events` records the call order. */
+export class FakeRecords {
+  readonly items = new Map<string, ImageRecord>();
+  createError: unknown;
+  constructor(readonly events: string[] = []) {}
+
+  async create(record: ImageRecord): Promise<void> {
+    this.events.push(`records.create ${record.id}`);
+    if (this.createError !== undefined) throw this.createError;
+    if (this.items.has(record.id)) throw Object.assign(new Error('exists'), { name: 'ConditionalCheckFailedException' });
+    this.items.set(record.id, record);
+  }
+
+  async get(id: string): Promise<ImageRecord | undefined> {
+    return this.items.get(id);
+  }
+
+  async delete(id: string, accountId: string): Promise<boolean> {
+    this.events.push(`records.delete ${id}`);
+    const record = this.items.get(id);
+    if (!record || record.accountId !== accountId) return false;
+    this.items.delete(id);
+    return true;
+  }
+
+  async settle(
+    id: string,
+    outcome: { state: 'ready' | 'rejected' } & Partial<ImageRecord>,
+  ): Promise<boolean> {
+    this.events.push(`records.settle ${id} ${outcome.state}`);
+    const record = this.items.get(id);
+    if (!record || record.state !== 'pending') return false;
+    const { expiresAt: _expired, ...rest } = record;
+    this.items.set(id, { ...rest, ...outcome } as ImageRecord);
+    return true;
+  }
+
+  async expiredPending(nowSeconds: number, limit = 100): Promise<ImageRecord[]> {
+    return [...this.items.values()]
+      .filter((r) => r.state === 'pending' && r.expiresAt !== undefined && r.expiresAt < nowSeconds)
+      .slice(0, limit);
+  }
+
+  async deletePending(id: string): Promise<boolean> {
+    const record = this.items.get(id);
+    if (!record || record.state !== 'pending') return false;
+    this.items.delete(id);
+    return true;
+  }
+
+  /** Newest first by `createdAt#id`, like the by-account index. */
+  async listByAccount(accountId: string, limit: number, after?: string): Promise<RecordPage> {
+    const sorted = [...this.items.values()]
+      .filter((r) => r.accountId === accountId)
+      .map((r) => ({ r, k: `${r.createdAt}#${r.id}` }))
+      .sort((a, b) => (a.k < b.k ? 1 : a.k > b.k ? -1 : 0))
+      .filter(({ k }) => after === undefined || k < after);
+    const page = sorted.slice(0, limit);
+    const more = sorted.length > limit;
+    return { records: page.map(({ r }) => r), after: more ? page[page.length - 1].k : undefined };
+  }
+}
+
+/** Objects in memory. `events` records the call order. */
+export class FakeObjects {
+  readonly items = new Map<string, { bytes: Uint8Array; contentType: string; lastModified: Date }>();
+  putError: unknown;
+  deleteError: unknown;
+  constructor(readonly events: string[] = []) {}
+
+  async put(key: string, bytes: Uint8Array, contentType: string): Promise<void> {
+    this.events.push(`objects.put ${key}`);
+    if (this.putError !== undefined) throw this.putError;
+    this.items.set(key, { bytes: Uint8Array.from(bytes), contentType, lastModified: new Date() });
+  }
+
+  async delete(key: string): Promise<void> {
+    this.events.push(`objects.delete ${key}`);
+    if (this.deleteError !== undefined) throw this.deleteError;
+    this.items.delete(key);
+  }
+
+  async size(key: string): Promise<number | undefined> {
+    return this.items.get(key)?.bytes.byteLength;
+  }
+
+  async range(key: string, start: number, end: number): Promise<Uint8Array> {
+    const item = this.items.get(key);
+    if (!item) throw Object.assign(new Error('NoSuchKey'), { name: 'NoSuchKey' });
+    return item.bytes.subarray(start, end + 1);
+  }
+
+  async setContentType(key: string, contentType: string): Promise<void> {
+    this.events.push(`objects.setContentType ${key} ${contentType}`);
+    const item = this.items.get(key);
+    if (item) item.contentType = contentType;
+  }
+
+  async *list(prefix: string): AsyncGenerator<{ key: string; lastModified: Date }> {
+    for (const [key, item] of [...this.items]) {
+      if (key.startsWith(prefix)) yield { key, lastModified: item.lastModified };
+    }
+  }
+}
+
+export const TEST_CONFIG: Config = {
+  hourlyLimit: 1000,
+  limits: { maxImageBytes: 4 * 1024 * 1024, maxLargeImageBytes: 50 * 1024 * 1024, maxPixels: DEFAULTS.maxPixels },
+  publicBaseUrl: undefined,
+  viewUrlSeconds: 300,
+  uploadUrlSeconds: 900,
+};
+
+/** A fixed instant in the middle of a clock hour: 2026-11-26T10:15:00Z. */
+export const NOW_MS = Date.UTC(2026, 10, 26, 10, 15, 0);
+
+export function quotaWith(counter = new FakeCounter(), limit = 1000, now: () => number = () => NOW_MS): HourlyQuota {
+  return new HourlyQuota(counter, limit, now);
+}
+
+export const ACCOUNT = 'acct_alice000000000000000';
+export const OTHER_ACCOUNT = 'acct_bob00000000000000000';
+export const KEY_ID = 'key_alice0000000';
+
+/** A REST v1 proxy event as API Gateway sends it after the authorizer allowed the key. */
+export function apiEvent(overrides: Partial<APIGatewayProxyEvent> & { accountId?: string | null; keyId?: string } = {}): APIGatewayProxyEvent {
+  const { accountId = ACCOUNT, keyId = KEY_ID, ...rest } = overrides;
+  const path = rest.path ?? '/api/images';
+  return {
+    resource: '/api/images',
+    path,
+    httpMethod: 'GET',
+    headers: { Host: 'abc123.execute-api.us-east-1.amazonaws.com', 'X-Forwarded-Proto': 'https' },
+    multiValueHeaders: {},
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    pathParameters: null,
+    stageVariables: null,
+    body: null,
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: '123456789012',
+      apiId: 'abc123',
+      authorizer: accountId === null ? null : { principalId: accountId, accountId, keyId, integrationLatency: 1 },
+      domainName: 'abc123.execute-api.us-east-1.amazonaws.com',
+      httpMethod: rest.httpMethod ?? 'GET',
+      identity: {} as APIGatewayProxyEvent['requestContext']['identity'],
+      path: `/v1${path}`,
+      protocol: 'HTTP/1.1',
+      requestId: 'req-1',
+      requestTimeEpoch: NOW_MS,
+      resourceId: 'res',
+      resourcePath: rest.resource ?? '/api/images',
+      stage: 'v1',
+    },
+    ...rest,
+  };
+}
+
+export const BASE_URL = 'https://abc123.execute-api.us-east-1.amazonaws.com/v1';
+
+export function bodyOf(result: APIGatewayProxyResult): { status: string; data?: any; message?: string } {
+  return JSON.parse(result.body);
+}
+
+export function readyRecord(overrides: Partial<ImageRecord> = {}): ImageRecord {
+  const id = overrides.id ?? 'AAAAAAAAAAAAAAAAAAAAAA';
+  return {
+    id,
+    accountId: ACCOUNT,
+    objectKey: `images/${id}`,
+    state: 'ready',
+    createdAt: '2026-11-26T10:00:00.000Z',
+    format: 'png',
+    contentType: 'image/png',
+    width: 64,
+    height: 48,
+    size: 1449,
+    ...overrides,
+  };
+}
+
+/** A multipart/form-data body built by hand, so tests control every byte. */
+export function multipart(
+  boundary: string,
+  parts: Array<{ name: string; filename?: string; contentType?: string; data: Buffer | string; extraHeaders?: string }>,
+  options: { close?: boolean } = {},
+): Buffer {
+  const chunks: Buffer[] = [];
+  for (const part of parts) {
+    let head = `--${boundary}\r\nContent-Disposition: form-data; name="${part.name}"`;
+    if (part.filename !== undefined) head += `; filename="${part.filename}"`;
+    head += '\r\n';
+    if (part.contentType) head += `Content-Type: ${part.contentType}\r\n`;
+    if (part.extraHeaders) head += part.extraHeaders;
+    head += '\r\n';
+    chunks.push(Buffer.from(head, 'latin1'), Buffer.isBuffer(part.data) ? part.data : Buffer.from(part.data, 'utf8'), Buffer.from('\r\n'));
+  }
+  if (options.close !== false) chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return Buffer.concat(chunks);
+}
