@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type Metafile } from 'esbuild';
+import { build, type BuildOptions, type Metafile } from 'esbuild';
 import { BENCH_ACCOUNT, BENCH_KEY_ID, proxyEvent, multipartImage } from './lib/images';
 import { median, ratio, round, shuffled } from './lib/stats';
 
@@ -44,7 +44,7 @@ export async function synthesize(outdir: string): Promise<void> {
 
 const kebab = (name: string): string => name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
 
-/** Resource names the stub answers for, by the variable that carries them. */
+/** Resource names given to the functions (the stub answers for any table or bucket). */
 const RESOURCE_NAMES: Record<string, string> = {
   IMAGES_TABLE: 'bench-images',
   KEYS_TABLE: 'bench-keys',
@@ -103,6 +103,62 @@ function packageOf(input: string): string {
   return first.startsWith('@') ? `${first}/${parts[at + 2]}` : first;
 }
 
+/**
+ * The esbuild options lib/imager-function.ts gives NodejsFunction (which runs the esbuild CLI
+ * with them). Kept in step by `identicalToShipped` below, which compares the output bytes.
+ */
+const STACK_BUNDLING = {
+  absWorkingDir: ROOT,
+  bundle: true,
+  target: 'node22',
+  platform: 'node',
+  format: 'esm',
+  minify: true,
+  sourcemap: true,
+  sourcesContent: false,
+  mainFields: ['module', 'main'],
+  banner: { js: "import{createRequire as __cr}from'module';const require=__cr(import.meta.url);" },
+  logLevel: 'silent',
+} as const satisfies BuildOptions;
+
+/**
+ * Reference points for the cold-start table, bundled like the stack bundles ours: handlers that
+ * only create the SDK clients (SPEC §10 quotes the same two) or only the shared logger. What a
+ * function costs above them is our code and the rest of its dependencies.
+ */
+const REFERENCE_HANDLERS: Record<string, string> = {
+  '(reference) DynamoDB client only': `import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+const dynamodb = new DynamoDBClient({});
+export const handler = async () => ({ statusCode: 200, body: String(Boolean(dynamodb)) });`,
+  '(reference) DynamoDB + S3 clients': `import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+const dynamodb = new DynamoDBClient({});
+const s3 = new S3Client({});
+export const handler = async () => ({ statusCode: 200, body: String(Boolean(dynamodb && s3)) });`,
+  '(reference) Powertools logger only': `import { Logger } from '@aws-lambda-powertools/logger';
+const logger = new Logger({ serviceName: 'imager' });
+export const handler = async () => ({ statusCode: 200, body: String(Boolean(logger)) });`,
+};
+
+export interface ReferenceBundle {
+  readonly name: string;
+  readonly bundle: string;
+  readonly bundleBytes: number;
+}
+
+/** Builds the reference handlers with the stack's esbuild options into `dir`. */
+export async function buildReferences(dir: string): Promise<ReferenceBundle[]> {
+  const references: ReferenceBundle[] = [];
+  for (const [index, [name, contents]] of Object.entries(REFERENCE_HANDLERS).entries()) {
+    const outdir = join(dir, `reference-${index}`);
+    mkdirSync(outdir, { recursive: true });
+    const bundle = join(outdir, 'index.mjs');
+    await build({ ...STACK_BUNDLING, stdin: { contents, resolveDir: ROOT, loader: 'ts', sourcefile: 'reference.ts' }, outfile: bundle });
+    references.push({ name, bundle, bundleBytes: statSync(bundle).size });
+  }
+  return references;
+}
+
 export interface BundleSummary {
   /** Bytes of the rebuilt bundle, and whether it is byte-identical to the shipped one. */
   readonly rebuiltBytes: number;
@@ -121,21 +177,11 @@ export interface BundleSummary {
  */
 export async function summariseBundle(fn: ShippedFunction): Promise<BundleSummary> {
   const result = await build({
+    ...STACK_BUNDLING,
     entryPoints: [join(ROOT, 'functions', `${fn.file}.ts`)],
-    absWorkingDir: ROOT,
-    bundle: true,
-    write: false,
     outfile: join(ROOT, 'bench-rebuild', 'index.mjs'),
-    target: 'node22',
-    platform: 'node',
-    format: 'esm',
-    minify: true,
-    sourcemap: true,
-    sourcesContent: false,
-    mainFields: ['module', 'main'],
-    banner: { js: "import{createRequire as __cr}from'module';const require=__cr(import.meta.url);" },
+    write: false,
     metafile: true,
-    logLevel: 'silent',
   });
   const js = result.outputFiles.find((f) => f.path.endsWith('index.mjs'));
   if (!js) throw new Error(`${fn.file}: esbuild produced no index.mjs`);
@@ -341,7 +387,7 @@ export function runChild(args: string[], env: Record<string, string>, timeoutMs 
   });
 }
 
-type Mode = 'load' | 'first' | 'loadWithoutSourceMaps';
+export type Mode = 'load' | 'first' | 'loadWithoutSourceMaps';
 
 interface Subject {
   readonly name: string;
@@ -349,18 +395,31 @@ interface Subject {
   readonly env: Record<string, string>;
   readonly invocation: string;
   readonly expect: (result: any) => boolean;
+  /** Reference handlers are only loaded. */
+  readonly loadOnly?: boolean;
 }
 
 export interface ColdStartOptions {
   readonly rounds: number;
+  readonly modes: readonly Mode[];
+  readonly references: ReferenceBundle[];
   readonly workDir: string;
   readonly image: Buffer;
   readonly log: (message: string) => void;
 }
 
+/** One measurement of a subject and the empty-handler run paired with it. */
+interface Pair {
+  readonly subject: ChildReport;
+  readonly empty: ChildReport;
+}
+
 /**
- * Fresh-process timings, interleaved: every round runs each function and the empty handler in
- * every mode, in a new random order, so load on the machine hits all of them alike.
+ * Fresh-process timings, interleaved and paired: every round runs each function (and reference)
+ * in every mode in a new random order, each run next to a run of the empty handler in the same
+ * mode (which of the two goes first is random), so load on the machine that comes and goes hits
+ * both alike. `ratio` is the issue's definition: the function's median over the median of its
+ * paired empty-handler runs; `medianOfPairRatios` is beside it as a check.
  */
 export async function measureColdStarts(functions: ShippedFunction[], options: ColdStartOptions) {
   const emptyDir = join(options.workDir, 'empty');
@@ -373,80 +432,117 @@ export async function measureColdStarts(functions: ShippedFunction[], options: C
     Object.entries(functions[0]?.environment ?? {}).filter(([key]) => key === 'NODE_OPTIONS' || key.startsWith('POWERTOOLS_')),
   );
 
-  const subjects: Subject[] = [];
-  const addSubject = (name: string, bundle: string, env: Record<string, string>, request: { event: unknown; expect: (r: any) => boolean }) => {
-    const invocation = join(options.workDir, `${name}.invocation.json`);
+  const subjectFor = (name: string, bundle: string, env: Record<string, string>, request: { event: unknown; expect: (r: any) => boolean }): Subject => {
+    const invocation = join(options.workDir, `${name.replace(/[^A-Za-z0-9]+/g, '-')}.invocation.json`);
     writeFileSync(invocation, JSON.stringify({ event: request.event, fixture }));
-    subjects.push({ name, bundle, env, invocation, expect: request.expect });
+    return { name, bundle, env, invocation, expect: request.expect };
   };
-  addSubject('(empty handler)', emptyBundle, lambdaEnvironment('empty', shared), { event: {}, expect: (r) => r?.statusCode === 200 });
-  for (const fn of functions) {
-    addSubject(fn.name, fn.bundle, lambdaEnvironment(fn.name, fn.environment), representativeRequest(fn.file, options.image));
+  const empty = subjectFor('(empty handler)', emptyBundle, lambdaEnvironment('empty', shared), { event: {}, expect: (r) => r?.statusCode === 200 });
+  const subjects: Subject[] = functions.map((fn) =>
+    subjectFor(fn.name, fn.bundle, lambdaEnvironment(fn.name, fn.environment), representativeRequest(fn.file, options.image)),
+  );
+  for (const reference of options.references) {
+    subjects.push({ ...empty, name: reference.name, bundle: reference.bundle, loadOnly: true });
   }
 
-  const modes: Mode[] = ['load', 'first', 'loadWithoutSourceMaps'];
-  const samples = new Map<string, ChildReport[]>();
   const failures: string[] = [];
-  for (let round = 0; round < options.rounds; round += 1) {
-    const jobs = shuffled(subjects.flatMap((subject) => modes.map((mode) => ({ subject, mode }))));
+  const run = async (subject: Subject, mode: Mode): Promise<ChildReport> => {
+    const env = { ...subject.env };
+    if (mode === 'loadWithoutSourceMaps') delete env.NODE_OPTIONS;
+    const args = mode === 'first' ? ['first', subject.bundle, subject.invocation] : ['load', subject.bundle];
+    const report = await runChild(args, env);
+    if (mode === 'first' && !subject.expect(report.result)) {
+      failures.push(`${subject.name}: unexpected first response ${JSON.stringify(report.result).slice(0, 300)}`);
+    }
+    return report;
+  };
+
+  const pairs = new Map<string, Pair[]>();
+  for (let r = 0; r < options.rounds; r += 1) {
+    const jobs = shuffled(
+      subjects.flatMap((subject) => (subject.loadOnly ? (['load'] as Mode[]) : options.modes).map((mode) => ({ subject, mode }))),
+    );
     for (const { subject, mode } of jobs) {
-      const env = { ...subject.env };
-      if (mode === 'loadWithoutSourceMaps') delete env.NODE_OPTIONS;
-      const args = mode === 'first' ? ['first', subject.bundle, subject.invocation] : ['load', subject.bundle];
-      const report = await runChild(args, env);
-      if (mode === 'first' && !subject.expect(report.result)) {
-        failures.push(`${subject.name}: unexpected first response ${JSON.stringify(report.result).slice(0, 300)}`);
+      let pair: Pair;
+      if (Math.random() < 0.5) {
+        const e = await run(empty, mode);
+        pair = { empty: e, subject: await run(subject, mode) };
+      } else {
+        const s = await run(subject, mode);
+        pair = { subject: s, empty: await run(empty, mode) };
       }
       const key = `${subject.name}|${mode}`;
-      samples.set(key, [...(samples.get(key) ?? []), report]);
+      pairs.set(key, [...(pairs.get(key) ?? []), pair]);
     }
-    options.log(`cold start: round ${round + 1}/${options.rounds}`);
+    options.log(`cold start: round ${r + 1}/${options.rounds}`);
   }
 
-  const pick = (name: string, mode: Mode, field: keyof ChildReport) =>
-    (samples.get(`${name}|${mode}`) ?? []).map((r) => Number(r[field])).filter(Number.isFinite);
-  const med = (name: string, mode: Mode, field: keyof ChildReport) => median(pick(name, mode, field));
-  const empty = '(empty handler)';
-  const emptySummary = {
-    load: { wallMs: round(med(empty, 'load', 'wallMs')), loadedSinceStartMs: round(med(empty, 'load', 'loadedSinceStartMs')) },
-    first: {
-      wallMs: round(med(empty, 'first', 'wallMs')),
-      answeredSinceStartMs: round(med(empty, 'first', 'answeredSinceStartMs')),
-    },
-    loadWithoutSourceMaps: { wallMs: round(med(empty, 'loadWithoutSourceMaps', 'wallMs')) },
-    runs: pick(empty, 'load', 'wallMs').length,
-  };
-  const perFunction = functions.map((fn) => {
-    const loadWall = med(fn.name, 'load', 'wallMs');
-    const firstWall = med(fn.name, 'first', 'wallMs');
-    const plainWall = med(fn.name, 'loadWithoutSourceMaps', 'wallMs');
-    return {
-      name: fn.name,
-      logicalId: fn.logicalId,
-      entry: `functions/${fn.file}.ts`,
-      bundleBytes: fn.bundleBytes,
-      sourceMapBytes: fn.sourceMapBytes,
-      runs: pick(fn.name, 'load', 'wallMs').length,
-      load: {
-        wallMs: round(loadWall),
-        ratio: ratio(loadWall, med(empty, 'load', 'wallMs')),
-        importMs: round(med(fn.name, 'load', 'importMs')),
-        loadedSinceStartMs: round(med(fn.name, 'load', 'loadedSinceStartMs')),
-        ratioInChild: ratio(med(fn.name, 'load', 'loadedSinceStartMs'), med(empty, 'load', 'loadedSinceStartMs')),
+  type Field = 'wallMs' | 'importMs' | 'loadedSinceStartMs' | 'firstRequestMs' | 'answeredSinceStartMs';
+  const of = (name: string, mode: Mode) => pairs.get(`${name}|${mode}`) ?? [];
+  const med = (name: string, mode: Mode, field: Field, side: keyof Pair = 'subject') =>
+    round(median(of(name, mode).map((p) => Number(p[side][field]))));
+  /** Median of the per-pair ratios subject / empty handler. */
+  const pairedRatio = (name: string, mode: Mode, field: Field) =>
+    round(median(of(name, mode).map((p) => Number(p.subject[field]) / Number(p.empty[field]))));
+  const allEmpty = (mode: Mode, field: Field) =>
+    round(median([...pairs.entries()].filter(([key]) => key.endsWith(`|${mode}`)).flatMap(([, ps]) => ps.map((p) => Number(p.empty[field])))));
+
+  const emptyHandler = Object.fromEntries(
+    options.modes.map((mode) => [
+      mode,
+      {
+        wallMs: allEmpty(mode, 'wallMs'),
+        [mode === 'first' ? 'answeredSinceStartMs' : 'loadedSinceStartMs']: allEmpty(mode, mode === 'first' ? 'answeredSinceStartMs' : 'loadedSinceStartMs'),
+        runs: [...pairs.entries()].filter(([key]) => key.endsWith(`|${mode}`)).reduce((n, [, ps]) => n + ps.length, 0),
       },
-      loadAndFirstRequest: {
-        wallMs: round(firstWall),
-        ratio: ratio(firstWall, med(empty, 'first', 'wallMs')),
-        importMs: round(med(fn.name, 'first', 'importMs')),
-        firstRequestMs: round(med(fn.name, 'first', 'firstRequestMs')),
-        answeredSinceStartMs: round(med(fn.name, 'first', 'answeredSinceStartMs')),
-        ratioInChild: ratio(med(fn.name, 'first', 'answeredSinceStartMs'), med(empty, 'first', 'answeredSinceStartMs')),
-      },
-      loadWithoutSourceMaps: {
-        wallMs: round(plainWall),
-        ratio: ratio(plainWall, med(empty, 'loadWithoutSourceMaps', 'wallMs')),
-      },
-    };
+    ]),
+  );
+  const load = (name: string) => ({
+    wallMs: med(name, 'load', 'wallMs'),
+    pairedEmptyWallMs: med(name, 'load', 'wallMs', 'empty'),
+    ratio: ratio(med(name, 'load', 'wallMs'), med(name, 'load', 'wallMs', 'empty')),
+    medianOfPairRatios: pairedRatio(name, 'load', 'wallMs'),
+    importMs: med(name, 'load', 'importMs'),
+    loadedSinceStartMs: med(name, 'load', 'loadedSinceStartMs'),
+    ratioInChild: pairedRatio(name, 'load', 'loadedSinceStartMs'),
   });
-  return { emptyHandler: emptySummary, functions: perFunction, failures };
+  const perFunction = functions.map((fn) => ({
+    name: fn.name,
+    logicalId: fn.logicalId,
+    entry: `functions/${fn.file}.ts`,
+    bundleBytes: fn.bundleBytes,
+    sourceMapBytes: fn.sourceMapBytes,
+    runs: of(fn.name, 'load').length,
+    load: load(fn.name),
+    ...(options.modes.includes('first')
+      ? {
+          loadAndFirstRequest: {
+            wallMs: med(fn.name, 'first', 'wallMs'),
+            pairedEmptyWallMs: med(fn.name, 'first', 'wallMs', 'empty'),
+            ratio: ratio(med(fn.name, 'first', 'wallMs'), med(fn.name, 'first', 'wallMs', 'empty')),
+            medianOfPairRatios: pairedRatio(fn.name, 'first', 'wallMs'),
+            importMs: med(fn.name, 'first', 'importMs'),
+            firstRequestMs: med(fn.name, 'first', 'firstRequestMs'),
+            answeredSinceStartMs: med(fn.name, 'first', 'answeredSinceStartMs'),
+            ratioInChild: pairedRatio(fn.name, 'first', 'answeredSinceStartMs'),
+          },
+        }
+      : {}),
+    ...(options.modes.includes('loadWithoutSourceMaps')
+      ? {
+          loadWithoutSourceMaps: {
+            wallMs: med(fn.name, 'loadWithoutSourceMaps', 'wallMs'),
+            pairedEmptyWallMs: med(fn.name, 'loadWithoutSourceMaps', 'wallMs', 'empty'),
+            ratio: ratio(med(fn.name, 'loadWithoutSourceMaps', 'wallMs'), med(fn.name, 'loadWithoutSourceMaps', 'wallMs', 'empty')),
+          },
+        }
+      : {}),
+  }));
+  const references = options.references.map((reference) => ({
+    name: reference.name,
+    bundleBytes: reference.bundleBytes,
+    runs: of(reference.name, 'load').length,
+    load: load(reference.name),
+  }));
+  return { emptyHandler, references, functions: perFunction, failures };
 }

@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { measureColdStarts, shippedFunctions, summariseBundle, synthesize } from './cold-start';
+import { buildReferences, measureColdStarts, type Mode, shippedFunctions, summariseBundle, synthesize } from './cold-start';
 import { measureUploadMemory } from './memory';
 import { round, type Target, target } from './lib/stats';
 
@@ -20,16 +20,19 @@ const quick = process.argv.includes('--quick');
 const MiB = 1024 * 1024;
 const PLAN = quick
   ? {
-      coldStartRounds: 3,
+      coldStartRounds: 2,
+      coldStartModes: ['load', 'first'] as Mode[],
       memoryRuns: 2,
-      upload: { sizes: [64 * 1024, MiB, 4 * MiB], rounds: { [64 * 1024]: 200, [MiB]: 40, [4 * MiB]: 20 }, warmup: 2 },
-      localApi: { seconds: 2, rounds: 1, warmupSeconds: 0.5, connections: 10 },
+      upload: { sizes: [64 * 1024, MiB, 4 * MiB], rounds: { [64 * 1024]: 500, [MiB]: 100, [4 * MiB]: 60 }, warmup: 3 },
+      localApi: { seconds: 1.5, rounds: 1, warmupSeconds: 0.5, connections: 10 },
     }
   : {
-      coldStartRounds: 25,
+      coldStartRounds: 20,
+      coldStartModes: ['load', 'first', 'loadWithoutSourceMaps'] as Mode[],
       memoryRuns: 5,
-      upload: { sizes: [64 * 1024, MiB, 4 * MiB], rounds: { [64 * 1024]: 1000, [MiB]: 200, [4 * MiB]: 100 }, warmup: 5 },
-      localApi: { seconds: 5, rounds: 2, warmupSeconds: 1, connections: 10 },
+      upload: { sizes: [64 * 1024, MiB, 4 * MiB], rounds: { [64 * 1024]: 3000, [MiB]: 600, [4 * MiB]: 300 }, warmup: 10 },
+      // 10 s per series, in four alternating slices so noise from the machine hits both.
+      localApi: { seconds: 2.5, rounds: 4, warmupSeconds: 1, connections: 10 },
     };
 
 /** Cold-start targets: every function, and stricter for the two on every request's path. */
@@ -86,8 +89,11 @@ try {
   log(`${functions.length} bundles: ${functions.map((f) => `${f.name} ${(f.bundleBytes / 1024).toFixed(0)} KiB`).join(', ')}`);
 
   const warmupImage = readFileSync(join(ROOT, 'test', 'fixtures', 'sample.jpg'));
+  const references = await buildReferences(join(workDir, 'references'));
   const coldStart = await measureColdStarts(functions, {
     rounds: PLAN.coldStartRounds,
+    modes: PLAN.coldStartModes,
+    references,
     workDir,
     image: warmupImage,
     log,
@@ -141,12 +147,17 @@ try {
       loadAverageAtStart: loadAtStart,
       loadAverageAtEnd: loadavg().map((l) => round(l)),
     },
+    versions: Object.fromEntries(
+      ['@aws-sdk/client-dynamodb', '@aws-sdk/client-s3', '@aws-lambda-powertools/logger', 'busboy', 'image-size', 'esbuild', 'lambda-multipart-parser', 'autocannon'].map(
+        (name) => [name, (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version],
+      ),
+    ),
     targetsMet: targets.filter((t) => t.met).length,
     targetsTotal: targets.length,
     targets,
     coldStart: {
       method:
-        'Bundles from `cdk synth` (asset dir per function via aws:asset:path). Each measurement is a fresh `node` running bench/cold-start-child.mjs with the function environment from the template. "load": import only; "loadAndFirstRequest": an in-process stub answers DynamoDB/S3 at once, then one representative request; "loadWithoutSourceMaps": load with NODE_OPTIONS unset. wallMs is spawn to exit measured by the parent (the ratio the targets use); loadedSinceStartMs / answeredSinceStartMs are performance.now() in the child. Medians; every round runs every function and the empty handler in every mode in a new random order.',
+        'Bundles from `cdk synth` (asset dir per function via aws:asset:path). Each measurement is a fresh `node` running bench/cold-start-child.mjs with the function environment from the template. "load": import only; "loadAndFirstRequest": an in-process stub answers DynamoDB/S3 at once, then one representative request; "loadWithoutSourceMaps": load with NODE_OPTIONS unset. wallMs is spawn to exit measured by the parent; loadedSinceStartMs / answeredSinceStartMs are performance.now() in the child. Every run of a function is paired with a run of the empty handler in the same mode (random order within the pair; pairs in a new random order each round); ratio = median wall time / median wall time of the paired empty-handler runs (the one the targets use), medianOfPairRatios beside it. References: handlers that only create the SDK clients or the logger, bundled with the same options (load only). --quick skips loadWithoutSourceMaps.',
       rounds: PLAN.coldStartRounds,
       ...coldStart,
     },
@@ -171,6 +182,13 @@ try {
   const json = `${JSON.stringify(document, null, 2)}\n`;
   writeFileSync(join(ROOT, 'bench', 'results.json'), json);
   process.stdout.write(json);
+  process.stderr.write('\nCold start (wall ms, median; ratio to the empty handler):\n');
+  type Row = { name: string; bundleBytes: number; load: { wallMs: number; ratio: number }; loadAndFirstRequest?: { wallMs: number; ratio: number } };
+  const rows: Row[] = [...coldStart.references, ...coldStart.functions];
+  for (const fn of rows) {
+    const first = fn.loadAndFirstRequest ? `  load+first ${fn.loadAndFirstRequest.wallMs} ms x${fn.loadAndFirstRequest.ratio}` : '';
+    process.stderr.write(`  ${fn.name.padEnd(36)} ${String(Math.round(fn.bundleBytes / 1024)).padStart(4)} KiB  load ${fn.load.wallMs} ms x${fn.load.ratio}${first}\n`);
+  }
   process.stderr.write(`\nTargets (${document.targetsMet}/${document.targetsTotal} met):\n`);
   for (const t of targets) {
     process.stderr.write(`  ${t.met ? 'MET    ' : 'NOT MET'}  ${t.name}: ${t.measured} (target ${t.comparison} ${t.limit})\n`);

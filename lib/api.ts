@@ -78,7 +78,9 @@ export class ImagerApi extends Construct {
       resultsCacheTtl: Duration.seconds(props.authCacheSeconds),
     });
 
-    // Parameters: the path parameters and (on /api) the Authorization header must be present.
+    // Parameters: the path parameters must be present. The Authorization header is deliberately
+    // not a required parameter: the TOKEN authorizer's identity source already answers a missing
+    // header with 401, and a validator failure would answer 400 instead.
     // Bodies are checked only where a model is attached, and none is: they are multipart images
     // or small JSON documents that the handlers validate (a 4xx in the envelope).
     const validator = this.api.addRequestValidator('Requests', { validateRequestParameters: true, validateRequestBody: true });
@@ -87,7 +89,6 @@ export class ImagerApi extends Construct {
       const resource = this.resourceFor(route.path);
       const requestParameters: Record<string, boolean> = {};
       for (const match of route.path.matchAll(/\{([^}]+)\}/g)) requestParameters[`method.request.path.${match[1]}`] = true;
-      if (route.auth) requestParameters['method.request.header.Authorization'] = true;
       resource.addMethod(route.method, new LambdaIntegration(props.handlers[route.handler], { proxy: true }), {
         authorizer: route.auth ? authorizer : undefined,
         apiKeyRequired: route.auth,

@@ -11,6 +11,7 @@ import {
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
 import { COUNTERS_TABLE_SCHEMA, IMAGES_TABLE_SCHEMA, KEYS_TABLE_SCHEMA } from '../functions/adapters/table-schemas';
+import './dynalite-iterators';
 
 /** Resource names in local mode (on AWS, CloudFormation names them). */
 export const LOCAL_RESOURCES = {

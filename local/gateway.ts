@@ -208,6 +208,11 @@ export function createLocalGateway(options: GatewayOptions): LocalGateway {
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       if (error instanceof GatewayError) return sendGatewayError(res, error);
+      // A client that hangs up mid-body is not a server error: nobody is left to answer.
+      if (req.destroyed || (error as NodeJS.ErrnoException)?.code === 'ECONNRESET' || (error as Error)?.message === 'aborted') {
+        res.destroy();
+        return;
+      }
       report('local gateway error', error);
       sendGatewayError(res, new GatewayError('DEFAULT_5XX'));
     });

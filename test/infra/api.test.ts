@@ -1,4 +1,3 @@
-import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateApiKey } from '../../functions/core/api-keys';
 import { JSON_CONTENT_TYPE } from '../../functions/core/http';
@@ -78,7 +77,8 @@ describe('routes', () => {
       expect(method.AuthorizationType).toBe('CUSTOM');
       expect(method.AuthorizerId).toEqual({ Ref: authorizerId });
       expect(method.ApiKeyRequired).toBe(true);
-      expect(method.RequestParameters['method.request.header.Authorization']).toBe(true);
+      // Left to the authorizer (401), not the request validator (which would answer 400).
+      expect(method.RequestParameters?.['method.request.header.Authorization']).toBeUndefined();
     }
   });
 
@@ -144,7 +144,16 @@ describe('REST API', () => {
 
     const pattern = new RegExp(authorizer.IdentityValidationExpression as string);
     for (let i = 0; i < 20; i += 1) expect(pattern.test(`Bearer ${generateApiKey()}`)).toBe(true);
-    for (const refused of ['', 'Bearer', 'Bearer ', `Basic ${generateApiKey()}`, 'Bearer short', `Bearer ${generateApiKey()} extra`, `Bearer ${'a'.repeat(129)}`]) {
+    const refusedHeaders = [
+      '',
+      'Bearer',
+      'Bearer ',
+      `Basic ${generateApiKey()}`,
+      'Bearer short',
+      `Bearer ${generateApiKey()} extra`,
+      `Bearer ${'a'.repeat(129)}`,
+    ];
+    for (const refused of refusedHeaders) {
       expect(pattern.test(refused), refused).toBe(false);
     }
   });
@@ -165,7 +174,8 @@ describe('REST API', () => {
       for (const [name, value] of Object.entries(definition.headers ?? {})) headers[`gatewayresponse.header.${name}`] = `'${value}'`;
       expect(response.ResponseParameters, type).toEqual(headers);
       // $context.error.messageString is substituted by API Gateway as a quoted JSON string.
-      const body = JSON.parse((response.ResponseTemplates['application/json'] as string).replace('$context.error.messageString', '"gateway message"'));
+      const template = response.ResponseTemplates['application/json'] as string;
+      const body = JSON.parse(template.replace('$context.error.messageString', '"gateway message"'));
       expect(body, type).toEqual({ status: 'error', message: definition.message ?? 'gateway message' });
     }
     for (const type of ['THROTTLED', 'QUOTA_EXCEEDED'] as const) {
@@ -190,7 +200,6 @@ describe('REST API', () => {
     expect(stage.MethodSettings).toEqual(
       expect.arrayContaining([expect.objectContaining({ HttpMethod: '*', ResourcePath: '/*', LoggingLevel: 'ERROR' })]),
     );
-    synth.template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: Match.anyValue() });
     expect(synth.template.toJSON().Resources[logicalId(accessLogs)].Properties.RetentionInDays).toBeGreaterThan(0);
   });
 });

@@ -54,6 +54,10 @@ describe('bucket', () => {
       expect.objectContaining({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 }, Status: 'Enabled' }),
     );
     expect(images.OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] });
+    // Browsers send large uploads straight to S3 (presigned PUT or POST); nothing else is allowed cross-origin.
+    expect(images.CorsConfiguration.CorsRules).toEqual([
+      expect.objectContaining({ AllowedMethods: ['PUT', 'POST'], AllowedOrigins: ['*'] }),
+    ]);
     // The images outlive the stack.
     expect(resources[ids.bucket].DeletionPolicy).toBe('Retain');
   });

@@ -104,7 +104,12 @@ export function permissionsOf(template: Template, roleLogicalId: string): string
   return [...new Set(lines)].sort();
 }
 
+export interface TemplateResource {
+  readonly Properties: Record<string, any>;
+  readonly Metadata?: Record<string, any>;
+}
+
 /** Resources of one type, by logical id. */
-export function resourcesOfType(template: Template, type: string): Record<string, { Properties: Record<string, any>; Metadata?: Record<string, any> }> {
-  return template.findResources(type) as Record<string, { Properties: Record<string, any>; Metadata?: Record<string, any> }>;
+export function resourcesOfType(template: Template, type: string): Record<string, TemplateResource> {
+  return template.findResources(type) as Record<string, TemplateResource>;
 }

@@ -1,0 +1,80 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { isBuiltin } from 'node:module';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ImagerStack } from '../../lib/imager-stack';
+import { CDK_JSON_CONTEXT, logicalId } from './synth';
+
+/**
+ * The one synthesis with real bundling: NodejsFunction running the local esbuild (no Docker),
+ * as `cdk synth` / `cdk deploy` and `sam local invoke` use it.
+ */
+/** Top-level ESM import statements of a minified bundle: `import x from"y"`, `import{a as b}from"y"`, `import"y"`. */
+const STATIC_IMPORT = /(?:^|[;\n])\s*import\s*(?:[\w$]+\s*,?\s*)?(?:\{[^}]*\}|\*\s*as\s*[\w$]+)?\s*(?:from\s*)?["']([^"']+)["']/g;
+
+let outdir: string;
+let stack: ImagerStack;
+let resources: Record<string, { Type: string; Properties: Record<string, any>; Metadata?: Record<string, any> }>;
+
+beforeAll(() => {
+  outdir = mkdtempSync(join(tmpdir(), 'imager-synth-'));
+  const app = new App({
+    outdir,
+    context: {
+      ...CDK_JSON_CONTEXT,
+      // The CLI sets this; it is what `sam local` reads to find each function's code.
+      'aws:cdk:enable-asset-metadata': true,
+      'aws:cdk:disable-stack-trace': true,
+    },
+  });
+  stack = new ImagerStack(app, 'Bundled');
+  resources = Template.fromStack(stack).toJSON().Resources;
+}, 120_000);
+
+afterAll(() => {
+  rmSync(outdir, { recursive: true, force: true });
+});
+
+describe('bundled functions', () => {
+  it('every Imager function points at a built asset directory with an ESM index.mjs that bundles the AWS SDK', () => {
+    const names = Object.keys(stack.functions) as Array<keyof ImagerStack['functions']>;
+    expect(names).toHaveLength(9);
+    const assetPaths = new Set<string>();
+    for (const name of names) {
+      const resource = resources[logicalId(stack.functions[name])];
+      expect(resource.Type).toBe('AWS::Lambda::Function');
+      expect(resource.Metadata?.['aws:asset:property'], name).toBe('Code');
+      expect(resource.Metadata?.['aws:asset:is-bundled'], name).toBe(true);
+      const assetPath = resource.Metadata?.['aws:asset:path'] as string;
+      expect(assetPath, name).toMatch(/^asset\.[0-9a-f]{64}$/);
+      assetPaths.add(assetPath);
+
+      const dir = join(outdir, assetPath);
+      expect(statSync(dir).isDirectory(), name).toBe(true);
+      const bundle = readFileSync(join(dir, 'index.mjs'), 'utf8');
+      expect(bundle.length, name).toBeGreaterThan(1000);
+      // Handler `index.handler` exists as an ES module export (checked without printing megabytes).
+      expect(resource.Properties.Handler).toBe('index.handler');
+      expect(/export\s*\{[^}]*\bhandler\s*[,}]/.test(bundle), `${name} exports handler`).toBe(true);
+      // Everything but Node built-ins is inside the bundle: the AWS SDK we test is the one that runs.
+      const imported = [...bundle.matchAll(STATIC_IMPORT)].map((m) => m[1]);
+      expect(imported, name).toContain('module'); // the createRequire banner: proves the scan sees imports
+      expect(imported.filter((specifier) => !isBuiltin(specifier)), name).toEqual([]);
+      expect(bundle.includes('DynamoDBClient') || bundle.includes('S3Client'), `${name} bundles the SDK`).toBe(true);
+      expect(existsSync(join(dir, 'index.mjs.map')), name).toBe(true);
+    }
+    // One bundle per function, none shared by accident.
+    expect(assetPaths.size).toBe(names.length);
+  });
+
+  it('the code S3 key of every function is its asset hash', () => {
+    for (const fn of Object.values(stack.functions)) {
+      const resource = resources[logicalId(fn)];
+      const hash = (resource.Metadata?.['aws:asset:path'] as string).replace(/^asset\./, '');
+      expect(resource.Properties.Code.S3Key).toBe(`${hash}.zip`);
+    }
+  });
+});
