@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
+import { API_CLIENT_OPTIONS } from './adapters/client-options';
 import { DynamoKeyStore, type KeyRecord } from './adapters/dynamo-key-store';
 import { hashApiKey, parseBearer } from './core/api-keys';
 import { requireString } from './core/config';
@@ -47,5 +48,5 @@ export function createAuthorizer(deps: AuthorizerDeps) {
 }
 
 export const handler = createAuthorizer({
-  keys: new DynamoKeyStore(new DynamoDBClient({}), requireString(process.env, 'KEYS_TABLE')),
+  keys: new DynamoKeyStore(new DynamoDBClient(API_CLIENT_OPTIONS), requireString(process.env, 'KEYS_TABLE')),
 });

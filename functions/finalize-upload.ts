@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
+import { BACKGROUND_CLIENT_OPTIONS } from './adapters/client-options';
 import { DynamoImageRecords } from './adapters/dynamo-image-records';
 import { S3ImageObjects } from './adapters/s3-image-objects';
 import { readLimits, requireString } from './core/config';
@@ -31,8 +32,8 @@ export function createFinalizeHandler(deps: FinalizeDeps) {
   };
 }
 
-const dynamodb = new DynamoDBClient({});
-const s3 = new S3Client({});
+const dynamodb = new DynamoDBClient(BACKGROUND_CLIENT_OPTIONS);
+const s3 = new S3Client(BACKGROUND_CLIENT_OPTIONS);
 
 export const handler = createFinalizeHandler({
   objects: new S3ImageObjects(s3, requireString(process.env, 'BUCKET_NAME')),

@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { API_CLIENT_OPTIONS } from './adapters/client-options';
 import { DynamoHourlyCounter } from './adapters/dynamo-hourly-counter';
 import { DynamoImageRecords, type RecordPage } from './adapters/dynamo-image-records';
 import { type ApiHandler, apiHandler } from './core/api-handler';
@@ -29,7 +30,7 @@ export function createListImagesHandler(deps: ListImagesDeps): ApiHandler {
 }
 
 const config = readConfig(process.env);
-const dynamodb = new DynamoDBClient({});
+const dynamodb = new DynamoDBClient(API_CLIENT_OPTIONS);
 
 export const handler = createListImagesHandler({
   config,

@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import { API_CLIENT_OPTIONS } from './adapters/client-options';
 import { DynamoHourlyCounter } from './adapters/dynamo-hourly-counter';
 import { DynamoImageRecords } from './adapters/dynamo-image-records';
 import { S3UploadLinks, type UploadLink } from './adapters/s3-upload-links';
@@ -94,11 +95,11 @@ export function createStartUploadHandler(deps: StartUploadDeps): ApiHandler {
 }
 
 const config = readConfig(process.env);
-const dynamodb = new DynamoDBClient({});
+const dynamodb = new DynamoDBClient(API_CLIENT_OPTIONS);
 
 export const handler = createStartUploadHandler({
   config,
   quota: new HourlyQuota(new DynamoHourlyCounter(dynamodb, requireString(process.env, 'COUNTERS_TABLE')), config.hourlyLimit),
   records: new DynamoImageRecords(dynamodb, requireString(process.env, 'IMAGES_TABLE')),
-  links: new S3UploadLinks(new S3Client({}), requireString(process.env, 'BUCKET_NAME')),
+  links: new S3UploadLinks(new S3Client(API_CLIENT_OPTIONS), requireString(process.env, 'BUCKET_NAME')),
 });

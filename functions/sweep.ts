@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import { BACKGROUND_CLIENT_OPTIONS } from './adapters/client-options';
 import { DynamoImageRecords } from './adapters/dynamo-image-records';
 import { S3ImageObjects } from './adapters/s3-image-objects';
 import { readLimits, requireString } from './core/config';
@@ -22,6 +23,6 @@ export function createSweepHandler(objects: S3ImageObjects, records: DynamoImage
 }
 
 export const handler = createSweepHandler(
-  new S3ImageObjects(new S3Client({}), requireString(process.env, 'BUCKET_NAME')),
-  new DynamoImageRecords(new DynamoDBClient({}), requireString(process.env, 'IMAGES_TABLE')),
+  new S3ImageObjects(new S3Client(BACKGROUND_CLIENT_OPTIONS), requireString(process.env, 'BUCKET_NAME')),
+  new DynamoImageRecords(new DynamoDBClient(BACKGROUND_CLIENT_OPTIONS), requireString(process.env, 'IMAGES_TABLE')),
 );

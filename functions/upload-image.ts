@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { API_CLIENT_OPTIONS } from './adapters/client-options';
 import { DynamoHourlyCounter } from './adapters/dynamo-hourly-counter';
 import { DynamoImageRecords } from './adapters/dynamo-image-records';
 import { S3ImageObjects } from './adapters/s3-image-objects';
@@ -47,8 +48,8 @@ export function createUploadHandler(deps: UploadDeps): ApiHandler {
 }
 
 const config = readConfig(process.env);
-const dynamodb = new DynamoDBClient({});
-const s3 = new S3Client({});
+const dynamodb = new DynamoDBClient(API_CLIENT_OPTIONS);
+const s3 = new S3Client(API_CLIENT_OPTIONS);
 
 export const handler = createUploadHandler({
   config,

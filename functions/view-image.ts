@@ -1,8 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
+import { fromEnv } from '@aws-sdk/credential-provider-env';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { DynamoImageRecords } from './adapters/dynamo-image-records';
-import { S3ViewLinks } from './adapters/s3-presigner';
+import { API_CLIENT_OPTIONS } from './adapters/client-options';
+import { S3ViewLinks } from './adapters/s3-view-links';
 import { positiveInt, requireString, DEFAULTS } from './core/config';
 import { ImageNotFoundError } from './core/errors';
 import { CORS_HEADERS, errorToResponse } from './core/http';
@@ -55,11 +56,17 @@ export function createViewImageHandler(deps: ViewImageDeps) {
   };
 }
 
-const dynamodb = new DynamoDBClient({});
-const s3 = new S3Client({});
+const dynamodb = new DynamoDBClient(API_CLIENT_OPTIONS);
 
 export const handler = createViewImageHandler({
   records: new DynamoImageRecords(dynamodb, requireString(process.env, 'IMAGES_TABLE')),
-  links: new S3ViewLinks(s3, requireString(process.env, 'BUCKET_NAME')),
+  // Presigning is local computation: no S3 client. Credentials come from the environment
+  // (Lambda always puts the role's there), the endpoint from the SDK's own variable.
+  links: new S3ViewLinks({
+    bucketName: requireString(process.env, 'BUCKET_NAME'),
+    region: requireString(process.env, 'AWS_REGION'),
+    credentials: fromEnv(),
+    endpoint: process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL,
+  }),
   expiresIn: positiveInt(process.env, 'IMAGER_VIEW_URL_SECONDS', DEFAULTS.viewUrlSeconds),
 });

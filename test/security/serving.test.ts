@@ -1,6 +1,6 @@
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { S3ViewLinks } from '../../functions/adapters/s3-presigner';
+import { S3ViewLinks } from '../../functions/adapters/s3-view-links';
 import { LOCAL_RESOURCES } from '../../local/emulators';
 import { PAYLOADS, SAMPLES, withMetadata } from '../fuzz/images';
 import { startTestApi, type TestApi } from '../support/local-api';
@@ -93,7 +93,7 @@ describe('the public link for what it will not serve', () => {
 
 describe('S3ViewLinks', () => {
   it('reduces any filename to a safe one in the forced content-disposition', async () => {
-    const links = new S3ViewLinks(s3, LOCAL_RESOURCES.bucketName);
+    const links = new S3ViewLinks({ bucketName: LOCAL_RESOURCES.bucketName, region: 'us-east-1', credentials: async () => ({ accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }) });
     for (const filename of ['../"evil"\r\n.html', 'a;b=c\u202egpj.exe', `${'x'.repeat(50)}\0.png`]) {
       const url = new URL(await links.viewUrl('images/x', { contentType: 'image/png', filename, expiresIn: 60 }));
       expect(url.searchParams.get('response-content-type')).toBe('image/png');
