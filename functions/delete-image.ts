@@ -30,11 +30,13 @@ export interface DeleteImageDeps {
  * gone for everyone and the sweep removes the orphaned bytes.
  */
 export function createDeleteImageHandler(deps: DeleteImageDeps): ApiHandler {
-  return apiHandler({ quota: deps.quota, publicBaseUrl: deps.config.publicBaseUrl }, async (event, route) => {
+  // The ownership read overlaps the counter update; the delete itself waits for admission.
+  return apiHandler({ quota: deps.quota, publicBaseUrl: deps.config.publicBaseUrl, overlapQuota: true }, async (event, route) => {
     const id = event.pathParameters?.image_id;
     if (!isImageId(id)) throw new ImageNotFoundError();
     const record = await deps.records.get(id);
     if (!record || record.accountId !== route.caller.accountId) throw new ImageNotFoundError();
+    await route.admitted;
     if (!(await deps.records.delete(id, route.caller.accountId))) throw new ImageNotFoundError();
     try {
       await deps.objects.delete(record.objectKey);

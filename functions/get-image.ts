@@ -18,7 +18,9 @@ export interface GetImageDeps {
 
 /** GET /api/images/{image_id}: the caller's own image; anyone else's is indistinguishable from none. */
 export function createGetImageHandler(deps: GetImageDeps): ApiHandler {
-  return apiHandler({ quota: deps.quota, publicBaseUrl: deps.config.publicBaseUrl }, async (event, route) => {
+  // Reads only: the record is fetched while the counter update is in flight; the wrapper still
+  // answers 429 (and nothing else) when the window is full.
+  return apiHandler({ quota: deps.quota, publicBaseUrl: deps.config.publicBaseUrl, overlapQuota: true }, async (event, route) => {
     const id = event.pathParameters?.image_id;
     if (!isImageId(id)) throw new ImageNotFoundError();
     const record = await deps.records.get(id);

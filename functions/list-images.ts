@@ -17,7 +17,8 @@ export interface ListImagesDeps {
 
 /** GET /api/images?limit=&cursor=: the caller's images, newest first. */
 export function createListImagesHandler(deps: ListImagesDeps): ApiHandler {
-  return apiHandler({ quota: deps.quota, publicBaseUrl: deps.config.publicBaseUrl }, async (event, route) => {
+  // Reads only: the query runs while the counter update is in flight (see get-image.ts).
+  return apiHandler({ quota: deps.quota, publicBaseUrl: deps.config.publicBaseUrl, overlapQuota: true }, async (event, route) => {
     const query = event.queryStringParameters ?? {};
     const limit = parseLimit(query.limit);
     const after = query.cursor ? decodeCursor(query.cursor) : undefined;
