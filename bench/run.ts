@@ -16,6 +16,13 @@ import { round, type Target, target } from './lib/stats';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const quick = process.argv.includes('--quick');
+/** `--only upload,memory`: run just those parts (coldStart, memory, upload, localApi), print, and leave results.json alone. */
+const PARTS = ['coldStart', 'memory', 'upload', 'localApi'] as const;
+const onlyAt = process.argv.indexOf('--only');
+const only = onlyAt < 0 ? undefined : (process.argv[onlyAt + 1] ?? '').split(',');
+const unknownPart = only?.find((p) => !(PARTS as readonly string[]).includes(p));
+if (unknownPart !== undefined) throw new Error(`--only: unknown part "${unknownPart}"; use ${PARTS.join(',')}`);
+const runs = (part: (typeof PARTS)[number]): boolean => only === undefined || only.includes(part);
 
 const MiB = 1024 * 1024;
 const PLAN = quick
@@ -78,10 +85,11 @@ interface LocalApiFigures {
 const workDir = mkdtempSync(join(tmpdir(), 'imager-bench-'));
 const loadAtStart = loadavg().map((l) => round(l));
 try {
-  log(`${quick ? 'quick' : 'full'} run; synthesizing the stack (bundles as CloudFormation ships them)`);
+  log(`${quick ? 'quick' : 'full'} run${only ? ` of ${only.join(', ')}` : ''}; synthesizing the stack (bundles as CloudFormation ships them)`);
   const outdir = join(workDir, 'cdk.out');
-  await synthesize(outdir);
-  const functions = shippedFunctions(outdir);
+  const needsBundles = runs('coldStart') || runs('memory');
+  if (needsBundles) await synthesize(outdir);
+  const functions = needsBundles ? shippedFunctions(outdir) : [];
   const bundles = [];
   for (const fn of functions) {
     bundles.push({ name: fn.name, bundleBytes: fn.bundleBytes, sourceMapBytes: fn.sourceMapBytes, metafile: await summariseBundle(fn) });
@@ -89,52 +97,60 @@ try {
   log(`${functions.length} bundles: ${functions.map((f) => `${f.name} ${(f.bundleBytes / 1024).toFixed(0)} KiB`).join(', ')}`);
 
   const warmupImage = readFileSync(join(ROOT, 'test', 'fixtures', 'sample.jpg'));
-  const references = await buildReferences(join(workDir, 'references'));
-  const coldStart = await measureColdStarts(functions, {
-    rounds: PLAN.coldStartRounds,
-    modes: PLAN.coldStartModes,
-    references,
-    workDir,
-    image: warmupImage,
-    log,
-  });
+  const coldStart = runs('coldStart')
+    ? await measureColdStarts(functions, {
+        rounds: PLAN.coldStartRounds,
+        modes: PLAN.coldStartModes,
+        references: await buildReferences(join(workDir, 'references')),
+        workDir,
+        image: warmupImage,
+        log,
+      })
+    : undefined;
 
   const uploadFunction = functions.find((f) => f.file === 'upload-image');
-  if (!uploadFunction) throw new Error('the stack has no upload-image function');
-  const memory = await measureUploadMemory(uploadFunction, {
-    runs: PLAN.memoryRuns,
-    imageBytes: 4 * MiB,
-    workDir,
-    warmupImage,
-    log,
-  });
+  if (runs('memory') && !uploadFunction) throw new Error('the stack has no upload-image function');
+  const memory =
+    runs('memory') && uploadFunction
+      ? await measureUploadMemory(uploadFunction, {
+          runs: PLAN.memoryRuns,
+          imageBytes: 4 * MiB,
+          workDir,
+          warmupImage,
+          log,
+        })
+      : undefined;
 
-  log('upload handler in process (fakes), floor and lambda-multipart-parser, interleaved');
-  const uploadHandler = await runPart<UploadCost>('upload-cost.ts', PLAN.upload);
+  if (runs('upload')) log('upload handler in process (fakes), floor and lambda-multipart-parser, interleaved');
+  const uploadHandler = runs('upload') ? await runPart<UploadCost>('upload-cost.ts', PLAN.upload) : undefined;
 
-  log('local API under autocannon, next to the floor');
-  const localApi = await runPart<LocalApiFigures>('local-api.ts', PLAN.localApi);
+  if (runs('localApi')) log('local API under autocannon, next to the floor');
+  const localApi = runs('localApi') ? await runPart<LocalApiFigures>('local-api.ts', PLAN.localApi) : undefined;
 
   const targets: Target[] = [];
-  for (const fn of coldStart.functions) {
+  for (const fn of coldStart?.functions ?? []) {
     const limit = STRICT_LOAD_RATIO[fn.name] ?? LOAD_RATIO_LIMIT;
     targets.push(target(`cold start: ${fn.name} load / empty handler load`, fn.load.ratio, '<=', limit));
   }
-  targets.push(target('cold start: every first request answered as expected (count of failures)', coldStart.failures.length, '==', 0));
-  const fourMiB = uploadHandler.sizes.find((s) => s.imageBytes === 4 * MiB);
-  targets.push(target('upload handler, 4 MiB: handler / floor', fourMiB?.handlerToFloor ?? Number.NaN, '<=', 4));
-  targets.push(target('upload handler, 4 MiB: handler / lambda-multipart-parser', fourMiB?.handlerToReference ?? Number.NaN, '<', 1));
-  targets.push(target('peak memory, 4 MiB upload: (upload - idle) / image size', memory.uploadAboveIdleToImage, '<=', 5));
-  targets.push(target('peak memory: every upload answered 201 (count of failures)', memory.failures.length, '==', 0));
-  for (const name of ['get', 'upload'] as const) {
-    const figures = localApi[name];
+  if (coldStart) targets.push(target('cold start: every first request answered as expected (count of failures)', coldStart.failures.length, '==', 0));
+  if (uploadHandler) {
+    const fourMiB = uploadHandler.sizes.find((s) => s.imageBytes === 4 * MiB);
+    targets.push(target('upload handler, 4 MiB: handler / floor', fourMiB?.handlerToFloor ?? Number.NaN, '<=', 4));
+    targets.push(target('upload handler, 4 MiB: handler / lambda-multipart-parser', fourMiB?.handlerToReference ?? Number.NaN, '<', 1));
+  }
+  if (memory) {
+    targets.push(target('peak memory, 4 MiB upload: (upload - idle) / image size', memory.uploadAboveIdleToImage, '<=', 5));
+    targets.push(target('peak memory: every upload answered 201 (count of failures)', memory.failures.length, '==', 0));
+  }
+  for (const name of localApi ? (['get', 'upload'] as const) : []) {
+    const figures = localApi![name];
     targets.push(target(`local API ${name}: requests/s / floor requests/s`, figures.routeToFloor, '>=', 0.5));
     targets.push(target(`local API ${name}: non-2xx and errors`, figures.route.non2xx + figures.route.errors, '==', 0));
   }
 
   const document = {
     benchmark: 'imager issue 5',
-    command: `npm run bench${quick ? ' -- --quick' : ''}`,
+    command: `npm run bench${quick || only ? ' --' : ''}${quick ? ' --quick' : ''}${only ? ` --only ${only.join(',')}` : ''}`,
     quick,
     date: startedAt.toISOString(),
     durationSeconds: round((performance.now() - started) / 1000, 1),
@@ -155,23 +171,23 @@ try {
     targetsMet: targets.filter((t) => t.met).length,
     targetsTotal: targets.length,
     targets,
-    coldStart: {
+    coldStart: coldStart && {
       method:
         'Bundles from `cdk synth` (asset dir per function via aws:asset:path). Each measurement is a fresh `node` running bench/cold-start-child.mjs with the function environment from the template. "load": import only; "loadAndFirstRequest": an in-process stub answers DynamoDB/S3 at once, then one representative request; "loadWithoutSourceMaps": load with NODE_OPTIONS unset. wallMs is spawn to exit measured by the parent; loadedSinceStartMs / answeredSinceStartMs are performance.now() in the child. Every run of a function is paired with a run of the empty handler in the same mode (random order within the pair; pairs in a new random order each round); ratio = median wall time / median wall time of the paired empty-handler runs (the one the targets use), medianOfPairRatios beside it. References: handlers that only create the SDK clients or the logger, bundled with the same options (load only). --quick skips loadWithoutSourceMaps.',
       rounds: PLAN.coldStartRounds,
       ...coldStart,
     },
-    uploadHandler: {
+    uploadHandler: uploadHandler && {
       method:
         'createUploadHandler (functions/upload-image.ts) with in-memory fakes, in one process; floor = base64-decode the body and Buffer.indexOf the closing boundary; reference = lambda-multipart-parser parse(event). Same event for all three, interleaved in random order per round; median ms per request.',
       ...uploadHandler,
     },
-    memory: {
+    memory: memory && {
       method:
         'Shipped UploadImage bundle in fresh processes with the storage stub; process.resourceUsage().maxRSS. idle = bundle loaded and one small upload answered; event = idle + the 4 MiB upload event read and parsed; upload = event + answered. Medians.',
       ...memory,
     },
-    localApi: {
+    localApi: localApi && {
       method:
         'startLocalApi (local/app.ts) in one process with quota limits raised; autocannon in a child process, 10 connections. Floor = the storage calls the route must make, issued with the SDK against the same emulators from the same process at the same concurrency: get = counter UpdateItem and GetItem overlapped; upload = counter UpdateItem, then PutObject, then PutItem. Route and floor alternate per round.',
       ...localApi,
@@ -180,11 +196,11 @@ try {
   };
 
   const json = `${JSON.stringify(document, null, 2)}\n`;
-  writeFileSync(join(ROOT, 'bench', 'results.json'), json);
+  if (!only) writeFileSync(join(ROOT, 'bench', 'results.json'), json);
   process.stdout.write(json);
-  process.stderr.write('\nCold start (wall ms, median; ratio to the empty handler):\n');
+  if (coldStart) process.stderr.write('\nCold start (wall ms, median; ratio to the empty handler):\n');
   type Row = { name: string; bundleBytes: number; load: { wallMs: number; ratio: number }; loadAndFirstRequest?: { wallMs: number; ratio: number } };
-  const rows: Row[] = [...coldStart.references, ...coldStart.functions];
+  const rows: Row[] = coldStart ? [...coldStart.references, ...coldStart.functions] : [];
   for (const fn of rows) {
     const first = fn.loadAndFirstRequest ? `  load+first ${fn.loadAndFirstRequest.wallMs} ms x${fn.loadAndFirstRequest.ratio}` : '';
     process.stderr.write(`  ${fn.name.padEnd(36)} ${String(Math.round(fn.bundleBytes / 1024)).padStart(4)} KiB  load ${fn.load.wallMs} ms x${fn.load.ratio}${first}\n`);
@@ -193,7 +209,7 @@ try {
   for (const t of targets) {
     process.stderr.write(`  ${t.met ? 'MET    ' : 'NOT MET'}  ${t.name}: ${t.measured} (target ${t.comparison} ${t.limit})\n`);
   }
-  log('wrote bench/results.json');
+  log(only ? 'partial run: bench/results.json left as it was' : 'wrote bench/results.json');
 } finally {
   rmSync(workDir, { recursive: true, force: true });
 }

@@ -26,9 +26,32 @@ export interface UploadDeps {
 /** The request body as bytes: API Gateway base64-encodes binary media types. */
 export function bodyBytes(event: APIGatewayProxyEvent): Buffer {
   if (event.body === null || event.body === undefined) return Buffer.alloc(0);
-  if (event.isBase64Encoded) return Buffer.from(event.body, 'base64');
+  if (event.isBase64Encoded) return decodeBase64(event.body);
   // A text body means API Gateway did not treat it as binary; bytes above 0x7f are already lost.
   return Buffer.from(event.body, 'latin1');
+}
+
+/** Characters decoded per call: a multiple of 4, so each piece of plain base64 decodes on its own. */
+export const BASE64_PIECE_CHARS = 64 * 1024;
+
+/**
+ * `Buffer.from(text, 'base64')`, in pieces. Node copies a string it did not make itself (the
+ * runtime's JSON.parse made this one) before decoding it: for a 4 MiB image that is 5.6 MB on top
+ * of the 4 MiB result, at the peak of every upload. Piece by piece the copy is one piece, and the
+ * decode is faster, not slower. A piece that decodes short is not plain base64 (whitespace,
+ * padding inside): such a body is decoded whole, exactly as before.
+ */
+export function decodeBase64(text: string): Buffer {
+  if (text.length <= BASE64_PIECE_CHARS) return Buffer.from(text, 'base64');
+  const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text, 'base64'));
+  let written = 0;
+  for (let start = 0; start < text.length; start += BASE64_PIECE_CHARS) {
+    const last = start + BASE64_PIECE_CHARS >= text.length;
+    const decoded = bytes.write(text.slice(start, start + BASE64_PIECE_CHARS), written, 'base64');
+    if (!last && decoded !== (BASE64_PIECE_CHARS / 4) * 3) return Buffer.from(text, 'base64');
+    written += decoded;
+  }
+  return bytes.subarray(0, written);
 }
 
 /** POST /api/images/upload: one image in the multipart field `image`. */

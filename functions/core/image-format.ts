@@ -73,7 +73,7 @@ export function inspectImage(sample: ImageSample, limits: Limits, maxBytes = lim
   }
   let result: { width?: number; height?: number; type?: string };
   try {
-    result = imageSize(ownBuffer(sample.head));
+    result = sizeOf(sample.head);
   } catch {
     // image-size throws TypeError for unknown types and RangeError for short buffers.
     throw new InvalidImageError('unrecognised or unreadable header');
@@ -95,15 +95,53 @@ export function inspectImage(sample: ImageSample, limits: Limits, maxBytes = lim
   return { format, contentType: CONTENT_TYPES[format], width: width!, height: height! };
 }
 
+/** How much of a file image-size is shown first: headers sit at the start of every allowed format. */
+export const HEADER_WINDOW_BYTES = 256 * 1024;
+
+type ImageSizeResult = ReturnType<typeof imageSize>;
+
 /**
  * image-size 2.x reads through `new DataView(input.buffer, input.byteOffset)`, ignoring the
  * view's length: on a slice of a larger buffer (busboy's file bytes inside the request body,
- * pooled small Buffers) a truncated header is completed with whatever follows it. Give it
- * bytes that own their whole ArrayBuffer.
+ * pooled small Buffers) a truncated header is completed with whatever follows it. So it only
+ * ever decides on bytes that own their whole ArrayBuffer.
+ *
+ * Copying a whole 4 MiB upload for that costs more than parsing it, so a large file is shown
+ * twice without a full copy: a copy of its first HEADER_WINDOW_BYTES (which ends exactly there)
+ * and the file itself (whose buffer may run on past its end). The two can only agree when the
+ * answer depends on neither end; if they differ or either fails (a TIFF whose IFD, or a JPEG
+ * whose frame header, lies further in), the whole file is copied and decides, as before.
  */
-function ownBuffer(bytes: Uint8Array): Uint8Array {
-  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) return bytes;
-  return Uint8Array.prototype.slice.call(bytes);
+function sizeOf(bytes: Uint8Array): ImageSizeResult {
+  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) return imageSize(asBuffer(bytes));
+  if (bytes.byteLength > HEADER_WINDOW_BYTES) {
+    const windowed = attempt(() => imageSize(ownedCopy(bytes.subarray(0, HEADER_WINDOW_BYTES))));
+    const whole = windowed && attempt(() => imageSize(asBuffer(bytes)));
+    if (windowed && whole && windowed.type === whole.type && windowed.width === whole.width && windowed.height === whole.height) {
+      return windowed;
+    }
+  }
+  return imageSize(ownedCopy(bytes));
+}
+
+function attempt(run: () => ImageSizeResult): ImageSizeResult | undefined {
+  try {
+    return run();
+  } catch {
+    return undefined;
+  }
+}
+
+/** A Buffer view of the same bytes: image-size's `slice` is then a view, not a copy. */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** A copy that owns its whole ArrayBuffer (allocUnsafeSlow never hands out a slice of the pool). */
+function ownedCopy(bytes: Uint8Array): Buffer {
+  const copy = Buffer.allocUnsafeSlow(bytes.byteLength);
+  copy.set(bytes);
+  return copy;
 }
 
 const PNG_IEND = Buffer.from('IEND', 'latin1');
