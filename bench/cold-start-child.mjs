@@ -9,7 +9,8 @@
 //   warm-up request from the invocation file; "event" then also reads and parses the big event;
 //   "upload" also answers it. Each reports process.resourceUsage().maxRSS.
 //
-// The stub is an HTTP server inside this process answering DynamoDB and S3 calls at once with
+// The stub is an HTTP server (inside this process; in its own process for the peak-memory
+// modes, so the bytes it receives do not count) answering DynamoDB and S3 calls at once with
 // minimal valid responses, so "first request" measures our code and the SDK, not storage. It
 // loads node:http before the bundle, as the Lambda runtime client (which talks HTTP to the
 // Runtime API) already has when it imports a handler.
@@ -136,7 +137,38 @@ function lambdaContext() {
 }
 
 const invocation = invocationPath ? JSON.parse(readFileSync(invocationPath, 'utf8')) : undefined;
-if (withStub) await startStub(invocation?.fixture ?? { items: {}, list: [] });
+const measuringMemory = mode === 'idle' || mode === 'event' || mode === 'upload';
+
+if (mode === 'stub') {
+  // The storage stub as a process of its own (peak-memory runs): on Lambda, S3 and DynamoDB are
+  // remote, so the bytes they receive must not count in the function's memory.
+  const server = await startStub(invocation?.fixture ?? { items: {}, list: [] });
+  process.stdout.write(`@@stub ${server.address().port}\n`);
+  await new Promise(() => undefined);
+}
+
+/** Starts the stub in a child process and points the SDK at it. */
+async function startRemoteStub() {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, [new URL(import.meta.url).pathname, 'stub', '-', invocationPath], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const match = /@@stub (\d+)/.exec(out);
+      if (match) resolve(Number(match[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`stub exited with ${code}`)));
+  });
+  child.unref();
+  process.once('exit', () => child.kill());
+  const endpoint = `http://127.0.0.1:${port}`;
+  process.env.AWS_ENDPOINT_URL_DYNAMODB = endpoint;
+  process.env.AWS_ENDPOINT_URL_S3 = endpoint;
+}
+
+if (withStub && measuringMemory) await startRemoteStub();
+else if (withStub) await startStub(invocation?.fixture ?? { items: {}, list: [] });
 
 const t0 = performance.now();
 const module = await import(pathToFileURL(bundlePath).href);
@@ -150,7 +182,7 @@ if (mode !== 'load') {
   report.answeredSinceStartMs = t2;
   report.result = summarise(result);
 }
-if (mode === 'idle' || mode === 'event' || mode === 'upload') {
+if (measuringMemory) {
   report.warmMaxRssKiB = process.resourceUsage().maxRSS;
   if (mode !== 'idle') {
     let event = JSON.parse(readFileSync(invocation.bigEventFile, 'utf8'));
