@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
+import { fromEnv } from '@aws-sdk/credential-provider-env';
 import { API_CLIENT_OPTIONS } from './adapters/client-options';
 import { DynamoHourlyCounter } from './adapters/dynamo-hourly-counter';
 import { DynamoImageRecords } from './adapters/dynamo-image-records';
@@ -101,5 +101,11 @@ export const handler = createStartUploadHandler({
   config,
   quota: new HourlyQuota(new DynamoHourlyCounter(dynamodb, requireString(process.env, 'COUNTERS_TABLE')), config.hourlyLimit),
   records: new DynamoImageRecords(dynamodb, requireString(process.env, 'IMAGES_TABLE')),
-  links: new S3UploadLinks(new S3Client(API_CLIENT_OPTIONS), requireString(process.env, 'BUCKET_NAME')),
+  // Signing is local computation: no S3 client (see adapters/s3-signing.ts).
+  links: new S3UploadLinks({
+    bucketName: requireString(process.env, 'BUCKET_NAME'),
+    region: requireString(process.env, 'AWS_REGION'),
+    credentials: fromEnv(),
+    endpoint: process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL,
+  }),
 });
