@@ -1,4 +1,5 @@
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
+import { S3RequestPresigner } from '@aws-sdk/s3-request-presigner';
 import type { AwsCredentialIdentityProvider, Checksum, HttpRequest, SourceData } from '@smithy/types';
 
 /**
@@ -81,4 +82,9 @@ export function formatUrl(request: HttpRequest): string {
     .join('&');
   const port = request.port ? `:${request.port}` : '';
   return `${request.protocol}//${request.hostname}${port}${request.path}${query ? `?${query}` : ''}`;
+}
+
+/** The SDK's S3 presigner for a location, hashing with node:crypto. */
+export function presignerFor(location: S3Location): S3RequestPresigner {
+  return new S3RequestPresigner({ region: location.region, credentials: location.credentials, sha256: Sha256 });
 }

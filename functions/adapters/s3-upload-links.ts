@@ -1,6 +1,5 @@
-import { S3RequestPresigner } from '@aws-sdk/s3-request-presigner';
 import { createScope, getSigningKey } from '@smithy/signature-v4';
-import { formatUrl, objectRequest, type S3Location, Sha256 } from './s3-signing';
+import { formatUrl, objectRequest, presignerFor, type S3Location, Sha256 } from './s3-signing';
 
 export interface UploadLink {
   readonly method: 'PUT' | 'POST';
@@ -22,10 +21,10 @@ function iso8601(date: Date): string {
  * policy with the SDK's SigV4 signing key, exactly as `@aws-sdk/s3-presigned-post` does.
  */
 export class S3UploadLinks {
-  private readonly presigner: S3RequestPresigner;
+  private readonly presigner: ReturnType<typeof presignerFor>;
 
   constructor(private readonly location: S3Location) {
-    this.presigner = new S3RequestPresigner({ region: location.region, credentials: location.credentials, sha256: Sha256 });
+    this.presigner = presignerFor(location);
   }
 
   /**

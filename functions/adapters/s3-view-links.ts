@@ -1,5 +1,4 @@
-import { S3RequestPresigner } from '@aws-sdk/s3-request-presigner';
-import { formatUrl, objectRequest, type S3Location, Sha256 } from './s3-signing';
+import { formatUrl, objectRequest, presignerFor, type S3Location } from './s3-signing';
 
 export type S3ViewLinksOptions = S3Location;
 
@@ -9,10 +8,10 @@ export type S3ViewLinksOptions = S3Location;
  * client (see s3-signing.ts).
  */
 export class S3ViewLinks {
-  private readonly presigner: S3RequestPresigner;
+  private readonly presigner: ReturnType<typeof presignerFor>;
 
   constructor(private readonly location: S3Location) {
-    this.presigner = new S3RequestPresigner({ region: location.region, credentials: location.credentials, sha256: Sha256 });
+    this.presigner = presignerFor(location);
   }
 
   /**

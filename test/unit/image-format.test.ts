@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULTS, type Limits } from '../../functions/core/config';
 import { HttpError, InvalidImageError, PayloadTooLargeError } from '../../functions/core/errors';
 import { ALLOWED_FORMATS, formatLimit, inspectImage, looksComplete } from '../../functions/core/image-format';
+import { pngChunk } from '../support/images';
 import { fixture } from './support/fakes';
 
 const LIMITS: Limits = { maxImageBytes: 4 * 1024 * 1024, maxLargeImageBytes: 50 * 1024 * 1024, maxPixels: DEFAULTS.maxPixels };
@@ -21,24 +22,6 @@ function refusal(run: () => unknown): HttpError {
   throw new Error('expected a refusal');
 }
 
-function crc32(bytes: Buffer): number {
-  let crc = ~0;
-  for (const byte of bytes) {
-    crc ^= byte;
-    for (let k = 0; k < 8; k += 1) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
-  }
-  return ~crc >>> 0;
-}
-
-function chunk(type: string, data: Buffer): Buffer {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.byteLength);
-  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body));
-  return Buffer.concat([length, body, crc]);
-}
-
 /**
  * A greyscale PNG whose IHDR declares `width` x `height`. Small images get real (black) pixel
  * data; huge ones only a token IDAT, since the pixel limit refuses them before any data is read.
@@ -52,9 +35,9 @@ function png(width: number, height: number): Buffer {
   const raw = width * height <= 1_000_000 ? Buffer.alloc((width + 1) * height) : Buffer.alloc(2);
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(raw)),
-    chunk('IEND', Buffer.alloc(0)),
+    pngChunk('IHDR', ihdr),
+    pngChunk('IDAT', deflateSync(raw)),
+    pngChunk('IEND', Buffer.alloc(0)),
   ]);
 }
 
