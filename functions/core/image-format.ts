@@ -90,7 +90,6 @@ export function inspectImage(sample: ImageSample, limits: Limits, maxBytes = lim
       `Image is ${width}x${height} pixels; the limit is ${limits.maxPixels} pixels`,
     );
   }
-  if (!looksComplete(format, sample)) throw new InvalidImageError('the file is truncated');
   if (!isStructurallySound(format, sample)) throw new InvalidImageError('the file is truncated or malformed');
   return { format, contentType: CONTENT_TYPES[format], width: width!, height: height! };
 }
@@ -142,43 +141,4 @@ function ownedCopy(bytes: Uint8Array): Buffer {
   const copy = Buffer.allocUnsafeSlow(bytes.byteLength);
   copy.set(bytes);
   return copy;
-}
-
-const PNG_IEND = Buffer.from('IEND', 'latin1');
-
-function lastIndexOf(bytes: Uint8Array, needle: Uint8Array | number): number {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).lastIndexOf(needle as Uint8Array);
-}
-
-function readUInt32LE(bytes: Uint8Array, offset: number): number {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).readUInt32LE(offset);
-}
-
-/**
- * image-size reads headers only, so a file cut short after its header still "succeeds".
- * Where a format has an end marker or a declared length, check it. AVIF and TIFF keep their
- * data at offsets that need a full parse, so they are checked by header only.
- */
-export function looksComplete(format: ImageFormat, sample: ImageSample): boolean {
-  const { head, tail, size } = sample;
-  switch (format) {
-    case 'png':
-      return lastIndexOf(tail, PNG_IEND) >= 0;
-    case 'jpeg':
-      return lastIndexOf(tail, Buffer.from([0xff, 0xd9])) >= 0;
-    case 'gif':
-      // The trailer must be the last byte: 0x3b is also an ordinary palette and LZW byte.
-      return tail.byteLength > 0 && tail[tail.byteLength - 1] === 0x3b;
-    case 'webp':
-      return head.byteLength >= 8 && readUInt32LE(head, 4) + 8 <= size;
-    case 'bmp': {
-      if (head.byteLength < 14) return false;
-      const declared = readUInt32LE(head, 2);
-      const dataOffset = readUInt32LE(head, 10);
-      return (declared === 0 || declared <= size) && dataOffset < size;
-    }
-    case 'avif':
-    case 'tiff':
-      return true;
-  }
 }

@@ -7,8 +7,8 @@ import type { ImageFormat, ImageSample } from './image-format';
  * blocks, segments, IFDs) far enough to know the file is whole.
  *
  * Direct uploads hand over the whole file. Large uploads hand over only the first and last
- * bytes; where a walk needs bytes from the gap between them it stops and trusts the rest
- * (the end-marker checks in `looksComplete` still apply).
+ * bytes; where a walk needs bytes from the gap between them it stops there, and the format's
+ * end marker (PNG IEND, JPEG EOI, GIF trailer) must still be in the tail.
  */
 export function isStructurallySound(format: ImageFormat, sample: ImageSample): boolean {
   const bytes = new Sampled(sample);
@@ -62,6 +62,10 @@ class Sampled {
     return this.tail.includes(needle);
   }
 
+  endsWith(byte: number): boolean {
+    return this.tail.byteLength > 0 && this.tail[this.tail.byteLength - 1] === byte;
+  }
+
   /** The whole file (direct uploads), or undefined when only its ends are known. */
   all(): Buffer | undefined {
     return this.whole ? this.head.subarray(0, this.size) : undefined;
@@ -94,10 +98,12 @@ function png(bytes: Sampled): boolean {
   return false;
 }
 
+const JPEG_EOI = Buffer.from([0xff, 0xd9]);
+
 function jpeg(bytes: Sampled): boolean {
   if (!startsWith(bytes, [0xff, 0xd8, 0xff])) return false;
   const all = bytes.all();
-  if (!all) return true;
+  if (!all) return bytes.tailIncludes(JPEG_EOI);
   let offset = 2;
   for (;;) {
     if (offset >= all.byteLength || all[offset] !== 0xff) return false;
@@ -134,7 +140,7 @@ function gif(bytes: Sampled): boolean {
   if (!(signature instanceof Uint8Array)) return false;
   if (!/^GIF8[79]a$/.test(Buffer.from(signature).toString('latin1'))) return false;
   const all = bytes.all();
-  if (!all) return true;
+  if (!all) return bytes.endsWith(0x3b);
   if (all.byteLength < 13) return false;
   let offset = 13;
   if (all[10] & 0x80) offset += 3 * 2 ** ((all[10] & 0x07) + 1);
@@ -194,9 +200,11 @@ function bmp(bytes: Sampled): boolean {
   if (!(header instanceof Uint8Array)) return false;
   const h = Buffer.from(header);
   if (h.toString('latin1', 0, 2) !== 'BM') return false;
+  const declared = h.readUInt32LE(2); // 0 = "unknown", allowed by the format
   const dataOffset = h.readUInt32LE(10);
+  if ((declared !== 0 && declared > bytes.size) || dataOffset >= bytes.size) return false;
   const infoSize = h.readUInt32LE(14);
-  if (infoSize < 40) return true; // OS/2 core headers: the end checks in looksComplete apply
+  if (infoSize < 40) return true; // OS/2 core headers: sizes above are all they declare
   const width = h.readInt32LE(18);
   const height = Math.abs(h.readInt32LE(22));
   const bitsPerPixel = h.readUInt16LE(28);

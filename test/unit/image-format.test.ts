@@ -2,7 +2,8 @@ import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS, type Limits } from '../../functions/core/config';
 import { HttpError, InvalidImageError, PayloadTooLargeError } from '../../functions/core/errors';
-import { ALLOWED_FORMATS, formatLimit, inspectImage, looksComplete } from '../../functions/core/image-format';
+import { ALLOWED_FORMATS, formatLimit, inspectImage } from '../../functions/core/image-format';
+import { isStructurallySound } from '../../functions/core/image-structure';
 import { pngChunk } from '../support/images';
 import { fixture } from './support/fakes';
 
@@ -164,8 +165,8 @@ describe('truncated bodies (cut after the header)', () => {
   ] as const)('refuses %s (%s) cut at %i bytes', (file, format, cut) => {
     const full = fixture(file);
     const cutBytes = full.subarray(0, cut);
-    expect(looksComplete(format, whole(full))).toBe(true);
-    expect(looksComplete(format, whole(cutBytes))).toBe(false);
+    expect(isStructurallySound(format, whole(full))).toBe(true);
+    expect(isStructurallySound(format, whole(cutBytes))).toBe(false);
     const error = refusal(() => inspectImage(whole(cutBytes), LIMITS));
     expect(error).toBeInstanceOf(InvalidImageError);
     expect(error.statusCode).toBe(400);
@@ -178,16 +179,16 @@ describe('truncated bodies (cut after the header)', () => {
     full[13] = 0x3b; // first byte of the global colour table
     expect(inspectImage(whole(full), LIMITS).format).toBe('gif');
     const cut = full.subarray(0, 800);
-    expect(looksComplete('gif', whole(cut))).toBe(false);
+    expect(isStructurallySound('gif', whole(cut))).toBe(false);
   });
 
   it('refuses a header-only PNG (no IEND) and a BMP whose data offset is past the end', () => {
     const header = png(64, 48).subarray(0, 33); // signature + IHDR
-    expect(looksComplete('png', whole(header))).toBe(false);
+    expect(isStructurallySound('png', whole(header))).toBe(false);
     const bmp = Buffer.from(fixture('sample.bmp'));
     bmp.writeUInt32LE(0, 2); // "size unknown" is allowed by the format
     bmp.writeUInt32LE(bmp.byteLength + 10, 10);
-    expect(looksComplete('bmp', whole(bmp))).toBe(false);
+    expect(isStructurallySound('bmp', whole(bmp))).toBe(false);
   });
 
   it('checks the tail separately from the head (large uploads read only both ends)', () => {
@@ -196,6 +197,14 @@ describe('truncated bodies (cut after the header)', () => {
     expect(inspectImage(sample, LIMITS).format).toBe('png');
     const noEnd = { ...sample, tail: full.subarray(full.byteLength - 64, full.byteLength - 16) };
     expect(refusal(() => inspectImage(noEnd, LIMITS)).statusCode).toBe(400);
+  });
+
+  it.each(['sample.jpg', 'sample.gif'])('needs the end marker in the tail of a sampled %s', (file) => {
+    const full = fixture(file);
+    const sample = { head: full.subarray(0, 400), tail: full.subarray(full.byteLength - 16), size: full.byteLength };
+    expect(inspectImage(sample, LIMITS).width).toBe(64);
+    const cutTail = { ...sample, tail: full.subarray(full.byteLength - 32, full.byteLength - 16) };
+    expect(refusal(() => inspectImage(cutTail, LIMITS)).statusCode).toBe(400);
   });
 });
 
