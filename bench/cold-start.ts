@@ -377,32 +377,57 @@ export interface ChildReport {
   wallMs: number;
 }
 
-/** Spawns one fresh `node` running the harness; resolves with its report and the wall time. */
-export function runChild(args: string[], env: Record<string, string>, timeoutMs = 30_000): Promise<ChildReport> {
+interface Spawned {
+  readonly wallMs: number;
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Spawns one fresh `node <args>` and times it from spawn to exit as the parent sees it. Stdout
+ * is piped only when the caller reads it, so the timed process does the same work either way.
+ */
+function timedSpawn(
+  args: string[],
+  env: Record<string, string>,
+  timeoutMs: number,
+  captureStdout: boolean,
+  viaShell = false,
+): Promise<Spawned> {
   return new Promise((resolve, reject) => {
     const output: Buffer[] = [];
     const errors: Buffer[] = [];
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, [CHILD, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const [command, argv] = viaShell ? ['/bin/sh', ['-c', '"$0" "$@"; exit $?', process.execPath, ...args]] : [process.execPath, args];
+    const child = spawn(command, argv, { env, stdio: ['ignore', captureStdout ? 'pipe' : 'ignore', 'pipe'] });
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.stdout.on('data', (chunk: Buffer) => output.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => errors.push(chunk));
+    child.stdout?.on('data', (chunk: Buffer) => output.push(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => errors.push(chunk));
     child.on('error', reject);
     let wallMs = Number.NaN;
     child.on('exit', () => {
       wallMs = Number(process.hrtime.bigint() - started) / 1e6;
       clearTimeout(timer);
     });
-    child.on('close', (code) => {
-      const text = Buffer.concat(output).toString('utf8');
-      const line = text.split('\n').find((l) => l.startsWith('@@bench '));
-      if (code !== 0 || !line) {
-        reject(new Error(`child ${args.join(' ')} exited ${code}: ${Buffer.concat(errors).toString('utf8').slice(-2000)}${text.slice(-1000)}`));
-        return;
-      }
-      resolve({ ...(JSON.parse(line.slice('@@bench '.length)) as Omit<ChildReport, 'wallMs'>), wallMs });
+    child.on('close', (code, signal) => {
+      resolve({ wallMs, code, signal, stdout: Buffer.concat(output).toString('utf8'), stderr: Buffer.concat(errors).toString('utf8') });
     });
   });
+}
+
+/**
+ * Spawns one fresh `node` running the harness; resolves with its report and the wall time.
+ * `viaShell` starts it under `/bin/sh` (see bench/memory.ts for why peak-memory runs need that).
+ */
+export async function runChild(args: string[], env: Record<string, string>, timeoutMs = 30_000, viaShell = false): Promise<ChildReport> {
+  const run = await timedSpawn([CHILD, ...args], env, timeoutMs, true, viaShell);
+  const line = run.stdout.split('\n').find((l) => l.startsWith('@@bench '));
+  if (run.code !== 0 || !line) {
+    throw new Error(`child ${args.join(' ')} exited ${run.code}: ${run.stderr.slice(-2000)}${run.stdout.slice(-1000)}`);
+  }
+  return { ...(JSON.parse(line.slice('@@bench '.length)) as Omit<ChildReport, 'wallMs'>), wallMs: run.wallMs };
 }
 
 export type Mode = 'load' | 'first' | 'loadWithoutSourceMaps';
@@ -640,24 +665,10 @@ export function extraCaCerts(): { path: string; source: string; bytes: number; c
 }
 
 /** Spawns `node <args>`; resolves with the wall time from spawn to exit seen by the parent. */
-function runEval(args: string[], env: Record<string, string>, timeoutMs = 30_000): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const errors: Buffer[] = [];
-    const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.stderr.on('data', (chunk: Buffer) => errors.push(chunk));
-    child.on('error', reject);
-    let wallMs = Number.NaN;
-    child.on('exit', () => {
-      wallMs = Number(process.hrtime.bigint() - started) / 1e6;
-      clearTimeout(timer);
-    });
-    child.on('close', (code, signal) => {
-      if (code !== 0) reject(new Error(`node ${args.join(' ')} exited ${code ?? signal}: ${Buffer.concat(errors).toString('utf8').slice(-2000)}`));
-      else resolve(wallMs);
-    });
-  });
+async function runEval(args: string[], env: Record<string, string>, timeoutMs = 30_000): Promise<number> {
+  const run = await timedSpawn(args, env, timeoutMs, false);
+  if (run.code !== 0) throw new Error(`node ${args.join(' ')} exited ${run.code ?? run.signal}: ${run.stderr.slice(-2000)}`);
+  return run.wallMs;
 }
 
 export interface SpecColdStartOptions {

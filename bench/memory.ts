@@ -1,8 +1,6 @@
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type ChildReport, lambdaEnvironment, representativeRequest, type ShippedFunction, storageFixture } from './cold-start';
+import { type ChildReport, lambdaEnvironment, representativeRequest, runChild, type ShippedFunction, storageFixture } from './cold-start';
 import { bmpOfSize, uploadEvent } from './lib/images';
 import { median, ratio, round, shuffled } from './lib/stats';
 
@@ -64,8 +62,6 @@ export async function measureUploadMemory(fn: ShippedFunction, options: MemoryOp
   };
 }
 
-const CHILD = fileURLToPath(new URL('./cold-start-child.mjs', import.meta.url));
-
 /**
  * Runs one measuring child as a child of `/bin/sh` rather than of this process. Linux carries
  * the peak RSS that getrusage reports (maxRSS) across fork and exec, so a `node` spawned straight
@@ -75,25 +71,5 @@ const CHILD = fileURLToPath(new URL('./cold-start-child.mjs', import.meta.url));
  * from exec'ing node in its own place.
  */
 function runMemoryChild(args: string[], env: Record<string, string>, timeoutMs = 30_000): Promise<ChildReport> {
-  return new Promise((resolve, reject) => {
-    const output: Buffer[] = [];
-    const errors: Buffer[] = [];
-    const started = process.hrtime.bigint();
-    const child = spawn('/bin/sh', ['-c', '"$0" "$@"; exit $?', process.execPath, CHILD, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.stdout.on('data', (chunk: Buffer) => output.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => errors.push(chunk));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      const text = Buffer.concat(output).toString('utf8');
-      const line = text.split('\n').find((l) => l.startsWith('@@bench '));
-      if (code !== 0 || !line) {
-        reject(new Error(`child ${args.join(' ')} exited ${code}: ${Buffer.concat(errors).toString('utf8').slice(-2000)}${text.slice(-1000)}`));
-        return;
-      }
-      const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
-      resolve({ ...(JSON.parse(line.slice('@@bench '.length)) as Omit<ChildReport, 'wallMs'>), wallMs });
-    });
-  });
+  return runChild(args, env, timeoutMs, true);
 }
