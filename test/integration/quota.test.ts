@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { Agent, type IncomingHttpHeaders, request } from 'node:http';
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { Agent } from 'node:http';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoHourlyCounter } from '../../functions/adapters/dynamo-hourly-counter';
 import { DynamoImageRecords } from '../../functions/adapters/dynamo-image-records';
@@ -12,6 +12,7 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_RESOURCES } from '../../local/em
 import { createLocalGateway, type LocalGateway, type ProxyHandler } from '../../local/gateway';
 import { KeyAdmin } from '../../scripts/key-admin';
 import { startTestApi, type TestApi } from '../support/local-api';
+import { awayFromHourEnd, HOUR_MS, RATE_LIMITED, type Reply, readCounter, sendWithKey } from '../support/quota';
 
 /**
  * SPEC §3 through the local API: the exact hourly window per key (one conditional UpdateItem
@@ -20,14 +21,6 @@ import { startTestApi, type TestApi } from '../support/local-api';
  */
 
 const LIMIT = 1000;
-const HOUR_MS = 3_600_000;
-const RATE_LIMITED = { status: 'error', message: 'Rate limit exceeded' };
-
-interface Reply {
-  readonly status: number;
-  readonly headers: IncomingHttpHeaders;
-  readonly body: string;
-}
 
 let api: TestApi;
 let dynamodb: DynamoDBClient;
@@ -56,16 +49,7 @@ afterAll(async () => {
 });
 
 function send(path: string, key: string, method = 'GET', baseUrl = api.url): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${baseUrl}${path}`, { method, agent, headers: { Authorization: `Bearer ${key}` } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
+  return sendWithKey(agent, `${baseUrl}${path}`, key, method);
 }
 
 function header(reply: Reply, name: string): string {
@@ -79,20 +63,8 @@ function hourEnd(ms: number): number {
   return (Math.floor(ms / HOUR_MS) + 1) * 3600;
 }
 
-/**
- * The window is the clock hour: a run that straddles the hour would see two windows. When the
- * hour ends within `marginMs`, wait for the next one (at most `marginMs`, rarely).
- */
-async function awayFromHourEnd(marginMs: number): Promise<void> {
-  const left = HOUR_MS - (Date.now() % HOUR_MS);
-  if (left < marginMs) await new Promise((resolve) => setTimeout(resolve, left + 50));
-}
-
-async function counterValue(keyId: string, windowStart: number): Promise<string | undefined> {
-  const item = await dynamodb.send(
-    new GetItemCommand({ TableName: countersTable, Key: { pk: { S: `${keyId}#${windowStart}` } }, ConsistentRead: true }),
-  );
-  return item.Item?.count?.N;
+function counterValue(keyId: string, windowStart: number): Promise<string | undefined> {
+  return readCounter(dynamodb, countersTable, keyId, windowStart);
 }
 
 async function uploadSample(key: string): Promise<string> {

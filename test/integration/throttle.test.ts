@@ -1,6 +1,6 @@
-import { Agent, type IncomingHttpHeaders, request } from 'node:http';
+import { Agent } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoKeyStore } from '../../functions/adapters/dynamo-key-store';
 import { HANDLERS, type HandlerName } from '../../functions/routes';
@@ -9,6 +9,7 @@ import { createLocalGateway, type LocalGateway, type ProxyHandler, type TokenAut
 import type { UsagePlanLimits } from '../../local/usage-plan';
 import { KeyAdmin } from '../../scripts/key-admin';
 import { startTestApi, type TestApi } from '../support/local-api';
+import { awayFromHourEnd, HOUR_MS, RATE_LIMITED, type Reply, readCounter, sendWithKey } from '../support/quota';
 
 /**
  * The usage-plan emulation of the local gateway (issue 3): a token bucket per key (rate,
@@ -22,15 +23,7 @@ const RATE = 5;
 const BURST = 10;
 const DAILY = 12;
 const HOURLY = 1000;
-const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
-const RATE_LIMITED = { status: 'error', message: 'Rate limit exceeded' };
-
-interface Reply {
-  readonly status: number;
-  readonly headers: IncomingHttpHeaders;
-  readonly body: string;
-}
 
 let api: TestApi;
 let dynamodb: DynamoDBClient;
@@ -78,16 +71,7 @@ async function gatewayWithClock(usagePlan: UsagePlanLimits, clock: { now: number
 }
 
 function send(baseUrl: string, path: string, key: string): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${baseUrl}${path}`, { agent, headers: { Authorization: `Bearer ${key}` } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
+  return sendWithKey(agent, `${baseUrl}${path}`, key);
 }
 
 function burst(baseUrl: string, key: string, count: number): Promise<Reply[]> {
@@ -96,22 +80,9 @@ function burst(baseUrl: string, key: string, count: number): Promise<Reply[]> {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The hourly window and the daily quota follow the clock; keep real-clock runs inside one hour. */
-async function awayFromHourEnd(marginMs: number): Promise<void> {
-  const left = HOUR_MS - (Date.now() % HOUR_MS);
-  if (left < marginMs) await sleep(left + 50);
-}
-
 async function counterValue(keyId: string): Promise<number> {
   const windowStart = Math.floor(Date.now() / HOUR_MS) * 3600;
-  const item = await dynamodb.send(
-    new GetItemCommand({
-      TableName: LOCAL_RESOURCES.countersTable,
-      Key: { pk: { S: `${keyId}#${windowStart}` } },
-      ConsistentRead: true,
-    }),
-  );
-  return Number(item.Item?.count?.N ?? 0);
+  return Number((await readCounter(dynamodb, LOCAL_RESOURCES.countersTable, keyId, windowStart)) ?? 0);
 }
 
 /** A 429 made by the gateway layer: envelope, Retry-After, CORS, and none of the handler's window headers. */

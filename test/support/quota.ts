@@ -1,0 +1,42 @@
+import { type Agent, type IncomingHttpHeaders, request } from 'node:http';
+import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+
+export const HOUR_MS = 3_600_000;
+export const RATE_LIMITED = { status: 'error', message: 'Rate limit exceeded' };
+
+export interface Reply {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: string;
+}
+
+/** One request with a bearer key through a bounded agent (node:http, so many can be in flight). */
+export function sendWithKey(agent: Agent, url: string, key: string, method = 'GET'): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, agent, headers: { Authorization: `Bearer ${key}` } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/**
+ * The window is the clock hour (and the daily quota the UTC day): a run that straddles the hour
+ * would see two windows. When the hour ends within `marginMs`, wait for the next one.
+ */
+export async function awayFromHourEnd(marginMs: number): Promise<void> {
+  const left = HOUR_MS - (Date.now() % HOUR_MS);
+  if (left < marginMs) await new Promise((resolve) => setTimeout(resolve, left + 50));
+}
+
+/** The hourly counter item of a key and window, as stored (undefined when there is none). */
+export async function readCounter(dynamodb: DynamoDBClient, table: string, keyId: string, windowStart: number): Promise<string | undefined> {
+  const item = await dynamodb.send(
+    new GetItemCommand({ TableName: table, Key: { pk: { S: `${keyId}#${windowStart}` } }, ConsistentRead: true }),
+  );
+  return item.Item?.count?.N;
+}
