@@ -22,6 +22,22 @@ export interface LocalRuntimeInfo {
 
 export const RUNTIME_FILE = 'local.json';
 
+/**
+ * The local API running on `dataDir`, from the runtime file it writes, or undefined when none
+ * runs there (no file, an unreadable one, or one left by a process that has exited).
+ */
+export function findRunningLocalApi(dataDir: string): LocalRuntimeInfo | undefined {
+  const file = join(dataDir, RUNTIME_FILE);
+  if (!existsSync(file)) return undefined;
+  try {
+    const info = JSON.parse(readFileSync(file, 'utf8')) as LocalRuntimeInfo;
+    process.kill(info.pid, 0);
+    return info;
+  } catch {
+    return undefined;
+  }
+}
+
 export interface LocalApi {
   readonly url: string;
   readonly devKey: string;

@@ -1,11 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoKeyStore } from '../functions/adapters/dynamo-key-store';
-import type { LocalRuntimeInfo } from '../local/app';
+import { findRunningLocalApi } from '../local/app';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_RESOURCES } from '../local/emulators';
 import { readLocalSettings } from '../local/settings';
 import { KeyAdmin, KeyAdminError } from './key-admin';
@@ -21,15 +19,9 @@ Add --stack NAME [--region REGION] to act on a deployed stack instead of the run
 /** The running local API, found through PORT / IMAGER_DATA_DIR like `npm start`. */
 async function localAdmin(): Promise<KeyAdmin> {
   const settings = readLocalSettings();
-  const file = join(settings.dataDir, 'local.json');
   const notRunning = `The local API is not running for data directory ${settings.dataDir}: start it with "npm start" (same PORT and IMAGER_DATA_DIR), or pass --stack NAME for a deployed stack.`;
-  if (!existsSync(file)) throw new KeyAdminError(notRunning);
-  const info = JSON.parse(readFileSync(file, 'utf8')) as LocalRuntimeInfo;
-  try {
-    process.kill(info.pid, 0);
-  } catch {
-    throw new KeyAdminError(notRunning);
-  }
+  const info = findRunningLocalApi(settings.dataDir);
+  if (!info) throw new KeyAdminError(notRunning);
   const client = new DynamoDBClient({
     endpoint: info.dynamodbEndpoint,
     region: LOCAL_REGION,
