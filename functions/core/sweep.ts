@@ -37,10 +37,15 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
   const now = deps.now?.() ?? Date.now();
   const report: SweepReport = { expiredPending: 0, lateFinalized: 0, orphansDeleted: 0, objectsChecked: 0 };
 
+  // Page by page; a record that could be neither settled nor removed comes back in the next
+  // page, so one seen before ends the loop instead of spinning on it (the next sweep retries).
+  const seen = new Set<string>();
   for (;;) {
-    const expired = await deps.records.expiredPending(Math.floor(now / 1000));
+    const page = await deps.records.expiredPending(Math.floor(now / 1000));
+    const expired = page.filter((record) => !seen.has(record.id));
     if (expired.length === 0) break;
     for (const record of expired) {
+      seen.add(record.id);
       if ((await deps.objects.size(record.objectKey)) !== undefined) {
         await deps.finalize(record.objectKey);
         report.lateFinalized += 1;
@@ -48,7 +53,7 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
         report.expiredPending += 1;
       }
     }
-    if (expired.length < 100) break;
+    if (page.length < 100) break;
   }
 
   for (const prefix of [DIRECT_PREFIX, LARGE_UPLOAD_PREFIX]) {

@@ -191,6 +191,21 @@ describe('sweep', () => {
     expect(objects.items.has(KEY)).toBe(true);
   });
 
+  it('ends when a full page of expired uploads can be neither settled nor removed (no endless loop)', async () => {
+    const { records, objects, log } = setup();
+    for (let i = 0; i < 150; i += 1) {
+      const id = `Stuck${String(i).padStart(17, '0')}`;
+      records.items.set(id, pending(id, { objectKey: `uploads/${id}`, expiresAt: NOW_MS / 1000 - 1 }));
+      putObject(objects, `uploads/${id}`, fixture('sample.png'), young);
+    }
+    let calls = 0;
+    // A finalize that cannot settle anything (e.g. storage refusing the update): records stay pending.
+    const report = await sweep({ objects, records, finalize: async () => { calls += 1; return 'skipped'; }, log, now: () => NOW_MS });
+    expect(calls).toBe(100);
+    expect(report.lateFinalized).toBe(100);
+    expect([...records.items.values()].filter((r) => r.state === 'pending')).toHaveLength(150);
+  });
+
   it('deletes orphan objects past the grace period and keeps young ones and owned ones', async () => {
     const { records, objects, log, run } = sweepSetup();
     const png = fixture('sample.png');
