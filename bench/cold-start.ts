@@ -302,7 +302,7 @@ export function representativeRequest(file: string, image: Buffer): { event: unk
     case 'view-image':
       return {
         event: proxyEvent({ method: 'GET', resource: '/image/{image_id}', path: `/image/${READY_ID}`, pathParameters: { image_id: READY_ID } }),
-        expect: status(302),
+        expect: status(301),
       };
     case 'upload-image': {
       const multipart = multipartImage(image, 'sample.jpg', 'image/jpeg');

@@ -8,7 +8,7 @@ import { readLimits, requireString } from './core/config';
 import { type FinalizeDeps, finalizeUpload } from './core/finalize';
 import { logger } from './core/logger';
 
-/** Events that carry client bytes; our own content-type copy (ObjectCreated:Copy) is ignored. */
+/** Events that carry client bytes (a copy is never made into uploads/ by us or anyone). */
 const CLIENT_UPLOADS = new Set(['ObjectCreated:Put', 'ObjectCreated:Post', 'ObjectCreated:CompleteMultipartUpload']);
 
 /**

@@ -10,10 +10,10 @@ import { type Config, readConfig, requireString } from './core/config';
 import { BadRequestError } from './core/errors';
 import { success } from './core/http';
 import { HourlyQuota } from './core/hourly-quota';
-import { inspectImage } from './core/image-format';
 import { type ImageObjects, type ImageRecords, type Log, storeImage, toApiImage } from './core/images';
 import { logger } from './core/logger';
 import { parseImageUpload } from './core/multipart';
+import { prepareForPublishing } from './core/published-image';
 
 export interface UploadDeps {
   readonly config: Config;
@@ -62,10 +62,9 @@ export function createUploadHandler(deps: UploadDeps): ApiHandler {
     const upload = await parseImageUpload(body, lowerCaseHeaders(event.headers)['content-type'], {
       maxFileBytes: deps.config.limits.maxImageBytes,
     });
-    const bytes = upload.file.bytes;
-    const info = inspectImage({ head: bytes, tail: bytes, size: bytes.byteLength }, deps.config.limits);
+    const image = prepareForPublishing(upload.file.bytes, deps.config.limits);
     await route.admitted;
-    const record = await storeImage(deps, route.caller.accountId, bytes, info);
+    const record = await storeImage(deps, route.caller.accountId, image);
     return success(201, toApiImage(record, route.baseUrl), { Location: `/api/images/${record.id}` });
   });
 }

@@ -60,7 +60,7 @@ export class Storage extends Construct {
       billingMode: BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: TableEncryption.AWS_MANAGED,
-      timeToLiveAttribute: images.ttlAttribute,
+      // No TTL: see IMAGES_TABLE_SCHEMA (a pending record waits for its late finalize).
       removalPolicy,
     });
     this.images.addGlobalSecondaryIndex({

@@ -2,12 +2,14 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
 import { DynamoKeyStore } from '../functions/adapters/dynamo-key-store';
 import { generateAccountId, generateApiKey, generateKeyId, hashApiKey } from '../functions/core/api-keys';
-import { LARGE_UPLOAD_PREFIX } from '../functions/core/ids';
+import { LARGE_UPLOAD_PREFIX, PUBLISHED_PREFIX } from '../functions/core/ids';
 import { HANDLERS, type HandlerName } from '../functions/routes';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_RESOURCES, startEmulators, type Emulators } from './emulators';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_RESOURCES, startEmulators, type Emulators, type S3ObjectCreatedEvent } from './emulators';
+import { createLocalCdn } from './cdn';
 import { createLocalGateway, type LocalGateway, type ProxyHandler, type TokenAuthorizer } from './gateway';
 import type { LocalSettings } from './settings';
 
@@ -114,6 +116,7 @@ export async function startLocalApi(settings: LocalSettings, options: { writeRun
   const authorizer = (await import('../functions/authorizer.ts')).handler as TokenAuthorizer;
   const finalize = (await import('../functions/finalize-upload.ts')).handler as (event: S3Event) => Promise<unknown>;
   const sweepHandler = (await import('../functions/sweep.ts')).handler as () => Promise<unknown>;
+  const purge = (await import('../functions/purge-image.ts')).handler as (event: S3Event) => Promise<unknown>;
 
   const dynamodb = new DynamoDBClient({});
   const keys = new DynamoKeyStore(dynamodb, LOCAL_RESOURCES.keysTable);
@@ -121,25 +124,30 @@ export async function startLocalApi(settings: LocalSettings, options: { writeRun
   await seedDevKey(keys, devKey);
   dynamodb.destroy();
 
+  // CloudFront's part: /image/<id> straight from the bucket, as the distribution serves it.
+  const cdnS3 = new S3Client({ forcePathStyle: true });
   const gateway = createLocalGateway({
+    cdn: createLocalCdn({ s3: cdnS3, bucketName: LOCAL_RESOURCES.bucketName }),
     handlers: modules,
     authorizer,
     usagePlan: { rate: settings.throttleRate, burst: settings.throttleBurst, dailyQuota: settings.dailyQuota },
     authCacheSeconds: settings.authCacheSeconds,
   });
 
-  // s3rver emits S3 event notifications; deliver object-created ones to the finalize handler.
+  // s3rver emits S3 event notifications; deliver them as the bucket's notifications do on AWS.
   const inFlight = new Set<Promise<unknown>>();
-  emulators.onS3Event((event) => {
-    // Same filter as the bucket notification on AWS: object-created events under uploads/.
-    const created = event.Records.filter(
-      (record) => record.eventName.startsWith('ObjectCreated:') && record.s3.object.key.startsWith(LARGE_UPLOAD_PREFIX),
-    );
-    if (created.length === 0) return;
-    const run = finalize({ Records: created } as unknown as S3Event)
-      .catch((error: unknown) => console.error('finalize failed', error))
+  const deliver = (name: string, handler: (event: S3Event) => Promise<unknown>, records: S3ObjectCreatedEvent['Records']) => {
+    if (records.length === 0) return;
+    const run = handler({ Records: records } as unknown as S3Event)
+      .catch((error: unknown) => console.error(`${name} failed`, error))
       .finally(() => inFlight.delete(run));
     inFlight.add(run);
+  };
+  emulators.onS3Event((event) => {
+    const under = (prefix: string, type: string) =>
+      event.Records.filter((record) => record.eventName.startsWith(type) && record.s3.object.key.startsWith(prefix));
+    deliver('finalize', finalize, under(LARGE_UPLOAD_PREFIX, 'ObjectCreated:'));
+    deliver('purge', purge, under(PUBLISHED_PREFIX, 'ObjectRemoved:'));
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -185,6 +193,7 @@ export async function startLocalApi(settings: LocalSettings, options: { writeRun
         gateway.server.closeAllConnections();
       });
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+      cdnS3.destroy();
       await emulators.close();
       if (options.writeRuntimeFile !== false) rmSync(runtimeFile, { force: true });
     },

@@ -12,6 +12,7 @@ import dynalite from 'dynalite';
 import S3rver from 's3rver';
 import { COUNTERS_TABLE_SCHEMA, IMAGES_TABLE_SCHEMA, KEYS_TABLE_SCHEMA } from '../functions/adapters/table-schemas';
 import './dynalite-iterators';
+import { enableConditionalWrites } from './s3rver-consistency';
 
 /** Resource names in local mode (on AWS, CloudFormation names them). */
 export const LOCAL_RESOURCES = {
@@ -125,6 +126,7 @@ export async function startEmulators(options: { dataDir?: string; dynamodbPort?:
     resetOnClose: s3Path === undefined,
     configureBuckets: [{ name: LOCAL_RESOURCES.bucketName }],
   });
+  enableConditionalWrites(s3);
   const s3Address = (await s3.run()) as AddressInfo;
   const s3Endpoint = `http://127.0.0.1:${s3Address.port}`;
 

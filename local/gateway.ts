@@ -25,6 +25,11 @@ export interface GatewayOptions {
   readonly timeoutMs?: number;
   readonly maxRequestBytes?: number;
   readonly now?: () => number;
+  /**
+   * Serves what CloudFront serves on AWS (the public `/image/` URLs), before any routing; returns
+   * false for requests that are not its own.
+   */
+  readonly cdn?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
   /** Where gateway-level problems are reported (a handler that threw, a timeout). */
   readonly onError?: (message: string, error: unknown) => void;
 }
@@ -97,6 +102,7 @@ export function createLocalGateway(options: GatewayOptions): LocalGateway {
     const method = (req.method ?? 'GET').toUpperCase();
 
     if (method === 'OPTIONS') return preflight(req, res);
+    if (options.cdn && (await options.cdn(req, res))) return;
 
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > maxBytes) {

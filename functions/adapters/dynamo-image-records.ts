@@ -5,8 +5,11 @@ import {
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
+  ScanCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import type { SettleOutcome } from '../core/finalize';
+import type { PublishedOutcome } from '../core/migrate';
 import type { ImageFormat } from '../core/image-format';
 import type { ImageRecord, ImageRecords, ImageState } from '../core/images';
 import { IMAGES_TABLE_SCHEMA } from './table-schemas';
@@ -38,6 +41,7 @@ export function toItem(record: ImageRecord): Item {
   if (record.width !== undefined) item.width = { N: String(record.width) };
   if (record.height !== undefined) item.height = { N: String(record.height) };
   if (record.size !== undefined) item.size = { N: String(record.size) };
+  if (record.sha256 !== undefined) item.sha256 = { S: record.sha256 };
   if (record.reason !== undefined) item.reason = { S: record.reason };
   if (record.expiresAt !== undefined) item.expires_at = { N: String(record.expiresAt) };
   if (record.state === 'pending') item.pending = { S: 'pending' };
@@ -58,6 +62,7 @@ export function fromItem(item: Item): ImageRecord {
     width: num('width'),
     height: num('height'),
     size: num('size'),
+    sha256: str('sha256'),
     reason: str('reason'),
     expiresAt: num('expires_at'),
   };
@@ -110,25 +115,30 @@ export class DynamoImageRecords implements ImageRecords {
    * runs twice (S3 delivers events at least once) changes nothing the second time.
    * Returns false when the image was not pending.
    */
-  async settle(
-    id: string,
-    outcome:
-      | { state: 'ready'; format: ImageFormat; contentType: string; width: number; height: number; size: number }
-      | { state: 'rejected'; reason: string },
-  ): Promise<boolean> {
+  async settle(id: string, outcome: SettleOutcome): Promise<boolean> {
     const names: Record<string, string> = { '#state': 'state', '#expires': 'expires_at', '#pending': 'pending' };
     const values: Item = { ':pending': { S: 'pending' }, ':state': { S: outcome.state } };
     let set = '#state = :state';
     if (outcome.state === 'ready') {
-      Object.assign(names, { '#format': 'format', '#size': 'size', '#ct': 'content_type', '#w': 'width', '#h': 'height' });
+      Object.assign(names, {
+        '#format': 'format',
+        '#size': 'size',
+        '#ct': 'content_type',
+        '#w': 'width',
+        '#h': 'height',
+        '#sha': 'sha256',
+        '#key': 'object_key',
+      });
       Object.assign(values, {
         ':format': { S: outcome.format },
         ':ct': { S: outcome.contentType },
         ':w': { N: String(outcome.width) },
         ':h': { N: String(outcome.height) },
         ':size': { N: String(outcome.size) },
+        ':sha': { S: outcome.sha256 },
+        ':key': { S: outcome.objectKey },
       });
-      set += ', #format = :format, #ct = :ct, #w = :w, #h = :h, #size = :size';
+      set += ', #format = :format, #ct = :ct, #w = :w, #h = :h, #size = :size, #sha = :sha, #key = :key';
     } else {
       values[':reason'] = { S: outcome.reason };
       names['#reason'] = 'reason';
@@ -143,6 +153,63 @@ export class DynamoImageRecords implements ImageRecords {
           ConditionExpression: '#state = :pending',
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  }
+
+  /** Every ready record, page by page (a Scan: for one-off maintenance, never a request path). */
+  async *ready(): AsyncGenerator<ImageRecord> {
+    let start: Item | undefined;
+    do {
+      const page = await this.client.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          FilterExpression: '#state = :ready',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':ready': { S: 'ready' } },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) yield fromItem(item);
+      start = page.LastEvaluatedKey;
+    } while (start);
+  }
+
+  /** Rewrites a ready record's description of its bytes, only while it still points at `fromKey`. */
+  async republish(id: string, fromKey: string, outcome: PublishedOutcome): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { id: { S: id } },
+          UpdateExpression: 'SET #key = :key, #format = :format, #ct = :ct, #w = :w, #h = :h, #size = :size, #sha = :sha',
+          ConditionExpression: '#state = :ready AND #key = :from',
+          ExpressionAttributeNames: {
+            '#state': 'state',
+            '#key': 'object_key',
+            '#format': 'format',
+            '#ct': 'content_type',
+            '#w': 'width',
+            '#h': 'height',
+            '#size': 'size',
+            '#sha': 'sha256',
+          },
+          ExpressionAttributeValues: {
+            ':ready': { S: 'ready' },
+            ':from': { S: fromKey },
+            ':key': { S: outcome.objectKey },
+            ':format': { S: outcome.format },
+            ':ct': { S: outcome.contentType },
+            ':w': { N: String(outcome.width) },
+            ':h': { N: String(outcome.height) },
+            ':size': { N: String(outcome.size) },
+            ':sha': { S: outcome.sha256 },
+          },
         }),
       );
       return true;

@@ -1,13 +1,25 @@
 import {
-  CopyObjectCommand,
   DeleteObjectCommand,
+  DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import type { FinalizeObjects, ReadResult } from '../core/finalize';
 import type { ImageObjects } from '../core/images';
+
+/**
+ * Published objects never change (a new image gets a new id), so browsers and the CDN may keep
+ * them for a year; S3 sends this with every GET, locally as well as behind CloudFront.
+ */
+export const IMMUTABLE_CACHE_CONTROL = 'public, max-age=31536000, immutable';
+
+function isNotFound(error: unknown): boolean {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e.name === 'NotFound' || e.name === 'NoSuchKey' || e.$metadata?.httpStatusCode === 404;
+}
 
 export interface StoredObject {
   readonly key: string;
@@ -15,8 +27,8 @@ export interface StoredObject {
   readonly lastModified: Date;
 }
 
-/** Image bytes in the private bucket, under `images/<id>`. */
-export class S3ImageObjects implements ImageObjects {
+/** Image bytes in the private bucket: published under `images/<id>`, client uploads under `uploads/<id>`. */
+export class S3ImageObjects implements ImageObjects, FinalizeObjects {
   constructor(
     private readonly client: S3Client,
     readonly bucketName: string,
@@ -30,8 +42,56 @@ export class S3ImageObjects implements ImageObjects {
         Body: bytes,
         ContentLength: bytes.byteLength,
         ContentType: contentType,
+        CacheControl: IMMUTABLE_CACHE_CONTROL,
       }),
     );
+  }
+
+  /**
+   * Writes the object only if no object has the key (a conditional write, `If-None-Match: *`):
+   * of two concurrent writers exactly one succeeds. Returns false when the key was taken.
+   */
+  async putIfAbsent(key: string, bytes: Uint8Array, contentType: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucketName,
+          Key: key,
+          Body: bytes,
+          ContentLength: bytes.byteLength,
+          ContentType: contentType,
+          CacheControl: IMMUTABLE_CACHE_CONTROL,
+          IfNoneMatch: '*',
+        }),
+      );
+      return true;
+    } catch (error) {
+      const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+      if (e.name === 'PreconditionFailed' || e.$metadata?.httpStatusCode === 412) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * The whole object, read once (one version, whatever is written to the key meanwhile), or
+   * only its size when it is larger than `maxBytes` (the body is then not read).
+   */
+  async read(key: string, maxBytes: number): Promise<ReadResult | undefined> {
+    let result;
+    try {
+      result = await this.client.send(new GetObjectCommand({ Bucket: this.bucketName, Key: key }));
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+    const length = result.ContentLength ?? 0;
+    if (length > maxBytes) {
+      (result.Body as { destroy?: () => void } | undefined)?.destroy?.();
+      return { tooLarge: length };
+    }
+    const bytes = result.Body ? await result.Body.transformToByteArray() : new Uint8Array();
+    if (bytes.byteLength > maxBytes) return { tooLarge: bytes.byteLength };
+    return { bytes };
   }
 
   async delete(key: string): Promise<void> {
@@ -44,32 +104,32 @@ export class S3ImageObjects implements ImageObjects {
       const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucketName, Key: key }));
       return head.ContentLength;
     } catch (error) {
-      const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
-      if (e.name === 'NotFound' || e.name === 'NoSuchKey' || e.$metadata?.httpStatusCode === 404) return undefined;
+      if (isNotFound(error)) return undefined;
       throw error;
     }
   }
 
-  /** Bytes `start..end` (inclusive) of an object. */
-  async range(key: string, start: number, end: number): Promise<Uint8Array> {
-    const result = await this.client.send(
-      new GetObjectCommand({ Bucket: this.bucketName, Key: key, Range: `bytes=${start}-${end}` }),
-    );
-    if (!result.Body) return new Uint8Array();
-    return result.Body.transformToByteArray();
-  }
-
-  /** Rewrites the object's Content-Type in place (a server-side copy onto itself). */
-  async setContentType(key: string, contentType: string): Promise<void> {
-    await this.client.send(
-      new CopyObjectCommand({
-        Bucket: this.bucketName,
-        Key: key,
-        CopySource: `${this.bucketName}/${key}`,
-        ContentType: contentType,
-        MetadataDirective: 'REPLACE',
-      }),
-    );
+  /** Deletes every object under `prefix` (a page of up to 1000 per request); returns the count. */
+  async deletePrefix(prefix: string): Promise<number> {
+    let deleted = 0;
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListObjectsV2Command({ Bucket: this.bucketName, Prefix: prefix, ContinuationToken: token }),
+      );
+      const keys = (page.Contents ?? []).flatMap((object) => (object.Key ? [{ Key: object.Key }] : []));
+      if (keys.length > 0) {
+        const result = await this.client.send(
+          new DeleteObjectsCommand({ Bucket: this.bucketName, Delete: { Objects: keys, Quiet: true } }),
+        );
+        if (result.Errors && result.Errors.length > 0) {
+          throw new Error(`could not delete ${result.Errors.length} objects under ${prefix}: ${result.Errors[0].Code}`);
+        }
+        deleted += keys.length;
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return deleted;
   }
 
   /** Every object under `prefix`, page by page. */

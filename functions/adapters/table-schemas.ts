@@ -7,8 +7,11 @@ export const IMAGES_TABLE_SCHEMA = {
   byAccountIndex: { name: 'byAccount', partitionKey: 'account_id', sortKey: 'created_key' },
   /** Sparse: only pending large uploads carry `pending`, so the sweep queries just those. */
   pendingIndex: { name: 'byPendingExpiry', partitionKey: 'pending', sortKey: 'expires_at' },
-  /** TTL attribute: set on pending large uploads only, for cleanup; the sweep does not depend on it. */
-  ttlAttribute: 'expires_at',
+  /**
+   * No TTL on this table: a pending record must outlive a late finalize (Lambda retries, a
+   * redrive from the dead-letter queue, the sweep), so only the sweep removes pending records,
+   * after it has looked for their bytes (issue 11 item 5). TTL would delete them unseen.
+   */
 } as const;
 
 export const KEYS_TABLE_SCHEMA = {

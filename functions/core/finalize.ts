@@ -1,30 +1,38 @@
 import type { Limits } from './config';
-import { HttpError, InvalidImageError } from './errors';
-import { imageIdFromKey } from './ids';
-import { type ImageFormat, inspectImage } from './image-format';
+import { HttpError, InvalidImageError, PayloadTooLargeError } from './errors';
+import { objectKeyFor, uploadIdFromKey } from './ids';
+import { formatLimit, type ImageFormat } from './image-format';
 import type { ImageRecord, Log } from './images';
+import { type PublishableImage, prepareForPublishing } from './published-image';
 
-/** How much of an object is read to sniff it: enough for any header we accept. */
-export const HEAD_BYTES = 1024 * 1024;
-/** How much of its end is read to check it is complete. */
-export const TAIL_BYTES = 64 * 1024;
+/** What reading an object gave: its bytes, or only its size when it is over the limit. */
+export type ReadResult = { readonly bytes: Uint8Array } | { readonly tooLarge: number };
 
 export interface FinalizeObjects {
-  size(key: string): Promise<number | undefined>;
-  range(key: string, start: number, end: number): Promise<Uint8Array>;
+  /** The whole object as one version, or undefined when it does not exist. */
+  read(key: string, maxBytes: number): Promise<ReadResult | undefined>;
+  /** Writes the object only if the key is free (S3 `If-None-Match: *`); false when it existed. */
+  putIfAbsent(key: string, bytes: Uint8Array, contentType: string): Promise<boolean>;
   delete(key: string): Promise<void>;
-  /** Rewrites the object's Content-Type in place to the sniffed one. */
-  setContentType(key: string, contentType: string): Promise<void>;
 }
+
+export type SettleOutcome =
+  | {
+      readonly state: 'ready';
+      readonly objectKey: string;
+      readonly format: ImageFormat;
+      readonly contentType: string;
+      readonly width: number;
+      readonly height: number;
+      readonly size: number;
+      readonly sha256: string;
+    }
+  | { readonly state: 'rejected'; readonly reason: string };
 
 export interface FinalizeRecords {
   get(id: string): Promise<ImageRecord | undefined>;
-  settle(
-    id: string,
-    outcome:
-      | { state: 'ready'; format: ImageFormat; contentType: string; width: number; height: number; size: number }
-      | { state: 'rejected'; reason: string },
-  ): Promise<boolean>;
+  /** Moves a pending record to its outcome; false when it was no longer pending. */
+  settle(id: string, outcome: SettleOutcome): Promise<boolean>;
 }
 
 export interface FinalizeDeps {
@@ -32,41 +40,82 @@ export interface FinalizeDeps {
   readonly records: FinalizeRecords;
   readonly limits: Limits;
   readonly log: Log;
+  /** Told once per image this call published (metrics). */
+  readonly onPublished?: (image: PublishableImage) => void;
 }
 
-export type FinalizeOutcome = 'ready' | 'rejected' | 'skipped';
+/**
+ * ready: published and settled. rejected: refused and settled. discarded: bytes sent to an upload
+ * URL after its image was settled, deleted unread. skipped: nothing to do (no record, no object,
+ * not ours).
+ */
+export type FinalizeOutcome = 'ready' | 'rejected' | 'discarded' | 'skipped';
 
 /**
- * Settles a large upload once its bytes are in the bucket: reads the head and the tail of the
- * object, applies the same allow-list and limits as a direct upload, and marks the image ready,
- * or deletes the object and marks it rejected with the reason. Safe to run twice for one object.
+ * Settles a large upload once its bytes are in `uploads/<id>`: reads the object once, whole (one
+ * version: a later PUT to the same presigned URL cannot change what was checked), applies every
+ * check of a direct upload, removes metadata, publishes exactly those bytes under `images/<id>`
+ * with a conditional write, settles the record to describe them, and deletes the upload.
+ *
+ * Safe to run twice, concurrently, or after a crash at any step: the published object is written
+ * only if absent, so the first checked version to arrive is the one published, and any later run
+ * settles the record from that object, never from the upload.
  */
 export async function finalizeUpload(deps: FinalizeDeps, key: string): Promise<FinalizeOutcome> {
-  const id = imageIdFromKey(key);
+  const id = uploadIdFromKey(key);
   if (!id) return 'skipped';
   const record = await deps.records.get(id);
-  // No record (expired and swept) or not a pending upload of this key: the sweep owns orphans,
-  // after a grace period, so finalize never deletes bytes it did not settle.
-  if (!record || record.state !== 'pending' || record.objectKey !== key) return 'skipped';
-  const size = await deps.objects.size(key);
-  if (size === undefined) return 'skipped';
-
-  const maxBytes = deps.limits.maxLargeImageBytes;
-  try {
-    const headEnd = Math.min(size, HEAD_BYTES) - 1;
-    const head = size === 0 ? new Uint8Array() : await deps.objects.range(key, 0, headEnd);
-    const tail =
-      size <= HEAD_BYTES ? head : await deps.objects.range(key, Math.max(0, size - TAIL_BYTES), size - 1);
-    const info = inspectImage({ head, tail, size }, deps.limits, maxBytes);
-    await deps.objects.setContentType(key, info.contentType);
-    await deps.records.settle(id, { state: 'ready', ...info, size });
-    return 'ready';
-  } catch (error) {
-    if (!(error instanceof HttpError) || error.statusCode >= 500) throw error;
-    const reason = error instanceof InvalidImageError ? `Invalid image format: ${error.reason}` : error.message;
+  // No record (expired and swept): the sweep owns the bytes, after its grace period.
+  if (!record) return 'skipped';
+  if (record.state !== 'pending') {
+    // The image was settled: whatever arrived now was never checked and is never served.
     await deps.objects.delete(key);
-    await deps.records.settle(id, { state: 'rejected', reason });
-    deps.log.warn('large upload rejected', { imageId: id, reason });
-    return 'rejected';
+    return 'discarded';
   }
+  const maxBytes = deps.limits.maxLargeImageBytes;
+  const publishedKey = objectKeyFor(id);
+
+  const earlier = await deps.objects.read(publishedKey, maxBytes);
+  let image: PublishableImage;
+  if (earlier) {
+    if (!('bytes' in earlier)) throw new Error(`published object ${publishedKey} is over the limit`);
+    image = prepareForPublishing(earlier.bytes, deps.limits, maxBytes);
+  } else {
+    const upload = await deps.objects.read(key, maxBytes);
+    if (!upload) return 'skipped';
+    try {
+      if ('tooLarge' in upload) {
+        throw new PayloadTooLargeError(`Image exceeds the ${formatLimit(maxBytes)} limit (${maxBytes} bytes)`);
+      }
+      image = prepareForPublishing(upload.bytes, deps.limits, maxBytes);
+    } catch (error) {
+      if (!(error instanceof HttpError) || error.statusCode >= 500) throw error;
+      const reason = error instanceof InvalidImageError ? `Invalid image format: ${error.reason}` : error.message;
+      await deps.objects.delete(key);
+      await deps.records.settle(id, { state: 'rejected', reason });
+      deps.log.warn('large upload rejected', { imageId: id, reason });
+      return 'rejected';
+    }
+    if (await deps.objects.putIfAbsent(publishedKey, image.bytes, image.contentType)) {
+      deps.onPublished?.(image);
+    } else {
+      // Another run published first: its bytes are the image, whatever this run read.
+      const winner = await deps.objects.read(publishedKey, maxBytes);
+      if (!winner || !('bytes' in winner)) throw new Error(`published object ${publishedKey} vanished during finalize`);
+      image = prepareForPublishing(winner.bytes, deps.limits, maxBytes);
+    }
+  }
+
+  await deps.records.settle(id, {
+    state: 'ready',
+    objectKey: publishedKey,
+    format: image.format,
+    contentType: image.contentType,
+    width: image.width,
+    height: image.height,
+    size: image.size,
+    sha256: image.sha256,
+  });
+  await deps.objects.delete(key);
+  return 'ready';
 }

@@ -11,13 +11,21 @@ export function isImageId(value: unknown): value is string {
   return typeof value === 'string' && IMAGE_ID.test(value);
 }
 
-/** Where direct uploads are stored. */
-export const DIRECT_PREFIX = 'images/';
 /**
- * Where presigned (large) uploads land. Only this prefix notifies the finalize function, so
- * a direct upload's own PutObject never races its record write through finalize.
+ * Published images: written only by our functions after every check passed (metadata removed),
+ * and the only originals the CDN may read.
+ */
+export const DIRECT_PREFIX = 'images/';
+/** Alias that says what the prefix is for: every ready image lives here, direct or large. */
+export const PUBLISHED_PREFIX = DIRECT_PREFIX;
+/**
+ * Where presigned (large) uploads land: the only client-writable prefix, never served. Only this
+ * prefix notifies the finalize function, which publishes the checked bytes under `images/` and
+ * empties it.
  */
 export const LARGE_UPLOAD_PREFIX = 'uploads/';
+/** Rendered transforms (`variants/<id>/<canonical parameters>`), removed with their image. */
+export const VARIANT_PREFIX = 'variants/';
 
 /** The S3 key of an image's bytes. */
 export function objectKeyFor(imageId: string, prefix: string = DIRECT_PREFIX): string {
@@ -28,4 +36,14 @@ export function objectKeyFor(imageId: string, prefix: string = DIRECT_PREFIX): s
 export function imageIdFromKey(key: string): string | undefined {
   const match = /^(?:images|uploads)\/([A-Za-z0-9_-]{22})$/.exec(key);
   return match?.[1];
+}
+
+/** The image id of a client upload key (`uploads/<id>`), or undefined for any other key. */
+export function uploadIdFromKey(key: string): string | undefined {
+  return key.startsWith(LARGE_UPLOAD_PREFIX) ? imageIdFromKey(key) : undefined;
+}
+
+/** The image id of a published key (`images/<id>`), or undefined for any other key. */
+export function publishedIdFromKey(key: string): string | undefined {
+  return key.startsWith(PUBLISHED_PREFIX) ? imageIdFromKey(key) : undefined;
 }

@@ -1,5 +1,6 @@
-import type { ImageFormat, ImageInfo } from './image-format';
+import type { ImageFormat } from './image-format';
 import { newImageId, objectKeyFor } from './ids';
+import type { PublishableImage } from './published-image';
 
 export type ImageState = 'pending' | 'ready' | 'rejected';
 
@@ -15,6 +16,8 @@ export interface ImageRecord {
   readonly width?: number;
   readonly height?: number;
   readonly size?: number;
+  /** Hex SHA-256 of the stored bytes. */
+  readonly sha256?: string;
   readonly reason?: string;
   /** For pending large uploads: unix seconds after which an upload that never arrived is swept. */
   readonly expiresAt?: number;
@@ -30,6 +33,7 @@ export interface ApiImage {
   readonly format?: ImageFormat;
   readonly content_type?: string;
   readonly size?: number;
+  readonly sha256?: string;
   readonly created_at: string;
   readonly reason?: string;
 }
@@ -68,21 +72,21 @@ export function toApiImage(record: ImageRecord, baseUrl: string): ApiImage {
   if (record.format !== undefined) image.format = record.format;
   if (record.contentType !== undefined) image.content_type = record.contentType;
   if (record.size !== undefined) image.size = record.size;
+  if (record.sha256 !== undefined) image.sha256 = record.sha256;
   image.created_at = record.createdAt;
   if (record.reason !== undefined) image.reason = record.reason;
   return image as unknown as ApiImage;
 }
 
 /**
- * Stores a validated image: the object first, then its record. If the record cannot be
- * written the object is deleted again, so no object is left without a record; if that
- * delete fails too, the orphan is logged and the sweep removes it later.
+ * Publishes a checked image (see `prepareForPublishing`): the object first, then its record. If
+ * the record cannot be written the object is deleted again, so no object is left without a
+ * record; if that delete fails too, the orphan is logged and the sweep removes it later.
  */
 export async function storeImage(
   deps: { objects: ImageObjects; records: ImageRecords; log: Log; now?: () => Date },
   accountId: string,
-  bytes: Uint8Array,
-  info: ImageInfo,
+  image: PublishableImage,
 ): Promise<ImageRecord> {
   const id = newImageId();
   const objectKey = objectKeyFor(id);
@@ -92,13 +96,14 @@ export async function storeImage(
     objectKey,
     state: 'ready',
     createdAt: (deps.now?.() ?? new Date()).toISOString(),
-    format: info.format,
-    contentType: info.contentType,
-    width: info.width,
-    height: info.height,
-    size: bytes.byteLength,
+    format: image.format,
+    contentType: image.contentType,
+    width: image.width,
+    height: image.height,
+    size: image.size,
+    sha256: image.sha256,
   };
-  await deps.objects.put(objectKey, bytes, info.contentType);
+  await deps.objects.put(objectKey, image.bytes, image.contentType);
   try {
     await deps.records.create(record);
   } catch (error) {

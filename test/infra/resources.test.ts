@@ -142,7 +142,8 @@ describe('tables', () => {
         { AttributeName: 'expires_at', AttributeType: 'N' },
       ]),
     );
-    expect(images.TimeToLiveSpecification).toEqual({ AttributeName: schema.ttlAttribute, Enabled: true });
+    // No TTL: DynamoDB could delete a pending record before its late finalize (issue 11 item 5).
+    expect(images.TimeToLiveSpecification).toBeUndefined();
   });
 
   it('keys: keyed by the key hash record, with the key-id index', () => {
@@ -204,7 +205,7 @@ describe('functions', () => {
     const required = [...source.matchAll(/requireString\(process\.env, '([A-Z_]+)'\)/g)]
       .map((m) => m[1])
       .filter((variable) => variable !== 'AWS_REGION');
-    expect(required.length).toBeGreaterThan(0);
+    // ViewImage reads no storage at all (a redirect to the CDN): its list is empty, and so must its env be.
     const expected: Record<string, string> = {
       BUCKET_NAME: ids.bucket,
       IMAGES_TABLE: ids.images,

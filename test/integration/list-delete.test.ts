@@ -143,14 +143,16 @@ describe('DELETE /api/images/{id}', () => {
     await expectError(await api.call('/api/images/not-an-image-id', { method: 'DELETE' }), 404, 'Image not found');
   });
 
-  it('deletes a large upload\'s object too (it lives under another prefix)', async () => {
+  it('deletes a large upload\'s published object too (finalize already emptied uploads/)', async () => {
     const bytes = fixture('sample.jpg');
     const started = await startUpload(api, { size: bytes.byteLength });
     expect((await sendToS3(started.upload, bytes)).status).toBe(200);
     const image = await settled(api, started.id);
     expect(image.state).toBe('ready');
     expect((await download(image.url)).response.status).toBe(200);
-    expect((await storageState()).objects).toContain(`uploads/${image.id}`);
+    const before = (await storageState()).objects;
+    expect(before).toContain(`images/${image.id}`);
+    expect(before).not.toContain(`uploads/${image.id}`);
 
     expect((await api.call(`/api/images/${image.id}`, { method: 'DELETE' })).status).toBe(204);
     const state = await storageState();

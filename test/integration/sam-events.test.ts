@@ -140,12 +140,10 @@ describe('events/ for sam local invoke', () => {
     expect(got.statusCode).toBe(200);
     expect(body(got).data).toEqual(image);
 
+    // On the API's own domain the public path is a permanent redirect to the delivery URL.
     const view = await handlers.view(proxyEvent(EVENTS.viewImage, image.id));
-    expect(view.statusCode).toBe(302);
-    const bytes = await fetch(String(view.headers?.Location));
-    expect(bytes.status).toBe(200);
-    expect(bytes.headers.get('content-type')).toBe('image/png');
-    expect(Buffer.from(await bytes.arrayBuffer()).equals(PNG)).toBe(true);
+    expect(view.statusCode).toBe(301);
+    expect(view.headers?.Location).toBe(image.url);
 
     const list = await handlers.list(proxyEvent(EVENTS.listImages));
     expect(list.statusCode).toBe(200);
@@ -154,13 +152,17 @@ describe('events/ for sam local invoke', () => {
     const removed = await handlers.remove(proxyEvent(EVENTS.deleteImage, image.id));
     expect(removed.statusCode).toBe(204);
     expect((await handlers.get(proxyEvent(EVENTS.getImage, image.id))).statusCode).toBe(404);
-    expect((await handlers.view(proxyEvent(EVENTS.viewImage, image.id))).statusCode).toBe(404);
   });
 
-  it('get, view and delete events unchanged are valid too: their fixed id is simply not found', async () => {
+  it('view-image.json unchanged redirects its fixed id to the delivery URL', async () => {
+    const result = await handlers.view(proxyEvent(EVENTS.viewImage));
+    expect(result.statusCode).toBe(301);
+    expect(result.headers?.Location).toMatch(/\/image\/7Yq2mN0c4TzP1aXbK9eLwQ$/);
+  });
+
+  it('get and delete events unchanged are valid too: their fixed id is simply not found', async () => {
     for (const [handler, event] of [
       [handlers.get, EVENTS.getImage],
-      [handlers.view, EVENTS.viewImage],
       [handlers.remove, EVENTS.deleteImage],
     ] as const) {
       const result = await handler(proxyEvent(event));
@@ -180,10 +182,11 @@ describe('events/ for sam local invoke', () => {
     expect(put.status).toBe(200);
     await api.idle(); // the emulated bucket notification has settled it
 
-    // finalize-upload.json for this object: already settled, so the second delivery changes nothing.
+    // finalize-upload.json for this object: already settled, so the second delivery only makes
+    // sure nothing is left under uploads/ (it never publishes or changes the record).
     const event = structuredClone(EVENTS.finalizeUpload) as S3Event;
     event.Records[0].s3.object.key = `uploads/${image.id}`;
-    expect(await handlers.finalize(event)).toEqual({ results: { [`uploads/${image.id}`]: 'skipped' } });
+    expect(await handlers.finalize(event)).toEqual({ results: { [`uploads/${image.id}`]: 'discarded' } });
 
     const got = await handlers.get(proxyEvent(EVENTS.getImage, image.id));
     expect(got.statusCode).toBe(200);

@@ -65,6 +65,7 @@ export interface ImageBody {
   readonly format?: string;
   readonly content_type?: string;
   readonly size?: number;
+  readonly sha256?: string;
   readonly created_at: string;
   readonly reason?: string;
 }
@@ -78,14 +79,11 @@ export async function successData<T = ImageBody>(response: Response): Promise<T>
 }
 
 /**
- * Follows an image's public `url` the way a browser would, one hop at a time: the 302 from
- * the API, then the presigned S3 GET it points at.
+ * Fetches an image's public `url` the way a browser would. Locally the API serves `/image/`
+ * the way CloudFront does: the bytes themselves, no redirect (a redirect would fail here).
  */
-export async function download(url: string): Promise<{ redirect: Response; location: string; response: Response; bytes: Buffer }> {
-  const redirect = await fetch(url, { redirect: 'manual' });
-  const location = redirect.headers.get('location') ?? '';
-  await redirect.arrayBuffer();
-  const response = await fetch(location, { redirect: 'manual' });
+export async function download(url: string, init: RequestInit = {}): Promise<{ response: Response; bytes: Buffer }> {
+  const response = await fetch(url, { redirect: 'manual', ...init });
   const bytes = Buffer.from(await response.arrayBuffer());
-  return { redirect, location, response, bytes };
+  return { response, bytes };
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { finalizeUpload, HEAD_BYTES } from '../../functions/core/finalize';
+import { createHash } from 'node:crypto';
+import { finalizeUpload } from '../../functions/core/finalize';
+import { prepareForPublishing } from '../../functions/core/published-image';
 import type { ImageRecord } from '../../functions/core/images';
 import { sweep, ORPHAN_GRACE_MS } from '../../functions/core/sweep';
 import { ACCOUNT, FakeObjects, FakeRecords, fixture, MemoryLog, NOW_MS, TEST_CONFIG } from './support/fakes';
@@ -33,54 +35,57 @@ function putObject(objects: FakeObjects, key: string, bytes: Uint8Array, lastMod
 }
 
 describe('finalizeUpload', () => {
-  it('marks a valid upload ready with the sniffed type and rewrites the object Content-Type', async () => {
+  const PUBLISHED = `images/${ID}`;
+
+  it('publishes the checked bytes under images/, settles the record to describe them and empties uploads/', async () => {
     const { deps, objects, records, events } = setup();
     records.items.set(ID, pending());
     const jpeg = fixture('sample.jpg');
     putObject(objects, KEY, jpeg);
     expect(await finalizeUpload(deps, KEY)).toBe('ready');
+    const published = objects.items.get(PUBLISHED)!;
+    const expected = prepareForPublishing(jpeg, TEST_CONFIG.limits);
+    expect(Buffer.from(published.bytes).equals(Buffer.from(expected.bytes))).toBe(true);
+    expect(published.contentType).toBe('image/jpeg');
     expect(records.items.get(ID)).toEqual({
       id: ID,
       accountId: ACCOUNT,
-      objectKey: KEY,
+      objectKey: PUBLISHED,
       state: 'ready',
       createdAt: new Date(NOW_MS).toISOString(),
       format: 'jpeg',
       contentType: 'image/jpeg',
       width: 64,
       height: 48,
-      size: jpeg.byteLength,
+      size: expected.size,
+      sha256: createHash('sha256').update(published.bytes).digest('hex'),
     });
-    expect(objects.items.get(KEY)!.contentType).toBe('image/jpeg');
-    expect(events).toEqual([`objects.setContentType ${KEY} image/jpeg`, `records.settle ${ID} ready`]);
+    expect(objects.items.has(KEY)).toBe(false);
+    expect(events).toEqual([
+      `objects.read ${PUBLISHED}`,
+      `objects.read ${KEY}`,
+      `objects.putIfAbsent ${PUBLISHED}`,
+      `records.settle ${ID} ready`,
+      `objects.delete ${KEY}`,
+    ]);
   });
 
-  it('reads only the head and the tail of a large object', async () => {
+  it('checks the whole object, not samples of it: damage in the middle is refused', async () => {
     const { deps, objects, records } = setup();
     records.items.set(ID, pending());
-    // A BMP padded past HEAD_BYTES: the header says the file is that long, so it is complete.
-    const bmp = Buffer.alloc(HEAD_BYTES + 200_000);
-    fixture('sample.bmp').copy(bmp);
-    bmp.writeUInt32LE(bmp.byteLength, 2);
-    putObject(objects, KEY, bmp);
-    const ranges: Array<[number, number]> = [];
-    const range = objects.range.bind(objects);
-    objects.range = async (key, start, end) => {
-      ranges.push([start, end]);
-      return range(key, start, end);
-    };
-    expect(await finalizeUpload(deps, KEY)).toBe('ready');
-    expect(ranges).toEqual([
-      [0, HEAD_BYTES - 1],
-      [bmp.byteLength - 64 * 1024, bmp.byteLength - 1],
-    ]);
+    // A PNG whose middle chunk is cut: head and tail are intact, the chunk walk is not.
+    const png = Buffer.from(fixture('sample.png'));
+    const broken = Buffer.concat([png.subarray(0, 40), png.subarray(60)]);
+    putObject(objects, KEY, broken);
+    expect(await finalizeUpload(deps, KEY)).toBe('rejected');
+    expect(objects.items.has(PUBLISHED)).toBe(false);
   });
 
   it.each([
     ['an SVG', fixture('script.svg'), /^Invalid image format/],
     ['a HEIC', fixture('sample.heic'), /^Invalid image format/],
     ['a truncated PNG', fixture('sample.png').subarray(0, 200), /^Invalid image format: the file is truncated/],
-  ])('rejects %s with the reason and deletes the object', async (_name, bytes, reason) => {
+  ])('rejects %s with the reason, deletes the upload and publishes nothing', async (_name, bytes, reason) => {
     const { deps, objects, records, log } = setup();
     records.items.set(ID, pending());
     putObject(objects, KEY, bytes);
@@ -88,29 +93,83 @@ describe('finalizeUpload', () => {
     const record = records.items.get(ID)!;
     expect(record.state).toBe('rejected');
     expect(record.reason).toMatch(reason);
-    expect(objects.items.has(KEY)).toBe(false);
+    expect([...objects.items.keys()]).toEqual([]);
     expect(log.entries).toEqual([{ level: 'warn', message: 'large upload rejected', details: { imageId: ID, reason: record.reason } }]);
   });
 
-  it('rejects an upload over the large-upload limit with a 413 reason', async () => {
+  it('rejects an upload over the large-upload limit with a 413 reason, without reading its body', async () => {
     const { deps, objects, records } = setup();
     records.items.set(ID, pending());
     putObject(objects, KEY, fixture('sample.png'));
     const small = { ...deps, limits: { ...deps.limits, maxLargeImageBytes: 1000 } };
     expect(await finalizeUpload(small, KEY)).toBe('rejected');
     expect(records.items.get(ID)!.reason).toContain('1000 bytes');
+    expect(objects.items.size).toBe(0);
   });
 
-  it('is idempotent: a second run for the same object is skipped and changes nothing', async () => {
+  it('a second upload to a used URL after the image is ready is deleted unread and changes nothing', async () => {
     const { deps, objects, records, events } = setup();
     records.items.set(ID, pending());
-    putObject(objects, KEY, fixture('sample.png'));
+    const png = fixture('sample.png');
+    putObject(objects, KEY, png);
     expect(await finalizeUpload(deps, KEY)).toBe('ready');
-    const after = records.items.get(ID);
+    const record = records.items.get(ID);
+    const published = objects.items.get(PUBLISHED)!.bytes;
     events.length = 0;
-    expect(await finalizeUpload(deps, KEY)).toBe('skipped');
-    expect(records.items.get(ID)).toBe(after);
-    expect(events).toEqual([]);
+    putObject(objects, KEY, fixture('script.svg'));
+    expect(await finalizeUpload(deps, KEY)).toBe('discarded');
+    expect(records.items.get(ID)).toBe(record);
+    expect(objects.items.get(PUBLISHED)!.bytes).toEqual(published);
+    expect(objects.items.has(KEY)).toBe(false);
+    expect(events).toEqual([`objects.delete ${KEY}`]);
+  });
+
+  it('after a crash between publishing and settling, the retry settles from the published object, not the upload', async () => {
+    const { deps, objects, records } = setup();
+    records.items.set(ID, pending());
+    const png = fixture('sample.png');
+    putObject(objects, KEY, png);
+    // First run publishes, then the record update fails.
+    const settle = records.settle.bind(records);
+    records.settle = () => Promise.reject(Object.assign(new Error('timeout'), { name: 'TimeoutError' }));
+    await expect(finalizeUpload(deps, KEY)).rejects.toThrow('timeout');
+    records.settle = settle;
+    // Meanwhile the presigned URL was used again with other (valid!) bytes.
+    putObject(objects, KEY, fixture('sample.gif'));
+    expect(await finalizeUpload(deps, KEY)).toBe('ready');
+    const published = objects.items.get(PUBLISHED)!;
+    expect(published.contentType).toBe('image/png');
+    expect(records.items.get(ID)).toMatchObject({
+      state: 'ready',
+      format: 'png',
+      size: published.bytes.byteLength,
+      sha256: createHash('sha256').update(published.bytes).digest('hex'),
+    });
+    expect(objects.items.has(KEY)).toBe(false);
+  });
+
+  it('two runs racing on two versions publish exactly one and both settle to it', async () => {
+    const { deps, objects, records } = setup();
+    records.items.set(ID, pending());
+    const png = fixture('sample.png');
+    const gif = fixture('sample.gif');
+    // Each run reads a different version of the upload (a re-PUT between the two reads).
+    let reads = 0;
+    const read = objects.read.bind(objects);
+    objects.read = async (key, max) => {
+      if (key === KEY) {
+        reads += 1;
+        return { bytes: reads === 1 ? png : gif };
+      }
+      return read(key, max);
+    };
+    putObject(objects, KEY, png);
+    const [a, b] = await Promise.all([finalizeUpload(deps, KEY), finalizeUpload(deps, KEY)]);
+    expect([a, b]).toEqual(['ready', 'ready']);
+    const published = objects.items.get(PUBLISHED)!;
+    const record = records.items.get(ID)!;
+    expect(record.sha256).toBe(createHash('sha256').update(published.bytes).digest('hex'));
+    expect(record.format).toBe(published.contentType === 'image/png' ? 'png' : 'gif');
   });
 
   it('skips an object with no record, leaving the bytes to the sweep', async () => {
@@ -121,7 +180,7 @@ describe('finalizeUpload', () => {
     expect(events).toEqual([]);
   });
 
-  it.each([['images/LargeLargeLargeLarge01'], ['uploads/short'], ['other/thing']])('skips key %s that is not a pending upload of ours', async (key) => {
+  it.each([['images/LargeLargeLargeLarge01'], ['uploads/short'], ['other/thing']])('skips key %s that is not an upload of ours', async (key) => {
     const { deps, records, events } = setup();
     records.items.set(ID, pending());
     expect(await finalizeUpload(deps, key)).toBe('skipped');
@@ -141,7 +200,7 @@ describe('finalizeUpload', () => {
     records.items.set(ID, pending());
     putObject(objects, KEY, fixture('sample.png'));
     const outage = Object.assign(new Error('SlowDown'), { name: 'SlowDown' });
-    objects.range = () => Promise.reject(outage);
+    objects.readError = outage;
     await expect(finalizeUpload(deps, KEY)).rejects.toBe(outage);
     expect(records.items.get(ID)!.state).toBe('pending');
     expect(objects.items.has(KEY)).toBe(true);
@@ -187,8 +246,27 @@ describe('sweep', () => {
     expect(report.lateFinalized).toBe(1);
     expect(report.expiredPending).toBe(0);
     expect(finalized).toEqual([KEY]);
-    expect(records.items.get(ID)).toMatchObject({ state: 'ready', format: 'gif' });
-    expect(objects.items.has(KEY)).toBe(true);
+    expect(records.items.get(ID)).toMatchObject({ state: 'ready', format: 'gif', objectKey: `images/${ID}` });
+    expect(objects.items.has(KEY)).toBe(false);
+    expect(objects.items.has(`images/${ID}`)).toBe(true);
+  });
+
+  it('a finalize that failed all its retries is settled by the sweep, days later: pending records have no TTL', async () => {
+    const { deps, records, objects, run } = sweepSetup();
+    // The upload arrived 3 days ago; its link expired long since.
+    records.items.set(ID, pending(ID, { expiresAt: NOW_MS / 1000 - 3 * 86_400 }));
+    putObject(objects, KEY, fixture('sample.png'), new Date(NOW_MS - 3 * 86_400_000));
+    // Lambda's three attempts all fail (storage down): the event goes to the dead-letter queue.
+    objects.readError = Object.assign(new Error('down'), { name: 'ServiceUnavailable' });
+    for (let attempt = 0; attempt < 3; attempt += 1) await expect(finalizeUpload(deps, KEY)).rejects.toThrow('down');
+    objects.readError = undefined;
+    // Nothing removed the record meanwhile (the images table has no TTL), so the sweep finds the
+    // bytes and settles the upload instead of deleting them.
+    expect(records.items.get(ID)!.state).toBe('pending');
+    const report = await run();
+    expect(report.lateFinalized).toBe(1);
+    expect(records.items.get(ID)).toMatchObject({ state: 'ready', objectKey: `images/${ID}` });
+    expect(objects.items.has(`images/${ID}`)).toBe(true);
   });
 
   it('ends when a full page of expired uploads can be neither settled nor removed (no endless loop)', async () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createDeleteImageHandler } from '../../functions/delete-image';
 import { createGetImageHandler } from '../../functions/get-image';
@@ -72,6 +73,7 @@ describe('createUploadHandler', () => {
       format: 'png',
       content_type: 'image/png',
       size: PNG.byteLength,
+      sha256: createHash('sha256').update(PNG).digest('hex'),
       created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
     });
     expect(response.headers?.Location).toBe(`/api/images/${data.id}`);
@@ -224,62 +226,32 @@ describe('createGetImageHandler', () => {
   });
 });
 
-describe('createViewImageHandler', () => {
-  const ready = readyRecord({ id: 'ReadyReadyReadyReady01' });
-  const pending = readyRecord({ id: 'PendingPendingPending1', state: 'pending', format: undefined, contentType: undefined });
-  const rejected = readyRecord({ id: 'RejectedRejectedReject', state: 'rejected', reason: 'Invalid image format' });
-  function setup() {
-    const records = new FakeRecords();
-    for (const record of [ready, pending, rejected]) records.items.set(record.id, record);
-    const calls: unknown[] = [];
-    const handler = createViewImageHandler({
-      records,
-      links: {
-        async viewUrl(key, options) {
-          calls.push({ key, options });
-          return `https://bucket.s3.amazonaws.com/${key}?X-Amz-Signature=fake`;
-        },
-      },
-      expiresIn: 300,
-    });
-    return { handler, calls };
-  }
+describe('createViewImageHandler (the API domain on AWS)', () => {
+  const id = 'ReadyReadyReadyReady01';
+  const handler = createViewImageHandler({ publicBaseUrl: 'https://d111111abcdef8.cloudfront.net' });
+  const view = (imageId: string, query: Record<string, string[]> | null = null) =>
+    handler(apiEvent({ accountId: null, resource: '/image/{image_id}', path: `/image/${imageId}`, pathParameters: { image_id: imageId }, multiValueQueryStringParameters: query }));
 
-  it('answers 302 to the presigned link with nosniff, for anyone (no authorizer)', async () => {
-    const { handler, calls } = setup();
-    const event = apiEvent({ accountId: null, resource: '/image/{image_id}', path: `/image/${ready.id}`, pathParameters: { image_id: ready.id } });
-    const response = await handler(event);
-    expect(response.statusCode).toBe(302);
-    expect(response.headers?.Location).toBe(`https://bucket.s3.amazonaws.com/images/${ready.id}?X-Amz-Signature=fake`);
+  it('answers 301 to the same image on the CDN, for anyone (no authorizer), reading no storage', async () => {
+    const response = await view(id);
+    expect(response.statusCode).toBe(301);
+    expect(response.headers?.Location).toBe(`https://d111111abcdef8.cloudfront.net/image/${id}`);
     expect(response.headers?.['X-Content-Type-Options']).toBe('nosniff');
     expect(response.headers?.['Access-Control-Allow-Origin']).toBe('*');
-    expect(calls).toEqual([{ key: `images/${ready.id}`, options: { contentType: 'image/png', filename: `${ready.id}.png`, expiresIn: 300 } }]);
+    expect(bodyOf(response)).toEqual({ status: 'success', data: { id, url: `https://d111111abcdef8.cloudfront.net/image/${id}` } });
   });
 
-  it.each([
-    ['pending', pending.id],
-    ['rejected', rejected.id],
-    ['unknown', 'UnknownUnknownUnknown0'],
-    ['malformed', 'bad id!'],
-  ])('answers 404 for a %s image, with nosniff and no link', async (_name, id) => {
-    const { handler, calls } = setup();
-    const response = await handler(apiEvent({ accountId: null, pathParameters: { image_id: id } }));
+  it('keeps the query (transforms) on the redirect, every value of repeated parameters included', async () => {
+    const response = await view(id, { w: ['300'], format: ['webp', 'avif'] });
+    expect(response.headers?.Location).toBe(`https://d111111abcdef8.cloudfront.net/image/${id}?w=300&format=webp&format=avif`);
+  });
+
+  it.each([['malformed', 'bad id!'], ['too short', 'abc']])('answers 404 for a %s id, with nosniff and no Location', async (_name, imageId) => {
+    const response = await view(imageId);
     expect(response.statusCode).toBe(404);
     expect(bodyOf(response)).toEqual({ status: 'error', message: 'Image not found' });
     expect(response.headers?.['X-Content-Type-Options']).toBe('nosniff');
     expect(response.headers?.Location).toBeUndefined();
-    expect(calls).toEqual([]);
-  });
-
-  it('answers 503 when the records table is down', async () => {
-    const handler = createViewImageHandler({
-      records: { get: async () => Promise.reject(Object.assign(new Error('down'), { name: 'ServiceUnavailable' })) },
-      links: { viewUrl: async () => 'unused' },
-      expiresIn: 300,
-    });
-    const response = await handler(apiEvent({ accountId: null, pathParameters: { image_id: ready.id } }));
-    expect(response.statusCode).toBe(503);
-    expect(response.headers?.['Retry-After']).toBeDefined();
   });
 });
 

@@ -112,6 +112,7 @@ export class FakeObjects {
   readonly items = new Map<string, { bytes: Uint8Array; contentType: string; lastModified: Date }>();
   putError: unknown;
   deleteError: unknown;
+  readError: unknown;
   constructor(readonly events: string[] = []) {}
 
   async put(key: string, bytes: Uint8Array, contentType: string): Promise<void> {
@@ -130,16 +131,21 @@ export class FakeObjects {
     return this.items.get(key)?.bytes.byteLength;
   }
 
-  async range(key: string, start: number, end: number): Promise<Uint8Array> {
+  async read(key: string, maxBytes: number): Promise<{ bytes: Uint8Array } | { tooLarge: number } | undefined> {
+    this.events.push(`objects.read ${key}`);
+    if (this.readError !== undefined) throw this.readError;
     const item = this.items.get(key);
-    if (!item) throw Object.assign(new Error('NoSuchKey'), { name: 'NoSuchKey' });
-    return item.bytes.subarray(start, end + 1);
+    if (!item) return undefined;
+    return item.bytes.byteLength > maxBytes ? { tooLarge: item.bytes.byteLength } : { bytes: Uint8Array.from(item.bytes) };
   }
 
-  async setContentType(key: string, contentType: string): Promise<void> {
-    this.events.push(`objects.setContentType ${key} ${contentType}`);
-    const item = this.items.get(key);
-    if (item) item.contentType = contentType;
+  /** Conditional write like S3's `If-None-Match: *`. */
+  async putIfAbsent(key: string, bytes: Uint8Array, contentType: string): Promise<boolean> {
+    this.events.push(`objects.putIfAbsent ${key}`);
+    if (this.putError !== undefined) throw this.putError;
+    if (this.items.has(key)) return false;
+    this.items.set(key, { bytes: Uint8Array.from(bytes), contentType, lastModified: new Date() });
+    return true;
   }
 
   async *list(prefix: string): AsyncGenerator<{ key: string; lastModified: Date }> {

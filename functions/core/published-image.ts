@@ -1,0 +1,46 @@
+import { createHash } from 'node:crypto';
+import type { Limits } from './config';
+import { type ImageFormat, inspectImage } from './image-format';
+import { displayedSize, stripMetadata } from './image-metadata';
+
+/** An image that passed every check and lost its metadata: exactly the bytes we publish. */
+export interface PublishableImage {
+  readonly bytes: Uint8Array;
+  readonly format: ImageFormat;
+  readonly contentType: string;
+  /** As displayed: EXIF orientation applied. */
+  readonly width: number;
+  readonly height: number;
+  /** Bytes as stored and served. */
+  readonly size: number;
+  /** Hex SHA-256 of `bytes`. */
+  readonly sha256: string;
+  /** How many bytes of metadata were removed. */
+  readonly metadataBytesRemoved: number;
+}
+
+/**
+ * The one gate between client bytes and the public bucket, for direct and large uploads alike:
+ * sniffs and checks the whole file (format allow-list, size, pixels, structure), removes its
+ * metadata without touching pixels, and describes the result. Throws a 4xx HttpError for
+ * anything we will not publish.
+ */
+export function prepareForPublishing(bytes: Uint8Array, limits: Limits, maxBytes = limits.maxImageBytes): PublishableImage {
+  const info = inspectImage({ head: bytes, tail: bytes, size: bytes.byteLength }, limits, maxBytes);
+  const stripped = stripMetadata(info.format, bytes);
+  const shown = displayedSize(info.width, info.height, stripped.orientation);
+  return {
+    bytes: stripped.bytes,
+    format: info.format,
+    contentType: info.contentType,
+    width: shown.width,
+    height: shown.height,
+    size: stripped.bytes.byteLength,
+    sha256: sha256Hex(stripped.bytes),
+    metadataBytesRemoved: stripped.removedBytes,
+  };
+}
+
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}

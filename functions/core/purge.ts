@@ -1,0 +1,40 @@
+import { VARIANT_PREFIX } from './ids';
+import type { Log } from './images';
+
+/** Port: the CDN's cache (CloudFront invalidations on AWS; locally nothing caches, so none). */
+export interface CdnCache {
+  /** Drops cached copies of `paths`; `reference` makes a retried call the same invalidation. */
+  invalidate(paths: readonly string[], reference: string): Promise<void>;
+}
+
+/** Port: removal of everything stored under a prefix. */
+export interface PrefixRemover {
+  /** Deletes every object under `prefix`; returns how many were deleted. */
+  deletePrefix(prefix: string): Promise<number>;
+}
+
+export interface PurgeDeps {
+  readonly objects: PrefixRemover;
+  readonly cdn: CdnCache | undefined;
+  readonly log: Pick<Log, 'warn'>;
+}
+
+/** The CDN paths an image is served under: the image and every variant (query strings). */
+export function cdnPathsFor(imageId: string): string[] {
+  // The wildcard also matches the query strings of variants; ids are all 22 characters long,
+  // so it never reaches another image.
+  return [`/image/${imageId}*`];
+}
+
+/**
+ * After an image's published object is gone (delete, or the sweep removing an orphan): removes
+ * its variants and its cached copies. Runs from the bucket's ObjectRemoved event, so a failure
+ * here never fails the delete the client asked for: the event is retried, then kept in a
+ * dead-letter queue.
+ */
+export async function purgeImages(deps: PurgeDeps, imageIds: readonly string[], reference: string): Promise<{ variantsDeleted: number }> {
+  let variantsDeleted = 0;
+  for (const id of imageIds) variantsDeleted += await deps.objects.deletePrefix(`${VARIANT_PREFIX}${id}/`);
+  if (deps.cdn && imageIds.length > 0) await deps.cdn.invalidate(imageIds.flatMap(cdnPathsFor), reference);
+  return { variantsDeleted };
+}
