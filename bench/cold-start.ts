@@ -153,6 +153,11 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 const dynamodb = new DynamoDBClient({});
 const s3 = new S3Client({});
 export const handler = async () => ({ statusCode: 200, body: String(Boolean(dynamodb && s3 && getSignedUrl)) });`,
+  '(reference) S3 + CloudFront clients': `import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { S3Client } from '@aws-sdk/client-s3';
+const cloudfront = new CloudFrontClient({});
+const s3 = new S3Client({});
+export const handler = async () => ({ statusCode: 200, body: String(Boolean(cloudfront && s3)) });`,
   '(reference) Powertools logger only': `import { Logger } from '@aws-lambda-powertools/logger';
 const logger = new Logger({ serviceName: 'imager' });
 export const handler = async () => ({ statusCode: 200, body: String(Boolean(logger)) });`,
