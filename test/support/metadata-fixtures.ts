@@ -21,7 +21,7 @@ const XMP = ['PlantedXmpCreator', 'PlantedXmpDescription', '<x:xmpmeta'];
 
 export const METADATA_FIXTURES: readonly MetadataFixture[] = [
   { file: 'jpeg.jpg', format: 'jpeg', orientation: 6, animated: false, planted: [...CAMERA, ...XMP, 'http://ns.adobe.com/xap/1.0/', 'PlantedIptcKeyword', 'PlantedIptcCity', 'PlantedComment', 'Photoshop 3.0'] },
-  { file: 'png.png', format: 'png', orientation: 6, animated: false, planted: [...CAMERA, ...XMP, 'PlantedComment', 'PlantedPngAuthor'] },
+  { file: 'png.png', format: 'png', orientation: 6, animated: false, planted: [...CAMERA, ...XMP, 'PlantedComment', 'PlantedPngAuthor', 'Raw profile type iptc'] },
   { file: 'webp.webp', format: 'webp', orientation: 6, animated: false, planted: [...CAMERA, ...XMP] },
   { file: 'webp-animated.webp', format: 'webp', orientation: 1, animated: true, planted: [...CAMERA, ...XMP] },
   // exiftool writes no IPTC or comment into AVIF (HEIF has no place for them besides XMP).
