@@ -384,6 +384,21 @@ describe('AVIF/HEIF', () => {
     expect(strip('avif', out).bytes.equals(out)).toBe(true);
   });
 
+  it('empties descriptive properties (udes), free space and unknown boxes in place', () => {
+    const udes = box('udes', full(0), Buffer.from('en\0PlantedName\0PlantedDescription\0PlantedTags\0', 'latin1'));
+    const { file } = heifWithMetadata([udes, box('irot', u8(3))]);
+    const stale = box('free', Buffer.from('PlantedStaleXmp', 'latin1'));
+    const uuid = box('uuid', Buffer.from('be7acfcb97a942e89c71999491e3afacPlantedUuidXmp', 'latin1'));
+    const withBoxes = Buffer.concat([file, stale, uuid]);
+    const result = strip('avif', withBoxes);
+    expect(result.bytes.byteLength).toBe(withBoxes.byteLength);
+    expect(result.bytes.includes('Planted')).toBe(false);
+    expect(result.bytes.includes('udes')).toBe(false);
+    expect(result.bytes.includes('uuid')).toBe(false);
+    expect(result.orientation).toBe(6); // the irot after the emptied property still counts
+    expect(strip('avif', result.bytes).bytes.equals(result.bytes)).toBe(true);
+  });
+
   it('reports irot/imir of the primary item as the EXIF orientation they amount to', () => {
     const irot = (angle: number) => box('irot', u8(angle));
     const imir = (axis: number) => box('imir', u8(axis));

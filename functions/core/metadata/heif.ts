@@ -29,8 +29,9 @@ export function stripHeif(input: Buffer): WalkResult {
   if (metas.length > 1) throw new InvalidImageError('HEIF: more than one meta box');
   for (const box of top) {
     if (box.type === 'moov') blankNested(out, box, drop, keep);
-    else if (!TOP_KEPT.has(box.type)) blank(out, box, drop);
-    else keep.push({ start: box.start, end: box.payload }); // box headers
+    else if (box.type === 'mdat' || box.type === 'meta') keep.push({ start: box.start, end: box.payload }); // contents decided by the items
+    else if (TOP_KEPT.has(box.type)) keep.push({ start: box.start, end: box.end });
+    else blank(out, box, drop, keep);
   }
   let rewrite: (() => void) | undefined;
   if (metas[0]) {
@@ -51,10 +52,15 @@ interface Box {
   readonly end: number;
 }
 
-/** Top-level boxes a decoder reads; any other top-level box is emptied into `free`. */
-const TOP_KEPT: ReadonlySet<string> = new Set(['ftyp', 'meta', 'mdat', 'free', 'skip', 'moov', 'styp', 'sidx', 'moof', 'mfra']);
-/** meta children a decoder reads. */
-const META_KEPT: ReadonlySet<string> = new Set(['hdlr', 'pitm', 'iloc', 'iinf', 'iref', 'iprp', 'idat', 'dinf', 'grpl', 'ipro', 'free', 'skip']);
+/**
+ * Top-level boxes a decoder reads (meta, mdat and moov are looked into); any other top-level box,
+ * free and skip included (free space can hold stale metadata), is emptied into `free`.
+ */
+const TOP_KEPT: ReadonlySet<string> = new Set(['ftyp', 'styp', 'sidx', 'moof', 'mfra']);
+/** meta children a decoder reads; others (xml , bxml, free, ...) are emptied into `free`. */
+const META_KEPT: ReadonlySet<string> = new Set(['hdlr', 'pitm', 'iloc', 'iinf', 'iref', 'iprp', 'dinf', 'grpl', 'ipro']);
+/** Item properties that only describe the picture in words (HEIF 'udes': name, description, tags) are emptied too. */
+const PROPERTIES_BLANKED: ReadonlySet<string> = new Set(['udes']);
 /** Item types that hold metadata, never pixels. */
 const METADATA_ITEMS: ReadonlySet<string> = new Set(['Exif', 'mime', 'uri ']);
 const MAX_BOXES = 100_000;
@@ -83,8 +89,9 @@ function readBoxes(bytes: Buffer, from: number, to: number): Box[] {
 }
 
 /** Turns a box into a `free` box of the same size; its payload is zeroed with the rest. */
-function blank(out: Buffer, box: Box, drop: ByteRange[]): void {
+function blank(out: Buffer, box: Box, drop: ByteRange[], keep: ByteRange[]): void {
   out.write('free', box.start + 4, 'latin1');
+  keep.push({ start: box.start, end: box.payload });
   drop.push({ start: box.payload, end: box.end });
 }
 
@@ -92,7 +99,7 @@ function blank(out: Buffer, box: Box, drop: ByteRange[]): void {
 function blankNested(out: Buffer, parent: Box, drop: ByteRange[], keep: ByteRange[]): void {
   keep.push({ start: parent.start, end: parent.payload });
   for (const child of readBoxes(out, parent.payload, parent.end)) {
-    if (child.type === 'udta' || child.type === 'meta') blank(out, child, drop);
+    if (child.type === 'udta' || child.type === 'meta') blank(out, child, drop, keep);
     else if (child.type === 'trak') blankNested(out, child, drop, keep);
     else keep.push({ start: child.start, end: child.end });
   }
@@ -135,7 +142,12 @@ function planMeta(input: Buffer, out: Buffer, meta: Box, drop: ByteRange[], keep
 
   const ilocEntries = iloc ? readIloc(input, iloc, idat) : undefined;
   for (const entry of ilocEntries?.entries ?? []) (removed.has(entry.itemId) ? drop : keep).push(...entry.extents);
-  for (const child of children) if (!META_KEPT.has(child.type)) blank(out, child, drop);
+  for (const child of children) {
+    if (child.type === 'idat') keep.push({ start: child.start, end: child.payload }); // contents decided by the items
+    else if (child === iprp) keepProperties(input, out, child, drop, keep);
+    else if (META_KEPT.has(child.type)) keep.push({ start: child.start, end: child.end });
+    else blank(out, child, drop, keep);
+  }
 
   const orientation = iprp && primary !== undefined ? orientationOf(input, iprp, primary) : 1;
   if (removed.size === 0) return { orientation };
@@ -152,10 +164,11 @@ function planMeta(input: Buffer, out: Buffer, meta: Box, drop: ByteRange[], keep
     const parts: Buffer[] = [out.subarray(meta.start, childrenStart)];
     for (const child of children) {
       const bytes = out.subarray(child.start, child.end);
-      if (child === iinf) parts.push(rebuildIinf(input, child, infeKept));
-      else if (child === iloc && ilocEntries) parts.push(rebuildIloc(input, child, ilocEntries, removed));
-      else if (child.type === 'iref') parts.push(...rebuildIref(input, child, removed));
-      else if (child === iprp) parts.push(rebuildIprp(input, child, removed));
+      // Rebuilt from `out`: same positions as the input, with the zeroing and blanking done.
+      if (child === iinf) parts.push(rebuildIinf(out, child, infeKept));
+      else if (child === iloc && ilocEntries) parts.push(rebuildIloc(out, child, ilocEntries, removed));
+      else if (child.type === 'iref') parts.push(...rebuildIref(out, child, removed));
+      else if (child === iprp) parts.push(rebuildIprp(out, child, removed));
       else parts.push(Buffer.from(bytes));
     }
     const used = parts.reduce((sum, p) => sum + p.byteLength, 0);
@@ -173,6 +186,25 @@ function planMeta(input: Buffer, out: Buffer, meta: Box, drop: ByteRange[], keep
     }
   };
   return { orientation, rewrite };
+}
+
+/**
+ * iprp is kept except for descriptive properties (udes), which are emptied in place: same size,
+ * same position, so every property index in ipma stays valid.
+ */
+function keepProperties(input: Buffer, out: Buffer, iprp: Box, drop: ByteRange[], keep: ByteRange[]): void {
+  keep.push({ start: iprp.start, end: iprp.payload });
+  for (const child of readBoxes(input, iprp.payload, iprp.end)) {
+    if (child.type !== 'ipco') {
+      keep.push({ start: child.start, end: child.end });
+      continue;
+    }
+    keep.push({ start: child.start, end: child.payload });
+    for (const property of readBoxes(input, child.payload, child.end)) {
+      if (PROPERTIES_BLANKED.has(property.type)) blank(out, property, drop, keep);
+      else keep.push({ start: property.start, end: property.end });
+    }
+  }
 }
 
 function version(bytes: Buffer, box: Box): number {

@@ -53,7 +53,7 @@ export function stripJpeg(input: Buffer): WalkResult {
     offset = end;
 
     if (marker === 0xe0) {
-      if (startsWith(payload, JFIF) && payload.byteLength >= 14) out.push(jfixWithoutThumbnail(segment));
+      if (startsWith(payload, JFIF) && payload.byteLength >= 14) out.push(jfifWithoutThumbnail(segment));
     } else if (marker === 0xe1) {
       if (startsWith(payload, EXIF_PREFIX) && orientation === undefined) {
         orientation = exifOrientation(payload.subarray(EXIF_PREFIX.byteLength));
@@ -108,7 +108,7 @@ function entropyEnd(input: Buffer, from: number): number {
 }
 
 /** The JFIF APP0 segment (marker, length, 14 bytes of header) with a 0x0 thumbnail. */
-function jfixWithoutThumbnail(segment: Buffer): Buffer {
+function jfifWithoutThumbnail(segment: Buffer): Buffer {
   const payloadStart = 4;
   if (segment.byteLength === payloadStart + 14 && segment[payloadStart + 12] === 0 && segment[payloadStart + 13] === 0) return segment;
   const copy = Buffer.from(segment.subarray(0, payloadStart + 14));
