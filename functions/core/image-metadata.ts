@@ -18,7 +18,7 @@ import type { WalkResult } from './metadata/walk';
 
 /** The result of `stripMetadata`. */
 export interface StrippedImage {
-  /** The cleaned file (the very input when there was nothing to remove). */
+  /** The cleaned file; when there was nothing to remove, the input's own bytes (no copy). */
   readonly bytes: Uint8Array;
   /** EXIF orientation 1..8 the cleaned file still carries (AVIF: its irot/imir as the EXIF equivalent); 1 if none. */
   readonly orientation: number;

@@ -88,13 +88,14 @@ const NEW_SUBFILE_TYPE = 254;
  * Tags that describe how to decode and show the pixels. Everything else goes: Make, Model,
  * Software, DateTime, Artist, HostComputer, ImageDescription, DocumentName, PageName, Copyright,
  * XMP (700), IPTC (33723), Photoshop (34377), EXIF IFD (34665), GPS IFD (34853), Interop IFD,
- * SubIFDs (330, previews), ImageSourceData, XP* (Windows), DNG private data, and unknown tags.
+ * SubIFDs (330, previews), ImageSourceData, XP* (Windows), DNG private data, PageNumber (297: it
+ * would still count removed thumbnail pages; decoders count IFDs), and unknown tags.
  */
 const KEPT_TAGS: ReadonlySet<number> = new Set([
   254, 255, // NewSubfileType, SubfileType
   256, 257, 258, 259, 262, 263, 264, 265, 266, // size, bits, compression, photometric, thresholding, cells, fill order
   273, 274, 277, 278, 279, 280, 281, 282, 283, 284, // strips, orientation, samples, rows per strip, min/max, resolution, planar
-  286, 287, 290, 291, 292, 293, 296, 297, // position, grey response, T4/T6 options, resolution unit, page number
+  286, 287, 290, 291, 292, 293, 296, // position, grey response, T4/T6 options, resolution unit
   301, 317, 318, 319, 320, 321, // transfer function, predictor, white point, primaries, colour map, halftone hints
   322, 323, 324, 325, // tiles
   332, 334, 336, 338, 339, 340, 341, 342, // ink set, inks, dot range, extra samples, sample format, sample min/max, transfer range
