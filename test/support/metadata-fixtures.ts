@@ -25,7 +25,8 @@ export const METADATA_FIXTURES: readonly MetadataFixture[] = [
   { file: 'webp.webp', format: 'webp', orientation: 6, animated: false, planted: [...CAMERA, ...XMP] },
   { file: 'webp-animated.webp', format: 'webp', orientation: 1, animated: true, planted: [...CAMERA, ...XMP] },
   // exiftool writes no IPTC or comment into AVIF (HEIF has no place for them besides XMP).
-  { file: 'avif.avif', format: 'avif', orientation: 1, animated: false, planted: [...CAMERA, ...XMP] },
+  // Orientation 6 is an irot property (angle 3), written by sharp.
+  { file: 'avif.avif', format: 'avif', orientation: 6, animated: false, planted: [...CAMERA, ...XMP] },
   { file: 'tiff-le.tiff', format: 'tiff', orientation: 6, animated: false, planted: [...CAMERA, ...XMP, 'PlantedIptcKeyword', 'PlantedPhotoshopUrl'] },
   { file: 'tiff-be.tiff', format: 'tiff', orientation: 6, animated: false, planted: [...CAMERA, ...XMP, 'PlantedIptcKeyword'] },
   // GIF has no EXIF: camera and GPS travel in its XMP (exiftool writes them as XMP-tiff/XMP-exif).
