@@ -318,6 +318,18 @@ describe('TIFF', () => {
     expect(after).toHaveLength(1);
     for (const tag of [271, 272, 305, 315, 700, 33723, 34377, 34665, 34853]) expect(after[0]).not.toContain(tag);
     for (const tag of [256, 257, 258, 259, 262, 273, 274, 277, 278, 279, 34675]) expect(after[0]).toContain(tag);
+    // The thumbnail's pixels (IFD1's strips) are gone too: zeroed, or cut off with the file's end.
+    const ifd1 = input.readUInt32LE(input.readUInt32LE(4) + 2 + before[0].length * 12);
+    const entry = (tag: number) => {
+      const count = input.readUInt16LE(ifd1);
+      for (let i = 0; i < count; i += 1) if (input.readUInt16LE(ifd1 + 2 + i * 12) === tag) return ifd1 + 2 + i * 12;
+      throw new Error(`no tag ${tag} in IFD1`);
+    };
+    expect(input.readUInt32LE(entry(273) + 4)).toBe(1); // one strip: its offset and length are inline
+    const stripStart = input.readUInt32LE(entry(273) + 8);
+    const stripBytes = input.readUInt32LE(entry(279) + 8);
+    expect(input.subarray(stripStart, stripStart + stripBytes).some((b) => b !== 0)).toBe(true);
+    expect(out.subarray(stripStart, stripStart + stripBytes).every((b) => b === 0)).toBe(true);
     const big = strip('tiff', metadataFixture('tiff-be.tiff')).bytes;
     expect(big.toString('latin1', 0, 2)).toBe('MM');
   });
