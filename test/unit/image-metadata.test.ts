@@ -360,45 +360,57 @@ const u32 = (v: number) => {
 };
 const full = (version: number) => u32(version << 24);
 
-/** ftyp, meta (av01 item 1 with irot/imir, Exif item 2 and XMP item 3 referring to it), mdat. */
-function heifWithMetadata(transforms: Buffer[]): { file: Buffer; exifAt: number; xmpAt: number; imageAt: number } {
+/**
+ * ftyp, meta (av01 item 1 with irot/imir; Exif item 2 and XMP item 3 describing it; av01 item 4,
+ * its thumbnail, and item 5, the thumbnail's alpha plane), mdat.
+ */
+function heifWithMetadata(transforms: Buffer[]): { file: Buffer; exifAt: number; xmpAt: number; imageAt: number; thumbnailAt: number } {
   const image = Buffer.from('IMAGEDATA-IMAGEDATA', 'latin1');
   const exif = Buffer.concat([u32(0), Buffer.from('MM\0*PlantedHeifExif', 'latin1')]);
   const xmp = Buffer.from('<x:xmpmeta>PlantedHeifXmp</x:xmpmeta>', 'latin1');
+  const thumbnail = Buffer.from('PlantedThumbnailPixels', 'latin1');
+  const alpha = Buffer.from('PlantedThumbnailAlpha', 'latin1');
   const build = (mdatStart: number) => {
     const at = (n: number) => u32(mdatStart + 8 + n);
-    const iloc = box('iloc', full(0), u8(0x44, 0x00), u16(3),
+    const thumbAt = image.byteLength + exif.byteLength + xmp.byteLength;
+    const iloc = box('iloc', full(0), u8(0x44, 0x00), u16(5),
       u16(1), u16(0), u16(1), at(0), u32(image.byteLength),
       u16(2), u16(0), u16(1), at(image.byteLength), u32(exif.byteLength),
-      u16(3), u16(0), u16(1), at(image.byteLength + exif.byteLength), u32(xmp.byteLength));
+      u16(3), u16(0), u16(1), at(image.byteLength + exif.byteLength), u32(xmp.byteLength),
+      u16(4), u16(0), u16(1), at(thumbAt), u32(thumbnail.byteLength),
+      u16(5), u16(0), u16(1), at(thumbAt + thumbnail.byteLength), u32(alpha.byteLength));
     const infe = (id: number, type: string, extra = Buffer.alloc(0)) => box('infe', full(2), u16(id), u16(0), Buffer.from(type, 'latin1'), Buffer.from('\0', 'latin1'), extra);
-    const iinf = box('iinf', full(0), u16(3), infe(1, 'av01'), infe(2, 'Exif'), infe(3, 'mime', Buffer.from('application/rdf+xml\0', 'latin1')));
-    const iref = box('iref', full(0), box('cdsc', u16(2), u16(1), u16(1)), box('cdsc', u16(3), u16(1), u16(1)));
+    const iinf = box('iinf', full(0), u16(5), infe(1, 'av01'), infe(2, 'Exif'), infe(3, 'mime', Buffer.from('application/rdf+xml\0', 'latin1')), infe(4, 'av01'), infe(5, 'av01'));
+    const iref = box('iref', full(0), box('cdsc', u16(2), u16(1), u16(1)), box('cdsc', u16(3), u16(1), u16(1)), box('thmb', u16(4), u16(1), u16(1)), box('auxl', u16(5), u16(1), u16(4)));
     const ipco = box('ipco', box('ispe', full(0), u32(64), u32(48)), ...transforms);
     const associations = [1, ...transforms.map((_, i) => 0x80 | (i + 2))];
-    const ipma = box('ipma', full(0), u32(2), u16(1), u8(associations.length, ...associations), u16(2), u8(0));
+    const ipma = box('ipma', full(0), u32(3), u16(1), u8(associations.length, ...associations), u16(2), u8(0), u16(4), u8(1, 1));
     const meta = box('meta', full(0), box('hdlr', full(0), u32(0), Buffer.from('pict', 'latin1'), Buffer.alloc(13)), box('pitm', full(0), u16(1)), iloc, iinf, iref, box('iprp', ipco, ipma));
     const ftyp = box('ftyp', Buffer.from('avifmif1miafavif', 'latin1'));
-    return Buffer.concat([ftyp, meta, box('mdat', image, exif, xmp)]);
+    return Buffer.concat([ftyp, meta, box('mdat', image, exif, xmp, thumbnail, alpha)]);
   };
-  const mdatStart = build(0).byteLength - (8 + image.byteLength + exif.byteLength + xmp.byteLength);
+  const mdatStart = build(0).byteLength - (8 + image.byteLength + exif.byteLength + xmp.byteLength + thumbnail.byteLength + alpha.byteLength);
   const file = build(mdatStart);
-  return { file, imageAt: mdatStart + 8, exifAt: mdatStart + 8 + image.byteLength, xmpAt: mdatStart + 8 + image.byteLength + exif.byteLength };
+  const exifAt = mdatStart + 8 + image.byteLength;
+  const xmpAt = exifAt + exif.byteLength;
+  return { file, imageAt: mdatStart + 8, exifAt, xmpAt, thumbnailAt: xmpAt + xmp.byteLength };
 }
 
 describe('AVIF/HEIF', () => {
-  it('removes the Exif and XMP items from iinf, iloc, iref and ipma, zeroes their payload, moves nothing', () => {
-    const { file, imageAt, exifAt, xmpAt } = heifWithMetadata([]);
+  it('removes the Exif, XMP, thumbnail and thumbnail-alpha items from iinf, iloc, iref and ipma, zeroes their payload, moves nothing', () => {
+    const { file, imageAt, exifAt, xmpAt, thumbnailAt } = heifWithMetadata([]);
     const result = strip('avif', file);
     const out = result.bytes;
     expect(out.byteLength).toBe(file.byteLength);
     expect(out.includes('Planted')).toBe(false);
     expect(out.includes('Exif')).toBe(false);
     expect(out.includes('mime')).toBe(false);
-    expect(out.includes('cdsc')).toBe(false);
+    for (const reference of ['cdsc', 'thmb', 'auxl']) expect(out.includes(reference), reference).toBe(false);
     expect(out.subarray(imageAt, exifAt)).toEqual(file.subarray(imageAt, exifAt));
-    expect(out.subarray(exifAt, xmpAt).every((b) => b === 0)).toBe(true);
-    expect(result.zeroedBytes).toBe(file.byteLength - exifAt); // both payloads, which end the file
+    expect(out.subarray(exifAt).every((b) => b === 0)).toBe(true);
+    expect(result.zeroedBytes).toBe(file.byteLength - exifAt); // the four payloads, which end the file
+    expect(thumbnailAt).toBeGreaterThan(xmpAt);
+    expect(out.includes('av01')).toBe(true); // the image item stays
     // iloc now lists only item 1 at its unchanged offset; meta is topped up with a free box.
     const iloc = out.indexOf('iloc', 0, 'latin1');
     expect(out.readUInt16BE(iloc + 10)).toBe(1);

@@ -5,9 +5,10 @@ import type { WalkResult } from './walk';
 /**
  * AVIF/HEIF (ISO-BMFF boxes). Metadata lives in items of type `Exif`, `mime` (XMP and any other
  * MIME payload) and `uri `; the pixels in image items (av01, grid, ...); orientation in the
- * irot/imir properties and colour in colr, which stay.
+ * irot/imir properties and colour in colr, which stay. Thumbnails are image items with a `thmb`
+ * reference; they go with whatever only describes removed items (their alpha planes).
  *
- * The metadata items lose their entries in iinf, iloc, iref and ipma; those boxes are rewritten
+ * The removed items lose their entries in iinf, iloc, iref and ipma; those boxes are rewritten
  * shorter and the meta box is topped up with a `free` box to its old size, so nothing after it
  * moves. Their payload is zeroed where it stands (in mdat or idat), never cut out: every other
  * item's iloc offsets stay byte-for-byte valid, so no offset fix-up can go wrong on a hostile
@@ -129,15 +130,34 @@ function planMeta(input: Buffer, out: Buffer, meta: Box, drop: ByteRange[], keep
   const primary = pitm ? readPrimary(input, pitm) : undefined;
 
   const removed = new Set<number>();
-  let infeKept: Box[] = [];
-  if (iinf) {
-    const { entries } = readIinf(input, iinf);
-    infeKept = entries.filter((e) => {
-      const item = readInfe(input, e);
-      if (item && METADATA_ITEMS.has(item.type)) removed.add(item.id);
-      return !(item && METADATA_ITEMS.has(item.type));
-    });
+  const infe = iinf ? readIinf(input, iinf).entries.map((box) => ({ box, item: readInfe(input, box) })) : [];
+  for (const { item } of infe) if (item && METADATA_ITEMS.has(item.type)) removed.add(item.id);
+  // Thumbnails ('thmb' references to an image) go too, and so does whatever only describes
+  // removed items (a thumbnail's alpha plane, metadata about a thumbnail), until nothing changes.
+  const references = children.filter((c) => c.type === 'iref').flatMap((iref) => readIref(input, iref));
+  for (const ref of references) if (ref.type === 'thmb' && ref.from !== primary) removed.add(ref.from);
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const ref of references) {
+      const describes = ref.type === 'thmb' || ref.type === 'auxl' || ref.type === 'cdsc';
+      if (describes && ref.from !== primary && !removed.has(ref.from) && ref.to.length > 0 && ref.to.every((id) => removed.has(id))) {
+        removed.add(ref.from);
+        changed = true;
+      }
+    }
   }
+  // Never what the primary image is made of (grid tiles, overlay inputs), whatever a hostile iref claims.
+  const needed = new Set(primary === undefined ? [] : [primary]);
+  for (let grown = true; grown; ) {
+    grown = false;
+    for (const ref of references) {
+      if ((ref.type === 'dimg' || ref.type === 'base') && needed.has(ref.from)) {
+        for (const id of ref.to) if (!needed.has(id)) needed.add(id), (grown = true);
+      }
+    }
+  }
+  for (const id of needed) if (!infe.some(({ item }) => item?.id === id && METADATA_ITEMS.has(item.type))) removed.delete(id);
+  const infeKept = infe.filter(({ item }) => !(item && removed.has(item.id))).map(({ box }) => box);
   if (primary !== undefined && removed.has(primary)) throw new InvalidImageError('HEIF: the primary item is metadata');
 
   const ilocEntries = iloc ? readIloc(input, iloc, idat) : undefined;
@@ -338,6 +358,26 @@ function rebuildIloc(bytes: Buffer, iloc: Box, parsed: Iloc, removed: ReadonlySe
 }
 
 /** iref without references from removed items, and without removed items among the targets. */
+interface Reference {
+  readonly type: string;
+  readonly from: number;
+  readonly to: readonly number[];
+}
+
+/** The references of an iref box (type, from item, to items). */
+function readIref(bytes: Buffer, iref: Box): Reference[] {
+  const v = version(bytes, iref);
+  const idBytes = v === 0 ? 2 : 4;
+  const readId = (at: number) => (v === 0 ? bytes.readUInt16BE(at) : bytes.readUInt32BE(at));
+  return readBoxes(bytes, iref.payload + 4, iref.end).map((ref) => {
+    if (ref.payload + idBytes + 2 > ref.end) throw new InvalidImageError('HEIF: short reference box');
+    const count = bytes.readUInt16BE(ref.payload + idBytes);
+    if (ref.payload + idBytes + 2 + count * idBytes > ref.end) throw new InvalidImageError('HEIF: short reference box');
+    const to = Array.from({ length: count }, (_, i) => readId(ref.payload + idBytes + 2 + (i * idBytes)));
+    return { type: ref.type, from: readId(ref.payload), to };
+  });
+}
+
 function rebuildIref(bytes: Buffer, iref: Box, removed: ReadonlySet<number>): Buffer[] {
   const v = version(bytes, iref);
   const idBytes = v === 0 ? 2 : 4;
