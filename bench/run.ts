@@ -16,8 +16,8 @@ import { round, type Target, target } from './lib/stats';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const quick = process.argv.includes('--quick');
-/** `--only upload,memory`: run just those parts (coldStart, memory, upload, localApi), print, and leave results.json alone. */
-const PARTS = ['coldStart', 'memory', 'upload', 'localApi'] as const;
+/** `--only upload,memory`: run just those parts (coldStart, memory, upload, localApi, metadata), print, and leave results.json alone. */
+const PARTS = ['coldStart', 'memory', 'upload', 'localApi', 'metadata'] as const;
 const onlyAt = process.argv.indexOf('--only');
 const only = onlyAt < 0 ? undefined : (process.argv[onlyAt + 1] ?? '').split(',');
 const unknownPart = only?.find((p) => !(PARTS as readonly string[]).includes(p));
@@ -33,6 +33,7 @@ const PLAN = quick
       memoryRuns: 2,
       upload: { sizes: [64 * 1024, MiB, 4 * MiB], rounds: { [64 * 1024]: 500, [MiB]: 100, [4 * MiB]: 60 }, warmup: 3 },
       localApi: { seconds: 1.5, rounds: 1, warmupSeconds: 0.5, connections: 10 },
+      metadata: { imageBytes: 4 * MiB, rounds: 60, warmup: 5 },
     }
   : {
       coldStartRounds: 20,
@@ -43,6 +44,7 @@ const PLAN = quick
       upload: { sizes: [64 * 1024, MiB, 4 * MiB], rounds: { [64 * 1024]: 3000, [MiB]: 600, [4 * MiB]: 300 }, warmup: 10 },
       // 10 s per series, in four alternating slices so noise from the machine hits both.
       localApi: { seconds: 2.5, rounds: 4, warmupSeconds: 1, connections: 10 },
+      metadata: { imageBytes: 4 * MiB, rounds: 300, warmup: 10 },
     };
 
 /**
@@ -97,6 +99,11 @@ interface RouteFigures {
   route: { requestsPerSecond: number; non2xx: number; errors: number };
   floor: { requestsPerSecond: number; errors: number };
   routeToFloor: number;
+}
+interface MetadataCost {
+  imageBytes: number;
+  stripToCopy: number;
+  checks: Record<string, boolean>;
 }
 interface LocalApiFigures {
   get: RouteFigures;
@@ -170,6 +177,9 @@ try {
   if (runs('localApi')) log('local API under autocannon, next to the floor');
   const localApi = runs('localApi') ? await runPart<LocalApiFigures>('local-api.ts', PLAN.localApi) : undefined;
 
+  if (runs('metadata')) log('metadata removal on a 4 MiB JPEG next to a plain copy of its bytes, interleaved');
+  const metadata = runs('metadata') ? await runPart<MetadataCost>('metadata-cost.ts', PLAN.metadata) : undefined;
+
   const targets: Target[] = [];
   // The bare ESM entry first: it is the Lambda-like method (no NODE_EXTRA_CA_CERTS read at start).
   const floorTargets = (label: string, run: { emptyHandler: { wallMs: number }; references: ReadonlyArray<{ name: string; load: { wallMs: number } }>; functions: ReadonlyArray<{ name: string; load: { wallMs: number } }> } | undefined) => {
@@ -197,6 +207,11 @@ try {
     const figures = localApi![name];
     targets.push(target(`local API ${name}: requests/s / floor requests/s`, figures.routeToFloor, '>=', 0.5));
     targets.push(target(`local API ${name}: non-2xx and errors`, figures.route.non2xx + figures.route.errors, '==', 0));
+  }
+
+  if (metadata) {
+    targets.push(target('metadata removal, 4 MiB JPEG: stripMetadata / Buffer.from copy', metadata.stripToCopy, '<=', 3));
+    targets.push(target('metadata removal: output checks failed (count)', Object.values(metadata.checks).filter((ok) => !ok).length, '==', 0));
   }
 
   const document = {
@@ -250,6 +265,11 @@ try {
       method:
         'startLocalApi (local/app.ts) in one process with quota limits raised; autocannon in a child process, 10 connections. Floor = the storage calls the route must make, issued with the SDK against the same emulators from the same process at the same concurrency: get = counter UpdateItem and GetItem overlapped; upload = counter UpdateItem, then PutObject, then PutItem. Route and floor alternate per round.',
       ...localApi,
+    },
+    metadata: metadata && {
+      method:
+        'bench/metadata-cost.ts in its own process: a JPEG of 4 MiB noise pixels (1024 wide, quality 95, 4:4:4) with the metadata segments of test/fixtures/metadata/jpeg.jpg spliced in after SOI (EXIF with GPS and thumbnail, XMP, IPTC, COM, ICC). stripMetadata(\'jpeg\', bytes) against Buffer.from(bytes), interleaved in random order per round; median ms.',
+      ...metadata,
     },
     bundles,
   };

@@ -1,0 +1,9 @@
+/** What every format walk of metadata removal returns (see `stripMetadata`). */
+export interface WalkResult {
+  /** The cleaned file: the input itself when nothing had to change. */
+  readonly bytes: Buffer;
+  /** The EXIF-style orientation (1..8) the cleaned file still carries; 1 when none. */
+  readonly orientation: number;
+  /** Metadata bytes overwritten with zeros in place (walks that keep every offset: TIFF, ISO-BMFF). */
+  readonly zeroedBytes: number;
+}
