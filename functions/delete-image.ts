@@ -25,24 +25,22 @@ export interface DeleteImageDeps {
 }
 
 /**
- * DELETE /api/images/{image_id}. The record goes first, so the image disappears from get,
- * view and list at once; then the object. If the object delete fails, the image is already
- * gone for everyone and the sweep removes the orphaned bytes.
+ * DELETE /api/images/{image_id}. The published object goes first: the public URL is served
+ * straight from the bucket (through the CDN), so the bytes must be gone before we say 204. Then
+ * the record. If either step fails the client gets a 503 and retries; a retry finds the record
+ * (the object delete is idempotent) and finishes. The object's removal also purges its variants
+ * and CDN copies (PurgeImage).
  */
 export function createDeleteImageHandler(deps: DeleteImageDeps): ApiHandler {
-  // The ownership read overlaps the counter update; the delete itself waits for admission.
+  // The ownership read overlaps the counter update; the deletes wait for admission.
   return apiHandler({ quota: deps.quota, publicBaseUrl: deps.config.publicBaseUrl, overlapQuota: true }, async (event, route) => {
     const id = event.pathParameters?.image_id;
     if (!isImageId(id)) throw new ImageNotFoundError();
     const record = await deps.records.get(id);
     if (!record || record.accountId !== route.caller.accountId) throw new ImageNotFoundError();
     await route.admitted;
+    await deps.objects.delete(record.objectKey);
     if (!(await deps.records.delete(id, route.caller.accountId))) throw new ImageNotFoundError();
-    try {
-      await deps.objects.delete(record.objectKey);
-    } catch (error) {
-      deps.log.error('object delete failed; left for the sweep', { objectKey: record.objectKey, error });
-    }
     return noContent();
   });
 }

@@ -15,7 +15,7 @@ export interface PublishableImage {
   readonly size: number;
   /** Hex SHA-256 of `bytes`. */
   readonly sha256: string;
-  /** How many bytes of metadata were removed. */
+  /** How many bytes of metadata were removed (cut out, or zeroed where offsets must stay). */
   readonly metadataBytesRemoved: number;
 }
 
@@ -37,7 +37,7 @@ export function prepareForPublishing(bytes: Uint8Array, limits: Limits, maxBytes
     height: shown.height,
     size: stripped.bytes.byteLength,
     sha256: sha256Hex(stripped.bytes),
-    metadataBytesRemoved: stripped.removedBytes,
+    metadataBytesRemoved: stripped.removedBytes + stripped.zeroedBytes,
   };
 }
 

@@ -358,7 +358,7 @@ describe('a handler that times out behind the gateway', () => {
 });
 
 describe('delete where the object delete fails', () => {
-  it('answers 204, the image is gone from get, view and list, and the sweep removes the bytes', async () => {
+  it('answers 503 and deletes nothing: the image stays whole (not half public); the retry deletes it everywhere', async () => {
     const form = new FormData();
     form.append('image', new Blob([SAMPLES.gif]), 'a.gif');
     const created = await api.call('/api/images/upload', { method: 'POST', body: form });
@@ -367,36 +367,39 @@ describe('delete where the object delete fails', () => {
     const record = await records.get(data.id);
     expect(record).toBeDefined();
 
-    const log = new MemoryLog();
-    const remove = factories.createDeleteImageHandler({
-      config: config(),
-      quota: quota(),
-      records,
-      objects: { delete: () => Promise.reject(Object.assign(new Error('S3 down'), { name: 'ServiceUnavailable' })) },
-      log,
-    });
-    const result = await remove({
+    const event = {
       httpMethod: 'DELETE',
       path: `/api/images/${data.id}`,
       headers: {},
       pathParameters: { image_id: data.id },
       requestContext: { requestId: 'faults', authorizer: { accountId: record!.accountId, keyId: 'key_faults' } },
-    } as unknown as APIGatewayProxyEvent);
-    expect(result.statusCode).toBe(204);
-    expect(result.body).toBe('');
-    expect(log.lines.map((l) => l.message)).toEqual(['object delete failed; left for the sweep']);
+    } as unknown as APIGatewayProxyEvent;
+    const failing = factories.createDeleteImageHandler({
+      config: config(),
+      quota: quota(),
+      records,
+      objects: { delete: () => Promise.reject(Object.assign(new Error('S3 down'), { name: 'ServiceUnavailable' })) },
+      log: new MemoryLog(),
+    });
+    const result = await failing(event);
+    expect(result.statusCode).toBe(503);
+    expect(result.headers?.['Retry-After']).toBeDefined();
+    // Nothing changed: the image is still listed, readable and served.
+    expect((await api.call(`/api/images/${data.id}`)).status).toBe(200);
+    expect((await api.call(`/image/${data.id}`, { key: null })).status).toBe(200);
+    expect(await storedKeys()).toEqual([record!.objectKey]);
 
+    // The client retries (as 503 + Retry-After tells it): now the delete goes through.
+    const retry = await api.call(`/api/images/${data.id}`, { method: 'DELETE' });
+    expect(retry.status).toBe(204);
     expect((await api.call(`/api/images/${data.id}`)).status).toBe(404);
     expect((await api.call(`/image/${data.id}`, { key: null })).status).toBe(404);
     const list = (await (await api.call('/api/images')).json()) as { data: { images: Array<{ id: string }> } };
     expect(list.data.images.map((i) => i.id)).not.toContain(data.id);
-    expect(await storedKeys()).toEqual([record!.objectKey]);
-
-    const report = await sweepAt(Date.now() + ORPHAN_GRACE_MS + 60_000);
-    expect(report.orphansDeleted).toBe(1);
     await expectEmpty();
   });
 });
+
 
 describe('error classification (functions/core/http.ts isUnavailable)', () => {
   const log = () => undefined;

@@ -63,7 +63,9 @@ describe('bundled functions', () => {
       const imported = [...bundle.matchAll(STATIC_IMPORT)].map((m) => m[1]);
       expect(imported, name).toContain('module'); // the createRequire banner: proves the scan sees imports
       expect(imported.filter((specifier) => !isBuiltin(specifier)), name).toEqual([]);
-      expect(bundle.includes('DynamoDBClient') || bundle.includes('S3Client'), `${name} bundles the SDK`).toBe(true);
+      // ViewImage sends no request at all (a redirect to the CDN): it must not carry a client either.
+      const sendsRequests = name !== 'ViewImage';
+      expect(/DynamoDBClient|S3Client|CloudFrontClient/.test(bundle), `${name} bundles the SDK clients it sends with`).toBe(sendsRequests);
       expect(existsSync(join(dir, 'index.mjs.map')), name).toBe(true);
     }
     // One bundle per function, none shared by accident.

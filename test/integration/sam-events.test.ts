@@ -26,6 +26,7 @@ import startUploadJson from '../../events/start-upload.json';
 import sweepJson from '../../events/sweep.json';
 import uploadImageJson from '../../events/upload-image.json';
 import viewImageJson from '../../events/view-image.json';
+import { published } from '../support/http';
 import { startTestApi, type TestApi } from '../support/local-api';
 
 // Assignments type-check the static files against @types/aws-lambda. The public route has no
@@ -131,7 +132,7 @@ describe('events/ for sam local invoke', () => {
     const upload = await handlers.upload(proxyEvent(EVENTS.uploadImage));
     expect(upload.statusCode).toBe(201);
     const image = body(upload).data;
-    expect(image).toMatchObject({ format: 'png', content_type: 'image/png', width: 64, height: 48, size: PNG.byteLength, state: 'ready' });
+    expect(image).toMatchObject({ format: 'png', content_type: 'image/png', width: 64, height: 48, size: published(PNG).size, sha256: published(PNG).sha256, state: 'ready' });
     expect(image.url).toBe(`https://abc123defg.execute-api.us-east-1.amazonaws.com/v1/image/${image.id}`);
     expect(upload.headers?.Location).toBe(`/api/images/${image.id}`);
     expect(upload.headers?.['X-RateLimit-Limit']).toBe('1000');
@@ -190,7 +191,7 @@ describe('events/ for sam local invoke', () => {
 
     const got = await handlers.get(proxyEvent(EVENTS.getImage, image.id));
     expect(got.statusCode).toBe(200);
-    expect(body(got).data).toMatchObject({ id: image.id, state: 'ready', format: 'png', width: 64, height: 48, size: PNG.byteLength });
+    expect(body(got).data).toMatchObject({ id: image.id, state: 'ready', format: 'png', width: 64, height: 48, size: published(PNG).size });
   });
 
   it('finalize-upload.json unchanged settles its pending upload once the bytes are in the bucket', async () => {

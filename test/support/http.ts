@@ -1,3 +1,5 @@
+import { DEFAULTS } from '../../functions/core/config';
+import { type PublishableImage, prepareForPublishing } from '../../functions/core/published-image';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
@@ -17,6 +19,11 @@ export const SAMPLES = [
 
 export function fixture(name: string): Buffer {
   return readFileSync(new URL(`../fixtures/${name}`, import.meta.url));
+}
+
+/** What the API publishes for these uploaded bytes: checked, metadata removed (default limits). */
+export function published(bytes: Uint8Array): PublishableImage {
+  return prepareForPublishing(bytes, { maxImageBytes: DEFAULTS.maxImageBytes, maxLargeImageBytes: DEFAULTS.maxLargeImageBytes, maxPixels: DEFAULTS.maxPixels }, DEFAULTS.maxLargeImageBytes);
 }
 
 export function sha256(bytes: Uint8Array): string {

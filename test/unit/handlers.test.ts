@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { published } from '../support/http';
 import { describe, expect, it } from 'vitest';
 import { createDeleteImageHandler } from '../../functions/delete-image';
 import { createGetImageHandler } from '../../functions/get-image';
@@ -72,14 +72,15 @@ describe('createUploadHandler', () => {
       height: 48,
       format: 'png',
       content_type: 'image/png',
-      size: PNG.byteLength,
-      sha256: createHash('sha256').update(PNG).digest('hex'),
+      size: published(PNG).size,
+      sha256: published(PNG).sha256,
       created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
     });
     expect(response.headers?.Location).toBe(`/api/images/${data.id}`);
     expect(response.headers?.['X-RateLimit-Remaining']).toBe('999');
     expect(events).toEqual([`objects.put images/${data.id}`, `records.create ${data.id}`]);
-    expect(Buffer.from(objects.items.get(`images/${data.id}`)!.bytes).equals(PNG)).toBe(true);
+    // Stored: the PNG without its text chunks (ImageMagick's dates), pixels untouched.
+    expect(Buffer.from(objects.items.get(`images/${data.id}`)!.bytes).equals(Buffer.from(published(PNG).bytes))).toBe(true);
     expect(objects.items.get(`images/${data.id}`)!.contentType).toBe('image/png');
     expect(records.items.get(data.id)).toMatchObject({ accountId: ACCOUNT, objectKey: `images/${data.id}`, state: 'ready' });
   });
@@ -333,13 +334,13 @@ describe('createDeleteImageHandler', () => {
     return { handler, records, objects, log, events };
   }
 
-  it('answers 204 with no body, record first then object; a second delete is 404', async () => {
+  it('answers 204 with no body, object first (the public URL stops at once) then record; a second delete is 404', async () => {
     const { handler, records, objects, events } = setup();
     const response = await handler(imageEvent(mine.id, 'DELETE'));
     expect(response.statusCode).toBe(204);
     expect(response.body).toBe('');
     expect(response.headers?.['X-RateLimit-Remaining']).toBe('999');
-    expect(events).toEqual([`records.delete ${mine.id}`, `objects.delete ${mine.objectKey}`]);
+    expect(events).toEqual([`objects.delete ${mine.objectKey}`, `records.delete ${mine.id}`]);
     expect(records.items.has(mine.id)).toBe(false);
     expect(objects.items.has(mine.objectKey)).toBe(false);
     const again = await handler(imageEvent(mine.id, 'DELETE'));
@@ -360,14 +361,29 @@ describe('createDeleteImageHandler', () => {
     expect(objects.items.has(theirs.objectKey)).toBe(true);
   });
 
-  it('still answers 204 when the object delete fails, and logs it for the sweep', async () => {
-    const { handler, records, objects, log } = setup();
-    const failure = new Error('S3 is having a moment');
-    objects.deleteError = failure;
+  it('answers 503 when the object delete fails, deleting nothing; the retry finishes the delete', async () => {
+    const { handler, records, objects } = setup();
+    objects.deleteError = Object.assign(new Error('S3 is having a moment'), { name: 'ServiceUnavailable' });
     const response = await handler(imageEvent(mine.id, 'DELETE'));
-    expect(response.statusCode).toBe(204);
+    expect(response.statusCode).toBe(503);
+    expect(response.headers?.['Retry-After']).toBeDefined();
+    expect(records.items.has(mine.id)).toBe(true);
+    expect(objects.items.has(mine.objectKey)).toBe(true);
+    objects.deleteError = undefined;
+    expect((await handler(imageEvent(mine.id, 'DELETE'))).statusCode).toBe(204);
     expect(records.items.has(mine.id)).toBe(false);
-    expect(log.entries).toEqual([{ level: 'error', message: expect.any(String), details: { objectKey: mine.objectKey, error: failure } }]);
+    expect(objects.items.has(mine.objectKey)).toBe(false);
+  });
+
+  it('answers 503 when the record delete fails after the object went; the retry removes the record', async () => {
+    const { handler, records, objects } = setup();
+    const remove = records.delete.bind(records);
+    records.delete = () => Promise.reject(Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' }));
+    expect((await handler(imageEvent(mine.id, 'DELETE'))).statusCode).toBe(503);
+    expect(objects.items.has(mine.objectKey)).toBe(false);
+    records.delete = remove;
+    expect((await handler(imageEvent(mine.id, 'DELETE'))).statusCode).toBe(204);
+    expect(records.items.has(mine.id)).toBe(false);
   });
 });
 
