@@ -7,7 +7,7 @@
 // - `/image/<22-char id>` (the public URL, SPEC §11) -> the S3 key `/images/<id>`.
 // - Any other path -> 404 in the JSON envelope, answered here: the bucket is never asked, so
 //   neither `uploads/` nor anything else outside `images/` can be reached through the CDN.
-// - Any query string parameter -> 400 in the envelope: transforms (SPEC §12) are not built yet,
+// - Any query string parameter on an image path -> 400 in the envelope: transforms (SPEC §12) are not built yet,
 //   and junk parameters must not become distinct cache entries or reach the origin.
 
 var IMAGE_PATH = /^\/image\/([A-Za-z0-9_-]{22})$/;
@@ -31,14 +31,14 @@ function errorResponse(statusCode, statusDescription, message) {
 
 function handler(event) {
   var request = event.request;
+  var match = IMAGE_PATH.exec(request.uri);
+  if (!match) return errorResponse(404, 'Not Found', 'Not found');
   var names = Object.keys(request.querystring || {});
   if (names.length > 0) {
     var name = names[0];
     if (name.length > MAX_NAME_IN_MESSAGE) name = name.slice(0, MAX_NAME_IN_MESSAGE) + '...';
     return errorResponse(400, 'Bad Request', 'Unsupported query parameter "' + name + '": image URLs take no parameters');
   }
-  var match = IMAGE_PATH.exec(request.uri);
-  if (!match) return errorResponse(404, 'Not Found', 'Not found');
   request.uri = '/images/' + match[1];
   return request;
 }
