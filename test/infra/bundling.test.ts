@@ -32,7 +32,7 @@ beforeAll(() => {
   });
   stack = new ImagerStack(app, 'Bundled');
   resources = Template.fromStack(stack).toJSON().Resources;
-}, 120_000);
+}, 300_000);
 
 afterAll(() => {
   rmSync(outdir, { recursive: true, force: true });
