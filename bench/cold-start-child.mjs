@@ -90,6 +90,16 @@ function storageStub(fixture) {
     }
     return xml(res, 400, '<Error><Code>NotImplemented</Code></Error>');
   };
+  // CloudFront (PurgeImage): CreateInvalidation, REST-XML.
+  const cloudfront = (req, url, res) => {
+    const match = /^\/2020-05-31\/distribution\/([^/]+)\/invalidation$/.exec(url.pathname);
+    if (req.method !== 'POST' || !match) return xml(res, 400, '<Error><Code>NotImplemented</Code></Error>');
+    const body =
+      '<?xml version="1.0" encoding="UTF-8"?><Invalidation xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/"><Id>IBENCH</Id><Status>InProgress</Status>' +
+      '<CreateTime>2026-01-01T00:00:00.000Z</CreateTime><InvalidationBatch><Paths><Quantity>0</Quantity></Paths><CallerReference>bench</CallerReference></InvalidationBatch></Invalidation>';
+    res.writeHead(201, { 'content-type': 'text/xml', 'content-length': Buffer.byteLength(body), location: `https://cloudfront.amazonaws.com${url.pathname}/IBENCH` });
+    return res.end(body);
+  };
   return (req, res) => {
     const chunks = [];
     // Bodies (a 4 MiB PutObject) are counted and dropped: the stub must not hold them.
@@ -104,6 +114,7 @@ function storageStub(fixture) {
       if (typeof target === 'string') {
         return dynamodb(target.split('.')[1], JSON.parse(Buffer.concat(chunks).toString('utf8')), res);
       }
+      if (url.pathname.startsWith('/2020-05-31/')) return cloudfront(req, url, res);
       return s3(req, url, res);
     });
   };
@@ -117,6 +128,7 @@ async function startStub(fixture) {
   const endpoint = `http://127.0.0.1:${server.address().port}`;
   process.env.AWS_ENDPOINT_URL_DYNAMODB = endpoint;
   process.env.AWS_ENDPOINT_URL_S3 = endpoint;
+  process.env.AWS_ENDPOINT_URL_CLOUDFRONT = endpoint;
   return server;
 }
 
@@ -165,6 +177,7 @@ async function startRemoteStub() {
   const endpoint = `http://127.0.0.1:${port}`;
   process.env.AWS_ENDPOINT_URL_DYNAMODB = endpoint;
   process.env.AWS_ENDPOINT_URL_S3 = endpoint;
+  process.env.AWS_ENDPOINT_URL_CLOUDFRONT = endpoint;
 }
 
 if (withStub && measuringMemory) await startRemoteStub();

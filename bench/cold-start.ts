@@ -50,6 +50,8 @@ const RESOURCE_NAMES: Record<string, string> = {
   KEYS_TABLE: 'bench-keys',
   COUNTERS_TABLE: 'bench-counters',
   BUCKET_NAME: 'bench-bucket',
+  DISTRIBUTION_ID: 'EBENCHDISTRIBUTION',
+  IMAGER_PUBLIC_BASE_URL: 'https://dbench.cloudfront.net',
 };
 
 /** Maps each Lambda function of the template to its asset's index.mjs (`aws:asset:path`). */
@@ -336,6 +338,20 @@ export function representativeRequest(file: string, image: Buffer): { event: unk
           ],
         },
         expect: (r) => r?.results?.[`uploads/${PENDING_ID}`] === 'ready',
+      };
+    case 'purge-image':
+      return {
+        event: {
+          Records: [
+            {
+              eventVersion: '2.1',
+              eventSource: 'aws:s3',
+              eventName: 'ObjectRemoved:Delete',
+              s3: { bucket: { name: RESOURCE_NAMES.BUCKET_NAME }, object: { key: `images/${READY_ID}`, sequencer: '0A' } },
+            },
+          ],
+        },
+        expect: (r) => r?.purged?.[0] === READY_ID,
       };
     case 'sweep':
       return {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
@@ -25,7 +26,8 @@ export function createPurgeHandler(deps: PurgeDeps) {
       sequencers.push(`${id}-${record.s3?.object?.sequencer ?? ''}`);
     }
     // One reference per batch of removals: a retried event repeats the same invalidation.
-    const result = await purgeImages(deps, ids, `purge-${sequencers.join('.')}`.slice(0, 128));
+    const reference = createHash('sha256').update(sequencers.sort().join('\n')).digest('hex');
+    const result = await purgeImages(deps, ids, reference);
     if (ids.length > 0) logger.info('purged', { imageIds: ids, variantsDeleted: result.variantsDeleted });
     return { purged: ids, ...result };
   };

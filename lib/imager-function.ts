@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Grant, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IDistribution } from 'aws-cdk-lib/aws-cloudfront';
+import { Grant, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -32,7 +33,8 @@ export interface ImagerFunctionProps {
  *
  * Its role starts empty except for writing to that one log group (not the managed
  * AWSLambdaBasicExecutionRole, which may create and write any log group); everything else is
- * added with {@link useTable}, {@link queryIndex}, {@link useObjects} and {@link allowList}.
+ * added with {@link useTable}, {@link queryIndex}, {@link useObjects}, {@link allowList} and
+ * {@link useDistribution}.
  */
 export class ImagerFunction extends NodejsFunction {
   /** The function's own role (also `role`, typed as the concrete Role). */
@@ -127,10 +129,31 @@ export class ImagerFunction extends NodejsFunction {
   /**
    * `s3:ListBucket` on the bucket: for ListObjectsV2, and so that HeadObject on a missing key
    * answers 404 (without it S3 answers 403 and "gone" cannot be told from "forbidden").
+   * With `prefixes`, only listings whose `prefix` parameter starts with one of them are allowed.
    */
-  allowList(bucket: IBucket): this {
+  allowList(bucket: IBucket, prefixes?: readonly string[]): this {
     this.addEnvironment('BUCKET_NAME', bucket.bucketName);
-    Grant.addToPrincipal({ grantee: this, actions: ['s3:ListBucket'], resourceArns: [bucket.bucketArn] });
+    if (prefixes === undefined) {
+      Grant.addToPrincipal({ grantee: this, actions: ['s3:ListBucket'], resourceArns: [bucket.bucketArn] });
+    } else {
+      this.executionRole.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: ['s3:ListBucket'],
+          resources: [bucket.bucketArn],
+          conditions: { StringLike: { 's3:prefix': prefixes.map((prefix) => `${prefix}*`) } },
+        }),
+      );
+    }
+    return this;
+  }
+
+  /**
+   * Sets the distribution's id in `envName` and grants `cloudfront:CreateInvalidation` on that
+   * one distribution.
+   */
+  useDistribution(envName: string, distribution: IDistribution): this {
+    this.addEnvironment(envName, distribution.distributionId);
+    Grant.addToPrincipal({ grantee: this, actions: ['cloudfront:CreateInvalidation'], resourceArns: [distribution.distributionArn] });
     return this;
   }
 }

@@ -1,13 +1,16 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { EventType } from 'aws-cdk-lib/aws-s3';
 import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { IMAGES_TABLE_SCHEMA } from '../functions/adapters/table-schemas';
 import { DIRECT_PREFIX, LARGE_UPLOAD_PREFIX } from '../functions/core/ids';
 import type { HandlerName } from '../functions/routes';
 import { ImagerApi } from './api';
+import { Delivery, VARIANTS_PREFIX } from './delivery';
 import { ImagerFunction } from './imager-function';
 import { acknowledgeStackFindings } from './nag-suppressions';
 import { readStackSettings, type StackSettings } from './settings';
@@ -21,11 +24,14 @@ export interface ImagerStackProps extends StackProps {
 const READ_ITEM = ['dynamodb:GetItem'];
 const COUNT = ['dynamodb:UpdateItem'];
 
-/** Imager: storage, functions and the API, composed. */
+/** Imager: storage, delivery (CDN), functions and the API, composed. */
 export class ImagerStack extends Stack {
   readonly storage: Storage;
   readonly api: ImagerApi;
-  readonly functions: Readonly<Record<HandlerName | 'Authorizer' | 'FinalizeUpload' | 'Sweep', ImagerFunction>>;
+  readonly delivery: Delivery;
+  /** Where PurgeImage's failed invocations end up (after Lambda's own retries). */
+  readonly purgeDeadLetters: Queue;
+  readonly functions: Readonly<Record<HandlerName | 'Authorizer' | 'FinalizeUpload' | 'Sweep' | 'PurgeImage', ImagerFunction>>;
 
   constructor(scope: Construct, id: string, props: ImagerStackProps = {}) {
     super(scope, id, props);
@@ -33,12 +39,23 @@ export class ImagerStack extends Stack {
     const storage = (this.storage = new Storage(this, 'Storage'));
     const { bucket, images, keys, counters } = storage;
 
+    // The distribution depends on the bucket only; functions depend on the distribution (their
+    // url base, PurgeImage's invalidations), never the other way round.
+    const delivery = (this.delivery = new Delivery(this, 'Delivery', {
+      bucket,
+      logBucket: storage.accessLogs,
+      priceClass: settings.priceClass,
+      publicBaseUrl: settings.publicBaseUrl,
+      certificateArn: settings.certificateArn,
+      webAclId: settings.webAclId,
+    }));
+
     const shared: Record<string, string> = {
       IMAGER_HOURLY_LIMIT: String(settings.hourlyLimit),
       IMAGER_MAX_IMAGE_BYTES: String(settings.limits.maxImageBytes),
       IMAGER_MAX_LARGE_IMAGE_BYTES: String(settings.limits.maxLargeImageBytes),
       IMAGER_MAX_PIXELS: String(settings.limits.maxPixels),
-      ...(settings.publicBaseUrl ? { IMAGER_PUBLIC_BASE_URL: settings.publicBaseUrl } : {}),
+      IMAGER_PUBLIC_BASE_URL: delivery.publicBaseUrl,
     };
     const fn = (name: string, file: string, description: string, timeout?: Duration): ImagerFunction =>
       new ImagerFunction(this, name, { file, description, environment: shared, timeout });
@@ -73,33 +90,50 @@ export class ImagerStack extends Stack {
       // The presigned PUT/POST is signed with this function's role, so it needs the put itself.
       .useObjects(bucket, ['s3:PutObject'], uploads);
 
-    // The presigned GET is signed with this role: it may read image objects and nothing else.
-    const viewImage = fn('ViewImage', 'view-image', 'GET /image/{image_id} (public link)')
-      .useTable('IMAGES_TABLE', images, ...READ_ITEM)
-      .useObjects(bucket, ['s3:GetObject'], both);
+    // Links made before the CDN: a 301 to <IMAGER_PUBLIC_BASE_URL>/image/<id>. No data access at all.
+    const viewImage = fn('ViewImage', 'view-image', 'GET /image/{image_id}: 301 to the CDN URL');
 
     const authorizer = fn('Authorizer', 'authorizer', 'Bearer API key authorizer').useTable('KEYS_TABLE', keys, ...READ_ITEM);
 
-    // Reads head and tail, rewrites the content type (a copy onto itself: get + put), or deletes.
+    // Reads the upload (one version), checks it whole, writes the stripped bytes to images/,
+    // settles the record and deletes the upload. ListBucket: HeadObject of a missing key must
+    // answer 404, not 403 (S3ImageObjects.head).
     const finalizeUpload = fn('FinalizeUpload', 'finalize-upload', 'Settles large uploads (S3 ObjectCreated)', Duration.seconds(60))
       .useTable('IMAGES_TABLE', images, 'dynamodb:GetItem', 'dynamodb:UpdateItem')
-      .useObjects(bucket, ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], uploads)
+      .useObjects(bucket, ['s3:GetObject', 's3:DeleteObject'], uploads)
+      .useObjects(bucket, ['s3:GetObject', 's3:PutObject'], direct)
       .allowList(bucket);
     bucket.addEventNotification(EventType.OBJECT_CREATED_PUT, new LambdaDestination(finalizeUpload), { prefix: LARGE_UPLOAD_PREFIX });
     bucket.addEventNotification(EventType.OBJECT_CREATED_POST, new LambdaDestination(finalizeUpload), { prefix: LARGE_UPLOAD_PREFIX });
 
-    // Lists both prefixes, deletes orphans, and settles late uploads the way finalize does.
+    // Lists both prefixes, deletes orphans, and settles late uploads the way finalize does (which
+    // publishes: PutObject on images/).
     const sweep = fn('Sweep', 'sweep', 'Hourly: expired pending uploads and orphan objects', Duration.minutes(5))
       .useTable('IMAGES_TABLE', images, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem')
       .queryIndex('IMAGES_TABLE', images, pendingIndex.name)
       .useObjects(bucket, ['s3:GetObject', 's3:DeleteObject'], both)
-      .useObjects(bucket, ['s3:PutObject'], uploads)
+      .useObjects(bucket, ['s3:PutObject'], direct)
       .allowList(bucket);
     new Rule(this, 'HourlySweep', {
       description: 'Imager sweep: expired pending uploads, orphan objects',
       schedule: Schedule.rate(Duration.hours(1)),
       targets: [new LambdaFunction(sweep)],
     });
+
+    // A published image was removed (delete, sweep): invalidate its CDN paths and delete its
+    // variants. Asynchronous (S3 notification): Lambda retries twice, then the event is kept in
+    // the dead-letter queue for a redrive; the delete itself never waits for or fails on it.
+    const purgeDeadLetters = (this.purgeDeadLetters = new Queue(this, 'PurgeDeadLetters', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    }));
+    const purgeImage = fn('PurgeImage', 'purge-image', 'Invalidates CDN paths and variants of removed images (S3 ObjectRemoved)', Duration.seconds(60))
+      .useDistribution('DISTRIBUTION_ID', delivery.distribution)
+      .allowList(bucket, [VARIANTS_PREFIX])
+      .useObjects(bucket, ['s3:DeleteObject'], [VARIANTS_PREFIX]);
+    purgeImage.configureAsyncInvoke({ retryAttempts: 2, onFailure: new SqsDestination(purgeDeadLetters) });
+    bucket.addEventNotification(EventType.OBJECT_REMOVED, new LambdaDestination(purgeImage), { prefix: DIRECT_PREFIX });
 
     const handlers = {
       UploadImage: uploadImage,
@@ -109,7 +143,7 @@ export class ImagerStack extends Stack {
       StartUpload: startUpload,
       ViewImage: viewImage,
     };
-    this.functions = { ...handlers, Authorizer: authorizer, FinalizeUpload: finalizeUpload, Sweep: sweep };
+    this.functions = { ...handlers, Authorizer: authorizer, FinalizeUpload: finalizeUpload, Sweep: sweep, PurgeImage: purgeImage };
 
     this.api = new ImagerApi(this, 'Api', {
       handlers,
@@ -128,7 +162,11 @@ export class ImagerStack extends Stack {
     new CfnOutput(this, 'ImagesTableName', { value: images.tableName });
     new CfnOutput(this, 'KeysTableName', { value: keys.tableName });
     new CfnOutput(this, 'CountersTableName', { value: counters.tableName });
+    new CfnOutput(this, 'DistributionDomainName', { value: delivery.distribution.distributionDomainName, description: 'CloudFront domain serving /image/<id>' });
+    new CfnOutput(this, 'DistributionId', { value: delivery.distribution.distributionId });
+    new CfnOutput(this, 'PublicBaseUrl', { value: delivery.publicBaseUrl, description: 'Base of every image url (IMAGER_PUBLIC_BASE_URL or the distribution)' });
+    new CfnOutput(this, 'PurgeDeadLetterQueueName', { value: purgeDeadLetters.queueName, description: 'Removed images whose CDN purge failed every retry' });
 
-    acknowledgeStackFindings({ stack: this, restApi: this.api.api });
+    acknowledgeStackFindings({ stack: this, restApi: this.api.api, delivery, purgeDeadLetters, hasWebAcl: settings.webAclId !== undefined, hasCertificate: settings.certificateArn !== undefined });
   }
 }

@@ -3,6 +3,7 @@ import type { Method, RestApi } from 'aws-cdk-lib/aws-apigateway';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IConstruct } from 'constructs';
 import { ROUTES } from '../functions/routes';
+import type { Delivery } from './delivery';
 
 /**
  * Every cdk-nag (AwsSolutions) finding Imager accepts, each with the reason. cdk-nag 3 reads
@@ -45,10 +46,16 @@ export function acknowledgeObjectPrefixGrant(role: IConstruct, bucket: IBucket, 
 export interface NagScope {
   readonly stack: Stack;
   readonly restApi: RestApi;
+  readonly delivery: Delivery;
+  readonly purgeDeadLetters: IConstruct;
+  /** IMAGER_WEB_ACL_ID is set: the distribution has a web ACL (no CFR2 finding). */
+  readonly hasWebAcl: boolean;
+  /** IMAGER_CERTIFICATE_ARN is set: the distribution has its own certificate and TLS 1.2 (no CFR4 finding). */
+  readonly hasCertificate: boolean;
 }
 
 /** Acknowledges the stack-level findings: the API's authorization model, WAF, CDK-owned helpers. */
-export function acknowledgeStackFindings({ stack, restApi }: NagScope): void {
+export function acknowledgeStackFindings({ stack, restApi, delivery, purgeDeadLetters, hasWebAcl, hasCertificate }: NagScope): void {
   const publicRoutes = new Set(ROUTES.filter((route) => !route.auth).map((route) => `${route.method} ${route.path}`));
   for (const method of restApi.methods as Method[]) {
     if (method.httpMethod === 'OPTIONS') continue;
@@ -81,13 +88,49 @@ export function acknowledgeStackFindings({ stack, restApi }: NagScope): void {
     );
   }
 
-  // The singleton Lambda that CDK adds to configure bucket notifications (a custom resource).
+  // The singleton Lambdas that CDK adds for custom resources: bucket notifications, and the SDK
+  // call that writes the distribution's 404 body (its own policy allows one PutObject on one key).
   for (const child of stack.node.children) {
-    if (!child.node.id.startsWith('BucketNotificationsHandler')) continue;
+    const id = child.node.id;
+    const helper = id.startsWith('BucketNotificationsHandler')
+      ? 'BucketNotificationsHandler, which sets the bucket notifications'
+      : id === AWS_SDK_CALL_SINGLETON_ID
+        ? 'AwsCustomResource, which puts errors/not-found.json'
+        : undefined;
+    if (!helper) continue;
     acknowledge(
       child,
       'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      'CDK-owned custom resource (BucketNotificationsHandler) that sets the bucket notification at deploy time; its role and policy are defined by aws-cdk-lib, not by Imager.',
+      `CDK-owned custom resource (${helper}) at deploy time; its execution role and this managed policy are defined by aws-cdk-lib, not by Imager.`,
     );
   }
+
+  const distribution = delivery.distribution;
+  acknowledge(
+    distribution,
+    'AwsSolutions-CFR1',
+    'An image host serves embeds to readers everywhere; restricting countries would break pages that embed our URLs. A deployment that must can add a geoRestriction to the Delivery construct.',
+  );
+  if (!hasWebAcl) {
+    acknowledge(
+      distribution,
+      'AwsSolutions-CFR2',
+      'No WAF by default: a web ACL costs a monthly fee per ACL and rule plus $0.60 per million requests, more than delivery itself at low volume. Views run no function of ours (cache hits cost only CloudFront); to add one, create a WAFv2 web ACL with CLOUDFRONT scope in us-east-1 and deploy with -c IMAGER_WEB_ACL_ID=<its ARN>.',
+    );
+  }
+  if (!hasCertificate) {
+    acknowledge(
+      distribution,
+      'AwsSolutions-CFR4',
+      'Without a custom domain the distribution uses the default *.cloudfront.net certificate, whose TLS policy CloudFront fixes (TLSv1); viewers still get HTTPS only (HTTP redirects). With -c IMAGER_CERTIFICATE_ARN (and IMAGER_PUBLIC_BASE_URL) it uses that ACM certificate with TLSv1.2_2021 and this finding does not arise.',
+    );
+  }
+  acknowledge(
+    purgeDeadLetters,
+    'AwsSolutions-SQS3',
+    'This queue is itself the dead-letter destination of PurgeImage (Lambda on-failure destination after two retries): its messages are for inspection and redrive, and a queue behind it would only move them once more.',
+  );
 }
+
+/** The construct id CDK gives the singleton function behind every AwsCustomResource. */
+const AWS_SDK_CALL_SINGLETON_ID = 'AWS679f53fac002430cb0da5b7982bd2287';

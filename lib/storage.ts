@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { LARGE_UPLOAD_PREFIX } from '../functions/core/ids';
 import { COUNTERS_TABLE_SCHEMA, IMAGES_TABLE_SCHEMA, KEYS_TABLE_SCHEMA } from '../functions/adapters/table-schemas';
 
 export interface StorageProps {
@@ -41,7 +42,12 @@ export class Storage extends Construct {
       objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
       serverAccessLogsBucket: this.accessLogs,
       serverAccessLogsPrefix: 'images/',
-      lifecycleRules: [{ abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+      lifecycleRules: [
+        { id: 'AbortIncompleteMultipartUploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
+        // uploads/ holds client bytes only until finalize checks and publishes them (seconds);
+        // what is left after two days is a stray (a re-PUT, a crash) that must not linger.
+        { id: 'ExpireStrayUploads', prefix: LARGE_UPLOAD_PREFIX, expiration: Duration.days(2) },
+      ],
       // Browsers send large uploads straight to S3 with the presigned PUT or POST.
       cors: [
         {

@@ -1,4 +1,4 @@
-import { VARIANT_PREFIX } from './ids';
+import { PUBLISHED_PREFIX, VARIANT_PREFIX } from './ids';
 import type { Log } from './images';
 
 /** Port: the CDN's cache (CloudFront invalidations on AWS; locally nothing caches, so none). */
@@ -19,11 +19,14 @@ export interface PurgeDeps {
   readonly log: Pick<Log, 'warn'>;
 }
 
-/** The CDN paths an image is served under: the image and every variant (query strings). */
+/**
+ * The CDN paths an image is cached under: the public URL and the key the viewer-request function
+ * rewrites it to (CloudFront caches under the rewritten URI; AWS's guidance for a function that
+ * changes the URI is to invalidate both). The wildcard also matches every variant's query
+ * string; ids are all 22 characters long, so it never reaches another image.
+ */
 export function cdnPathsFor(imageId: string): string[] {
-  // The wildcard also matches the query strings of variants; ids are all 22 characters long,
-  // so it never reaches another image.
-  return [`/image/${imageId}*`];
+  return [`/image/${imageId}*`, `/${PUBLISHED_PREFIX}${imageId}*`];
 }
 
 /**

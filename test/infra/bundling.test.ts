@@ -32,7 +32,7 @@ beforeAll(() => {
   });
   stack = new ImagerStack(app, 'Bundled');
   resources = Template.fromStack(stack).toJSON().Resources;
-}, 120_000);
+}, 300_000);
 
 afterAll(() => {
   rmSync(outdir, { recursive: true, force: true });
@@ -41,7 +41,7 @@ afterAll(() => {
 describe('bundled functions', () => {
   it('every Imager function points at a built asset directory with an ESM index.mjs that bundles the AWS SDK', () => {
     const names = Object.keys(stack.functions) as Array<keyof ImagerStack['functions']>;
-    expect(names).toHaveLength(9);
+    expect(names).toHaveLength(10);
     const assetPaths = new Set<string>();
     for (const name of names) {
       const resource = resources[logicalId(stack.functions[name])];

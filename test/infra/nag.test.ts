@@ -6,6 +6,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ImagerStack } from '../../lib/imager-stack';
 import { CDK_JSON_CONTEXT, TEST_CONTEXT } from './synth';
 
+const CERTIFICATE_ARN = 'arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789';
+const WEB_ACL_ARN = 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/imager/0a1b2c3d-4e5f-6789-abcd-ef0123456789';
+
 /**
  * cdk-nag 3 is a CDK policy-validation plugin: it reports through `validate`/`validateScope`
  * (and, when registered with `Validations.of(app).addPlugins`, fails synthesis), not through
@@ -110,21 +113,62 @@ describe('cdk-nag AwsSolutions', () => {
 
     // IAM5: only X-Ray's Resource "*" and per-prefix object ARNs; never a wildcard action.
     for (const ack of byRule('AwsSolutions-IAM5')) {
-      expect(ack.rule).toMatch(/^AwsSolutions-IAM5\[Resource::(\*|<StorageImages[0-9A-F]{8}\.Arn>\/(images|uploads)\/\*)\]$/);
+      expect(ack.rule).toMatch(/^AwsSolutions-IAM5\[Resource::(\*|<StorageImages[0-9A-F]{8}\.Arn>\/(images|uploads|variants)\/\*)\]$/);
     }
     // IAM4 (AWS managed policies): only on the roles CDK itself owns.
     const notificationsHandler = stack.node.children.find((c) => c.node.id.startsWith('BucketNotificationsHandler'));
     expect(notificationsHandler).toBeDefined();
+    const sdkCallHandler = stack.node.tryFindChild('AWS679f53fac002430cb0da5b7982bd2287');
+    expect(sdkCallHandler).toBeDefined();
     expect(byRule('AwsSolutions-IAM4').map((ack) => ack.path).sort()).toEqual(
-      [stack.api.api.node.findChild('CloudWatchRole').node.path, notificationsHandler!.node.path].sort(),
+      [stack.api.api.node.findChild('CloudWatchRole').node.path, notificationsHandler!.node.path, sdkCallHandler!.node.path].sort(),
     );
+    // CloudFront: geo restriction (CFR1), WAF (CFR2) and the default certificate (CFR4), on the
+    // distribution only; the dead-letter queue is the one queue without a DLQ of its own (SQS3).
+    const distribution = stack.delivery.distribution.node.path;
+    for (const rule of ['AwsSolutions-CFR1', 'AwsSolutions-CFR2', 'AwsSolutions-CFR4']) {
+      expect(byRule(rule).map((ack) => ack.path), rule).toEqual([distribution]);
+    }
+    expect(byRule('AwsSolutions-CFR2')[0].reason).toContain('IMAGER_WEB_ACL_ID');
+    expect(byRule('AwsSolutions-SQS3').map((ack) => ack.path)).toEqual([stack.purgeDeadLetters.node.path]);
     // APIG4 (no authorization): only the public view method.
     expect(byRule('AwsSolutions-APIG4').map((ack) => ack.path)).toEqual(['Test/Api/Api/Default/image/{image_id}/GET']);
     // COG4 (no Cognito): the routed methods, which use the Lambda authorizer instead.
     expect(byRule('AwsSolutions-COG4')).toHaveLength(6);
     // Nothing else is acknowledged: no L1 (runtime), APIG2 (validation), APIG1/6 (logs), S1/S10, DDB3.
     const kinds = new Set(acks.map((ack) => ack.rule.replace(/\[.*$/, '')));
-    expect([...kinds].sort()).toEqual(['AwsSolutions-APIG3', 'AwsSolutions-APIG4', 'AwsSolutions-COG4', 'AwsSolutions-IAM4', 'AwsSolutions-IAM5']);
+    expect([...kinds].sort()).toEqual([
+      'AwsSolutions-APIG3',
+      'AwsSolutions-APIG4',
+      'AwsSolutions-CFR1',
+      'AwsSolutions-CFR2',
+      'AwsSolutions-CFR4',
+      'AwsSolutions-COG4',
+      'AwsSolutions-IAM4',
+      'AwsSolutions-IAM5',
+      'AwsSolutions-SQS3',
+    ]);
+  });
+
+  it('with a web ACL and a custom domain certificate, the WAF and TLS findings do not arise and are not acknowledged', () => {
+    const app = new App({
+      context: {
+        ...CDK_JSON_CONTEXT,
+        ...TEST_CONTEXT,
+        IMAGER_PUBLIC_BASE_URL: 'https://img.example.com',
+        IMAGER_CERTIFICATE_ARN: CERTIFICATE_ARN,
+        IMAGER_WEB_ACL_ID: WEB_ACL_ARN,
+      },
+    });
+    const stack = new ImagerStack(app, 'Test');
+    const report = new AwsSolutionsChecks().validateScope(stack);
+    expect(findings(report.violations)).toEqual([]);
+    const raw = rawFindings(stack).map((f) => f.rule);
+    expect(raw).not.toContain('AwsSolutions-CFR2');
+    expect(raw).not.toContain('AwsSolutions-CFR4');
+    const kinds = new Set(acknowledgements(stack).map((ack) => ack.rule.replace(/\[.*$/, '')));
+    expect(kinds.has('AwsSolutions-CFR2')).toBe(false);
+    expect(kinds.has('AwsSolutions-CFR4')).toBe(false);
   });
 
   it('lets the stack synthesize with the pack registered the way bin/imager.ts registers it', () => {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { COUNTERS_TABLE_SCHEMA, IMAGES_TABLE_SCHEMA, KEYS_TABLE_SCHEMA } from '../../functions/adapters/table-schemas';
 import { DIRECT_PREFIX, LARGE_UPLOAD_PREFIX } from '../../functions/core/ids';
+import { VARIANTS_PREFIX } from '../../lib/delivery';
 import { HANDLERS } from '../../functions/routes';
 import type { ImagerStack } from '../../lib/imager-stack';
 import { flatten, logicalId, permissionsOf, resourcesOfType, type Synthesized, synthImager } from './synth';
@@ -13,12 +14,13 @@ const FILES: Readonly<Record<FunctionName, string>> = {
   Authorizer: 'authorizer',
   FinalizeUpload: 'finalize-upload',
   Sweep: 'sweep',
+  PurgeImage: 'purge-image',
 };
 const API_FUNCTIONS: readonly FunctionName[] = [...(Object.keys(HANDLERS) as FunctionName[]), 'Authorizer'];
 
 let synth: Synthesized;
 let resources: Record<string, { Type: string; Properties: Record<string, any>; DeletionPolicy?: string }>;
-let ids: { bucket: string; accessLogs: string; images: string; keys: string; counters: string };
+let ids: { bucket: string; accessLogs: string; images: string; keys: string; counters: string; distribution: string };
 
 beforeAll(() => {
   synth = synthImager();
@@ -30,11 +32,12 @@ beforeAll(() => {
     images: logicalId(storage.images),
     keys: logicalId(storage.keys),
     counters: logicalId(storage.counters),
+    distribution: logicalId(synth.stack.delivery.distribution),
   };
 });
 
 describe('bucket', () => {
-  it('is private, encrypted, SSL-only, logged, and cleans up abandoned multipart uploads', () => {
+  it('is private, encrypted, SSL-only, logged, and cleans up abandoned multipart uploads and stray uploads', () => {
     const buckets = resourcesOfType(synth.template, 'AWS::S3::Bucket');
     expect(Object.keys(buckets).sort()).toEqual([ids.accessLogs, ids.bucket].sort());
     for (const [id, bucket] of Object.entries(buckets)) {
@@ -50,9 +53,11 @@ describe('bucket', () => {
     }
     const images = buckets[ids.bucket].Properties;
     expect(images.LoggingConfiguration).toEqual({ DestinationBucketName: { Ref: ids.accessLogs }, LogFilePrefix: 'images/' });
-    expect(images.LifecycleConfiguration.Rules).toContainEqual(
-      expect.objectContaining({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 }, Status: 'Enabled' }),
-    );
+    expect(images.LifecycleConfiguration.Rules).toEqual([
+      { Id: 'AbortIncompleteMultipartUploads', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 }, Status: 'Enabled' },
+      // Only uploads/: published images (images/) and variants never expire.
+      { Id: 'ExpireStrayUploads', Prefix: LARGE_UPLOAD_PREFIX, ExpirationInDays: 2, Status: 'Enabled' },
+    ]);
     expect(images.OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] });
     // Browsers send large uploads straight to S3 (presigned PUT or POST); nothing else is allowed cross-origin.
     expect(images.CorsConfiguration.CorsRules).toEqual([
@@ -73,18 +78,24 @@ describe('bucket', () => {
       expect(tls!.Action).toBe('s3:*');
       expect(tls!.Principal).toEqual({ AWS: '*' });
       expect(([] as unknown[]).concat(tls!.Resource).map(flatten).sort()).toEqual([`${bucketId}.Arn`, `${bucketId}.Arn/*`]);
-      // Nothing in either bucket policy allows anyone in.
+      // Nothing in either bucket policy allows anyone in but S3 access logging and, on the
+      // images bucket, this distribution (test/infra/delivery.test.ts checks that statement).
       for (const statement of statements.filter((s) => s.Effect === 'Allow')) {
-        expect(statement.Principal, bucketId).toEqual({ Service: 'logging.s3.amazonaws.com' });
+        const allowed = bucketId === ids.bucket ? ['logging.s3.amazonaws.com', 'cloudfront.amazonaws.com'] : ['logging.s3.amazonaws.com'];
+        expect(allowed, bucketId).toContain(statement.Principal?.Service);
+        expect(statement.Principal, bucketId).toEqual({ Service: statement.Principal.Service });
       }
     }
   });
 
   it('hard-codes no physical names', () => {
+    // A name that refers to another resource (FunctionName: {Ref}, "/aws/lambda/" + {Ref}) is a
+    // reference, not a hard-coded name; a literal string would be.
     const named = Object.entries(resources).filter(([, r]) =>
-      ['BucketName', 'TableName', 'FunctionName', 'RoleName', 'LogGroupName', 'UsagePlanName'].some(
-        (property) => r.Type !== 'Custom::S3BucketNotifications' && r.Type !== 'AWS::Lambda::Permission' && r.Properties?.[property] !== undefined,
-      ),
+      ['BucketName', 'TableName', 'FunctionName', 'RoleName', 'LogGroupName', 'UsagePlanName', 'QueueName'].some((property) => {
+        const value = r.Properties?.[property];
+        return value !== undefined && JSON.stringify(value).match(/"(Ref|Fn::GetAtt)"/) === null;
+      }),
     );
     expect(named.map(([id]) => id)).toEqual([]);
   });
@@ -174,11 +185,14 @@ describe('functions', () => {
     return resource.Properties;
   }
 
-  it('are the nine Imager functions (plus the CDK bucket-notification helper)', () => {
+  it('are the ten Imager functions (plus the CDK bucket-notification and SDK-call helpers)', () => {
     const functions = Object.keys(resourcesOfType(synth.template, 'AWS::Lambda::Function'));
     const ours = (Object.keys(FILES) as FunctionName[]).map((name) => logicalId(synth.stack.functions[name]));
-    expect(functions.filter((id) => !ours.includes(id))).toEqual([expect.stringMatching(/^BucketNotificationsHandler/)]);
-    expect(ours).toHaveLength(9);
+    expect(functions.filter((id) => !ours.includes(id)).sort()).toEqual([
+      expect.stringMatching(/^AWS679f53fac002430cb0da5b7982bd2287/),
+      expect.stringMatching(/^BucketNotificationsHandler/),
+    ]);
+    expect(ours).toHaveLength(10);
   });
 
   it.each(Object.keys(FILES) as FunctionName[])('%s: Node.js >= 22 on arm64, traced, with its own retained log group', (name) => {
@@ -199,11 +213,16 @@ describe('functions', () => {
     expect(flatten(properties.Role)).toBe(`${logicalId(synth.stack.functions[name].executionRole)}.Arn`);
   });
 
-  it.each(Object.keys(FILES) as FunctionName[])('%s: every resource name its handler requires is set to the right resource', (name) => {
+  // ViewImage is only a 301 to the CDN now: it binds no resource (checked below, and its grants
+  // in "least privilege"), so its source is not read for resource names.
+  const BOUND = (Object.keys(FILES) as FunctionName[]).filter((name) => name !== 'ViewImage');
+
+  it.each(BOUND)('%s: every resource name its handler requires is set to the right resource', (name) => {
     const source = readFileSync(new URL(`../../functions/${FILES[name]}.ts`, import.meta.url), 'utf8');
     // AWS_REGION is set by Lambda itself (a reserved variable), not by the stack.
-    const required = [...source.matchAll(/requireString\(process\.env, '([A-Z_]+)'\)/g)]
-      .map((m) => m[1])
+    // Resource names read as optional count too (DISTRIBUTION_ID may be: there is no CDN locally).
+    const required = [...source.matchAll(/requireString\(process\.env, '([A-Z_]+)'\)|optionalString\(process\.env, '(BUCKET_NAME|DISTRIBUTION_ID)'\)/g)]
+      .map((m) => m[1] ?? m[2])
       .filter((variable) => variable !== 'AWS_REGION');
     // ViewImage reads no storage at all (a redirect to the CDN): its list is empty, and so must its env be.
     const expected: Record<string, string> = {
@@ -211,6 +230,7 @@ describe('functions', () => {
       IMAGES_TABLE: ids.images,
       KEYS_TABLE: ids.keys,
       COUNTERS_TABLE: ids.counters,
+      DISTRIBUTION_ID: ids.distribution,
     };
     const variables = fn(name).Environment.Variables as Record<string, unknown>;
     for (const variable of required) {
@@ -220,6 +240,14 @@ describe('functions', () => {
     // And no resource name it does not use (each one comes with a grant).
     const names = Object.keys(variables).filter((v) => v in expected);
     expect(names.sort()).toEqual([...new Set(required)].sort());
+  });
+
+  it('ViewImage is given no table, bucket or distribution, only the public base URL it redirects to', () => {
+    const variables = fn('ViewImage').Environment.Variables as Record<string, unknown>;
+    for (const name of ['BUCKET_NAME', 'IMAGES_TABLE', 'KEYS_TABLE', 'COUNTERS_TABLE', 'DISTRIBUTION_ID']) {
+      expect(variables[name], name).toBeUndefined();
+    }
+    expect(flatten(variables.IMAGER_PUBLIC_BASE_URL)).toBe(`https://${ids.distribution}.DomainName`);
   });
 });
 
@@ -265,19 +293,18 @@ describe('least privilege', () => {
       `dynamodb:UpdateItem on ${ids.counters}.Arn`,
       `s3:PutObject on ${objects(LARGE_UPLOAD_PREFIX)}`,
     ],
-    ViewImage: () => [
-      `dynamodb:GetItem on ${ids.images}.Arn`,
-      `s3:GetObject on ${objects(DIRECT_PREFIX)}`,
-      `s3:GetObject on ${objects(LARGE_UPLOAD_PREFIX)}`,
-    ],
+    // A 301 to the CDN: no data access at all.
+    ViewImage: () => [],
     Authorizer: () => [`dynamodb:GetItem on ${ids.keys}.Arn`],
+    // Reads and deletes the upload, publishes the checked bytes under images/; never writes uploads/.
     FinalizeUpload: () => [
       `dynamodb:GetItem on ${ids.images}.Arn`,
       `dynamodb:UpdateItem on ${ids.images}.Arn`,
       `s3:DeleteObject on ${objects(LARGE_UPLOAD_PREFIX)}`,
+      `s3:GetObject on ${objects(DIRECT_PREFIX)}`,
       `s3:GetObject on ${objects(LARGE_UPLOAD_PREFIX)}`,
       `s3:ListBucket on ${ids.bucket}.Arn`,
-      `s3:PutObject on ${objects(LARGE_UPLOAD_PREFIX)}`,
+      `s3:PutObject on ${objects(DIRECT_PREFIX)}`,
     ],
     Sweep: () => [
       `dynamodb:DeleteItem on ${ids.images}.Arn`,
@@ -289,7 +316,18 @@ describe('least privilege', () => {
       `s3:GetObject on ${objects(DIRECT_PREFIX)}`,
       `s3:GetObject on ${objects(LARGE_UPLOAD_PREFIX)}`,
       `s3:ListBucket on ${ids.bucket}.Arn`,
-      `s3:PutObject on ${objects(LARGE_UPLOAD_PREFIX)}`,
+      // A late finalize publishes: the checked bytes go to images/.
+      `s3:PutObject on ${objects(DIRECT_PREFIX)}`,
+    ],
+    // Invalidates this distribution only; lists and deletes variants only; no table at all.
+    PurgeImage: () => [
+      `cloudfront:CreateInvalidation on arn:AWS::Partition:cloudfront::AWS::AccountId:distribution/${ids.distribution}`,
+      `s3:DeleteObject on ${objects(VARIANTS_PREFIX)}`,
+      `s3:ListBucket on ${ids.bucket}.Arn if StringLike s3:prefix=${VARIANTS_PREFIX}*`,
+      // The on-failure destination (Lambda sends with the function's role).
+      `sqs:GetQueueAttributes on ${logicalId(synth.stack.purgeDeadLetters)}.Arn`,
+      `sqs:GetQueueUrl on ${logicalId(synth.stack.purgeDeadLetters)}.Arn`,
+      `sqs:SendMessage on ${logicalId(synth.stack.purgeDeadLetters)}.Arn`,
     ],
   };
 
@@ -302,10 +340,18 @@ describe('least privilege', () => {
     expect(dataAccess).toEqual([`dynamodb:GetItem on ${ids.keys}.Arn`]);
   });
 
-  it('the public view can only read objects, never write, delete or list', () => {
-    const s3 = permissions('ViewImage').filter((line) => line.startsWith('s3:'));
-    expect(s3.every((line) => line.startsWith('s3:GetObject on '))).toBe(true);
-    expect(s3.length).toBe(2);
+  it('the public view touches no data: no DynamoDB or S3 statement at all', () => {
+    const data = permissions('ViewImage').filter((line) => /^(dynamodb|s3):/.test(line));
+    expect(data).toEqual([]);
+  });
+
+  it('only PurgeImage may invalidate, and only this distribution', () => {
+    for (const name of Object.keys(FILES) as FunctionName[]) {
+      const invalidations = permissions(name).filter((line) => line.startsWith('cloudfront:'));
+      expect(invalidations, name).toEqual(
+        name === 'PurgeImage' ? [`cloudfront:CreateInvalidation on arn:AWS::Partition:cloudfront::AWS::AccountId:distribution/${ids.distribution}`] : [],
+      );
+    }
   });
 
   it('no policy in the stack allows a wildcard action or a whole service', () => {
@@ -334,28 +380,62 @@ describe('least privilege', () => {
 });
 
 describe('large uploads and the sweep', () => {
-  it('S3 notifies the finalize function of objects created under uploads/ only', () => {
+  it('S3 notifies finalize of objects created under uploads/, and PurgeImage of objects removed under images/', () => {
     const notifications = Object.values(resourcesOfType(synth.template, 'Custom::S3BucketNotifications'));
     expect(notifications).toHaveLength(1);
     const { BucketName, NotificationConfiguration } = notifications[0].Properties;
     expect(BucketName).toEqual({ Ref: ids.bucket });
     const finalizeArn = `${logicalId(synth.stack.functions.FinalizeUpload)}.Arn`;
-    const configurations = NotificationConfiguration.LambdaFunctionConfigurations as Array<Record<string, any>>;
-    expect(configurations.map((c) => c.Events).flat().sort()).toEqual(['s3:ObjectCreated:Post', 's3:ObjectCreated:Put']);
-    for (const configuration of configurations) {
-      expect(flatten(configuration.LambdaFunctionArn)).toBe(finalizeArn);
-      expect(configuration.Filter).toEqual({ Key: { FilterRules: [{ Name: 'prefix', Value: LARGE_UPLOAD_PREFIX }] } });
-    }
+    const purgeArn = `${logicalId(synth.stack.functions.PurgeImage)}.Arn`;
+    const configurations = (NotificationConfiguration.LambdaFunctionConfigurations as Array<Record<string, any>>).map((c) => ({
+      target: flatten(c.LambdaFunctionArn),
+      events: c.Events,
+      filter: c.Filter,
+    }));
+    const prefix = (value: string) => ({ Key: { FilterRules: [{ Name: 'prefix', Value: value }] } });
+    expect(configurations).toEqual(
+      expect.arrayContaining([
+        { target: finalizeArn, events: ['s3:ObjectCreated:Put'], filter: prefix(LARGE_UPLOAD_PREFIX) },
+        { target: finalizeArn, events: ['s3:ObjectCreated:Post'], filter: prefix(LARGE_UPLOAD_PREFIX) },
+        { target: purgeArn, events: ['s3:ObjectRemoved:*'], filter: prefix(DIRECT_PREFIX) },
+      ]),
+    );
+    expect(configurations).toHaveLength(3);
     expect(NotificationConfiguration.QueueConfigurations).toBeUndefined();
     expect(NotificationConfiguration.TopicConfigurations).toBeUndefined();
 
     const permissions = Object.values(resourcesOfType(synth.template, 'AWS::Lambda::Permission')).filter(
       (p) => p.Properties.Principal === 's3.amazonaws.com',
     );
-    expect(permissions).toHaveLength(1);
-    expect(flatten(permissions[0].Properties.FunctionName)).toBe(finalizeArn);
-    expect(flatten(permissions[0].Properties.SourceArn)).toBe(`${ids.bucket}.Arn`);
-    expect(permissions[0].Properties.SourceAccount).toEqual({ Ref: 'AWS::AccountId' });
+    expect(permissions.map((p) => flatten(p.Properties.FunctionName)).sort()).toEqual([finalizeArn, purgeArn].sort());
+    for (const permission of permissions) {
+      expect(flatten(permission.Properties.SourceArn)).toBe(`${ids.bucket}.Arn`);
+      expect(permission.Properties.SourceAccount).toEqual({ Ref: 'AWS::AccountId' });
+    }
+  });
+
+  it('PurgeImage is retried twice, then its event goes to an encrypted, SSL-only dead-letter queue kept 14 days', () => {
+    const purge = logicalId(synth.stack.functions.PurgeImage);
+    const queue = logicalId(synth.stack.purgeDeadLetters);
+    const configs = Object.values(resourcesOfType(synth.template, 'AWS::Lambda::EventInvokeConfig'));
+    expect(configs).toHaveLength(1);
+    expect(flatten(configs[0].Properties.FunctionName)).toBe(purge);
+    expect(configs[0].Properties.MaximumRetryAttempts).toBe(2);
+    expect(flatten(configs[0].Properties.DestinationConfig.OnFailure.Destination)).toBe(`${queue}.Arn`);
+    expect(configs[0].Properties.DestinationConfig.OnSuccess).toBeUndefined();
+
+    expect(resources[queue].Type).toBe('AWS::SQS::Queue');
+    expect(resources[queue].Properties.SqsManagedSseEnabled).toBe(true);
+    expect(resources[queue].Properties.MessageRetentionPeriod).toBe(14 * 24 * 3600);
+    const policy = Object.values(resourcesOfType(synth.template, 'AWS::SQS::QueuePolicy')).find((p) =>
+      p.Properties.Queues.some((q: unknown) => flatten(q) === queue),
+    );
+    const tls = (policy!.Properties.PolicyDocument.Statement as Array<Record<string, any>>).find(
+      (s) => s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false',
+    );
+    expect(tls).toBeDefined();
+    // The function may send to it (the on-failure destination is delivered with its role).
+    expect(permissionsOf(synth.template, logicalId(synth.stack.functions.PurgeImage.executionRole))).toContain(`sqs:SendMessage on ${queue}.Arn`);
   });
 
   it('runs the sweep every hour', () => {
@@ -377,7 +457,20 @@ describe('large uploads and the sweep', () => {
 describe('outputs', () => {
   it('are what the keys CLI and deployers read, each pointing at its resource', () => {
     const outputs = synth.template.toJSON().Outputs as Record<string, { Value: unknown }>;
-    const named = ['ApiUrl', 'BucketName', 'CountersTableName', 'ImagesTableName', 'KeysTableName', 'RestApiId', 'StageName', 'UsagePlanId'];
+    const named = [
+      'ApiUrl',
+      'BucketName',
+      'CountersTableName',
+      'DistributionDomainName',
+      'DistributionId',
+      'ImagesTableName',
+      'KeysTableName',
+      'PublicBaseUrl',
+      'PurgeDeadLetterQueueName',
+      'RestApiId',
+      'StageName',
+      'UsagePlanId',
+    ];
     // RestApi adds its own `Endpoint` output (same URL as ApiUrl); nothing else may appear.
     const extra = Object.keys(outputs).filter((name) => !named.includes(name));
     expect(extra).toEqual([expect.stringMatching(/^ApiEndpoint/)]);
@@ -393,5 +486,9 @@ describe('outputs', () => {
     expect(outputs.StageName.Value).toEqual({ Ref: stage });
     expect(outputs.UsagePlanId.Value).toEqual({ Ref: logicalId(synth.stack.api.usagePlan) });
     expect(flatten(outputs.ApiUrl.Value)).toBe(`https://${api}.execute-api.AWS::Region.AWS::URLSuffix/${stage}/`);
+    expect(outputs.DistributionDomainName.Value).toEqual({ 'Fn::GetAtt': [ids.distribution, 'DomainName'] });
+    expect(outputs.DistributionId.Value).toEqual({ Ref: ids.distribution });
+    expect(flatten(outputs.PublicBaseUrl.Value)).toBe(`https://${ids.distribution}.DomainName`);
+    expect(outputs.PurgeDeadLetterQueueName.Value).toEqual({ 'Fn::GetAtt': [logicalId(synth.stack.purgeDeadLetters), 'QueueName'] });
   });
 });

@@ -72,10 +72,23 @@ interface Statement {
   readonly NotResource?: unknown;
 }
 
+/** `{StringLike: {'s3:prefix': ['a/*']}}` -> ` if StringLike s3:prefix=a/*` (several values joined by `|`). */
+function conditionSuffix(condition: unknown): string {
+  if (condition === undefined) return '';
+  const parts: string[] = [];
+  for (const [operator, keys] of Object.entries(condition as Record<string, Record<string, unknown>>)) {
+    for (const [key, values] of Object.entries(keys)) {
+      parts.push(`${operator} ${key}=${([] as unknown[]).concat(values).map(flatten).join('|')}`);
+    }
+  }
+  return ` if ${parts.sort().join(' and ')}`;
+}
+
 /**
  * Every permission the role of `roleLogicalId` gets from the template's IAM policies, inline
- * policies and managed policies, as sorted `action on resource` lines. Statements the
- * flattening does not cover (Deny, conditions, NotAction) make it throw.
+ * policies and managed policies, as sorted `action on resource` lines (a condition is spelled
+ * out after the line: `action on resource if StringLike key=value`). Statements the
+ * flattening does not cover (Deny, NotAction, NotResource) make it throw.
  */
 export function permissionsOf(template: Template, roleLogicalId: string): string[] {
   const resources = template.toJSON().Resources as Record<string, { Type: string; Properties?: Record<string, unknown> }>;
@@ -94,12 +107,13 @@ export function permissionsOf(template: Template, roleLogicalId: string): string
     statements.push(...(resource.Properties?.PolicyDocument as { Statement: Statement[] }).Statement);
   }
   for (const statement of statements) {
-    if (statement.Effect !== 'Allow' || statement.Condition || statement.NotAction || statement.NotResource) {
+    if (statement.Effect !== 'Allow' || statement.NotAction || statement.NotResource) {
       throw new Error(`unexpected statement ${JSON.stringify(statement)}`);
     }
     const actions = ([] as string[]).concat(statement.Action);
     const targets = ([] as unknown[]).concat(statement.Resource).map(flatten);
-    for (const action of actions) for (const target of targets) lines.push(`${action} on ${target}`);
+    const condition = conditionSuffix(statement.Condition);
+    for (const action of actions) for (const target of targets) lines.push(`${action} on ${target}${condition}`);
   }
   return [...new Set(lines)].sort();
 }

@@ -152,6 +152,9 @@ describe('readStackSettings (CDK context)', () => {
       limits: { maxImageBytes: 1048576, maxLargeImageBytes: DEFAULTS.maxLargeImageBytes, maxPixels: DEFAULTS.maxPixels },
       publicBaseUrl: 'https://img.example.com',
       authCacheSeconds: 0,
+      priceClass: 'PriceClass_100',
+      certificateArn: undefined,
+      webAclId: undefined,
     });
   });
 

@@ -41,11 +41,15 @@ describe('purgeImages', () => {
   it('deletes every variant of each image, then invalidates the image and its variants on the CDN', async () => {
     const { calls, objects, cdn, log } = fakes();
     expect(await purgeImages({ objects, cdn, log }, [A, B], 'ref-1')).toEqual({ variantsDeleted: 3 });
-    expect(calls).toEqual([`deletePrefix variants/${A}/`, `deletePrefix variants/${B}/`, `invalidate /image/${A}* /image/${B}* ref-1`]);
+    expect(calls).toEqual([
+      `deletePrefix variants/${A}/`,
+      `deletePrefix variants/${B}/`,
+      `invalidate /image/${A}* /images/${A}* /image/${B}* /images/${B}* ref-1`,
+    ]);
   });
 
-  it('the invalidation path covers every query string of the image and no other image', () => {
-    expect(cdnPathsFor(A)).toEqual([`/image/${A}*`]);
+  it('the invalidation paths cover the public URL and the rewritten key, every query string, no other image', () => {
+    expect(cdnPathsFor(A)).toEqual([`/image/${A}*`, `/images/${A}*`]);
   });
 
   it('without a CDN (local mode) only the variants go', async () => {
@@ -69,7 +73,7 @@ describe('createPurgeHandler (S3 ObjectRemoved on images/)', () => {
     event.Records.push({ eventName: 'ObjectCreated:Put', s3: { object: { key: `images/${B}` } } } as never);
     const result = await handler(event);
     expect(result).toEqual({ purged: [A], variantsDeleted: 3 });
-    expect(calls).toEqual([`deletePrefix variants/${A}/`, `invalidate /image/${A}* purge-${A}-000`]);
+    expect(calls).toEqual([`deletePrefix variants/${A}/`, expect.stringMatching(new RegExp(`^invalidate /image/${A}\\* /images/${A}\\* [0-9a-f]{64}$`))]);
   });
 
   it('a retried event repeats the same invalidation reference (CloudFront then does not create another)', async () => {

@@ -1,0 +1,227 @@
+import { fileURLToPath } from 'node:url';
+import { Annotations, Duration } from 'aws-cdk-lib';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
+import {
+  AllowedMethods,
+  CacheCookieBehavior,
+  CachedMethods,
+  CacheHeaderBehavior,
+  CachePolicy,
+  CacheQueryStringBehavior,
+  type BehaviorOptions,
+  Distribution,
+  Function as CloudFrontFunction,
+  FunctionCode,
+  FunctionEventType,
+  FunctionRuntime,
+  HttpVersion,
+  type PriceClass,
+  ResponseHeadersPolicy,
+  SecurityPolicyProtocol,
+  ViewerProtocolPolicy,
+} from 'aws-cdk-lib/aws-cloudfront';
+import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Bucket, type IBucket } from 'aws-cdk-lib/aws-s3';
+import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
+import { Construct } from 'constructs';
+import { DIRECT_PREFIX } from '../functions/core/ids';
+
+/** Where transform outputs live (`variants/<id>/<canonical params>`, SPEC §12): served, never client-written. */
+export const VARIANTS_PREFIX = 'variants/';
+/** Where the distribution's own error bodies live (written at deploy time by this construct). */
+export const ERRORS_PREFIX = 'errors/';
+/** The key prefixes the distribution may read. `uploads/` is deliberately absent: unchecked bytes are never served. */
+export const SERVED_PREFIXES: readonly string[] = [DIRECT_PREFIX, VARIANTS_PREFIX, ERRORS_PREFIX];
+
+/** The S3 key of the body CloudFront answers for a missing image. */
+export const NOT_FOUND_KEY = `${ERRORS_PREFIX}not-found.json`;
+/** That body: the error envelope of SPEC §4. */
+export const NOT_FOUND_BODY = JSON.stringify({ status: 'error', message: 'Image not found' });
+/** How long a missing image's 404 is cached, at the edge and in browsers (an id may be pending now and ready soon). */
+export const NOT_FOUND_TTL = Duration.seconds(10);
+/** The cache header of every published image (SPEC §11): ids are never reused, so the bytes behind a URL never change. */
+export const IMAGE_CACHE_CONTROL = 'public, max-age=31536000, immutable';
+
+/** The CloudFront Function source (cloudfront-js-2.0), unit-tested in test/unit/cloudfront-image-request.test.ts. */
+export const IMAGE_REQUEST_FUNCTION_FILE = fileURLToPath(new URL('./cloudfront/image-request.js', import.meta.url));
+
+export interface DeliveryProps {
+  /** The private images bucket: the origin, read through Origin Access Control. */
+  readonly bucket: IBucket;
+  /** Receives the distribution's standard access logs (needs ACLs enabled: BucketOwnerPreferred). */
+  readonly logBucket: IBucket;
+  /** Edge locations paid for (IMAGER_PRICE_CLASS). */
+  readonly priceClass: PriceClass;
+  /**
+   * Custom public base URL (IMAGER_PUBLIC_BASE_URL, e.g. `https://img.example.com`). With
+   * {@link certificateArn} its host becomes an alternate domain name of the distribution;
+   * without, something in front of the distribution is expected to serve that host.
+   */
+  readonly publicBaseUrl?: string;
+  /** ACM certificate in us-east-1 for the custom domain (IMAGER_CERTIFICATE_ARN). */
+  readonly certificateArn?: string;
+  /** AWS WAF web ACL (scope CLOUDFRONT, ARN) to attach (IMAGER_WEB_ACL_ID). */
+  readonly webAclId?: string;
+}
+
+/**
+ * Public delivery (SPEC §11): a CloudFront distribution in front of the private images bucket.
+ *
+ * - Origin: the bucket through Origin Access Control (SigV4 on every request); the bucket
+ *   policy lets this distribution only read `images/*`, `variants/*` and `errors/*`.
+ * - Viewer request: the `image-request` CloudFront Function maps `/image/<id>` to `images/<id>`
+ *   and answers every other path (404) and every query string (400) itself, in the envelope.
+ * - Cache: keyed on the path only, a year long; no compression (images are compressed already).
+ * - Headers: `Cache-Control: public, max-age=31536000, immutable`, `nosniff`, CORS `*` for GET/HEAD.
+ * - Missing objects: S3 answers 403 through OAC (no ListBucket); it becomes a 404 with the
+ *   envelope body `errors/not-found.json`, cached for 10 seconds.
+ */
+export class Delivery extends Construct {
+  readonly distribution: Distribution;
+  /** `IMAGER_PUBLIC_BASE_URL` for the functions: the custom one, or `https://<distribution domain>`. */
+  readonly publicBaseUrl: string;
+  readonly imageRequest: CloudFrontFunction;
+  readonly cachePolicy: CachePolicy;
+  readonly responseHeadersPolicy: ResponseHeadersPolicy;
+  /** Writes {@link NOT_FOUND_KEY} at deploy time. */
+  readonly notFoundPage: AwsCustomResource;
+
+  constructor(scope: Construct, id: string, props: DeliveryProps) {
+    super(scope, id);
+    const { bucket } = props;
+
+    this.imageRequest = new CloudFrontFunction(this, 'ImageRequest', {
+      code: FunctionCode.fromFile({ filePath: IMAGE_REQUEST_FUNCTION_FILE }),
+      runtime: FunctionRuntime.JS_2_0,
+      comment: 'Imager: /image/<id> -> images/<id>; other paths 404, query strings 400',
+    });
+
+    this.cachePolicy = new CachePolicy(this, 'ImageCache', {
+      comment: 'Imager images: keyed on the path only, cached for a year',
+      minTtl: Duration.seconds(0),
+      defaultTtl: Duration.days(365),
+      maxTtl: Duration.days(365),
+      queryStringBehavior: CacheQueryStringBehavior.none(),
+      headerBehavior: CacheHeaderBehavior.none(),
+      cookieBehavior: CacheCookieBehavior.none(),
+      // JPEG, PNG, WebP, AVIF and GIF are compressed already: one cache entry per image, not three.
+      enableAcceptEncodingGzip: false,
+      enableAcceptEncodingBrotli: false,
+    });
+
+    this.responseHeadersPolicy = new ResponseHeadersPolicy(this, 'ImageHeaders', {
+      comment: 'Imager images: immutable caching, nosniff, CORS * for GET/HEAD',
+      corsBehavior: {
+        accessControlAllowOrigins: ['*'],
+        accessControlAllowMethods: ['GET', 'HEAD'],
+        accessControlAllowHeaders: ['*'],
+        accessControlExposeHeaders: ['ETag', 'Content-Range', 'Accept-Ranges'],
+        accessControlAllowCredentials: false,
+        originOverride: true,
+      },
+      securityHeadersBehavior: { contentTypeOptions: { override: true } },
+      customHeadersBehavior: {
+        customHeaders: [
+          // Added to every response that has no Cache-Control of its own. Not an override:
+          // published objects carry none, so they always get this value, while the 404 body
+          // (errors/not-found.json, max-age 10) keeps its short one: an id that is pending now
+          // must not be cached as missing for a year.
+          { header: 'Cache-Control', value: IMAGE_CACHE_CONTROL, override: false },
+        ],
+      },
+    });
+
+    // The origin is built on an imported reference to the bucket so that S3BucketOrigin cannot
+    // add its default grant (GetObject on every key, uploads/ included); the narrower statement
+    // is added to the real bucket below.
+    const originBucket = Bucket.fromBucketAttributes(this, 'OriginBucket', {
+      bucketArn: bucket.bucketArn,
+      bucketName: bucket.bucketName,
+      bucketRegionalDomainName: bucket.bucketRegionalDomainName,
+    });
+    const origin = S3BucketOrigin.withOriginAccessControl(originBucket);
+
+    const behavior: BehaviorOptions = {
+      origin,
+      viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+      allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
+      cachedMethods: CachedMethods.CACHE_GET_HEAD,
+      cachePolicy: this.cachePolicy,
+      responseHeadersPolicy: this.responseHeadersPolicy,
+      compress: false,
+    };
+
+    const customDomain = props.certificateArn && props.publicBaseUrl ? new URL(props.publicBaseUrl).hostname : undefined;
+    const notFound = { responseHttpStatus: 404, responsePagePath: `/${NOT_FOUND_KEY}`, ttl: NOT_FOUND_TTL };
+
+    this.distribution = new Distribution(this, 'Distribution', {
+      comment: 'Imager public image delivery',
+      defaultBehavior: {
+        ...behavior,
+        functionAssociations: [{ function: this.imageRequest, eventType: FunctionEventType.VIEWER_REQUEST }],
+      },
+      // The error body is fetched through its own behavior, without the viewer-request function
+      // (which answers 404 for any path but /image/<id>).
+      additionalBehaviors: { [`/${ERRORS_PREFIX}*`]: behavior },
+      // Without ListBucket, S3 answers 403 for a key that does not exist (never its XML to viewers).
+      errorResponses: [
+        { httpStatus: 403, ...notFound },
+        { httpStatus: 404, ...notFound },
+      ],
+      httpVersion: HttpVersion.HTTP2_AND_3,
+      priceClass: props.priceClass,
+      enableLogging: true,
+      logBucket: props.logBucket,
+      logFilePrefix: 'cloudfront/',
+      webAclId: props.webAclId,
+      ...(customDomain && props.certificateArn
+        ? {
+            domainNames: [customDomain],
+            certificate: Certificate.fromCertificateArn(this, 'Certificate', props.certificateArn),
+            minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
+          }
+        : {}),
+    });
+    // The default grant was deliberately not added (see originBucket): acknowledged, not a gap.
+    Annotations.of(this.distribution).acknowledgeWarning(
+      '@aws-cdk/aws-cloudfront-origins:updateImportedBucketPolicyOac',
+      'Delivery adds its own bucket policy statement, scoped to the served prefixes',
+    );
+
+    bucket.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'CloudFrontReadsServedPrefixes',
+        principals: [new ServicePrincipal('cloudfront.amazonaws.com')],
+        actions: ['s3:GetObject'],
+        resources: SERVED_PREFIXES.map((prefix) => bucket.arnForObjects(`${prefix}*`)),
+        conditions: { StringEquals: { 'AWS:SourceArn': this.distribution.distributionArn } },
+      }),
+    );
+
+    const putNotFound = {
+      service: 'S3',
+      action: 'putObject',
+      parameters: {
+        Bucket: bucket.bucketName,
+        Key: NOT_FOUND_KEY,
+        Body: NOT_FOUND_BODY,
+        ContentType: 'application/json; charset=utf-8',
+        CacheControl: `public, max-age=${NOT_FOUND_TTL.toSeconds()}`,
+      },
+      physicalResourceId: PhysicalResourceId.of(NOT_FOUND_KEY),
+    };
+    // One object of a few bytes: a put by the SDK call custom resource with exactly that
+    // permission (BucketDeployment would need s3:*Object* and s3:List* on the bucket).
+    this.notFoundPage = new AwsCustomResource(this, 'NotFoundPage', {
+      onCreate: putNotFound,
+      onUpdate: putNotFound,
+      policy: AwsCustomResourcePolicy.fromStatements([
+        new PolicyStatement({ actions: ['s3:PutObject'], resources: [bucket.arnForObjects(NOT_FOUND_KEY)] }),
+      ]),
+      installLatestAwsSdk: false,
+    });
+
+    this.publicBaseUrl = props.publicBaseUrl ?? `https://${this.distribution.distributionDomainName}`;
+  }
+}
