@@ -18,6 +18,7 @@ export default defineConfig({
       KEYS_TABLE: 'test-keys',
       COUNTERS_TABLE: 'test-counters',
       POWERTOOLS_LOG_LEVEL: 'SILENT',
+      AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1',
     },
   },
 });

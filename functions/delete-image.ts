@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { API_CLIENT_OPTIONS } from './adapters/client-options';
 import { DynamoHourlyCounter } from './adapters/dynamo-hourly-counter';
+import { DynamoAccountTotals } from './adapters/dynamo-account-totals';
 import { DynamoImageRecords } from './adapters/dynamo-image-records';
 import { S3ImageObjects } from './adapters/s3-image-objects';
 import { type ApiHandler, apiHandler } from './core/api-handler';
@@ -51,7 +52,11 @@ const dynamodb = new DynamoDBClient(API_CLIENT_OPTIONS);
 export const handler = createDeleteImageHandler({
   config,
   quota: new HourlyQuota(new DynamoHourlyCounter(dynamodb, requireString(process.env, 'COUNTERS_TABLE')), config.hourlyLimit),
-  records: new DynamoImageRecords(dynamodb, requireString(process.env, 'IMAGES_TABLE')),
+  records: new DynamoImageRecords(
+    dynamodb,
+    requireString(process.env, 'IMAGES_TABLE'),
+    new DynamoAccountTotals(dynamodb, requireString(process.env, 'COUNTERS_TABLE')),
+  ),
   objects: new S3ImageObjects(new S3Client(API_CLIENT_OPTIONS), requireString(process.env, 'BUCKET_NAME')),
   log: logger,
 });

@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
 import { BACKGROUND_CLIENT_OPTIONS } from './adapters/client-options';
+import { DynamoAccountTotals } from './adapters/dynamo-account-totals';
 import { DynamoImageRecords } from './adapters/dynamo-image-records';
 import { S3ImageObjects } from './adapters/s3-image-objects';
 import { readLimits, requireString } from './core/config';
@@ -37,7 +38,11 @@ const s3 = new S3Client(BACKGROUND_CLIENT_OPTIONS);
 
 export const handler = createFinalizeHandler({
   objects: new S3ImageObjects(s3, requireString(process.env, 'BUCKET_NAME')),
-  records: new DynamoImageRecords(dynamodb, requireString(process.env, 'IMAGES_TABLE')),
+  records: new DynamoImageRecords(
+    dynamodb,
+    requireString(process.env, 'IMAGES_TABLE'),
+    new DynamoAccountTotals(dynamodb, requireString(process.env, 'COUNTERS_TABLE')),
+  ),
   limits: readLimits(process.env),
   log: logger,
 });

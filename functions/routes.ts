@@ -7,9 +7,15 @@ export interface RouteDefinition {
   /** API Gateway resource path; `{name}` segments are path parameters. */
   readonly path: string;
   readonly handler: HandlerName;
-  /** Bearer key + usage plan (every /api route); the public view has neither. */
-  readonly auth: boolean;
+  /**
+   * Who may call it: `key` = bearer API key through the key authorizer + usage plan (image
+   * routes); `session` = the signed-in person's Cognito ID token (account routes, SPEC §13);
+   * `none` = public (the view link).
+   */
+  readonly auth: RouteAuth;
 }
+
+export type RouteAuth = 'key' | 'session' | 'none';
 
 export const HANDLERS = {
   UploadImage: 'upload-image',
@@ -18,17 +24,25 @@ export const HANDLERS = {
   DeleteImage: 'delete-image',
   StartUpload: 'start-upload',
   ViewImage: 'view-image',
+  GetAccount: 'get-account',
+  ListAccountKeys: 'list-account-keys',
+  CreateAccountKey: 'create-account-key',
+  RevokeAccountKey: 'revoke-account-key',
 } as const;
 
 export type HandlerName = keyof typeof HANDLERS;
 
 export const ROUTES: readonly RouteDefinition[] = [
-  { method: 'POST', path: '/api/images/upload', handler: 'UploadImage', auth: true },
-  { method: 'POST', path: '/api/images/uploads', handler: 'StartUpload', auth: true },
-  { method: 'GET', path: '/api/images', handler: 'ListImages', auth: true },
-  { method: 'GET', path: '/api/images/{image_id}', handler: 'GetImage', auth: true },
-  { method: 'DELETE', path: '/api/images/{image_id}', handler: 'DeleteImage', auth: true },
-  { method: 'GET', path: '/image/{image_id}', handler: 'ViewImage', auth: false },
+  { method: 'POST', path: '/api/images/upload', handler: 'UploadImage', auth: 'key' },
+  { method: 'POST', path: '/api/images/uploads', handler: 'StartUpload', auth: 'key' },
+  { method: 'GET', path: '/api/images', handler: 'ListImages', auth: 'key' },
+  { method: 'GET', path: '/api/images/{image_id}', handler: 'GetImage', auth: 'key' },
+  { method: 'DELETE', path: '/api/images/{image_id}', handler: 'DeleteImage', auth: 'key' },
+  { method: 'GET', path: '/image/{image_id}', handler: 'ViewImage', auth: 'none' },
+  { method: 'GET', path: '/api/account', handler: 'GetAccount', auth: 'session' },
+  { method: 'GET', path: '/api/account/keys', handler: 'ListAccountKeys', auth: 'session' },
+  { method: 'POST', path: '/api/account/keys', handler: 'CreateAccountKey', auth: 'session' },
+  { method: 'DELETE', path: '/api/account/keys/{key_id}', handler: 'RevokeAccountKey', auth: 'session' },
 ];
 
 /** Request content types API Gateway passes to Lambda base64-encoded. */

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { BACKGROUND_CLIENT_OPTIONS } from './adapters/client-options';
+import { DynamoAccountTotals } from './adapters/dynamo-account-totals';
 import { DynamoImageRecords } from './adapters/dynamo-image-records';
 import { S3ImageObjects } from './adapters/s3-image-objects';
 import { readLimits, requireString } from './core/config';
@@ -22,7 +23,10 @@ export function createSweepHandler(objects: S3ImageObjects, records: DynamoImage
   };
 }
 
+const dynamodb = new DynamoDBClient(BACKGROUND_CLIENT_OPTIONS);
+
 export const handler = createSweepHandler(
   new S3ImageObjects(new S3Client(BACKGROUND_CLIENT_OPTIONS), requireString(process.env, 'BUCKET_NAME')),
-  new DynamoImageRecords(new DynamoDBClient(BACKGROUND_CLIENT_OPTIONS), requireString(process.env, 'IMAGES_TABLE')),
+  // Settling a late upload to ready adds it to its account's totals, as finalize does.
+  new DynamoImageRecords(dynamodb, requireString(process.env, 'IMAGES_TABLE'), new DynamoAccountTotals(dynamodb, requireString(process.env, 'COUNTERS_TABLE'))),
 );

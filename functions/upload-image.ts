@@ -3,6 +3,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { API_CLIENT_OPTIONS } from './adapters/client-options';
 import { DynamoHourlyCounter } from './adapters/dynamo-hourly-counter';
+import { DynamoAccountTotals } from './adapters/dynamo-account-totals';
 import { DynamoImageRecords } from './adapters/dynamo-image-records';
 import { S3ImageObjects } from './adapters/s3-image-objects';
 import { type ApiHandler, apiHandler, lowerCaseHeaders } from './core/api-handler';
@@ -77,6 +78,10 @@ export const handler = createUploadHandler({
   config,
   quota: new HourlyQuota(new DynamoHourlyCounter(dynamodb, requireString(process.env, 'COUNTERS_TABLE')), config.hourlyLimit),
   objects: new S3ImageObjects(s3, requireString(process.env, 'BUCKET_NAME')),
-  records: new DynamoImageRecords(dynamodb, requireString(process.env, 'IMAGES_TABLE')),
+  records: new DynamoImageRecords(
+    dynamodb,
+    requireString(process.env, 'IMAGES_TABLE'),
+    new DynamoAccountTotals(dynamodb, requireString(process.env, 'COUNTERS_TABLE')),
+  ),
   log: logger,
 });

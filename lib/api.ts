@@ -1,8 +1,10 @@
-import { Duration } from 'aws-cdk-lib';
+import { type CfnResource, Duration, Stack, Validations } from 'aws-cdk-lib';
 import {
   AccessLogFormat,
   ApiKeySourceType,
+  AuthorizationType,
   Cors,
+  type IAuthorizer,
   EndpointType,
   LambdaIntegration,
   LogGroupLogDestination,
@@ -14,7 +16,8 @@ import {
   TokenAuthorizer,
   type UsagePlan,
 } from 'aws-cdk-lib/aws-apigateway';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { Function as LambdaFunction, IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { GATEWAY_RESPONSES, type GatewayResponseType } from '../functions/gateway-responses';
@@ -25,6 +28,8 @@ export interface ImagerApiProps {
   /** The function behind each route of the shared route table. */
   readonly handlers: Readonly<Record<HandlerName, IFunction>>;
   readonly authorizer: IFunction;
+  /** The authorizer of the account routes (`auth: 'session'`): the Cognito user pool's. */
+  readonly sessionAuthorizer: IAuthorizer;
   /** Authorizer result cache, in seconds (0 disables it). */
   readonly authCacheSeconds: number;
   readonly throttleRate: number;
@@ -44,9 +49,11 @@ export const AUTHORIZATION_PATTERN = '^[Bb]earer [A-Za-z0-9_-]{20,128}$';
 export class ImagerApi extends Construct {
   readonly api: RestApi;
   readonly usagePlan: UsagePlan;
+  readonly stageName: string;
 
   constructor(scope: Construct, id: string, props: ImagerApiProps) {
     super(scope, id);
+    this.stageName = props.stageName ?? 'v1';
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_MONTH });
 
     this.api = new RestApi(this, 'Api', {
@@ -56,7 +63,7 @@ export class ImagerApi extends Construct {
       binaryMediaTypes: [...BINARY_MEDIA_TYPES],
       cloudWatchRole: true,
       deployOptions: {
-        stageName: props.stageName ?? 'v1',
+        stageName: this.stageName,
         accessLogDestination: new LogGroupLogDestination(accessLogs),
         accessLogFormat: AccessLogFormat.jsonWithStandardFields(),
         loggingLevel: MethodLoggingLevel.ERROR,
@@ -90,8 +97,11 @@ export class ImagerApi extends Construct {
       const requestParameters: Record<string, boolean> = {};
       for (const match of route.path.matchAll(/\{([^}]+)\}/g)) requestParameters[`method.request.path.${match[1]}`] = true;
       resource.addMethod(route.method, new LambdaIntegration(props.handlers[route.handler], { proxy: true }), {
-        authorizer: route.auth ? authorizer : undefined,
-        apiKeyRequired: route.auth,
+        // Image routes: the key authorizer, which also names the usage-plan key. Account routes:
+        // the Cognito authorizer on the session's ID token, no API key (a person, not a program).
+        authorizer: route.auth === 'key' ? authorizer : route.auth === 'session' ? props.sessionAuthorizer : undefined,
+        authorizationType: route.auth === 'session' ? AuthorizationType.COGNITO : undefined,
+        apiKeyRequired: route.auth === 'key',
         requestParameters,
         requestValidator: validator,
       });
@@ -118,6 +128,56 @@ export class ImagerApi extends Construct {
       quota: { limit: props.dailyQuota, period: Period.DAY },
       apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
     });
+  }
+
+  /**
+   * Lets functions issue keys the way `npm run keys -- create --stack` does: create an API
+   * Gateway key, attach it to this usage plan (and undo both if the key record cannot be
+   * written), finding the plan from the stage. Each action on its own resource.
+   */
+  allowKeyCreation(fn: LambdaFunction): void {
+    this.keyPolicy(fn, 'KeyCreation', [
+      new PolicyStatement({ actions: ['apigateway:POST'], resources: [this.apigw('/apikeys'), this.apigw(`/usageplans/${this.usagePlan.usagePlanId}/keys`)] }),
+      new PolicyStatement({ actions: ['apigateway:GET'], resources: [this.apigw('/usageplans')] }),
+      new PolicyStatement({ actions: ['apigateway:DELETE'], resources: [this.apigw('/apikeys/*'), this.apigw(`/usageplans/${this.usagePlan.usagePlanId}/keys/*`)] }),
+    ]);
+  }
+
+  /** Lets functions revoke keys as `npm run keys -- revoke --stack` does: detach, disable, flush the authorizer cache. */
+  allowKeyRevocation(fn: LambdaFunction): void {
+    this.keyPolicy(fn, 'KeyRevocation', [
+      new PolicyStatement({ actions: ['apigateway:GET'], resources: [this.apigw('/usageplans')] }),
+      new PolicyStatement({ actions: ['apigateway:DELETE'], resources: [this.apigw(`/usageplans/${this.usagePlan.usagePlanId}/keys/*`)] }),
+      new PolicyStatement({ actions: ['apigateway:PATCH'], resources: [this.apigw('/apikeys/*')] }),
+      new PolicyStatement({
+        actions: ['apigateway:DELETE'],
+        // The literal stage name, not the stage's Ref: the stage depends on the methods, which depend on these functions.
+        resources: [this.apigw(`/restapis/${this.api.restApiId}/stages/${this.stageName}/cache/authorizers`)],
+      }),
+    ]);
+  }
+
+  private apigw(path: string): string {
+    const { region, partition } = Stack.of(this);
+    return `arn:${partition}:apigateway:${region}::${path}`;
+  }
+
+  /**
+   * A separate policy, not the function's default one: that must not name the usage plan
+   * (plan -> stage -> methods -> function -> default policy would be a cycle).
+   */
+  private keyPolicy(fn: LambdaFunction, id: string, statements: PolicyStatement[]): void {
+    const policy = new Policy(this, id, { statements });
+    if (fn.role) policy.attachToRole(fn.role);
+    fn.addEnvironment('REST_API_ID', this.api.restApiId);
+    fn.addEnvironment('STAGE_NAME', this.stageName);
+    const reason =
+      'API keys are created at run time with ids API Gateway chooses (/apikeys/<id>, /usageplans/<plan>/keys/<id>); the wildcard covers only those ids, under this usage plan or the key collection, for the actions the key lifecycle needs.';
+    const plan = Stack.of(this).resolve((this.usagePlan.node.defaultChild as CfnResource).logicalId) as string;
+    const wildcards = ['/apikeys/*', `/usageplans/<${plan}>/keys/*`];
+    for (const path of wildcards) {
+      Validations.of(policy).acknowledge({ id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:apigateway:<AWS::Region>::${path}]`, reason });
+    }
   }
 
   private resourceFor(path: string): Resource {

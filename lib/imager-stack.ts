@@ -6,11 +6,13 @@ import { EventType } from 'aws-cdk-lib/aws-s3';
 import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { IMAGES_TABLE_SCHEMA } from '../functions/adapters/table-schemas';
+import { IMAGES_TABLE_SCHEMA, KEYS_TABLE_SCHEMA } from '../functions/adapters/table-schemas';
 import { DIRECT_PREFIX, LARGE_UPLOAD_PREFIX } from '../functions/core/ids';
 import type { HandlerName } from '../functions/routes';
 import { ImagerApi } from './api';
 import { Delivery, VARIANTS_PREFIX } from './delivery';
+import { ConsoleSite } from './console-site';
+import { Identity } from './identity';
 import { ImagerFunction } from './imager-function';
 import { acknowledgeStackFindings } from './nag-suppressions';
 import { readStackSettings, type StackSettings } from './settings';
@@ -32,6 +34,8 @@ export class ImagerStack extends Stack {
   /** Where PurgeImage's failed invocations end up (after Lambda's own retries). */
   readonly purgeDeadLetters: Queue;
   readonly functions: Readonly<Record<HandlerName | 'Authorizer' | 'FinalizeUpload' | 'Sweep' | 'PurgeImage', ImagerFunction>>;
+  readonly identity: Identity;
+  readonly console: ConsoleSite;
 
   constructor(scope: Construct, id: string, props: ImagerStackProps = {}) {
     super(scope, id, props);
@@ -65,6 +69,8 @@ export class ImagerStack extends Stack {
     const both = [DIRECT_PREFIX, LARGE_UPLOAD_PREFIX];
     const { byAccountIndex, pendingIndex } = IMAGES_TABLE_SCHEMA;
 
+    // Wherever an image appears or disappears, the account's running image totals (an item of
+    // the counters table, DynamoAccountTotals) are adjusted: UpdateItem on counters.
     const uploadImage = fn('UploadImage', 'upload-image', 'POST /api/images/upload')
       .useTable('IMAGES_TABLE', images, 'dynamodb:PutItem')
       .useTable('COUNTERS_TABLE', counters, ...COUNT)
@@ -100,6 +106,7 @@ export class ImagerStack extends Stack {
     // answer 404, not 403 (S3ImageObjects.head).
     const finalizeUpload = fn('FinalizeUpload', 'finalize-upload', 'Settles large uploads (S3 ObjectCreated)', Duration.seconds(60))
       .useTable('IMAGES_TABLE', images, 'dynamodb:GetItem', 'dynamodb:UpdateItem')
+      .useTable('COUNTERS_TABLE', counters, ...COUNT)
       .useObjects(bucket, ['s3:GetObject', 's3:DeleteObject'], uploads)
       .useObjects(bucket, ['s3:GetObject', 's3:PutObject'], direct)
       .allowList(bucket);
@@ -111,6 +118,7 @@ export class ImagerStack extends Stack {
     const sweep = fn('Sweep', 'sweep', 'Hourly: expired pending uploads and orphan objects', Duration.minutes(5))
       .useTable('IMAGES_TABLE', images, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem')
       .queryIndex('IMAGES_TABLE', images, pendingIndex.name)
+      .useTable('COUNTERS_TABLE', counters, ...COUNT)
       .useObjects(bucket, ['s3:GetObject', 's3:DeleteObject'], both)
       .useObjects(bucket, ['s3:PutObject'], direct)
       .allowList(bucket);
@@ -134,6 +142,19 @@ export class ImagerStack extends Stack {
       .useObjects(bucket, ['s3:DeleteObject'], [VARIANTS_PREFIX]);
     purgeImage.configureAsyncInvoke({ retryAttempts: 2, onFailure: new SqsDestination(purgeDeadLetters) });
     bucket.addEventNotification(EventType.OBJECT_REMOVED, new LambdaDestination(purgeImage), { prefix: DIRECT_PREFIX });
+    // Account routes (SPEC §13): the person's account record and key slots live in the keys table.
+    const ACCOUNT = ['dynamodb:GetItem', 'dynamodb:PutItem'];
+    const getAccount = fn('GetAccount', 'get-account', 'GET /api/account')
+      .useTable('KEYS_TABLE', keys, ...ACCOUNT)
+      .useTable('COUNTERS_TABLE', counters, 'dynamodb:BatchGetItem', 'dynamodb:GetItem');
+    const listAccountKeys = fn('ListAccountKeys', 'list-account-keys', 'GET /api/account/keys')
+      .useTable('KEYS_TABLE', keys, ...ACCOUNT, 'dynamodb:BatchGetItem')
+      .useTable('COUNTERS_TABLE', counters, 'dynamodb:BatchGetItem');
+    const createAccountKey = fn('CreateAccountKey', 'create-account-key', 'POST /api/account/keys')
+      .useTable('KEYS_TABLE', keys, ...ACCOUNT, 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem');
+    const revokeAccountKey = fn('RevokeAccountKey', 'revoke-account-key', 'DELETE /api/account/keys/{key_id}')
+      .useTable('KEYS_TABLE', keys, ...ACCOUNT, 'dynamodb:UpdateItem')
+      .queryIndex('KEYS_TABLE', keys, KEYS_TABLE_SCHEMA.byKeyIdIndex.name);
 
     const handlers = {
       UploadImage: uploadImage,
@@ -142,18 +163,46 @@ export class ImagerStack extends Stack {
       DeleteImage: deleteImage,
       StartUpload: startUpload,
       ViewImage: viewImage,
+      GetAccount: getAccount,
+      ListAccountKeys: listAccountKeys,
+      CreateAccountKey: createAccountKey,
+      RevokeAccountKey: revokeAccountKey,
     };
     this.functions = { ...handlers, Authorizer: authorizer, FinalizeUpload: finalizeUpload, Sweep: sweep, PurgeImage: purgeImage };
+
+    const identity = (this.identity = new Identity(this, 'Identity', {
+      sesFromEmail: settings.sesFromEmail,
+      authCacheSeconds: settings.authCacheSeconds,
+    }));
 
     this.api = new ImagerApi(this, 'Api', {
       handlers,
       authorizer,
+      sessionAuthorizer: identity.authorizer,
       authCacheSeconds: settings.authCacheSeconds,
       throttleRate: settings.throttleRate,
       throttleBurst: settings.throttleBurst,
       dailyQuota: settings.dailyQuota,
     });
 
+    // Keys made in the console are API Gateway keys on the usage plan, like the CLI's.
+    this.api.allowKeyCreation(createAccountKey);
+    this.api.allowKeyRevocation(revokeAccountKey);
+
+    this.console = new ConsoleSite(this, 'Console', {
+      config: {
+        apiUrl: this.api.api.url,
+        region: this.region,
+        userPoolId: identity.userPool.userPoolId,
+        clientId: identity.client.userPoolClientId,
+      },
+      maxImageBytes: settings.limits.maxImageBytes,
+      maxLargeImageBytes: settings.limits.maxLargeImageBytes,
+    });
+
+    new CfnOutput(this, 'ConsoleUrl', { value: this.console.url, description: 'The web console (sign up, keys, images)' });
+    new CfnOutput(this, 'UserPoolId', { value: identity.userPool.userPoolId });
+    new CfnOutput(this, 'UserPoolClientId', { value: identity.client.userPoolClientId });
     new CfnOutput(this, 'ApiUrl', { value: this.api.api.url, description: 'Base URL of the API' });
     new CfnOutput(this, 'RestApiId', { value: this.api.api.restApiId });
     new CfnOutput(this, 'StageName', { value: this.api.api.deploymentStage.stageName });

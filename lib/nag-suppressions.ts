@@ -56,9 +56,12 @@ export interface NagScope {
 
 /** Acknowledges the stack-level findings: the API's authorization model, WAF, CDK-owned helpers. */
 export function acknowledgeStackFindings({ stack, restApi, delivery, purgeDeadLetters, hasWebAcl, hasCertificate }: NagScope): void {
-  const publicRoutes = new Set(ROUTES.filter((route) => !route.auth).map((route) => `${route.method} ${route.path}`));
+  const publicRoutes = new Set(ROUTES.filter((route) => route.auth === 'none').map((route) => `${route.method} ${route.path}`));
+  const sessionRoutes = new Set(ROUTES.filter((route) => route.auth === 'session').map((route) => `${route.method} ${route.path}`));
   for (const method of restApi.methods as Method[]) {
     if (method.httpMethod === 'OPTIONS') continue;
+    // Account routes use the Cognito user pool authorizer: COG4 is satisfied there.
+    if (sessionRoutes.has(`${method.httpMethod} ${method.resource.path}`)) continue;
     acknowledge(
       method,
       'AwsSolutions-COG4',

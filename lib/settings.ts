@@ -17,6 +17,8 @@ export interface StackSettings {
   readonly certificateArn: string | undefined;
   /** AWS WAF web ACL (CLOUDFRONT scope) attached to the distribution. */
   readonly webAclId: string | undefined;
+  /** Verified SES sender for sign-up codes; unset = Cognito's own sender (low daily limit). */
+  readonly sesFromEmail?: string;
 }
 
 export const SETTING_NAMES = [
@@ -32,6 +34,7 @@ export const SETTING_NAMES = [
   'IMAGER_PRICE_CLASS',
   'IMAGER_CERTIFICATE_ARN',
   'IMAGER_WEB_ACL_ID',
+  'IMAGER_SES_FROM_EMAIL',
 ] as const;
 
 const PRICE_CLASSES: Readonly<Record<string, PriceClass>> = {
@@ -75,6 +78,10 @@ export function readStackSettings(node: Node): StackSettings {
   if (webAclId !== undefined && !WEB_ACL_ARN.test(webAclId)) {
     throw new ConfigError(`IMAGER_WEB_ACL_ID must be the ARN of a WAFv2 web ACL with CLOUDFRONT scope (us-east-1), got "${webAclId}"`);
   }
+  const sesFromEmail = optionalString(env, 'IMAGER_SES_FROM_EMAIL');
+  if (sesFromEmail !== undefined && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(sesFromEmail)) {
+    throw new ConfigError(`IMAGER_SES_FROM_EMAIL must be an email address, got "${sesFromEmail}"`);
+  }
   return {
     hourlyLimit: positiveInt(env, 'IMAGER_HOURLY_LIMIT', DEFAULTS.hourlyLimit),
     throttleRate: positiveInt(env, 'IMAGER_THROTTLE_RATE', DEFAULTS.throttleRate),
@@ -86,5 +93,6 @@ export function readStackSettings(node: Node): StackSettings {
     priceClass,
     certificateArn,
     webAclId,
+    ...(sesFromEmail ? { sesFromEmail } : {}),
   };
 }

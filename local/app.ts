@@ -10,7 +10,10 @@ import { LARGE_UPLOAD_PREFIX, PUBLISHED_PREFIX } from '../functions/core/ids';
 import { HANDLERS, type HandlerName } from '../functions/routes';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_RESOURCES, startEmulators, type Emulators, type S3ObjectCreatedEvent } from './emulators';
 import { createLocalCdn } from './cdn';
+import { readLimits } from '../functions/core/config';
+import { type ConfirmationMessage, type LocalCognito, startLocalCognito } from './cognito';
 import { createLocalGateway, type LocalGateway, type ProxyHandler, type TokenAuthorizer } from './gateway';
+import { CONSOLE_DIST } from './web-build';
 import type { LocalSettings } from './settings';
 
 /** What a running local API writes to `<data dir>/local.json` so `npm run keys` can find it. */
@@ -19,6 +22,7 @@ export interface LocalRuntimeInfo {
   readonly url: string;
   readonly dynamodbEndpoint: string;
   readonly s3Endpoint: string;
+  readonly cognitoEndpoint?: string;
   readonly startedAt: string;
 }
 
@@ -45,6 +49,10 @@ export interface LocalApi {
   readonly devKey: string;
   readonly emulators: Emulators;
   readonly gateway: LocalGateway;
+  /** The Cognito emulator of the console's sign-up and sign-in. */
+  readonly cognito: LocalCognito;
+  /** The latest confirmation code sent to each email (what Cognito would have emailed). */
+  readonly confirmationCodes: ReadonlyMap<string, string>;
   /** Settles pending large uploads whose S3 events are still being handled. */
   idle(): Promise<void>;
   /** Runs the sweep now (expired pending uploads, orphan objects). */
@@ -103,9 +111,24 @@ async function seedDevKey(keys: DynamoKeyStore, key: string): Promise<void> {
  * Starts the whole API in this process: emulators, the unchanged handler modules, the local
  * gateway. Used by `npm start` and by the integration tests.
  */
-export async function startLocalApi(settings: LocalSettings, options: { writeRuntimeFile?: boolean } = {}): Promise<LocalApi> {
+export async function startLocalApi(
+  settings: LocalSettings,
+  options: {
+    writeRuntimeFile?: boolean;
+    /** Where confirmation codes go besides `confirmationCodes` (npm start prints them). */
+    onConfirmationMessage?: (message: ConfirmationMessage) => void;
+  } = {},
+): Promise<LocalApi> {
   mkdirSync(settings.dataDir, { recursive: true });
   const emulators = await startEmulators({ dataDir: settings.dataDir });
+  const confirmationCodes = new Map<string, string>();
+  const cognito = await startLocalCognito({
+    dataDir: settings.dataDir,
+    onMessage(message) {
+      confirmationCodes.set(message.email, message.code);
+      options.onConfirmationMessage?.(message);
+    },
+  });
   Object.assign(process.env, localEnvironment(emulators));
 
   // Handlers read their configuration and create their clients at import: after the env is set.
@@ -126,10 +149,24 @@ export async function startLocalApi(settings: LocalSettings, options: { writeRun
 
   // CloudFront's part: /image/<id> straight from the bucket, as the distribution serves it.
   const cdnS3 = new S3Client({ forcePathStyle: true });
+  const limits = readLimits(process.env);
   const gateway = createLocalGateway({
     cdn: createLocalCdn({ s3: cdnS3, bucketName: LOCAL_RESOURCES.bucketName }),
     handlers: modules,
     authorizer,
+    sessionVerifier: cognito.verifySession,
+    site: {
+      dir: CONSOLE_DIST,
+      config: () => ({
+        apiUrl: '',
+        region: cognito.region,
+        userPoolId: cognito.userPoolId,
+        clientId: cognito.clientId,
+        cognitoEndpoint: cognito.endpoint,
+        maxImageBytes: limits.maxImageBytes,
+        maxLargeImageBytes: limits.maxLargeImageBytes,
+      }),
+    },
     usagePlan: { rate: settings.throttleRate, burst: settings.throttleBurst, dailyQuota: settings.dailyQuota },
     authCacheSeconds: settings.authCacheSeconds,
   });
@@ -164,6 +201,7 @@ export async function startLocalApi(settings: LocalSettings, options: { writeRun
       url,
       dynamodbEndpoint: emulators.dynamodbEndpoint,
       s3Endpoint: emulators.s3Endpoint,
+      cognitoEndpoint: cognito.endpoint,
       startedAt: new Date().toISOString(),
     };
     writeFileSync(runtimeFile, `${JSON.stringify(info, null, 2)}\n`);
@@ -182,6 +220,8 @@ export async function startLocalApi(settings: LocalSettings, options: { writeRun
     devKey,
     emulators,
     gateway,
+    cognito,
+    confirmationCodes,
     async idle() {
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
     },
@@ -195,6 +235,7 @@ export async function startLocalApi(settings: LocalSettings, options: { writeRun
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
       cdnS3.destroy();
       await emulators.close();
+      await cognito.close();
       if (options.writeRuntimeFile !== false) rmSync(runtimeFile, { force: true });
     },
   };

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { extname, resolve as resolvePath, sep } from 'node:path';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type {
   APIGatewayAuthorizerResult,
@@ -15,9 +17,26 @@ import { LocalUsagePlan, type UsagePlanLimits } from './usage-plan';
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 export type TokenAuthorizer = (event: APIGatewayTokenAuthorizerEvent) => Promise<APIGatewayAuthorizerResult>;
 
+/**
+ * Verifies a session's Cognito ID token the way API Gateway's Cognito authorizer does and
+ * returns its claims (as strings, the way API Gateway passes them), or throws.
+ */
+export type SessionVerifier = (token: string) => Promise<Record<string, string>>;
+
+/** What the gateway serves outside the route table: the web console's built files and its config. */
+export interface StaticSite {
+  /** Directory of the built console (index.html and assets/). */
+  readonly dir: string;
+  /** The body of `/config.json`, computed when asked (endpoints are known only after start). */
+  readonly config: () => unknown;
+}
+
 export interface GatewayOptions {
   readonly handlers: Readonly<Record<HandlerName, ProxyHandler>>;
   readonly authorizer: TokenAuthorizer;
+  /** The Cognito authorizer of the `session` routes; without it they answer 401. */
+  readonly sessionVerifier?: SessionVerifier;
+  readonly site?: StaticSite;
   readonly usagePlan: UsagePlanLimits;
   /** Authorizer result cache per token, like API Gateway's (0 disables). */
   readonly authCacheSeconds: number;
@@ -96,6 +115,31 @@ export function createLocalGateway(options: GatewayOptions): LocalGateway {
     return result;
   }
 
+  const sessionCache = new Map<string, { expires: number; claims: Record<string, string> | 'UNAUTHORIZED' }>();
+
+  /**
+   * Like API Gateway's Cognito authorizer: the token from the Authorization header (with or
+   * without "Bearer "), verified by `sessionVerifier`, the answer cached per token.
+   */
+  async function authorizeSession(header: string | undefined): Promise<Record<string, string>> {
+    const token = header?.replace(/^Bearer\s+/i, '').trim();
+    if (!token || !options.sessionVerifier) throw new GatewayError('UNAUTHORIZED');
+    const cached = sessionCache.get(token);
+    if (cached && cached.expires > now()) {
+      if (cached.claims === 'UNAUTHORIZED') throw new GatewayError('UNAUTHORIZED');
+      return cached.claims;
+    }
+    let claims: Record<string, string> | 'UNAUTHORIZED';
+    try {
+      claims = await options.sessionVerifier(token);
+    } catch {
+      claims = 'UNAUTHORIZED';
+    }
+    if (options.authCacheSeconds > 0) sessionCache.set(token, { expires: now() + options.authCacheSeconds * 1000, claims });
+    if (claims === 'UNAUTHORIZED') throw new GatewayError('UNAUTHORIZED');
+    return claims;
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = now();
     const url = new URL(req.url ?? '/', 'http://local');
@@ -113,6 +157,9 @@ export function createLocalGateway(options: GatewayOptions): LocalGateway {
 
     const candidates = ROUTES.filter((route) => matchPath(route.path, url.pathname) !== undefined);
     const route = candidates.find((candidate) => candidate.method === method);
+    if (!route && options.site && candidates.length === 0 && (method === 'GET' || method === 'HEAD') && !url.pathname.startsWith('/api/')) {
+      return serveStatic(options.site, url.pathname, method, res);
+    }
     if (!route) throw new GatewayError('MISSING_AUTHENTICATION_TOKEN');
     const pathParameters = matchPath(route.path, url.pathname)!;
 
@@ -122,7 +169,11 @@ export function createLocalGateway(options: GatewayOptions): LocalGateway {
 
     let authorizerContext: Record<string, unknown> | null = null;
     let apiKey: string | undefined;
-    if (route.auth) {
+    if (route.auth === 'session') {
+      const claims = await authorizeSession(headerValue(req, 'authorization'));
+      authorizerContext = { claims, principalId: claims.sub, integrationLatency: now() - started };
+    }
+    if (route.auth === 'key') {
       const auth = await authorize(headerValue(req, 'authorization'), methodArn);
       const statement = auth.policyDocument.Statement[0] as { Effect?: string } | undefined;
       if (statement?.Effect !== 'Allow') throw new GatewayError('ACCESS_DENIED');
@@ -229,7 +280,65 @@ export function createLocalGateway(options: GatewayOptions): LocalGateway {
   server.requestTimeout = 60_000;
   server.headersTimeout = 30_000;
 
-  return { server, usage, flushAuthCache: () => authCache.clear() };
+  return {
+    server,
+    usage,
+    flushAuthCache: () => {
+      authCache.clear();
+      sessionCache.clear();
+    },
+  };
+}
+
+const STATIC_TYPES: Readonly<Record<string, string>> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+/**
+ * The console's files, the way the CDN serves them on AWS: `/` is index.html, hashed assets
+ * are cached for a year, anything else unknown is a 404 in the envelope. Paths never leave
+ * the site directory.
+ */
+async function serveStatic(site: StaticSite, pathname: string, method: string, res: ServerResponse): Promise<void> {
+  let body: Buffer;
+  let type: string;
+  let cache = 'no-cache';
+  if (pathname === '/config.json') {
+    body = Buffer.from(JSON.stringify(site.config()));
+    type = JSON_CONTENT_TYPE;
+  } else {
+    let relative: string;
+    try {
+      relative = decodeURIComponent(pathname === '/' ? '/index.html' : pathname);
+    } catch {
+      throw new GatewayError('MISSING_AUTHENTICATION_TOKEN');
+    }
+    const root = resolvePath(site.dir);
+    const file = resolvePath(root, `.${relative}`);
+    if (!file.startsWith(`${root}${sep}`)) throw new GatewayError('MISSING_AUTHENTICATION_TOKEN');
+    try {
+      body = await readFile(file);
+    } catch {
+      throw new GatewayError('MISSING_AUTHENTICATION_TOKEN');
+    }
+    type = STATIC_TYPES[extname(file)] ?? 'application/octet-stream';
+    if (relative.startsWith('/assets/')) cache = 'public, max-age=31536000, immutable';
+  }
+  res.writeHead(200, {
+    'Content-Type': type,
+    'Content-Length': String(body.byteLength),
+    'Cache-Control': cache,
+    'X-Content-Type-Options': 'nosniff',
+  });
+  res.end(method === 'HEAD' ? undefined : body);
 }
 
 function preflight(req: IncomingMessage, res: ServerResponse): void {

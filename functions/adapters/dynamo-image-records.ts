@@ -12,6 +12,8 @@ import type { SettleOutcome } from '../core/finalize';
 import type { PublishedOutcome } from '../core/migrate';
 import type { ImageFormat } from '../core/image-format';
 import type { ImageRecord, ImageRecords, ImageState } from '../core/images';
+import { logger } from '../core/logger';
+import type { DynamoAccountTotals } from './dynamo-account-totals';
 import { IMAGES_TABLE_SCHEMA } from './table-schemas';
 
 type Item = Record<string, AttributeValue>;
@@ -73,6 +75,8 @@ export class DynamoImageRecords implements ImageRecords {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
+    /** The account's running image totals (account page); absent where nothing changes them. */
+    private readonly totals?: Pick<DynamoAccountTotals, 'add'>,
   ) {}
 
   async create(record: ImageRecord): Promise<void> {
@@ -83,6 +87,22 @@ export class DynamoImageRecords implements ImageRecords {
         ConditionExpression: 'attribute_not_exists(id)',
       }),
     );
+    if (record.state === 'ready') await this.addToTotals(record.accountId, 1, record.size ?? 0);
+  }
+
+  /**
+   * Runs after the record change it follows has succeeded: a failure here must not undo or fail
+   * that change (the image exists or is gone either way), so it is logged, and the totals are
+   * off by that image until an operator recounts.
+   */
+  private async addToTotals(accountId: string, count: number, bytes: number): Promise<void> {
+    if (!this.totals) return;
+    // Each record change that calls this is conditional (it happens once), so the totals move once.
+    try {
+      await this.totals.add(accountId, count, bytes);
+    } catch (error) {
+      logger.error('image totals not updated', { accountId, count, bytes, error });
+    }
   }
 
   async get(id: string): Promise<ImageRecord | undefined> {
@@ -95,14 +115,17 @@ export class DynamoImageRecords implements ImageRecords {
   /** Deletes the record if it still belongs to `accountId`; returns false when there was none. */
   async delete(id: string, accountId: string): Promise<boolean> {
     try {
-      await this.client.send(
+      const deleted = await this.client.send(
         new DeleteItemCommand({
           TableName: this.tableName,
           Key: { id: { S: id } },
           ConditionExpression: 'account_id = :account',
           ExpressionAttributeValues: { ':account': { S: accountId } },
+          ReturnValues: 'ALL_OLD',
         }),
       );
+      const old = deleted.Attributes;
+      if (old?.state?.S === 'ready') await this.addToTotals(accountId, -1, -Number(old.size?.N ?? 0));
       return true;
     } catch (error) {
       if ((error as Error).name === 'ConditionalCheckFailedException') return false;
@@ -145,7 +168,7 @@ export class DynamoImageRecords implements ImageRecords {
       set += ', #reason = :reason';
     }
     try {
-      await this.client.send(
+      const settled = await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: { id: { S: id } },
@@ -153,8 +176,11 @@ export class DynamoImageRecords implements ImageRecords {
           ConditionExpression: '#state = :pending',
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
         }),
       );
+      const accountId = settled.Attributes?.account_id?.S;
+      if (outcome.state === 'ready' && accountId) await this.addToTotals(accountId, 1, outcome.size);
       return true;
     } catch (error) {
       if ((error as Error).name === 'ConditionalCheckFailedException') return false;

@@ -1,5 +1,6 @@
 import {
   type AttributeValue,
+  BatchGetItemCommand,
   ConditionalCheckFailedException,
   type DynamoDBClient,
   GetItemCommand,
@@ -20,6 +21,10 @@ export interface KeyRecord {
   readonly revokedAt?: string;
   /** The id of the matching API Gateway API key on AWS; absent locally. */
   readonly apiGatewayKeyId?: string;
+  /** The name a person gave the key in the console (keys made by the CLI have none). */
+  readonly name?: string;
+  /** The first characters of the key (`imgr_` + 4), so a person can tell keys apart. */
+  readonly prefix?: string;
 }
 
 export interface Account {
@@ -42,6 +47,8 @@ function keyFromItem(item: Item): KeyRecord {
     createdAt: item.created_at.S!,
     revokedAt: item.revoked_at?.S,
     apiGatewayKeyId: item.apigw_key_id?.S,
+    name: item.key_name?.S,
+    prefix: item.key_prefix?.S,
   };
 }
 
@@ -111,6 +118,8 @@ export class DynamoKeyStore {
       created_at: { S: record.createdAt },
     };
     if (record.apiGatewayKeyId) item.apigw_key_id = { S: record.apiGatewayKeyId };
+    if (record.name !== undefined) item.key_name = { S: record.name };
+    if (record.prefix !== undefined) item.key_prefix = { S: record.prefix };
     try {
       await this.client.send(
         new PutItemCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }),
@@ -120,6 +129,26 @@ export class DynamoKeyStore {
       if ((error as Error).name === 'ConditionalCheckFailedException') return false;
       throw error;
     }
+  }
+
+  /** The keys with these hashes (those that exist), read in batches of 100. */
+  async findByHashes(hashes: readonly string[]): Promise<KeyRecord[]> {
+    const found: KeyRecord[] = [];
+    const unique = [...new Set(hashes)];
+    for (let i = 0; i < unique.length; i += 100) {
+      let request: Record<string, { Keys: Item[] }> | undefined = {
+        [this.tableName]: { Keys: unique.slice(i, i + 100).map((hash) => ({ pk: { S: keyPk(hash) } })) },
+      };
+      for (let attempt = 0; request && Object.keys(request).length > 0; attempt += 1) {
+        // Unprocessed keys mean DynamoDB is throttling us: back off, and give up as "unavailable".
+        if (attempt >= 6) throw Object.assign(new Error('keys table kept keys unprocessed'), { name: 'ThrottlingException' });
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+        const result = await this.client.send(new BatchGetItemCommand({ RequestItems: request }));
+        found.push(...(result.Responses?.[this.tableName] ?? []).map(keyFromItem));
+        request = result.UnprocessedKeys as typeof request;
+      }
+    }
+    return found;
   }
 
   /** Marks a key revoked; returns the record as it was, or undefined when there is no such key. */

@@ -32,7 +32,7 @@ beforeAll(() => {
   });
   stack = new ImagerStack(app, 'Bundled');
   resources = Template.fromStack(stack).toJSON().Resources;
-}, 300_000);
+}, 360_000);
 
 afterAll(() => {
   rmSync(outdir, { recursive: true, force: true });
@@ -41,7 +41,7 @@ afterAll(() => {
 describe('bundled functions', () => {
   it('every Imager function points at a built asset directory with an ESM index.mjs that bundles the AWS SDK', () => {
     const names = Object.keys(stack.functions) as Array<keyof ImagerStack['functions']>;
-    expect(names).toHaveLength(10);
+    expect(names).toHaveLength(14);
     const assetPaths = new Set<string>();
     for (const name of names) {
       const resource = resources[logicalId(stack.functions[name])];
@@ -78,5 +78,17 @@ describe('bundled functions', () => {
       const hash = (resource.Metadata?.['aws:asset:path'] as string).replace(/^asset\./, '');
       expect(resource.Properties.Code.S3Key).toBe(`${hash}.zip`);
     }
+  });
+
+  it('the console deployment ships the Vite build of web/ (index.html and hashed assets) beside its config.json', () => {
+    const deployments = Object.values(resources).filter((r) => r.Type === 'Custom::CDKBucketDeployment');
+    expect(deployments).toHaveLength(1);
+    const keys = (deployments[0].Properties.SourceObjectKeys as string[]).filter((key) => /^[0-9a-f]{64}\.zip$/.test(key));
+    const built = keys.map((key) => join(outdir, `asset.${key.replace(/\.zip$/, '')}`)).filter((dir) => existsSync(join(dir, 'index.html')));
+    expect(built).toHaveLength(1);
+    const html = readFileSync(join(built[0], 'index.html'), 'utf8');
+    const script = /<script type="module" crossorigin src="\/assets\/(index-[\w-]+\.js)"/.exec(html);
+    expect(script, 'index.html loads the bundled module').not.toBeNull();
+    expect(readFileSync(join(built[0], 'assets', script![1]), 'utf8')).toContain('CognitoIdentityServiceProvider');
   });
 });

@@ -39,7 +39,8 @@ beforeAll(() => {
 describe('bucket', () => {
   it('is private, encrypted, SSL-only, logged, and cleans up abandoned multipart uploads and stray uploads', () => {
     const buckets = resourcesOfType(synth.template, 'AWS::S3::Bucket');
-    expect(Object.keys(buckets).sort()).toEqual([ids.accessLogs, ids.bucket].sort());
+    // The console's static files have their own bucket (test/infra/identity.test.ts).
+    expect(Object.keys(buckets).sort()).toEqual([ids.accessLogs, ids.bucket, logicalId(synth.stack.console.bucket)].sort());
     for (const [id, bucket] of Object.entries(buckets)) {
       expect(bucket.Properties.PublicAccessBlockConfiguration, id).toEqual({
         BlockPublicAcls: true,
@@ -185,14 +186,15 @@ describe('functions', () => {
     return resource.Properties;
   }
 
-  it('are the ten Imager functions (plus the CDK bucket-notification and SDK-call helpers)', () => {
+  it('are the fourteen Imager functions (plus the CDK bucket-notification, SDK-call and console-deployment helpers)', () => {
     const functions = Object.keys(resourcesOfType(synth.template, 'AWS::Lambda::Function'));
     const ours = (Object.keys(FILES) as FunctionName[]).map((name) => logicalId(synth.stack.functions[name]));
     expect(functions.filter((id) => !ours.includes(id)).sort()).toEqual([
       expect.stringMatching(/^AWS679f53fac002430cb0da5b7982bd2287/),
       expect.stringMatching(/^BucketNotificationsHandler/),
+      expect.stringMatching(/^CustomCDKBucketDeployment/),
     ]);
-    expect(ours).toHaveLength(10);
+    expect(ours).toHaveLength(14);
   });
 
   it.each(Object.keys(FILES) as FunctionName[])('%s: Node.js >= 22 on arm64, traced, with its own retained log group', (name) => {
@@ -223,7 +225,7 @@ describe('functions', () => {
     // Resource names read as optional count too (DISTRIBUTION_ID may be: there is no CDN locally).
     const required = [...source.matchAll(/requireString\(process\.env, '([A-Z_]+)'\)|optionalString\(process\.env, '(BUCKET_NAME|DISTRIBUTION_ID)'\)/g)]
       .map((m) => m[1] ?? m[2])
-      .filter((variable) => variable !== 'AWS_REGION');
+      .filter((variable) => variable !== 'AWS_REGION' && variable !== 'STAGE_NAME');
     // ViewImage reads no storage at all (a redirect to the CDN): its list is empty, and so must its env be.
     const expected: Record<string, string> = {
       BUCKET_NAME: ids.bucket,
@@ -269,6 +271,8 @@ describe('least privilege', () => {
     ];
   }
 
+  const apigw = 'arn:AWS::Partition:apigateway:AWS::Region::';
+  const usagePlan = (): string => logicalId(synth.stack.api.usagePlan);
   const EXPECTED: Record<FunctionName, () => string[]> = {
     UploadImage: () => [
       `dynamodb:PutItem on ${ids.images}.Arn`,
@@ -296,9 +300,45 @@ describe('least privilege', () => {
     // A 301 to the CDN: no data access at all.
     ViewImage: () => [],
     Authorizer: () => [`dynamodb:GetItem on ${ids.keys}.Arn`],
+    GetAccount: () => [
+      `dynamodb:BatchGetItem on ${ids.counters}.Arn`,
+      `dynamodb:GetItem on ${ids.counters}.Arn`,
+      `dynamodb:GetItem on ${ids.keys}.Arn`,
+      `dynamodb:PutItem on ${ids.keys}.Arn`,
+    ],
+    ListAccountKeys: () => [
+      `dynamodb:BatchGetItem on ${ids.counters}.Arn`,
+      `dynamodb:BatchGetItem on ${ids.keys}.Arn`,
+      `dynamodb:GetItem on ${ids.keys}.Arn`,
+      `dynamodb:PutItem on ${ids.keys}.Arn`,
+    ],
+    CreateAccountKey: () => [
+      // Create the API Gateway key and attach it to the plan; undo both if the record cannot be written.
+      `apigateway:DELETE on ${apigw}/apikeys/*`,
+      `apigateway:DELETE on ${apigw}/usageplans/${usagePlan()}/keys/*`,
+      `apigateway:GET on ${apigw}/usageplans`,
+      `apigateway:POST on ${apigw}/apikeys`,
+      `apigateway:POST on ${apigw}/usageplans/${usagePlan()}/keys`,
+      `dynamodb:BatchGetItem on ${ids.keys}.Arn`,
+      `dynamodb:GetItem on ${ids.keys}.Arn`,
+      `dynamodb:PutItem on ${ids.keys}.Arn`,
+      `dynamodb:UpdateItem on ${ids.keys}.Arn`,
+    ],
+    RevokeAccountKey: () => [
+      // Detach and disable the API Gateway key, flush the stage's authorizer cache.
+      `apigateway:DELETE on ${apigw}/restapis/${logicalId(synth.stack.api.api)}/stages/v1/cache/authorizers`,
+      `apigateway:DELETE on ${apigw}/usageplans/${usagePlan()}/keys/*`,
+      `apigateway:GET on ${apigw}/usageplans`,
+      `apigateway:PATCH on ${apigw}/apikeys/*`,
+      `dynamodb:GetItem on ${ids.keys}.Arn`,
+      `dynamodb:PutItem on ${ids.keys}.Arn`,
+      `dynamodb:Query on ${ids.keys}.Arn/index/${KEYS_TABLE_SCHEMA.byKeyIdIndex.name}`,
+      `dynamodb:UpdateItem on ${ids.keys}.Arn`,
+    ],
     // Reads and deletes the upload, publishes the checked bytes under images/; never writes uploads/.
     FinalizeUpload: () => [
       `dynamodb:GetItem on ${ids.images}.Arn`,
+      `dynamodb:UpdateItem on ${ids.counters}.Arn`,
       `dynamodb:UpdateItem on ${ids.images}.Arn`,
       `s3:DeleteObject on ${objects(LARGE_UPLOAD_PREFIX)}`,
       `s3:GetObject on ${objects(DIRECT_PREFIX)}`,
@@ -310,6 +350,7 @@ describe('least privilege', () => {
       `dynamodb:DeleteItem on ${ids.images}.Arn`,
       `dynamodb:GetItem on ${ids.images}.Arn`,
       `dynamodb:Query on ${ids.images}.Arn/index/${IMAGES_TABLE_SCHEMA.pendingIndex.name}`,
+      `dynamodb:UpdateItem on ${ids.counters}.Arn`,
       `dynamodb:UpdateItem on ${ids.images}.Arn`,
       `s3:DeleteObject on ${objects(DIRECT_PREFIX)}`,
       `s3:DeleteObject on ${objects(LARGE_UPLOAD_PREFIX)}`,
@@ -354,10 +395,12 @@ describe('least privilege', () => {
     }
   });
 
-  it('no policy in the stack allows a wildcard action or a whole service', () => {
+  it('no policy in the stack allows a wildcard action or a whole service (but CDK\'s own console deployment helper)', () => {
     for (const [id, resource] of Object.entries(resources)) {
+      // aws-cdk-lib's BucketDeployment provider grants itself s3:GetObject*, s3:List*, ... (acknowledged in lib/console-site.ts).
+      if (id.startsWith('CustomCDKBucketDeployment')) continue;
       const document = resource.Properties?.PolicyDocument ?? undefined;
-      const inline = (resource.Properties?.Policies as Array<{ PolicyDocument: unknown }> | undefined)?.map((p) => p.PolicyDocument) ?? [];
+      const inline = resource.Type === 'AWS::IAM::Role' ? ((resource.Properties?.Policies as Array<{ PolicyDocument: unknown }> | undefined)?.map((p) => p.PolicyDocument) ?? []) : [];
       for (const doc of [document, ...inline].filter(Boolean) as Array<{ Statement: Array<Record<string, any>> }>) {
         for (const statement of doc.Statement.filter((s) => s.Effect === 'Allow')) {
           for (const action of ([] as string[]).concat(statement.Action)) {
@@ -460,6 +503,7 @@ describe('outputs', () => {
     const named = [
       'ApiUrl',
       'BucketName',
+      'ConsoleUrl',
       'CountersTableName',
       'DistributionDomainName',
       'DistributionId',
@@ -470,6 +514,8 @@ describe('outputs', () => {
       'RestApiId',
       'StageName',
       'UsagePlanId',
+      'UserPoolClientId',
+      'UserPoolId',
     ];
     // RestApi adds its own `Endpoint` output (same URL as ApiUrl); nothing else may appear.
     const extra = Object.keys(outputs).filter((name) => !named.includes(name));

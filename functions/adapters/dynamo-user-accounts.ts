@@ -1,0 +1,108 @@
+import { type AttributeValue, type DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import type { SessionUser, UserAccount } from '../core/accounts';
+import type { UserAccountStore } from '../core/account-keys';
+
+type Item = Record<string, AttributeValue>;
+
+const userPk = (sub: string): string => `user#${sub}`;
+
+function isConditionFailure(error: unknown): boolean {
+  return (error as Error)?.name === 'ConditionalCheckFailedException';
+}
+
+function mapOf(value: AttributeValue | undefined): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, entry] of Object.entries(value?.M ?? {})) if (entry.S !== undefined) result[name] = entry.S;
+  return result;
+}
+
+function fromItem(item: Item): UserAccount {
+  return {
+    accountId: item.account_id.S!,
+    sub: item.sub.S!,
+    email: item.email.S!,
+    createdAt: item.created_at.S!,
+    keys: mapOf(item.keys),
+    activeKeys: mapOf(item.active_keys),
+  };
+}
+
+/**
+ * Accounts of people who signed up, in the keys table next to the keys: one item per Cognito
+ * user (`user#<sub>`) holding the account id and two maps of key id -> key hash, every key the
+ * account made and the active ones. The limit of active keys is a condition on the size of that
+ * map, so it holds under concurrent creates without a transaction (which dynalite lacks).
+ */
+export class DynamoUserAccounts implements UserAccountStore {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {}
+
+  async ensure(user: SessionUser, newAccountId: string, now: Date): Promise<UserAccount> {
+    const existing = await this.get(user.sub);
+    if (existing) return existing;
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: { S: userPk(user.sub) },
+            sub: { S: user.sub },
+            email: { S: user.email },
+            account_id: { S: newAccountId },
+            created_at: { S: now.toISOString() },
+            keys: { M: {} },
+            active_keys: { M: {} },
+          },
+          // Two first requests at once: one creates, the other reads what it created.
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    const created = await this.get(user.sub);
+    if (!created) throw new Error('account record missing after create');
+    return created;
+  }
+
+  async reserveKeySlot(sub: string, keyId: string, keyHash: string, max: number): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { pk: { S: userPk(sub) } },
+          UpdateExpression: 'SET #keys.#id = :hash, #active.#id = :hash',
+          ConditionExpression: 'attribute_exists(pk) AND size(#active) < :max',
+          ExpressionAttributeNames: { '#keys': 'keys', '#active': 'active_keys', '#id': keyId },
+          ExpressionAttributeValues: { ':hash': { S: keyHash }, ':max': { N: String(max) } },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async releaseKeySlot(sub: string, keyId: string, forget: boolean): Promise<void> {
+    await this.client.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: { pk: { S: userPk(sub) } },
+        UpdateExpression: forget ? 'REMOVE #active.#id, #keys.#id' : 'REMOVE #active.#id',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#active': 'active_keys', '#id': keyId, ...(forget ? { '#keys': 'keys' } : {}) },
+      }),
+    );
+  }
+
+  /** Strongly consistent: a key created a moment ago must be in the next list. */
+  private async get(sub: string): Promise<UserAccount | undefined> {
+    const result = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: { pk: { S: userPk(sub) } }, ConsistentRead: true }),
+    );
+    return result.Item ? fromItem(result.Item) : undefined;
+  }
+}

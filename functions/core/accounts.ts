@@ -1,0 +1,168 @@
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { BadRequestError, HttpError, NotFoundError } from './errors';
+import { type Window, windowAt } from './hourly-quota';
+
+/**
+ * Accounts of people who signed up (SPEC §13): the domain rules of the account routes, with no
+ * AWS in them. Storage is behind the ports below; handlers wire the DynamoDB adapters in.
+ */
+
+/** An account holds at most this many active keys (SPEC §13). */
+export const MAX_ACTIVE_KEYS = 10;
+
+/** Key names: 1 to 64 printable characters (no control characters), as typed by a person. */
+export const MAX_KEY_NAME_LENGTH = 64;
+
+/** How many characters of a key the console shows to recognise it (`imgr_` + 4). */
+export const KEY_PREFIX_LENGTH = 9;
+
+/** Who is signed in, from the claims of the verified Cognito ID token. */
+export interface SessionUser {
+  /** The Cognito user's `sub`: stable for the life of the user, the link to the Imager account. */
+  readonly sub: string;
+  readonly email: string;
+}
+
+/** The Imager account of a person, linked to their Cognito `sub`. */
+export interface UserAccount {
+  readonly accountId: string;
+  readonly sub: string;
+  readonly email: string;
+  readonly createdAt: string;
+  /** Every key the account ever created (active and revoked): key id -> key hash. */
+  readonly keys: Readonly<Record<string, string>>;
+  /** The keys counted against the limit: key id -> key hash. */
+  readonly activeKeys: Readonly<Record<string, string>>;
+}
+
+/** A key as the account routes see it (never the secret). */
+export interface AccountKey {
+  readonly keyId: string;
+  readonly name: string;
+  readonly prefix: string;
+  readonly createdAt: string;
+  readonly revokedAt?: string;
+}
+
+/** This hour's count and the last use of one key. */
+export interface KeyUsage {
+  readonly requestsThisHour: number;
+  /** ISO time of the last request, at minute precision or better; undefined if never used. */
+  readonly lastUsedAt?: string;
+}
+
+export interface ImageTotals {
+  readonly count: number;
+  readonly bytes: number;
+}
+
+export class TooManyKeysError extends HttpError {
+  constructor() {
+    super(409, `An account can have at most ${MAX_ACTIVE_KEYS} active keys`);
+  }
+}
+
+export class KeyNotFoundError extends NotFoundError {
+  constructor() {
+    super('Key not found');
+  }
+}
+
+/** The session's claims as API Gateway's Cognito authorizer passes them (`requestContext.authorizer.claims`). */
+export function sessionUserFrom(event: APIGatewayProxyEvent): SessionUser | undefined {
+  const authorizer = event.requestContext?.authorizer as { claims?: unknown } | null | undefined;
+  const claims = authorizer?.claims;
+  if (typeof claims !== 'object' || claims === null) return undefined;
+  const { sub, email, token_use: tokenUse } = claims as Record<string, unknown>;
+  if (typeof sub !== 'string' || sub === '' || typeof email !== 'string' || email === '') return undefined;
+  // Only ID tokens carry the email; an access token here would mean a misconfigured authorizer.
+  if (tokenUse !== undefined && tokenUse !== 'id') return undefined;
+  return { sub, email };
+}
+
+/** The body of `POST /api/account/keys`: `{"name": "..."}`, 1 to 64 printable characters. */
+export function parseKeyName(body: string | null | undefined, isBase64Encoded = false): string {
+  if (body === null || body === undefined || body === '') throw new BadRequestError('Request body must be JSON: {"name": "..."}');
+  const text = isBase64Encoded ? Buffer.from(body, 'base64').toString('utf8') : body;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new BadRequestError('Request body must be JSON: {"name": "..."}');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new BadRequestError('Request body must be a JSON object: {"name": "..."}');
+  }
+  const extra = Object.keys(parsed).filter((field) => field !== 'name');
+  if (extra.length > 0) throw new BadRequestError(`Unknown field: ${extra[0]}`);
+  const name = (parsed as { name?: unknown }).name;
+  if (typeof name !== 'string') throw new BadRequestError('name must be a string');
+  const trimmed = name.trim();
+  // Count characters (code points), not UTF-16 units: "1 to 64 characters" as a person reads it.
+  const length = [...trimmed].length;
+  if (length < 1 || length > MAX_KEY_NAME_LENGTH) {
+    throw new BadRequestError(`name must be 1 to ${MAX_KEY_NAME_LENGTH} characters`);
+  }
+  // Printable: no control, format (bidi overrides), surrogate, unassigned or line/paragraph separator characters.
+  if (/[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}]/u.test(trimmed)) {
+    throw new BadRequestError('name must contain printable characters only');
+  }
+  return trimmed;
+}
+
+/** The public key id in a path: what `generateKeyId` makes (`key_` + 12 base64url characters). */
+export function isKeyId(value: unknown): value is string {
+  return typeof value === 'string' && /^key_[A-Za-z0-9_-]{12}$/.test(value);
+}
+
+/** The API shape of a key (SPEC §13). */
+export interface ApiKeyView {
+  readonly id: string;
+  readonly name: string;
+  readonly prefix: string;
+  readonly created_at: string;
+  readonly last_used_at: string | null;
+  readonly status: 'active' | 'revoked';
+  readonly requests_this_hour: number;
+}
+
+export function toApiKeyView(key: AccountKey, usage: KeyUsage | undefined): ApiKeyView {
+  return {
+    id: key.keyId,
+    name: key.name,
+    prefix: key.prefix,
+    created_at: key.createdAt,
+    last_used_at: usage?.lastUsedAt ?? null,
+    status: key.revokedAt ? 'revoked' : 'active',
+    requests_this_hour: usage?.requestsThisHour ?? 0,
+  };
+}
+
+/** `GET /api/account`'s data. */
+export function toApiAccount(
+  account: UserAccount,
+  usage: { limit: number; used: number; window: Window },
+  images: ImageTotals,
+): Record<string, unknown> {
+  return {
+    account_id: account.accountId,
+    email: account.email,
+    created_at: account.createdAt,
+    usage: {
+      hourly_limit: usage.limit,
+      requests_this_hour: usage.used,
+      reset_at: new Date(usage.window.end * 1000).toISOString(),
+    },
+    images: { count: Math.max(0, images.count), bytes: Math.max(0, images.bytes) },
+  };
+}
+
+/** The current window for a clock. */
+export function currentWindow(nowMs: number): Window {
+  return windowAt(nowMs);
+}
+
+/** Newest first, then by id, so the list order is stable. */
+export function sortKeys<T extends AccountKey>(keys: readonly T[]): T[] {
+  return [...keys].sort((a, b) => b.createdAt.localeCompare(a.createdAt) || a.keyId.localeCompare(b.keyId));
+}

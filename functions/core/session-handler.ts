@@ -1,0 +1,36 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { type SessionUser, sessionUserFrom } from './accounts';
+import type { ApiHandler } from './api-handler';
+import { HttpError } from './errors';
+import { errorToResponse } from './http';
+import { logger } from './logger';
+
+export type SessionRoute = (event: APIGatewayProxyEvent, user: SessionUser) => Promise<APIGatewayProxyResult>;
+
+/** The session's claims are missing: only when the route is deployed without its Cognito authorizer. */
+export class NoSessionError extends HttpError {
+  constructor() {
+    super(401, 'Not signed in');
+  }
+}
+
+/**
+ * Wraps an account route (SPEC §13): the Cognito authorizer has verified the ID token, and the
+ * route gets the person it names. Account routes are not metered by the hourly key quota (they
+ * carry no key). Every error goes through `errorToResponse`; a route never throws out of here.
+ */
+export function sessionHandler(route: SessionRoute): ApiHandler {
+  return async (event, context?: Context) => {
+    if (context) logger.addContext(context);
+    logger.appendKeys({ requestId: event.requestContext?.requestId });
+    try {
+      const user = sessionUserFrom(event);
+      if (!user) throw new NoSessionError();
+      return await route(event, user);
+    } catch (error) {
+      return errorToResponse(error, (message, details) => logger.error(message, details as never));
+    } finally {
+      logger.removeKeys(['requestId']);
+    }
+  };
+}

@@ -1,0 +1,97 @@
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { CognitoUserPoolsAuthorizer } from 'aws-cdk-lib/aws-apigateway';
+import {
+  AccountRecovery,
+  FeaturePlan,
+  Mfa,
+  UserPool,
+  type UserPoolClient,
+  UserPoolEmail,
+  VerificationEmailStyle,
+} from 'aws-cdk-lib/aws-cognito';
+import { Construct } from 'constructs';
+
+export interface IdentityProps {
+  /** Verified SES sender for the confirmation codes; unset = Cognito's default sender. */
+  readonly sesFromEmail?: string;
+  /** Cognito authorizer result cache per token, in seconds. */
+  readonly authCacheSeconds: number;
+  /** Keep the user pool when the stack is deleted (people's accounts). Defaults to true. */
+  readonly retainUsers?: boolean;
+}
+
+/**
+ * Who people are (SPEC §13): a Cognito user pool where people sign up with their email and a
+ * password and confirm with an emailed code, an app client for the web console (a browser
+ * cannot keep a secret, so it has none), and the Cognito authorizer of the account routes.
+ */
+export class Identity extends Construct {
+  readonly userPool: UserPool;
+  readonly client: UserPoolClient;
+  readonly authorizer: CognitoUserPoolsAuthorizer;
+
+  constructor(scope: Construct, id: string, props: IdentityProps) {
+    super(scope, id);
+    this.userPool = new UserPool(this, 'Users', {
+      selfSignUpEnabled: true,
+      signInAliases: { email: true },
+      signInCaseSensitive: false,
+      autoVerify: { email: true },
+      keepOriginal: { email: true },
+      standardAttributes: { email: { required: true, mutable: true } },
+      userVerification: {
+        emailStyle: VerificationEmailStyle.CODE,
+        emailSubject: 'Your Imager confirmation code',
+        emailBody: 'Your Imager confirmation code is {####}',
+      },
+      passwordPolicy: {
+        minLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+      },
+      accountRecovery: AccountRecovery.EMAIL_ONLY,
+      mfa: Mfa.OFF,
+      featurePlan: FeaturePlan.ESSENTIALS,
+      email: props.sesFromEmail
+        ? UserPoolEmail.withSES({ fromEmail: props.sesFromEmail, fromName: 'Imager', sesRegion: Stack.of(this).region })
+        : UserPoolEmail.withCognito(),
+      deletionProtection: props.retainUsers ?? true,
+      removalPolicy: (props.retainUsers ?? true) ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+
+    this.client = this.userPool.addClient('Console', {
+      userPoolClientName: 'imager-console',
+      generateSecret: false,
+      authFlows: { userPassword: true, userSrp: true },
+      // Sign out revokes the refresh token (RevokeToken); tokens from it stop refreshing.
+      enableTokenRevocation: true,
+      preventUserExistenceErrors: true,
+      idTokenValidity: Duration.hours(1),
+      accessTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.days(30),
+      // The console signs in with the API (USER_PASSWORD_AUTH / SRP), not the hosted UI.
+      disableOAuth: true,
+    });
+
+    // The console sends the ID token (it carries the email; an access token would need scopes on
+    // every method). API Gateway checks signature, issuer (this pool), expiry and the audience
+    // (an app client of this pool), caches the answer per token and passes the claims on.
+    this.authorizer = new CognitoUserPoolsAuthorizer(this, 'Session', {
+      cognitoUserPools: [this.userPool],
+      identitySource: 'method.request.header.Authorization',
+      resultsCacheTtl: Duration.seconds(props.authCacheSeconds),
+    });
+
+    Validations.of(this.userPool).acknowledge({
+      id: 'AwsSolutions-COG2',
+      reason: 'MFA is off: the console has no second-factor screens yet; accounts hold API keys and images, not payment data. Turn it on (Mfa.OPTIONAL with TOTP) once the console asks for the code.',
+    });
+    Validations.of(this.userPool).acknowledge({
+      id: 'AwsSolutions-COG8',
+      reason: 'The Essentials feature plan is chosen for cost (Plus is billed per monthly active user). Plus adds threat protection (adaptive authentication, compromised-credential checks): set featurePlan PLUS and standardThreatProtectionMode FULL_FUNCTION where that cost is acceptable.',
+    });
+  }
+}

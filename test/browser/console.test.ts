@@ -1,0 +1,297 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
+import puppeteer, { type Browser, type ElementHandle, type Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// (This file type-checks with the DOM library, for the code run in the page: test/browser/tsconfig.json.
+// So it imports nothing from the Node-only test support.)
+const TEST_PASSWORD = 'Correct-Horse-9-Battery';
+
+/**
+ * The web console in a real browser (the system Chromium, headless), driven only through the
+ * accessible names of SPEC §13, against `npm start`'s own entry point run as a child process on
+ * a free port with a temporary data dir. The confirmation code is read from what that process
+ * prints, as a person running it locally would.
+ *
+ * Screenshots of every page, narrow (390 px) and wide (1280 px), go to a temporary directory;
+ * with IMAGER_SCREENSHOTS=docs they go to docs/ (how the README's pictures are made).
+ */
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const AUTH_CACHE_SECONDS = 2;
+
+let server: ChildProcess;
+let output = '';
+let baseUrl: string;
+let dataDir: string;
+let shots: string;
+let browser: Browser;
+let page: Page;
+const email = `browser-${process.pid}-${Date.now()}@example.com`;
+
+function waitForOutput(pattern: RegExp, timeoutMs = 90_000): Promise<RegExpMatchArray> {
+  return new Promise((resolve, reject) => {
+    const check = (): boolean => {
+      const match = pattern.exec(output);
+      if (match) resolve(match);
+      return Boolean(match);
+    };
+    if (check()) return;
+    const timer = setTimeout(() => {
+      server.stdout?.off('data', onData);
+      reject(new Error(`timed out waiting for ${pattern} in:\n${output}`));
+    }, timeoutMs);
+    const onData = (): void => {
+      if (check()) {
+        clearTimeout(timer);
+        server.stdout?.off('data', onData);
+      }
+    };
+    server.stdout?.on('data', onData);
+  });
+}
+
+async function screenshot(name: string): Promise<void> {
+  // A passing notice ("copied") would cover part of the page.
+  await page.evaluate(() => document.getElementById('toast')?.classList.remove('shown'));
+  for (const [label, width] of [
+    ['narrow', 390],
+    ['wide', 1280],
+  ] as const) {
+    await page.setViewport({ width, height: width === 390 ? 844 : 900 });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    await page.screenshot({ path: join(shots, `console-${name}-${label}.png`), fullPage: true });
+  }
+  await page.setViewport({ width: 1280, height: 900 });
+}
+
+async function byName(name: string, scope: Page | ElementHandle = page): Promise<ElementHandle<Element>> {
+  const element = await scope.waitForSelector(`aria/${name}`, { timeout: 20_000 });
+  if (!element) throw new Error(`no element named ${name}`);
+  return element as ElementHandle<Element>;
+}
+
+/** A button by its accessible name (a heading may carry the same words, e.g. "Sign in"). */
+function button(name: string, scope: Page | ElementHandle = page): Promise<ElementHandle<Element>> {
+  return byName(`${name}[role="button"]`, scope);
+}
+
+async function fill(name: string, value: string): Promise<void> {
+  const input = await byName(name);
+  await input.click({ count: 3 });
+  await input.type(value);
+}
+
+async function heading(text: string): Promise<void> {
+  await page.waitForFunction((t) => [...document.querySelectorAll('h1, h2')].some((h) => h.textContent === t), { timeout: 20_000 }, text);
+}
+
+async function alertText(): Promise<string> {
+  await page.waitForFunction(() => [...document.querySelectorAll('[role="alert"]')].some((a) => !(a as HTMLElement).hidden && a.textContent), { timeout: 20_000 });
+  return page.evaluate(() =>
+    [...document.querySelectorAll('[role="alert"]')]
+      .filter((a) => !(a as HTMLElement).hidden)
+      .map((a) => a.textContent)
+      .join(' | '),
+  );
+}
+
+function session(): Promise<{ idToken: string; refreshToken: string }> {
+  return page.evaluate(() => {
+    const user = Object.keys(localStorage).find((k) => k.endsWith('.LastAuthUser'))!;
+    const prefix = user.replace(/\.LastAuthUser$/, '');
+    const name = localStorage.getItem(user);
+    return { idToken: localStorage.getItem(`${prefix}.${name}.idToken`)!, refreshToken: localStorage.getItem(`${prefix}.${name}.refreshToken`)! };
+  });
+}
+
+/** A multipart form with the committed 64x48 PNG sample in the field `image`. */
+function pngForm(): FormData {
+  const form = new FormData();
+  form.append('image', new Blob([new Uint8Array(readFileSync(join(ROOT, 'test/fixtures/sample.png')))], { type: 'image/png' }), 'sample.png');
+  return form;
+}
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'imager-browser-'));
+  shots = process.env.IMAGER_SCREENSHOTS === 'docs' ? join(ROOT, 'docs') : join(dataDir, 'screenshots');
+  mkdirSync(shots, { recursive: true });
+  server = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      PORT: '0',
+      IMAGER_DATA_DIR: dataDir,
+      IMAGER_AUTH_CACHE_SECONDS: String(AUTH_CACHE_SECONDS),
+      IMAGER_SWEEP_MINUTES: '0',
+      POWERTOOLS_LOG_LEVEL: 'ERROR',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  server.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    output += chunk;
+  });
+  server.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    output += chunk;
+  });
+  baseUrl = (await waitForOutput(/Imager local API listening on (http:\/\/127\.0\.0\.1:\d+)/, 180_000))[1];
+  browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+  await browser.defaultBrowserContext().overridePermissions(baseUrl, ['clipboard-read', 'clipboard-write', 'clipboard-sanitized-write']);
+  page = await browser.newPage();
+  await page.setViewport({ width: 1280, height: 900 });
+  page.on('dialog', (dialog) => void dialog.accept());
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (server && server.exitCode === null) {
+    const exited = new Promise((resolve) => server.once('exit', resolve));
+    server.kill('SIGTERM');
+    await exited;
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe.sequential('web console', () => {
+  let apiKey: string;
+  let imageId: string;
+
+  it('signs up, confirms with the code the emulator printed, and signs in', async () => {
+    await page.goto(`${baseUrl}/#/signup`, { waitUntil: 'networkidle0' });
+    await heading('Create your Imager account');
+    await screenshot('sign-up');
+    await fill('Email', email);
+    await fill('Password', TEST_PASSWORD);
+    await (await button('Sign up')).click();
+
+    await heading('Confirm your email');
+    const code = (await waitForOutput(new RegExp(`Confirmation code for ${email.replace(/[.+]/g, '\\$&')}: (\\d+)`)))[1];
+    await screenshot('confirm');
+    // A wrong code is refused in words.
+    await fill('Confirmation code', code === '000000' ? '111111' : '000000');
+    await (await button('Confirm')).click();
+    expect(await alertText()).toMatch(/confirmation code is not right/);
+    await fill('Confirmation code', code);
+    await (await button('Confirm')).click();
+
+    await heading('Sign in');
+    await screenshot('sign-in');
+    await fill('Email', email);
+    await fill('Password', 'Wrong-Password-123');
+    await (await button('Sign in')).click();
+    expect(await alertText()).toBe('Incorrect email or password.');
+    await fill('Password', TEST_PASSWORD);
+    await (await button('Sign in')).click();
+    await heading('Usage');
+    await heading('API keys');
+    await heading('Images');
+    expect(await page.evaluate(() => document.querySelector('.who')?.textContent)).toContain(email);
+  }, 180_000);
+
+  it('creates a named key, shown once with a copy button', async () => {
+    await fill('Key name', 'laptop');
+    await (await button('Create API key')).click();
+    const secret = await page.waitForSelector('.new-key code.secret', { visible: true, timeout: 20_000 });
+    apiKey = (await secret!.evaluate((node) => node.textContent))!;
+    expect(apiKey).toMatch(/^imgr_[A-Za-z0-9_-]{43}$/);
+    await (await button('Copy key')).click();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(apiKey);
+    const row = await byName('Key laptop');
+    expect(await row.evaluate((node) => node.textContent)).toMatch(/Active/);
+    expect(await row.evaluate((node) => node.textContent)).toContain(apiKey.slice(0, 9));
+  }, 60_000);
+
+  it('shows an API error in words (the 11th active key)', async () => {
+    const { idToken } = await session();
+    // The console's own "Web console" key and "laptop" exist; fill the account up over HTTP.
+    const listed = await fetch(`${baseUrl}/api/account/keys`, { headers: { Authorization: `Bearer ${idToken}` } });
+    const existing = (((await listed.json()) as any).data.keys as Array<{ status: string }>).filter((key) => key.status === 'active').length;
+    const extra: string[] = [];
+    for (let i = existing; i < 10; i += 1) {
+      const created = await fetch(`${baseUrl}/api/account/keys`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${idToken}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ name: `filler ${i}` }),
+      });
+      expect(created.status).toBe(201);
+      extra.push(((await created.json()) as any).data.id);
+    }
+    await fill('Key name', 'one too many');
+    await (await button('Create API key')).click();
+    expect(await alertText()).toBe('An account can have at most 10 active keys');
+    for (const id of extra) {
+      expect((await fetch(`${baseUrl}/api/account/keys/${id}`, { method: 'DELETE', headers: { Authorization: `Bearer ${idToken}` } })).status).toBe(204);
+    }
+  }, 60_000);
+
+  it('shows an image uploaded with that key over plain HTTP in the gallery', async () => {
+    const uploaded = await fetch(`${baseUrl}/api/images/upload`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${apiKey}` },
+      body: pngForm(),
+    });
+    expect(uploaded.status).toBe(201);
+    imageId = ((await uploaded.json()) as any).data.id;
+    await page.reload({ waitUntil: 'networkidle0' });
+    const card = await byName(`Image ${imageId}`);
+    await page.waitForFunction(
+      (id) => {
+        const img = document.querySelector(`img[alt="Image ${id}"]`) as HTMLImageElement | null;
+        return img !== null && img.complete && img.naturalWidth === 64;
+      },
+      { timeout: 20_000 },
+      imageId,
+    );
+    await (await button('Copy URL', card)).click();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(`${baseUrl}/image/${imageId}`);
+    // The usage panel counts it.
+    await page.waitForFunction(() => /1 \(/.test(document.querySelector('.stats')?.textContent ?? ''), { timeout: 20_000 });
+  }, 60_000);
+
+  it('uploads a picked file through the console', async () => {
+    const picker = (await page.$('input[type="file"]')) as ElementHandle<HTMLInputElement>;
+    await picker.uploadFile(join(ROOT, 'test/fixtures/sample.jpg'));
+    await (await button('Upload')).click();
+    await page.waitForFunction(() => document.querySelectorAll('li.image').length === 2, { timeout: 30_000 });
+    await screenshot('settings-and-gallery');
+  }, 60_000);
+
+  it('revokes the key: listed as revoked, and refused (401) once the authorizer cache expires', async () => {
+    expect((await fetch(`${baseUrl}/api/images`, { headers: { Authorization: `Bearer ${apiKey}` } })).status).toBe(200);
+    const row = await byName('Key laptop');
+    await (await button('Revoke', row)).click();
+    await page.waitForFunction(() => /Revoked/.test(document.querySelector('.revoked-keys [aria-label="Key laptop"]')?.textContent ?? ''), { timeout: 20_000 });
+    expect(await page.$('.revoked-keys [aria-label="Key laptop"] button')).toBeNull();
+    let status = 200;
+    for (let attempt = 0; attempt < 40 && status !== 401; attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      status = (await fetch(`${baseUrl}/api/images`, { headers: { Authorization: `Bearer ${apiKey}` } })).status;
+    }
+    expect(status).toBe(401);
+  }, 60_000);
+
+  it('deletes the image (its URL answers 404)', async () => {
+    const card = await byName(`Image ${imageId}`);
+    await (await button('Delete', card)).click();
+    await page.waitForFunction((id) => !document.querySelector(`[aria-label="Image ${id}"]`), { timeout: 20_000 }, imageId);
+    expect((await fetch(`${baseUrl}/image/${imageId}`, { redirect: 'manual' })).status).toBe(404);
+  }, 60_000);
+
+  it('signs out: the refresh token is revoked at the emulator and the sign-in page shows', async () => {
+    const { refreshToken } = await session();
+    const config = (await (await fetch(`${baseUrl}/config.json`)).json()) as { cognitoEndpoint: string; region: string; clientId: string };
+    await (await button('Sign out')).click();
+    await heading('Sign in');
+    expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('CognitoIdentityServiceProvider.')))).toEqual([]);
+    const client = new CognitoIdentityProviderClient({ endpoint: config.cognitoEndpoint, region: config.region, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+    await expect(
+      client.send(new InitiateAuthCommand({ ClientId: config.clientId, AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: refreshToken } })),
+    ).rejects.toMatchObject({ name: 'NotAuthorizedException' });
+    client.destroy();
+  }, 60_000);
+});

@@ -1,0 +1,270 @@
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import {
+  issueAccountKey,
+  type KeyRecordStore,
+  listAccountKeys,
+  revokeAccountKey,
+  type StoredKey,
+  type UsagePlanKeys,
+  type UserAccountStore,
+} from '../../functions/core/account-keys';
+import { KeyNotFoundError, MAX_ACTIVE_KEYS, parseKeyName, type SessionUser, sessionUserFrom, TooManyKeysError, type UserAccount } from '../../functions/core/accounts';
+import { hashApiKey } from '../../functions/core/api-keys';
+import { BadRequestError } from '../../functions/core/errors';
+import { createCreateAccountKeyHandler } from '../../functions/create-account-key';
+import { createRevokeAccountKeyHandler } from '../../functions/revoke-account-key';
+
+/** The keys table and the account records, in memory, with the same contracts as the DynamoDB adapters. */
+class MemoryStores implements KeyRecordStore, UserAccountStore {
+  readonly keys = new Map<string, StoredKey>();
+  readonly accounts = new Map<string, { accountId: string; email: string; createdAt: string; keys: Record<string, string>; active: Record<string, string> }>();
+  failPut = false;
+
+  async putKey(record: StoredKey): Promise<boolean> {
+    if (this.failPut) throw Object.assign(new Error('down'), { name: 'ServiceUnavailable' });
+    if (this.keys.has(record.keyHash)) return false;
+    this.keys.set(record.keyHash, { ...record });
+    return true;
+  }
+  async revoke(keyId: string, now = new Date()): Promise<StoredKey | undefined> {
+    const record = [...this.keys.values()].find((key) => key.keyId === keyId);
+    if (!record) return undefined;
+    this.keys.set(record.keyHash, { ...record, revokedAt: record.revokedAt ?? now.toISOString() });
+    return record;
+  }
+  async findByHashes(hashes: readonly string[]): Promise<StoredKey[]> {
+    return hashes.map((hash) => this.keys.get(hash)).filter((key): key is StoredKey => key !== undefined);
+  }
+  async ensure(user: SessionUser, newAccountId: string, now: Date): Promise<UserAccount> {
+    if (!this.accounts.has(user.sub)) this.accounts.set(user.sub, { accountId: newAccountId, email: user.email, createdAt: now.toISOString(), keys: {}, active: {} });
+    return this.view(user.sub);
+  }
+  view(sub: string): UserAccount {
+    const account = this.accounts.get(sub)!;
+    return { accountId: account.accountId, sub, email: account.email, createdAt: account.createdAt, keys: { ...account.keys }, activeKeys: { ...account.active } };
+  }
+  async reserveKeySlot(sub: string, keyId: string, keyHash: string, max: number): Promise<boolean> {
+    const account = this.accounts.get(sub)!;
+    if (Object.keys(account.active).length >= max) return false;
+    account.keys[keyId] = keyHash;
+    account.active[keyId] = keyHash;
+    return true;
+  }
+  async releaseKeySlot(sub: string, keyId: string, forget: boolean): Promise<void> {
+    const account = this.accounts.get(sub)!;
+    delete account.active[keyId];
+    if (forget) delete account.keys[keyId];
+  }
+}
+
+class RecordingPlan implements UsagePlanKeys {
+  readonly calls: string[] = [];
+  failRegister = false;
+  async register(keyId: string): Promise<string> {
+    this.calls.push(`register ${keyId}`);
+    if (this.failRegister) throw new Error('api gateway down');
+    return `agw-${keyId}`;
+  }
+  async unregister(id: string): Promise<void> {
+    this.calls.push(`unregister ${id}`);
+  }
+  async revoke(id: string): Promise<void> {
+    this.calls.push(`revoke ${id}`);
+  }
+}
+
+const alice: SessionUser = { sub: 'sub-alice', email: 'alice@example.com' };
+const bob: SessionUser = { sub: 'sub-bob', email: 'bob@example.com' };
+const silent = { error: () => undefined };
+
+function setup(usagePlan?: UsagePlanKeys) {
+  const stores = new MemoryStores();
+  return { stores, deps: { keys: stores, accounts: stores, usagePlan, log: silent } };
+}
+
+function event(user: SessionUser | null, init: Partial<APIGatewayProxyEvent> = {}): APIGatewayProxyEvent {
+  return {
+    body: null,
+    isBase64Encoded: false,
+    pathParameters: null,
+    requestContext: { requestId: 'r1', authorizer: user ? { claims: { sub: user.sub, email: user.email, token_use: 'id' } } : null },
+    ...init,
+  } as unknown as APIGatewayProxyEvent;
+}
+
+describe('key names', () => {
+  const body = (name: unknown) => JSON.stringify({ name });
+
+  it('accepts 1 to 64 printable characters (counted as characters, trimmed)', () => {
+    expect(parseKeyName(body('laptop'))).toBe('laptop');
+    expect(parseKeyName(body('  CI runner #2  '))).toBe('CI runner #2');
+    expect(parseKeyName(body('x'))).toBe('x');
+    expect(parseKeyName(body('a'.repeat(64)))).toBe('a'.repeat(64));
+    expect(parseKeyName(body('📷'.repeat(64)))).toBe('📷'.repeat(64));
+    expect(parseKeyName(body('Café – Zürich 東京'))).toBe('Café – Zürich 東京');
+    expect(parseKeyName(Buffer.from(body('b64')).toString('base64'), true)).toBe('b64');
+  });
+
+  it.each([
+    ['no body', null, /must be JSON/],
+    ['not JSON', '{name:', /must be JSON/],
+    ['an array', '["laptop"]', /JSON object/],
+    ['no name', '{}', /name must be a string/],
+    ['a number', '{"name":5}', /name must be a string/],
+    ['an unknown field', '{"name":"a","admin":true}', /Unknown field: admin/],
+    ['empty', '{"name":""}', /1 to 64 characters/],
+    ['only spaces', '{"name":"   "}', /1 to 64 characters/],
+    ['65 characters', body('a'.repeat(65)), /1 to 64 characters/],
+    ['a newline', body('lap\ntop'), /printable/],
+    ['a NUL', body('lap\u0000top'), /printable/],
+    ['a right-to-left override', body('lap\u202Etop'), /printable/],
+    ['a zero-width space', body('lap\u200Btop'), /printable/],
+  ])('refuses %s with a 400 that says why', (_what, input, message) => {
+    let caught: unknown;
+    try {
+      parseKeyName(input as string | null);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(BadRequestError);
+    expect((caught as Error).message).toMatch(message);
+  });
+});
+
+describe('session claims', () => {
+  it('takes sub and email from the Cognito authorizer claims of an ID token', () => {
+    expect(sessionUserFrom(event(alice))).toEqual(alice);
+  });
+
+  it('refuses missing claims, an access token and an empty sub', () => {
+    expect(sessionUserFrom(event(null))).toBeUndefined();
+    const access = event(alice);
+    (access.requestContext.authorizer as { claims: Record<string, string> }).claims.token_use = 'access';
+    expect(sessionUserFrom(access)).toBeUndefined();
+    expect(sessionUserFrom(event({ sub: '', email: 'x@y.z' }))).toBeUndefined();
+  });
+});
+
+describe('issuing keys', () => {
+  it('stores the key as its hash with name and prefix, in the account, shown once', async () => {
+    const { stores, deps } = setup();
+    const account = await stores.ensure(alice, 'acct_alice', new Date());
+    const issued = await issueAccountKey(deps, account, 'laptop', new Date('2026-11-30T12:00:00Z'));
+    expect(issued.secret).toMatch(/^imgr_[A-Za-z0-9_-]{43}$/);
+    const stored = stores.keys.get(hashApiKey(issued.secret))!;
+    expect(stored).toMatchObject({ keyId: issued.key.keyId, accountId: 'acct_alice', name: 'laptop', prefix: issued.secret.slice(0, 9), createdAt: '2026-11-30T12:00:00.000Z' });
+    expect(JSON.stringify([...stores.keys.values()])).not.toContain(issued.secret);
+    expect(stores.view(alice.sub).activeKeys).toEqual({ [issued.key.keyId]: stored.keyHash });
+  });
+
+  it(`allows ${MAX_ACTIVE_KEYS} active keys, refuses the next with 409, and allows one again after a revoke`, async () => {
+    const { stores, deps } = setup();
+    await stores.ensure(alice, 'acct_alice', new Date());
+    const ids: string[] = [];
+    for (let i = 0; i < MAX_ACTIVE_KEYS; i += 1) ids.push((await issueAccountKey(deps, stores.view(alice.sub), `k${i}`)).key.keyId);
+    const refused = issueAccountKey(deps, stores.view(alice.sub), 'eleventh');
+    await expect(refused).rejects.toBeInstanceOf(TooManyKeysError);
+    await expect(refused).rejects.toMatchObject({ statusCode: 409, message: 'An account can have at most 10 active keys' });
+    expect(stores.keys.size).toBe(MAX_ACTIVE_KEYS);
+    await revokeAccountKey(deps, stores.view(alice.sub), ids[3]);
+    await expect(issueAccountKey(deps, stores.view(alice.sub), 'again')).resolves.toBeDefined();
+  });
+
+  it('counts a key revoked with the operators\' CLI as free (the slot is settled on the next create)', async () => {
+    const { stores, deps } = setup();
+    await stores.ensure(alice, 'acct_alice', new Date());
+    const ids: string[] = [];
+    for (let i = 0; i < MAX_ACTIVE_KEYS; i += 1) ids.push((await issueAccountKey(deps, stores.view(alice.sub), `k${i}`)).key.keyId);
+    await stores.revoke(ids[0]); // what `npm run keys -- revoke` does: the record only
+    await expect(issueAccountKey(deps, stores.view(alice.sub), 'after-cli')).resolves.toBeDefined();
+    expect(Object.keys(stores.view(alice.sub).activeKeys)).not.toContain(ids[0]);
+  });
+
+  it('registers the key on the usage plan, and leaves nothing behind when storing fails', async () => {
+    const plan = new RecordingPlan();
+    const { stores, deps } = setup(plan);
+    const account = await stores.ensure(alice, 'acct_alice', new Date());
+    const ok = await issueAccountKey(deps, account, 'laptop');
+    expect(plan.calls).toEqual([`register ${ok.key.keyId}`]);
+    expect(stores.keys.get(hashApiKey(ok.secret))!.apiGatewayKeyId).toBe(`agw-${ok.key.keyId}`);
+
+    stores.failPut = true;
+    await expect(issueAccountKey(deps, stores.view(alice.sub), 'doomed')).rejects.toThrow('down');
+    const failedId = plan.calls[1].replace('register ', '');
+    expect(plan.calls).toEqual([`register ${ok.key.keyId}`, `register ${failedId}`, `unregister agw-${failedId}`]);
+    expect(Object.keys(stores.view(alice.sub).keys)).toEqual([ok.key.keyId]);
+    expect(stores.keys.size).toBe(1);
+  });
+
+  it('releases the slot when the usage plan refuses the key', async () => {
+    const plan = new RecordingPlan();
+    plan.failRegister = true;
+    const { stores, deps } = setup(plan);
+    const account = await stores.ensure(alice, 'acct_alice', new Date());
+    await expect(issueAccountKey(deps, account, 'laptop')).rejects.toThrow('api gateway down');
+    expect(stores.view(alice.sub).keys).toEqual({});
+    expect(stores.keys.size).toBe(0);
+  });
+});
+
+describe('revoking keys', () => {
+  it('revokes once on the usage plan; a second revoke is harmless', async () => {
+    const plan = new RecordingPlan();
+    const { stores, deps } = setup(plan);
+    const account = await stores.ensure(alice, 'acct_alice', new Date());
+    const issued = await issueAccountKey(deps, account, 'laptop');
+    await revokeAccountKey(deps, stores.view(alice.sub), issued.key.keyId);
+    await revokeAccountKey(deps, stores.view(alice.sub), issued.key.keyId);
+    expect(plan.calls.filter((call) => call.startsWith('revoke'))).toEqual([`revoke agw-${issued.key.keyId}`]);
+    const [listed] = await listAccountKeys(deps, stores.view(alice.sub));
+    expect(listed.revokedAt).toBeDefined();
+  });
+
+  it("answers 404 for another account's key and leaves it active", async () => {
+    const { stores, deps } = setup();
+    await stores.ensure(alice, 'acct_alice', new Date());
+    await stores.ensure(bob, 'acct_bob', new Date());
+    const bobs = await issueAccountKey(deps, stores.view(bob.sub), 'bobs');
+    await expect(revokeAccountKey(deps, stores.view(alice.sub), bobs.key.keyId)).rejects.toBeInstanceOf(KeyNotFoundError);
+    expect(stores.keys.get(hashApiKey(bobs.secret))!.revokedAt).toBeUndefined();
+  });
+});
+
+describe('account key handlers', () => {
+  it('answer 401 in the envelope when the route is reached without a session', async () => {
+    const { deps } = setup();
+    const response = await createCreateAccountKeyHandler(deps)(event(null, { body: '{"name":"x"}' }));
+    expect(response.statusCode).toBe(401);
+    expect(JSON.parse(response.body)).toEqual({ status: 'error', message: 'Not signed in' });
+  });
+
+  it('create: 201 with Location and the key; 400 for a bad name, nothing stored', async () => {
+    const { stores, deps } = setup();
+    const handler = createCreateAccountKeyHandler(deps);
+    const created = await handler(event(alice, { body: '{"name":"laptop"}' }));
+    expect(created.statusCode).toBe(201);
+    const data = JSON.parse(created.body).data;
+    expect(created.headers?.Location).toBe(`/api/account/keys/${data.id}`);
+    expect(Object.keys(data).sort()).toEqual(['created_at', 'id', 'key', 'last_used_at', 'name', 'prefix', 'requests_this_hour', 'status']);
+    expect(data).toMatchObject({ name: 'laptop', status: 'active', last_used_at: null, requests_this_hour: 0 });
+    const bad = await handler(event(alice, { body: JSON.stringify({ name: 'x'.repeat(65) }) }));
+    expect(bad.statusCode).toBe(400);
+    expect(JSON.parse(bad.body).message).toBe('name must be 1 to 64 characters');
+    expect(stores.keys.size).toBe(1);
+  });
+
+  it('revoke: 404 "Key not found" for a malformed or unknown id, 204 for its own key', async () => {
+    const { stores, deps } = setup();
+    const account = await stores.ensure(alice, 'acct_alice', new Date());
+    const issued = await issueAccountKey(deps, account, 'laptop');
+    const handler = createRevokeAccountKeyHandler(deps);
+    for (const id of ['nope', 'key_AAAAAAAAAAAA', '../key']) {
+      const response = await handler(event(alice, { pathParameters: { key_id: id } }));
+      expect(response.statusCode, id).toBe(404);
+      expect(JSON.parse(response.body)).toEqual({ status: 'error', message: 'Key not found' });
+    }
+    const revoked = await handler(event(alice, { pathParameters: { key_id: issued.key.keyId } }));
+    expect(revoked.statusCode).toBe(204);
+  });
+});
