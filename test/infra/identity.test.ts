@@ -124,7 +124,7 @@ describe('account routes', () => {
 
 describe('console on the CDN', () => {
   it('serves the built console from a private bucket through Origin Access Control, index.html at /', () => {
-    const [distribution] = Object.values(resourcesOfType(synth.template, 'AWS::CloudFront::Distribution'));
+    const distribution = resourcesOfType(synth.template, 'AWS::CloudFront::Distribution')[logicalId(synth.stack.console.distribution)];
     const config = distribution.Properties.DistributionConfig;
     expect(config.DefaultRootObject).toBe('index.html');
     expect(config.DefaultCacheBehavior.ViewerProtocolPolicy).toBe('redirect-to-https');

@@ -88,7 +88,8 @@ describe('cdk-nag AwsSolutions', () => {
     expect(unacknowledged.every((f) => f.path.startsWith('Test/Unhardened/'))).toBe(true);
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     expect(() => app.synth()).toThrow(/AwsSolutions-S10/);
-  });
+    // Two full synths with the pack: over a minute on the shared machine under load.
+  }, 180_000);
 
   it('needs every acknowledgement: each matches a raw finding on its construct or below', () => {
     const raw = rawFindings(imager.stack);
