@@ -13,6 +13,7 @@ import { ImagerApi } from './api';
 import { Delivery, VARIANTS_PREFIX } from './delivery';
 import { ImagerFunction } from './imager-function';
 import { acknowledgeStackFindings } from './nag-suppressions';
+import { functionEnvironment } from '../functions/core/config';
 import { readStackSettings, type StackSettings } from './settings';
 import { Storage } from './storage';
 
@@ -50,13 +51,8 @@ export class ImagerStack extends Stack {
       webAclId: settings.webAclId,
     }));
 
-    const shared: Record<string, string> = {
-      IMAGER_HOURLY_LIMIT: String(settings.hourlyLimit),
-      IMAGER_MAX_IMAGE_BYTES: String(settings.limits.maxImageBytes),
-      IMAGER_MAX_LARGE_IMAGE_BYTES: String(settings.limits.maxLargeImageBytes),
-      IMAGER_MAX_PIXELS: String(settings.limits.maxPixels),
-      IMAGER_PUBLIC_BASE_URL: delivery.publicBaseUrl,
-    };
+    // The functions' settings from the one reader, and the public base URL of the distribution.
+    const shared = { ...functionEnvironment(settings), IMAGER_PUBLIC_BASE_URL: delivery.publicBaseUrl };
     const fn = (name: string, file: string, description: string, timeout?: Duration): ImagerFunction =>
       new ImagerFunction(this, name, { file, description, environment: shared, timeout });
 

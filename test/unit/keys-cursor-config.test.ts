@@ -155,6 +155,8 @@ describe('readStackSettings (CDK context)', () => {
       priceClass: 'PriceClass_100',
       certificateArn: undefined,
       webAclId: undefined,
+      viewUrlSeconds: DEFAULTS.viewUrlSeconds,
+      uploadUrlSeconds: DEFAULTS.uploadUrlSeconds,
     });
   });
 
