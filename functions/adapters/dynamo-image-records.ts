@@ -16,6 +16,22 @@ import { IMAGES_TABLE_SCHEMA } from './table-schemas';
 
 type Item = Record<string, AttributeValue>;
 
+/** A failed condition, and the item as it was when DynamoDB checked (with `ALL_OLD`). */
+function conditionFailure(error: unknown): { item: Item | undefined } | undefined {
+  if ((error as Error)?.name !== 'ConditionalCheckFailedException') return undefined;
+  return { item: (error as { Item?: Item }).Item };
+}
+
+/**
+ * The attributes that identify one write of a record: a retried PutItem whose first attempt
+ * landed finds exactly these (later updates such as settling change state, never these).
+ */
+const IDENTITY = ['id', 'account_id', 'object_key', 'created_at'] as const;
+
+function sameWrite(stored: Item, ours: Item): boolean {
+  return IDENTITY.every((name) => stored[name]?.S !== undefined && stored[name]?.S === ours[name]?.S);
+}
+
 /** A page of an account's images, newest first. `after` is the sort key to continue from. */
 export interface RecordPage {
   readonly records: ImageRecord[];
@@ -75,24 +91,50 @@ export class DynamoImageRecords implements ImageRecords {
     private readonly tableName: string,
   ) {}
 
+  /**
+   * Creates the record; fails if another record has the id. The SDK retries a write whose
+   * response was lost (a timeout, a dropped connection): if the first attempt landed, the
+   * retry fails its condition on our own record. That is success, recognised from the item
+   * DynamoDB returns with the failure (`ALL_OLD`), or read back where the emulator returns none.
+   */
   async create(record: ImageRecord): Promise<void> {
-    await this.client.send(
-      new PutItemCommand({
-        TableName: this.tableName,
-        Item: toItem(record),
-        ConditionExpression: 'attribute_not_exists(id)',
-      }),
-    );
+    const item = toItem(record);
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(id)',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+    } catch (error) {
+      const failed = conditionFailure(error);
+      if (!failed) throw error;
+      const stored = failed.item ?? (await this.getItem(record.id));
+      if (stored && sameWrite(stored, item)) return;
+      throw error;
+    }
   }
 
-  async get(id: string): Promise<ImageRecord | undefined> {
+  private async getItem(id: string): Promise<Item | undefined> {
     const result = await this.client.send(
       new GetItemCommand({ TableName: this.tableName, Key: { id: { S: id } }, ConsistentRead: true }),
     );
-    return result.Item ? fromItem(result.Item) : undefined;
+    return result.Item;
   }
 
-  /** Deletes the record if it still belongs to `accountId`; returns false when there was none. */
+  async get(id: string): Promise<ImageRecord | undefined> {
+    const item = await this.getItem(id);
+    return item ? fromItem(item) : undefined;
+  }
+
+  /**
+   * Deletes the record if it belongs to `accountId`. Returns true when no record of that id is
+   * left afterwards, false when the record belongs to another account. A retried delete whose
+   * first attempt landed fails its condition on a missing item: that is our delete, so true
+   * (`ALL_OLD` returns no item when there is none; read back where the emulator returns none).
+   */
   async delete(id: string, accountId: string): Promise<boolean> {
     try {
       await this.client.send(
@@ -101,12 +143,15 @@ export class DynamoImageRecords implements ImageRecords {
           Key: { id: { S: id } },
           ConditionExpression: 'account_id = :account',
           ExpressionAttributeValues: { ':account': { S: accountId } },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
       return true;
     } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
-      throw error;
+      const failed = conditionFailure(error);
+      if (!failed) throw error;
+      const stored = failed.item ?? (await this.getItem(id));
+      return stored === undefined;
     }
   }
 
