@@ -31,3 +31,82 @@ export function parseBearer(header: string | undefined | null): string | undefin
   if (!match) return undefined;
   return KEY_PATTERN.test(match[1]) ? match[1] : undefined;
 }
+
+/**
+ * A new usage identifier: the value API Gateway meters a key under (`usageIdentifierKey`, the
+ * API Gateway API key's value). Random and server-side, so no AWS API or console that shows API
+ * key values (`apigateway:GetApiKeys` with includeValues) reveals a customer's secret (SPEC §2).
+ */
+export function generateUsageIdentifier(): string {
+  return 'usage_' + randomBytes(24).toString('base64url');
+}
+
+/** A stored key: never the key itself, only its SHA-256 hash. */
+export interface StoredKey {
+  readonly keyId: string;
+  readonly keyHash: string;
+  readonly accountId: string;
+  readonly accountName: string;
+  readonly createdAt: string;
+  readonly revokedAt?: string;
+  /**
+   * What the authorizer returns as `usageIdentifierKey`. Absent on keys created before it
+   * existed: the authorizer then falls back to the key itself until `keys migrate` runs.
+   */
+  readonly usageIdentifier?: string;
+  /** The id of the matching API Gateway API key on AWS; absent locally. */
+  readonly apiGatewayKeyId?: string;
+}
+
+/** Port: the usage plan's API keys (API Gateway on AWS; nothing in local mode). */
+export interface UsagePlanKeys {
+  /** Creates an API key whose value is `usageIdentifier`, attaches it to the plan, returns its id. */
+  add(usageIdentifier: string, label: { keyId: string; accountName: string }): Promise<string>;
+  /** Detaches and deletes an API key (one already gone is fine), so it stops counting toward the 10,000. */
+  remove(apiGatewayKeyId: string): Promise<void>;
+}
+
+export interface KeyIssuingDeps {
+  readonly store: { putKey(record: StoredKey): Promise<boolean> };
+  /** Undefined in local mode (the local gateway meters the usage identifier itself). */
+  readonly usagePlan?: UsagePlanKeys;
+}
+
+export class KeyCollisionError extends Error {
+  constructor() {
+    super('key collision; try again');
+  }
+}
+
+/**
+ * Issues a key for an account: the one place keys are created (`npm run keys`, the console).
+ * The secret is returned once and stored only as its hash; the usage plan gets a random usage
+ * identifier, never the secret. If the record cannot be stored, the API key is removed again,
+ * so no metered key exists that the authorizer does not know.
+ */
+export async function issueKey(
+  deps: KeyIssuingDeps,
+  account: { readonly accountId: string; readonly name: string },
+  now = new Date(),
+): Promise<{ key: string; record: StoredKey }> {
+  const key = generateApiKey();
+  const keyId = generateKeyId();
+  const usageIdentifier = generateUsageIdentifier();
+  const apiGatewayKeyId = deps.usagePlan ? await deps.usagePlan.add(usageIdentifier, { keyId, accountName: account.name }) : undefined;
+  const record: StoredKey = {
+    keyId,
+    keyHash: hashApiKey(key),
+    accountId: account.accountId,
+    accountName: account.name,
+    createdAt: now.toISOString(),
+    usageIdentifier,
+    ...(apiGatewayKeyId ? { apiGatewayKeyId } : {}),
+  };
+  try {
+    if (!(await deps.store.putKey(record))) throw new KeyCollisionError();
+  } catch (error) {
+    if (deps.usagePlan && apiGatewayKeyId) await deps.usagePlan.remove(apiGatewayKeyId).catch(() => undefined);
+    throw error;
+  }
+  return { key, record };
+}
