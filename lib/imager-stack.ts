@@ -22,6 +22,26 @@ export interface ImagerStackProps extends StackProps {
   readonly settings?: StackSettings;
 }
 
+/**
+ * Reserved concurrency per function (README, "Quotas"). 381 in all: AWS keeps at least 100 of an
+ * account's concurrency (1,000 by default) unreserved, so this leaves 619 for everything else in
+ * the account. The numbers follow each route's share of traffic and its throttle: the authorizer
+ * runs on every authorizer-cache miss, uploads are the slowest API route, the public view only
+ * redirects to the CDN, the sweep runs alone.
+ */
+export const RESERVED_CONCURRENCY: Readonly<Record<string, number>> = {
+  Authorizer: 100,
+  UploadImage: 100,
+  GetImage: 40,
+  ListImages: 40,
+  DeleteImage: 20,
+  StartUpload: 20,
+  ViewImage: 20,
+  FinalizeUpload: 30,
+  PurgeImage: 10,
+  Sweep: 1,
+};
+
 const READ_ITEM = ['dynamodb:GetItem'];
 const COUNT = ['dynamodb:UpdateItem'];
 
@@ -53,8 +73,15 @@ export class ImagerStack extends Stack {
 
     // The functions' settings from the one reader, and the public base URL of the distribution.
     const shared = { ...functionEnvironment(settings), IMAGER_PUBLIC_BASE_URL: delivery.publicBaseUrl };
+    // A function without an entry in RESERVED_CONCURRENCY gets none reserved (the shared pool).
     const fn = (name: string, file: string, description: string, timeout?: Duration): ImagerFunction =>
-      new ImagerFunction(this, name, { file, description, environment: shared, timeout });
+      new ImagerFunction(this, name, {
+        file,
+        description,
+        environment: shared,
+        timeout,
+        reservedConcurrency: settings.reservedConcurrency ? RESERVED_CONCURRENCY[name] : undefined,
+      });
 
     const direct = [DIRECT_PREFIX];
     const uploads = [LARGE_UPLOAD_PREFIX];
@@ -148,6 +175,8 @@ export class ImagerStack extends Stack {
       throttleRate: settings.throttleRate,
       throttleBurst: settings.throttleBurst,
       dailyQuota: settings.dailyQuota,
+      methodThrottle: settings.apiThrottle,
+      publicThrottle: settings.publicThrottle,
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.api.url, description: 'Base URL of the API' });

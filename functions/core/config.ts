@@ -43,6 +43,10 @@ export const DEFAULTS = {
   viewUrlSeconds: 300,
   uploadUrlSeconds: 900,
   authCacheSeconds: 60,
+  apiThrottleRate: 250,
+  apiThrottleBurst: 500,
+  publicThrottleRate: 100,
+  publicThrottleBurst: 200,
   port: 3000,
   dataDir: '.imager',
   sweepMinutes: 10,
@@ -83,6 +87,11 @@ export const SETTING_NAMES = [
   'IMAGER_AUTH_CACHE_SECONDS',
   'IMAGER_VIEW_URL_SECONDS',
   'IMAGER_UPLOAD_URL_SECONDS',
+  'IMAGER_API_THROTTLE_RATE',
+  'IMAGER_API_THROTTLE_BURST',
+  'IMAGER_PUBLIC_THROTTLE_RATE',
+  'IMAGER_PUBLIC_THROTTLE_BURST',
+  'IMAGER_RESERVED_CONCURRENCY',
   'IMAGER_PRICE_CLASS',
   'IMAGER_CERTIFICATE_ARN',
   'IMAGER_WEB_ACL_ID',
@@ -168,6 +177,12 @@ export interface StackSettings extends Config {
   readonly throttleBurst: number;
   readonly dailyQuota: number;
   readonly authCacheSeconds: number;
+  /** Stage throttle of every method, all clients together (also bounds the authorizer's calls). */
+  readonly apiThrottle: { readonly rate: number; readonly burst: number };
+  /** Throttle of each unauthenticated method (the public view, CORS preflights), all clients together. */
+  readonly publicThrottle: { readonly rate: number; readonly burst: number };
+  /** Reserve concurrency per function (README, "Quotas"); off for accounts whose limit is too small. */
+  readonly reservedConcurrency: boolean;
   /** CloudFront price class of the delivery distribution (IMAGER_PRICE_CLASS). */
   readonly priceClass: PriceClassName;
   /** ACM certificate (us-east-1) for the host of IMAGER_PUBLIC_BASE_URL on the distribution. */
@@ -228,8 +243,25 @@ export function readStackSettings(context: ContextSource): StackSettings {
     throttleBurst: positiveInt(env, 'IMAGER_THROTTLE_BURST', DEFAULTS.throttleBurst),
     dailyQuota: positiveInt(env, 'IMAGER_DAILY_QUOTA', DEFAULTS.dailyQuota),
     authCacheSeconds: readAuthCacheSeconds(env),
+    apiThrottle: {
+      rate: positiveInt(env, 'IMAGER_API_THROTTLE_RATE', DEFAULTS.apiThrottleRate),
+      burst: positiveInt(env, 'IMAGER_API_THROTTLE_BURST', DEFAULTS.apiThrottleBurst),
+    },
+    publicThrottle: {
+      rate: positiveInt(env, 'IMAGER_PUBLIC_THROTTLE_RATE', DEFAULTS.publicThrottleRate),
+      burst: positiveInt(env, 'IMAGER_PUBLIC_THROTTLE_BURST', DEFAULTS.publicThrottleBurst),
+    },
+    reservedConcurrency: booleanSetting(env, 'IMAGER_RESERVED_CONCURRENCY', true),
     ...readDelivery(env, optionalString(env, 'IMAGER_PUBLIC_BASE_URL')),
   };
+}
+
+function booleanSetting(env: Env, name: string, fallback: boolean): boolean {
+  const raw = optionalString(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (raw === 'true') return true;
+  if (raw === 'false') return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
 }
 
 /** The environment every function gets on AWS: what `readConfig` reads there. */

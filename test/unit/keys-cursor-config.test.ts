@@ -101,6 +101,9 @@ describe('config', () => {
       publicBaseUrl: undefined,
       viewUrlSeconds: DEFAULTS.viewUrlSeconds,
       uploadUrlSeconds: DEFAULTS.uploadUrlSeconds,
+      apiThrottle: { rate: DEFAULTS.apiThrottleRate, burst: DEFAULTS.apiThrottleBurst },
+      publicThrottle: { rate: DEFAULTS.publicThrottleRate, burst: DEFAULTS.publicThrottleBurst },
+      reservedConcurrency: true,
     });
   });
 
