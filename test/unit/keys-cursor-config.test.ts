@@ -101,9 +101,6 @@ describe('config', () => {
       publicBaseUrl: undefined,
       viewUrlSeconds: DEFAULTS.viewUrlSeconds,
       uploadUrlSeconds: DEFAULTS.uploadUrlSeconds,
-      apiThrottle: { rate: DEFAULTS.apiThrottleRate, burst: DEFAULTS.apiThrottleBurst },
-      publicThrottle: { rate: DEFAULTS.publicThrottleRate, burst: DEFAULTS.publicThrottleBurst },
-      reservedConcurrency: true,
     });
   });
 
@@ -160,6 +157,9 @@ describe('readStackSettings (CDK context)', () => {
       webAclId: undefined,
       viewUrlSeconds: DEFAULTS.viewUrlSeconds,
       uploadUrlSeconds: DEFAULTS.uploadUrlSeconds,
+      apiThrottle: { rate: DEFAULTS.apiThrottleRate, burst: DEFAULTS.apiThrottleBurst },
+      publicThrottle: { rate: DEFAULTS.publicThrottleRate, burst: DEFAULTS.publicThrottleBurst },
+      reservedConcurrency: true,
     });
   });
 
