@@ -7,7 +7,7 @@ import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { IMAGES_TABLE_SCHEMA } from '../functions/adapters/table-schemas';
-import { DIRECT_PREFIX, LARGE_UPLOAD_PREFIX } from '../functions/core/ids';
+import { DIRECT_PREFIX, LARGE_UPLOAD_PREFIX, VARIANT_PREFIX } from '../functions/core/ids';
 import type { HandlerName } from '../functions/routes';
 import { ImagerApi } from './api';
 import { Delivery, VARIANTS_PREFIX } from './delivery';
@@ -129,17 +129,20 @@ export class ImagerStack extends Stack {
     bucket.addEventNotification(EventType.OBJECT_CREATED_PUT, new LambdaDestination(finalizeUpload), { prefix: LARGE_UPLOAD_PREFIX });
     bucket.addEventNotification(EventType.OBJECT_CREATED_POST, new LambdaDestination(finalizeUpload), { prefix: LARGE_UPLOAD_PREFIX });
 
-    // Lists both prefixes, deletes orphans, and settles late uploads the way finalize does (which
-    // publishes: PutObject on images/).
-    const sweep = fn('Sweep', 'sweep', 'Hourly: expired pending uploads and orphan objects', Duration.minutes(5))
-      .useTable('IMAGES_TABLE', images, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem')
+    // Lists the bucket a slice at a time, deletes orphans, and settles late uploads the way
+    // finalize does (which publishes: PutObject on images/). Bounded per run (20,000 objects),
+    // continuing from the position it saves in the counters table.
+    const sweep = fn('Sweep', 'sweep', 'Every 15 min: expired pending uploads and orphan objects, a bounded slice per run', Duration.minutes(5))
+      .useTable('IMAGES_TABLE', images, 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem')
       .queryIndex('IMAGES_TABLE', images, pendingIndex.name)
+      .useTable('COUNTERS_TABLE', counters, 'dynamodb:GetItem', 'dynamodb:UpdateItem')
       .useObjects(bucket, ['s3:GetObject', 's3:DeleteObject'], both)
       .useObjects(bucket, ['s3:PutObject'], direct)
+      .useObjects(bucket, ['s3:DeleteObject'], [VARIANT_PREFIX])
       .allowList(bucket);
     new Rule(this, 'HourlySweep', {
-      description: 'Imager sweep: expired pending uploads, orphan objects',
-      schedule: Schedule.rate(Duration.hours(1)),
+      description: 'Imager sweep: expired pending uploads, orphan objects (a bounded slice per run)',
+      schedule: Schedule.rate(Duration.minutes(15)),
       targets: [new LambdaFunction(sweep)],
     });
 

@@ -1,5 +1,6 @@
 import {
   type AttributeValue,
+  BatchGetItemCommand,
   DeleteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
@@ -127,6 +128,30 @@ export class DynamoImageRecords implements ImageRecords {
   async get(id: string): Promise<ImageRecord | undefined> {
     const item = await this.getItem(id);
     return item ? fromItem(item) : undefined;
+  }
+
+  /**
+   * The records of up to 100 ids in one BatchGetItem (consistent reads), by id. Keys DynamoDB
+   * leaves unprocessed (throttling) are asked for again, a few times with a growing pause.
+   */
+  async getMany(ids: readonly string[]): Promise<Map<string, ImageRecord>> {
+    const found = new Map<string, ImageRecord>();
+    let keys: Item[] = [...new Set(ids)].map((id) => ({ id: { S: id } }));
+    for (let attempt = 0; keys.length > 0; attempt += 1) {
+      if (attempt > 0) {
+        if (attempt > 5) throw new Error(`BatchGetItem left ${keys.length} keys unprocessed`);
+        await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+      }
+      const result = await this.client.send(
+        new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
+      );
+      for (const item of result.Responses?.[this.tableName] ?? []) {
+        const record = fromItem(item);
+        found.set(record.id, record);
+      }
+      keys = result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+    }
+    return found;
   }
 
   /**
