@@ -14,6 +14,10 @@ async function main(): Promise<void> {
   const api = await startLocalApi(settings);
   console.log(`Imager local API listening on ${api.url}`);
   console.log(`Data directory: ${settings.dataDir}`);
+  const repaired = api.emulators.indexRepair;
+  if (repaired.phantomsRemoved + repaired.staleFixed + repaired.missingAdded > 0) {
+    console.log(`Repaired the local DynamoDB indexes after an unclean stop: ${JSON.stringify(repaired)}`);
+  }
   console.log(`Dev API key (account "dev"): ${api.devKey}`);
   console.log(`Try: curl -H "Authorization: Bearer ${api.devKey}" -F "image=@photo.jpg" ${api.url}/api/images/upload`);
 
