@@ -71,7 +71,7 @@ describe('reserved concurrency', () => {
     let total = 0;
     for (const [name, fn] of Object.entries(functions)) {
       const reserved = resources[logicalId(fn)].Properties.ReservedConcurrentExecutions;
-      expect(reserved, name).toBe(RESERVED_CONCURRENCY[name as keyof typeof RESERVED_CONCURRENCY]);
+      expect(reserved, `${name}: give it a number in RESERVED_CONCURRENCY`).toBe(RESERVED_CONCURRENCY[name]);
       expect(reserved as number).toBeGreaterThan(0);
       total += reserved as number;
     }

@@ -16,16 +16,14 @@ const IMAGES_END = 800_000; // [0, 800k): images/<id>
 const UPLOADS_END = 900_000; // [800k, 900k): uploads/<id>; [900k, 1M): variants/<id>/w100.webp
 const ALPHABET = '-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz'; // ASCII order
 
+/** i < 64^4: 18 leading '-' (the smallest digit) and four base-64 digits, cheap to make and read. */
+const PAD = '-'.repeat(18);
 function idOf(i: number): string {
-  let id = '';
-  for (let n = i; n > 0; n = Math.floor(n / 64)) id = ALPHABET[n % 64] + id;
-  return id.padStart(22, '-');
+  return PAD + ALPHABET[(i >> 18) & 63] + ALPHABET[(i >> 12) & 63] + ALPHABET[(i >> 6) & 63] + ALPHABET[i & 63];
 }
 const DIGIT = new Map([...ALPHABET].map((c, i) => [c, i]));
 function indexOfId(id: string): number {
-  let n = 0;
-  for (const c of id) n = n * 64 + DIGIT.get(c)!;
-  return n;
+  return (DIGIT.get(id[18])! << 18) | (DIGIT.get(id[19])! << 12) | (DIGIT.get(id[20])! << 6) | DIGIT.get(id[21])!;
 }
 function keyOf(i: number): string {
   if (i < IMAGES_END) return `images/${idOf(i)}`;
