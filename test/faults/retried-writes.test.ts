@@ -10,6 +10,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoImageRecords, toItem } from '../../functions/adapters/dynamo-image-records';
+import { DynamoKeyStore } from '../../functions/adapters/dynamo-key-store';
 import { S3ImageObjects } from '../../functions/adapters/s3-image-objects';
 import { type ImageRecord, storeImage } from '../../functions/core/images';
 import { inspectImage } from '../../functions/core/image-format';
@@ -144,5 +145,15 @@ describe('on AWS the condition failure carries the old item (ReturnValuesOnCondi
     expect(await adapter.delete(record.id, 'acct_f')).toBe(true);
     expect(await adapter.delete(record.id, 'acct_f')).toBe(false);
     expect(mock.commandCalls(DeleteItemCommand)[0].args[0].input.ReturnValuesOnConditionCheckFailure).toBe('ALL_OLD');
+  });
+
+  it('a key put whose first attempt landed is ours (same key id); another key with the same hash is a collision', async () => {
+    mock.reset();
+    const key = { keyId: 'key_mine', keyHash: 'ab'.repeat(32), accountId: 'acct_k', accountName: 'k', createdAt: '2026-11-30T00:00:00.000Z', usageIdentifier: 'usage_x' };
+    mock.on(PutItemCommand).rejectsOnce(failure({ key_id: { S: 'key_mine' } })).rejectsOnce(failure({ key_id: { S: 'key_other' } }));
+    const store = new DynamoKeyStore(new DynamoDBClient({ region: 'us-east-1' }), 'keys');
+    expect(await store.putKey(key)).toBe(true);
+    expect(await store.putKey(key)).toBe(false);
+    expect(mock.commandCalls(PutItemCommand)[0].args[0].input.ReturnValuesOnConditionCheckFailure).toBe('ALL_OLD');
   });
 });
