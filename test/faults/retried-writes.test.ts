@@ -13,7 +13,7 @@ import { DynamoImageRecords, toItem } from '../../functions/adapters/dynamo-imag
 import { DynamoKeyStore } from '../../functions/adapters/dynamo-key-store';
 import { S3ImageObjects } from '../../functions/adapters/s3-image-objects';
 import { type ImageRecord, storeImage } from '../../functions/core/images';
-import { inspectImage } from '../../functions/core/image-format';
+import { prepareForPublishing } from '../../functions/core/published-image';
 import { DEFAULTS } from '../../functions/core/config';
 import { type Emulators, LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_RESOURCES, startEmulators } from '../../local/emulators';
 import { fixture } from '../support/http';
@@ -73,16 +73,16 @@ afterAll(async () => {
 describe('a retried write whose first attempt landed (real SDK retries against dynalite)', () => {
   it('storeImage: the retried conditional create succeeds; record and object both stay', async () => {
     const bytes = fixture('sample.png');
-    const info = inspectImage({ head: bytes, tail: bytes, size: bytes.byteLength }, { maxImageBytes: DEFAULTS.maxImageBytes, maxLargeImageBytes: DEFAULTS.maxLargeImageBytes, maxPixels: DEFAULTS.maxPixels });
+    const image = prepareForPublishing(bytes, { maxImageBytes: DEFAULTS.maxImageBytes, maxLargeImageBytes: DEFAULTS.maxLargeImageBytes, maxPixels: DEFAULTS.maxPixels });
     handler.sent.length = 0;
     handler.dropNext.add('PutItem');
-    const record = await storeImage({ objects, records, log }, 'acct_retry', bytes, info);
+    const record = await storeImage({ objects, records, log }, 'acct_retry', image);
 
     // Two PutItem attempts: the first landed and lost its answer, the second failed its condition.
     expect(handler.sent.filter((op) => op === 'PutItem')).toHaveLength(2);
     expect(await records.get(record.id)).toMatchObject({ id: record.id, accountId: 'acct_retry', state: 'ready' });
     const stored = await s3.send(new GetObjectCommand({ Bucket: LOCAL_RESOURCES.bucketName, Key: record.objectKey }));
-    expect(Buffer.from(await stored.Body!.transformToByteArray()).equals(bytes)).toBe(true);
+    expect(Buffer.from(await stored.Body!.transformToByteArray()).equals(Buffer.from(image.bytes))).toBe(true);
   });
 
   it('a create that collides with another record still fails (and nothing of ours is kept)', async () => {
