@@ -26,8 +26,6 @@ export interface Config {
   readonly limits: Limits;
   /** Custom public base URL for `url` (e.g. https://img.example.com); undefined = derive from the request. */
   readonly publicBaseUrl: string | undefined;
-  /** Lifetime of the presigned GET a public link redirects to, in seconds. */
-  readonly viewUrlSeconds: number;
   /** Lifetime of a presigned large upload, in seconds. */
   readonly uploadUrlSeconds: number;
 }
@@ -40,7 +38,6 @@ export const DEFAULTS = {
   maxImageBytes: 4 * 1024 * 1024,
   maxLargeImageBytes: 50 * 1024 * 1024,
   maxPixels: 100_000_000,
-  viewUrlSeconds: 300,
   uploadUrlSeconds: 900,
   authCacheSeconds: 60,
   apiThrottleRate: 250,
@@ -85,7 +82,6 @@ export const SETTING_NAMES = [
   'IMAGER_MAX_PIXELS',
   'IMAGER_PUBLIC_BASE_URL',
   'IMAGER_AUTH_CACHE_SECONDS',
-  'IMAGER_VIEW_URL_SECONDS',
   'IMAGER_UPLOAD_URL_SECONDS',
   'IMAGER_API_THROTTLE_RATE',
   'IMAGER_API_THROTTLE_BURST',
@@ -161,7 +157,6 @@ export function readConfig(env: Env): Config {
     hourlyLimit: positiveInt(env, 'IMAGER_HOURLY_LIMIT', DEFAULTS.hourlyLimit),
     limits: readLimits(env),
     publicBaseUrl: readPublicBaseUrl(env),
-    viewUrlSeconds: positiveInt(env, 'IMAGER_VIEW_URL_SECONDS', DEFAULTS.viewUrlSeconds),
     uploadUrlSeconds: positiveInt(env, 'IMAGER_UPLOAD_URL_SECONDS', DEFAULTS.uploadUrlSeconds),
   };
 }
@@ -271,7 +266,6 @@ export function functionEnvironment(settings: Config): Record<string, string> {
     IMAGER_MAX_IMAGE_BYTES: String(settings.limits.maxImageBytes),
     IMAGER_MAX_LARGE_IMAGE_BYTES: String(settings.limits.maxLargeImageBytes),
     IMAGER_MAX_PIXELS: String(settings.limits.maxPixels),
-    IMAGER_VIEW_URL_SECONDS: String(settings.viewUrlSeconds),
     IMAGER_UPLOAD_URL_SECONDS: String(settings.uploadUrlSeconds),
     ...(settings.publicBaseUrl ? { IMAGER_PUBLIC_BASE_URL: settings.publicBaseUrl } : {}),
   };

@@ -37,24 +37,22 @@ describe('IMAGER_MAX_IMAGE_BYTES must fit a Lambda event (issue 11, item 1)', ()
 });
 
 describe('one reader of settings (issue 11, item 9)', () => {
-  it('reads the URL lifetimes from CDK context and passes them to the functions', () => {
-    const settings = readStackSettings(new App({ context: { IMAGER_VIEW_URL_SECONDS: 120, IMAGER_UPLOAD_URL_SECONDS: '1800' } }).node);
-    expect(settings.viewUrlSeconds).toBe(120);
+  it('reads the URL lifetime from CDK context and passes it to the functions', () => {
+    const settings = readStackSettings(new App({ context: { IMAGER_UPLOAD_URL_SECONDS: '1800' } }).node);
     expect(settings.uploadUrlSeconds).toBe(1800);
     const env = functionEnvironment(settings);
-    expect(env).toMatchObject({ IMAGER_VIEW_URL_SECONDS: '120', IMAGER_UPLOAD_URL_SECONDS: '1800' });
+    expect(env).toMatchObject({ IMAGER_UPLOAD_URL_SECONDS: '1800' });
     // What the functions read back from that environment is what the stack was given.
     expect(readConfig(env)).toEqual({
       hourlyLimit: settings.hourlyLimit,
       limits: settings.limits,
       publicBaseUrl: settings.publicBaseUrl,
-      viewUrlSeconds: 120,
       uploadUrlSeconds: 1800,
     });
   });
 
   it('refuses a bad URL lifetime from context', () => {
-    expect(() => readStackSettings(new App({ context: { IMAGER_VIEW_URL_SECONDS: 0 } }).node)).toThrow(ConfigError);
+    expect(() => readStackSettings(new App({ context: { IMAGER_UPLOAD_URL_SECONDS: 0 } }).node)).toThrow(ConfigError);
   });
 
   it('local settings: defaults, and the bad values refused', () => {

@@ -183,7 +183,6 @@ export const TEST_CONFIG: Config = {
   hourlyLimit: 1000,
   limits: { maxImageBytes: 4 * 1024 * 1024, maxLargeImageBytes: 50 * 1024 * 1024, maxPixels: DEFAULTS.maxPixels },
   publicBaseUrl: undefined,
-  viewUrlSeconds: 300,
   uploadUrlSeconds: 900,
 };
 
