@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildReferences, calibrate, measureColdStarts, measureSpecColdStarts, type Mode, shippedFunctions, summariseBundle, synthesize } from './cold-start';
 import { measureUploadMemory } from './memory';
+import { ensureReferenceParser, REFERENCE_PARSER } from './lib/reference-parser';
 import { round, type Target, target } from './lib/stats';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -230,9 +231,12 @@ try {
       loadAverageAtEnd: loadavg().map((l) => round(l)),
     },
     versions: Object.fromEntries(
-      ['@aws-sdk/client-dynamodb', '@aws-sdk/client-s3', '@aws-lambda-powertools/logger', 'busboy', 'image-size', 'esbuild', 'lambda-multipart-parser', 'autocannon'].map(
-        (name) => [name, (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version],
-      ),
+      [
+        ...['@aws-sdk/client-dynamodb', '@aws-sdk/client-s3', '@aws-lambda-powertools/logger', 'busboy', 'image-size', 'esbuild', 'autocannon'].map(
+          (name) => [name, (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version],
+        ),
+        [REFERENCE_PARSER.name, ensureReferenceParser()],
+      ],
     ),
     targetsMet: targets.filter((t) => t.met).length,
     targetsTotal: targets.length,

@@ -6,9 +6,9 @@
  *
  *   tsx bench/upload-cost.ts '{"sizes":[65536],"rounds":{"65536":50}}'
  */
-import { createRequire } from 'node:module';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { bmpOfSize, uploadEvent } from './lib/images';
+import { loadReferenceParser } from './lib/reference-parser';
 import { median, ratio, round, shuffled } from './lib/stats';
 
 interface Options {
@@ -35,9 +35,8 @@ Object.assign(process.env, {
 const { createUploadHandler } = await import('../functions/upload-image.ts');
 const { HourlyQuota } = await import('../functions/core/hourly-quota.ts');
 const { readConfig } = await import('../functions/core/config.ts');
-const reference = createRequire(import.meta.url)('lambda-multipart-parser') as {
-  parse(event: unknown): Promise<{ files: Array<{ content?: Buffer; fieldname: string }> }>;
-};
+// Installed on demand, outside package.json (bench/lib/reference-parser.ts says why).
+const reference = loadReferenceParser();
 
 let stored: Uint8Array | undefined;
 const handler = createUploadHandler({

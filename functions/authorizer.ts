@@ -23,7 +23,10 @@ export function stageWildcard(methodArn: string): string {
 
 /**
  * TOKEN authorizer for every /api route. A valid key yields an Allow policy, the account and
- * key ids as context, and the key as `usageIdentifierKey` so the usage plan meters it.
+ * key ids as context, and the key's usage identifier as `usageIdentifierKey` so the usage plan
+ * meters it: a random server-side value (SPEC §2), never the customer's key. Keys created before
+ * usage identifiers existed fall back to the key itself (their API Gateway key still holds it)
+ * until `npm run keys -- migrate` gives them one.
  * Anything else throws "Unauthorized", which API Gateway turns into a 401.
  */
 export function createAuthorizer(deps: AuthorizerDeps) {
@@ -42,7 +45,7 @@ export function createAuthorizer(deps: AuthorizerDeps) {
         Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: stageWildcard(event.methodArn) }],
       },
       context: { accountId: record.accountId, keyId: record.keyId },
-      usageIdentifierKey: key,
+      usageIdentifierKey: record.usageIdentifier ?? key,
     };
   };
 }

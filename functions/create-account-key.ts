@@ -1,6 +1,6 @@
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ApiGatewayUsagePlanKeys } from './adapters/apigw-usage-plan-keys';
+import { ApiGatewayUsagePlanKeys } from './adapters/api-gateway-usage-keys';
 import { API_CLIENT_OPTIONS } from './adapters/client-options';
 import { DynamoKeyStore } from './adapters/dynamo-key-store';
 import { DynamoUserAccounts } from './adapters/dynamo-user-accounts';

@@ -1,6 +1,6 @@
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ApiGatewayUsagePlanKeys } from './adapters/apigw-usage-plan-keys';
+import { ApiGatewayUsagePlanKeys } from './adapters/api-gateway-usage-keys';
 import { API_CLIENT_OPTIONS } from './adapters/client-options';
 import { DynamoKeyStore } from './adapters/dynamo-key-store';
 import { DynamoUserAccounts } from './adapters/dynamo-user-accounts';
@@ -16,7 +16,7 @@ import { sessionHandler } from './core/session-handler';
 /**
  * DELETE /api/account/keys/{key_id}: revokes one of the caller's keys (204). A key of another
  * account, or none, is 404 "Key not found". On AWS the API Gateway key is detached and
- * disabled and the authorizer cache flushed, as `npm run keys -- revoke --stack` does.
+ * deleted and the authorizer cache flushed, as `npm run keys -- revoke --stack` does.
  */
 export function createRevokeAccountKeyHandler(deps: AccountKeyDeps & { readonly now?: () => Date }): ApiHandler {
   return sessionHandler(async (event, user) => {

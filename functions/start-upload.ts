@@ -5,7 +5,7 @@ import { DynamoHourlyCounter } from './adapters/dynamo-hourly-counter';
 import { DynamoImageRecords } from './adapters/dynamo-image-records';
 import { S3UploadLinks, type UploadLink } from './adapters/s3-upload-links';
 import { type ApiHandler, apiHandler, lowerCaseHeaders } from './core/api-handler';
-import { type Config, readConfig, requireString } from './core/config';
+import { type Config, readConfig, requireString, s3EndpointOverride } from './core/config';
 import { BadRequestError, PayloadTooLargeError } from './core/errors';
 import { success } from './core/http';
 import { HourlyQuota } from './core/hourly-quota';
@@ -106,6 +106,6 @@ export const handler = createStartUploadHandler({
     bucketName: requireString(process.env, 'BUCKET_NAME'),
     region: requireString(process.env, 'AWS_REGION'),
     credentials: fromEnv(),
-    endpoint: process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL,
+    endpoint: s3EndpointOverride(process.env),
   }),
 });

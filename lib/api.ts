@@ -8,6 +8,7 @@ import {
   EndpointType,
   LambdaIntegration,
   LogGroupLogDestination,
+  type MethodDeploymentOptions,
   MethodLoggingLevel,
   Period,
   type Resource,
@@ -35,7 +36,43 @@ export interface ImagerApiProps {
   readonly throttleRate: number;
   readonly throttleBurst: number;
   readonly dailyQuota: number;
+  /**
+   * Stage throttle for every method, all clients together. It applies before the authorizer,
+   * so it also bounds how often a flood of well-formed random tokens (each a cache miss) can
+   * invoke the authorizer and read the keys table.
+   */
+  readonly methodThrottle: Throttle;
+  /** Throttle of each unauthenticated method (public view, CORS preflights), all clients together. */
+  readonly publicThrottle: Throttle;
   readonly stageName?: string;
+}
+
+export interface Throttle {
+  /** Steady requests per second. */
+  readonly rate: number;
+  readonly burst: number;
+}
+
+/**
+ * Every resource path of the route table, with its parents and the root: each carries a CORS
+ * preflight (OPTIONS) method, which needs no key and so gets the public throttle.
+ */
+export function resourcePaths(): string[] {
+  const paths = new Set<string>(['/']);
+  for (const route of ROUTES) {
+    const parts = route.path.split('/').filter(Boolean);
+    for (let i = 1; i <= parts.length; i += 1) paths.add(`/${parts.slice(0, i).join('/')}`);
+  }
+  return [...paths].sort();
+}
+
+/** Method settings (`resourcePath/METHOD`) that throttle each unauthenticated method on its own. */
+export function publicMethodThrottles(throttle: Throttle): Record<string, MethodDeploymentOptions> {
+  const settings: Record<string, MethodDeploymentOptions> = {};
+  const limits = { throttlingRateLimit: throttle.rate, throttlingBurstLimit: throttle.burst };
+  for (const route of ROUTES.filter((r) => !r.auth)) settings[`${route.path}/${route.method}`] = limits;
+  for (const path of resourcePaths()) settings[`${path === '/' ? '/' : path}/OPTIONS`] = limits;
+  return settings;
 }
 
 /** The identity validation expression: malformed headers are refused before the authorizer runs. */
@@ -69,6 +106,10 @@ export class ImagerApi extends Construct {
         loggingLevel: MethodLoggingLevel.ERROR,
         tracingEnabled: true,
         metricsEnabled: true,
+        // The stage-wide `/*/*` setting: every method, all callers together (per key: the usage plan).
+        throttlingRateLimit: props.methodThrottle.rate,
+        throttlingBurstLimit: props.methodThrottle.burst,
+        methodOptions: publicMethodThrottles(props.publicThrottle),
       },
       defaultCorsPreflightOptions: {
         allowOrigins: Cors.ALL_ORIGINS,
@@ -131,9 +172,10 @@ export class ImagerApi extends Construct {
   }
 
   /**
-   * Lets functions issue keys the way `npm run keys -- create --stack` does: create an API
-   * Gateway key, attach it to this usage plan (and undo both if the key record cannot be
-   * written), finding the plan from the stage. Each action on its own resource.
+   * Lets functions issue keys the way `npm run keys -- create --stack` does (`issueKey`): create
+   * an API Gateway key holding the key's usage identifier, attach it to this usage plan, and
+   * delete both again if the key record cannot be written; the plan is found from the stage
+   * (GET /usageplans). Each action on its own resource.
    */
   allowKeyCreation(fn: LambdaFunction): void {
     this.keyPolicy(fn, 'KeyCreation', [
@@ -143,12 +185,15 @@ export class ImagerApi extends Construct {
     ]);
   }
 
-  /** Lets functions revoke keys as `npm run keys -- revoke --stack` does: detach, disable, flush the authorizer cache. */
+  /**
+   * Lets functions revoke keys as `npm run keys -- revoke --stack` does: detach the API Gateway
+   * key from this plan and delete it (so it stops counting toward the 10,000 keys), flush the
+   * stage's authorizer cache.
+   */
   allowKeyRevocation(fn: LambdaFunction): void {
     this.keyPolicy(fn, 'KeyRevocation', [
       new PolicyStatement({ actions: ['apigateway:GET'], resources: [this.apigw('/usageplans')] }),
-      new PolicyStatement({ actions: ['apigateway:DELETE'], resources: [this.apigw(`/usageplans/${this.usagePlan.usagePlanId}/keys/*`)] }),
-      new PolicyStatement({ actions: ['apigateway:PATCH'], resources: [this.apigw('/apikeys/*')] }),
+      new PolicyStatement({ actions: ['apigateway:DELETE'], resources: [this.apigw('/apikeys/*'), this.apigw(`/usageplans/${this.usagePlan.usagePlanId}/keys/*`)] }),
       new PolicyStatement({
         actions: ['apigateway:DELETE'],
         // The literal stage name, not the stage's Ref: the stage depends on the methods, which depend on these functions.

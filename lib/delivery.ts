@@ -25,10 +25,10 @@ import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Bucket, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { DIRECT_PREFIX } from '../functions/core/ids';
+import { DIRECT_PREFIX, VARIANT_PREFIX } from '../functions/core/ids';
 
 /** Where transform outputs live (`variants/<id>/<canonical params>`, SPEC §12): served, never client-written. */
-export const VARIANTS_PREFIX = 'variants/';
+export const VARIANTS_PREFIX = VARIANT_PREFIX;
 /** Where the distribution's own error bodies live (written at deploy time by this construct). */
 export const ERRORS_PREFIX = 'errors/';
 /** The key prefixes the distribution may read. `uploads/` is deliberately absent: unchecked bytes are never served. */

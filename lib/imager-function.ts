@@ -24,6 +24,12 @@ export interface ImagerFunctionProps {
   readonly memorySize?: number;
   /** At most 29 s for API routes (the API Gateway integration limit). Defaults to 10 s. */
   readonly timeout?: Duration;
+  /**
+   * Concurrent executions reserved for (and the most allowed to) this function, so a flood on
+   * one route cannot take the account's whole pool from the others. Undefined: none reserved
+   * (the unreserved pool, shared). See README, "Quotas", for the numbers and the account limit.
+   */
+  readonly reservedConcurrency?: number;
 }
 
 /**
@@ -59,6 +65,7 @@ export class ImagerFunction extends NodejsFunction {
       runtime: FUNCTION_RUNTIME,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 1024,
+      reservedConcurrentExecutions: props.reservedConcurrency,
       timeout: props.timeout ?? Duration.seconds(10),
       tracing: Tracing.ACTIVE,
       logGroup,

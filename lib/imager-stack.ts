@@ -7,7 +7,7 @@ import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { IMAGES_TABLE_SCHEMA, KEYS_TABLE_SCHEMA } from '../functions/adapters/table-schemas';
-import { DIRECT_PREFIX, LARGE_UPLOAD_PREFIX } from '../functions/core/ids';
+import { DIRECT_PREFIX, LARGE_UPLOAD_PREFIX, VARIANT_PREFIX } from '../functions/core/ids';
 import type { HandlerName } from '../functions/routes';
 import { ImagerApi } from './api';
 import { Delivery, VARIANTS_PREFIX } from './delivery';
@@ -15,6 +15,7 @@ import { ConsoleSite } from './console-site';
 import { Identity } from './identity';
 import { ImagerFunction } from './imager-function';
 import { acknowledgeStackFindings } from './nag-suppressions';
+import { functionEnvironment } from '../functions/core/config';
 import { readStackSettings, type StackSettings } from './settings';
 import { Storage } from './storage';
 
@@ -22,6 +23,26 @@ export interface ImagerStackProps extends StackProps {
   /** Overrides the settings read from context (tests). */
   readonly settings?: StackSettings;
 }
+
+/**
+ * Reserved concurrency per function (README, "Quotas"). 381 in all: AWS keeps at least 100 of an
+ * account's concurrency (1,000 by default) unreserved, so this leaves 619 for everything else in
+ * the account. The numbers follow each route's share of traffic and its throttle: the authorizer
+ * runs on every authorizer-cache miss, uploads are the slowest API route, the public view only
+ * redirects to the CDN, the sweep runs alone.
+ */
+export const RESERVED_CONCURRENCY: Readonly<Record<string, number>> = {
+  Authorizer: 100,
+  UploadImage: 100,
+  GetImage: 40,
+  ListImages: 40,
+  DeleteImage: 20,
+  StartUpload: 20,
+  ViewImage: 20,
+  FinalizeUpload: 30,
+  PurgeImage: 10,
+  Sweep: 1,
+};
 
 const READ_ITEM = ['dynamodb:GetItem'];
 const COUNT = ['dynamodb:UpdateItem'];
@@ -54,15 +75,17 @@ export class ImagerStack extends Stack {
       webAclId: settings.webAclId,
     }));
 
-    const shared: Record<string, string> = {
-      IMAGER_HOURLY_LIMIT: String(settings.hourlyLimit),
-      IMAGER_MAX_IMAGE_BYTES: String(settings.limits.maxImageBytes),
-      IMAGER_MAX_LARGE_IMAGE_BYTES: String(settings.limits.maxLargeImageBytes),
-      IMAGER_MAX_PIXELS: String(settings.limits.maxPixels),
-      IMAGER_PUBLIC_BASE_URL: delivery.publicBaseUrl,
-    };
+    // The functions' settings from the one reader, and the public base URL of the distribution.
+    const shared = { ...functionEnvironment(settings), IMAGER_PUBLIC_BASE_URL: delivery.publicBaseUrl };
+    // A function without an entry in RESERVED_CONCURRENCY gets none reserved (the shared pool).
     const fn = (name: string, file: string, description: string, timeout?: Duration): ImagerFunction =>
-      new ImagerFunction(this, name, { file, description, environment: shared, timeout });
+      new ImagerFunction(this, name, {
+        file,
+        description,
+        environment: shared,
+        timeout,
+        reservedConcurrency: settings.reservedConcurrency ? RESERVED_CONCURRENCY[name] : undefined,
+      });
 
     const direct = [DIRECT_PREFIX];
     const uploads = [LARGE_UPLOAD_PREFIX];
@@ -113,18 +136,21 @@ export class ImagerStack extends Stack {
     bucket.addEventNotification(EventType.OBJECT_CREATED_PUT, new LambdaDestination(finalizeUpload), { prefix: LARGE_UPLOAD_PREFIX });
     bucket.addEventNotification(EventType.OBJECT_CREATED_POST, new LambdaDestination(finalizeUpload), { prefix: LARGE_UPLOAD_PREFIX });
 
-    // Lists both prefixes, deletes orphans, and settles late uploads the way finalize does (which
-    // publishes: PutObject on images/).
-    const sweep = fn('Sweep', 'sweep', 'Hourly: expired pending uploads and orphan objects', Duration.minutes(5))
-      .useTable('IMAGES_TABLE', images, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem')
+    // Lists the bucket a slice at a time, deletes orphans, and settles late uploads the way
+    // finalize does (which publishes: PutObject on images/). Bounded per run (20,000 objects),
+    // continuing from the position it saves in the counters table.
+    const sweep = fn('Sweep', 'sweep', 'Every 15 min: expired pending uploads and orphan objects, a bounded slice per run', Duration.minutes(5))
+      .useTable('IMAGES_TABLE', images, 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem')
       .queryIndex('IMAGES_TABLE', images, pendingIndex.name)
-      .useTable('COUNTERS_TABLE', counters, ...COUNT)
+      // The saved position (GetItem, UpdateItem) and the account totals of settled uploads (UpdateItem).
+      .useTable('COUNTERS_TABLE', counters, 'dynamodb:GetItem', 'dynamodb:UpdateItem')
       .useObjects(bucket, ['s3:GetObject', 's3:DeleteObject'], both)
       .useObjects(bucket, ['s3:PutObject'], direct)
+      .useObjects(bucket, ['s3:DeleteObject'], [VARIANT_PREFIX])
       .allowList(bucket);
     new Rule(this, 'HourlySweep', {
-      description: 'Imager sweep: expired pending uploads, orphan objects',
-      schedule: Schedule.rate(Duration.hours(1)),
+      description: 'Imager sweep: expired pending uploads, orphan objects (a bounded slice per run)',
+      schedule: Schedule.rate(Duration.minutes(15)),
       targets: [new LambdaFunction(sweep)],
     });
 
@@ -183,6 +209,8 @@ export class ImagerStack extends Stack {
       throttleRate: settings.throttleRate,
       throttleBurst: settings.throttleBurst,
       dailyQuota: settings.dailyQuota,
+      methodThrottle: settings.apiThrottle,
+      publicThrottle: settings.publicThrottle,
     });
 
     // Keys made in the console are API Gateway keys on the usage plan, like the CLI's.

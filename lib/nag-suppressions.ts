@@ -79,7 +79,7 @@ export function acknowledgeStackFindings({ stack, restApi, delivery, purgeDeadLe
   acknowledge(
     restApi.deploymentStage,
     'AwsSolutions-APIG3',
-    'Abuse is limited per key by the TOKEN authorizer, the usage plan (throttle, daily quota) and the exact hourly window in DynamoDB; a WAF web ACL (a monthly charge per ACL and rule) is left to deployments that need IP-based rules.',
+    'Without WAF, abuse is bounded in three layers: stage and method throttles (every method, all callers together, which applies before the authorizer and so also caps how often random well-formed tokens can invoke it; a lower one on each unauthenticated method: the public view and CORS preflights), reserved concurrency per function (a flood on one route cannot take the others\' capacity), and per key the usage plan (throttle, daily quota) and the exact hourly window in DynamoDB. Per-key limits do not stop unauthenticated or random-token floods; the stage throttles do, at the price of also refusing legitimate callers during one. A WAF web ACL (a monthly charge per ACL and rule) is left to deployments that need per-IP rules.',
   );
 
   const cloudWatchRole = restApi.node.tryFindChild('CloudWatchRole');

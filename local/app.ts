@@ -5,7 +5,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
 import { DynamoKeyStore } from '../functions/adapters/dynamo-key-store';
-import { generateAccountId, generateApiKey, generateKeyId, hashApiKey } from '../functions/core/api-keys';
+import { generateAccountId, generateApiKey, generateKeyId, generateUsageIdentifier, hashApiKey } from '../functions/core/api-keys';
 import { LARGE_UPLOAD_PREFIX, PUBLISHED_PREFIX } from '../functions/core/ids';
 import { HANDLERS, type HandlerName } from '../functions/routes';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_RESOURCES, startEmulators, type Emulators, type S3ObjectCreatedEvent } from './emulators';
@@ -104,6 +104,7 @@ async function seedDevKey(keys: DynamoKeyStore, key: string): Promise<void> {
     accountId: account.accountId,
     accountName: account.name,
     createdAt: new Date().toISOString(),
+    usageIdentifier: generateUsageIdentifier(),
   });
 }
 

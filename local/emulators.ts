@@ -13,6 +13,7 @@ import S3rver from 's3rver';
 import { COUNTERS_TABLE_SCHEMA, IMAGES_TABLE_SCHEMA, KEYS_TABLE_SCHEMA } from '../functions/adapters/table-schemas';
 import './dynalite-iterators';
 import { enableConditionalWrites } from './s3rver-consistency';
+import { type IndexRepairReport, repairIndexes } from './index-repair';
 
 /** Resource names in local mode (on AWS, CloudFormation names them). */
 export const LOCAL_RESOURCES = {
@@ -33,6 +34,8 @@ export interface S3ObjectCreatedEvent {
 export interface Emulators {
   readonly dynamodbEndpoint: string;
   readonly s3Endpoint: string;
+  /** What the start-up index repair fixed (after a crash; zeros otherwise). */
+  readonly indexRepair: IndexRepairReport;
   /** Subscribe to s3rver's object events (its S3 event notifications). */
   onS3Event(listener: (event: S3ObjectCreatedEvent) => void): void;
   close(): Promise<void>;
@@ -141,11 +144,17 @@ export async function startEmulators(options: { dataDir?: string; dynamodbPort?:
       await client.send(new CreateTableCommand(definition));
     }
   }
-  client.destroy();
+  let indexRepair: IndexRepairReport;
+  try {
+    indexRepair = await repairIndexes(client, tableDefinitions());
+  } finally {
+    client.destroy();
+  }
 
   return {
     dynamodbEndpoint,
     s3Endpoint,
+    indexRepair,
     onS3Event(listener) {
       s3.on('event', listener);
     },

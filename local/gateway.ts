@@ -10,6 +10,7 @@ import type {
   Context,
 } from 'aws-lambda';
 import { GATEWAY_RESPONSES, type GatewayResponseType } from '../functions/gateway-responses';
+import { LAMBDA_SYNC_PAYLOAD_BYTES } from '../functions/core/config';
 import { CORS_HEADERS, JSON_CONTENT_TYPE } from '../functions/core/http';
 import { BINARY_MEDIA_TYPES, type HandlerName, MAX_REQUEST_BYTES, matchPath, ROUTES } from '../functions/routes';
 import { LocalUsagePlan, type UsagePlanLimits } from './usage-plan';
@@ -43,6 +44,8 @@ export interface GatewayOptions {
   /** Integration timeout (API Gateway: 29 s). */
   readonly timeoutMs?: number;
   readonly maxRequestBytes?: number;
+  /** Largest JSON-serialised event Lambda accepts synchronously (6 MB). */
+  readonly maxEventBytes?: number;
   readonly now?: () => number;
   /**
    * Serves what CloudFront serves on AWS (the public `/image/` URLs), before any routing; returns
@@ -70,6 +73,14 @@ export interface LocalGateway {
   readonly usage: LocalUsagePlan;
 }
 
+/**
+ * What a client gets on AWS when the proxy event is over Lambda's 6 MB synchronous payload:
+ * API Gateway's own 413 with this body, not our envelope (no gateway response type covers it).
+ */
+export const EVENT_TOO_LARGE_BODY = '{"message":"Request Too Long"}';
+
+class EventTooLargeError extends Error {}
+
 class GatewayError extends Error {
   constructor(
     readonly type: GatewayResponseType,
@@ -90,6 +101,7 @@ export function createLocalGateway(options: GatewayOptions): LocalGateway {
   const usage = new LocalUsagePlan(options.usagePlan, now);
   const authCache = new Map<string, CachedAuth>();
   const maxBytes = options.maxRequestBytes ?? MAX_REQUEST_BYTES;
+  const maxEventBytes = options.maxEventBytes ?? LAMBDA_SYNC_PAYLOAD_BYTES;
   const timeoutMs = options.timeoutMs ?? 29_000;
   const report = options.onError ?? ((message, error) => console.error(message, error));
 
@@ -98,6 +110,7 @@ export function createLocalGateway(options: GatewayOptions): LocalGateway {
     const cached = authCache.get(header);
     if (cached && cached.expires > now()) {
       if (cached.result === 'UNAUTHORIZED') throw new GatewayError('UNAUTHORIZED');
+      // As on AWS, a cached policy is evaluated against this request's method ARN.
       return cached.result;
     }
     let result: APIGatewayAuthorizerResult | 'UNAUTHORIZED';
@@ -175,8 +188,7 @@ export function createLocalGateway(options: GatewayOptions): LocalGateway {
     }
     if (route.auth === 'key') {
       const auth = await authorize(headerValue(req, 'authorization'), methodArn);
-      const statement = auth.policyDocument.Statement[0] as { Effect?: string } | undefined;
-      if (statement?.Effect !== 'Allow') throw new GatewayError('ACCESS_DENIED');
+      if (!policyAllows(auth.policyDocument, methodArn)) throw new GatewayError('ACCESS_DENIED');
       apiKey = auth.usageIdentifierKey ?? undefined;
       if (!apiKey) throw new GatewayError('UNAUTHORIZED');
       const decision = usage.take(apiKey);
@@ -235,6 +247,9 @@ export function createLocalGateway(options: GatewayOptions): LocalGateway {
       isBase64Encoded: binary && body.byteLength > 0,
     };
 
+    // Lambda measures the synchronous payload as the serialised event, in bytes.
+    if (Buffer.byteLength(JSON.stringify(event), 'utf8') > maxEventBytes) throw new EventTooLargeError();
+
     const result = await invoke(options.handlers[route.handler], event, requestId, route.handler);
     send(res, result);
   }
@@ -265,6 +280,7 @@ export function createLocalGateway(options: GatewayOptions): LocalGateway {
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       if (error instanceof GatewayError) return sendGatewayError(res, error);
+      if (error instanceof EventTooLargeError) return sendEventTooLarge(res);
       // A client that hangs up mid-body is not a server error: nobody is left to answer.
       if (req.destroyed || (error as NodeJS.ErrnoException)?.code === 'ECONNRESET' || (error as Error)?.message === 'aborted') {
         res.destroy();
@@ -339,6 +355,43 @@ async function serveStatic(site: StaticSite, pathname: string, method: string, r
     'X-Content-Type-Options': 'nosniff',
   });
   res.end(method === 'HEAD' ? undefined : body);
+}
+
+function sendEventTooLarge(res: ServerResponse): void {
+  res.writeHead(413, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(EVENT_TOO_LARGE_BODY)) });
+  res.end(EVENT_TOO_LARGE_BODY);
+}
+
+interface PolicyStatement {
+  readonly Effect?: string;
+  readonly Action?: string | string[];
+  readonly Resource?: string | string[];
+}
+
+/** IAM-style wildcard match: `*` any run of characters, `?` exactly one (case-sensitive). */
+export function wildcardMatch(pattern: string, value: string): boolean {
+  const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${source}$`, 's').test(value);
+}
+
+/**
+ * API Gateway's evaluation of an authorizer policy for one request: an explicit Deny whose
+ * Resource matches wins; otherwise an Allow of `execute-api:Invoke` whose Resource matches the
+ * method ARN is needed. A policy that allows other methods only (too narrow, e.g. the first
+ * method's ARN cached for every route) answers 403 here as it does on AWS.
+ */
+export function policyAllows(policy: { Statement?: unknown } | undefined, methodArn: string): boolean {
+  const statements = (Array.isArray(policy?.Statement) ? policy.Statement : [policy?.Statement]).filter(Boolean) as PolicyStatement[];
+  const applies = (statement: PolicyStatement): boolean => {
+    const actions = ([] as string[]).concat(statement.Action ?? []);
+    const resources = ([] as string[]).concat(statement.Resource ?? []);
+    return (
+      actions.some((action) => wildcardMatch(action.toLowerCase(), 'execute-api:invoke')) &&
+      resources.some((resource) => wildcardMatch(resource, methodArn))
+    );
+  };
+  if (statements.some((statement) => statement.Effect === 'Deny' && applies(statement))) return false;
+  return statements.some((statement) => statement.Effect === 'Allow' && applies(statement));
 }
 
 function preflight(req: IncomingMessage, res: ServerResponse): void {

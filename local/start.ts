@@ -23,6 +23,10 @@ async function main(): Promise<void> {
   console.log(`Web console: ${api.url}/ (sign up there; confirmation codes are printed here)`);
   console.log(`Cognito emulator: ${api.cognito.endpoint} (user pool ${api.cognito.userPoolId})`);
   console.log(`Data directory: ${settings.dataDir}`);
+  const repaired = api.emulators.indexRepair;
+  if (repaired.phantomsRemoved + repaired.staleFixed + repaired.missingAdded > 0) {
+    console.log(`Repaired the local DynamoDB indexes after an unclean stop: ${JSON.stringify(repaired)}`);
+  }
   console.log(`Dev API key (account "dev"): ${api.devKey}`);
   console.log(`Try: curl -H "Authorization: Bearer ${api.devKey}" -F "image=@photo.jpg" ${api.url}/api/images/upload`);
 

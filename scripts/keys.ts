@@ -14,6 +14,7 @@ const USAGE = `Usage:
   npm run keys -- create --name NAME [--json]   create a key for account NAME (created if new); prints the key
   npm run keys -- list [--json]                 list keys (ids, accounts, status; never the keys)
   npm run keys -- revoke KEY_ID [--json]        revoke a key
+  npm run keys -- migrate [--json]              give keys made before usage identifiers one (once, after upgrading)
 Add --stack NAME [--region REGION] to act on a deployed stack instead of the running local API.`;
 
 /** The running local API, found through PORT / IMAGER_DATA_DIR like `npm start`. */
@@ -97,6 +98,12 @@ async function main(argv: string[]): Promise<number> {
       const revoked = await admin.revoke(keyId);
       if (values.json) console.log(JSON.stringify({ key_id: revoked.keyId, status: revoked.status, revoked_at: revoked.revokedAt }));
       else console.log(`Revoked ${revoked.keyId} (account ${revoked.account}).`);
+      return 0;
+    }
+    case 'migrate': {
+      const report = await admin.migrate();
+      if (values.json) console.log(JSON.stringify(report));
+      else console.log(`Migrated ${report.migrated} key(s); removed ${report.cleanedUp} leftover API key(s) of revoked keys; ${report.alreadyDone} already done.`);
       return 0;
     }
     default:

@@ -1,5 +1,6 @@
 import {
   type AttributeValue,
+  BatchGetItemCommand,
   DeleteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
@@ -17,6 +18,22 @@ import type { DynamoAccountTotals } from './dynamo-account-totals';
 import { IMAGES_TABLE_SCHEMA } from './table-schemas';
 
 type Item = Record<string, AttributeValue>;
+
+/** A failed condition, and the item as it was when DynamoDB checked (with `ALL_OLD`). */
+function conditionFailure(error: unknown): { item: Item | undefined } | undefined {
+  if ((error as Error)?.name !== 'ConditionalCheckFailedException') return undefined;
+  return { item: (error as { Item?: Item }).Item };
+}
+
+/**
+ * The attributes that identify one write of a record: a retried PutItem whose first attempt
+ * landed finds exactly these (later updates such as settling change state, never these).
+ */
+const IDENTITY = ['id', 'account_id', 'object_key', 'created_at'] as const;
+
+function sameWrite(stored: Item, ours: Item): boolean {
+  return IDENTITY.every((name) => stored[name]?.S !== undefined && stored[name]?.S === ours[name]?.S);
+}
 
 /** A page of an account's images, newest first. `after` is the sort key to continue from. */
 export interface RecordPage {
@@ -79,14 +96,30 @@ export class DynamoImageRecords implements ImageRecords {
     private readonly totals?: Pick<DynamoAccountTotals, 'add'>,
   ) {}
 
+  /**
+   * Creates the record; fails if another record has the id. The SDK retries a write whose
+   * response was lost (a timeout, a dropped connection): if the first attempt landed, the
+   * retry fails its condition on our own record. That is success, recognised from the item
+   * DynamoDB returns with the failure (`ALL_OLD`), or read back where the emulator returns none.
+   */
   async create(record: ImageRecord): Promise<void> {
-    await this.client.send(
-      new PutItemCommand({
-        TableName: this.tableName,
-        Item: toItem(record),
-        ConditionExpression: 'attribute_not_exists(id)',
-      }),
-    );
+    const item = toItem(record);
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(id)',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+    } catch (error) {
+      const failed = conditionFailure(error);
+      if (!failed) throw error;
+      const stored = failed.item ?? (await this.getItem(record.id));
+      // Our own earlier attempt (the SDK's retry of this call): created, so counted below.
+      if (!stored || !sameWrite(stored, item)) throw error;
+    }
     if (record.state === 'ready') await this.addToTotals(record.accountId, 1, record.size ?? 0);
   }
 
@@ -105,14 +138,48 @@ export class DynamoImageRecords implements ImageRecords {
     }
   }
 
-  async get(id: string): Promise<ImageRecord | undefined> {
+  private async getItem(id: string): Promise<Item | undefined> {
     const result = await this.client.send(
       new GetItemCommand({ TableName: this.tableName, Key: { id: { S: id } }, ConsistentRead: true }),
     );
-    return result.Item ? fromItem(result.Item) : undefined;
+    return result.Item;
   }
 
-  /** Deletes the record if it still belongs to `accountId`; returns false when there was none. */
+  async get(id: string): Promise<ImageRecord | undefined> {
+    const item = await this.getItem(id);
+    return item ? fromItem(item) : undefined;
+  }
+
+  /**
+   * The records of up to 100 ids in one BatchGetItem (consistent reads), by id. Keys DynamoDB
+   * leaves unprocessed (throttling) are asked for again, a few times with a growing pause.
+   */
+  async getMany(ids: readonly string[]): Promise<Map<string, ImageRecord>> {
+    const found = new Map<string, ImageRecord>();
+    let keys: Item[] = [...new Set(ids)].map((id) => ({ id: { S: id } }));
+    for (let attempt = 0; keys.length > 0; attempt += 1) {
+      if (attempt > 0) {
+        if (attempt > 5) throw new Error(`BatchGetItem left ${keys.length} keys unprocessed`);
+        await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+      }
+      const result = await this.client.send(
+        new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
+      );
+      for (const item of result.Responses?.[this.tableName] ?? []) {
+        const record = fromItem(item);
+        found.set(record.id, record);
+      }
+      keys = result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+    }
+    return found;
+  }
+
+  /**
+   * Deletes the record if it belongs to `accountId`. Returns true when no record of that id is
+   * left afterwards, false when the record belongs to another account. A retried delete whose
+   * first attempt landed fails its condition on a missing item: that is our delete, so true
+   * (`ALL_OLD` returns no item when there is none; read back where the emulator returns none).
+   */
   async delete(id: string, accountId: string): Promise<boolean> {
     try {
       const deleted = await this.client.send(
@@ -122,14 +189,17 @@ export class DynamoImageRecords implements ImageRecords {
           ConditionExpression: 'account_id = :account',
           ExpressionAttributeValues: { ':account': { S: accountId } },
           ReturnValues: 'ALL_OLD',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
       const old = deleted.Attributes;
       if (old?.state?.S === 'ready') await this.addToTotals(accountId, -1, -Number(old.size?.N ?? 0));
       return true;
     } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
-      throw error;
+      const failed = conditionFailure(error);
+      if (!failed) throw error;
+      const stored = failed.item ?? (await this.getItem(id));
+      return stored === undefined;
     }
   }
 

@@ -9,23 +9,11 @@ import {
   ScanCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import type { StoredKey } from '../core/api-keys';
 import { KEYS_TABLE_SCHEMA } from './table-schemas';
 
-/** A stored key: never the key itself, only its SHA-256 hash. */
-export interface KeyRecord {
-  readonly keyId: string;
-  readonly keyHash: string;
-  readonly accountId: string;
-  readonly accountName: string;
-  readonly createdAt: string;
-  readonly revokedAt?: string;
-  /** The id of the matching API Gateway API key on AWS; absent locally. */
-  readonly apiGatewayKeyId?: string;
-  /** The name a person gave the key in the console (keys made by the CLI have none). */
-  readonly name?: string;
-  /** The first characters of the key (`imgr_` + 4), so a person can tell keys apart. */
-  readonly prefix?: string;
-}
+/** A stored key: never the key itself, only its SHA-256 hash (see `StoredKey`). */
+export type KeyRecord = StoredKey;
 
 export interface Account {
   readonly accountId: string;
@@ -46,6 +34,7 @@ function keyFromItem(item: Item): KeyRecord {
     accountName: item.account_name.S!,
     createdAt: item.created_at.S!,
     revokedAt: item.revoked_at?.S,
+    usageIdentifier: item.usage_id?.S,
     apiGatewayKeyId: item.apigw_key_id?.S,
     name: item.key_name?.S,
     prefix: item.key_prefix?.S,
@@ -59,9 +48,9 @@ export class DynamoKeyStore {
     private readonly tableName: string,
   ) {}
 
-  async findByHash(keyHash: string): Promise<KeyRecord | undefined> {
+  async findByHash(keyHash: string, consistent = false): Promise<KeyRecord | undefined> {
     const result = await this.client.send(
-      new GetItemCommand({ TableName: this.tableName, Key: { pk: { S: keyPk(keyHash) } } }),
+      new GetItemCommand({ TableName: this.tableName, Key: { pk: { S: keyPk(keyHash) } }, ...(consistent ? { ConsistentRead: true } : {}) }),
     );
     return result.Item ? keyFromItem(result.Item) : undefined;
   }
@@ -107,7 +96,10 @@ export class DynamoKeyStore {
     return { accountId: item.account_id.S!, name, createdAt: item.created_at.S! };
   }
 
-  /** Stores a key record; returns false if a key with that hash already exists. */
+  /**
+   * Stores a key record; returns false if another key with that hash already exists. A retried
+   * put whose first attempt landed finds its own record (same key id): that is success.
+   */
   async putKey(record: KeyRecord): Promise<boolean> {
     const item: Item = {
       pk: { S: keyPk(record.keyHash) },
@@ -117,12 +109,42 @@ export class DynamoKeyStore {
       account_name: { S: record.accountName },
       created_at: { S: record.createdAt },
     };
+    if (record.usageIdentifier) item.usage_id = { S: record.usageIdentifier };
     if (record.apiGatewayKeyId) item.apigw_key_id = { S: record.apiGatewayKeyId };
     if (record.name !== undefined) item.key_name = { S: record.name };
     if (record.prefix !== undefined) item.key_prefix = { S: record.prefix };
     try {
       await this.client.send(
-        new PutItemCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }),
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(pk)',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      const old = (error as { Item?: Item }).Item ?? (await this.findByHash(record.keyHash, true).then((r) => (r ? { key_id: { S: r.keyId } } : undefined)));
+      return old?.key_id?.S === record.keyId;
+    }
+  }
+
+  /**
+   * Gives a key created before usage identifiers existed its identifier and new API Gateway
+   * key id (`keys migrate`). Conditional, so two migrations cannot both set one; returns false
+   * when the key already has an identifier.
+   */
+  async setUsageIdentifier(keyHash: string, usageIdentifier: string, apiGatewayKeyId: string | undefined): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { pk: { S: keyPk(keyHash) } },
+          UpdateExpression: apiGatewayKeyId ? 'SET usage_id = :usage, apigw_key_id = :apigw' : 'SET usage_id = :usage',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(usage_id)',
+          ExpressionAttributeValues: { ':usage': { S: usageIdentifier }, ...(apiGatewayKeyId ? { ':apigw': { S: apiGatewayKeyId } } : {}) },
+        }),
       );
       return true;
     } catch (error) {
@@ -149,6 +171,13 @@ export class DynamoKeyStore {
       }
     }
     return found;
+  }
+
+  /** Forgets the API Gateway key id of a revoked key once that API key is deleted. */
+  async clearApiGatewayKeyId(keyHash: string): Promise<void> {
+    await this.client.send(
+      new UpdateItemCommand({ TableName: this.tableName, Key: { pk: { S: keyPk(keyHash) } }, UpdateExpression: 'REMOVE apigw_key_id' }),
+    );
   }
 
   /** Marks a key revoked; returns the record as it was, or undefined when there is no such key. */

@@ -132,6 +132,18 @@ export class S3ImageObjects implements ImageObjects, FinalizeObjects {
     return deleted;
   }
 
+  /** One page of the bucket's keys in S3's (lexicographic) order, after `startAfter`. */
+  async listPage(startAfter: string | undefined, maxKeys: number): Promise<{ objects: StoredObject[]; truncated: boolean }> {
+    const page = await this.client.send(
+      new ListObjectsV2Command({ Bucket: this.bucketName, StartAfter: startAfter, MaxKeys: maxKeys }),
+    );
+    const objects: StoredObject[] = [];
+    for (const object of page.Contents ?? []) {
+      if (object.Key) objects.push({ key: object.Key, size: object.Size ?? 0, lastModified: object.LastModified ?? new Date(0) });
+    }
+    return { objects, truncated: page.IsTruncated === true };
+  }
+
   /** Every object under `prefix`, page by page. */
   async *list(prefix: string): AsyncGenerator<StoredObject> {
     let token: string | undefined;

@@ -7,32 +7,25 @@ import {
   TooManyKeysError,
   type UserAccount,
 } from './accounts';
-import { generateApiKey, generateKeyId, hashApiKey } from './api-keys';
+import { issueKey, type StoredKey, type UsagePlanKeys } from './api-keys';
 
 /**
- * Issuing and revoking keys for a signed-in person. This is the ONE place the account routes
- * create a key; it uses the same generators and the same key store (`putKey`, `revoke`) as the
- * operators' keys CLI, so a key made here is indistinguishable to the authorizer.
+ * Issuing and revoking keys for a signed-in person. Keys are created by `issueKey`
+ * (functions/core/api-keys.ts), the one key-creation path the operators' keys CLI uses too, so
+ * a key made here is indistinguishable to the authorizer: stored as its hash, metered on AWS
+ * under a random usage identifier (never the key). This module adds the name, the visible
+ * prefix and the per-account limit (a slot reserved before anything is created).
  */
 
-/** A stored key as the key store holds it (the shape of `DynamoKeyStore`'s `KeyRecord`). */
-export interface StoredKey {
-  readonly keyId: string;
-  readonly keyHash: string;
-  readonly accountId: string;
-  readonly accountName: string;
-  readonly createdAt: string;
-  readonly revokedAt?: string;
-  readonly apiGatewayKeyId?: string;
-  readonly name?: string;
-  readonly prefix?: string;
-}
+export type { StoredKey, UsagePlanKeys } from './api-keys';
 
 /** The keys table, as far as the account routes use it (implemented by `DynamoKeyStore`). */
 export interface KeyRecordStore {
   putKey(record: StoredKey): Promise<boolean>;
   revoke(keyId: string, now?: Date): Promise<StoredKey | undefined>;
   findByHashes(hashes: readonly string[]): Promise<StoredKey[]>;
+  /** Forgets the API Gateway key id of a revoked key once that API key is deleted. */
+  clearApiGatewayKeyId(keyHash: string): Promise<void>;
 }
 
 /** The account records linked to Cognito users (implemented by `DynamoUserAccounts`). */
@@ -43,19 +36,6 @@ export interface UserAccountStore {
   reserveKeySlot(sub: string, keyId: string, keyHash: string, max: number): Promise<boolean>;
   /** Takes a key off the active set (revoked); `forget` also drops it from the account's list (never issued). */
   releaseKeySlot(sub: string, keyId: string, forget: boolean): Promise<void>;
-}
-
-/**
- * On AWS every key is also an API Gateway API key on the usage plan (SPEC §2); locally there is
- * no such thing and this is absent.
- */
-export interface UsagePlanKeys {
-  /** Creates the API Gateway key with this value on the usage plan; returns its id. */
-  register(keyId: string, key: string, accountId: string): Promise<string>;
-  /** Undoes `register` for a key that was never stored. */
-  unregister(apiGatewayKeyId: string): Promise<void>;
-  /** Detaches and disables a revoked key and flushes the authorizer cache, so it stops at once. */
-  revoke(apiGatewayKeyId: string): Promise<void>;
 }
 
 export interface AccountKeyDeps {
@@ -81,44 +61,24 @@ export function accountNameFor(account: UserAccount): string {
  * write on the account record, so two concurrent creates can never make an eleventh key.
  */
 export async function issueAccountKey(deps: AccountKeyDeps, account: UserAccount, name: string, now = new Date()): Promise<IssuedKey> {
-  const secret = generateApiKey();
-  const keyId = generateKeyId();
-  const keyHash = hashApiKey(secret);
-
-  if (!(await deps.accounts.reserveKeySlot(account.sub, keyId, keyHash, MAX_ACTIVE_KEYS))) {
-    // Keys revoked with the operators' CLI are still in the active set: settle those, then retry once.
-    if (!(await releaseRevokedSlots(deps, account)) || !(await deps.accounts.reserveKeySlot(account.sub, keyId, keyHash, MAX_ACTIVE_KEYS))) {
-      throw new TooManyKeysError();
-    }
-  }
-
-  let apiGatewayKeyId: string | undefined;
-  try {
-    if (deps.usagePlan) apiGatewayKeyId = await deps.usagePlan.register(keyId, secret, account.accountId);
-    const record: StoredKey = {
-      keyId,
-      keyHash,
-      accountId: account.accountId,
-      accountName: accountNameFor(account),
-      createdAt: now.toISOString(),
-      apiGatewayKeyId,
+  const { key, record } = await issueKey(
+    { store: deps.keys, usagePlan: deps.usagePlan, log: deps.log },
+    { accountId: account.accountId, name: accountNameFor(account) },
+    now,
+    {
       name,
-      prefix: secret.slice(0, KEY_PREFIX_LENGTH),
-    };
-    if (!(await deps.keys.putKey(record))) throw new Error('key hash collision');
-    return { secret, key: { keyId, name, prefix: record.prefix!, createdAt: record.createdAt } };
-  } catch (error) {
-    // Never leave a metered API Gateway key the authorizer does not know, nor a slot taken by nothing.
-    if (deps.usagePlan && apiGatewayKeyId) {
-      await deps.usagePlan.unregister(apiGatewayKeyId).catch((cleanup: unknown) =>
-        deps.log.error('API Gateway key left behind', { keyId, apiGatewayKeyId, error: cleanup }),
-      );
-    }
-    await deps.accounts.releaseKeySlot(account.sub, keyId, true).catch((cleanup: unknown) =>
-      deps.log.error('key slot left reserved', { keyId, error: cleanup }),
-    );
-    throw error;
-  }
+      prefixLength: KEY_PREFIX_LENGTH,
+      reserve: async ({ keyId, keyHash }) => {
+        if (await deps.accounts.reserveKeySlot(account.sub, keyId, keyHash, MAX_ACTIVE_KEYS)) return;
+        // Keys revoked with the operators' CLI are still in the active set: settle those, then retry once.
+        if (!(await releaseRevokedSlots(deps, account)) || !(await deps.accounts.reserveKeySlot(account.sub, keyId, keyHash, MAX_ACTIVE_KEYS))) {
+          throw new TooManyKeysError();
+        }
+      },
+      release: (keyId) => deps.accounts.releaseKeySlot(account.sub, keyId, true),
+    },
+  );
+  return { secret: key, key: { keyId: record.keyId, name, prefix: record.prefix!, createdAt: record.createdAt } };
 }
 
 /** Releases active slots whose keys are revoked (by the CLI) or were never stored; true if any was freed. */
@@ -144,7 +104,15 @@ export async function revokeAccountKey(deps: AccountKeyDeps, account: UserAccoun
   const record = await deps.keys.revoke(keyId, now);
   if (!record || record.accountId !== account.accountId) throw new KeyNotFoundError();
   await deps.accounts.releaseKeySlot(account.sub, keyId, false);
-  if (!record.revokedAt && deps.usagePlan && record.apiGatewayKeyId) await deps.usagePlan.revoke(record.apiGatewayKeyId);
+  if (!deps.usagePlan) return;
+  // As `npm run keys -- revoke --stack`: delete the API Gateway key (so it stops counting toward
+  // the 10,000), forget its id, flush the authorizer cache. A retry after a failed delete finds
+  // the id still there and deletes it then.
+  if (record.apiGatewayKeyId) {
+    await deps.usagePlan.remove(record.apiGatewayKeyId);
+    await deps.keys.clearApiGatewayKeyId(record.keyHash);
+  }
+  if (!record.revokedAt || record.apiGatewayKeyId) await deps.usagePlan.flushAuthorizerCache();
 }
 
 /** The account's keys as stored (active and revoked). */

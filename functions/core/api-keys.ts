@@ -31,3 +31,118 @@ export function parseBearer(header: string | undefined | null): string | undefin
   if (!match) return undefined;
   return KEY_PATTERN.test(match[1]) ? match[1] : undefined;
 }
+
+/**
+ * A new usage identifier: the value API Gateway meters a key under (`usageIdentifierKey`, the
+ * API Gateway API key's value). Random and server-side, so no AWS API or console that shows API
+ * key values (`apigateway:GetApiKeys` with includeValues) reveals a customer's secret (SPEC §2).
+ */
+export function generateUsageIdentifier(): string {
+  return 'usage_' + randomBytes(24).toString('base64url');
+}
+
+/** A stored key: never the key itself, only its SHA-256 hash. */
+export interface StoredKey {
+  readonly keyId: string;
+  readonly keyHash: string;
+  readonly accountId: string;
+  readonly accountName: string;
+  readonly createdAt: string;
+  readonly revokedAt?: string;
+  /**
+   * What the authorizer returns as `usageIdentifierKey`. Absent on keys created before it
+   * existed: the authorizer then falls back to the key itself until `keys migrate` runs.
+   */
+  readonly usageIdentifier?: string;
+  /** The id of the matching API Gateway API key on AWS; absent locally. */
+  readonly apiGatewayKeyId?: string;
+  /** The name a person gave the key in the console (keys made by the CLI have none). */
+  readonly name?: string;
+  /** The first characters of the key (`imgr_` + 4), so a person can tell keys apart; console keys only. */
+  readonly prefix?: string;
+}
+
+/** Port: the usage plan's API keys (API Gateway on AWS; nothing in local mode). */
+export interface UsagePlanKeys {
+  /** Creates an API key whose value is `usageIdentifier`, attaches it to the plan, returns its id. */
+  add(usageIdentifier: string, label: { keyId: string; accountName: string }): Promise<string>;
+  /** Detaches and deletes an API key (one already gone is fine), so it stops counting toward the 10,000. */
+  remove(apiGatewayKeyId: string): Promise<void>;
+  /** Forgets the stage's cached authorizer answers, so a revocation applies at once. */
+  flushAuthorizerCache(): Promise<void>;
+}
+
+export interface KeyIssuingDeps {
+  readonly store: { putKey(record: StoredKey): Promise<boolean> };
+  /** Undefined in local mode (the local gateway meters the usage identifier itself). */
+  readonly usagePlan?: UsagePlanKeys;
+  /** Where a failed clean-up is reported (the original error is what the caller sees). */
+  readonly log?: { error(message: string, details: Record<string, unknown>): void };
+}
+
+/** What the console adds to a key; the CLI passes none of it. */
+export interface IssueOptions {
+  /** The name a person gave the key. */
+  readonly name?: string;
+  /** Keep the key's first this-many characters in the record (shown to tell keys apart). */
+  readonly prefixLength?: number;
+  /**
+   * Claims room for the key (the console's per-account limit) before anything is created; a
+   * throw stops the issue with nothing to undo.
+   */
+  readonly reserve?: (key: { readonly keyId: string; readonly keyHash: string }) => Promise<void>;
+  /** Undoes `reserve` when the key could not be issued after it. */
+  readonly release?: (keyId: string) => Promise<void>;
+}
+
+export class KeyCollisionError extends Error {
+  constructor() {
+    super('key collision; try again');
+  }
+}
+
+/**
+ * Issues a key for an account: the one place keys are created (`npm run keys`, the console).
+ * The secret is returned once and stored only as its hash; the usage plan gets a random usage
+ * identifier, never the secret. If the record cannot be stored, the API key is removed again,
+ * so no metered key exists that the authorizer does not know.
+ */
+export async function issueKey(
+  deps: KeyIssuingDeps,
+  account: { readonly accountId: string; readonly name: string },
+  now = new Date(),
+  options: IssueOptions = {},
+): Promise<{ key: string; record: StoredKey }> {
+  const key = generateApiKey();
+  const keyId = generateKeyId();
+  const keyHash = hashApiKey(key);
+  const usageIdentifier = generateUsageIdentifier();
+  await options.reserve?.({ keyId, keyHash });
+  let apiGatewayKeyId: string | undefined;
+  try {
+    apiGatewayKeyId = deps.usagePlan ? await deps.usagePlan.add(usageIdentifier, { keyId, accountName: account.name }) : undefined;
+    const record: StoredKey = {
+      keyId,
+      keyHash,
+      accountId: account.accountId,
+      accountName: account.name,
+      createdAt: now.toISOString(),
+      usageIdentifier,
+      ...(apiGatewayKeyId ? { apiGatewayKeyId } : {}),
+      ...(options.name !== undefined ? { name: options.name } : {}),
+      ...(options.prefixLength !== undefined ? { prefix: key.slice(0, options.prefixLength) } : {}),
+    };
+    if (!(await deps.store.putKey(record))) throw new KeyCollisionError();
+    return { key, record };
+  } catch (error) {
+    // Never leave a metered API Gateway key the authorizer does not know, nor a slot taken by nothing.
+    if (deps.usagePlan && apiGatewayKeyId) {
+      const id = apiGatewayKeyId;
+      await deps.usagePlan.remove(id).catch((cleanup: unknown) => deps.log?.error('API Gateway key left behind', { keyId, apiGatewayKeyId: id, error: cleanup }));
+    }
+    if (options.release) {
+      await options.release(keyId).catch((cleanup: unknown) => deps.log?.error('key slot left reserved', { keyId, error: cleanup }));
+    }
+    throw error;
+  }
+}

@@ -1,6 +1,14 @@
+import { resolve } from 'node:path';
+import { KEY_PATTERN } from './api-keys';
+
 /**
- * The one place that reads configuration. Handlers call `loadConfig()` at module scope, so a
- * missing or malformed setting fails the cold start loudly instead of a request quietly.
+ * The one place that reads configuration: the handlers (`readConfig`, from their environment,
+ * at module scope so a missing or malformed setting fails the cold start loudly instead of a
+ * request quietly), the CDK app (`readStackSettings`, from context) and local mode
+ * (`readLocalSettings`, from the environment). `lib/settings.ts` and `local/settings.ts` only
+ * re-export from here. A new setting: add its name to `SETTING_NAMES`, its default to
+ * `DEFAULTS`, its validation to the reader(s) that use it, and (if the functions need it)
+ * to `functionEnvironment`.
  */
 
 export interface Limits {
@@ -18,8 +26,6 @@ export interface Config {
   readonly limits: Limits;
   /** Custom public base URL for `url` (e.g. https://img.example.com); undefined = derive from the request. */
   readonly publicBaseUrl: string | undefined;
-  /** Lifetime of the presigned GET a public link redirects to, in seconds. */
-  readonly viewUrlSeconds: number;
   /** Lifetime of a presigned large upload, in seconds. */
   readonly uploadUrlSeconds: number;
 }
@@ -32,10 +38,61 @@ export const DEFAULTS = {
   maxImageBytes: 4 * 1024 * 1024,
   maxLargeImageBytes: 50 * 1024 * 1024,
   maxPixels: 100_000_000,
-  viewUrlSeconds: 300,
   uploadUrlSeconds: 900,
   authCacheSeconds: 60,
+  apiThrottleRate: 250,
+  apiThrottleBurst: 500,
+  publicThrottleRate: 100,
+  publicThrottleBurst: 200,
+  port: 3000,
+  dataDir: '.imager',
+  sweepMinutes: 10,
 } as const;
+
+/**
+ * Lambda refuses a synchronous invocation whose request payload (the JSON-serialised event) is
+ * over 6 MB (6,291,456 bytes); API Gateway then answers 413 `{"message":"Request Too Long"}`
+ * before any of our code runs.
+ */
+export const LAMBDA_SYNC_PAYLOAD_BYTES = 6 * 1024 * 1024;
+
+/**
+ * What a direct upload's event holds besides the base64 image: the multipart framing (boundary
+ * lines, part headers, a file name of up to a few hundred bytes) and the REST v1 proxy event
+ * itself (request headers twice, as `headers` and `multiValueHeaders`, up to API Gateway's
+ * 10 KB header limit each, plus the request context and authorizer context, ~2 KB).
+ * 64 KiB leaves room for all of it with margin.
+ */
+export const EVENT_HEADROOM_BYTES = 64 * 1024;
+
+/**
+ * The largest `IMAGER_MAX_IMAGE_BYTES` whose upload still fits in Lambda's payload: base64
+ * turns 3 bytes into 4 characters, plus {@link EVENT_HEADROOM_BYTES}. 4,669,440 bytes.
+ */
+export const MAX_DIRECT_IMAGE_BYTES = Math.floor((LAMBDA_SYNC_PAYLOAD_BYTES - EVENT_HEADROOM_BYTES) / 4) * 3;
+
+/** Every IMAGER_* setting read from CDK context (SPEC §7) and passed on to the functions. */
+export const SETTING_NAMES = [
+  'IMAGER_HOURLY_LIMIT',
+  'IMAGER_THROTTLE_RATE',
+  'IMAGER_THROTTLE_BURST',
+  'IMAGER_DAILY_QUOTA',
+  'IMAGER_MAX_IMAGE_BYTES',
+  'IMAGER_MAX_LARGE_IMAGE_BYTES',
+  'IMAGER_MAX_PIXELS',
+  'IMAGER_PUBLIC_BASE_URL',
+  'IMAGER_AUTH_CACHE_SECONDS',
+  'IMAGER_UPLOAD_URL_SECONDS',
+  'IMAGER_API_THROTTLE_RATE',
+  'IMAGER_API_THROTTLE_BURST',
+  'IMAGER_PUBLIC_THROTTLE_RATE',
+  'IMAGER_PUBLIC_THROTTLE_BURST',
+  'IMAGER_RESERVED_CONCURRENCY',
+  'IMAGER_PRICE_CLASS',
+  'IMAGER_CERTIFICATE_ARN',
+  'IMAGER_WEB_ACL_ID',
+  'IMAGER_SES_FROM_EMAIL',
+] as const;
 
 export class ConfigError extends Error {}
 
@@ -62,25 +119,200 @@ export function positiveInt(env: Env, name: string, fallback: number): number {
   return value;
 }
 
+/** An integer setting of 0 or more, or its default when unset. */
+export function nonNegativeInt(env: Env, name: string, fallback: number): number {
+  const raw = optionalString(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(Number(raw))) {
+    throw new ConfigError(`${name} must be a non-negative integer, got "${raw}"`);
+  }
+  return Number(raw);
+}
+
 export function readLimits(env: Env): Limits {
+  const maxImageBytes = positiveInt(env, 'IMAGER_MAX_IMAGE_BYTES', DEFAULTS.maxImageBytes);
+  if (maxImageBytes > MAX_DIRECT_IMAGE_BYTES) {
+    throw new ConfigError(
+      `IMAGER_MAX_IMAGE_BYTES must be at most ${MAX_DIRECT_IMAGE_BYTES}, got ${maxImageBytes}: a direct upload travels base64-encoded ` +
+        `(x4/3) inside the Lambda event, which may be at most ${LAMBDA_SYNC_PAYLOAD_BYTES} bytes; use the large upload for bigger images`,
+    );
+  }
   return {
-    maxImageBytes: positiveInt(env, 'IMAGER_MAX_IMAGE_BYTES', DEFAULTS.maxImageBytes),
+    maxImageBytes,
     maxLargeImageBytes: positiveInt(env, 'IMAGER_MAX_LARGE_IMAGE_BYTES', DEFAULTS.maxLargeImageBytes),
     maxPixels: positiveInt(env, 'IMAGER_MAX_PIXELS', DEFAULTS.maxPixels),
   };
 }
 
-/** Reads and validates every setting the handlers share. Resource names are read with `requireString`. */
-export function readConfig(env: Env): Config {
+function readPublicBaseUrl(env: Env): string | undefined {
   const publicBaseUrl = optionalString(env, 'IMAGER_PUBLIC_BASE_URL');
   if (publicBaseUrl !== undefined && !/^https?:\/\/[^\s/]+/.test(publicBaseUrl)) {
     throw new ConfigError(`IMAGER_PUBLIC_BASE_URL must be an http(s) URL, got "${publicBaseUrl}"`);
   }
+  return publicBaseUrl?.replace(/\/+$/, '');
+}
+
+/** Reads and validates every setting the handlers share. Resource names are read with `requireString`. */
+export function readConfig(env: Env): Config {
   return {
     hourlyLimit: positiveInt(env, 'IMAGER_HOURLY_LIMIT', DEFAULTS.hourlyLimit),
     limits: readLimits(env),
-    publicBaseUrl: publicBaseUrl?.replace(/\/+$/, ''),
-    viewUrlSeconds: positiveInt(env, 'IMAGER_VIEW_URL_SECONDS', DEFAULTS.viewUrlSeconds),
+    publicBaseUrl: readPublicBaseUrl(env),
     uploadUrlSeconds: positiveInt(env, 'IMAGER_UPLOAD_URL_SECONDS', DEFAULTS.uploadUrlSeconds),
+  };
+}
+
+/** The endpoint the SDK would use for S3, for code that signs S3 URLs without the S3 client. */
+export function s3EndpointOverride(env: Env): string | undefined {
+  return optionalString(env, 'AWS_ENDPOINT_URL_S3') ?? optionalString(env, 'AWS_ENDPOINT_URL');
+}
+
+/** The settings of SPEC §7 as the CDK app reads them (context: `cdk.json` or `-c NAME=value`). */
+export interface StackSettings extends Config {
+  readonly throttleRate: number;
+  readonly throttleBurst: number;
+  readonly dailyQuota: number;
+  readonly authCacheSeconds: number;
+  /** Stage throttle of every method, all clients together (also bounds the authorizer's calls). */
+  readonly apiThrottle: { readonly rate: number; readonly burst: number };
+  /** Throttle of each unauthenticated method (the public view, CORS preflights), all clients together. */
+  readonly publicThrottle: { readonly rate: number; readonly burst: number };
+  /** Reserve concurrency per function (README, "Quotas"); off for accounts whose limit is too small. */
+  readonly reservedConcurrency: boolean;
+  /** CloudFront price class of the delivery distribution (IMAGER_PRICE_CLASS). */
+  readonly priceClass: PriceClassName;
+  /** ACM certificate (us-east-1) for the host of IMAGER_PUBLIC_BASE_URL on the distribution. */
+  readonly certificateArn: string | undefined;
+  /** AWS WAF web ACL (CLOUDFRONT scope) attached to the distribution. */
+  readonly webAclId: string | undefined;
+  /** Verified SES sender for sign-up codes; unset = Cognito's own sender (low daily limit). */
+  readonly sesFromEmail?: string;
+}
+
+/** CloudFront's price classes, by the names CloudFormation (and CDK's PriceClass) use. */
+export const PRICE_CLASS_NAMES = ['PriceClass_100', 'PriceClass_200', 'PriceClass_All'] as const;
+export type PriceClassName = (typeof PRICE_CLASS_NAMES)[number];
+// CloudFront only takes certificates and web ACLs from us-east-1 (global scope).
+const CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[A-Za-z0-9-]+$/;
+const WEB_ACL_ARN = /^arn:aws[a-z-]*:wafv2:us-east-1:\d{12}:global\/webacl\/[A-Za-z0-9_-]+\/[A-Za-z0-9-]+$/;
+
+function readDelivery(env: Env, publicBaseUrl: string | undefined): Pick<StackSettings, 'priceClass' | 'certificateArn' | 'webAclId'> {
+  const priceClass = optionalString(env, 'IMAGER_PRICE_CLASS') ?? 'PriceClass_100';
+  if (!(PRICE_CLASS_NAMES as readonly string[]).includes(priceClass)) {
+    throw new ConfigError(`IMAGER_PRICE_CLASS must be one of ${PRICE_CLASS_NAMES.join(', ')}, got "${priceClass}"`);
+  }
+  const certificateArn = optionalString(env, 'IMAGER_CERTIFICATE_ARN');
+  if (certificateArn !== undefined) {
+    if (!CERTIFICATE_ARN.test(certificateArn)) throw new ConfigError(`IMAGER_CERTIFICATE_ARN must be an ACM certificate ARN in us-east-1, got "${certificateArn}"`);
+    // The distribution answers at the root of its alternate domain name: no path prefix.
+    if (!publicBaseUrl || !/^https:\/\/[^\s/]+\/*$/.test(publicBaseUrl)) {
+      throw new ConfigError('IMAGER_CERTIFICATE_ARN needs IMAGER_PUBLIC_BASE_URL set to https://<its domain> (no path)');
+    }
+  }
+  const webAclId = optionalString(env, 'IMAGER_WEB_ACL_ID');
+  if (webAclId !== undefined && !WEB_ACL_ARN.test(webAclId)) {
+    throw new ConfigError(`IMAGER_WEB_ACL_ID must be the ARN of a WAFv2 web ACL with CLOUDFRONT scope (us-east-1), got "${webAclId}"`);
+  }
+  return { priceClass: priceClass as PriceClassName, certificateArn, webAclId };
+}
+
+function readSesFromEmail(env: Env): Pick<StackSettings, 'sesFromEmail'> {
+  const sesFromEmail = optionalString(env, 'IMAGER_SES_FROM_EMAIL');
+  if (sesFromEmail !== undefined && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(sesFromEmail)) {
+    throw new ConfigError(`IMAGER_SES_FROM_EMAIL must be an email address, got "${sesFromEmail}"`);
+  }
+  return sesFromEmail ? { sesFromEmail } : {};
+}
+
+function readAuthCacheSeconds(env: Env): number {
+  const seconds = nonNegativeInt(env, 'IMAGER_AUTH_CACHE_SECONDS', DEFAULTS.authCacheSeconds);
+  // API Gateway's authorizer cache TTL is 0 to 3600 seconds.
+  if (seconds > 3600) throw new ConfigError('IMAGER_AUTH_CACHE_SECONDS must be an integer from 0 to 3600');
+  return seconds;
+}
+
+/** Anything with CDK's `tryGetContext` (a construct's `node`), without importing CDK here. */
+export interface ContextSource {
+  tryGetContext(name: string): unknown;
+}
+
+/** Reads the CDK context values through the same validators the handlers use for their env. */
+export function readStackSettings(context: ContextSource): StackSettings {
+  const env: Record<string, string | undefined> = {};
+  for (const name of SETTING_NAMES) {
+    const value = context.tryGetContext(name);
+    env[name] = value === undefined || value === null ? undefined : String(value);
+  }
+  return {
+    ...readConfig(env),
+    throttleRate: positiveInt(env, 'IMAGER_THROTTLE_RATE', DEFAULTS.throttleRate),
+    throttleBurst: positiveInt(env, 'IMAGER_THROTTLE_BURST', DEFAULTS.throttleBurst),
+    dailyQuota: positiveInt(env, 'IMAGER_DAILY_QUOTA', DEFAULTS.dailyQuota),
+    authCacheSeconds: readAuthCacheSeconds(env),
+    apiThrottle: {
+      rate: positiveInt(env, 'IMAGER_API_THROTTLE_RATE', DEFAULTS.apiThrottleRate),
+      burst: positiveInt(env, 'IMAGER_API_THROTTLE_BURST', DEFAULTS.apiThrottleBurst),
+    },
+    publicThrottle: {
+      rate: positiveInt(env, 'IMAGER_PUBLIC_THROTTLE_RATE', DEFAULTS.publicThrottleRate),
+      burst: positiveInt(env, 'IMAGER_PUBLIC_THROTTLE_BURST', DEFAULTS.publicThrottleBurst),
+    },
+    reservedConcurrency: booleanSetting(env, 'IMAGER_RESERVED_CONCURRENCY', true),
+    ...readDelivery(env, optionalString(env, 'IMAGER_PUBLIC_BASE_URL')),
+    ...readSesFromEmail(env),
+  };
+}
+
+function booleanSetting(env: Env, name: string, fallback: boolean): boolean {
+  const raw = optionalString(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (raw === 'true') return true;
+  if (raw === 'false') return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+/** The environment every function gets on AWS: what `readConfig` reads there. */
+export function functionEnvironment(settings: Config): Record<string, string> {
+  return {
+    IMAGER_HOURLY_LIMIT: String(settings.hourlyLimit),
+    IMAGER_MAX_IMAGE_BYTES: String(settings.limits.maxImageBytes),
+    IMAGER_MAX_LARGE_IMAGE_BYTES: String(settings.limits.maxLargeImageBytes),
+    IMAGER_MAX_PIXELS: String(settings.limits.maxPixels),
+    IMAGER_UPLOAD_URL_SECONDS: String(settings.uploadUrlSeconds),
+    ...(settings.publicBaseUrl ? { IMAGER_PUBLIC_BASE_URL: settings.publicBaseUrl } : {}),
+  };
+}
+
+/** Local-mode settings (SPEC §7, §8), read from the environment once. */
+export interface LocalSettings {
+  readonly port: number;
+  readonly dataDir: string;
+  readonly devKey: string | undefined;
+  readonly throttleRate: number;
+  readonly throttleBurst: number;
+  readonly dailyQuota: number;
+  readonly authCacheSeconds: number;
+  readonly sweepMinutes: number;
+}
+
+export function readLocalSettings(env: Env = process.env): LocalSettings {
+  const devKey = optionalString(env, 'IMAGER_DEV_KEY');
+  if (devKey !== undefined && !KEY_PATTERN.test(devKey)) {
+    throw new ConfigError('IMAGER_DEV_KEY must be 20 to 128 characters from [A-Za-z0-9_-]');
+  }
+  const port = nonNegativeInt(env, 'PORT', DEFAULTS.port);
+  if (port > 65535) throw new ConfigError(`PORT must be at most 65535, got ${port}`);
+  // The handlers read the rest in-process from the same environment; check it here too, so
+  // `npm start` refuses a bad value before it listens rather than at the first import.
+  readConfig(env);
+  return {
+    port,
+    dataDir: resolve(optionalString(env, 'IMAGER_DATA_DIR') ?? DEFAULTS.dataDir),
+    devKey,
+    throttleRate: positiveInt(env, 'IMAGER_THROTTLE_RATE', DEFAULTS.throttleRate),
+    throttleBurst: positiveInt(env, 'IMAGER_THROTTLE_BURST', DEFAULTS.throttleBurst),
+    dailyQuota: positiveInt(env, 'IMAGER_DAILY_QUOTA', DEFAULTS.dailyQuota),
+    authCacheSeconds: nonNegativeInt(env, 'IMAGER_AUTH_CACHE_SECONDS', DEFAULTS.authCacheSeconds),
+    sweepMinutes: nonNegativeInt(env, 'IMAGER_SWEEP_MINUTES', DEFAULTS.sweepMinutes),
   };
 }

@@ -90,7 +90,7 @@ export function inspectImage(sample: ImageSample, limits: Limits, maxBytes = lim
       `Image is ${width}x${height} pixels; the limit is ${limits.maxPixels} pixels`,
     );
   }
-  if (!isStructurallySound(format, sample)) throw new InvalidImageError('the file is truncated or malformed');
+  if (!isStructurallySound(format, sample, limits.maxPixels)) throw new InvalidImageError('the file is truncated or malformed');
   return { format, contentType: CONTENT_TYPES[format], width: width!, height: height! };
 }
 

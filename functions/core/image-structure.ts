@@ -1,3 +1,4 @@
+import { PayloadTooLargeError } from './errors';
 import type { ImageFormat, ImageSample } from './image-format';
 
 /**
@@ -10,15 +11,16 @@ import type { ImageFormat, ImageSample } from './image-format';
  * bytes; where a walk needs bytes from the gap between them it stops there, and the format's
  * end marker (PNG IEND, JPEG EOI, GIF trailer) must still be in the tail.
  */
-export function isStructurallySound(format: ImageFormat, sample: ImageSample): boolean {
+export function isStructurallySound(format: ImageFormat, sample: ImageSample, maxPixels = Number.POSITIVE_INFINITY): boolean {
   const bytes = new Sampled(sample);
+  const pixels = new PixelBudget(maxPixels);
   switch (format) {
     case 'png':
       return png(bytes);
     case 'jpeg':
       return jpeg(bytes);
     case 'gif':
-      return gif(bytes);
+      return gif(bytes, pixels);
     case 'webp':
       return webp(bytes);
     case 'bmp':
@@ -26,7 +28,25 @@ export function isStructurallySound(format: ImageFormat, sample: ImageSample): b
     case 'avif':
       return avif(bytes);
     case 'tiff':
-      return tiff(bytes);
+      return tiff(bytes, pixels);
+  }
+}
+
+/**
+ * Pixels of every frame (GIF) or page (TIFF IFD) added up: whoever decodes the file decodes
+ * all of them, so an animation of ten thousand full-screen frames is a pixel flood even though
+ * its header declares one small screen. Over the limit: 413, like a single image that is too big.
+ */
+class PixelBudget {
+  private total = 0;
+
+  constructor(private readonly max: number) {}
+
+  add(width: number, height: number, what: 'frame' | 'page'): void {
+    this.total += width * height;
+    if (this.total > this.max) {
+      throw new PayloadTooLargeError(`Image ${what}s total more than ${this.max} pixels; the limit is ${this.max} pixels, every ${what} counted`);
+    }
   }
 }
 
@@ -135,13 +155,15 @@ function jpeg(bytes: Sampled): boolean {
   }
 }
 
-function gif(bytes: Sampled): boolean {
+function gif(bytes: Sampled, pixels: PixelBudget): boolean {
   const signature = bytes.read(0, 6);
   if (!(signature instanceof Uint8Array)) return false;
   if (!/^GIF8[79]a$/.test(Buffer.from(signature).toString('latin1'))) return false;
   const all = bytes.all();
   if (!all) return bytes.endsWith(0x3b);
   if (all.byteLength < 13) return false;
+  const screenWidth = all.readUInt16LE(6);
+  const screenHeight = all.readUInt16LE(8);
   let offset = 13;
   if (all[10] & 0x80) offset += 3 * 2 ** ((all[10] & 0x07) + 1);
   const skipSubBlocks = (from: number): number => {
@@ -153,14 +175,24 @@ function gif(bytes: Sampled): boolean {
       if (length === 0) return at;
     }
   };
+  let frames = 0;
   for (;;) {
     if (offset >= all.byteLength) return false;
     const introducer = all[offset];
-    if (introducer === 0x3b) return offset === all.byteLength - 1; // nothing after the trailer
+    if (introducer === 0x3b) return frames > 0 && offset === all.byteLength - 1; // nothing after the trailer
     if (introducer === 0x21) {
       offset = skipSubBlocks(offset + 2);
     } else if (introducer === 0x2c) {
       if (offset + 10 > all.byteLength) return false;
+      // Every frame must lie inside the logical screen the header declares (and whose size was
+      // checked against the limit), and is counted against the pixel limit itself.
+      const left = all.readUInt16LE(offset + 1);
+      const top = all.readUInt16LE(offset + 3);
+      const width = all.readUInt16LE(offset + 5);
+      const height = all.readUInt16LE(offset + 7);
+      if (width === 0 || height === 0 || left + width > screenWidth || top + height > screenHeight) return false;
+      pixels.add(width, height, 'frame');
+      frames += 1;
       const flags = all[offset + 9];
       offset += 10;
       if (flags & 0x80) offset += 3 * 2 ** ((flags & 0x07) + 1);
@@ -251,7 +283,10 @@ function avif(bytes: Sampled): boolean {
 
 const TIFF_TYPE_BYTES: Readonly<Record<number, number>> = { 1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8, 13: 4 };
 
-function tiff(bytes: Sampled): boolean {
+/** More IFDs than any real multi-page file has; also ends a chain that loops. */
+const TIFF_MAX_IFDS = 1024;
+
+function tiff(bytes: Sampled, pixels: PixelBudget): boolean {
   const header = bytes.read(0, 8);
   if (!(header instanceof Uint8Array)) return false;
   const h = Buffer.from(header);
@@ -261,14 +296,38 @@ function tiff(bytes: Sampled): boolean {
   const u16 = (b: Buffer, at: number): number => (le ? b.readUInt16LE(at) : b.readUInt16BE(at));
   const u32 = (b: Buffer, at: number): number => (le ? b.readUInt32LE(at) : b.readUInt32BE(at));
   if (u16(h, 2) !== 42) return false;
-  const ifd = u32(h, 4);
+
+  // Every IFD (page) in the chain is checked, not only the first: each must be whole, its
+  // image data inside the file, and its pixels count against the limit.
+  const visited = new Set<number>();
+  let ifd = u32(h, 4);
+  do {
+    if (ifd < 8 || visited.has(ifd) || visited.size >= TIFF_MAX_IFDS) return false;
+    visited.add(ifd);
+    const checked = tiffIfd(bytes, ifd, u16, u32, pixels);
+    if (checked === GAP) return true; // a large upload's unread middle: cannot tell
+    if (checked === false) return false;
+    ifd = checked.next;
+  } while (ifd !== 0);
+  return true;
+}
+
+/** One IFD: false when it is broken, GAP when it lies in an unread part, else the next IFD's offset. */
+function tiffIfd(
+  bytes: Sampled,
+  ifd: number,
+  u16: (b: Buffer, at: number) => number,
+  u32: (b: Buffer, at: number) => number,
+  pixels: PixelBudget,
+): { next: number } | false | typeof GAP {
   const countRead = bytes.read(ifd, 2);
-  if (countRead === EOF || ifd < 8) return false;
-  if (countRead === GAP) return true;
+  if (countRead === EOF) return false;
+  if (countRead === GAP) return GAP;
   const count = u16(Buffer.from(countRead), 0);
+  if (count === 0) return false;
   const entriesRead = bytes.read(ifd + 2, count * 12 + 4);
   if (entriesRead === EOF) return false;
-  if (entriesRead === GAP) return true;
+  if (entriesRead === GAP) return GAP;
   const entries = Buffer.from(entriesRead);
 
   /** The values of an entry, as numbers (SHORT or LONG), or EOF/GAP. */
@@ -294,6 +353,19 @@ function tiff(bytes: Sampled): boolean {
     const length = n * (TIFF_TYPE_BYTES[type] ?? 1);
     if (length > 4 && u32(entries, at + 8) + length > bytes.size) return false;
   }
+
+  // The page's dimensions (ImageWidth 256, ImageLength 257), each at least 1.
+  const dimension = (tag: number): number | undefined => {
+    const at = byTag.get(tag);
+    if (at === undefined) return undefined;
+    const read = values(at);
+    return Array.isArray(read) && read.length === 1 ? read[0] : undefined;
+  };
+  const width = dimension(256);
+  const height = dimension(257);
+  if (!width || !height) return false;
+  pixels.add(width, height, 'page');
+
   // The image data: strips (273/279) or tiles (324/325), each (offset, byte count) inside the file.
   const pairs: Array<[number, number]> = [
     [273, 279],
@@ -306,9 +378,10 @@ function tiff(bytes: Sampled): boolean {
     const offsets = values(o);
     const counts = values(c);
     if (offsets === EOF || counts === EOF) return false;
-    if (offsets === GAP || counts === GAP) return true;
+    if (offsets === GAP || counts === GAP) return GAP;
     if (offsets.length === 0 || offsets.length !== counts.length) return false;
-    return offsets.every((start, i) => start + counts[i] <= bytes.size);
+    if (!offsets.every((start, i) => start + counts[i] <= bytes.size)) return false;
+    return { next: u32(entries, count * 12) };
   }
   return false;
 }

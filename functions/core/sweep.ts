@@ -1,24 +1,53 @@
 import type { ImageRecord, Log } from './images';
-import { DIRECT_PREFIX, imageIdFromKey, LARGE_UPLOAD_PREFIX } from './ids';
+import { DIRECT_PREFIX, LARGE_UPLOAD_PREFIX, VARIANT_PREFIX } from './ids';
 
 /** Objects younger than this are never treated as orphans: their record may be a moment away. */
 export const ORPHAN_GRACE_MS = 60 * 60 * 1000;
 
+/**
+ * Objects one run looks at, at most. With the 15-minute schedule a cycle over 1,000,000 objects
+ * takes 50 runs (12.5 hours); one run is 20 list pages and 200 batched record reads.
+ */
+export const SWEEP_OBJECTS_PER_RUN = 20_000;
+/** Expired pending uploads one run settles or removes, at most (pages of 100). */
+export const SWEEP_PENDING_PER_RUN = 1_000;
+/** ListObjectsV2 returns at most 1,000 keys a page; BatchGetItem reads at most 100 items. */
+const LIST_PAGE = 1_000;
+const BATCH_GET = 100;
+
+export interface ListedObject {
+  readonly key: string;
+  readonly lastModified: Date;
+}
+
+/** Port: where the sweep stopped, so the next run continues there (a key; undefined = the start). */
+export interface SweepPosition {
+  load(): Promise<string | undefined>;
+  save(after: string | undefined): Promise<void>;
+}
+
 export interface SweepDeps {
   readonly objects: {
-    list(prefix: string): AsyncIterable<{ key: string; lastModified: Date }>;
+    /** Keys of the whole bucket in S3's (lexicographic) order, after `startAfter`. */
+    listPage(startAfter: string | undefined, maxKeys: number): Promise<{ objects: ListedObject[]; truncated: boolean }>;
     size(key: string): Promise<number | undefined>;
     delete(key: string): Promise<void>;
   };
   readonly records: {
-    get(id: string): Promise<ImageRecord | undefined>;
+    /** The records of these ids (at most 100), by id; ids without a record are absent. */
+    getMany(ids: readonly string[]): Promise<Map<string, ImageRecord>>;
     expiredPending(nowSeconds: number, limit?: number): Promise<ImageRecord[]>;
     deletePending(id: string): Promise<boolean>;
   };
+  readonly position: SweepPosition;
   /** Settles an upload whose bytes arrived but whose event was lost. */
   readonly finalize: (key: string) => Promise<unknown>;
   readonly log: Log;
   readonly now?: () => number;
+  /** Defaults to {@link SWEEP_OBJECTS_PER_RUN}. */
+  readonly maxObjects?: number;
+  /** True when the run must stop (the function's time is nearly up); checked between pages. */
+  readonly outOfTime?: () => boolean;
 }
 
 export interface SweepReport {
@@ -26,21 +55,74 @@ export interface SweepReport {
   lateFinalized: number;
   orphansDeleted: number;
   objectsChecked: number;
+  /** The run reached the end of the bucket: the next one starts a new cycle from the start. */
+  cycleCompleted: boolean;
+}
+
+export type Owner =
+  | { readonly kind: 'image' | 'upload' | 'variant'; readonly id: string }
+  | { readonly kind: 'malformed' }
+  | { readonly kind: 'foreign' };
+
+const ID = '[A-Za-z0-9_-]{22}';
+const IMAGE_KEY = new RegExp(`^${DIRECT_PREFIX}(${ID})$`);
+const UPLOAD_KEY = new RegExp(`^${LARGE_UPLOAD_PREFIX}(${ID})$`);
+const VARIANT_KEY = new RegExp(`^${VARIANT_PREFIX}(${ID})/.+$`);
+
+/** Which image an object belongs to, judged by its key alone. */
+export function ownerOf(key: string): Owner {
+  let match = IMAGE_KEY.exec(key);
+  if (match) return { kind: 'image', id: match[1] };
+  match = UPLOAD_KEY.exec(key);
+  if (match) return { kind: 'upload', id: match[1] };
+  match = VARIANT_KEY.exec(key);
+  if (match) return { kind: 'variant', id: match[1] };
+  // Under our prefixes but not a key we write: nothing can ever own it.
+  if ([DIRECT_PREFIX, LARGE_UPLOAD_PREFIX, VARIANT_PREFIX].some((prefix) => key.startsWith(prefix))) return { kind: 'malformed' };
+  return { kind: 'foreign' };
+}
+
+/**
+ * Whether an object past its grace period is still owned:
+ * - `images/<id>`: only by a ready record that names it (published bytes);
+ * - `uploads/<id>`: by its pending record (bytes on their way to being checked), or by a ready
+ *   record that still serves from there; otherwise (settled and copied, rejected, gone) not;
+ * - `variants/<id>/...`: by any record of its image; deleted once the image is gone.
+ */
+export function isOwned(owner: Owner, key: string, record: ImageRecord | undefined): boolean {
+  switch (owner.kind) {
+    case 'foreign':
+      return true;
+    case 'malformed':
+      return false;
+    case 'image':
+      return record?.state === 'ready' && record.objectKey === key;
+    case 'upload':
+      return record !== undefined && (record.state === 'pending' || (record.state === 'ready' && record.objectKey === key));
+    case 'variant':
+      return record !== undefined;
+  }
 }
 
 /**
  * The safety net behind "nothing is lost or left half-written": removes pending uploads that
- * never arrived, settles those whose event was lost, and deletes objects that have no record
- * (a failed cleanup) or whose record was rejected.
+ * never arrived, settles those whose event was lost, and deletes objects no record owns.
+ *
+ * Bounded per run, complete per cycle: each run lists at most `maxObjects` keys of the bucket
+ * in S3's order, starting after the position the previous run saved (saved after every page,
+ * so a run cut short keeps its progress), reads their records 100 at a time, and at the end of
+ * the bucket starts again from the beginning. Every object is therefore checked once per cycle
+ * of ceil(objects / maxObjects) runs, however large the bucket grows.
  */
 export async function sweep(deps: SweepDeps): Promise<SweepReport> {
   const now = deps.now?.() ?? Date.now();
-  const report: SweepReport = { expiredPending: 0, lateFinalized: 0, orphansDeleted: 0, objectsChecked: 0 };
+  const report: SweepReport = { expiredPending: 0, lateFinalized: 0, orphansDeleted: 0, objectsChecked: 0, cycleCompleted: false };
+  const outOfTime = deps.outOfTime ?? (() => false);
 
   // Page by page; a record that could be neither settled nor removed comes back in the next
   // page, so one seen before ends the loop instead of spinning on it (the next sweep retries).
   const seen = new Set<string>();
-  for (;;) {
+  while (seen.size < SWEEP_PENDING_PER_RUN && !outOfTime()) {
     const page = await deps.records.expiredPending(Math.floor(now / 1000));
     const expired = page.filter((record) => !seen.has(record.id));
     if (expired.length === 0) break;
@@ -56,18 +138,37 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
     if (page.length < 100) break;
   }
 
-  for (const prefix of [DIRECT_PREFIX, LARGE_UPLOAD_PREFIX]) {
-    for await (const object of deps.objects.list(prefix)) {
-      report.objectsChecked += 1;
-      if (now - object.lastModified.getTime() < ORPHAN_GRACE_MS) continue;
-      const id = imageIdFromKey(object.key);
-      const record = id ? await deps.records.get(id) : undefined;
-      if (!record || record.objectKey !== object.key || record.state === 'rejected') {
-        await deps.objects.delete(object.key);
-        report.orphansDeleted += 1;
-        deps.log.warn('orphan object deleted', { objectKey: object.key });
-      }
+  const maxObjects = deps.maxObjects ?? SWEEP_OBJECTS_PER_RUN;
+  let after = await deps.position.load();
+  while (report.objectsChecked < maxObjects && !outOfTime()) {
+    const page = await deps.objects.listPage(after, Math.min(LIST_PAGE, maxObjects - report.objectsChecked));
+    await checkObjects(deps, page.objects, now, report);
+    report.objectsChecked += page.objects.length;
+    if (page.objects.length > 0) after = page.objects[page.objects.length - 1].key;
+    if (!page.truncated) {
+      after = undefined;
+      report.cycleCompleted = true;
     }
+    await deps.position.save(after);
+    if (report.cycleCompleted) break;
   }
   return report;
+}
+
+async function checkObjects(deps: SweepDeps, objects: readonly ListedObject[], now: number, report: SweepReport): Promise<void> {
+  const old = objects
+    .filter((object) => now - object.lastModified.getTime() >= ORPHAN_GRACE_MS)
+    .map((object) => ({ key: object.key, owner: ownerOf(object.key) }));
+  const ids = [...new Set(old.flatMap(({ owner }) => ('id' in owner ? [owner.id] : [])))];
+  const records = new Map<string, ImageRecord>();
+  for (let start = 0; start < ids.length; start += BATCH_GET) {
+    for (const [id, record] of await deps.records.getMany(ids.slice(start, start + BATCH_GET))) records.set(id, record);
+  }
+  for (const object of old) {
+    const { owner } = object;
+    if (isOwned(owner, object.key, 'id' in owner ? records.get(owner.id) : undefined)) continue;
+    await deps.objects.delete(object.key);
+    report.orphansDeleted += 1;
+    deps.log.warn('orphan object deleted', { objectKey: object.key });
+  }
 }

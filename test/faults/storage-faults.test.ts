@@ -140,6 +140,7 @@ function sweepAt(now: number) {
   return sweep({
     objects,
     records,
+    position: { load: async () => undefined, save: async () => undefined },
     finalize: (key) => finalizeUpload({ objects, records, limits, log: new MemoryLog() }, key),
     log: new MemoryLog(),
     now: () => now,

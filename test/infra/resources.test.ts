@@ -325,11 +325,11 @@ describe('least privilege', () => {
       `dynamodb:UpdateItem on ${ids.keys}.Arn`,
     ],
     RevokeAccountKey: () => [
-      // Detach and disable the API Gateway key, flush the stage's authorizer cache.
+      // Detach and delete the API Gateway key, flush the stage's authorizer cache.
+      `apigateway:DELETE on ${apigw}/apikeys/*`,
       `apigateway:DELETE on ${apigw}/restapis/${logicalId(synth.stack.api.api)}/stages/v1/cache/authorizers`,
       `apigateway:DELETE on ${apigw}/usageplans/${usagePlan()}/keys/*`,
       `apigateway:GET on ${apigw}/usageplans`,
-      `apigateway:PATCH on ${apigw}/apikeys/*`,
       `dynamodb:GetItem on ${ids.keys}.Arn`,
       `dynamodb:PutItem on ${ids.keys}.Arn`,
       `dynamodb:Query on ${ids.keys}.Arn/index/${KEYS_TABLE_SCHEMA.byKeyIdIndex.name}`,
@@ -347,13 +347,16 @@ describe('least privilege', () => {
       `s3:PutObject on ${objects(DIRECT_PREFIX)}`,
     ],
     Sweep: () => [
+      `dynamodb:BatchGetItem on ${ids.images}.Arn`,
       `dynamodb:DeleteItem on ${ids.images}.Arn`,
+      `dynamodb:GetItem on ${ids.counters}.Arn`,
       `dynamodb:GetItem on ${ids.images}.Arn`,
       `dynamodb:Query on ${ids.images}.Arn/index/${IMAGES_TABLE_SCHEMA.pendingIndex.name}`,
       `dynamodb:UpdateItem on ${ids.counters}.Arn`,
       `dynamodb:UpdateItem on ${ids.images}.Arn`,
       `s3:DeleteObject on ${objects(DIRECT_PREFIX)}`,
       `s3:DeleteObject on ${objects(LARGE_UPLOAD_PREFIX)}`,
+      `s3:DeleteObject on ${objects('variants/')}`,
       `s3:GetObject on ${objects(DIRECT_PREFIX)}`,
       `s3:GetObject on ${objects(LARGE_UPLOAD_PREFIX)}`,
       `s3:ListBucket on ${ids.bucket}.Arn`,
@@ -481,12 +484,12 @@ describe('large uploads and the sweep', () => {
     expect(permissionsOf(synth.template, logicalId(synth.stack.functions.PurgeImage.executionRole))).toContain(`sqs:SendMessage on ${queue}.Arn`);
   });
 
-  it('runs the sweep every hour', () => {
+  it('runs the sweep every 15 minutes (each run a bounded slice: see test/unit/sweep-scale.test.ts)', () => {
     const rules = Object.entries(resourcesOfType(synth.template, 'AWS::Events::Rule'));
     expect(rules).toHaveLength(1);
     const [ruleId, rule] = rules[0];
     const sweepArn = `${logicalId(synth.stack.functions.Sweep)}.Arn`;
-    expect(rule.Properties.ScheduleExpression).toBe('rate(1 hour)');
+    expect(rule.Properties.ScheduleExpression).toBe('rate(15 minutes)');
     expect(rule.Properties.State).toBe('ENABLED');
     expect(rule.Properties.Targets.map((t: { Arn: unknown }) => flatten(t.Arn))).toEqual([sweepArn]);
     const permission = Object.values(resourcesOfType(synth.template, 'AWS::Lambda::Permission')).find(

@@ -126,6 +126,17 @@ describe('bad uploads get a 4xx in the envelope and store nothing', () => {
     await refused(() => post(imageForm(big, 'big.bmp', 'image/bmp')), 413, 'Image exceeds the 4 MiB limit (4194304 bytes)');
   });
 
+  it('a 5 MB image (its base64 event over Lambda\'s 6 MB) -> the raw 413 AWS gives, before any handler', async () => {
+    const big = bmp24(1280, 1366); // about 5 MiB: under the 10 MB request limit, ~7 MB as a base64 event
+    expect(big.byteLength).toBeLessThan(10 * 1024 * 1024);
+    const response = await post(imageForm(big, 'big.bmp', 'image/bmp'));
+    expect(response.status).toBe(413);
+    // API Gateway's own body for an event Lambda refuses: not our envelope, no rate-limit headers.
+    expect(await response.text()).toBe('{"message":"Request Too Long"}');
+    expect(response.headers.get('x-ratelimit-limit')).toBeNull();
+    expect(await storageState()).toEqual(baseline);
+  });
+
   it('a body over 10 MB -> 413 from the gateway, with CORS headers', async () => {
     const huge = Buffer.alloc(10 * 1024 * 1024 + 1024, 0x61);
     const response = await refused(() => post(imageForm(huge, 'huge.bmp')), 413, 'Request body exceeds the 10 MB limit');

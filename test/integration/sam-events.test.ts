@@ -107,7 +107,8 @@ describe('events/ for sam local invoke', () => {
     expect(result.policyDocument.Statement).toEqual([
       { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: 'arn:aws:execute-api:us-east-1:123456789012:abc123defg/v1/*' },
     ]);
-    expect(result.usageIdentifierKey).toBe(KEY);
+    // The key's random usage identifier, never the key itself (SPEC §2).
+    expect(result.usageIdentifierKey).toMatch(/^usage_[A-Za-z0-9_-]{32}$/);
     expect(result.context).toEqual({ accountId: result.principalId, keyId: expect.stringMatching(/^key_/) });
     expect(result.principalId).toMatch(/^acct_/);
   });
@@ -238,7 +239,7 @@ describe('events/ for sam local invoke', () => {
     }
     const report = await handlers.sweep(structuredClone(EVENTS.sweep) as ScheduledEvent);
     // Everything here is young and owned: checked, nothing removed.
-    expect(report).toEqual({ expiredPending: 0, lateFinalized: 0, orphansDeleted: 0, objectsChecked: objects });
+    expect(report).toEqual({ expiredPending: 0, lateFinalized: 0, orphansDeleted: 0, objectsChecked: objects, cycleCompleted: true });
     expect(objects).toBeGreaterThanOrEqual(2);
   });
 });

@@ -36,6 +36,10 @@ class MemoryStores implements KeyRecordStore, UserAccountStore {
   async findByHashes(hashes: readonly string[]): Promise<StoredKey[]> {
     return hashes.map((hash) => this.keys.get(hash)).filter((key): key is StoredKey => key !== undefined);
   }
+  async clearApiGatewayKeyId(keyHash: string): Promise<void> {
+    const { apiGatewayKeyId: _gone, ...rest } = this.keys.get(keyHash)!;
+    this.keys.set(keyHash, rest);
+  }
   async ensure(user: SessionUser, newAccountId: string, now: Date): Promise<UserAccount> {
     if (!this.accounts.has(user.sub)) this.accounts.set(user.sub, { accountId: newAccountId, email: user.email, createdAt: now.toISOString(), keys: {}, active: {} });
     return this.view(user.sub);
@@ -58,19 +62,26 @@ class MemoryStores implements KeyRecordStore, UserAccountStore {
   }
 }
 
+/** The usage plan port as API Gateway behaves for it: records calls, keeps the values it was given. */
 class RecordingPlan implements UsagePlanKeys {
   readonly calls: string[] = [];
-  failRegister = false;
-  async register(keyId: string): Promise<string> {
-    this.calls.push(`register ${keyId}`);
-    if (this.failRegister) throw new Error('api gateway down');
-    return `agw-${keyId}`;
+  /** API Gateway key id -> its value (the usage identifier). */
+  readonly values = new Map<string, string>();
+  failAdd = false;
+  failRemove = false;
+  async add(usageIdentifier: string, label: { keyId: string; accountName: string }): Promise<string> {
+    this.calls.push(`add ${label.keyId}`);
+    if (this.failAdd) throw new Error('api gateway down');
+    this.values.set(`agw-${label.keyId}`, usageIdentifier);
+    return `agw-${label.keyId}`;
   }
-  async unregister(id: string): Promise<void> {
-    this.calls.push(`unregister ${id}`);
+  async remove(id: string): Promise<void> {
+    this.calls.push(`remove ${id}`);
+    if (this.failRemove) throw new Error('api gateway down');
+    this.values.delete(id);
   }
-  async revoke(id: string): Promise<void> {
-    this.calls.push(`revoke ${id}`);
+  async flushAuthorizerCache(): Promise<void> {
+    this.calls.push('flush');
   }
 }
 
@@ -186,20 +197,26 @@ describe('issuing keys', () => {
     const { stores, deps } = setup(plan);
     const account = await stores.ensure(alice, 'acct_alice', new Date());
     const ok = await issueAccountKey(deps, account, 'laptop');
-    expect(plan.calls).toEqual([`register ${ok.key.keyId}`]);
-    expect(stores.keys.get(hashApiKey(ok.secret))!.apiGatewayKeyId).toBe(`agw-${ok.key.keyId}`);
+    expect(plan.calls).toEqual([`add ${ok.key.keyId}`]);
+    const stored = stores.keys.get(hashApiKey(ok.secret))!;
+    expect(stored.apiGatewayKeyId).toBe(`agw-${ok.key.keyId}`);
+    // API Gateway holds the random usage identifier stored with the record, never the key.
+    expect(stored.usageIdentifier).toMatch(/^usage_/);
+    expect(plan.values.get(`agw-${ok.key.keyId}`)).toBe(stored.usageIdentifier);
+    expect([...plan.values.values()]).not.toContain(ok.secret);
 
     stores.failPut = true;
     await expect(issueAccountKey(deps, stores.view(alice.sub), 'doomed')).rejects.toThrow('down');
-    const failedId = plan.calls[1].replace('register ', '');
-    expect(plan.calls).toEqual([`register ${ok.key.keyId}`, `register ${failedId}`, `unregister agw-${failedId}`]);
+    const failedId = plan.calls[1].replace('add ', '');
+    expect(plan.calls).toEqual([`add ${ok.key.keyId}`, `add ${failedId}`, `remove agw-${failedId}`]);
+    expect([...plan.values.keys()]).toEqual([`agw-${ok.key.keyId}`]);
     expect(Object.keys(stores.view(alice.sub).keys)).toEqual([ok.key.keyId]);
     expect(stores.keys.size).toBe(1);
   });
 
   it('releases the slot when the usage plan refuses the key', async () => {
     const plan = new RecordingPlan();
-    plan.failRegister = true;
+    plan.failAdd = true;
     const { stores, deps } = setup(plan);
     const account = await stores.ensure(alice, 'acct_alice', new Date());
     await expect(issueAccountKey(deps, account, 'laptop')).rejects.toThrow('api gateway down');
@@ -209,16 +226,32 @@ describe('issuing keys', () => {
 });
 
 describe('revoking keys', () => {
-  it('revokes once on the usage plan; a second revoke is harmless', async () => {
+  it('deletes the API Gateway key once and flushes the authorizer cache; a second revoke is harmless', async () => {
     const plan = new RecordingPlan();
     const { stores, deps } = setup(plan);
     const account = await stores.ensure(alice, 'acct_alice', new Date());
     const issued = await issueAccountKey(deps, account, 'laptop');
     await revokeAccountKey(deps, stores.view(alice.sub), issued.key.keyId);
     await revokeAccountKey(deps, stores.view(alice.sub), issued.key.keyId);
-    expect(plan.calls.filter((call) => call.startsWith('revoke'))).toEqual([`revoke agw-${issued.key.keyId}`]);
+    expect(plan.calls).toEqual([`add ${issued.key.keyId}`, `remove agw-${issued.key.keyId}`, 'flush']);
+    expect(plan.values.size).toBe(0);
+    expect(stores.keys.get(hashApiKey(issued.secret))!.apiGatewayKeyId).toBeUndefined();
     const [listed] = await listAccountKeys(deps, stores.view(alice.sub));
     expect(listed.revokedAt).toBeDefined();
+  });
+
+  it('a revoke whose API Gateway delete failed deletes it on the next try', async () => {
+    const plan = new RecordingPlan();
+    const { stores, deps } = setup(plan);
+    const account = await stores.ensure(alice, 'acct_alice', new Date());
+    const issued = await issueAccountKey(deps, account, 'laptop');
+    plan.failRemove = true;
+    await expect(revokeAccountKey(deps, stores.view(alice.sub), issued.key.keyId)).rejects.toThrow('api gateway down');
+    expect(stores.keys.get(hashApiKey(issued.secret))!.revokedAt).toBeDefined();
+    plan.failRemove = false;
+    await revokeAccountKey(deps, stores.view(alice.sub), issued.key.keyId);
+    expect(plan.values.size).toBe(0);
+    expect(plan.calls.slice(-2)).toEqual([`remove agw-${issued.key.keyId}`, 'flush']);
   });
 
   it("answers 404 for another account's key and leaves it active", async () => {

@@ -6,6 +6,8 @@ import { hashApiKey } from '../../functions/core/api-keys';
 
 const KEY = 'imgr_0123456789abcdefghijklmnopqrstuvwxyzABCDEFG';
 const REVOKED_KEY = 'imgr_revokedrevokedrevokedrevokedrevoked00';
+const LEGACY_KEY = 'imgr_legacylegacylegacylegacylegacylegacy00';
+const USAGE_ID = 'usage_0123456789abcdefghijklmnopqrstuv';
 const METHOD_ARN = 'arn:aws:execute-api:eu-west-1:123456789012:abc123defg/v1/GET/api/images/Xy12';
 
 function store() {
@@ -20,7 +22,8 @@ function store() {
       createdAt: '2026-11-26T00:00:00.000Z',
       ...extra,
     });
-  add(KEY);
+  add(KEY, { usageIdentifier: USAGE_ID });
+  add(LEGACY_KEY, { keyId: 'key_legacy' });
   add(REVOKED_KEY, { keyId: 'key_old', revokedAt: '2026-11-26T01:00:00.000Z' });
   return {
     lookups,
@@ -46,10 +49,17 @@ describe('createAuthorizer', () => {
         Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: 'arn:aws:execute-api:eu-west-1:123456789012:abc123defg/v1/*' }],
       },
       context: { accountId: 'acct_alice', keyId: 'key_alice01' },
-      usageIdentifierKey: KEY,
+      usageIdentifierKey: USAGE_ID,
     });
-    // Only the hash is looked up; the key itself never reaches the store.
+    // Only the hash is looked up; the key itself never reaches the store, nor API Gateway.
     expect(lookups).toEqual([hashApiKey(KEY)]);
+    expect(JSON.stringify(result)).not.toContain(KEY);
+  });
+
+  it('a key stored before usage identifiers falls back to the key (its API Gateway key still holds it) until migrated', async () => {
+    const { keys } = store();
+    const result = await createAuthorizer({ keys })(event(`Bearer ${LEGACY_KEY}`));
+    expect(result.usageIdentifierKey).toBe(LEGACY_KEY);
   });
 
   it.each([

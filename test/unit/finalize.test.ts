@@ -4,7 +4,7 @@ import { finalizeUpload } from '../../functions/core/finalize';
 import { prepareForPublishing } from '../../functions/core/published-image';
 import type { ImageRecord } from '../../functions/core/images';
 import { sweep, ORPHAN_GRACE_MS } from '../../functions/core/sweep';
-import { ACCOUNT, FakeObjects, FakeRecords, fixture, MemoryLog, NOW_MS, TEST_CONFIG } from './support/fakes';
+import { ACCOUNT, FakeObjects, FakePosition, FakeRecords, fixture, MemoryLog, NOW_MS, TEST_CONFIG } from './support/fakes';
 
 const ID = 'LargeLargeLargeLarge01';
 const KEY = `uploads/${ID}`;
@@ -218,6 +218,7 @@ describe('sweep', () => {
       sweep({
         objects: base.objects,
         records: base.records,
+        position: new FakePosition(),
         finalize: async (key) => {
           finalized.push(key);
           return finalizeUpload(base.deps, key);
@@ -233,7 +234,7 @@ describe('sweep', () => {
     records.items.set('ExpiredExpiredExpired1', pending('ExpiredExpiredExpired1', { expiresAt: NOW_MS / 1000 - 1 }));
     records.items.set('FreshFreshFreshFresh01', pending('FreshFreshFreshFresh01', { expiresAt: NOW_MS / 1000 + 60 }));
     const report = await run();
-    expect(report).toEqual({ expiredPending: 1, lateFinalized: 0, orphansDeleted: 0, objectsChecked: 0 });
+    expect(report).toEqual({ expiredPending: 1, lateFinalized: 0, orphansDeleted: 0, objectsChecked: 0, cycleCompleted: true });
     expect(records.items.has('ExpiredExpiredExpired1')).toBe(false);
     expect(records.items.get('FreshFreshFreshFresh01')!.state).toBe('pending');
   });
@@ -278,7 +279,7 @@ describe('sweep', () => {
     }
     let calls = 0;
     // A finalize that cannot settle anything (e.g. storage refusing the update): records stay pending.
-    const report = await sweep({ objects, records, finalize: async () => { calls += 1; return 'skipped'; }, log, now: () => NOW_MS });
+    const report = await sweep({ objects, records, position: new FakePosition(), finalize: async () => { calls += 1; return 'skipped'; }, log, now: () => NOW_MS });
     expect(calls).toBe(100);
     expect(report.lateFinalized).toBe(100);
     expect([...records.items.values()].filter((r) => r.state === 'pending')).toHaveLength(150);
@@ -298,7 +299,7 @@ describe('sweep', () => {
     });
     putObject(objects, 'images/not-an-image-id', png, old); // not ours at all: no id
     const report = await run();
-    expect(report).toEqual({ expiredPending: 0, lateFinalized: 0, orphansDeleted: 3, objectsChecked: 5 });
+    expect(report).toEqual({ expiredPending: 0, lateFinalized: 0, orphansDeleted: 3, objectsChecked: 5, cycleCompleted: true });
     expect([...objects.items.keys()].sort()).toEqual(['images/OwnedOwnedOwnedOwned01', 'images/YoungYoungYoungYoung1']);
     expect(log.entries.filter((e) => e.message === 'orphan object deleted').map((e) => e.details.objectKey).sort()).toEqual([
       'images/OrphanOrphanOrphanOrph',
@@ -308,6 +309,6 @@ describe('sweep', () => {
   });
 
   it('reports zeros on an empty bucket and table', async () => {
-    expect(await sweepSetup().run()).toEqual({ expiredPending: 0, lateFinalized: 0, orphansDeleted: 0, objectsChecked: 0 });
+    expect(await sweepSetup().run()).toEqual({ expiredPending: 0, lateFinalized: 0, orphansDeleted: 0, objectsChecked: 0, cycleCompleted: true });
   });
 });

@@ -224,6 +224,25 @@ describe('JPEG', () => {
   });
 });
 
+describe('JPEG entropy data made of 0xff00 pairs (the dense path)', () => {
+  it('still finds the first marker after the scan wherever it falls, and keeps every data byte', () => {
+    const plain = fixture('sample.jpg');
+    const sos = plain.lastIndexOf(Buffer.from([0xff, 0xda]));
+    const header = plain.subarray(0, sos + 2 + plain.readUInt16BE(sos + 2));
+    const hidden = jpegSegment(0xfe, Buffer.from('HiddenAfterDenseScan', 'latin1'));
+    const eoi = Buffer.from([0xff, 0xd9]);
+    // Lengths around the 64 KiB windows, odd and even, with restart markers and fill bytes inside.
+    for (const pairs of [100, 32_767, 32_768, 32_769, 40_000, 70_001]) {
+      const data = Buffer.alloc(pairs * 2 + 5);
+      for (let i = 0; i < pairs * 2; i += 2) data.writeUInt16BE(i % 998 === 0 ? 0xffd3 : 0xff00, i);
+      data.set([0x12, 0x34, 0x56, 0xff, 0xff], pairs * 2); // data, then a fill byte before the marker
+      const file = Buffer.concat([header, data, hidden, eoi]);
+      const out = strip('jpeg', file).bytes;
+      expect(out.equals(Buffer.concat([header, data, eoi])), `${pairs} pairs`).toBe(true);
+    }
+  });
+});
+
 function pngChunks(bytes: Buffer): Array<{ type: string; valid: boolean }> {
   const chunks: Array<{ type: string; valid: boolean }> = [];
   for (let offset = 8; offset + 12 <= bytes.byteLength; ) {

@@ -45,6 +45,29 @@ class FakeKeyStore {
   async listKeys(): Promise<KeyRecord[]> {
     return [...this.keys];
   }
+
+  async setUsageIdentifier(keyHash: string, usageIdentifier: string, apiGatewayKeyId: string | undefined): Promise<boolean> {
+    const index = this.keys.findIndex((k) => k.keyHash === keyHash);
+    if (index < 0 || this.keys[index].usageIdentifier) return false;
+    this.keys[index] = { ...this.keys[index], usageIdentifier, ...(apiGatewayKeyId ? { apiGatewayKeyId } : {}) };
+    return true;
+  }
+
+  async clearApiGatewayKeyId(keyHash: string): Promise<void> {
+    const index = this.keys.findIndex((k) => k.keyHash === keyHash);
+    const { apiGatewayKeyId: _dropped, ...rest } = this.keys[index];
+    this.keys[index] = rest;
+  }
+}
+
+/** Every input API Gateway received, as one string: where a leaked key would show. */
+const everythingSentToApiGateway = (): string => JSON.stringify(apigw.calls().map((call) => call.args[0].input));
+
+/** The key and pieces of it (a truncated or re-encoded copy would still leak it). */
+function expectNotSent(key: string): void {
+  const sent = everythingSentToApiGateway();
+  expect(sent.length).toBeGreaterThan(2);
+  for (const piece of [key, key.slice(5, 25), key.slice(-20), hashApiKey(key)]) expect(sent).not.toContain(piece);
 }
 
 const apigw = mockClient(APIGatewayClient);
@@ -70,7 +93,7 @@ afterEach(() => {
 });
 
 describe('KeyAdmin.create against a stack', () => {
-  it('creates the API Gateway key with the same value, attaches it to the plan and stores only the hash', async () => {
+  it('creates the API Gateway key with a random usage identifier (never the key), attaches it to the plan, stores only the hash', async () => {
     const { admin: keys, store } = admin();
     const created = await keys.create('alice', NOW);
     expect(created.key).toMatch(KEY_PATTERN);
@@ -79,7 +102,10 @@ describe('KeyAdmin.create against a stack', () => {
 
     const createKey = apigw.commandCalls(CreateApiKeyCommand);
     expect(createKey).toHaveLength(1);
-    expect(createKey[0].args[0].input).toMatchObject({ value: created.key, enabled: true });
+    const usageIdentifier = store.keys[0].usageIdentifier!;
+    expect(usageIdentifier).toMatch(/^usage_[A-Za-z0-9_-]{32}$/);
+    expect(createKey[0].args[0].input).toMatchObject({ value: usageIdentifier, enabled: true });
+    expectNotSent(created.key);
     const attach = apigw.commandCalls(CreateUsagePlanKeyCommand);
     expect(attach).toHaveLength(1);
     expect(attach[0].args[0].input).toEqual({ usagePlanId: 'plan123', keyId: 'apigw-key-1', keyType: 'API_KEY' });
@@ -92,6 +118,7 @@ describe('KeyAdmin.create against a stack', () => {
         accountId: created.accountId,
         accountName: 'alice',
         createdAt: NOW.toISOString(),
+        usageIdentifier,
         apiGatewayKeyId: 'apigw-key-1',
       },
     ]);
@@ -152,7 +179,7 @@ describe('KeyAdmin.create against a stack', () => {
 });
 
 describe('KeyAdmin.revoke against a stack', () => {
-  it('detaches and disables the API Gateway key and flushes the authorizer cache', async () => {
+  it('detaches and DELETES the API Gateway key (it stops counting toward 10,000) and flushes the authorizer cache', async () => {
     const { admin: keys, store } = admin();
     const created = await keys.create('alice', NOW);
     apigw.resetHistory();
@@ -168,19 +195,20 @@ describe('KeyAdmin.revoke against a stack', () => {
     });
     expect(store.keys[0].revokedAt).toBe(later.toISOString());
     expect(apigw.commandCalls(DeleteUsagePlanKeyCommand)[0].args[0].input).toEqual({ usagePlanId: 'plan123', keyId: 'apigw-key-1' });
-    expect(apigw.commandCalls(UpdateApiKeyCommand)[0].args[0].input).toEqual({
-      apiKey: 'apigw-key-1',
-      patchOperations: [{ op: 'replace', path: '/enabled', value: 'false' }],
-    });
+    expect(apigw.commandCalls(DeleteApiKeyCommand).map((c) => c.args[0].input)).toEqual([{ apiKey: 'apigw-key-1' }]);
+    expect(apigw.commandCalls(UpdateApiKeyCommand)).toHaveLength(0);
     expect(apigw.commandCalls(FlushStageAuthorizersCacheCommand)[0].args[0].input).toEqual({ restApiId: 'api456', stageName: 'v1' });
+    expect(store.keys[0].apiGatewayKeyId).toBeUndefined();
+    expectNotSent(created.key);
   });
 
   it('tolerates a key already detached from the plan', async () => {
     const { admin: keys } = admin();
     const created = await keys.create('alice', NOW);
     apigw.on(DeleteUsagePlanKeyCommand).rejects(Object.assign(new Error('gone'), { name: 'NotFoundException' }));
+    apigw.on(DeleteApiKeyCommand).rejects(Object.assign(new Error('gone'), { name: 'NotFoundException' }));
     await expect(keys.revoke(created.keyId, NOW)).resolves.toMatchObject({ status: 'revoked' });
-    expect(apigw.commandCalls(UpdateApiKeyCommand)).toHaveLength(1);
+    expect(apigw.commandCalls(DeleteApiKeyCommand)).toHaveLength(1);
   });
 
   it('refuses an unknown key id with KeyAdminError and calls no API', async () => {
@@ -200,13 +228,70 @@ describe('KeyAdmin in local mode (no gateway)', () => {
       accountId: created.accountId,
       accountName: 'bob',
       createdAt: NOW.toISOString(),
-      apiGatewayKeyId: undefined,
+      usageIdentifier: expect.stringMatching(/^usage_/),
     });
     expect(await keys.list()).toEqual([
       { keyId: created.keyId, account: 'bob', accountId: created.accountId, createdAt: NOW.toISOString(), status: 'active' },
     ]);
     await keys.revoke(created.keyId, NOW);
     expect((await keys.list())[0]).toMatchObject({ status: 'revoked', revokedAt: NOW.toISOString() });
+    expect(apigw.calls()).toHaveLength(0);
+  });
+});
+
+describe('keys made before usage identifiers (migration)', () => {
+  const OLD_KEY = 'imgr_oldkeyoldkeyoldkeyoldkeyoldkeyoldkey00';
+  const REVOKED_OLD_KEY = 'imgr_revokedrevokedrevokedrevokedrevoked11';
+  function legacyStore(): FakeKeyStore {
+    const store = new FakeKeyStore();
+    // As the previous version stored them: no usage identifier, an API key whose value was the key.
+    store.keys.push(
+      { keyId: 'key_old', keyHash: hashApiKey(OLD_KEY), accountId: 'acct_a', accountName: 'alice', createdAt: NOW.toISOString(), apiGatewayKeyId: 'apigw-old' },
+      { keyId: 'key_gone', keyHash: hashApiKey(REVOKED_OLD_KEY), accountId: 'acct_a', accountName: 'alice', createdAt: NOW.toISOString(), revokedAt: NOW.toISOString(), apiGatewayKeyId: 'apigw-revoked' },
+    );
+    return store;
+  }
+
+  it('migrate: a new API key holding a fresh usage identifier, the record updated, the cache flushed, then the old API key deleted', async () => {
+    const { admin: keys, store } = admin(legacyStore());
+    apigw.on(CreateApiKeyCommand).resolves({ id: 'apigw-new' });
+    expect(await keys.migrate()).toEqual({ migrated: 1, cleanedUp: 1, alreadyDone: 0 });
+
+    const migrated = store.keys.find((k) => k.keyId === 'key_old')!;
+    expect(migrated.usageIdentifier).toMatch(/^usage_/);
+    expect(migrated.apiGatewayKeyId).toBe('apigw-new');
+    expect(apigw.commandCalls(CreateApiKeyCommand)[0].args[0].input.value).toBe(migrated.usageIdentifier);
+    expect(apigw.commandCalls(CreateUsagePlanKeyCommand)[0].args[0].input).toEqual({ usagePlanId: 'plan123', keyId: 'apigw-new', keyType: 'API_KEY' });
+    // Both API keys that held a raw key are gone: the migrated one's and the revoked one's.
+    expect(apigw.commandCalls(DeleteApiKeyCommand).map((c) => c.args[0].input.apiKey).sort()).toEqual(['apigw-old', 'apigw-revoked']);
+    expect(store.keys.find((k) => k.keyId === 'key_gone')!.apiGatewayKeyId).toBeUndefined();
+    // The flush comes before the old key is deleted: cached answers still name the old key.
+    const order = apigw.calls().map((call) => call.args[0].constructor.name);
+    expect(order.indexOf('FlushStageAuthorizersCacheCommand')).toBeLessThan(order.lastIndexOf('DeleteApiKeyCommand'));
+    expectNotSent(OLD_KEY);
+
+    // Running it again changes nothing.
+    apigw.resetHistory();
+    expect(await keys.migrate()).toEqual({ migrated: 0, cleanedUp: 0, alreadyDone: 1 });
+    expect(apigw.calls()).toHaveLength(0);
+  });
+
+  it('the authorizer meters a not-yet-migrated key under the key itself (its old API key), a migrated one under its identifier', async () => {
+    const { createAuthorizer } = await import('../../functions/authorizer');
+    const store = legacyStore();
+    const authorize = createAuthorizer({ keys: { findByHash: async (hash) => store.keys.find((k) => k.keyHash === hash) } });
+    const event = { type: 'TOKEN' as const, authorizationToken: `Bearer ${OLD_KEY}`, methodArn: 'arn:aws:execute-api:r:1:api/v1/GET/api/images' };
+    expect((await authorize(event)).usageIdentifierKey).toBe(OLD_KEY);
+    await admin(store).admin.migrate();
+    const after = (await authorize(event)).usageIdentifierKey;
+    expect(after).toBe(store.keys[0].usageIdentifier);
+    expect(after).not.toContain(OLD_KEY.slice(5, 25));
+  });
+
+  it('local mode (no gateway): migrate only gives identifiers', async () => {
+    const { admin: keys, store } = admin(legacyStore(), false);
+    expect(await keys.migrate()).toEqual({ migrated: 1, cleanedUp: 0, alreadyDone: 0 });
+    expect(store.keys[0].usageIdentifier).toMatch(/^usage_/);
     expect(apigw.calls()).toHaveLength(0);
   });
 });

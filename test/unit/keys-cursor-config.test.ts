@@ -99,7 +99,6 @@ describe('config', () => {
       hourlyLimit: 1000,
       limits: { maxImageBytes: 4 * 1024 * 1024, maxLargeImageBytes: 50 * 1024 * 1024, maxPixels: 100_000_000 },
       publicBaseUrl: undefined,
-      viewUrlSeconds: DEFAULTS.viewUrlSeconds,
       uploadUrlSeconds: DEFAULTS.uploadUrlSeconds,
     });
   });
@@ -155,6 +154,10 @@ describe('readStackSettings (CDK context)', () => {
       priceClass: 'PriceClass_100',
       certificateArn: undefined,
       webAclId: undefined,
+      uploadUrlSeconds: DEFAULTS.uploadUrlSeconds,
+      apiThrottle: { rate: DEFAULTS.apiThrottleRate, burst: DEFAULTS.apiThrottleBurst },
+      publicThrottle: { rate: DEFAULTS.publicThrottleRate, burst: DEFAULTS.publicThrottleBurst },
+      reservedConcurrency: true,
     });
   });
 

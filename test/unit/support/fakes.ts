@@ -61,6 +61,10 @@ export class FakeRecords {
     return this.items.get(id);
   }
 
+  async getMany(ids: readonly string[]): Promise<Map<string, ImageRecord>> {
+    return new Map(ids.flatMap((id) => (this.items.has(id) ? [[id, this.items.get(id)!] as const] : [])));
+  }
+
   async delete(id: string, accountId: string): Promise<boolean> {
     this.events.push(`records.delete ${id}`);
     const record = this.items.get(id);
@@ -107,6 +111,19 @@ export class FakeRecords {
   }
 }
 
+/** The sweep's saved position, in memory. */
+export class FakePosition {
+  after: string | undefined;
+  saves = 0;
+  async load(): Promise<string | undefined> {
+    return this.after;
+  }
+  async save(after: string | undefined): Promise<void> {
+    this.saves += 1;
+    this.after = after;
+  }
+}
+
 /** Objects in memory. `events` records the call order. */
 export class FakeObjects {
   readonly items = new Map<string, { bytes: Uint8Array; contentType: string; lastModified: Date }>();
@@ -148,6 +165,13 @@ export class FakeObjects {
     return true;
   }
 
+  /** Keys in S3's order (by UTF-8 bytes; ASCII keys here), after `startAfter`. */
+  async listPage(startAfter: string | undefined, maxKeys: number): Promise<{ objects: Array<{ key: string; lastModified: Date }>; truncated: boolean }> {
+    const keys = [...this.items.keys()].filter((key) => startAfter === undefined || key > startAfter).sort();
+    const page = keys.slice(0, maxKeys);
+    return { objects: page.map((key) => ({ key, lastModified: this.items.get(key)!.lastModified })), truncated: keys.length > maxKeys };
+  }
+
   async *list(prefix: string): AsyncGenerator<{ key: string; lastModified: Date }> {
     for (const [key, item] of [...this.items]) {
       if (key.startsWith(prefix)) yield { key, lastModified: item.lastModified };
@@ -159,7 +183,6 @@ export const TEST_CONFIG: Config = {
   hourlyLimit: 1000,
   limits: { maxImageBytes: 4 * 1024 * 1024, maxLargeImageBytes: 50 * 1024 * 1024, maxPixels: DEFAULTS.maxPixels },
   publicBaseUrl: undefined,
-  viewUrlSeconds: 300,
   uploadUrlSeconds: 900,
 };
 

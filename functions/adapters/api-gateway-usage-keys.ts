@@ -1,0 +1,108 @@
+import {
+  type APIGatewayClient,
+  CreateApiKeyCommand,
+  CreateUsagePlanKeyCommand,
+  DeleteApiKeyCommand,
+  DeleteUsagePlanKeyCommand,
+  FlushStageAuthorizersCacheCommand,
+  GetUsagePlansCommand,
+} from '@aws-sdk/client-api-gateway';
+import type { UsagePlanKeys } from '../core/api-keys';
+
+/** Where a deployed stack's keys are metered: from the stack's outputs. */
+export interface UsagePlanTarget {
+  /**
+   * The usage plan (the CLI has it from the stack's outputs). Absent in the console's functions:
+   * the plan depends on the stage, the stage on the methods, the methods on those functions, so
+   * the plan's id cannot be in their environment without a cycle; it is found from the stage.
+   */
+  readonly usagePlanId?: string;
+  readonly restApiId: string;
+  readonly stageName: string;
+}
+
+function notFound(error: unknown): boolean {
+  return (error as Error)?.name === 'NotFoundException';
+}
+
+/**
+ * The usage plan's API keys in API Gateway. Each key's value is the usage identifier the
+ * authorizer returns (never the customer's key); removing a key deletes it, not only disables
+ * it, so revoked keys stop counting toward the 10,000 API keys per account and region.
+ */
+export class ApiGatewayUsagePlanKeys implements UsagePlanKeys {
+  private usagePlanId: Promise<string> | undefined;
+
+  constructor(
+    private readonly client: APIGatewayClient,
+    private readonly target: UsagePlanTarget,
+  ) {
+    if (target.usagePlanId) this.usagePlanId = Promise.resolve(target.usagePlanId);
+  }
+
+  async add(usageIdentifier: string, label: { keyId: string; accountName: string }): Promise<string> {
+    const usagePlanId = await this.planId();
+    const created = await this.client.send(
+      new CreateApiKeyCommand({
+        name: `imager-${label.accountName}-${label.keyId}`,
+        description: `Imager key ${label.keyId} of account ${label.accountName} (value: its usage identifier, not the key)`,
+        value: usageIdentifier,
+        enabled: true,
+      }),
+    );
+    const id = created.id;
+    if (!id) throw new Error('CreateApiKey returned no id');
+    try {
+      await this.client.send(new CreateUsagePlanKeyCommand({ usagePlanId, keyId: id, keyType: 'API_KEY' }));
+    } catch (error) {
+      await this.client.send(new DeleteApiKeyCommand({ apiKey: id })).catch(() => undefined);
+      throw error;
+    }
+    return id;
+  }
+
+  async remove(apiGatewayKeyId: string): Promise<void> {
+    const usagePlanId = await this.planId();
+    // Both steps are tried even if the first fails: the delete is what frees the key.
+    const failures: unknown[] = [];
+    for (const command of [
+      new DeleteUsagePlanKeyCommand({ usagePlanId, keyId: apiGatewayKeyId }),
+      new DeleteApiKeyCommand({ apiKey: apiGatewayKeyId }),
+    ]) {
+      try {
+        await this.client.send(command as DeleteApiKeyCommand);
+      } catch (error) {
+        if (!notFound(error)) failures.push(error);
+      }
+    }
+    if (failures.length > 0) throw failures[0];
+  }
+
+  /** Forgets the stage's cached authorizer answers, so a revocation or migration applies at once. */
+  async flushAuthorizerCache(): Promise<void> {
+    await this.client.send(new FlushStageAuthorizersCacheCommand({ restApiId: this.target.restApiId, stageName: this.target.stageName }));
+  }
+
+  private planId(): Promise<string> {
+    // Looked up once per process; a failed lookup is not cached, so the next call tries again.
+    this.usagePlanId ??= this.findPlan().catch((error: unknown) => {
+      this.usagePlanId = undefined;
+      throw error;
+    });
+    return this.usagePlanId;
+  }
+
+  /** The usage plan that serves the target stage. */
+  private async findPlan(): Promise<string> {
+    let position: string | undefined;
+    do {
+      const page = await this.client.send(new GetUsagePlansCommand({ position, limit: 500 }));
+      const plan = page.items?.find((item) =>
+        item.apiStages?.some((stage) => stage.apiId === this.target.restApiId && stage.stage === this.target.stageName),
+      );
+      if (plan?.id) return plan.id;
+      position = page.position;
+    } while (position);
+    throw new Error(`no usage plan serves ${this.target.restApiId}/${this.target.stageName}`);
+  }
+}

@@ -1,0 +1,100 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ROUTES } from '../../functions/routes';
+import { resourcePaths } from '../../lib/api';
+import { RESERVED_CONCURRENCY } from '../../lib/imager-stack';
+import { logicalId, resourcesOfType, type Synthesized, synthImager } from './synth';
+
+/**
+ * Issue 11, item 3: unauthenticated floods and random bearer tokens are bounded by stage and
+ * method throttles and by reserved concurrency, not only per key.
+ */
+let synth: Synthesized;
+beforeAll(() => {
+  synth = synthImager();
+});
+
+interface MethodSetting {
+  readonly HttpMethod: string;
+  readonly ResourcePath: string;
+  readonly ThrottlingRateLimit?: number;
+  readonly ThrottlingBurstLimit?: number;
+}
+
+function methodSettings(s: Synthesized): MethodSetting[] {
+  const stages = Object.values(resourcesOfType(s.template, 'AWS::ApiGateway::Stage'));
+  expect(stages).toHaveLength(1);
+  return stages[0].Properties.MethodSettings as MethodSetting[];
+}
+
+const encoded = (path: string): string => (path === '/' ? '/' : `/${path.replaceAll('/', '~1')}`);
+
+describe('stage and method throttling', () => {
+  it('throttles every method of the stage (/*/*), which bounds the authorizer path too', () => {
+    const all = methodSettings(synth).find((m) => m.ResourcePath === '/*' && m.HttpMethod === '*');
+    expect(all).toMatchObject({ ThrottlingRateLimit: 250, ThrottlingBurstLimit: 500 });
+    // Every authenticated method inherits it: none has a setting of its own that lifts it.
+    for (const route of ROUTES.filter((r) => r.auth)) {
+      const own = methodSettings(synth).find((m) => m.ResourcePath === encoded(route.path) && m.HttpMethod === route.method);
+      expect(own).toBeUndefined();
+    }
+  });
+
+  it('gives each unauthenticated method (the public view, every CORS preflight) its own lower throttle', () => {
+    const settings = methodSettings(synth);
+    const publicMethods = [
+      ...ROUTES.filter((r) => !r.auth).map((r) => ({ path: r.path, method: r.method })),
+      ...resourcePaths().map((path) => ({ path, method: 'OPTIONS' })),
+    ];
+    expect(publicMethods.length).toBeGreaterThan(5);
+    for (const { path, method } of publicMethods) {
+      const setting = settings.find((m) => m.ResourcePath === encoded(path) && m.HttpMethod === method);
+      expect(setting, `${method} ${path}`).toMatchObject({ ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 });
+    }
+    // Every OPTIONS method the API really has is covered.
+    const methods = Object.values(resourcesOfType(synth.template, 'AWS::ApiGateway::Method')).filter((m) => m.Properties.HttpMethod === 'OPTIONS');
+    expect(methods).toHaveLength(resourcePaths().length);
+  });
+
+  it('takes the throttles from context', () => {
+    const custom = synthImager({ IMAGER_API_THROTTLE_RATE: '40', IMAGER_API_THROTTLE_BURST: '80', IMAGER_PUBLIC_THROTTLE_RATE: '5', IMAGER_PUBLIC_THROTTLE_BURST: '10' });
+    const settings = methodSettings(custom);
+    expect(settings.find((m) => m.ResourcePath === '/*')).toMatchObject({ ThrottlingRateLimit: 40, ThrottlingBurstLimit: 80 });
+    expect(settings.find((m) => m.ResourcePath === '/~1image~1{image_id}' && m.HttpMethod === 'GET')).toMatchObject({ ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 });
+    expect(() => synthImager({ IMAGER_PUBLIC_THROTTLE_RATE: 'lots' })).toThrow(/IMAGER_PUBLIC_THROTTLE_RATE/);
+  });
+});
+
+describe('reserved concurrency', () => {
+  it('reserves concurrency for every function, leaving the account\'s unreserved pool at least 100 of the default 1,000', () => {
+    const functions = synth.stack.functions;
+    const resources = synth.template.toJSON().Resources as Record<string, { Properties: Record<string, unknown> }>;
+    let total = 0;
+    for (const [name, fn] of Object.entries(functions)) {
+      const reserved = resources[logicalId(fn)].Properties.ReservedConcurrentExecutions;
+      expect(reserved, `${name}: give it a number in RESERVED_CONCURRENCY`).toBe(RESERVED_CONCURRENCY[name]);
+      expect(reserved as number).toBeGreaterThan(0);
+      total += reserved as number;
+    }
+    expect(total).toBeLessThanOrEqual(1000 - 100 - 400);
+    // The sweep runs alone: two at once would work the same positions twice.
+    expect(resources[logicalId(functions.Sweep)].Properties.ReservedConcurrentExecutions).toBe(1);
+  });
+
+  it('can be turned off for accounts with a smaller concurrency limit', () => {
+    const off = synthImager({ IMAGER_RESERVED_CONCURRENCY: 'false' });
+    const lambdas = Object.values(resourcesOfType(off.template, 'AWS::Lambda::Function'));
+    expect(lambdas.filter((fn) => fn.Properties.ReservedConcurrentExecutions !== undefined)).toEqual([]);
+    expect(() => synthImager({ IMAGER_RESERVED_CONCURRENCY: 'maybe' })).toThrow(/IMAGER_RESERVED_CONCURRENCY/);
+  });
+});
+
+describe('the cdk-nag reason for running without WAF', () => {
+  it('names the stage throttles and reserved concurrency, not only per-key limits', () => {
+    const stage = synth.stack.api.api.deploymentStage;
+    const acknowledged = JSON.stringify(stage.node.metadata);
+    expect(acknowledged).toContain('AwsSolutions-APIG3');
+    expect(acknowledged).toMatch(/stage and method throttles/);
+    expect(acknowledged).toMatch(/reserved concurrency/);
+    expect(acknowledged).not.toMatch(/Abuse is limited per key by/);
+  });
+});

@@ -1,0 +1,142 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULTS } from '../../functions/core/config';
+import { InvalidImageError, PayloadTooLargeError } from '../../functions/core/errors';
+import { inspectImage } from '../../functions/core/image-format';
+
+/**
+ * Issue 11, item 7: pixel and structure checks beyond the first frame. Every GIF frame
+ * descriptor must lie inside the logical screen and counts against the pixel limit; every TIFF
+ * IFD (page) is walked and checked, not only the first.
+ */
+const LIMITS = { maxImageBytes: DEFAULTS.maxImageBytes, maxLargeImageBytes: DEFAULTS.maxLargeImageBytes, maxPixels: DEFAULTS.maxPixels };
+const inspect = (bytes: Buffer, limits = LIMITS) => inspectImage({ head: bytes, tail: bytes, size: bytes.byteLength }, limits);
+
+interface Frame {
+  readonly left: number;
+  readonly top: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+/** A GIF89a: screen, no global palette, each frame with a tiny local palette and a minimal LZW block. */
+function gif(screen: { width: number; height: number }, frames: readonly Frame[]): Buffer {
+  const parts: Buffer[] = [Buffer.from('GIF89a', 'latin1')];
+  const lsd = Buffer.alloc(7);
+  lsd.writeUInt16LE(screen.width, 0);
+  lsd.writeUInt16LE(screen.height, 2);
+  parts.push(lsd);
+  for (const frame of frames) {
+    const descriptor = Buffer.alloc(10);
+    descriptor[0] = 0x2c;
+    descriptor.writeUInt16LE(frame.left, 1);
+    descriptor.writeUInt16LE(frame.top, 3);
+    descriptor.writeUInt16LE(frame.width, 5);
+    descriptor.writeUInt16LE(frame.height, 7);
+    descriptor[9] = 0x80; // local colour table of 2 entries
+    parts.push(descriptor, Buffer.from([0, 0, 0, 255, 255, 255]), Buffer.from([0x02, 0x02, 0x4c, 0x01, 0x00]));
+  }
+  parts.push(Buffer.from([0x3b]));
+  return Buffer.concat(parts);
+}
+
+interface Page {
+  readonly width: number;
+  readonly height: number;
+  /** Strip offset override (default: the page's own data). */
+  readonly stripOffset?: number;
+  readonly stripBytes?: number;
+}
+
+/** A little-endian TIFF: one strip of bytes per page, the IFDs chained (or looped by `loopTo`). */
+function tiff(pages: readonly Page[], options: { loopTo?: number } = {}): Buffer {
+  const ENTRIES = 4;
+  const ifdSize = 2 + ENTRIES * 12 + 4;
+  const data = 16;
+  const layout = pages.map((_, i) => 8 + i * (ifdSize + data));
+  const out = Buffer.alloc(8 + pages.length * (ifdSize + data));
+  out.write('II', 0, 'latin1');
+  out.writeUInt16LE(42, 2);
+  out.writeUInt32LE(layout[0], 4);
+  pages.forEach((page, i) => {
+    let at = layout[i];
+    out.writeUInt16LE(ENTRIES, at);
+    at += 2;
+    const entry = (tag: number, value: number) => {
+      out.writeUInt16LE(tag, at);
+      out.writeUInt16LE(4, at + 2); // LONG
+      out.writeUInt32LE(1, at + 4);
+      out.writeUInt32LE(value, at + 8);
+      at += 12;
+    };
+    entry(256, page.width);
+    entry(257, page.height);
+    entry(273, page.stripOffset ?? layout[i] + ifdSize);
+    entry(279, page.stripBytes ?? data);
+    const next = i + 1 < pages.length ? layout[i + 1] : options.loopTo !== undefined ? layout[options.loopTo] : 0;
+    out.writeUInt32LE(next, at);
+  });
+  return out;
+}
+
+describe('GIF: every frame descriptor', () => {
+  it('accepts frames inside the logical screen', () => {
+    const file = gif({ width: 64, height: 48 }, [
+      { left: 0, top: 0, width: 64, height: 48 },
+      { left: 10, top: 8, width: 54, height: 40 },
+    ]);
+    expect(inspect(file)).toMatchObject({ format: 'gif', width: 64, height: 48 });
+  });
+
+  it.each([
+    ['wider than the screen', { left: 0, top: 0, width: 65, height: 48 }],
+    ['placed past the right edge', { left: 60, top: 0, width: 10, height: 10 }],
+    ['placed past the bottom', { left: 0, top: 40, width: 10, height: 10 }],
+    ['65535 x 65535 in a 64 x 48 screen', { left: 0, top: 0, width: 65535, height: 65535 }],
+    ['empty', { left: 0, top: 0, width: 0, height: 10 }],
+  ])('refuses a later frame %s with 400', (_name, frame) => {
+    const file = gif({ width: 64, height: 48 }, [{ left: 0, top: 0, width: 64, height: 48 }, frame]);
+    expect(() => inspect(file)).toThrow(InvalidImageError);
+  });
+
+  it('counts every frame against the pixel limit: 150 full frames of a 1000 x 1000 screen is 150 M pixels -> 413', () => {
+    const screen = { width: 1000, height: 1000 };
+    const frames = Array.from({ length: 150 }, () => ({ left: 0, top: 0, width: 1000, height: 1000 }));
+    const file = gif(screen, frames);
+    expect(file.byteLength).toBeLessThan(4096); // a few KB that would decode to 600 MB of RGBA
+    expect(() => inspect(file)).toThrow(PayloadTooLargeError);
+    expect(() => inspect(file)).toThrow(/frames total more than 100000000 pixels/);
+    // 100 such frames are exactly the limit: accepted.
+    expect(inspect(gif(screen, frames.slice(0, 100)))).toMatchObject({ width: 1000, height: 1000 });
+  });
+});
+
+describe('TIFF: every IFD', () => {
+  it('accepts a multi-page file whose pages are all whole', () => {
+    expect(inspect(tiff([{ width: 4, height: 4 }, { width: 8, height: 2 }, { width: 2, height: 2 }]))).toMatchObject({ format: 'tiff', width: 4, height: 4 });
+  });
+
+  it('refuses a later page whose strip lies outside the file (400)', () => {
+    const file = tiff([{ width: 4, height: 4 }, { width: 4, height: 4, stripOffset: 1_000_000 }]);
+    expect(() => inspect(file)).toThrow(InvalidImageError);
+  });
+
+  it('refuses a later page without dimensions or with a zero side (400)', () => {
+    expect(() => inspect(tiff([{ width: 4, height: 4 }, { width: 0, height: 4 }]))).toThrow(InvalidImageError);
+  });
+
+  it('refuses an IFD chain that loops back (400), instead of walking forever', () => {
+    expect(() => inspect(tiff([{ width: 4, height: 4 }, { width: 4, height: 4 }], { loopTo: 0 }))).toThrow(InvalidImageError);
+  });
+
+  it('refuses a next-IFD offset past the end of the file (400)', () => {
+    const file = tiff([{ width: 4, height: 4 }]);
+    file.writeUInt32LE(file.byteLength + 100, 8 + 2 + 4 * 12);
+    expect(() => inspect(file)).toThrow(InvalidImageError);
+  });
+
+  it('counts every page against the pixel limit: a small first page and a 20,000 x 20,000 second one -> 413', () => {
+    const file = tiff([{ width: 4, height: 4 }, { width: 20_000, height: 20_000 }]);
+    expect(() => inspect(file)).toThrow(PayloadTooLargeError);
+    expect(() => inspect(file)).toThrow(/pages total more than 100000000 pixels/);
+  });
+});
