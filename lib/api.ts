@@ -70,7 +70,7 @@ export function resourcePaths(): string[] {
 export function publicMethodThrottles(throttle: Throttle): Record<string, MethodDeploymentOptions> {
   const settings: Record<string, MethodDeploymentOptions> = {};
   const limits = { throttlingRateLimit: throttle.rate, throttlingBurstLimit: throttle.burst };
-  for (const route of ROUTES.filter((r) => !r.auth)) settings[`${route.path}/${route.method}`] = limits;
+  for (const route of ROUTES.filter((r) => r.auth === 'none')) settings[`${route.path}/${route.method}`] = limits;
   for (const path of resourcePaths()) settings[`${path === '/' ? '/' : path}/OPTIONS`] = limits;
   return settings;
 }

@@ -25,8 +25,8 @@ export interface ImagerStackProps extends StackProps {
 }
 
 /**
- * Reserved concurrency per function (README, "Quotas"). 381 in all: AWS keeps at least 100 of an
- * account's concurrency (1,000 by default) unreserved, so this leaves 619 for everything else in
+ * Reserved concurrency per function (README, "Quotas"). 441 in all: AWS keeps at least 100 of an
+ * account's concurrency (1,000 by default) unreserved, so this leaves 559 for everything else in
  * the account. The numbers follow each route's share of traffic and its throttle: the authorizer
  * runs on every authorizer-cache miss, uploads are the slowest API route, the public view only
  * redirects to the CDN, the sweep runs alone.
@@ -42,6 +42,11 @@ export const RESERVED_CONCURRENCY: Readonly<Record<string, number>> = {
   FinalizeUpload: 30,
   PurgeImage: 10,
   Sweep: 1,
+  // The console's session routes (Cognito-authorized): a person's page loads and key changes.
+  GetAccount: 20,
+  ListAccountKeys: 20,
+  CreateAccountKey: 10,
+  RevokeAccountKey: 10,
 };
 
 const READ_ITEM = ['dynamodb:GetItem'];

@@ -33,7 +33,7 @@ describe('stage and method throttling', () => {
     const all = methodSettings(synth).find((m) => m.ResourcePath === '/*' && m.HttpMethod === '*');
     expect(all).toMatchObject({ ThrottlingRateLimit: 250, ThrottlingBurstLimit: 500 });
     // Every authenticated method inherits it: none has a setting of its own that lifts it.
-    for (const route of ROUTES.filter((r) => r.auth)) {
+    for (const route of ROUTES.filter((r) => r.auth !== 'none')) {
       const own = methodSettings(synth).find((m) => m.ResourcePath === encoded(route.path) && m.HttpMethod === route.method);
       expect(own).toBeUndefined();
     }
@@ -42,7 +42,7 @@ describe('stage and method throttling', () => {
   it('gives each unauthenticated method (the public view, every CORS preflight) its own lower throttle', () => {
     const settings = methodSettings(synth);
     const publicMethods = [
-      ...ROUTES.filter((r) => !r.auth).map((r) => ({ path: r.path, method: r.method })),
+      ...ROUTES.filter((r) => r.auth === 'none').map((r) => ({ path: r.path, method: r.method })),
       ...resourcePaths().map((path) => ({ path, method: 'OPTIONS' })),
     ];
     expect(publicMethods.length).toBeGreaterThan(5);

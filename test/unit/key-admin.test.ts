@@ -5,12 +5,14 @@ import {
   DeleteApiKeyCommand,
   DeleteUsagePlanKeyCommand,
   FlushStageAuthorizersCacheCommand,
+  GetUsagePlansCommand,
   UpdateApiKeyCommand,
 } from '@aws-sdk/client-api-gateway';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Account, KeyRecord } from '../../functions/adapters/dynamo-key-store';
 import { hashApiKey, KEY_PATTERN } from '../../functions/core/api-keys';
+import { ApiGatewayUsagePlanKeys } from '../../functions/adapters/api-gateway-usage-keys';
 import { KeyAdmin, KeyAdminError } from '../../scripts/key-admin';
 
 /** The keys table in memory, with the DynamoKeyStore contract. */
@@ -293,5 +295,32 @@ describe('keys made before usage identifiers (migration)', () => {
     expect(await keys.migrate()).toEqual({ migrated: 1, cleanedUp: 0, alreadyDone: 0 });
     expect(store.keys[0].usageIdentifier).toMatch(/^usage_/);
     expect(apigw.calls()).toHaveLength(0);
+  });
+});
+
+describe('ApiGatewayUsagePlanKeys without a plan id (the console functions)', () => {
+  it('finds the plan serving its stage across pages, once, and uses it to attach and detach', async () => {
+    apigw.on(GetUsagePlansCommand, { position: undefined }).resolves({
+      items: [{ id: 'other', apiStages: [{ apiId: 'api456', stage: 'v2' }] }],
+      position: 'page2',
+    });
+    apigw.on(GetUsagePlansCommand, { position: 'page2' }).resolves({ items: [{ id: 'plan789', apiStages: [{ apiId: 'api456', stage: 'v1' }] }] });
+    const plan = new ApiGatewayUsagePlanKeys(new APIGatewayClient({ region: 'us-east-1' }), { restApiId: 'api456', stageName: 'v1' });
+    expect(await plan.add('usage_abc', { keyId: 'key_1', accountName: 'alice' })).toBe('apigw-key-1');
+    await plan.remove('apigw-key-1');
+    expect(apigw.commandCalls(GetUsagePlansCommand)).toHaveLength(2);
+    expect(apigw.commandCalls(CreateApiKeyCommand)[0].args[0].input.value).toBe('usage_abc');
+    expect(apigw.commandCalls(CreateUsagePlanKeyCommand)[0].args[0].input).toEqual({ usagePlanId: 'plan789', keyId: 'apigw-key-1', keyType: 'API_KEY' });
+    expect(apigw.commandCalls(DeleteUsagePlanKeyCommand)[0].args[0].input).toEqual({ usagePlanId: 'plan789', keyId: 'apigw-key-1' });
+    expect(apigw.commandCalls(DeleteApiKeyCommand)[0].args[0].input).toEqual({ apiKey: 'apigw-key-1' });
+  });
+
+  it('creates nothing when no plan serves the stage, and looks again on the next call', async () => {
+    apigw.on(GetUsagePlansCommand).resolves({ items: [] });
+    const plan = new ApiGatewayUsagePlanKeys(new APIGatewayClient({ region: 'us-east-1' }), { restApiId: 'api456', stageName: 'v1' });
+    await expect(plan.add('usage_abc', { keyId: 'key_1', accountName: 'alice' })).rejects.toThrow('no usage plan serves api456/v1');
+    await expect(plan.add('usage_abc', { keyId: 'key_1', accountName: 'alice' })).rejects.toThrow('no usage plan serves');
+    expect(apigw.commandCalls(GetUsagePlansCommand)).toHaveLength(2);
+    expect(apigw.commandCalls(CreateApiKeyCommand)).toHaveLength(0);
   });
 });
