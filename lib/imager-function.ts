@@ -4,7 +4,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IDistribution } from 'aws-cdk-lib/aws-cloudfront';
 import { Grant, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
@@ -30,6 +30,8 @@ export interface ImagerFunctionProps {
    * (the unreserved pool, shared). See README, "Quotas", for the numbers and the account limit.
    */
   readonly reservedConcurrency?: number;
+  /** Bundling settings laid over the defaults (e.g. a native module kept external and installed for the target). */
+  readonly bundling?: Partial<BundlingOptions>;
 }
 
 /**
@@ -95,6 +97,7 @@ export class ImagerFunction extends NodejsFunction {
         // Lambda always passes the role's credentials in environment variables: bundle an
         // env-only provider instead of the default chain (SSO, INI, IMDS, STS clients...).
         esbuildArgs: { '--alias:@aws-sdk/credential-provider-node': `${ROOT}functions/runtime/lambda-credentials.ts` },
+        ...props.bundling,
       },
     });
     this.executionRole = role;

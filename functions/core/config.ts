@@ -304,3 +304,20 @@ export function readLocalSettings(env: Env = process.env): LocalSettings {
     sweepMinutes: nonNegativeInt(env, 'IMAGER_SWEEP_MINUTES', DEFAULTS.sweepMinutes),
   };
 }
+
+/** Settings of the transform function (SPEC §12). */
+export interface TransformSettings {
+  /** sharp's `limitInputPixels`: the same pixel limit uploads are checked against. */
+  readonly maxPixels: number;
+  /** sharp's own timeout for one render, in seconds (below the function's timeout, so it answers). */
+  readonly renderTimeoutSeconds: number;
+}
+
+export const TRANSFORM_DEFAULTS = { renderTimeoutSeconds: 20 } as const;
+
+export function readTransformSettings(env: Env): TransformSettings {
+  return {
+    maxPixels: positiveInt(env, 'IMAGER_MAX_PIXELS', DEFAULTS.maxPixels),
+    renderTimeoutSeconds: positiveInt(env, 'IMAGER_RENDER_TIMEOUT_SECONDS', TRANSFORM_DEFAULTS.renderTimeoutSeconds),
+  };
+}

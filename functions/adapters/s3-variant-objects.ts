@@ -1,0 +1,74 @@
+import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { objectKeyFor } from '../core/ids';
+import { variantPrefix } from '../core/transform-params';
+import type { StoredVariant, VariantObjects } from '../core/variants';
+
+function isMissing(error: unknown): boolean {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e.name === 'NoSuchKey' || e.name === 'NotFound' || e.$metadata?.httpStatusCode === 404;
+}
+
+/**
+ * Originals (`images/<id>`, read only) and variants (`variants/<id>/<canonical>`) in the
+ * private bucket. The transform function's role may read `images/*` and read and write
+ * `variants/*`, nothing else; without `s3:ListBucket` a missing key answers 403, which is
+ * treated as missing too (the function never has a reason to be denied its own prefixes).
+ */
+export class S3VariantObjects implements VariantObjects {
+  constructor(
+    private readonly client: S3Client,
+    readonly bucketName: string,
+  ) {}
+
+  async getOriginal(imageId: string): Promise<Uint8Array | undefined> {
+    const object = await this.get(objectKeyFor(imageId));
+    return object?.bytes;
+  }
+
+  getVariant(key: string): Promise<StoredVariant | undefined> {
+    return this.get(key);
+  }
+
+  async putVariant(key: string, variant: StoredVariant, cacheControl: string): Promise<void> {
+    await this.client.send(
+      new PutObjectCommand({
+        Bucket: this.bucketName,
+        Key: key,
+        Body: variant.bytes,
+        ContentLength: variant.bytes.byteLength,
+        ContentType: variant.contentType,
+        CacheControl: cacheControl,
+      }),
+    );
+  }
+
+  /** Needs `s3:ListBucket` (prefix `variants/`) and `s3:DeleteObject` on `variants/*`: the delete path's role, not the renderer's. */
+  async deleteVariants(imageId: string): Promise<number> {
+    let deleted = 0;
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListObjectsV2Command({ Bucket: this.bucketName, Prefix: variantPrefix(imageId), ContinuationToken: token }),
+      );
+      const keys = (page.Contents ?? []).flatMap((object) => (object.Key ? [{ Key: object.Key }] : []));
+      if (keys.length > 0) {
+        await this.client.send(new DeleteObjectsCommand({ Bucket: this.bucketName, Delete: { Objects: keys, Quiet: true } }));
+        deleted += keys.length;
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return deleted;
+  }
+
+  private async get(key: string): Promise<StoredVariant | undefined> {
+    try {
+      const result = await this.client.send(new GetObjectCommand({ Bucket: this.bucketName, Key: key }));
+      if (!result.Body) return undefined;
+      return { bytes: await result.Body.transformToByteArray(), contentType: result.ContentType ?? 'application/octet-stream' };
+    } catch (error) {
+      const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+      if (isMissing(error) || e.name === 'AccessDenied' || e.$metadata?.httpStatusCode === 403) return undefined;
+      throw error;
+    }
+  }
+}
