@@ -68,26 +68,25 @@ function integerIn(name: string, value: string, max: number): number {
  */
 export function parseTransform(pairs: readonly QueryPair[], accept: string | undefined): Transform | undefined {
   if (pairs.length === 0) return undefined;
-  // Grouped by name in order of first appearance, the shape CloudFront hands its functions
-  // (one entry per name, repeats in multiValue). Unknown names are reported first, then
-  // repeats, then values: the order the CloudFront Function checks in, so both name the same
-  // problem.
+  // Grouped by name, the shape CloudFront hands its functions (one entry per name, repeats in
+  // multiValue). Unknown names are reported before repeats, repeats before values, and among
+  // several the name that sorts first: a rule that does not depend on the order of the object's
+  // keys, so the CloudFront Function names the same problem.
   const byName = new Map<string, string[]>();
   for (const [name, value] of pairs) {
     const values = byName.get(name);
     if (values) values.push(value);
     else byName.set(name, [value]);
   }
-  for (const name of byName.keys()) {
-    if (!(PARAMETER_NAMES as readonly string[]).includes(name)) {
-      throw new BadRequestError(`Unknown parameter ${JSON.stringify(name)}; allowed: w, h, fit, format, q`);
-    }
+  const names = [...byName.keys()].sort();
+  const unknown = names.find((name) => !(PARAMETER_NAMES as readonly string[]).includes(name));
+  if (unknown !== undefined) {
+    throw new BadRequestError(`Unknown parameter ${JSON.stringify(unknown)}; allowed: w, h, fit, format, q`);
   }
+  const repeated = names.find((name) => (byName.get(name) as string[]).length > 1);
+  if (repeated !== undefined) throw new BadRequestError(`Parameter ${repeated} is repeated`);
   const seen = new Map<string, string>();
-  for (const [name, values] of byName) {
-    if (values.length > 1) throw new BadRequestError(`Parameter ${name} is repeated`);
-    seen.set(name, values[0] as string);
-  }
+  for (const [name, values] of byName) seen.set(name, values[0] as string);
   const w = seen.get('w');
   const h = seen.get('h');
   const fitValue = seen.get('fit');
@@ -146,7 +145,8 @@ export function canonicalTransform(t: Transform): string {
     const q = t.quality ?? (t.format === 'original' ? undefined : DEFAULT_QUALITY[t.format]);
     if (q !== undefined) quality = String(q);
   }
-  return `w${t.width ?? 'auto'}-h${t.height ?? 'auto'}-${t.fit}-${t.format}-q${quality}`;
+  const fit = t.width !== undefined && t.height !== undefined ? t.fit : 'inside';
+  return `w${t.width ?? 'auto'}-h${t.height ?? 'auto'}-${fit}-${t.format}-q${quality}`;
 }
 
 const CANONICAL = /^w(auto|[1-9][0-9]{0,3})-h(auto|[1-9][0-9]{0,3})-(inside|cover|contain)-(jpeg|png|webp|avif|original)-q(auto|[1-9][0-9]{0,2})$/;

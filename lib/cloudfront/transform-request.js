@@ -67,7 +67,7 @@ function formatForAccept(accept) {
   return avif ? 'avif' : webp ? 'webp' : 'original';
 }
 
-// The query as [name, [values...]] in order of first appearance, decoded.
+// The query as [name, [values...]], names and values decoded.
 function groups(querystring) {
   var result = [];
   var index = {};
@@ -90,6 +90,9 @@ function groups(querystring) {
 
 function canonical(querystring, accept) {
   var list = groups(querystring);
+  // Among several problems the name that sorts first is reported (the parser's rule), so the
+  // answer never depends on the order of the query object's keys.
+  list.sort(function (a, b) { return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0; });
   var i;
   for (i = 0; i < list.length; i++) {
     if (NAMES.indexOf(list[i][0]) < 0) {
