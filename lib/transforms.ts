@@ -28,11 +28,15 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const VARIANT_PREFIX = 'variants/';
 
 /**
- * Memory of the transform function. Lambda gives CPU in proportion to memory (one full vCPU at
- * 1,769 MB); libvips renders with every thread it gets. README "Transforms" has the figures
- * this was chosen from (render time by thread count, peak memory).
+ * Memory of the transform function: 1,769 MB, where Lambda gives exactly one vCPU (CPU grows in
+ * proportion to memory). Peak RSS of the worst benchmark render (12 MP JPEG to 1200 px AVIF) is
+ * about 240 MiB, so memory itself never decides; CPU does. Below 1,769 MB a render gets a
+ * fraction of a vCPU and takes proportionally longer (same cost, slower first view); above it
+ * the extra share is a second vCPU, which libvips used for a x1.1 (AVIF) to x1.3 (WebP
+ * thumbnail) speed-up in the benchmark, for x1.5 the price per ms at 2 vCPUs. README
+ * "Transforms" has the figures.
  */
-export const TRANSFORM_MEMORY_MB = 2048;
+export const TRANSFORM_MEMORY_MB = 1769;
 
 /** The sharp version the asset installs for linux-arm64: exactly the one the tests ran with. */
 export function lockedSharpVersion(lockFile = `${ROOT}package-lock.json`): string {

@@ -1,5 +1,5 @@
 import type { ImageFormat } from './image-format';
-import { canonicalTransform, type FormatChoice, type Transform, variantKey } from './transform-params';
+import { canonicalTransform, type FormatChoice, pairsFromSearch, parseTransform, type Transform, variantKey } from './transform-params';
 
 /**
  * Variants: an image rendered with a {@link Transform}, rendered once and stored under
@@ -141,4 +141,45 @@ export function publicQueryFor(transform: Transform): string {
   if (transform.quality !== undefined) parts.push(`q=${transform.quality}`);
   // A re-encode of the original with every default still needs one parameter to be a variant.
   return parts.length > 0 ? parts.join('&') : 'fit=inside';
+}
+
+/** What a CDN-like server (the local API's `/image/<id>`) answers for a variant. */
+export interface VariantAnswer {
+  readonly variant: VariantResult;
+  readonly transform: Transform;
+  /** Content-Type, Cache-Control, and `Vary: Accept` when the format came from `Accept`. */
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/**
+ * The whole variant path of a request in one call, for servers that see the public URL (the
+ * local API): parses the query (a 400 `BadRequestError` for any bad parameter), resolves
+ * `format=auto` from `accept`, and gets or renders the variant. Undefined when the query has
+ * no parameter (serve the original) — check {@link hasTransformQuery} first — or when the
+ * image has no published original (404).
+ */
+export async function variantForRequest(
+  deps: VariantDeps,
+  imageId: string,
+  search: string,
+  accept: string | undefined,
+): Promise<VariantAnswer | undefined> {
+  const transform = parseTransform(pairsFromSearch(search), accept);
+  if (!transform) return undefined;
+  const variant = await getOrRenderVariant(deps, imageId, transform);
+  if (!variant) return undefined;
+  return {
+    variant,
+    transform,
+    headers: {
+      'Content-Type': variant.contentType,
+      'Cache-Control': variant.cacheControl,
+      ...(transform.auto ? { Vary: 'Accept' } : {}),
+    },
+  };
+}
+
+/** True when a public URL's query asks for a variant (any parameter at all, valid or not). */
+export function hasTransformQuery(search: string): boolean {
+  return pairsFromSearch(search).length > 0;
 }

@@ -85,7 +85,7 @@ describe('transform function asset (bundled here, no Docker)', () => {
     const fn = resource(logicalId(transforms.function));
     expect(fn.Properties.Architectures).toEqual(['arm64']);
     expect(fn.Properties.Runtime).toBe('nodejs24.x');
-    expect(fn.Properties.MemorySize).toBe(2048);
+    expect(fn.Properties.MemorySize).toBe(1769);
     expect(fn.Properties.Timeout).toBe(30);
     expect(fn.Properties.ReservedConcurrentExecutions).toBe(20);
     expect(fn.Properties.Environment.Variables.IMAGER_MAX_PIXELS).toBe('100000000');
