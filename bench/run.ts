@@ -289,7 +289,7 @@ try {
     },
     transforms: transforms && {
       method:
-        'bench/transforms.ts: a 12 MP (4000 x 3000) JPEG of deterministic noise generated with sharp. render: createTransformImageHandler (functions/transform-image.ts) with the real SharpRenderer and an in-memory bucket that never holds the variant (every call renders; base64 body and ETag included) against sharp called directly with the same operations on the same bytes; interleaved in random order per round, medians. threads: the floor with libvips limited to 1 thread vs every core. coldStart: the function bundled as shipped (esbuild, sharp external, resolved from the dev tree) in fresh processes: load only, load + first render with an in-process S3 stub, and import(sharp) alone; wall ms spawn to exit, medians; maxRSS of each run (peak = max).',
+        'bench/transforms.ts: a 12 MP (4000 x 3000) JPEG of deterministic noise generated with sharp. render: createTransformImageHandler (functions/transform-image.ts) with the real SharpRenderer and an in-memory bucket that never holds the variant (every call renders; base64 body and ETag included) against sharp called directly with the same operations on the same bytes; interleaved in random order per round, medians. threads: the floor with libvips limited to 1 thread vs every core. coldStart: the function bundled as shipped (esbuild, sharp external, resolved from the dev tree) in fresh processes: load only, load + first render with an in-process S3 stub, and import(sharp) alone; wall ms spawn to exit, medians; peak resident memory of each run from /proc/self/status VmHWM (ru_maxrss would carry the parent\'s size across fork + exec; peak = max).',
       ...transforms,
     },
     bundles,

@@ -7,7 +7,7 @@
 // "first": start an S3 stub in this process (originals under images/, no variants yet, puts
 //          accepted and dropped), import the bundle, answer one /variants/<id>/<canonical> request.
 // "sharp": import sharp only (what any sharp function pays), for reference.
-// Prints `@@cold {...}` with the times and process.resourceUsage().maxRSS.
+// Prints `@@cold {...}` with the times and the peak resident memory (VmHWM on Linux).
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
@@ -39,6 +39,16 @@ async function startStub(original) {
   return server;
 }
 
+function peakRssKiB() {
+  try {
+    const match = /^VmHWM:\s+(\d+)\s+kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (match) return Number(match[1]);
+  } catch {
+    // not Linux
+  }
+  return process.resourceUsage().maxRSS;
+}
+
 let server;
 if (mode === 'first') server = await startStub(readFileSync(originalPath));
 
@@ -64,6 +74,8 @@ if (mode === 'first') {
   report.bodyBytes = result.body ? Buffer.from(result.body, 'base64').byteLength : 0;
   server.close();
 }
-report.maxRssKiB = process.resourceUsage().maxRSS;
+// VmHWM, not resourceUsage().maxRSS: Linux carries ru_maxrss across fork + exec, so a child of
+// a big parent would report the parent's size. VmHWM belongs to this process's own memory map.
+report.maxRssKiB = peakRssKiB();
 process.stdout.write(`@@cold ${JSON.stringify(report)}\n`);
 process.exit(0);

@@ -11,7 +11,7 @@
  *   choice: Lambda gives a second vCPU only above 1,769 MB).
  * - Cold start: the shipped-style bundle (esbuild, sharp external, resolved from the dev tree's
  *   node_modules) in fresh processes: load only, load + first render (S3 stub in process), and
- *   `import('sharp')` alone for reference; maxRSS of the first-render runs is the peak memory.
+ *   `import('sharp')` alone for reference; the peak resident memory (VmHWM) of the first-render runs is the peak memory.
  *
  * Inputs are generated here: a 12 MP (4000 x 3000) JPEG of deterministic smooth noise.
  * Prints one `@@bench {...}` line.
@@ -246,7 +246,7 @@ async function coldStart(workDir: string, input: Buffer) {
   log(
     `cold start (${options.coldRounds} rounds, wall ms median): import sharp ${result.importSharpOnly.wallMs}, bundle load ${result.load.wallMs}, load + first thumbnail ${result.loadAndFirstThumbnail.wallMs}, load + first 1200 px AVIF ${result.loadAndFirstLargeAvif.wallMs}`,
   );
-  log(`peak memory (maxRSS, max of runs): thumbnail ${result.loadAndFirstThumbnail.peakRssMiB} MiB, 1200 px AVIF ${result.loadAndFirstLargeAvif.peakRssMiB} MiB`);
+  log(`peak memory (VmHWM, max of runs): thumbnail ${result.loadAndFirstThumbnail.peakRssMiB} MiB, 1200 px AVIF ${result.loadAndFirstLargeAvif.peakRssMiB} MiB`);
   return result;
 }
 

@@ -25,6 +25,7 @@ import {
   variantStats,
 } from '../../functions/core/variants';
 import { createTransformImageHandler, MAX_INLINE_BYTES } from '../../functions/transform-image';
+import transformImageJson from '../../events/transform-image.json';
 
 const ID = 'AbCdEfGhIjKlMnOpQrStUv';
 const JPEG = readFileSync(new URL('../fixtures/sample.jpg', import.meta.url));
@@ -210,6 +211,14 @@ describe('transform function (function URL handler)', () => {
     expect(timedOut.statusCode).toBe(503);
     expect(timedOut.headers?.['Retry-After']).toBe('5');
     expect(objects.variants.size).toBe(0);
+  });
+
+  it('events/transform-image.json (for sam local invoke) is a valid function URL event for it', async () => {
+    const handler = handlerWith(new SharpRenderer({ maxPixels: 100_000_000, renderTimeoutSeconds: 20 }));
+    const answer = await handler(transformImageJson as unknown as APIGatewayProxyEventV2);
+    expect(answer.statusCode).toBe(200);
+    const meta = await sharp(Buffer.from(answer.body as string, 'base64')).metadata();
+    expect([meta.format, meta.width]).toEqual(['webp', 64]); // a 64 px original is never enlarged to 300
   });
 
   it('with the real renderer: the body decodes to the requested variant', async () => {
