@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { DeleteObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3VariantObjects } from '../../functions/adapters/s3-variant-objects';
 import { SharpRenderer } from '../../functions/adapters/sharp-renderer';
 import { BadRequestError } from '../../functions/core/errors';
 import { hasTransformQuery, type VariantDeps, variantForRequest } from '../../functions/core/variants';
+import { createLocalVariants } from '../../local/variants';
 import { type Emulators, LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_RESOURCES, startEmulators } from '../../local/emulators';
 
 /**
@@ -98,5 +99,27 @@ describe('variants in the S3 emulator', () => {
     expect(await variantForRequest(deps, ID, '?h=10', undefined)).toBeUndefined();
     expect(await variantForRequest(deps, 'NeverNeverNeverNever00', '?h=10', undefined)).toBeUndefined();
     expect(renders).toBe(rendersBefore);
+  });
+
+  it('local/variants.ts: the resolver the local CDN calls (URLSearchParams in, S3 key out)', async () => {
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: LOCAL_RESOURCES.bucketName,
+        Key: `images/${ID}`,
+        Body: readFileSync(new URL('../fixtures/anim.gif', import.meta.url)),
+        ContentType: 'image/gif',
+      }),
+    );
+    const resolve = createLocalVariants({ s3, bucketName: LOCAL_RESOURCES.bucketName, env: {} });
+    expect(await resolve(ID, new URLSearchParams(''), undefined)).toEqual({ key: `images/${ID}`, varyOnAccept: false });
+    expect(await resolve(ID, new URLSearchParams('w=30&format=auto'), 'image/webp')).toEqual({
+      key: `variants/${ID}/w30-hauto-inside-webp-q80`,
+      varyOnAccept: true,
+    });
+    const stored = await s3.send(new GetObjectCommand({ Bucket: LOCAL_RESOURCES.bucketName, Key: `variants/${ID}/w30-hauto-inside-webp-q80` }));
+    const meta = await sharp(Buffer.from(await stored.Body!.transformToByteArray()), { animated: true }).metadata();
+    expect([meta.format, meta.width, meta.pageHeight, meta.pages]).toEqual(['webp', 30, 20, 3]);
+    await expect(resolve(ID, new URLSearchParams('w=30&w=40'), undefined)).rejects.toThrow('Parameter w is repeated');
+    expect(await resolve('NeverNeverNeverNever00', new URLSearchParams('w=30'), undefined)).toBeUndefined();
   });
 });
