@@ -24,6 +24,7 @@ export interface TransformImageDeps extends VariantDeps {
 }
 
 const VARIANT_PATH = /^\/variants\/([^/]+)\/([^/]+)$/;
+const ORIGINAL_PATH = /^\/images\/[A-Za-z0-9_-]{22}$/;
 
 /** The headers every answer shares with the originals CloudFront serves (SPEC §11). */
 const SERVING_HEADERS = { 'X-Content-Type-Options': 'nosniff', 'Access-Control-Allow-Origin': '*' } as const;
@@ -46,6 +47,9 @@ export function createTransformImageHandler(deps: TransformImageDeps) {
       const method = event.requestContext?.http?.method ?? 'GET';
       if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, 'Method not allowed', { Allow: 'GET, HEAD' });
       const match = VARIANT_PATH.exec(event.rawPath ?? '');
+      // In the origin group the function is also the failover for originals: S3 answered 403/404
+      // for images/<id>, so the image does not exist (CloudFront then shows our 404, not S3's 403).
+      if (!match && ORIGINAL_PATH.test(event.rawPath ?? '')) throw new ImageNotFoundError();
       if (!match) throw new NotFoundError();
       const [, imageId, canonical] = match as unknown as [string, string, string];
       if (!isImageId(imageId)) throw new ImageNotFoundError();

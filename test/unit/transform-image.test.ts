@@ -165,7 +165,11 @@ describe('transform function (function URL handler)', () => {
       expect(answer.statusCode, bad).toBe(400);
       expect(JSON.parse(answer.body as string)).toEqual({ status: 'error', message: 'Malformed variant name' });
     }
-    for (const path of [`/images/${ID}`, `/image/${ID}`, `/variants/${ID}`, `/variants/${ID}/a/b`, '/variants/short/w1-hauto-inside-webp-q80', '/']) {
+    // The failover for a missing original (S3 said 403/404): our 404 in the envelope.
+    const original = await handler(event(`/images/${ID}`));
+    expect(original.statusCode).toBe(404);
+    expect(JSON.parse(original.body as string)).toEqual({ status: 'error', message: 'Image not found' });
+    for (const path of [`/image/${ID}`, `/variants/${ID}`, `/variants/${ID}/a/b`, '/variants/short/w1-hauto-inside-webp-q80', '/']) {
       expect((await handler(event(path))).statusCode, path).toBe(404);
     }
     const post = await handler(event(variantPath('w=1'), 'POST'));
