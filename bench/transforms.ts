@@ -89,7 +89,6 @@ async function renderCost(input: Buffer) {
       getOriginal: async () => input,
       getVariant: async () => undefined,
       putVariant: async () => undefined,
-      deleteVariants: async () => 0,
     },
     renderer: new SharpRenderer(readTransformSettings(process.env)),
     maxInlineBytes: MAX_INLINE_BYTES,

@@ -16,7 +16,6 @@ import { acknowledgeStackFindings } from './nag-suppressions';
 import { functionEnvironment } from '../functions/core/config';
 import { readStackSettings, type StackSettings } from './settings';
 import { Storage } from './storage';
-import { VARIANT_PREFIX } from './transforms';
 
 export interface ImagerStackProps extends StackProps {
   /** Overrides the settings read from context (tests). */
@@ -106,10 +105,7 @@ export class ImagerStack extends Stack {
     const deleteImage = fn('DeleteImage', 'delete-image', 'DELETE /api/images/{image_id}')
       .useTable('IMAGES_TABLE', images, 'dynamodb:GetItem', 'dynamodb:DeleteItem')
       .useTable('COUNTERS_TABLE', counters, ...COUNT)
-      .useObjects(bucket, ['s3:DeleteObject'], both)
-      // Transform variants (variants/<id>/...) go with the image: listed, then deleted.
-      .useObjects(bucket, ['s3:DeleteObject'], [VARIANT_PREFIX])
-      .allowList(bucket);
+      .useObjects(bucket, ['s3:DeleteObject'], both);
 
     const startUpload = fn('StartUpload', 'start-upload', 'POST /api/images/uploads')
       .useTable('IMAGES_TABLE', images, 'dynamodb:PutItem')

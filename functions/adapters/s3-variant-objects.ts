@@ -1,6 +1,5 @@
-import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { objectKeyFor } from '../core/ids';
-import { variantPrefix } from '../core/transform-params';
 import type { StoredVariant, VariantObjects } from '../core/variants';
 
 function isMissing(error: unknown): boolean {
@@ -40,24 +39,6 @@ export class S3VariantObjects implements VariantObjects {
         CacheControl: cacheControl,
       }),
     );
-  }
-
-  /** Needs `s3:ListBucket` (prefix `variants/`) and `s3:DeleteObject` on `variants/*`: the delete path's role, not the renderer's. */
-  async deleteVariants(imageId: string): Promise<number> {
-    let deleted = 0;
-    let token: string | undefined;
-    do {
-      const page = await this.client.send(
-        new ListObjectsV2Command({ Bucket: this.bucketName, Prefix: variantPrefix(imageId), ContinuationToken: token }),
-      );
-      const keys = (page.Contents ?? []).flatMap((object) => (object.Key ? [{ Key: object.Key }] : []));
-      if (keys.length > 0) {
-        await this.client.send(new DeleteObjectsCommand({ Bucket: this.bucketName, Delete: { Objects: keys, Quiet: true } }));
-        deleted += keys.length;
-      }
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
-    return deleted;
   }
 
   private async get(key: string): Promise<StoredVariant | undefined> {

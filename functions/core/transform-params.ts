@@ -217,17 +217,3 @@ export function variantKey(imageId: string, canonical: string): string {
   return `variants/${imageId}/${canonical}`;
 }
 
-/** The prefix holding every variant of an image (deleted with it). */
-export function variantPrefix(imageId: string): string {
-  return `variants/${imageId}/`;
-}
-
-/**
- * The CloudFront paths to invalidate when an image is deleted. The viewer-request function
- * rewrites `/image/<id>?…` to `/images/<id>` or `/variants/<id>/<canonical>`, and AWS advises
- * invalidating both the viewer's URI and the rewritten one; `*` covers every query string and
- * every variant. Four paths, one of them a wildcard, per delete.
- */
-export function cdnPathsFor(imageId: string): string[] {
-  return [`/image/${imageId}`, `/image/${imageId}*`, `/images/${imageId}`, `/variants/${imageId}/*`];
-}

@@ -59,8 +59,6 @@ export interface VariantObjects {
   /** A stored variant, or undefined. */
   getVariant(key: string): Promise<StoredVariant | undefined>;
   putVariant(key: string, variant: StoredVariant, cacheControl: string): Promise<void>;
-  /** Removes every variant of an image (with the image, on delete); answers how many. */
-  deleteVariants(imageId: string): Promise<number>;
 }
 
 export interface VariantLog {

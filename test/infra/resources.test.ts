@@ -287,8 +287,6 @@ describe('least privilege', () => {
       `dynamodb:UpdateItem on ${ids.counters}.Arn`,
       `s3:DeleteObject on ${objects(DIRECT_PREFIX)}`,
       `s3:DeleteObject on ${objects(LARGE_UPLOAD_PREFIX)}`,
-      `s3:DeleteObject on ${objects('variants/')}`,
-      `s3:ListBucket on ${ids.bucket}.Arn`,
     ],
     StartUpload: () => [
       `dynamodb:PutItem on ${ids.images}.Arn`,

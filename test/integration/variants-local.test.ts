@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { S3ImageObjects } from '../../functions/adapters/s3-image-objects';
 import { S3VariantObjects } from '../../functions/adapters/s3-variant-objects';
+import { purgeImages } from '../../functions/core/purge';
 import { SharpRenderer } from '../../functions/adapters/sharp-renderer';
 import { BadRequestError } from '../../functions/core/errors';
 import { hasTransformQuery, type VariantDeps, variantForRequest } from '../../functions/core/variants';
@@ -89,10 +91,15 @@ describe('variants in the S3 emulator', () => {
     expect(await variantForRequest(deps, ID, '', undefined)).toBeUndefined();
   });
 
-  it('a deleted image takes its variants with it: 404 afterwards, not a stale copy', async () => {
+  it('a deleted image takes its variants with it (the purge): 404 afterwards, not a stale copy', async () => {
     await variantForRequest(deps, ID, '?h=10', undefined);
     await s3.send(new DeleteObjectCommand({ Bucket: LOCAL_RESOURCES.bucketName, Key: `images/${ID}` }));
-    expect(await deps.objects.deleteVariants(ID)).toBeGreaterThanOrEqual(4);
+    const purge = await purgeImages(
+      { objects: new S3ImageObjects(s3, LOCAL_RESOURCES.bucketName), cdn: undefined, log: { warn: () => undefined } },
+      [ID],
+      'test',
+    );
+    expect(purge.variantsDeleted).toBeGreaterThanOrEqual(4);
     const left = await s3.send(new ListObjectsV2Command({ Bucket: LOCAL_RESOURCES.bucketName, Prefix: `variants/${ID}/` }));
     expect(left.KeyCount).toBe(0);
     const rendersBefore = renders;

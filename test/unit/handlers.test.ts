@@ -387,40 +387,6 @@ describe('createDeleteImageHandler', () => {
   });
 });
 
-describe('createDeleteImageHandler with transform variants', () => {
-  const mine = readyRecord({ id: 'MineMineMineMineMine02' });
-  function setup(failure?: Error) {
-    const events: string[] = [];
-    const records = new FakeRecords(events);
-    const objects = new FakeObjects(events);
-    records.items.set(mine.id, mine);
-    objects.items.set(mine.objectKey, { bytes: PNG, contentType: 'image/png', lastModified: new Date() });
-    const log = new MemoryLog();
-    const variants = {
-      async deleteVariants(id: string) {
-        events.push(`variants.delete ${id}`);
-        if (failure) throw failure;
-        return 3;
-      },
-    };
-    const handler = createDeleteImageHandler({ config: TEST_CONFIG, quota: quotaWith(), records, objects, variants, log });
-    return { handler, events, log };
-  }
-
-  it('deletes the variants after the record and the object', async () => {
-    const { handler, events } = setup();
-    expect((await handler(imageEvent(mine.id, 'DELETE'))).statusCode).toBe(204);
-    expect(events).toEqual([`records.delete ${mine.id}`, `objects.delete ${mine.objectKey}`, `variants.delete ${mine.id}`]);
-  });
-
-  it('a failed variant delete is logged and never fails the delete', async () => {
-    const failure = new Error('S3 is having a moment');
-    const { handler, log } = setup(failure);
-    expect((await handler(imageEvent(mine.id, 'DELETE'))).statusCode).toBe(204);
-    expect(log.entries).toEqual([{ level: 'error', message: 'variant delete failed', details: { imageId: mine.id, error: failure } }]);
-  });
-});
-
 describe('createStartUploadHandler', () => {
   function setup() {
     const records = new FakeRecords();

@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { BadRequestError } from '../../functions/core/errors';
 import {
   canonicalTransform,
-  cdnPathsFor,
   formatForAccept,
   pairsFromMultiValue,
   pairsFromSearch,
@@ -118,13 +117,6 @@ describe('parseTransform: 400 naming the problem', () => {
     ['w=%zz', 'Malformed query string'],
   ])('%s -> %s', (search, message) => {
     expect(problem(search)).toBe(message);
-  });
-});
-
-describe('cdnPathsFor', () => {
-  it('covers the viewer URI with any query and both rewritten forms', () => {
-    const id = 'AbCdEfGhIjKlMnOpQrStUv';
-    expect(cdnPathsFor(id)).toEqual([`/image/${id}`, `/image/${id}*`, `/images/${id}`, `/variants/${id}/*`]);
   });
 });
 
