@@ -18,14 +18,11 @@ import { type FunctionUrl, FunctionUrlAuthType, InvokeMode } from 'aws-cdk-lib/a
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { Limits } from '../functions/core/config';
-import { DIRECT_PREFIX } from '../functions/core/ids';
+import { DIRECT_PREFIX, VARIANT_PREFIX } from '../functions/core/ids';
 import { PARAMETER_NAMES } from '../functions/core/transform-params';
 import { ImagerFunction } from './imager-function';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-
-/** The prefix variants are stored under (`variants/<id>/<canonical>`). */
-export const VARIANT_PREFIX = 'variants/';
 
 /**
  * Memory of the transform function: 1,769 MB, where Lambda gives exactly one vCPU (CPU grows in

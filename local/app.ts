@@ -10,6 +10,7 @@ import { LARGE_UPLOAD_PREFIX, PUBLISHED_PREFIX } from '../functions/core/ids';
 import { HANDLERS, type HandlerName } from '../functions/routes';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_RESOURCES, startEmulators, type Emulators, type S3ObjectCreatedEvent } from './emulators';
 import { createLocalCdn } from './cdn';
+import { createLocalVariants } from './variants';
 import { createLocalGateway, type LocalGateway, type ProxyHandler, type TokenAuthorizer } from './gateway';
 import type { LocalSettings } from './settings';
 
@@ -128,7 +129,12 @@ export async function startLocalApi(settings: LocalSettings, options: { writeRun
   // CloudFront's part: /image/<id> straight from the bucket, as the distribution serves it.
   const cdnS3 = new S3Client({ forcePathStyle: true });
   const gateway = createLocalGateway({
-    cdn: createLocalCdn({ s3: cdnS3, bucketName: LOCAL_RESOURCES.bucketName }),
+    cdn: createLocalCdn({
+      s3: cdnS3,
+      bucketName: LOCAL_RESOURCES.bucketName,
+      // Transforms (SPEC §12): the transform function's parser, renderer and S3 adapter.
+      variants: createLocalVariants({ s3: cdnS3, bucketName: LOCAL_RESOURCES.bucketName }),
+    }),
     handlers: modules,
     authorizer,
     usagePlan: { rate: settings.throttleRate, burst: settings.throttleBurst, dailyQuota: settings.dailyQuota },

@@ -6,13 +6,8 @@ import { objectKeyFor } from '../functions/core/ids';
 import { logger } from '../functions/core/logger';
 import { parseTransform } from '../functions/core/transform-params';
 import { getOrRenderVariant, type VariantDeps } from '../functions/core/variants';
+import type { VariantResolver } from './cdn';
 
-/** Where the local CDN finds what to serve for `/image/<id>?<query>`, and whether it varies by Accept. */
-export type LocalVariantResolver = (
-  id: string,
-  query: URLSearchParams,
-  accept: string | undefined,
-) => Promise<{ readonly key: string; readonly varyOnAccept: boolean } | undefined>;
 
 export interface LocalVariantsOptions {
   readonly s3: S3Client;
@@ -31,7 +26,7 @@ export interface LocalVariantsOptions {
  * then reads it like any object. Undefined when the image has no published original (404).
  * A query with no parameter at all (`/image/<id>?`) is the original, as at the edge.
  */
-export function createLocalVariants(options: LocalVariantsOptions): LocalVariantResolver {
+export function createLocalVariants(options: LocalVariantsOptions): VariantResolver {
   const deps: VariantDeps = {
     objects: options.deps?.objects ?? new S3VariantObjects(options.s3, options.bucketName),
     renderer: options.deps?.renderer ?? new SharpRenderer(readTransformSettings(options.env ?? process.env)),

@@ -1,4 +1,5 @@
 import { BadRequestError } from './errors';
+import { VARIANT_PREFIX } from './ids';
 
 /**
  * Transform parameters of the public URL (SPEC §12): `/image/<id>?w=&h=&fit=&format=&q=`.
@@ -214,6 +215,6 @@ export function pairsFromSearch(search: string): QueryPair[] {
 
 /** The S3 key of a variant. */
 export function variantKey(imageId: string, canonical: string): string {
-  return `variants/${imageId}/${canonical}`;
+  return `${VARIANT_PREFIX}${imageId}/${canonical}`;
 }
 
