@@ -97,6 +97,11 @@ export class SharpRenderer implements ImageRenderer {
     let format: ImageFormat;
     let meta: Metadata;
     if (isBmp(input)) {
+      // decode-bmp allocates width x height x 4 at once: check the header's sides first.
+      if (input.byteLength < 26) throw new RenderError('Truncated BMP header');
+      const header = new DataView(input.buffer, input.byteOffset, input.byteLength);
+      const sides = Math.abs(header.getInt32(18, true)) * Math.abs(header.getInt32(22, true));
+      if (sides > this.settings.maxPixels) throw new RenderError('Image exceeds the pixel limit');
       const bmp = decodeBmp(input);
       if (bmp.width * bmp.height > this.settings.maxPixels) throw new RenderError('Image exceeds the pixel limit');
       const raw = Buffer.from(bmp.data.buffer, bmp.data.byteOffset, bmp.data.byteLength);

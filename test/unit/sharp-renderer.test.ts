@@ -230,6 +230,11 @@ describe('safety', () => {
     const small = new SharpRenderer({ maxPixels: 1000, renderTimeoutSeconds: 20 });
     await expect(small.render(fixture('sample.jpg'), transform('w=10'))).rejects.toThrow(/pixel limit/i);
     await expect(small.render(fixture('sample.bmp'), transform('w=10'))).rejects.toThrow(RenderError);
+    // A BMP header claiming 100,000 x 100,000 is refused before anything is allocated for it.
+    const bomb = Buffer.from(fixture('sample.bmp'));
+    bomb.writeInt32LE(100_000, 18);
+    bomb.writeInt32LE(100_000, 22);
+    await expect(renderer.render(bomb, transform('w=10'))).rejects.toThrow('Image exceeds the pixel limit');
   });
 
   it('refuses bytes that are not an image it reads', async () => {
