@@ -116,7 +116,7 @@ describe('cdk-nag AwsSolutions', () => {
 
     // IAM5: only X-Ray's Resource "*" and per-prefix object ARNs; never a wildcard action.
     for (const ack of byRule('AwsSolutions-IAM5')) {
-      expect(ack.rule).toMatch(/^AwsSolutions-IAM5\[Resource::(\*|<StorageImages[0-9A-F]{8}\.Arn>\/(images|uploads)\/\*)\]$/);
+      expect(ack.rule).toMatch(/^AwsSolutions-IAM5\[Resource::(\*|<StorageImages[0-9A-F]{8}\.Arn>\/(images|uploads|variants)\/\*)\]$/);
     }
     // IAM4 (AWS managed policies): only on the roles CDK itself owns.
     const notificationsHandler = stack.node.children.find((c) => c.node.id.startsWith('BucketNotificationsHandler'));
