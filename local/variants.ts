@@ -1,11 +1,10 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { S3VariantObjects } from '../functions/adapters/s3-variant-objects';
-import { SharpRenderer } from '../functions/adapters/sharp-renderer';
 import { readTransformSettings } from '../functions/core/config';
 import { objectKeyFor } from '../functions/core/ids';
 import { logger } from '../functions/core/logger';
 import { parseTransform } from '../functions/core/transform-params';
-import { getOrRenderVariant, type VariantDeps } from '../functions/core/variants';
+import { getOrRenderVariant, type ImageRenderer, type VariantDeps } from '../functions/core/variants';
 import type { VariantResolver } from './cdn';
 
 
@@ -29,7 +28,7 @@ export interface LocalVariantsOptions {
 export function createLocalVariants(options: LocalVariantsOptions): VariantResolver {
   const deps: VariantDeps = {
     objects: options.deps?.objects ?? new S3VariantObjects(options.s3, options.bucketName),
-    renderer: options.deps?.renderer ?? new SharpRenderer(readTransformSettings(options.env ?? process.env)),
+    renderer: options.deps?.renderer ?? lazySharpRenderer(options.env ?? process.env),
     log: options.deps?.log ?? logger,
   };
   return async (id, query, accept) => {
@@ -37,5 +36,20 @@ export function createLocalVariants(options: LocalVariantsOptions): VariantResol
     if (!transform) return { key: objectKeyFor(id), varyOnAccept: false };
     const variant = await getOrRenderVariant(deps, id, transform);
     return variant && { key: variant.key, varyOnAccept: transform.auto };
+  };
+}
+
+/**
+ * sharp (libvips) is loaded on the first render, not when the local API starts: most local
+ * runs and test files never ask for a variant, and loading it costs ~0.5 s of CPU.
+ */
+function lazySharpRenderer(env: Readonly<Record<string, string | undefined>>): ImageRenderer {
+  const settings = readTransformSettings(env);
+  let renderer: Promise<ImageRenderer> | undefined;
+  return {
+    render(input, transform) {
+      renderer ??= import('../functions/adapters/sharp-renderer').then(({ SharpRenderer }) => new SharpRenderer(settings));
+      return renderer.then((r) => r.render(input, transform));
+    },
   };
 }
