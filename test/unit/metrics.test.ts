@@ -1,5 +1,5 @@
 import type { S3Event } from 'aws-lambda';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BUSINESS_METRICS, EmfMetrics, METRICS_NAMESPACE } from '../../functions/adapters/emf-metrics';
 import type { S3ImageObjects } from '../../functions/adapters/s3-image-objects';
 import type { DynamoImageRecords } from '../../functions/adapters/dynamo-image-records';
@@ -15,6 +15,7 @@ import {
   apiEvent,
   FakeCounter,
   FakeObjects,
+  FakePosition,
   FakeRecords,
   fixture,
   MemoryLog,
@@ -24,6 +25,14 @@ import {
   readyRecord,
   TEST_CONFIG,
 } from './support/fakes';
+
+// vitest.config.ts turns metrics off for the other tests; these check them.
+beforeAll(() => {
+  vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
+});
+afterAll(() => {
+  vi.unstubAllEnvs();
+});
 
 const BOUNDARY = 'metricsBoundary0123456789';
 const PNG = fixture('sample.png');
@@ -310,13 +319,9 @@ describe('finalize and sweep', () => {
   let createSweepHandler: typeof import('../../functions/sweep').createSweepHandler;
 
   beforeAll(async () => {
-    // The handler modules build their clients from the environment at import, like in Lambda.
-    vi.stubEnv('BUCKET_NAME', 'unit-bucket');
-    vi.stubEnv('IMAGES_TABLE', 'unit-images');
-    vi.stubEnv('AWS_REGION', 'us-east-1');
+    // The handler modules build their clients at import from the environment vitest.config.ts sets.
     ({ createFinalizeHandler } = await import('../../functions/finalize-upload'));
     ({ createSweepHandler } = await import('../../functions/sweep'));
-    vi.unstubAllEnvs();
   });
 
   const pending = (id: string, extra: Partial<ImageRecord> = {}): ImageRecord => ({
@@ -400,7 +405,13 @@ describe('finalize and sweep', () => {
     const old = new Date(Date.now() - 2 * 60 * 60 * 1000);
     objects.items.set('uploads/LateLateLateLateLate01', { bytes: PNG, contentType: 'application/octet-stream', lastModified: new Date() });
     objects.items.set('images/OrphanOrphanOrphan0001', { bytes: PNG, contentType: 'image/png', lastModified: old });
-    const handler = createSweepHandler(objects as unknown as S3ImageObjects, records as unknown as DynamoImageRecords, TEST_CONFIG.limits, new EmfMetrics());
+    const handler = createSweepHandler(
+      objects as unknown as S3ImageObjects,
+      records as unknown as DynamoImageRecords,
+      new FakePosition(),
+      TEST_CONFIG.limits,
+      new EmfMetrics(),
+    );
     const first = await captureEmf(() => handler());
     expect(tally(first.metrics)).toEqual({
       'SweepRemovals removal=expiredPending': 2,
