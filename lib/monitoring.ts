@@ -21,7 +21,7 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { Function as LambdaFunction, IFunction } from 'aws-cdk-lib/aws-lambda';
 import { FilterPattern, type ILogGroup, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -60,7 +60,7 @@ export interface ImagerMonitoringProps {
   /** The API's access log group: its `responseType` field feeds {@link ACCESS_LOG_METRICS}. */
   readonly accessLogs: ILogGroup;
   /** Every function by its stack name. Each gets an errors and a throttles alarm (see `authorizer`, `sweep`). */
-  readonly functions: Readonly<Record<string, IFunction>>;
+  readonly functions: Readonly<Record<string, LambdaFunction>>;
   /** The name in `functions` of the TOKEN authorizer: a denial is a function error, so it is alarmed by failure rate instead. */
   readonly authorizer: string;
   /** The name in `functions` of the scheduled sweep: its errors alarm looks at a whole hour. */
@@ -405,7 +405,7 @@ export class ImagerMonitoring extends Construct {
       new GraphWidget({ title: 'Metadata bytes removed', left: this.#businessSeries('MetadataBytesRemoved', Stats.SUM, fiveMinutes), width: 6 }),
       new GraphWidget({ title: 'Variants rendered', left: this.#businessSeries('VariantsRendered', Stats.SUM, fiveMinutes), width: 6 }),
     );
-    const logGroups = functions.map(([, fn]) => (fn as IFunction & { logGroup: ILogGroup }).logGroup.logGroupName);
+    const logGroups = functions.map(([, fn]) => fn.logGroup.logGroupName);
     dashboard.addWidgets(
       // From the REPORT line Lambda writes after a cold start: free to keep, Logs Insights bills
       // only the bytes a refresh scans (README "Operations").
