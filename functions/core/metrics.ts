@@ -43,8 +43,8 @@ export interface Metrics {
   /** The sweep removed `count` things of one kind (nothing is recorded for 0). */
   swept(removal: SweepRemoval, count: number): void;
   /**
-   * Bytes of metadata (EXIF, XMP, comments) removed from an image before it was stored.
-   * Wired by the delivery work (metadata removal, SPEC §11) when it lands.
+   * Bytes of metadata (EXIF, XMP, comments) removed from an image before it was published
+   * (SPEC §11): once per published image, direct or large; nothing is recorded for 0.
    */
   metadataRemoved(bytes: number): void;
   /**

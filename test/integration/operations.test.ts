@@ -1,6 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { DEFAULTS } from '../../functions/core/config';
+import { prepareForPublishing } from '../../functions/core/published-image';
 import { HANDLERS, type HandlerName } from '../../functions/routes';
 import { createLocalGateway, type LocalGateway, type ProxyHandler } from '../../local/gateway';
 import { expectError, fixture, imageForm, JSON_TYPE } from '../support/http';
@@ -77,9 +79,11 @@ describe('local mode writes the same EMF lines as Lambda', () => {
       expect((await api.call('/api/images/upload', { method: 'POST', body: imageForm(fixture('script.svg'), 'a.png') })).status).toBe(400);
       expect((await api.call('/api/images')).status).toBe(429);
     });
+    const stored = prepareForPublishing(fixture('sample.png'), { maxImageBytes: DEFAULTS.maxImageBytes, maxLargeImageBytes: DEFAULTS.maxLargeImageBytes, maxPixels: DEFAULTS.maxPixels });
     expect(tally(metrics)).toEqual({
       'UploadsAccepted kind=direct': 1,
-      'BytesStored kind=direct sum': fixture('sample.png').byteLength,
+      'BytesStored kind=direct sum': stored.size,
+      ...(stored.metadataBytesRemoved > 0 ? { 'MetadataBytesRemoved sum': stored.metadataBytesRemoved } : {}),
       'UploadsRejected kind=direct reason=format': 1,
       'RateLimited cause=hourly': 1,
     });

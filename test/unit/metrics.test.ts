@@ -5,6 +5,7 @@ import type { S3ImageObjects } from '../../functions/adapters/s3-image-objects';
 import type { DynamoImageRecords } from '../../functions/adapters/dynamo-image-records';
 import { BadRequestError, ImageNotFoundError, PayloadTooLargeError, RateLimitError, ServiceUnavailableError, UnauthorizedError } from '../../functions/core/errors';
 import { inspectImage } from '../../functions/core/image-format';
+import { prepareForPublishing } from '../../functions/core/published-image';
 import type { ImageRecord } from '../../functions/core/images';
 import { rejectionReason } from '../../functions/core/metrics';
 import { createGetImageHandler } from '../../functions/get-image';
@@ -37,6 +38,18 @@ afterAll(() => {
 const BOUNDARY = 'metricsBoundary0123456789';
 const PNG = fixture('sample.png');
 const JPEG = fixture('sample.jpg');
+/** What is stored of each sample (metadata removed): the bytes counted as stored. */
+const PNG_STORED = prepareForPublishing(PNG, TEST_CONFIG.limits);
+const JPEG_STORED = prepareForPublishing(JPEG, TEST_CONFIG.limits);
+
+/** The metrics one stored image adds: accepted, its stored bytes, and the metadata removed (when any). */
+function acceptedTally(kind: 'direct' | 'large', stored: { size: number; metadataBytesRemoved: number }): Record<string, number> {
+  return {
+    [`UploadsAccepted kind=${kind}`]: 1,
+    [`BytesStored kind=${kind} sum`]: stored.size,
+    ...(stored.metadataBytesRemoved > 0 ? { 'MetadataBytesRemoved sum': stored.metadataBytesRemoved } : {}),
+  };
+}
 
 /** The sample PNG with its IHDR width set to 0. */
 function zeroWidthPng(): Buffer {
@@ -218,7 +231,7 @@ describe('direct uploads: counted once per event, never on paths that must not c
     const { metrics } = await captureEmf(async () => {
       expect((await handler(uploadEvent(PNG))).statusCode).toBe(201);
     });
-    expect(tally(metrics)).toEqual({ 'UploadsAccepted kind=direct': 1, 'BytesStored kind=direct sum': PNG.byteLength });
+    expect(tally(metrics)).toEqual(acceptedTally('direct', PNG_STORED));
   });
 
   it.each([
@@ -251,11 +264,7 @@ describe('direct uploads: counted once per event, never on paths that must not c
       expect((await handler(uploadEvent(PNG))).statusCode).toBe(429);
       expect((await handler(uploadEvent(fixture('script.svg')))).statusCode).toBe(429);
     });
-    expect(tally(metrics)).toEqual({
-      'UploadsAccepted kind=direct': 1,
-      'BytesStored kind=direct sum': PNG.byteLength,
-      'RateLimited cause=hourly': 2,
-    });
+    expect(tally(metrics)).toEqual({ ...acceptedTally('direct', PNG_STORED), 'RateLimited cause=hourly': 2 });
   });
 
   it('a request without the authorizer context (401) counts nothing', async () => {
@@ -344,22 +353,29 @@ describe('finalize and sweep', () => {
     return { objects, records, handler, put };
   }
 
-  it('a ready upload: accepted (large) with its bytes, one FinalizeResults ready; a duplicate event only "skipped"', async () => {
+  it('a ready upload: accepted (large) with its stored bytes, one FinalizeResults ready; bytes sent again are only "discarded"', async () => {
     const { records, handler, put } = finalizeSetup();
     const id = 'LargeLargeLargeLarge01';
     records.items.set(id, pending(id));
     put(`uploads/${id}`, JPEG);
     const { metrics } = await captureEmf(async () => {
-      await handler(s3Event(['ObjectCreated:Put', `uploads/${id}`]));
-      await handler(s3Event(['ObjectCreated:Put', `uploads/${id}`]));
-      // Our own content-type copy is not an upload: not even a FinalizeResults.
+      expect(await handler(s3Event(['ObjectCreated:Put', `uploads/${id}`]))).toEqual({ results: { [`uploads/${id}`]: 'ready' } });
+      // The same event delivered twice (S3 delivers at least once): settled already, counted once.
+      expect(await handler(s3Event(['ObjectCreated:Put', `uploads/${id}`]))).toEqual({ results: { [`uploads/${id}`]: 'discarded' } });
+      // An object under uploads/ without a record: skipped.
+      put('uploads/NoRecordNoRecordNoRec1', PNG);
+      expect(await handler(s3Event(['ObjectCreated:Put', 'uploads/NoRecordNoRecordNoRec1']))).toEqual({ results: { 'uploads/NoRecordNoRecordNoRec1': 'skipped' } });
+      // The presigned URL used again after the image was settled: deleted unread, never accepted.
+      put(`uploads/${id}`, PNG);
+      expect(await handler(s3Event(['ObjectCreated:Put', `uploads/${id}`]))).toEqual({ results: { [`uploads/${id}`]: 'discarded' } });
+      // Not a client upload (a copy): not even a FinalizeResults.
       await handler(s3Event(['ObjectCreated:Copy', `uploads/${id}`]));
     });
     expect(tally(metrics)).toEqual({
-      'UploadsAccepted kind=large': 1,
-      'BytesStored kind=large sum': JPEG.byteLength,
+      ...acceptedTally('large', JPEG_STORED),
       'FinalizeResults result=ready': 1,
       'FinalizeResults result=skipped': 1,
+      'FinalizeResults result=discarded': 2,
     });
   });
 
@@ -380,19 +396,15 @@ describe('finalize and sweep', () => {
     records.items.set(failing, pending(failing));
     put(`uploads/${ok}`, PNG);
     put(`uploads/${failing}`, PNG);
-    const size = objects.size.bind(objects);
-    objects.size = async (key: string) => {
+    const read = objects.read.bind(objects);
+    objects.read = async (key: string, maxBytes: number) => {
       if (key.endsWith(failing)) throw new Error('S3 down');
-      return size(key);
+      return read(key, maxBytes);
     };
     const { metrics } = await captureEmf(async () => {
       await expect(handler(s3Event(['ObjectCreated:Put', `uploads/${ok}`], ['ObjectCreated:Put', `uploads/${failing}`]))).rejects.toThrow('S3 down');
     });
-    expect(tally(metrics)).toEqual({
-      'UploadsAccepted kind=large': 1,
-      'BytesStored kind=large sum': PNG.byteLength,
-      'FinalizeResults result=ready': 1,
-    });
+    expect(tally(metrics)).toEqual({ ...acceptedTally('large', PNG_STORED), 'FinalizeResults result=ready': 1 });
   });
 
   it('sweep: removals by kind, late uploads counted as accepted, nothing for an empty sweep', async () => {
@@ -416,8 +428,7 @@ describe('finalize and sweep', () => {
     expect(tally(first.metrics)).toEqual({
       'SweepRemovals removal=expiredPending': 2,
       'SweepRemovals removal=orphanObject': 1,
-      'UploadsAccepted kind=large': 1,
-      'BytesStored kind=large sum': PNG.byteLength,
+      ...acceptedTally('large', PNG_STORED),
     });
     const second = await captureEmf(() => handler());
     expect(second.documents).toEqual([]);
