@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { Distribution } from 'aws-cdk-lib/aws-cloudfront';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BUSINESS_METRICS, METRICS_NAMESPACE, SERVICE_NAME } from '../../functions/adapters/emf-metrics';
@@ -10,7 +9,7 @@ import { ACCESS_LOG_METRICS, ALARM_THRESHOLDS } from '../../lib/monitoring';
 import { CDK_JSON_CONTEXT, flatten, logicalId, resourcesOfType, TEST_CONTEXT, type TemplateResource } from './synth';
 
 const API_FUNCTIONS = ['UploadImage', 'GetImage', 'ListImages', 'DeleteImage', 'StartUpload', 'ViewImage'];
-const ALL_FUNCTIONS = [...API_FUNCTIONS, 'Authorizer', 'FinalizeUpload', 'Sweep'];
+const ALL_FUNCTIONS = [...API_FUNCTIONS, 'Authorizer', 'FinalizeUpload', 'Sweep', 'PurgeImage'];
 
 interface ExpectedAlarm {
   readonly threshold: number;
@@ -24,7 +23,7 @@ interface ExpectedAlarm {
 const GT = 'GreaterThanThreshold';
 const GTE = 'GreaterThanOrEqualToThreshold';
 
-/** Every alarm of a stack with a dead-letter queue and a CDN plugged in: id -> what it must be. */
+/** Every alarm of the stack (its CDN and PurgeImage's dead-letter queue) plus a queue added later: id -> what it must be. */
 const EXPECTED: Record<string, ExpectedAlarm> = {
   ApiServerErrorRate: { threshold: ALARM_THRESHOLDS.apiServerErrorPercent, comparison: GT, evaluationPeriods: 5, datapointsToAlarm: 3, period: 60 },
   ApiLatencyP99: { threshold: 3000, comparison: GT, evaluationPeriods: 3, period: 300 },
@@ -34,9 +33,10 @@ const EXPECTED: Record<string, ExpectedAlarm> = {
   ImagesTableThrottles: { threshold: 1, comparison: GTE, evaluationPeriods: 1, period: 300 },
   KeysTableThrottles: { threshold: 1, comparison: GTE, evaluationPeriods: 1, period: 300 },
   CountersTableThrottles: { threshold: 1, comparison: GTE, evaluationPeriods: 1, period: 300 },
-  DeadLettersPurgeDlq: { threshold: 0, comparison: GT, evaluationPeriods: 1, period: 60 },
+  DeadLettersPurgeDeadLetters: { threshold: 0, comparison: GT, evaluationPeriods: 1, period: 60 },
+  DeadLettersLaterDlq: { threshold: 0, comparison: GT, evaluationPeriods: 1, period: 60 },
   CdnServerErrorRate: { threshold: 1, comparison: GT, evaluationPeriods: 3, period: 300 },
-  ...Object.fromEntries([...API_FUNCTIONS, 'FinalizeUpload'].map((name) => [`${name}Errors`, { threshold: 1, comparison: GTE, evaluationPeriods: 1, period: 300 }])),
+  ...Object.fromEntries([...API_FUNCTIONS, 'FinalizeUpload', 'PurgeImage'].map((name) => [`${name}Errors`, { threshold: 1, comparison: GTE, evaluationPeriods: 1, period: 300 }])),
   ...Object.fromEntries(ALL_FUNCTIONS.map((name) => [`${name}Throttles`, { threshold: 1, comparison: GTE, evaluationPeriods: 1, period: 300 }])),
 };
 
@@ -54,9 +54,8 @@ function stackWith(options: { region?: string; context?: Record<string, unknown>
   const app = new App({ context: { ...CDK_JSON_CONTEXT, ...options.context, ...TEST_CONTEXT } });
   const stack = new ImagerStack(app, 'Test', options.region ? { env: { region: options.region } } : {});
   if (options.extras) {
-    // What the delivery work adds: a purge function's dead-letter queue, and the distribution.
-    stack.monitoring.addDeadLetterQueue(new Queue(stack, 'PurgeDlq', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true }));
-    stack.monitoring.addDistribution(Distribution.fromDistributionAttributes(stack, 'Cdn', { distributionId: 'E2EXAMPLE', domainName: 'd1.cloudfront.net' }));
+    // A dead-letter queue added after the stack was composed (e.g. one for finalize) plugs in too.
+    stack.monitoring.addDeadLetterQueue(new Queue(stack, 'LaterDlq', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true }));
   }
   return { stack, template: Template.fromStack(stack) };
 }
@@ -160,12 +159,17 @@ describe('alarms', () => {
     expect(metricsOf('ImagesTableThrottles').map((m) => `${m.name} ${m.dimensions.TableName}`).sort()).toEqual(
       [`ReadThrottleEvents ${logicalId(full.stack.storage.images)}`, `WriteThrottleEvents ${logicalId(full.stack.storage.images)}`],
     );
-    expect(metricsOf('DeadLettersPurgeDlq')[0]).toMatchObject({ namespace: 'AWS/SQS', name: 'ApproximateNumberOfMessagesVisible' });
+    expect(metricsOf('DeadLettersPurgeDeadLetters')[0]).toEqual({
+      where: 'DeadLettersPurgeDeadLetters',
+      namespace: 'AWS/SQS',
+      name: 'ApproximateNumberOfMessagesVisible',
+      dimensions: { QueueName: `${logicalId(full.stack.purgeDeadLetters)}.QueueName` },
+    });
     expect(metricsOf('CdnServerErrorRate')[0]).toEqual({
       where: 'CdnServerErrorRate',
       namespace: 'AWS/CloudFront',
       name: '5xxErrorRate',
-      dimensions: { DistributionId: 'E2EXAMPLE', Region: 'Global' },
+      dimensions: { DistributionId: logicalId(full.stack.delivery.distribution), Region: 'Global' },
     });
   });
 
@@ -176,7 +180,7 @@ describe('alarms', () => {
     const section = operations.slice(0, operations.indexOf('\n## ', 5) > 0 ? operations.indexOf('\n## ', 5) : undefined);
     const rows = section.split('\n').filter((line) => line.startsWith('| `'));
     const named = (id: string) =>
-      id.replace(/^(UploadImage|GetImage|ListImages|DeleteImage|StartUpload|ViewImage|FinalizeUpload|Authorizer|Sweep)(Errors|Throttles)$/, '<Function>$2')
+      id.replace(/^(UploadImage|GetImage|ListImages|DeleteImage|StartUpload|ViewImage|FinalizeUpload|Authorizer|Sweep|PurgeImage)(Errors|Throttles)$/, '<Function>$2')
         .replace(/^(Images|Keys|Counters)TableThrottles$/, '<Table>TableThrottles')
         .replace(/^DeadLetters.*$/, 'DeadLetters<Queue>');
     for (const id of Object.keys(EXPECTED)) {
@@ -193,7 +197,15 @@ describe('alarms', () => {
     expect(ids).toHaveLength(Object.keys(EXPECTED).length - 1);
     expect(plain.stack.monitoring.node.tryFindChild('CdnServerErrorRate')).toBeUndefined();
     const cdn = dashboardBody(plain.template).widgets.find((w) => w.properties.title === 'CDN 5xx (%)');
-    expect(cdn?.properties.metrics[0]).toEqual(['AWS/CloudFront', '5xxErrorRate', 'DistributionId', 'E2EXAMPLE', 'Region', 'Global', { region: 'us-east-1' }]);
+    expect(cdn?.properties.metrics[0]).toEqual([
+      'AWS/CloudFront',
+      '5xxErrorRate',
+      'DistributionId',
+      logicalId(plain.stack.delivery.distribution),
+      'Region',
+      'Global',
+      { region: 'us-east-1' },
+    ]);
   });
 });
 
@@ -256,7 +268,8 @@ describe('dashboard', () => {
       'Uploads refused, by reason',
       '429s by cause',
       'Cold starts by function (init duration, ms)',
-      'Dead letters: PurgeDlq',
+      'Dead letters: PurgeDeadLetters',
+      'Dead letters: LaterDlq',
       'CDN 5xx (%)',
     ]) {
       expect(titles, title).toContain(title);
