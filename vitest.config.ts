@@ -18,6 +18,8 @@ export default defineConfig({
       KEYS_TABLE: 'test-keys',
       COUNTERS_TABLE: 'test-counters',
       POWERTOOLS_LOG_LEVEL: 'SILENT',
+      // Business metrics (EMF lines on stdout) are off in tests except where a test turns them on to check them.
+      POWERTOOLS_METRICS_DISABLED: 'true',
     },
   },
 });

@@ -4,6 +4,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { API_CLIENT_OPTIONS } from './adapters/client-options';
 import { DynamoHourlyCounter } from './adapters/dynamo-hourly-counter';
 import { DynamoImageRecords } from './adapters/dynamo-image-records';
+import { EmfMetrics } from './adapters/emf-metrics';
 import { S3ImageObjects } from './adapters/s3-image-objects';
 import { type ApiHandler, apiHandler, lowerCaseHeaders } from './core/api-handler';
 import { type Config, readConfig, requireString } from './core/config';
@@ -12,6 +13,7 @@ import { success } from './core/http';
 import { HourlyQuota } from './core/hourly-quota';
 import { type ImageObjects, type ImageRecords, type Log, storeImage, toApiImage } from './core/images';
 import { logger } from './core/logger';
+import type { Metrics } from './core/metrics';
 import { parseImageUpload } from './core/multipart';
 import { prepareForPublishing } from './core/published-image';
 
@@ -21,6 +23,8 @@ export interface UploadDeps {
   readonly objects: ImageObjects;
   readonly records: ImageRecords;
   readonly log: Log;
+  /** Counts accepted and refused uploads and hourly 429s (README "Operations"). */
+  readonly metrics?: Metrics;
 }
 
 /** The request body as bytes: API Gateway base64-encodes binary media types. */
@@ -56,7 +60,7 @@ export function decodeBase64(text: string): Buffer {
 
 /** POST /api/images/upload: one image in the multipart field `image`. */
 export function createUploadHandler(deps: UploadDeps): ApiHandler {
-  return apiHandler({ quota: deps.quota, publicBaseUrl: deps.config.publicBaseUrl, overlapQuota: true }, async (event, route) => {
+  return apiHandler({ quota: deps.quota, publicBaseUrl: deps.config.publicBaseUrl, overlapQuota: true, metrics: deps.metrics, countsRejectedUploads: 'direct' }, async (event, route) => {
     const body = bodyBytes(event);
     if (body.byteLength === 0) throw new BadRequestError('The request body is empty');
     const upload = await parseImageUpload(body, lowerCaseHeaders(event.headers)['content-type'], {
@@ -65,6 +69,8 @@ export function createUploadHandler(deps: UploadDeps): ApiHandler {
     const image = prepareForPublishing(upload.file.bytes, deps.config.limits);
     await route.admitted;
     const record = await storeImage(deps, route.caller.accountId, image);
+    deps.metrics?.uploadAccepted('direct', record.size ?? image.size);
+    deps.metrics?.metadataRemoved(image.metadataBytesRemoved);
     return success(201, toApiImage(record, route.baseUrl), { Location: `/api/images/${record.id}` });
   });
 }
@@ -79,4 +85,5 @@ export const handler = createUploadHandler({
   objects: new S3ImageObjects(s3, requireString(process.env, 'BUCKET_NAME')),
   records: new DynamoImageRecords(dynamodb, requireString(process.env, 'IMAGES_TABLE')),
   log: logger,
+  metrics: new EmfMetrics(),
 });

@@ -12,6 +12,7 @@ import type { HandlerName } from '../functions/routes';
 import { ImagerApi } from './api';
 import { Delivery, VARIANTS_PREFIX } from './delivery';
 import { ImagerFunction } from './imager-function';
+import { ImagerMonitoring } from './monitoring';
 import { acknowledgeStackFindings } from './nag-suppressions';
 import { functionEnvironment } from '../functions/core/config';
 import { readStackSettings, type StackSettings } from './settings';
@@ -52,6 +53,7 @@ export class ImagerStack extends Stack {
   readonly delivery: Delivery;
   /** Where PurgeImage's failed invocations end up (after Lambda's own retries). */
   readonly purgeDeadLetters: Queue;
+  readonly monitoring: ImagerMonitoring;
   readonly functions: Readonly<Record<HandlerName | 'Authorizer' | 'FinalizeUpload' | 'Sweep' | 'PurgeImage', ImagerFunction>>;
 
   constructor(scope: Construct, id: string, props: ImagerStackProps = {}) {
@@ -182,6 +184,21 @@ export class ImagerStack extends Stack {
       publicThrottle: settings.publicThrottle,
     });
 
+    // Alarms, their topic and the dashboard; later dead-letter queues plug in with
+    // monitoring.addDeadLetterQueue.
+    this.monitoring = new ImagerMonitoring(this, 'Monitoring', {
+      api: this.api.api,
+      accessLogs: this.api.accessLogs,
+      functions: this.functions,
+      authorizer: 'Authorizer',
+      sweep: 'Sweep',
+      tables: { Images: images, Keys: keys, Counters: counters },
+      bucket,
+      deadLetterQueues: [purgeDeadLetters],
+      distribution: delivery.distribution,
+      alarmEmail: settings.alarmEmail,
+    });
+
     new CfnOutput(this, 'ApiUrl', { value: this.api.api.url, description: 'Base URL of the API' });
     new CfnOutput(this, 'RestApiId', { value: this.api.api.restApiId });
     new CfnOutput(this, 'StageName', { value: this.api.api.deploymentStage.stageName });
@@ -194,6 +211,8 @@ export class ImagerStack extends Stack {
     new CfnOutput(this, 'DistributionId', { value: delivery.distribution.distributionId });
     new CfnOutput(this, 'PublicBaseUrl', { value: delivery.publicBaseUrl, description: 'Base of every image url (IMAGER_PUBLIC_BASE_URL or the distribution)' });
     new CfnOutput(this, 'PurgeDeadLetterQueueName', { value: purgeDeadLetters.queueName, description: 'Removed images whose CDN purge failed every retry' });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn, description: 'SNS topic every alarm notifies' });
+    new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
 
     acknowledgeStackFindings({ stack: this, restApi: this.api.api, delivery, purgeDeadLetters, hasWebAcl: settings.webAclId !== undefined, hasCertificate: settings.certificateArn !== undefined });
   }

@@ -7,6 +7,7 @@ import type { S3Event } from 'aws-lambda';
 import { DynamoKeyStore } from '../functions/adapters/dynamo-key-store';
 import { generateAccountId, generateApiKey, generateKeyId, generateUsageIdentifier, hashApiKey } from '../functions/core/api-keys';
 import { LARGE_UPLOAD_PREFIX, PUBLISHED_PREFIX } from '../functions/core/ids';
+import { logger } from '../functions/core/logger';
 import { HANDLERS, type HandlerName } from '../functions/routes';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_RESOURCES, startEmulators, type Emulators, type S3ObjectCreatedEvent } from './emulators';
 import { createLocalCdn } from './cdn';
@@ -139,6 +140,8 @@ export async function startLocalApi(settings: LocalSettings, options: { writeRun
     authorizer,
     usagePlan: { rate: settings.throttleRate, burst: settings.throttleBurst, dailyQuota: settings.dailyQuota },
     authCacheSeconds: settings.authCacheSeconds,
+    // What the access log's responseType shows on AWS: the usage plan's 429s, in the local log.
+    onUsagePlanRefusal: (responseType, keyId) => logger.warn('usage plan refused the request', { responseType, status: 429, keyId }),
   });
 
   // s3rver emits S3 event notifications; deliver them as the bucket's notifications do on AWS.

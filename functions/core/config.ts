@@ -91,6 +91,7 @@ export const SETTING_NAMES = [
   'IMAGER_PRICE_CLASS',
   'IMAGER_CERTIFICATE_ARN',
   'IMAGER_WEB_ACL_ID',
+  'IMAGER_ALARM_EMAIL',
 ] as const;
 
 export class ConfigError extends Error {}
@@ -184,6 +185,8 @@ export interface StackSettings extends Config {
   readonly certificateArn: string | undefined;
   /** AWS WAF web ACL (CLOUDFRONT scope) attached to the distribution. */
   readonly webAclId: string | undefined;
+  /** Alarm notifications by email too (README "Operations"); undefined = the SNS topic only. */
+  readonly alarmEmail?: string;
 }
 
 /** CloudFront's price classes, by the names CloudFormation (and CDK's PriceClass) use. */
@@ -248,7 +251,16 @@ export function readStackSettings(context: ContextSource): StackSettings {
     },
     reservedConcurrency: booleanSetting(env, 'IMAGER_RESERVED_CONCURRENCY', true),
     ...readDelivery(env, optionalString(env, 'IMAGER_PUBLIC_BASE_URL')),
+    alarmEmail: readAlarmEmail(env),
   };
+}
+
+function readAlarmEmail(env: Env): string | undefined {
+  const email = optionalString(env, 'IMAGER_ALARM_EMAIL');
+  if (email !== undefined && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
+    throw new ConfigError(`IMAGER_ALARM_EMAIL must be an email address, got "${email}"`);
+  }
+  return email;
 }
 
 function booleanSetting(env: Env, name: string, fallback: boolean): boolean {

@@ -462,9 +462,11 @@ describe('outputs', () => {
   it('are what the keys CLI and deployers read, each pointing at its resource', () => {
     const outputs = synth.template.toJSON().Outputs as Record<string, { Value: unknown }>;
     const named = [
+      'AlarmTopicArn',
       'ApiUrl',
       'BucketName',
       'CountersTableName',
+      'DashboardName',
       'DistributionDomainName',
       'DistributionId',
       'ImagesTableName',
@@ -489,6 +491,8 @@ describe('outputs', () => {
     expect(outputs.RestApiId.Value).toEqual({ Ref: api });
     expect(outputs.StageName.Value).toEqual({ Ref: stage });
     expect(outputs.UsagePlanId.Value).toEqual({ Ref: logicalId(synth.stack.api.usagePlan) });
+    expect(outputs.AlarmTopicArn.Value).toEqual({ Ref: logicalId(synth.stack.monitoring.topic) });
+    expect(outputs.DashboardName.Value).toEqual({ Ref: logicalId(synth.stack.monitoring.dashboard) });
     expect(flatten(outputs.ApiUrl.Value)).toBe(`https://${api}.execute-api.AWS::Region.AWS::URLSuffix/${stage}/`);
     expect(outputs.DistributionDomainName.Value).toEqual({ 'Fn::GetAtt': [ids.distribution, 'DomainName'] });
     expect(outputs.DistributionId.Value).toEqual({ Ref: ids.distribution });
