@@ -10,6 +10,8 @@ import { errorToResponse } from './core/http';
 import { isImageId } from './core/ids';
 import { logger } from './core/logger';
 import { parseCanonical } from './core/transform-params';
+import { EmfMetrics } from './adapters/emf-metrics';
+import type { Metrics } from './core/metrics';
 import { getOrRenderVariant, publicQueryFor, type VariantDeps } from './core/variants';
 
 /**
@@ -21,7 +23,18 @@ export const MAX_INLINE_BYTES = 4_500_000;
 export interface TransformImageDeps extends VariantDeps {
   /** Variants larger than this are answered with a 307 to be served from S3 (tests lower it). */
   readonly maxInlineBytes: number;
+  /** Business metrics: one `variantRendered` per render (a miss), none for a stored variant. */
+  readonly metrics?: Pick<Metrics, 'variantRendered' | 'flush'>;
 }
+
+/** The metric's format dimension comes from this allow-list, never from the request. */
+const OUTPUT_FORMATS: Readonly<Record<string, string>> = {
+  'image/jpeg': 'jpeg',
+  'image/png': 'png',
+  'image/webp': 'webp',
+  'image/avif': 'avif',
+  'image/gif': 'gif',
+};
 
 const VARIANT_PATH = /^\/variants\/([^/]+)\/([^/]+)$/;
 const ORIGINAL_PATH = /^\/images\/[A-Za-z0-9_-]{22}$/;
@@ -61,6 +74,7 @@ export function createTransformImageHandler(deps: TransformImageDeps) {
         throw error;
       });
       if (!variant) throw new ImageNotFoundError();
+      if (variant.rendered) deps.metrics?.variantRendered(OUTPUT_FORMATS[variant.contentType] ?? 'other');
 
       if (variant.bytes.byteLength > deps.maxInlineBytes) {
         // Stored already: the same public URL is now an S3 hit. Never cache the redirect itself.
@@ -87,6 +101,7 @@ export function createTransformImageHandler(deps: TransformImageDeps) {
       return errorToResponse(error, (message, details) => logger.error(message, details as never), SERVING_HEADERS);
     } finally {
       logger.removeKeys(['requestId']);
+      await deps.metrics?.flush();
     }
   };
 }
@@ -98,4 +113,5 @@ export const handler = createTransformImageHandler({
   renderer: new SharpRenderer(settings),
   log: logger,
   maxInlineBytes: MAX_INLINE_BYTES,
+  metrics: new EmfMetrics(),
 });

@@ -112,6 +112,19 @@ describe('transform function (function URL handler)', () => {
     expect(objects.puts).toBe(1);
   });
 
+  it('counts a rendered variant once (metric variantRendered by output format), never a stored one', async () => {
+    const rendered: string[] = [];
+    let flushes = 0;
+    const metrics = { variantRendered: (format: string) => void rendered.push(format), flush: async () => void (flushes += 1) };
+    const handler = createTransformImageHandler({ objects, renderer, maxInlineBytes: MAX_INLINE_BYTES, metrics });
+    const path = variantPath('w=300&format=webp');
+    expect((await handler(event(path))).statusCode).toBe(200);
+    expect((await handler(event(path))).statusCode).toBe(200);
+    expect((await handler(event(`/variants/${'A'.repeat(22)}/w300-hauto-inside-webp-q80`))).statusCode).toBe(404);
+    expect(rendered).toEqual(['webp']);
+    expect(flushes).toBe(3);
+  });
+
   it('equivalent queries name one variant: rendered once for all of them', async () => {
     const handler = handlerWith();
     const queries = ['w=300&format=webp', 'format=webp&w=300', 'w=300&format=webp&q=80', 'w=300&fit=cover&format=webp', 'format=auto&w=300'];
