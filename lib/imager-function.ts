@@ -30,6 +30,8 @@ export interface ImagerFunctionProps {
    * (the unreserved pool, shared). See README, "Quotas", for the numbers and the account limit.
    */
   readonly reservedConcurrency?: number;
+  /** Files (paths from the repository root) copied next to index.mjs in the asset, for the handler to read. */
+  readonly files?: readonly string[];
 }
 
 /**
@@ -95,6 +97,16 @@ export class ImagerFunction extends NodejsFunction {
         // Lambda always passes the role's credentials in environment variables: bundle an
         // env-only provider instead of the default chain (SSO, INI, IMDS, STS clients...).
         esbuildArgs: { '--alias:@aws-sdk/credential-provider-node': `${ROOT}functions/runtime/lambda-credentials.ts` },
+        ...(props.files?.length
+          ? {
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: (_input: string, outputDir: string) =>
+                  (props.files ?? []).map((file) => `cp "${ROOT}${file}" "${outputDir}/"`),
+              },
+            }
+          : {}),
       },
     });
     this.executionRole = role;

@@ -116,6 +116,14 @@ export class ImagerStack extends Stack {
     // Links made before the CDN: a 301 to <IMAGER_PUBLIC_BASE_URL>/image/<id>. No data access at all.
     const viewImage = fn('ViewImage', 'view-image', 'GET /image/{image_id}: 301 to the CDN URL');
 
+    // The reference: no table, no bucket, no key (the document and Redoc are inside the asset).
+    const getOpenApi = fn('GetOpenApi', 'get-openapi', 'GET /api/openapi.json');
+    const getDocs = new ImagerFunction(this, 'GetDocs', {
+      file: 'get-docs',
+      description: 'GET /docs (API reference page)',
+      files: ['node_modules/redoc/bundles/redoc.standalone.js'],
+    });
+
     const authorizer = fn('Authorizer', 'authorizer', 'Bearer API key authorizer').useTable('KEYS_TABLE', keys, ...READ_ITEM);
 
     // Reads the upload (one version), checks it whole, writes the stripped bytes to images/,
@@ -168,6 +176,8 @@ export class ImagerStack extends Stack {
       DeleteImage: deleteImage,
       StartUpload: startUpload,
       ViewImage: viewImage,
+      GetOpenApi: getOpenApi,
+      GetDocs: getDocs,
     };
     this.functions = { ...handlers, Authorizer: authorizer, FinalizeUpload: finalizeUpload, Sweep: sweep, PurgeImage: purgeImage };
 

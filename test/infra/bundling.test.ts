@@ -41,7 +41,7 @@ afterAll(() => {
 describe('bundled functions', () => {
   it('every Imager function points at a built asset directory with an ESM index.mjs that bundles the AWS SDK', () => {
     const names = Object.keys(stack.functions) as Array<keyof ImagerStack['functions']>;
-    expect(names).toHaveLength(10);
+    expect(names).toHaveLength(12);
     const assetPaths = new Set<string>();
     for (const name of names) {
       const resource = resources[logicalId(stack.functions[name])];
@@ -63,9 +63,13 @@ describe('bundled functions', () => {
       const imported = [...bundle.matchAll(STATIC_IMPORT)].map((m) => m[1]);
       expect(imported, name).toContain('module'); // the createRequire banner: proves the scan sees imports
       expect(imported.filter((specifier) => !isBuiltin(specifier)), name).toEqual([]);
-      // ViewImage sends no request at all (a redirect to the CDN): it must not carry a client either.
-      const sendsRequests = name !== 'ViewImage';
+      // ViewImage sends no request at all (a redirect to the CDN), nor do the reference functions
+      // (their content is inside their asset): they must not carry a client either.
+      const sendsRequests = !['ViewImage', 'GetOpenApi', 'GetDocs'].includes(name);
       expect(/DynamoDBClient|S3Client|CloudFrontClient/.test(bundle), `${name} bundles the SDK clients it sends with`).toBe(sendsRequests);
+      // The reference: the document (openapi.yaml as JSON) is in the bundle, the Redoc bundle beside it.
+      if (name === 'GetOpenApi') expect(bundle).toContain('"Imager API"');
+      if (name === 'GetDocs') expect(readFileSync(join(dir, 'redoc.standalone.js'), 'utf8')).toContain('Redoc');
       expect(existsSync(join(dir, 'index.mjs.map')), name).toBe(true);
     }
     // One bundle per function, none shared by accident.
