@@ -86,7 +86,7 @@ describe('GET /docs in Chromium', () => {
 
   it('takes a screenshot', async () => {
     const target = process.env.UPDATE_SCREENSHOT === '1' ? SCREENSHOT : join(profile, 'api-reference.png');
-    const png = await page.screenshot({ path: target, type: 'png' });
+    const png = Buffer.from(await page.screenshot({ path: target as `${string}.png`, type: 'png' }));
     // A PNG of the 1280x900 viewport, not an empty capture.
     expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
     expect(png.readUInt32BE(16)).toBe(1280);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { type LocalApi, startLocalApi } from '../../local/app';
 import { readLocalSettings } from '../../local/settings';
 import { createImagerClient, type ImagerClient } from '../../client/index';
-import { checkedResponse } from './contract';
+import { checkedResponse, loadContract } from './contract';
 
 export interface TestApi extends LocalApi {
   readonly dataDir: string;
@@ -25,6 +25,9 @@ export interface TestApi extends LocalApi {
  * clients once, at import, like in Lambda.
  */
 export async function startTestApi(env: Record<string, string> = {}): Promise<TestApi> {
+  // Compile the contract first: it blocks the event loop for a moment, and the API runs in this
+  // process (a storage call timed out meanwhile would be retried by the SDK).
+  await loadContract();
   const dataDir = mkdtempSync(join(tmpdir(), 'imager-test-'));
   Object.assign(process.env, env);
   const api = await startLocalApi(
