@@ -337,7 +337,7 @@ export interface components {
             /** @description Bytes as stored and served (after metadata removal). */
             size: number;
             /** @description Hex SHA-256 digest of the stored bytes. */
-            sha256?: string;
+            sha256: string;
             created_at: components["schemas"]["Timestamp"];
         };
         /** @description A large upload whose bytes have not arrived (or not been checked) yet. Its `url` answers `404` until it is ready. */
@@ -529,7 +529,7 @@ export interface components {
                 "image/tiff": components["schemas"]["Bytes"];
             };
         };
-        /** @description On AWS, the API's own domain sends the public URL to the CDN (the same path and query). */
+        /** @description On AWS, the API's own domain sends the public URL to the CDN (the same path and query). Links made before the CDN keep working. */
         ToCdn: {
             headers: {
                 /**
@@ -537,9 +537,32 @@ export interface components {
                  * @example https://d1x2y3z4a5b6c7.cloudfront.net/image/7Yq2mN0c4TzP1aXbK9eLwQ
                  */
                 Location: string;
+                /**
+                 * @description The target never changes for an id.
+                 * @example public, max-age=86400
+                 */
+                "Cache-Control"?: string;
                 [name: string]: unknown;
             };
-            content?: never;
+            content: {
+                /**
+                 * @example {
+                 *       "status": "success",
+                 *       "data": {
+                 *         "id": "7Yq2mN0c4TzP1aXbK9eLwQ",
+                 *         "url": "https://d1x2y3z4a5b6c7.cloudfront.net/image/7Yq2mN0c4TzP1aXbK9eLwQ"
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /** @constant */
+                    status: "success";
+                    data: {
+                        id: components["schemas"]["ImageId"];
+                        url: components["schemas"]["PublicUrl"];
+                    };
+                };
+            };
         };
         /** @description The `If-None-Match` ETag still matches. No body. */
         NotModified: {
@@ -550,18 +573,21 @@ export interface components {
             };
             content?: never;
         };
-        /** @description The range is outside the image. */
+        /** @description The range starts past the end of the image. */
         RangeNotSatisfiable: {
             headers: {
-                /** @description `bytes *\/<size>`. */
-                "Content-Range"?: string;
+                /**
+                 * @description `bytes *\/<size>`.
+                 * @example bytes *\/48213
+                 */
+                "Content-Range": string;
                 [name: string]: unknown;
             };
             content: {
                 /**
                  * @example {
                  *       "status": "error",
-                 *       "message": "Range not satisfiable"
+                 *       "message": "Requested range not satisfiable"
                  *     }
                  */
                 "application/json": components["schemas"]["Error"];
@@ -569,6 +595,15 @@ export interface components {
         };
         /** @description An unknown, repeated, empty or out-of-range transform parameter. */
         BadTransform: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The CDN could not read the image or render its variant (storage or the transform function failed); retry later. */
+        CdnError: {
             headers: {
                 [name: string]: unknown;
             };
@@ -1161,9 +1196,9 @@ export interface operations {
             404: components["responses"]["ImageNotFound"];
             416: components["responses"]["RangeNotSatisfiable"];
             500: components["responses"]["InternalError"];
-            502: components["responses"]["BadGateway"];
-            503: components["responses"]["ServiceUnavailable"];
-            504: components["responses"]["GatewayTimeout"];
+            502: components["responses"]["CdnError"];
+            503: components["responses"]["CdnError"];
+            504: components["responses"]["CdnError"];
         };
     };
     headImage: {
