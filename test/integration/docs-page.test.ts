@@ -84,7 +84,8 @@ describe('GET /docs in Chromium', () => {
     expect(problems).toEqual([]);
   });
 
-  it('takes a screenshot', async () => {
+  it('takes a screenshot of the upload operation', async () => {
+    await page.evaluate(() => document.querySelector('[data-section-id$="operation/uploadImage"]')?.scrollIntoView());
     const target = process.env.UPDATE_SCREENSHOT === '1' ? SCREENSHOT : join(profile, 'api-reference.png');
     const png = Buffer.from(await page.screenshot({ path: target as `${string}.png`, type: 'png' }));
     // A PNG of the 1280x900 viewport, not an empty capture.
