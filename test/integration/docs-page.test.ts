@@ -59,16 +59,16 @@ afterAll(async () => {
 
 describe('GET /docs in Chromium', () => {
   it('shows every route of openapi.yaml: a section per operation with its method and path', async () => {
-    const document = loadDocument();
+    const description = loadDocument();
     const expected: Array<{ operationId: string; method: string; path: string }> = [];
-    for (const [path, item] of Object.entries(document.paths as Record<string, Record<string, { operationId?: string }>>)) {
+    for (const [path, item] of Object.entries(description.paths as Record<string, Record<string, { operationId?: string }>>)) {
       for (const [method, operation] of Object.entries(item)) {
         if (operation?.operationId) expected.push({ operationId: operation.operationId, method, path });
       }
     }
     expect(expected.length).toBeGreaterThanOrEqual(13);
     const sections = await page.$$eval('[data-section-id]', (nodes) => nodes.map((node) => node.getAttribute('data-section-id') ?? ''));
-    const text = await page.evaluate(() => document.body.innerText);
+    const text = await page.$eval('body', (body) => (body as unknown as { innerText: string }).innerText);
     for (const { operationId, method, path } of expected) {
       expect(sections.some((id) => id.endsWith(`operation/${operationId}`)), operationId).toBe(true);
       // Redoc prints each endpoint's method and path, one above the other.
@@ -85,7 +85,7 @@ describe('GET /docs in Chromium', () => {
   });
 
   it('takes a screenshot of the upload operation', async () => {
-    await page.evaluate(() => document.querySelector('[data-section-id$="operation/uploadImage"]')?.scrollIntoView());
+    await page.$eval('[data-section-id$="operation/uploadImage"]', (section) => section.scrollIntoView());
     const target = process.env.UPDATE_SCREENSHOT === '1' ? SCREENSHOT : join(profile, 'api-reference.png');
     const png = Buffer.from(await page.screenshot({ path: target as `${string}.png`, type: 'png' }));
     // A PNG of the 1280x900 viewport, not an empty capture.
