@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { isBuiltin } from 'node:module';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -74,6 +75,26 @@ describe('bundled functions', () => {
     }
     // One bundle per function, none shared by accident.
     expect(assetPaths.size).toBe(names.length);
+  });
+
+  it('the reference functions answer from their built assets alone (no node_modules, no YAML)', async () => {
+    const assetDir = (name: 'GetDocs' | 'GetOpenApi') =>
+      join(outdir, resources[logicalId(stack.functions[name])].Metadata?.['aws:asset:path'] as string);
+    // The assets sit in a temp dir with no node_modules above them, like /var/task.
+    const docs = await import(pathToFileURL(join(assetDir('GetDocs'), 'index.mjs')).href);
+    const page = await docs.handler();
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['Content-Type']).toBe('text/html; charset=utf-8');
+    expect(page.body).toContain("Redoc.init('api/openapi.json'");
+    expect(page.body.length).toBeGreaterThan(500_000);
+
+    const openapi = await import(pathToFileURL(join(assetDir('GetOpenApi'), 'index.mjs')).href);
+    const event = JSON.parse(readFileSync(new URL('../../events/get-openapi.json', import.meta.url), 'utf8'));
+    const served = await openapi.handler(event);
+    expect(served.statusCode).toBe(200);
+    const document = JSON.parse(served.body);
+    expect(document.openapi).toMatch(/^3\.1\./);
+    expect(document.servers).toEqual([{ url: 'https://abc123defg.execute-api.us-east-1.amazonaws.com/v1', description: 'This API' }]);
   });
 
   it('the code S3 key of every function is its asset hash', () => {
