@@ -117,7 +117,7 @@ export class ImagerStack extends Stack {
     const viewImage = fn('ViewImage', 'view-image', 'GET /image/{image_id}: 301 to the CDN URL');
 
     // The reference: no table, no bucket, no key (the document and Redoc are inside the asset).
-    const getOpenApi = fn('GetOpenApi', 'get-openapi', 'GET /api/openapi.json');
+    const getOpenApi = new ImagerFunction(this, 'GetOpenApi', { file: 'get-openapi', description: 'GET /api/openapi.json' });
     const getDocs = new ImagerFunction(this, 'GetDocs', {
       file: 'get-docs',
       description: 'GET /docs (API reference page)',
