@@ -39,6 +39,9 @@ export const RESERVED_CONCURRENCY: Readonly<Record<string, number>> = {
   ViewImage: 20,
   FinalizeUpload: 30,
   PurgeImage: 10,
+  // The reference (document and page): read by people and tools now and then.
+  GetOpenApi: 5,
+  GetDocs: 5,
   Sweep: 1,
 };
 
@@ -117,10 +120,16 @@ export class ImagerStack extends Stack {
     const viewImage = fn('ViewImage', 'view-image', 'GET /image/{image_id}: 301 to the CDN URL');
 
     // The reference: no table, no bucket, no key (the document and Redoc are inside the asset).
-    const getOpenApi = new ImagerFunction(this, 'GetOpenApi', { file: 'get-openapi', description: 'GET /api/openapi.json' });
+    const reserved = (name: string) => (settings.reservedConcurrency ? RESERVED_CONCURRENCY[name] : undefined);
+    const getOpenApi = new ImagerFunction(this, 'GetOpenApi', {
+      file: 'get-openapi',
+      description: 'GET /api/openapi.json',
+      reservedConcurrency: reserved('GetOpenApi'),
+    });
     const getDocs = new ImagerFunction(this, 'GetDocs', {
       file: 'get-docs',
       description: 'GET /docs (API reference page)',
+      reservedConcurrency: reserved('GetDocs'),
       files: ['node_modules/redoc/bundles/redoc.standalone.js'],
     });
 
