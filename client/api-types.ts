@@ -298,6 +298,11 @@ export interface components {
             /** @description What went wrong (exact wording for the statuses below 500; generic for 5xx). */
             message: string;
         };
+        /** @description AWS's own answer for a Lambda event over the 6 MB invoke payload (not the envelope; see `413` of the upload). */
+        RequestTooLongRaw: {
+            /** @constant */
+            message: "Request Too Long";
+        };
         /** @enum {string} */
         ImageFormat: "jpeg" | "png" | "gif" | "webp" | "avif" | "bmp" | "tiff";
         /**
@@ -924,13 +929,18 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["RouteNotFound"];
-            /** @description The image is over the direct-upload limit, or the request over the gateway's 10 MB. */
+            /**
+             * @description The image is over the direct-upload limit, or the request over the gateway's 10 MB. A
+             *     request whose base64-encoded Lambda event would exceed Lambda's 6 MB invoke payload gets
+             *     the raw answer AWS gives (`{"message":"Request Too Long"}`, `Content-Type:
+             *     application/json`): no gateway response can map it into the envelope.
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["RequestTooLongRaw"];
                 };
             };
             429: components["responses"]["RateLimited"];
