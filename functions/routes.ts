@@ -18,6 +18,8 @@ export const HANDLERS = {
   DeleteImage: 'delete-image',
   StartUpload: 'start-upload',
   ViewImage: 'view-image',
+  GetOpenApi: 'get-openapi',
+  GetDocs: 'get-docs',
 } as const;
 
 export type HandlerName = keyof typeof HANDLERS;
@@ -29,6 +31,8 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'GET', path: '/api/images/{image_id}', handler: 'GetImage', auth: true },
   { method: 'DELETE', path: '/api/images/{image_id}', handler: 'DeleteImage', auth: true },
   { method: 'GET', path: '/image/{image_id}', handler: 'ViewImage', auth: false },
+  { method: 'GET', path: '/api/openapi.json', handler: 'GetOpenApi', auth: false },
+  { method: 'GET', path: '/docs', handler: 'GetDocs', auth: false },
 ];
 
 /** Request content types API Gateway passes to Lambda base64-encoded. */

@@ -32,6 +32,8 @@ export interface ImagerFunctionProps {
   readonly reservedConcurrency?: number;
   /** Bundling settings laid over the defaults (e.g. a native module kept external and installed for the target). */
   readonly bundling?: Partial<BundlingOptions>;
+  /** Files (paths from the repository root) copied next to index.mjs in the asset, for the handler to read. */
+  readonly files?: readonly string[];
 }
 
 /**
@@ -97,6 +99,16 @@ export class ImagerFunction extends NodejsFunction {
         // Lambda always passes the role's credentials in environment variables: bundle an
         // env-only provider instead of the default chain (SSO, INI, IMDS, STS clients...).
         esbuildArgs: { '--alias:@aws-sdk/credential-provider-node': `${ROOT}functions/runtime/lambda-credentials.ts` },
+        ...(props.files?.length
+          ? {
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: (_input: string, outputDir: string) =>
+                  (props.files ?? []).map((file) => `cp "${ROOT}${file}" "${outputDir}/"`),
+              },
+            }
+          : {}),
         ...props.bundling,
       },
     });

@@ -40,6 +40,9 @@ export const RESERVED_CONCURRENCY: Readonly<Record<string, number>> = {
   ViewImage: 20,
   FinalizeUpload: 30,
   PurgeImage: 10,
+  // The reference (document and page): read by people and tools now and then.
+  GetOpenApi: 5,
+  GetDocs: 5,
   Sweep: 1,
 };
 
@@ -118,6 +121,20 @@ export class ImagerStack extends Stack {
     // Links made before the CDN: a 301 to <IMAGER_PUBLIC_BASE_URL>/image/<id>. No data access at all.
     const viewImage = fn('ViewImage', 'view-image', 'GET /image/{image_id}: 301 to the CDN URL');
 
+    // The reference: no table, no bucket, no key (the document and Redoc are inside the asset).
+    const reserved = (name: string) => (settings.reservedConcurrency ? RESERVED_CONCURRENCY[name] : undefined);
+    const getOpenApi = new ImagerFunction(this, 'GetOpenApi', {
+      file: 'get-openapi',
+      description: 'GET /api/openapi.json',
+      reservedConcurrency: reserved('GetOpenApi'),
+    });
+    const getDocs = new ImagerFunction(this, 'GetDocs', {
+      file: 'get-docs',
+      description: 'GET /docs (API reference page)',
+      reservedConcurrency: reserved('GetDocs'),
+      files: ['node_modules/redoc/bundles/redoc.standalone.js'],
+    });
+
     const authorizer = fn('Authorizer', 'authorizer', 'Bearer API key authorizer').useTable('KEYS_TABLE', keys, ...READ_ITEM);
 
     // Reads the upload (one version), checks it whole, writes the stripped bytes to images/,
@@ -170,6 +187,8 @@ export class ImagerStack extends Stack {
       DeleteImage: deleteImage,
       StartUpload: startUpload,
       ViewImage: viewImage,
+      GetOpenApi: getOpenApi,
+      GetDocs: getDocs,
     };
     this.functions = { ...handlers, Authorizer: authorizer, FinalizeUpload: finalizeUpload, Sweep: sweep, PurgeImage: purgeImage };
 

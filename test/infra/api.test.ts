@@ -69,7 +69,8 @@ describe('routes', () => {
 
   it('puts the TOKEN authorizer and the API key requirement on every /api method', () => {
     const authorizerId = logicalId(synth.stack.api.node.findChild('BearerKey'));
-    const apiRoutes = ROUTES.filter((route) => route.path.startsWith('/api/'));
+    // The description of the API is public (SPEC §14): everything else under /api needs a key.
+    const apiRoutes = ROUTES.filter((route) => route.path.startsWith('/api/') && route.path !== '/api/openapi.json');
     expect(apiRoutes.length).toBe(5);
     for (const route of apiRoutes) {
       expect(route.auth).toBe(true);
@@ -88,6 +89,13 @@ describe('routes', () => {
     expect(method.AuthorizerId).toBeUndefined();
     expect(method.ApiKeyRequired).toBe(false);
     expect(method.RequestParameters).toEqual({ 'method.request.path.image_id': true });
+  });
+
+  it.each(['GET /api/openapi.json', 'GET /docs'])('leaves the public reference %s without authorizer or API key', (key) => {
+    const method = methods.get(key)!;
+    expect(method.AuthorizationType).toBe('NONE');
+    expect(method.AuthorizerId).toBeUndefined();
+    expect(method.ApiKeyRequired).toBe(false);
   });
 
   it('answers CORS preflights on every route resource without auth or API key', () => {

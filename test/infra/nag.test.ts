@@ -134,10 +134,13 @@ describe('cdk-nag AwsSolutions', () => {
     }
     expect(byRule('AwsSolutions-CFR2')[0].reason).toContain('IMAGER_WEB_ACL_ID');
     expect(byRule('AwsSolutions-SQS3').map((ack) => ack.path)).toEqual([stack.purgeDeadLetters.node.path]);
-    // APIG4 (no authorization): only the public view method.
-    expect(byRule('AwsSolutions-APIG4').map((ack) => ack.path)).toEqual(['Test/Api/Api/Default/image/{image_id}/GET']);
+    // APIG4 (no authorization): only the public view method and the public reference (SPEC §14).
+    expect(byRule('AwsSolutions-APIG4').map((ack) => ack.path).sort()).toEqual(
+      ['Test/Api/Api/Default/image/{image_id}/GET', 'Test/Api/Api/Default/api/openapi.json/GET', 'Test/Api/Api/Default/docs/GET'].sort(),
+    );
+    expect(byRule('AwsSolutions-APIG4').find((ack) => ack.path.endsWith('/docs/GET'))?.reason).toContain('public documentation');
     // COG4 (no Cognito): the routed methods, which use the Lambda authorizer instead.
-    expect(byRule('AwsSolutions-COG4')).toHaveLength(6);
+    expect(byRule('AwsSolutions-COG4')).toHaveLength(8);
     // Nothing else is acknowledged: no L1 (runtime), APIG2 (validation), APIG1/6 (logs), S1/S10, DDB3.
     const kinds = new Set(acks.map((ack) => ack.rule.replace(/\[.*$/, '')));
     expect([...kinds].sort()).toEqual([

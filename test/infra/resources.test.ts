@@ -185,14 +185,14 @@ describe('functions', () => {
     return resource.Properties;
   }
 
-  it('are the ten Imager functions (plus the CDK bucket-notification and SDK-call helpers)', () => {
+  it('are the twelve Imager functions (plus the CDK bucket-notification and SDK-call helpers)', () => {
     const functions = Object.keys(resourcesOfType(synth.template, 'AWS::Lambda::Function'));
     const ours = (Object.keys(FILES) as FunctionName[]).map((name) => logicalId(synth.stack.functions[name]));
     expect(functions.filter((id) => !ours.includes(id)).sort()).toEqual([
       expect.stringMatching(/^AWS679f53fac002430cb0da5b7982bd2287/),
       expect.stringMatching(/^BucketNotificationsHandler/),
     ]);
-    expect(ours).toHaveLength(10);
+    expect(ours).toHaveLength(12);
   });
 
   it.each(Object.keys(FILES) as FunctionName[])('%s: Node.js >= 22 on arm64, traced, with its own retained log group', (name) => {
@@ -277,6 +277,9 @@ describe('least privilege', () => {
       `s3:PutObject on ${objects(DIRECT_PREFIX)}`,
     ],
     GetImage: () => [`dynamodb:GetItem on ${ids.images}.Arn`, `dynamodb:UpdateItem on ${ids.counters}.Arn`],
+    // The reference functions read only what is inside their asset.
+    GetOpenApi: () => [],
+    GetDocs: () => [],
     ListImages: () => [
       `dynamodb:Query on ${ids.images}.Arn/index/${IMAGES_TABLE_SCHEMA.byAccountIndex.name}`,
       `dynamodb:UpdateItem on ${ids.counters}.Arn`,
