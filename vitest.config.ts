@@ -19,6 +19,8 @@ export default defineConfig({
       COUNTERS_TABLE: 'test-counters',
       POWERTOOLS_LOG_LEVEL: 'SILENT',
       AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1',
+      // Business metrics (EMF lines on stdout) are off in tests except where a test turns them on to check them.
+      POWERTOOLS_METRICS_DISABLED: 'true',
     },
   },
 });

@@ -17,8 +17,8 @@ import { round, type Target, target } from './lib/stats';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const quick = process.argv.includes('--quick');
-/** `--only upload,memory`: run just those parts (coldStart, memory, upload, localApi, metadata), print, and leave results.json alone. */
-const PARTS = ['coldStart', 'memory', 'upload', 'localApi', 'metadata'] as const;
+/** `--only upload,memory`: run just those parts (coldStart, memory, upload, localApi, metadata, transforms), print, and leave results.json alone. */
+const PARTS = ['coldStart', 'memory', 'upload', 'localApi', 'metadata', 'transforms'] as const;
 const onlyAt = process.argv.indexOf('--only');
 const only = onlyAt < 0 ? undefined : (process.argv[onlyAt + 1] ?? '').split(',');
 const unknownPart = only?.find((p) => !(PARTS as readonly string[]).includes(p));
@@ -35,6 +35,7 @@ const PLAN = quick
       upload: { sizes: [64 * 1024, MiB, 4 * MiB], rounds: { [64 * 1024]: 500, [MiB]: 100, [4 * MiB]: 60 }, warmup: 3 },
       localApi: { seconds: 1.5, rounds: 1, warmupSeconds: 0.5, connections: 10 },
       metadata: { imageBytes: 4 * MiB, rounds: 60, warmup: 5 },
+      transforms: { rounds: { thumb: 5, large: 3 }, coldRounds: 3, warmup: 1 },
     }
   : {
       coldStartRounds: 20,
@@ -46,6 +47,7 @@ const PLAN = quick
       // 10 s per series, in four alternating slices so noise from the machine hits both.
       localApi: { seconds: 2.5, rounds: 4, warmupSeconds: 1, connections: 10 },
       metadata: { imageBytes: 4 * MiB, rounds: 300, warmup: 10 },
+      transforms: { rounds: { thumb: 30, large: 10 }, coldRounds: 10, warmup: 3 },
     };
 
 /**
@@ -105,6 +107,10 @@ interface MetadataCost {
   imageBytes: number;
   stripToCopy: number;
   checks: Record<string, boolean>;
+}
+interface TransformFigures {
+  render: Record<'thumb' | 'large', { label: string; handlerToFloor: number }>;
+  coldStart: unknown;
 }
 interface LocalApiFigures {
   get: RouteFigures;
@@ -180,6 +186,8 @@ try {
 
   if (runs('metadata')) log('metadata removal on a 4 MiB JPEG next to a plain copy of its bytes, interleaved');
   const metadata = runs('metadata') ? await runPart<MetadataCost>('metadata-cost.ts', PLAN.metadata) : undefined;
+  if (runs('transforms')) log('transforms: render cost against sharp directly, thread scaling, cold start of the transform bundle');
+  const transforms = runs('transforms') ? await runPart<TransformFigures>('transforms.ts', PLAN.transforms) : undefined;
 
   const targets: Target[] = [];
   // The bare ESM entry first: it is the Lambda-like method (no NODE_EXTRA_CA_CERTS read at start).
@@ -213,6 +221,10 @@ try {
   if (metadata) {
     targets.push(target('metadata removal, 4 MiB JPEG: stripMetadata / Buffer.from copy', metadata.stripToCopy, '<=', 3));
     targets.push(target('metadata removal: output checks failed (count)', Object.values(metadata.checks).filter((ok) => !ok).length, '==', 0));
+  }
+  for (const name of transforms ? (['thumb', 'large'] as const) : []) {
+    const figures = transforms!.render[name];
+    targets.push(target(`transforms, ${figures.label} from 12 MP JPEG: transform handler / sharp directly`, figures.handlerToFloor, '<=', 1.3));
   }
 
   const document = {
@@ -274,6 +286,11 @@ try {
       method:
         'bench/metadata-cost.ts in its own process: a JPEG of 4 MiB noise pixels (1024 wide, quality 95, 4:4:4) with the metadata segments of test/fixtures/metadata/jpeg.jpg spliced in after SOI (EXIF with GPS and thumbnail, XMP, IPTC, COM, ICC). stripMetadata(\'jpeg\', bytes) against Buffer.from(bytes), interleaved in random order per round; median ms.',
       ...metadata,
+    },
+    transforms: transforms && {
+      method:
+        'bench/transforms.ts: a 12 MP (4000 x 3000) JPEG of deterministic noise generated with sharp. render: createTransformImageHandler (functions/transform-image.ts) with the real SharpRenderer and an in-memory bucket that never holds the variant (every call renders; base64 body and ETag included) against sharp called directly with the same operations on the same bytes; interleaved in random order per round, medians. threads: the floor with libvips limited to 1 thread vs every core. coldStart: the function bundled as shipped (esbuild, sharp external, resolved from the dev tree) in fresh processes: load only, load + first render with an in-process S3 stub, and import(sharp) alone; wall ms spawn to exit, medians; peak resident memory of each run from /proc/self/status VmHWM (ru_maxrss would carry the parent\'s size across fork + exec; peak = max).',
+      ...transforms,
     },
     bundles,
   };

@@ -5,6 +5,7 @@ import { DynamoHourlyCounter } from './adapters/dynamo-hourly-counter';
 import { DynamoAccountTotals } from './adapters/dynamo-account-totals';
 import { DynamoImageRecords } from './adapters/dynamo-image-records';
 import { S3ImageObjects } from './adapters/s3-image-objects';
+import { EmfMetrics } from './adapters/emf-metrics';
 import { type ApiHandler, apiHandler } from './core/api-handler';
 import { type Config, readConfig, requireString } from './core/config';
 import { ImageNotFoundError } from './core/errors';
@@ -13,10 +14,13 @@ import { HourlyQuota } from './core/hourly-quota';
 import { isImageId } from './core/ids';
 import type { ImageObjects, ImageRecord, Log } from './core/images';
 import { logger } from './core/logger';
+import type { Metrics } from './core/metrics';
 
 export interface DeleteImageDeps {
   readonly config: Pick<Config, 'publicBaseUrl'>;
   readonly quota: HourlyQuota;
+  /** Counts hourly 429s (README "Operations"). */
+  readonly metrics?: Metrics;
   readonly records: {
     get(id: string): Promise<ImageRecord | undefined>;
     delete(id: string, accountId: string): Promise<boolean>;
@@ -34,7 +38,7 @@ export interface DeleteImageDeps {
  */
 export function createDeleteImageHandler(deps: DeleteImageDeps): ApiHandler {
   // The ownership read overlaps the counter update; the deletes wait for admission.
-  return apiHandler({ quota: deps.quota, publicBaseUrl: deps.config.publicBaseUrl, overlapQuota: true }, async (event, route) => {
+  return apiHandler({ quota: deps.quota, publicBaseUrl: deps.config.publicBaseUrl, overlapQuota: true, metrics: deps.metrics }, async (event, route) => {
     const id = event.pathParameters?.image_id;
     if (!isImageId(id)) throw new ImageNotFoundError();
     const record = await deps.records.get(id);
@@ -59,4 +63,5 @@ export const handler = createDeleteImageHandler({
   ),
   objects: new S3ImageObjects(new S3Client(API_CLIENT_OPTIONS), requireString(process.env, 'BUCKET_NAME')),
   log: logger,
+  metrics: new EmfMetrics(),
 });

@@ -28,6 +28,8 @@ export const HANDLERS = {
   ListAccountKeys: 'list-account-keys',
   CreateAccountKey: 'create-account-key',
   RevokeAccountKey: 'revoke-account-key',
+  GetOpenApi: 'get-openapi',
+  GetDocs: 'get-docs',
 } as const;
 
 export type HandlerName = keyof typeof HANDLERS;
@@ -43,6 +45,8 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'GET', path: '/api/account/keys', handler: 'ListAccountKeys', auth: 'session' },
   { method: 'POST', path: '/api/account/keys', handler: 'CreateAccountKey', auth: 'session' },
   { method: 'DELETE', path: '/api/account/keys/{key_id}', handler: 'RevokeAccountKey', auth: 'session' },
+  { method: 'GET', path: '/api/openapi.json', handler: 'GetOpenApi', auth: 'none' },
+  { method: 'GET', path: '/docs', handler: 'GetDocs', auth: 'none' },
 ];
 
 /** Request content types API Gateway passes to Lambda base64-encoded. */

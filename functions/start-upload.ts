@@ -3,6 +3,7 @@ import { fromEnv } from '@aws-sdk/credential-provider-env';
 import { API_CLIENT_OPTIONS } from './adapters/client-options';
 import { DynamoHourlyCounter } from './adapters/dynamo-hourly-counter';
 import { DynamoImageRecords } from './adapters/dynamo-image-records';
+import { EmfMetrics } from './adapters/emf-metrics';
 import { S3UploadLinks, type UploadLink } from './adapters/s3-upload-links';
 import { type ApiHandler, apiHandler, lowerCaseHeaders } from './core/api-handler';
 import { type Config, readConfig, requireString, s3EndpointOverride } from './core/config';
@@ -12,6 +13,7 @@ import { HourlyQuota } from './core/hourly-quota';
 import { LARGE_UPLOAD_PREFIX, newImageId, objectKeyFor } from './core/ids';
 import { CONTENT_TYPES, formatLimit } from './core/image-format';
 import { type ImageRecords, toApiImage } from './core/images';
+import type { Metrics } from './core/metrics';
 
 /** Extra time a pending record waits after its link expires before the sweep removes it. */
 export const PENDING_GRACE_SECONDS = 15 * 60;
@@ -22,6 +24,8 @@ export interface StartUploadDeps {
   readonly records: Pick<ImageRecords, 'create'>;
   readonly links: { uploadLink(key: string, options: { size?: number; maxBytes: number; expiresIn: number }): Promise<UploadLink> };
   readonly now?: () => Date;
+  /** Counts refused large-upload requests and hourly 429s (accepted ones are counted by finalize). */
+  readonly metrics?: Metrics;
 }
 
 export interface UploadRequest {
@@ -63,7 +67,7 @@ export function parseUploadRequest(body: string | null, isBase64: boolean, maxBy
  * The declared content type is advisory: the finalize step sniffs the bytes.
  */
 export function createStartUploadHandler(deps: StartUploadDeps): ApiHandler {
-  return apiHandler({ quota: deps.quota, publicBaseUrl: deps.config.publicBaseUrl }, async (event, route) => {
+  return apiHandler({ quota: deps.quota, publicBaseUrl: deps.config.publicBaseUrl, metrics: deps.metrics, countsRejectedUploads: 'large' }, async (event, route) => {
     const headers = lowerCaseHeaders(event.headers);
     const contentType = headers['content-type'];
     if (event.body && contentType && !/^application\/json\s*(;|$)/i.test(contentType)) {
@@ -108,4 +112,5 @@ export const handler = createStartUploadHandler({
     credentials: fromEnv(),
     endpoint: s3EndpointOverride(process.env),
   }),
+  metrics: new EmfMetrics(),
 });

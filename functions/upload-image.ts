@@ -5,6 +5,7 @@ import { API_CLIENT_OPTIONS } from './adapters/client-options';
 import { DynamoHourlyCounter } from './adapters/dynamo-hourly-counter';
 import { DynamoAccountTotals } from './adapters/dynamo-account-totals';
 import { DynamoImageRecords } from './adapters/dynamo-image-records';
+import { EmfMetrics } from './adapters/emf-metrics';
 import { S3ImageObjects } from './adapters/s3-image-objects';
 import { type ApiHandler, apiHandler, lowerCaseHeaders } from './core/api-handler';
 import { type Config, readConfig, requireString } from './core/config';
@@ -13,6 +14,7 @@ import { success } from './core/http';
 import { HourlyQuota } from './core/hourly-quota';
 import { type ImageObjects, type ImageRecords, type Log, storeImage, toApiImage } from './core/images';
 import { logger } from './core/logger';
+import type { Metrics } from './core/metrics';
 import { parseImageUpload } from './core/multipart';
 import { prepareForPublishing } from './core/published-image';
 
@@ -22,6 +24,8 @@ export interface UploadDeps {
   readonly objects: ImageObjects;
   readonly records: ImageRecords;
   readonly log: Log;
+  /** Counts accepted and refused uploads and hourly 429s (README "Operations"). */
+  readonly metrics?: Metrics;
 }
 
 /** The request body as bytes: API Gateway base64-encodes binary media types. */
@@ -57,7 +61,7 @@ export function decodeBase64(text: string): Buffer {
 
 /** POST /api/images/upload: one image in the multipart field `image`. */
 export function createUploadHandler(deps: UploadDeps): ApiHandler {
-  return apiHandler({ quota: deps.quota, publicBaseUrl: deps.config.publicBaseUrl, overlapQuota: true }, async (event, route) => {
+  return apiHandler({ quota: deps.quota, publicBaseUrl: deps.config.publicBaseUrl, overlapQuota: true, metrics: deps.metrics, countsRejectedUploads: 'direct' }, async (event, route) => {
     const body = bodyBytes(event);
     if (body.byteLength === 0) throw new BadRequestError('The request body is empty');
     const upload = await parseImageUpload(body, lowerCaseHeaders(event.headers)['content-type'], {
@@ -66,6 +70,8 @@ export function createUploadHandler(deps: UploadDeps): ApiHandler {
     const image = prepareForPublishing(upload.file.bytes, deps.config.limits);
     await route.admitted;
     const record = await storeImage(deps, route.caller.accountId, image);
+    deps.metrics?.uploadAccepted('direct', record.size ?? image.size);
+    deps.metrics?.metadataRemoved(image.metadataBytesRemoved);
     return success(201, toApiImage(record, route.baseUrl), { Location: `/api/images/${record.id}` });
   });
 }
@@ -84,4 +90,5 @@ export const handler = createUploadHandler({
     new DynamoAccountTotals(dynamodb, requireString(process.env, 'COUNTERS_TABLE')),
   ),
   log: logger,
+  metrics: new EmfMetrics(),
 });

@@ -1,5 +1,6 @@
 import { type CfnResource, Duration, Stack, Validations } from 'aws-cdk-lib';
 import {
+  AccessLogField,
   AccessLogFormat,
   ApiKeySourceType,
   AuthorizationType,
@@ -75,6 +76,29 @@ export function publicMethodThrottles(throttle: Throttle): Record<string, Method
   return settings;
 }
 
+/**
+ * CDK's standard JSON access-log fields plus `responseType`: the gateway response a request got
+ * (THROTTLED, QUOTA_EXCEEDED, AUTHORIZER_FAILURE...), which API Gateway publishes no metric for
+ * (lib/monitoring.ts counts them with metric filters), and the caller's key id.
+ */
+export const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
+  JSON.stringify({
+    requestId: AccessLogField.contextRequestId(),
+    ip: AccessLogField.contextIdentitySourceIp(),
+    user: AccessLogField.contextIdentityUser(),
+    caller: AccessLogField.contextIdentityCaller(),
+    requestTime: AccessLogField.contextRequestTime(),
+    httpMethod: AccessLogField.contextHttpMethod(),
+    resourcePath: AccessLogField.contextResourcePath(),
+    status: AccessLogField.contextStatus(),
+    protocol: AccessLogField.contextProtocol(),
+    responseLength: AccessLogField.contextResponseLength(),
+    responseType: AccessLogField.contextErrorResponseType(),
+    // The key id (not the key) the authorizer resolved: which keys are being refused (README "Operations").
+    keyId: AccessLogField.contextAuthorizer('keyId'),
+  }),
+);
+
 /** The identity validation expression: malformed headers are refused before the authorizer runs. */
 export const AUTHORIZATION_PATTERN = '^[Bb]earer [A-Za-z0-9_-]{20,128}$';
 
@@ -87,11 +111,13 @@ export class ImagerApi extends Construct {
   readonly api: RestApi;
   readonly usagePlan: UsagePlan;
   readonly stageName: string;
+  /** The stage's access log (JSON, one line per request, with the gateway response type). */
+  readonly accessLogs: LogGroup;
 
   constructor(scope: Construct, id: string, props: ImagerApiProps) {
     super(scope, id);
     this.stageName = props.stageName ?? 'v1';
-    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_MONTH });
+    const accessLogs = (this.accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_MONTH }));
 
     this.api = new RestApi(this, 'Api', {
       description: 'Imager image hosting API',
@@ -102,7 +128,7 @@ export class ImagerApi extends Construct {
       deployOptions: {
         stageName: this.stageName,
         accessLogDestination: new LogGroupLogDestination(accessLogs),
-        accessLogFormat: AccessLogFormat.jsonWithStandardFields(),
+        accessLogFormat: ACCESS_LOG_FORMAT,
         loggingLevel: MethodLoggingLevel.ERROR,
         tracingEnabled: true,
         metricsEnabled: true,

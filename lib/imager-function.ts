@@ -4,7 +4,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IDistribution } from 'aws-cdk-lib/aws-cloudfront';
 import { Grant, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
@@ -30,6 +30,10 @@ export interface ImagerFunctionProps {
    * (the unreserved pool, shared). See README, "Quotas", for the numbers and the account limit.
    */
   readonly reservedConcurrency?: number;
+  /** Bundling settings laid over the defaults (e.g. a native module kept external and installed for the target). */
+  readonly bundling?: Partial<BundlingOptions>;
+  /** Files (paths from the repository root) copied next to index.mjs in the asset, for the handler to read. */
+  readonly files?: readonly string[];
 }
 
 /**
@@ -95,6 +99,17 @@ export class ImagerFunction extends NodejsFunction {
         // Lambda always passes the role's credentials in environment variables: bundle an
         // env-only provider instead of the default chain (SSO, INI, IMDS, STS clients...).
         esbuildArgs: { '--alias:@aws-sdk/credential-provider-node': `${ROOT}functions/runtime/lambda-credentials.ts` },
+        ...(props.files?.length
+          ? {
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: (_input: string, outputDir: string) =>
+                  (props.files ?? []).map((file) => `cp "${ROOT}${file}" "${outputDir}/"`),
+              },
+            }
+          : {}),
+        ...props.bundling,
       },
     });
     this.executionRole = role;

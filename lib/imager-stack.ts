@@ -14,6 +14,7 @@ import { Delivery, VARIANTS_PREFIX } from './delivery';
 import { ConsoleSite } from './console-site';
 import { Identity } from './identity';
 import { ImagerFunction } from './imager-function';
+import { ImagerMonitoring } from './monitoring';
 import { acknowledgeStackFindings } from './nag-suppressions';
 import { functionEnvironment } from '../functions/core/config';
 import { readStackSettings, type StackSettings } from './settings';
@@ -25,8 +26,8 @@ export interface ImagerStackProps extends StackProps {
 }
 
 /**
- * Reserved concurrency per function (README, "Quotas"). 441 in all: AWS keeps at least 100 of an
- * account's concurrency (1,000 by default) unreserved, so this leaves 559 for everything else in
+ * Reserved concurrency per function (README, "Quotas"). 451 in all: AWS keeps at least 100 of an
+ * account's concurrency (1,000 by default) unreserved, so this leaves 549 for everything else in
  * the account. The numbers follow each route's share of traffic and its throttle: the authorizer
  * runs on every authorizer-cache miss, uploads are the slowest API route, the public view only
  * redirects to the CDN, the sweep runs alone.
@@ -41,6 +42,9 @@ export const RESERVED_CONCURRENCY: Readonly<Record<string, number>> = {
   ViewImage: 20,
   FinalizeUpload: 30,
   PurgeImage: 10,
+  // The reference (document and page): read by people and tools now and then.
+  GetOpenApi: 5,
+  GetDocs: 5,
   Sweep: 1,
   // The console's session routes (Cognito-authorized): a person's page loads and key changes.
   GetAccount: 20,
@@ -59,6 +63,7 @@ export class ImagerStack extends Stack {
   readonly delivery: Delivery;
   /** Where PurgeImage's failed invocations end up (after Lambda's own retries). */
   readonly purgeDeadLetters: Queue;
+  readonly monitoring: ImagerMonitoring;
   readonly functions: Readonly<Record<HandlerName | 'Authorizer' | 'FinalizeUpload' | 'Sweep' | 'PurgeImage', ImagerFunction>>;
   readonly identity: Identity;
   readonly console: ConsoleSite;
@@ -126,6 +131,20 @@ export class ImagerStack extends Stack {
 
     // Links made before the CDN: a 301 to <IMAGER_PUBLIC_BASE_URL>/image/<id>. No data access at all.
     const viewImage = fn('ViewImage', 'view-image', 'GET /image/{image_id}: 301 to the CDN URL');
+
+    // The reference: no table, no bucket, no key (the document and Redoc are inside the asset).
+    const reserved = (name: string) => (settings.reservedConcurrency ? RESERVED_CONCURRENCY[name] : undefined);
+    const getOpenApi = new ImagerFunction(this, 'GetOpenApi', {
+      file: 'get-openapi',
+      description: 'GET /api/openapi.json',
+      reservedConcurrency: reserved('GetOpenApi'),
+    });
+    const getDocs = new ImagerFunction(this, 'GetDocs', {
+      file: 'get-docs',
+      description: 'GET /docs (API reference page)',
+      reservedConcurrency: reserved('GetDocs'),
+      files: ['node_modules/redoc/bundles/redoc.standalone.js'],
+    });
 
     const authorizer = fn('Authorizer', 'authorizer', 'Bearer API key authorizer').useTable('KEYS_TABLE', keys, ...READ_ITEM);
 
@@ -198,6 +217,8 @@ export class ImagerStack extends Stack {
       ListAccountKeys: listAccountKeys,
       CreateAccountKey: createAccountKey,
       RevokeAccountKey: revokeAccountKey,
+      GetOpenApi: getOpenApi,
+      GetDocs: getDocs,
     };
     this.functions = { ...handlers, Authorizer: authorizer, FinalizeUpload: finalizeUpload, Sweep: sweep, PurgeImage: purgeImage };
 
@@ -236,6 +257,21 @@ export class ImagerStack extends Stack {
     new CfnOutput(this, 'ConsoleUrl', { value: this.console.url, description: 'The web console (sign up, keys, images)' });
     new CfnOutput(this, 'UserPoolId', { value: identity.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: identity.client.userPoolClientId });
+    // Alarms, their topic and the dashboard; later dead-letter queues plug in with
+    // monitoring.addDeadLetterQueue.
+    this.monitoring = new ImagerMonitoring(this, 'Monitoring', {
+      api: this.api.api,
+      accessLogs: this.api.accessLogs,
+      functions: this.functions,
+      authorizer: 'Authorizer',
+      sweep: 'Sweep',
+      tables: { Images: images, Keys: keys, Counters: counters },
+      bucket,
+      deadLetterQueues: [purgeDeadLetters],
+      distribution: delivery.distribution,
+      alarmEmail: settings.alarmEmail,
+    });
+
     new CfnOutput(this, 'ApiUrl', { value: this.api.api.url, description: 'Base URL of the API' });
     new CfnOutput(this, 'RestApiId', { value: this.api.api.restApiId });
     new CfnOutput(this, 'StageName', { value: this.api.api.deploymentStage.stageName });
@@ -248,6 +284,8 @@ export class ImagerStack extends Stack {
     new CfnOutput(this, 'DistributionId', { value: delivery.distribution.distributionId });
     new CfnOutput(this, 'PublicBaseUrl', { value: delivery.publicBaseUrl, description: 'Base of every image url (IMAGER_PUBLIC_BASE_URL or the distribution)' });
     new CfnOutput(this, 'PurgeDeadLetterQueueName', { value: purgeDeadLetters.queueName, description: 'Removed images whose CDN purge failed every retry' });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn, description: 'SNS topic every alarm notifies' });
+    new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
 
     acknowledgeStackFindings({ stack: this, restApi: this.api.api, delivery, purgeDeadLetters, hasWebAcl: settings.webAclId !== undefined, hasCertificate: settings.certificateArn !== undefined });
   }

@@ -54,6 +54,9 @@ export interface NagScope {
   readonly hasCertificate: boolean;
 }
 
+/** The public documentation routes (SPEC §14). */
+const REFERENCE_ROUTES = new Set(['GET /api/openapi.json', 'GET /docs']);
+
 /** Acknowledges the stack-level findings: the API's authorization model, WAF, CDK-owned helpers. */
 export function acknowledgeStackFindings({ stack, restApi, delivery, purgeDeadLetters, hasWebAcl, hasCertificate }: NagScope): void {
   const publicRoutes = new Set(ROUTES.filter((route) => route.auth === 'none').map((route) => `${route.method} ${route.path}`));
@@ -67,11 +70,14 @@ export function acknowledgeStackFindings({ stack, restApi, delivery, purgeDeadLe
       'AwsSolutions-COG4',
       'Clients are programs holding API keys, not Cognito users (SPEC): /api methods use the Lambda TOKEN authorizer on "Authorization: Bearer <key>", which also supplies the usage-plan key.',
     );
-    if (publicRoutes.has(`${method.httpMethod} ${method.resource.path}`)) {
+    const route = `${method.httpMethod} ${method.resource.path}`;
+    if (publicRoutes.has(route)) {
       acknowledge(
         method,
         'AwsSolutions-APIG4',
-        'The public image link (GET /image/{image_id}) is meant to be opened by anyone who has the URL, like a shared photo link; the 128-bit random id is the capability, and the answer is only a short-lived presigned redirect.',
+        REFERENCE_ROUTES.has(route)
+          ? 'The API description (GET /api/openapi.json) and its reference page (GET /docs) are public documentation (SPEC §14), like any API reference: they read no data and reveal only the contract.'
+          : 'The public image link (GET /image/{image_id}) is meant to be opened by anyone who has the URL, like a shared photo link; the 128-bit random id is the capability, and the answer is only a short-lived presigned redirect.',
       );
     }
   }

@@ -7,11 +7,13 @@ import type { S3Event } from 'aws-lambda';
 import { DynamoKeyStore } from '../functions/adapters/dynamo-key-store';
 import { generateAccountId, generateApiKey, generateKeyId, generateUsageIdentifier, hashApiKey } from '../functions/core/api-keys';
 import { LARGE_UPLOAD_PREFIX, PUBLISHED_PREFIX } from '../functions/core/ids';
+import { logger } from '../functions/core/logger';
 import { HANDLERS, type HandlerName } from '../functions/routes';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_RESOURCES, startEmulators, type Emulators, type S3ObjectCreatedEvent } from './emulators';
 import { createLocalCdn } from './cdn';
 import { readLimits } from '../functions/core/config';
 import { type ConfirmationMessage, type LocalCognito, startLocalCognito } from './cognito';
+import { createLocalVariants } from './variants';
 import { createLocalGateway, type LocalGateway, type ProxyHandler, type TokenAuthorizer } from './gateway';
 import { CONSOLE_DIST } from './web-build';
 import type { LocalSettings } from './settings';
@@ -152,7 +154,12 @@ export async function startLocalApi(
   const cdnS3 = new S3Client({ forcePathStyle: true });
   const limits = readLimits(process.env);
   const gateway = createLocalGateway({
-    cdn: createLocalCdn({ s3: cdnS3, bucketName: LOCAL_RESOURCES.bucketName }),
+    cdn: createLocalCdn({
+      s3: cdnS3,
+      bucketName: LOCAL_RESOURCES.bucketName,
+      // Transforms (SPEC §12): the transform function's parser, renderer and S3 adapter.
+      variants: createLocalVariants({ s3: cdnS3, bucketName: LOCAL_RESOURCES.bucketName }),
+    }),
     handlers: modules,
     authorizer,
     sessionVerifier: cognito.verifySession,
@@ -170,6 +177,8 @@ export async function startLocalApi(
     },
     usagePlan: { rate: settings.throttleRate, burst: settings.throttleBurst, dailyQuota: settings.dailyQuota },
     authCacheSeconds: settings.authCacheSeconds,
+    // What the access log's responseType shows on AWS: the usage plan's 429s, in the local log.
+    onUsagePlanRefusal: (responseType, keyId) => logger.warn('usage plan refused the request', { responseType, status: 429, keyId }),
   });
 
   // s3rver emits S3 event notifications; deliver them as the bucket's notifications do on AWS.

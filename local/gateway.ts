@@ -54,6 +54,11 @@ export interface GatewayOptions {
   readonly cdn?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
   /** Where gateway-level problems are reported (a handler that threw, a timeout). */
   readonly onError?: (message: string, error: unknown) => void;
+  /**
+   * Called for each request the usage plan refuses (429): API Gateway's throttle and daily quota,
+   * which no function of ours sees (on AWS they are counted from the access log, README "Operations").
+   */
+  readonly onUsagePlanRefusal?: (responseType: 'THROTTLED' | 'QUOTA_EXCEEDED', keyId: unknown) => void;
 }
 
 /** Same shape as the API Gateway TOKEN authorizer's identity validation expression. */
@@ -192,7 +197,10 @@ export function createLocalGateway(options: GatewayOptions): LocalGateway {
       apiKey = auth.usageIdentifierKey ?? undefined;
       if (!apiKey) throw new GatewayError('UNAUTHORIZED');
       const decision = usage.take(apiKey);
-      if (!decision.allowed) throw new GatewayError(decision.reason, { 'Retry-After': String(decision.retryAfter) });
+      if (!decision.allowed) {
+        options.onUsagePlanRefusal?.(decision.reason, auth.context?.keyId);
+        throw new GatewayError(decision.reason, { 'Retry-After': String(decision.retryAfter) });
+      }
       authorizerContext = { principalId: auth.principalId, integrationLatency: now() - started, ...auth.context };
     }
 

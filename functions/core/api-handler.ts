@@ -1,8 +1,9 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { ServiceUnavailableError, UnauthorizedError } from './errors';
+import { RateLimitError, ServiceUnavailableError, UnauthorizedError } from './errors';
 import { errorToResponse, type Headers } from './http';
 import { type HourlyQuota, type QuotaDecision, rateLimitError } from './hourly-quota';
 import { logger } from './logger';
+import { type Metrics, rejectionReason, type UploadKind } from './metrics';
 
 /** Who is calling, as the authorizer established it. */
 export interface Caller {
@@ -61,6 +62,10 @@ export interface ApiHandlerOptions {
   readonly publicBaseUrl: string | undefined;
   /** Start the counter update and let the route work (parse) while it is in flight. */
   readonly overlapQuota?: boolean;
+  /** Business metrics: 429s of the hourly window (and refused uploads, below); flushed once per request. */
+  readonly metrics?: Metrics;
+  /** Upload routes: a 4xx answer (other than 401/404/429) counts as a refused upload of this kind. */
+  readonly countsRejectedUploads?: UploadKind;
 }
 
 /**
@@ -103,9 +108,20 @@ export function apiHandler(options: ApiHandlerOptions, route: Route): ApiHandler
           reported = quotaError;
         }
       }
+      countRefusal(options, reported);
       return errorToResponse(reported, (message, details) => logger.error(message, details as never), rateHeaders);
     } finally {
+      await options.metrics?.flush();
       logger.removeKeys(['requestId']);
     }
   };
+}
+
+/** One metric per refused request: a 429 of the hourly window, or a refused upload with its reason. */
+function countRefusal(options: ApiHandlerOptions, error: unknown): void {
+  if (!options.metrics) return;
+  if (error instanceof RateLimitError) return options.metrics.rateLimited('hourly');
+  const kind = options.countsRejectedUploads;
+  const reason = kind === undefined ? undefined : rejectionReason(error);
+  if (kind !== undefined && reason !== undefined) options.metrics.uploadRejected(kind, reason);
 }

@@ -92,6 +92,7 @@ export const SETTING_NAMES = [
   'IMAGER_CERTIFICATE_ARN',
   'IMAGER_WEB_ACL_ID',
   'IMAGER_SES_FROM_EMAIL',
+  'IMAGER_ALARM_EMAIL',
 ] as const;
 
 export class ConfigError extends Error {}
@@ -187,6 +188,8 @@ export interface StackSettings extends Config {
   readonly webAclId: string | undefined;
   /** Verified SES sender for sign-up codes; unset = Cognito's own sender (low daily limit). */
   readonly sesFromEmail?: string;
+  /** Alarm notifications by email too (README "Operations"); undefined = the SNS topic only. */
+  readonly alarmEmail?: string;
 }
 
 /** CloudFront's price classes, by the names CloudFormation (and CDK's PriceClass) use. */
@@ -260,7 +263,16 @@ export function readStackSettings(context: ContextSource): StackSettings {
     reservedConcurrency: booleanSetting(env, 'IMAGER_RESERVED_CONCURRENCY', true),
     ...readDelivery(env, optionalString(env, 'IMAGER_PUBLIC_BASE_URL')),
     ...readSesFromEmail(env),
+    alarmEmail: readAlarmEmail(env),
   };
+}
+
+function readAlarmEmail(env: Env): string | undefined {
+  const email = optionalString(env, 'IMAGER_ALARM_EMAIL');
+  if (email !== undefined && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
+    throw new ConfigError(`IMAGER_ALARM_EMAIL must be an email address, got "${email}"`);
+  }
+  return email;
 }
 
 function booleanSetting(env: Env, name: string, fallback: boolean): boolean {
@@ -314,5 +326,22 @@ export function readLocalSettings(env: Env = process.env): LocalSettings {
     dailyQuota: positiveInt(env, 'IMAGER_DAILY_QUOTA', DEFAULTS.dailyQuota),
     authCacheSeconds: nonNegativeInt(env, 'IMAGER_AUTH_CACHE_SECONDS', DEFAULTS.authCacheSeconds),
     sweepMinutes: nonNegativeInt(env, 'IMAGER_SWEEP_MINUTES', DEFAULTS.sweepMinutes),
+  };
+}
+
+/** Settings of the transform function (SPEC §12). */
+export interface TransformSettings {
+  /** sharp's `limitInputPixels`: the same pixel limit uploads are checked against. */
+  readonly maxPixels: number;
+  /** sharp's own timeout for one render, in seconds (below the function's timeout, so it answers). */
+  readonly renderTimeoutSeconds: number;
+}
+
+export const TRANSFORM_DEFAULTS = { renderTimeoutSeconds: 20 } as const;
+
+export function readTransformSettings(env: Env): TransformSettings {
+  return {
+    maxPixels: positiveInt(env, 'IMAGER_MAX_PIXELS', DEFAULTS.maxPixels),
+    renderTimeoutSeconds: positiveInt(env, 'IMAGER_RENDER_TIMEOUT_SECONDS', TRANSFORM_DEFAULTS.renderTimeoutSeconds),
   };
 }

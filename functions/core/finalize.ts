@@ -3,6 +3,7 @@ import { HttpError, InvalidImageError, PayloadTooLargeError } from './errors';
 import { objectKeyFor, uploadIdFromKey } from './ids';
 import { formatLimit, type ImageFormat } from './image-format';
 import type { ImageRecord, Log } from './images';
+import { type Metrics, rejectionReason } from './metrics';
 import { type PublishableImage, prepareForPublishing } from './published-image';
 
 /** What reading an object gave: its bytes, or only its size when it is over the limit. */
@@ -42,6 +43,8 @@ export interface FinalizeDeps {
   readonly log: Log;
   /** Told once per image this call published (metrics). */
   readonly onPublished?: (image: PublishableImage) => void;
+  /** Counts what this call settles: accepted (with bytes and metadata removed) or refused (with the reason). */
+  readonly metrics?: Pick<Metrics, 'uploadAccepted' | 'uploadRejected' | 'metadataRemoved'>;
 }
 
 /**
@@ -92,12 +95,14 @@ export async function finalizeUpload(deps: FinalizeDeps, key: string): Promise<F
       if (!(error instanceof HttpError) || error.statusCode >= 500) throw error;
       const reason = error instanceof InvalidImageError ? `Invalid image format: ${error.reason}` : error.message;
       await deps.objects.delete(key);
-      await deps.records.settle(id, { state: 'rejected', reason });
+      // Counted only when this call settled it: a duplicate event that lost the race counts nothing.
+      if (await deps.records.settle(id, { state: 'rejected', reason })) deps.metrics?.uploadRejected('large', rejectionReason(error) ?? 'format');
       deps.log.warn('large upload rejected', { imageId: id, reason });
       return 'rejected';
     }
     if (await deps.objects.putIfAbsent(publishedKey, image.bytes, image.contentType)) {
       deps.onPublished?.(image);
+      deps.metrics?.metadataRemoved(image.metadataBytesRemoved);
     } else {
       // Another run published first: its bytes are the image, whatever this run read.
       const winner = await deps.objects.read(publishedKey, maxBytes);
@@ -106,7 +111,7 @@ export async function finalizeUpload(deps: FinalizeDeps, key: string): Promise<F
     }
   }
 
-  await deps.records.settle(id, {
+  const settled = await deps.records.settle(id, {
     state: 'ready',
     objectKey: publishedKey,
     format: image.format,
@@ -116,6 +121,7 @@ export async function finalizeUpload(deps: FinalizeDeps, key: string): Promise<F
     size: image.size,
     sha256: image.sha256,
   });
+  if (settled) deps.metrics?.uploadAccepted('large', image.size);
   await deps.objects.delete(key);
   return 'ready';
 }

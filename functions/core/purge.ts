@@ -20,13 +20,14 @@ export interface PurgeDeps {
 }
 
 /**
- * The CDN paths an image is cached under: the public URL and the key the viewer-request function
- * rewrites it to (CloudFront caches under the rewritten URI; AWS's guidance for a function that
- * changes the URI is to invalidate both). The wildcard also matches every variant's query
- * string; ids are all 22 characters long, so it never reaches another image.
+ * The CDN paths an image is cached under: the public URL and the keys the viewer-request
+ * function rewrites it to, `/images/<id>` for the original and `/variants/<id>/<canonical>` for
+ * transforms (CloudFront caches under the rewritten URI; AWS's guidance for a function that
+ * changes the URI is to invalidate both). The wildcards also match every variant's query
+ * string and canonical name; ids are all 22 characters long, so they never reach another image.
  */
 export function cdnPathsFor(imageId: string): string[] {
-  return [`/image/${imageId}*`, `/${PUBLISHED_PREFIX}${imageId}*`];
+  return [`/image/${imageId}*`, `/${PUBLISHED_PREFIX}${imageId}*`, `/${VARIANT_PREFIX}${imageId}/*`];
 }
 
 /**

@@ -21,6 +21,7 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_RESOURCES } from '../../local/em
 import { createLocalGateway, type ProxyHandler, type TokenAuthorizer } from '../../local/gateway';
 import { startTestApi, type TestApi } from '../support/local-api';
 import { SAMPLES } from '../fuzz/images';
+import { checkedFetch } from '../support/contract';
 
 /**
  * Issue 4, faults: a failure injected at each storage step, through the real handler factories
@@ -298,7 +299,7 @@ describe('a handler that times out behind the gateway', () => {
   function post(url: string): Promise<Response> {
     const form = new FormData();
     form.append('image', new Blob([SAMPLES.png]), 'a.png');
-    return fetch(`${url}/api/images/upload`, { method: 'POST', headers: { Authorization: `Bearer ${api.devKey}` }, body: form });
+    return checkedFetch(`${url}/api/images/upload`, { method: 'POST', headers: { Authorization: `Bearer ${api.devKey}` }, body: form });
   }
 
   it('answers 504 in the envelope; a put that never completes (the function is killed) leaves nothing', async () => {

@@ -18,6 +18,7 @@ import { LOCAL_RESOURCES } from '../../local/emulators';
 import { KeyAdmin } from '../../scripts/key-admin';
 import { startTestApi, type TestApi } from '../support/local-api';
 import type { Expected, UploadCase } from './cases';
+import { checkedFetch } from '../support/contract';
 
 /** Limits raised so that thousands of requests in a minute are never throttled or counted out. */
 export const FUZZ_ENV: Record<string, string> = {
@@ -144,7 +145,8 @@ export class FuzzHarness {
   async uploadOverHttp(c: UploadCase, authorization = `Bearer ${this.api.devKey}`): Promise<Response> {
     const headers: Record<string, string> = { Authorization: authorization };
     if (c.contentType !== undefined) headers['Content-Type'] = c.contentType;
-    const response = await fetch(`${this.api.url}/api/images/upload`, { method: 'POST', headers, body: c.body });
+    // Checked against openapi.yaml: every fuzzed answer must be a documented one.
+    const response = await checkedFetch(`${this.api.url}/api/images/upload`, { method: 'POST', headers, body: c.body });
     return { statusCode: response.status, headers: Object.fromEntries(response.headers), body: await response.text() };
   }
 

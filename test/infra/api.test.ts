@@ -90,6 +90,13 @@ describe('routes', () => {
     expect(method.RequestParameters).toEqual({ 'method.request.path.image_id': true });
   });
 
+  it.each(['GET /api/openapi.json', 'GET /docs'])('leaves the public reference %s without authorizer or API key', (key) => {
+    const method = methods.get(key)!;
+    expect(method.AuthorizationType).toBe('NONE');
+    expect(method.AuthorizerId).toBeUndefined();
+    expect(method.ApiKeyRequired).toBe(false);
+  });
+
   it('answers CORS preflights on every route resource without auth or API key', () => {
     for (const path of new Set(ROUTES.map((route) => route.path))) {
       const preflight = methods.get(`OPTIONS ${path}`);

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { isBuiltin } from 'node:module';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,7 +42,7 @@ afterAll(() => {
 describe('bundled functions', () => {
   it('every Imager function points at a built asset directory with an ESM index.mjs that bundles the AWS SDK', () => {
     const names = Object.keys(stack.functions) as Array<keyof ImagerStack['functions']>;
-    expect(names).toHaveLength(14);
+    expect(names).toHaveLength(16);
     const assetPaths = new Set<string>();
     for (const name of names) {
       const resource = resources[logicalId(stack.functions[name])];
@@ -63,13 +64,37 @@ describe('bundled functions', () => {
       const imported = [...bundle.matchAll(STATIC_IMPORT)].map((m) => m[1]);
       expect(imported, name).toContain('module'); // the createRequire banner: proves the scan sees imports
       expect(imported.filter((specifier) => !isBuiltin(specifier)), name).toEqual([]);
-      // ViewImage sends no request at all (a redirect to the CDN): it must not carry a client either.
-      const sendsRequests = name !== 'ViewImage';
+      // ViewImage sends no request at all (a redirect to the CDN), nor do the reference functions
+      // (their content is inside their asset): they must not carry a client either.
+      const sendsRequests = !['ViewImage', 'GetOpenApi', 'GetDocs'].includes(name);
       expect(/DynamoDBClient|S3Client|CloudFrontClient/.test(bundle), `${name} bundles the SDK clients it sends with`).toBe(sendsRequests);
+      // The reference: the document (openapi.yaml as JSON) is in the bundle, the Redoc bundle beside it.
+      if (name === 'GetOpenApi') expect(bundle).toContain('"Imager API"');
+      if (name === 'GetDocs') expect(readFileSync(join(dir, 'redoc.standalone.js'), 'utf8')).toContain('Redoc');
       expect(existsSync(join(dir, 'index.mjs.map')), name).toBe(true);
     }
     // One bundle per function, none shared by accident.
     expect(assetPaths.size).toBe(names.length);
+  });
+
+  it('the reference functions answer from their built assets alone (no node_modules, no YAML)', async () => {
+    const assetDir = (name: 'GetDocs' | 'GetOpenApi') =>
+      join(outdir, resources[logicalId(stack.functions[name])].Metadata?.['aws:asset:path'] as string);
+    // The assets sit in a temp dir with no node_modules above them, like /var/task.
+    const docs = await import(pathToFileURL(join(assetDir('GetDocs'), 'index.mjs')).href);
+    const page = await docs.handler();
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['Content-Type']).toBe('text/html; charset=utf-8');
+    expect(page.body).toContain("Redoc.init('api/openapi.json'");
+    expect(page.body.length).toBeGreaterThan(500_000);
+
+    const openapi = await import(pathToFileURL(join(assetDir('GetOpenApi'), 'index.mjs')).href);
+    const event = JSON.parse(readFileSync(new URL('../../events/get-openapi.json', import.meta.url), 'utf8'));
+    const served = await openapi.handler(event);
+    expect(served.statusCode).toBe(200);
+    const document = JSON.parse(served.body);
+    expect(document.openapi).toMatch(/^3\.1\./);
+    expect(document.servers).toEqual([{ url: 'https://abc123defg.execute-api.us-east-1.amazonaws.com/v1', description: 'This API' }]);
   });
 
   it('the code S3 key of every function is its asset hash', () => {

@@ -186,7 +186,7 @@ describe('functions', () => {
     return resource.Properties;
   }
 
-  it('are the fourteen Imager functions (plus the CDK bucket-notification, SDK-call and console-deployment helpers)', () => {
+  it('are the sixteen Imager functions (plus the CDK bucket-notification, SDK-call and console-deployment helpers)', () => {
     const functions = Object.keys(resourcesOfType(synth.template, 'AWS::Lambda::Function'));
     const ours = (Object.keys(FILES) as FunctionName[]).map((name) => logicalId(synth.stack.functions[name]));
     expect(functions.filter((id) => !ours.includes(id)).sort()).toEqual([
@@ -194,7 +194,7 @@ describe('functions', () => {
       expect.stringMatching(/^BucketNotificationsHandler/),
       expect.stringMatching(/^CustomCDKBucketDeployment/),
     ]);
-    expect(ours).toHaveLength(14);
+    expect(ours).toHaveLength(16);
   });
 
   it.each(Object.keys(FILES) as FunctionName[])('%s: Node.js >= 22 on arm64, traced, with its own retained log group', (name) => {
@@ -281,6 +281,9 @@ describe('least privilege', () => {
       `s3:PutObject on ${objects(DIRECT_PREFIX)}`,
     ],
     GetImage: () => [`dynamodb:GetItem on ${ids.images}.Arn`, `dynamodb:UpdateItem on ${ids.counters}.Arn`],
+    // The reference functions read only what is inside their asset.
+    GetOpenApi: () => [],
+    GetDocs: () => [],
     ListImages: () => [
       `dynamodb:Query on ${ids.images}.Arn/index/${IMAGES_TABLE_SCHEMA.byAccountIndex.name}`,
       `dynamodb:UpdateItem on ${ids.counters}.Arn`,
@@ -504,10 +507,12 @@ describe('outputs', () => {
   it('are what the keys CLI and deployers read, each pointing at its resource', () => {
     const outputs = synth.template.toJSON().Outputs as Record<string, { Value: unknown }>;
     const named = [
+      'AlarmTopicArn',
       'ApiUrl',
       'BucketName',
       'ConsoleUrl',
       'CountersTableName',
+      'DashboardName',
       'DistributionDomainName',
       'DistributionId',
       'ImagesTableName',
@@ -534,6 +539,8 @@ describe('outputs', () => {
     expect(outputs.RestApiId.Value).toEqual({ Ref: api });
     expect(outputs.StageName.Value).toEqual({ Ref: stage });
     expect(outputs.UsagePlanId.Value).toEqual({ Ref: logicalId(synth.stack.api.usagePlan) });
+    expect(outputs.AlarmTopicArn.Value).toEqual({ Ref: logicalId(synth.stack.monitoring.topic) });
+    expect(outputs.DashboardName.Value).toEqual({ Ref: logicalId(synth.stack.monitoring.dashboard) });
     expect(flatten(outputs.ApiUrl.Value)).toBe(`https://${api}.execute-api.AWS::Region.AWS::URLSuffix/${stage}/`);
     expect(outputs.DistributionDomainName.Value).toEqual({ 'Fn::GetAtt': [ids.distribution, 'DomainName'] });
     expect(outputs.DistributionId.Value).toEqual({ Ref: ids.distribution });

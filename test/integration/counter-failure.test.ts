@@ -13,6 +13,7 @@ import { HANDLERS, type HandlerName } from '../../functions/routes';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_RESOURCES } from '../../local/emulators';
 import { createLocalGateway, type LocalGateway, type ProxyHandler, type TokenAuthorizer } from '../../local/gateway';
 import { startTestApi, type TestApi } from '../support/local-api';
+import { checkedFetch } from '../support/contract';
 
 /**
  * The failure policy of the hourly window (functions/core/api-handler.ts): fail closed. When
@@ -87,7 +88,7 @@ async function storedRecordIds(): Promise<string[]> {
 }
 
 function call(baseUrl: string, path: string, init: RequestInit = {}): Promise<Response> {
-  return fetch(`${baseUrl}${path}`, { ...init, headers: { Authorization: `Bearer ${api.devKey}` } });
+  return checkedFetch(`${baseUrl}${path}`, { ...init, headers: { Authorization: `Bearer ${api.devKey}` } });
 }
 
 function uploadForm(): FormData {

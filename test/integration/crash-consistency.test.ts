@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type LocalApi, startLocalApi } from '../../local/app';
 import { readLocalSettings } from '../../local/settings';
+import { checkedFetch } from '../support/contract';
 
 /**
  * Issue 11, item 11: a local API killed with SIGKILL between dynalite's index write and its
@@ -53,13 +54,13 @@ describe('a local API killed between an index write and its item write', () => {
       writeRuntimeFile: false,
     });
     const auth = { Authorization: `Bearer ${DEV_KEY}` };
-    const list = await fetch(`${api.url}/api/images?limit=100`, { headers: auth });
+    const list = await checkedFetch(`${api.url}/api/images?limit=100`, { headers: auth });
     expect(list.status).toBe(200);
     const listed = ((await list.json()) as { data: { images: Array<{ id: string }> } }).data.images.map((image) => image.id);
     expect(listed).toEqual([acknowledged]);
     for (const id of listed) {
-      expect((await fetch(`${api.url}/api/images/${id}`, { headers: auth })).status).toBe(200);
-      const view = await fetch(`${api.url}/image/${id}`, { redirect: 'follow' });
+      expect((await checkedFetch(`${api.url}/api/images/${id}`, { headers: auth })).status).toBe(200);
+      const view = await checkedFetch(`${api.url}/image/${id}`, { redirect: 'follow' });
       expect(view.status).toBe(200);
       expect(view.headers.get('content-type')).toBe('image/png');
     }

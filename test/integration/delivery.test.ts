@@ -6,6 +6,7 @@ import { expectError, fixture, successData, type ImageBody } from '../support/ht
 import { sendToS3, settled, startUpload, type StartedUpload } from '../support/large-upload';
 import { startTestApi, type TestApi } from '../support/local-api';
 import { storageState } from '../support/storage';
+import { checkedFetch } from '../support/contract';
 
 /**
  * Issue 9: the public URL serves exactly the bytes that were checked. The presigned upload URL
@@ -32,7 +33,7 @@ function scriptSvg(length: number): Buffer {
 }
 
 async function served(image: ImageBody): Promise<Buffer> {
-  const response = await fetch(image.url);
+  const response = await checkedFetch(image.url);
   expect(response.status).toBe(200);
   return Buffer.from(await response.arrayBuffer());
 }
@@ -99,7 +100,7 @@ describe('a used presigned URL cannot change what is served', () => {
         expect(sha256(await served(image))).toBe(image.sha256);
       } else {
         expect(image.state).toBe('rejected');
-        await expectError(await fetch(image.url), 404, 'Image not found');
+        await expectError(await checkedFetch(image.url), 404, 'Image not found');
       }
       const left = (await storageState()).objects.filter((key) => key.includes(started.id));
       expect(left).toEqual(image.state === 'ready' ? [`images/${started.id}`] : []);
@@ -127,7 +128,7 @@ describe('GET/HEAD /image/<id> answers as CloudFront would (SPEC §11)', () => {
   }
 
   it('GET: 200, the stored bytes, their size and the delivery headers; no redirect, no key', async () => {
-    const response = await fetch(image.url, { redirect: 'manual' });
+    const response = await checkedFetch(image.url, { redirect: 'manual' });
     expect(response.status).toBe(200);
     expectDeliveryHeaders(response);
     expect(response.headers.get('content-length')).toBe(String(image.size));
@@ -137,7 +138,7 @@ describe('GET/HEAD /image/<id> answers as CloudFront would (SPEC §11)', () => {
   });
 
   it('HEAD: the same headers and no body', async () => {
-    const response = await fetch(image.url, { method: 'HEAD' });
+    const response = await checkedFetch(image.url, { method: 'HEAD' });
     expect(response.status).toBe(200);
     expectDeliveryHeaders(response);
     expect(response.headers.get('content-length')).toBe(String(image.size));
@@ -149,7 +150,7 @@ describe('GET/HEAD /image/<id> answers as CloudFront would (SPEC §11)', () => {
     ['bytes=10-', 10, -1],
     ['bytes=-16', -16, -1],
   ])('Range %s: 206 with Content-Range and exactly those bytes', async (range, from, to) => {
-    const response = await fetch(image.url, { headers: { Range: range } });
+    const response = await checkedFetch(image.url, { headers: { Range: range } });
     expect(response.status).toBe(206);
     expectDeliveryHeaders(response);
     const start = from < 0 ? bytes.byteLength + from : from;
@@ -159,33 +160,33 @@ describe('GET/HEAD /image/<id> answers as CloudFront would (SPEC §11)', () => {
   });
 
   it('an unsatisfiable Range: 416 with the size', async () => {
-    const response = await fetch(image.url, { headers: { Range: `bytes=${bytes.byteLength + 10}-` } });
+    const response = await checkedFetch(image.url, { headers: { Range: `bytes=${bytes.byteLength + 10}-` } });
     expect(response.status).toBe(416);
     expect(response.headers.get('content-range')).toBe(`bytes */${bytes.byteLength}`);
   });
 
   it('If-None-Match with the ETag: 304 without a body; another ETag: 200', async () => {
-    const etag = (await fetch(image.url, { method: 'HEAD' })).headers.get('etag')!;
-    const cached = await fetch(image.url, { headers: { 'If-None-Match': etag } });
+    const etag = (await checkedFetch(image.url, { method: 'HEAD' })).headers.get('etag')!;
+    const cached = await checkedFetch(image.url, { headers: { 'If-None-Match': etag } });
     expect(cached.status).toBe(304);
     expect(cached.headers.get('etag')).toBe(etag);
     expect(cached.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
     expect((await cached.arrayBuffer()).byteLength).toBe(0);
-    const changed = await fetch(image.url, { headers: { 'If-None-Match': '"0123456789abcdef0123456789abcdef"' } });
+    const changed = await checkedFetch(image.url, { headers: { 'If-None-Match': '"0123456789abcdef0123456789abcdef"' } });
     expect(changed.status).toBe(200);
     await changed.arrayBuffer();
   });
 
   it('unknown, malformed, pending and rejected ids: 404 in the envelope', async () => {
-    await expectError(await fetch(`${api.url}/image/AAAAAAAAAAAAAAAAAAAAAA`), 404, 'Image not found');
-    await expectError(await fetch(`${api.url}/image/not-an-id`), 404, 'Not found');
+    await expectError(await checkedFetch(`${api.url}/image/AAAAAAAAAAAAAAAAAAAAAA`), 404, 'Image not found');
+    await expectError(await checkedFetch(`${api.url}/image/not-an-id`), 404, 'Not found');
     const pending = await startUpload(api);
-    await expectError(await fetch(pending.url), 404, 'Image not found');
+    await expectError(await checkedFetch(pending.url), 404, 'Image not found');
     const rejected = await startUpload(api);
     await sendToS3(rejected.upload, fixture('script.svg'));
     expect((await settled(api, rejected.id)).state).toBe('rejected');
-    await expectError(await fetch(rejected.url), 404, 'Image not found');
-    const head = await fetch(`${api.url}/image/AAAAAAAAAAAAAAAAAAAAAA`, { method: 'HEAD' });
+    await expectError(await checkedFetch(rejected.url), 404, 'Image not found');
+    const head = await checkedFetch(`${api.url}/image/AAAAAAAAAAAAAAAAAAAAAA`, { method: 'HEAD' });
     expect(head.status).toBe(404);
   });
 
@@ -193,8 +194,8 @@ describe('GET/HEAD /image/<id> answers as CloudFront would (SPEC §11)', () => {
     const form = new FormData();
     form.append('image', new Blob([fixture('sample.png')]), 'a.png');
     const doomed = await successData(await api.call('/api/images/upload', { method: 'POST', body: form }));
-    expect((await fetch(doomed.url)).status).toBe(200);
+    expect((await checkedFetch(doomed.url)).status).toBe(200);
     expect((await api.call(`/api/images/${doomed.id}`, { method: 'DELETE' })).status).toBe(204);
-    await expectError(await fetch(doomed.url), 404, 'Image not found');
+    await expectError(await checkedFetch(doomed.url), 404, 'Image not found');
   });
 });

@@ -5,12 +5,11 @@ import {
   expectError,
   expectRateLimitHeaders,
   fixture,
-  imageForm,
   type ImageBody,
   SAMPLES,
   sha256,
-  successData,
 } from '../support/http';
+import { uploadImage } from '../../client/index';
 import { startTestApi, type TestApi } from '../support/local-api';
 import { storageState } from '../support/storage';
 
@@ -24,10 +23,14 @@ afterAll(async () => {
 
 const IMAGE_FIELDS = ['content_type', 'created_at', 'format', 'height', 'id', 'sha256', 'size', 'state', 'url', 'width'];
 
-async function upload(bytes: Buffer, filename: string, type?: string): Promise<{ response: Response; data: ImageBody }> {
-  const response = await api.call('/api/images/upload', { method: 'POST', body: imageForm(bytes, filename, type) });
+/** Multipart upload through the typed client (client/index.ts). */
+async function upload(bytes: Buffer, filename: string, type = 'application/octet-stream'): Promise<{ response: Response; data: ImageBody }> {
+  const { data, error, response } = await uploadImage(api.client(), new Blob([bytes], { type }), filename);
+  expect(error).toBeUndefined();
   expect(response.status).toBe(201);
-  return { response, data: await successData(response) };
+  expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+  expect(data?.status).toBe('success');
+  return { response, data: data!.data as ImageBody };
 }
 
 describe('direct upload of every allowed format', () => {
@@ -61,10 +64,10 @@ describe('direct upload of every allowed format', () => {
       size: published(bytes).size,
     });
 
-    const get = await api.call(`/api/images/${data.id}`);
-    expect(get.status).toBe(200);
-    expectRateLimitHeaders(get);
-    expect(await successData(get)).toEqual(data);
+    const get = await api.client().GET('/api/images/{image_id}', { params: { path: { image_id: data.id } } });
+    expect(get.response.status).toBe(200);
+    expectRateLimitHeaders(get.response);
+    expect(get.data?.data).toEqual(data);
 
     // The public URL needs no key and serves the published bytes themselves, as the CDN does.
     expect(data.url).toBe(`${api.url}/image/${data.id}`);

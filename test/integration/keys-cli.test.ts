@@ -10,6 +10,7 @@ import { HANDLERS, type HandlerName } from '../../functions/routes';
 import { RUNTIME_FILE } from '../../local/app';
 import { createLocalGateway, type LocalGateway, type ProxyHandler, type TokenAuthorizer } from '../../local/gateway';
 import { startTestApi, type TestApi } from '../support/local-api';
+import { checkedFetch } from '../support/contract';
 
 /**
  * `npm run keys` end to end against a running local API (issue 2 item 4): the CLI runs as a
@@ -230,7 +231,7 @@ describe('npm run keys against the running local API', () => {
       });
     });
 
-    const viaCache = (key: string) => fetch(`${cachedUrl}/api/images`, { headers: { Authorization: `Bearer ${key}` } });
+    const viaCache = (key: string) => checkedFetch(`${cachedUrl}/api/images`, { headers: { Authorization: `Bearer ${key}` } });
 
     it('keeps answering a revoked key from the cache until the cache entry expires, then 401', async () => {
       const carol = await createJson('carol');

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKey } from '../support/accounts';
-import { download, expectError, expectRateLimitHeaders, fixture, imageForm, type ImageBody, successData } from '../support/http';
+import { download, expectError, expectRateLimitHeaders, fixture, type ImageBody } from '../support/http';
 import { sendToS3, settled, startUpload } from '../support/large-upload';
+import { uploadImage } from '../../client/index';
 import { startTestApi, type TestApi } from '../support/local-api';
 import { storageState } from '../support/storage';
 
@@ -16,16 +17,23 @@ const devImages: ImageBody[] = [];
 const bobImages: ImageBody[] = [];
 
 async function upload(key: string, file = 'sample.png'): Promise<ImageBody> {
-  const response = await api.call('/api/images/upload', { method: 'POST', body: imageForm(fixture(file), file), key });
+  const { data, response } = await uploadImage(api.client(key), new Blob([fixture(file)]), file);
   expect(response.status).toBe(201);
-  return successData(response);
+  return data!.data as ImageBody;
 }
 
+/** GET /api/images through the typed client; `query` as in a URL (`?limit=20&cursor=...`). */
 async function list(query: string, key?: string): Promise<{ response: Response; body: ListBody }> {
-  const response = await api.call(`/api/images${query}`, { key });
+  const search = new URLSearchParams(query);
+  const limit = search.get('limit');
+  const cursor = search.get('cursor');
+  const { data, response } = await api.client(key).GET('/api/images', {
+    params: { query: { ...(limit === null ? {} : { limit: Number(limit) }), ...(cursor === null ? {} : { cursor }) } },
+  });
   expect(response.status).toBe(200);
+  expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
   expectRateLimitHeaders(response);
-  return { response, body: await successData<ListBody>(response) };
+  return { response, body: data!.data as ListBody };
 }
 
 /** The order the API promises: newest first, ties broken by id (the by-account sort key). */
@@ -121,7 +129,7 @@ describe('DELETE /api/images/{id}', () => {
     expect(before.objects).toContain(`images/${image.id}`);
     expect(before.records.map((record) => record.id)).toContain(image.id);
 
-    const response = await api.call(`/api/images/${image.id}`, { method: 'DELETE' });
+    const { response } = await api.client().DELETE('/api/images/{image_id}', { params: { path: { image_id: image.id } } });
     expect(response.status).toBe(204);
     expect(await response.text()).toBe('');
     expect(response.headers.get('content-length') ?? '0').toBe('0');

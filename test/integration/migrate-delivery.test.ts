@@ -13,6 +13,7 @@ import { PAYLOADS, withMetadata } from '../fuzz/images';
 import { sha256 } from '../support/http';
 import { startTestApi, type TestApi } from '../support/local-api';
 import { storageState } from '../support/storage';
+import { checkedFetch } from '../support/contract';
 
 /** Issue 9's migration: images stored before CDN delivery keep working after the one-off step. */
 
@@ -69,7 +70,7 @@ describe('npm run migrate-delivery (migrateToPublishedLayout)', () => {
 
     for (const [record, original] of [[moved, jpeg], [inPlace, png]] as const) {
       const expected = prepareForPublishing(original, LIMITS);
-      const response = await fetch(`${api.url}/image/${record.id}`);
+      const response = await checkedFetch(`${api.url}/image/${record.id}`);
       expect(response.status).toBe(200);
       const served = Buffer.from(await response.arrayBuffer());
       expect(sha256(served)).toBe(expected.sha256);

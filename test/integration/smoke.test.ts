@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { published } from '../support/http';
 import { startTestApi, type TestApi } from '../support/local-api';
+import { checkedFetch } from '../support/contract';
 
 let api: TestApi;
 beforeAll(async () => {
@@ -19,7 +20,7 @@ describe('local API smoke', () => {
     const upload = await api.call('/api/images/upload', { method: 'POST', body: form });
     expect(upload.status).toBe(201);
     const { data } = (await upload.json()) as { data: { id: string; url: string } };
-    const view = await fetch(data.url, { redirect: 'follow' });
+    const view = await checkedFetch(data.url, { redirect: 'follow' });
     expect(view.status).toBe(200);
     expect(Buffer.from(await view.arrayBuffer()).equals(Buffer.from(published(bytes).bytes))).toBe(true);
   });

@@ -3,6 +3,7 @@ import { type PublishableImage, prepareForPublishing } from '../../functions/cor
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
+import { checkedFetch } from './contract';
 
 export const JSON_TYPE = 'application/json; charset=utf-8';
 
@@ -90,7 +91,8 @@ export async function successData<T = ImageBody>(response: Response): Promise<T>
  * the way CloudFront does: the bytes themselves, no redirect (a redirect would fail here).
  */
 export async function download(url: string, init: RequestInit = {}): Promise<{ response: Response; bytes: Buffer }> {
-  const response = await fetch(url, { redirect: 'manual', ...init });
+  // The public URL is part of the contract too: checked against openapi.yaml.
+  const response = await checkedFetch(url, { redirect: 'manual', ...init });
   const bytes = Buffer.from(await response.arrayBuffer());
   return { response, bytes };
 }

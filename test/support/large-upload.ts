@@ -1,4 +1,5 @@
 import { expect } from 'vitest';
+import { sendUpload } from '../../client/index';
 import { expectRateLimitHeaders, type ImageBody, successData } from './http';
 import type { TestApi } from './local-api';
 
@@ -15,26 +16,22 @@ export type StartedUpload = ImageBody & { readonly upload: UploadTicket };
 
 /** POST /api/images/uploads; asserts the 201 and returns the pending image with its upload. */
 export async function startUpload(api: TestApi, request?: { size?: number; content_type?: string }): Promise<StartedUpload> {
-  const response = await api.call('/api/images/uploads', {
-    method: 'POST',
-    ...(request ? { body: JSON.stringify(request), headers: { 'Content-Type': 'application/json' } } : {}),
-  });
+  // Through the typed client; `content_type` is typed as the allowed image types.
+  const { data, response } = await api.client().POST('/api/images/uploads', request ? { body: request as never } : {});
   expect(response.status).toBe(201);
+  expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
   expectRateLimitHeaders(response);
-  const data = await successData<StartedUpload>(response);
-  expect(response.headers.get('location')).toBe(`/api/images/${data.id}`);
-  return data;
+  const started = data!.data as StartedUpload;
+  expect(response.headers.get('location')).toBe(`/api/images/${started.id}`);
+  return started;
 }
 
-/** Sends the bytes to S3 the way the ticket says: a PUT with its headers, or a POST form. */
+/**
+ * Sends the bytes to S3 the way the ticket says (the client's `sendUpload`: a PUT with its
+ * headers, or a POST form); `headers` are extra PUT headers, to try what S3 would refuse.
+ */
 export async function sendToS3(upload: UploadTicket, bytes: Uint8Array, headers: Record<string, string> = {}): Promise<Response> {
-  if (upload.method === 'PUT') {
-    return fetch(upload.url, { method: 'PUT', headers: { ...upload.headers, ...headers }, body: bytes });
-  }
-  const form = new FormData();
-  for (const [name, value] of Object.entries(upload.fields ?? {})) form.append(name, value);
-  form.append('file', new Blob([bytes]), 'upload.bin');
-  return fetch(upload.url, { method: 'POST', body: form });
+  return sendUpload({ ...upload, headers: { ...upload.headers, ...headers } }, new Blob([bytes]));
 }
 
 /**

@@ -3,11 +3,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type LocalApi, startLocalApi } from '../../local/app';
 import { readLocalSettings } from '../../local/settings';
+import { createImagerClient, type ImagerClient } from '../../client/index';
+import { checkedResponse, loadContract } from './contract';
 
 export interface TestApi extends LocalApi {
   readonly dataDir: string;
-  /** fetch() relative to the API's URL, with the dev key unless `auth: false` or another key is given. */
+  /**
+   * fetch() relative to the API's URL, with the dev key unless `key: null` or another key is
+   * given. Every answer is checked against openapi.yaml (status, headers, body) before the test
+   * sees it.
+   */
   call(path: string, init?: RequestInit & { key?: string | null }): Promise<Response>;
+  /** The typed client (client/index.ts) with the dev key, or with `key` (null: no key); answers checked like `call`'s. */
+  client(key?: string | null): ImagerClient;
   stop(): Promise<void>;
 }
 
@@ -17,6 +25,9 @@ export interface TestApi extends LocalApi {
  * clients once, at import, like in Lambda.
  */
 export async function startTestApi(env: Record<string, string> = {}): Promise<TestApi> {
+  // Compile the contract first: it blocks the event loop for a moment, and the API runs in this
+  // process (a storage call timed out meanwhile would be retried by the SDK).
+  await loadContract();
   const dataDir = mkdtempSync(join(tmpdir(), 'imager-test-'));
   Object.assign(process.env, env);
   const api = await startLocalApi(
@@ -30,7 +41,19 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
       const headers = new Headers(rest.headers);
       const useKey = key === undefined ? api.devKey : key;
       if (useKey !== null && !headers.has('authorization')) headers.set('Authorization', `Bearer ${useKey}`);
-      return fetch(`${api.url}${path}`, { ...rest, headers, redirect: rest.redirect ?? 'manual' });
+      const url = `${api.url}${path}`;
+      return fetch(url, { ...rest, headers, redirect: rest.redirect ?? 'manual' }).then((response) =>
+        checkedResponse(response, { method: rest.method, url, base: api.url }),
+      );
+    },
+    client(key?: string | null) {
+      const useKey = key === undefined ? api.devKey : key;
+      return createImagerClient({
+        baseUrl: api.url,
+        ...(useKey === null ? {} : { apiKey: useKey }),
+        fetch: async (request: Request) =>
+          checkedResponse(await fetch(request, { redirect: 'manual' }), { method: request.method, url: request.url, base: api.url }),
+      });
     },
     async stop() {
       await api.close();

@@ -1,5 +1,6 @@
 import { type Agent, type IncomingHttpHeaders, request } from 'node:http';
 import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { assertConforms } from './contract';
 
 export const HOUR_MS = 3_600_000;
 export const RATE_LIMITED = { status: 'error', message: 'Rate limit exceeded' };
@@ -16,7 +17,11 @@ export function sendWithKey(agent: Agent, url: string, key: string, method = 'GE
     const req = request(url, { method, agent, headers: { Authorization: `Bearer ${key}` } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () => {
+        const reply = { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') };
+        // Every answer is checked against openapi.yaml, like the test API's call() does.
+        assertConforms({ method, path: new URL(url).pathname, ...reply }).then(() => resolve(reply), reject);
+      });
       res.on('error', reject);
     });
     req.on('error', reject);

@@ -44,12 +44,12 @@ describe('purgeImages', () => {
     expect(calls).toEqual([
       `deletePrefix variants/${A}/`,
       `deletePrefix variants/${B}/`,
-      `invalidate /image/${A}* /images/${A}* /image/${B}* /images/${B}* ref-1`,
+      `invalidate /image/${A}* /images/${A}* /variants/${A}/* /image/${B}* /images/${B}* /variants/${B}/* ref-1`,
     ]);
   });
 
-  it('the invalidation paths cover the public URL and the rewritten key, every query string, no other image', () => {
-    expect(cdnPathsFor(A)).toEqual([`/image/${A}*`, `/images/${A}*`]);
+  it('the invalidation paths cover the public URL and the rewritten keys (original, variants), every query string, no other image', () => {
+    expect(cdnPathsFor(A)).toEqual([`/image/${A}*`, `/images/${A}*`, `/variants/${A}/*`]);
   });
 
   it('without a CDN (local mode) only the variants go', async () => {
@@ -73,7 +73,7 @@ describe('createPurgeHandler (S3 ObjectRemoved on images/)', () => {
     event.Records.push({ eventName: 'ObjectCreated:Put', s3: { object: { key: `images/${B}` } } } as never);
     const result = await handler(event);
     expect(result).toEqual({ purged: [A], variantsDeleted: 3 });
-    expect(calls).toEqual([`deletePrefix variants/${A}/`, expect.stringMatching(new RegExp(`^invalidate /image/${A}\\* /images/${A}\\* [0-9a-f]{64}$`))]);
+    expect(calls).toEqual([`deletePrefix variants/${A}/`, expect.stringMatching(new RegExp(`^invalidate /image/${A}\\* /images/${A}\\* /variants/${A}/\\* [0-9a-f]{64}$`))]);
   });
 
   it('a retried event repeats the same invalidation reference (CloudFront then does not create another)', async () => {

@@ -1,0 +1,1636 @@
+/**
+ * Generated from openapi.yaml by openapi-typescript (`npm run openapi`). Do not edit: the tests
+ * fail when this file differs from a fresh generation.
+ */
+
+export interface paths {
+    "/api/images/upload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload an image
+         * @description Upload an image to the platform. You must send the image as part of the request body in
+         *     multipart/form-data format.
+         *
+         *     Send exactly one file, in the field `image`, of at most 4 MiB (the `IMAGER_MAX_IMAGE_BYTES`
+         *     setting). The format is sniffed from the bytes (never from the file name or its
+         *     Content-Type): JPEG, PNG, GIF, WebP, AVIF, BMP or TIFF, at most 100,000,000 pixels.
+         *     Metadata (EXIF, XMP, IPTC, comments) is removed before the image is stored. Larger images
+         *     go through `POST /api/images/uploads`.
+         *
+         *         curl -X POST -H "Authorization: Bearer YOUR_API_KEY" -F "image=@/path/to/your/image.jpg" https://api.imager.com/api/images/upload
+         */
+        post: operations["uploadImage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/images/uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a large upload
+         * @description For images over the direct-upload limit (up to 50 MiB): creates a pending image and
+         *     answers a presigned S3 upload. Send the bytes the way `upload` says (`PUT` with its
+         *     `headers`, or a `POST` form with its `fields` and the file last, in the field `file`)
+         *     before `expires_at`. The image becomes `ready` once the bytes passed the same checks as
+         *     a direct upload (or `rejected`, with a `reason`); poll `GET /api/images/{image_id}`.
+         *     Both body fields are optional; `size` binds the upload to exactly that many bytes.
+         */
+        post: operations["startUpload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/images": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List your images
+         * @description Your images, newest first, a page at a time. Pass `next_cursor` back as `cursor` for the next page; it is `null` on the last.
+         */
+        get: operations["listImages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/images/{image_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The image's `id`.
+                 * @example 7Yq2mN0c4TzP1aXbK9eLwQ
+                 */
+                image_id: components["parameters"]["ImageId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get image details
+         * @description Fetch the details of an uploaded image using its unique ID. Another account's image is
+         *     answered exactly like an unknown one.
+         *
+         *         curl -X GET -H "Authorization: Bearer YOUR_API_KEY" https://api.imager.com/api/images/12345
+         */
+        get: operations["getImage"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an image
+         * @description Deletes the record, the stored bytes, every variant and the cached copies. The public URL answers `404` at once locally and within minutes on AWS.
+         */
+        delete: operations["deleteImage"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/image/{image_id}": {
+        parameters: {
+            query?: {
+                /** @description Width of the variant in pixels; with only one of `w` and `h` the aspect ratio is kept. Never enlarged past the original. */
+                w?: components["parameters"]["TransformWidth"];
+                /** @description Height of the variant in pixels. */
+                h?: components["parameters"]["TransformHeight"];
+                /** @description How the picture fits a `w` x `h` box (with both sides given). */
+                fit?: components["parameters"]["TransformFit"];
+                /** @description Output format. `auto` picks AVIF if `Accept` lists `image/avif`, else WebP if it lists `image/webp`, else the original's (the response then has `Vary: Accept`). */
+                format?: components["parameters"]["TransformFormat"];
+                /** @description Quality of lossy output formats. */
+                q?: components["parameters"]["TransformQuality"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The image's `id`.
+                 * @example 7Yq2mN0c4TzP1aXbK9eLwQ
+                 */
+                image_id: components["parameters"]["ImageId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The public URL of an image
+         * @description The `url` of an image: its bytes, for anyone, from the CDN (locally from the local API,
+         *     which serves `/image/` the way the CDN does). With transform parameters it answers a
+         *     variant, rendered once and then cached. Any other parameter, a value out of range or a
+         *     repeated parameter is a `400`. Unknown, deleted, pending or rejected images are `404`.
+         *
+         *     On AWS, the API's own domain answers this path with a `301` to the CDN URL, so links made
+         *     before the CDN existed keep working.
+         */
+        get: operations["viewImage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * Headers of the public URL
+         * @description Same as `GET`, without the body.
+         */
+        head: operations["headImage"];
+        patch?: never;
+        trace?: never;
+    };
+    "/api/account": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your account and usage
+         * @description The signed-in person's account, this hour's usage and the images stored.
+         */
+        get: operations["getAccount"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/account/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your API keys
+         * @description Every key of the account, active and revoked, without the secrets (those are shown once, at creation).
+         */
+        get: operations["listAccountKeys"];
+        put?: never;
+        /**
+         * Create an API key
+         * @description A new named key. Its secret (`key`) is in this response only; it is stored as a hash and cannot be shown again. An account has at most 10 active keys.
+         */
+        post: operations["createAccountKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/account/keys/{key_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke an API key
+         * @description The key stops working at once (within the authorizer's cache time on AWS) and stays listed as `revoked`.
+         */
+        delete: operations["revokeAccountKey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/openapi.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * This description
+         * @description The OpenAPI 3.1 description of every route, as JSON, with `servers` naming the URL it was fetched from. No key needed.
+         */
+        get: operations["getOpenApi"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/docs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * API reference page
+         * @description This reference, rendered (Redoc; every asset is served by the API itself, nothing from a third-party CDN).
+         */
+        get: operations["getDocs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Web console
+         * @description The web console (sign up, sign in, usage, API keys, images). On AWS served from the CDN distribution.
+         */
+        get: operations["getConsole"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        /**
+         * Format: binary
+         * @description The image bytes.
+         */
+        Bytes: Blob;
+        /** @description The error envelope. */
+        Error: {
+            /** @constant */
+            status: "error";
+            /** @description What went wrong (exact wording for the statuses below 500; generic for 5xx). */
+            message: string;
+        };
+        /** @description AWS's own answer for a Lambda event over the 6 MB invoke payload (not the envelope; see `413` of the upload). */
+        RequestTooLongRaw: {
+            /** @constant */
+            message: "Request Too Long";
+        };
+        /** @enum {string} */
+        ImageFormat: "jpeg" | "png" | "gif" | "webp" | "avif" | "bmp" | "tiff";
+        /**
+         * @description URL-safe and unguessable (128 random bits).
+         * @example 7Yq2mN0c4TzP1aXbK9eLwQ
+         */
+        ImageId: string;
+        /**
+         * Format: uri
+         * @description The public URL, `<delivery base>/image/<id>` (no key needed).
+         * @example https://d1x2y3z4a5b6c7.cloudfront.net/image/7Yq2mN0c4TzP1aXbK9eLwQ
+         */
+        PublicUrl: string;
+        /**
+         * Format: date-time
+         * @description ISO 8601, UTC.
+         * @example 2026-11-26T23:59:59.123Z
+         */
+        Timestamp: string;
+        /** @description An image, by its `state`. */
+        Image: components["schemas"]["ReadyImage"] | components["schemas"]["PendingImage"] | components["schemas"]["RejectedImage"];
+        /** @description A stored image, served at `url`. */
+        ReadyImage: {
+            id: components["schemas"]["ImageId"];
+            url: components["schemas"]["PublicUrl"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            state: "ready";
+            /** @description As displayed (EXIF orientation applied). */
+            width: number;
+            /** @description As displayed (EXIF orientation applied). */
+            height: number;
+            format: components["schemas"]["ImageFormat"];
+            content_type: components["schemas"]["ImageContentType"];
+            /** @description Bytes as stored and served (after metadata removal). */
+            size: number;
+            /** @description Hex SHA-256 digest of the stored bytes. */
+            sha256: string;
+            created_at: components["schemas"]["Timestamp"];
+        };
+        /** @description A large upload whose bytes have not arrived (or not been checked) yet. Its `url` answers `404` until it is ready. */
+        PendingImage: {
+            id: components["schemas"]["ImageId"];
+            url: components["schemas"]["PublicUrl"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            state: "pending";
+            created_at: components["schemas"]["Timestamp"];
+        };
+        /** @description A large upload whose bytes failed the checks; nothing was published. */
+        RejectedImage: {
+            id: components["schemas"]["ImageId"];
+            url: components["schemas"]["PublicUrl"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            state: "rejected";
+            created_at: components["schemas"]["Timestamp"];
+            /** @description Why the bytes were refused. */
+            reason: string;
+        };
+        /** @enum {string} */
+        ImageContentType: "image/jpeg" | "image/png" | "image/gif" | "image/webp" | "image/avif" | "image/bmp" | "image/tiff";
+        ImageResponse: {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["Image"];
+        };
+        ImageListResponse: {
+            /** @constant */
+            status: "success";
+            data: {
+                images: components["schemas"]["Image"][];
+                /** @description Pass as `cursor` for the next page; `null` on the last page. */
+                next_cursor: string | null;
+            };
+        };
+        StartUploadRequest: {
+            /** @description Exact byte count of the file (binds the upload to it). */
+            size?: number;
+            content_type?: components["schemas"]["ImageContentType"];
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description Where and how to send the bytes. `headers` comes with a PUT, `fields` with a POST form. */
+        UploadTicket: {
+            /** @enum {string} */
+            method: "PUT" | "POST";
+            /**
+             * Format: uri
+             * @description The presigned S3 URL.
+             */
+            url: string;
+            /** @description Headers to send with the PUT, exactly. */
+            headers?: {
+                [key: string]: string;
+            };
+            /** @description Form fields to send, in order, before the file (field `file`), with the POST. */
+            fields?: {
+                [key: string]: string;
+            };
+            /** Format: date-time */
+            expires_at: string;
+            /** @description The most bytes the upload accepts. */
+            max_size: number;
+        };
+        /** @description The pending image and where to send its bytes. */
+        StartedUpload: {
+            id: components["schemas"]["ImageId"];
+            url: components["schemas"]["PublicUrl"];
+            /** @constant */
+            state: "pending";
+            created_at: components["schemas"]["Timestamp"];
+            upload: components["schemas"]["UploadTicket"];
+        };
+        StartedUploadResponse: {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["StartedUpload"];
+        };
+        Account: {
+            account_id: string;
+            /** Format: email */
+            email: string;
+            /** Format: date-time */
+            created_at: string;
+            usage: {
+                hourly_limit: number;
+                /** @description Requests of all the account's keys in this clock hour. */
+                requests_this_hour: number;
+                /** Format: date-time */
+                reset_at: string;
+            };
+            images: {
+                count: number;
+                bytes: number;
+            };
+        };
+        AccountResponse: {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["Account"];
+        };
+        /** @description An API key as listed (never its secret). */
+        ApiKey: {
+            /** @example key_Zm9vYmFyYmF6 */
+            id: string;
+            name: string;
+            /**
+             * @description The key's first characters, to recognise it.
+             * @example imgr_AbCd
+             */
+            prefix: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            last_used_at: string | null;
+            /** @enum {string} */
+            status: "active" | "revoked";
+            requests_this_hour: number;
+        };
+        KeyListResponse: {
+            /** @constant */
+            status: "success";
+            data: {
+                keys: components["schemas"]["ApiKey"][];
+            };
+        };
+        CreateKeyRequest: {
+            /** @description 1 to 64 printable characters. */
+            name: string;
+        };
+        /** @description A new key, with its secret (shown this once). */
+        NewKey: components["schemas"]["ApiKey"] & {
+            /** @description The secret. Store it now; it cannot be shown again. */
+            key: string;
+        };
+        NewKeyResponse: {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["NewKey"];
+        };
+    };
+    responses: {
+        /** @description The image (or its variant), with its sniffed type. */
+        ImageBytes: {
+            headers: {
+                "Cache-Control": components["headers"]["Cache-Control"];
+                ETag: components["headers"]["ETag"];
+                "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                "Accept-Ranges": components["headers"]["Accept-Ranges"];
+                Vary: components["headers"]["Vary"];
+                [name: string]: unknown;
+            };
+            content: {
+                "image/jpeg": components["schemas"]["Bytes"];
+                "image/png": components["schemas"]["Bytes"];
+                "image/gif": components["schemas"]["Bytes"];
+                "image/webp": components["schemas"]["Bytes"];
+                "image/avif": components["schemas"]["Bytes"];
+                "image/bmp": components["schemas"]["Bytes"];
+                "image/tiff": components["schemas"]["Bytes"];
+            };
+        };
+        /** @description The requested byte range of the image. */
+        ImagePart: {
+            headers: {
+                "Content-Range": components["headers"]["Content-Range"];
+                "Cache-Control": components["headers"]["Cache-Control"];
+                ETag: components["headers"]["ETag"];
+                "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                "Accept-Ranges": components["headers"]["Accept-Ranges"];
+                [name: string]: unknown;
+            };
+            content: {
+                "image/jpeg": components["schemas"]["Bytes"];
+                "image/png": components["schemas"]["Bytes"];
+                "image/gif": components["schemas"]["Bytes"];
+                "image/webp": components["schemas"]["Bytes"];
+                "image/avif": components["schemas"]["Bytes"];
+                "image/bmp": components["schemas"]["Bytes"];
+                "image/tiff": components["schemas"]["Bytes"];
+            };
+        };
+        /** @description On AWS, the API's own domain sends the public URL to the CDN (the same path and query). Links made before the CDN keep working. */
+        ToCdn: {
+            headers: {
+                /**
+                 * @description The CDN URL of the image.
+                 * @example https://d1x2y3z4a5b6c7.cloudfront.net/image/7Yq2mN0c4TzP1aXbK9eLwQ
+                 */
+                Location: string;
+                /**
+                 * @description The target never changes for an id.
+                 * @example public, max-age=86400
+                 */
+                "Cache-Control"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "status": "success",
+                 *       "data": {
+                 *         "id": "7Yq2mN0c4TzP1aXbK9eLwQ",
+                 *         "url": "https://d1x2y3z4a5b6c7.cloudfront.net/image/7Yq2mN0c4TzP1aXbK9eLwQ"
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /** @constant */
+                    status: "success";
+                    data: {
+                        id: components["schemas"]["ImageId"];
+                        url: components["schemas"]["PublicUrl"];
+                    };
+                };
+            };
+        };
+        /** @description The `If-None-Match` ETag still matches. No body. */
+        NotModified: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                "Cache-Control": components["headers"]["Cache-Control"];
+                [name: string]: unknown;
+            };
+            content?: never;
+        };
+        /** @description The range starts past the end of the image. */
+        RangeNotSatisfiable: {
+            headers: {
+                /**
+                 * @description `bytes *\/<size>`.
+                 * @example bytes *\/48213
+                 */
+                "Content-Range": string;
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "status": "error",
+                 *       "message": "Requested range not satisfiable"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description An unknown, repeated, empty or out-of-range transform parameter. */
+        BadTransform: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The CDN could not read the image or render its variant (storage or the transform function failed); retry later. */
+        CdnError: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The bearer key (or, on account routes, the session token) is missing, malformed, unknown or revoked. Answered by the gateway, the same for every `/api` route. */
+        Unauthorized: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "status": "error",
+                 *       "message": "Missing or invalid API key"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description No such image for this caller (unknown, deleted, or another account's), or an unknown route. */
+        ImageNotFound: {
+            headers: {
+                "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit-Optional"];
+                "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining-Optional"];
+                "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset-Optional"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description No such route or method (answered by the gateway). */
+        RouteNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "status": "error",
+                 *       "message": "Not found"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /**
+         * @description Over the hourly limit (with the rate-limit headers; rejected requests do not count), or
+         *     over the key's throttle or daily quota (answered by the gateway, without them).
+         */
+        RateLimited: {
+            headers: {
+                "Retry-After": components["headers"]["Retry-After"];
+                "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit-Optional"];
+                "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining-Optional"];
+                "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset-Optional"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "status": "error",
+                 *       "message": "Rate limit exceeded"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Too many requests (the gateway's throttle). */
+        Throttled: {
+            headers: {
+                "Retry-After": components["headers"]["Retry-After"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "status": "error",
+                 *       "message": "Rate limit exceeded"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Something unexpected; the log has the detail and the request id. */
+        InternalError: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "status": "error",
+                 *       "message": "Internal server error"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The function failed (answered by the gateway). */
+        BadGateway: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "status": "error",
+                 *       "message": "Internal server error"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Storage (S3 or DynamoDB) or the authorizer is unavailable; retry after `Retry-After` seconds. */
+        ServiceUnavailable: {
+            headers: {
+                "Retry-After": components["headers"]["Retry-After"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "status": "error",
+                 *       "message": "Service temporarily unavailable, retry later"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The function did not answer in time (answered by the gateway). */
+        GatewayTimeout: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "status": "error",
+                 *       "message": "Request timed out"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+    };
+    parameters: {
+        /**
+         * @description The image's `id`.
+         * @example 7Yq2mN0c4TzP1aXbK9eLwQ
+         */
+        ImageId: string;
+        /** @description Width of the variant in pixels; with only one of `w` and `h` the aspect ratio is kept. Never enlarged past the original. */
+        TransformWidth: number;
+        /** @description Height of the variant in pixels. */
+        TransformHeight: number;
+        /** @description How the picture fits a `w` x `h` box (with both sides given). */
+        TransformFit: "inside" | "cover" | "contain";
+        /** @description Output format. `auto` picks AVIF if `Accept` lists `image/avif`, else WebP if it lists `image/webp`, else the original's (the response then has `Vary: Accept`). */
+        TransformFormat: "jpeg" | "png" | "webp" | "avif" | "auto";
+        /** @description Quality of lossy output formats. */
+        TransformQuality: number;
+        /**
+         * @description One byte range, e.g. `bytes=0-1023`.
+         * @example bytes=0-1023
+         */
+        Range: string;
+        /** @description An `ETag` from an earlier response; if it still matches, the answer is `304`. */
+        IfNoneMatch: string;
+        /**
+         * @description Used by `format=auto`.
+         * @example image/avif,image/webp,*\/*
+         */
+        Accept: string;
+    };
+    requestBodies: never;
+    headers: {
+        /**
+         * @description The image's API resource (`/api/images/{image_id}`), relative to the base URL the client called, or absolute.
+         * @example /api/images/7Yq2mN0c4TzP1aXbK9eLwQ
+         */
+        Location: string;
+        /**
+         * @description Requests allowed per hour for this key.
+         * @example 1000
+         */
+        "X-RateLimit-Limit": string;
+        /**
+         * @description Requests left in this hour's window.
+         * @example 988
+         */
+        "X-RateLimit-Remaining": string;
+        /**
+         * @description When the window ends, in unix seconds (the end of the clock hour).
+         * @example 1796378400
+         */
+        "X-RateLimit-Reset": string;
+        /**
+         * @description The policy, in the IETF draft's structured-field syntax.
+         * @example "hourly";q=1000;w=3600
+         */
+        "RateLimit-Policy": string;
+        /**
+         * @description Remaining requests and seconds until the window resets, in the IETF draft's syntax.
+         * @example "hourly";r=988;t=1740
+         */
+        RateLimit: string;
+        /** @description Requests allowed per hour (present when the request reached the hourly counter). */
+        "X-RateLimit-Limit-Optional": string;
+        /** @description Requests left in this hour's window (present when the request reached the hourly counter). */
+        "X-RateLimit-Remaining-Optional": string;
+        /** @description Window end in unix seconds (present when the request reached the hourly counter). */
+        "X-RateLimit-Reset-Optional": string;
+        /**
+         * @description Seconds to wait before retrying.
+         * @example 1740
+         */
+        "Retry-After": string;
+        /** @description Any page may read the image. */
+        "Access-Control-Allow-Origin": "*";
+        /**
+         * @description Images never change under their URL.
+         * @example public, max-age=31536000, immutable
+         */
+        "Cache-Control": string;
+        /**
+         * @description The validator for `If-None-Match`.
+         * @example "ee231f75f238f5951a4707ffd7e345b8"
+         */
+        ETag: string;
+        /** @description Browsers must not second-guess `Content-Type`. */
+        "X-Content-Type-Options": "nosniff";
+        /** @description Byte ranges are supported. */
+        "Accept-Ranges": "bytes";
+        /**
+         * @description The range sent, e.g. `bytes 0-1023/48213`.
+         * @example bytes 0-1023/48213
+         */
+        "Content-Range": string;
+        /**
+         * @description `Accept` when the request used `format=auto`.
+         * @example Accept
+         */
+        Vary: string;
+    };
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+    uploadImage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description The image file.
+                     */
+                    image: Blob;
+                };
+            };
+        };
+        responses: {
+            /** @description Stored. `Location` names the image's API resource. */
+            201: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "success",
+                     *       "data": {
+                     *         "id": "7Yq2mN0c4TzP1aXbK9eLwQ",
+                     *         "url": "https://d1x2y3z4a5b6c7.cloudfront.net/image/7Yq2mN0c4TzP1aXbK9eLwQ",
+                     *         "state": "ready",
+                     *         "width": 64,
+                     *         "height": 48,
+                     *         "format": "jpeg",
+                     *         "content_type": "image/jpeg",
+                     *         "size": 1352,
+                     *         "sha256": "ee231f75f238f5951a4707ffd7e345b8ca23d6be6096f57d8d65af49874b8144",
+                     *         "created_at": "2026-11-26T23:59:59.123Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ImageResponse"];
+                };
+            };
+            /**
+             * @description Not an allowed image (`Invalid image format`), or not a usable form: not multipart,
+             *     malformed multipart, no file in `image`, an empty file, several files.
+             */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit-Optional"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining-Optional"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset-Optional"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["RouteNotFound"];
+            /**
+             * @description The image is over the direct-upload limit, or the request over the gateway's 10 MB. A
+             *     request whose base64-encoded Lambda event would exceed Lambda's 6 MB invoke payload gets
+             *     the raw answer AWS gives (`{"message":"Request Too Long"}`, `Content-Type:
+             *     application/json`): no gateway response can map it into the envelope.
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["RequestTooLongRaw"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    startUpload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "size": 12582912,
+                 *       "content_type": "image/jpeg"
+                 *     }
+                 */
+                "application/json": components["schemas"]["StartUploadRequest"];
+            };
+        };
+        responses: {
+            /** @description A pending image and where to send its bytes. `Location` names the image's API resource. */
+            201: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StartedUploadResponse"];
+                };
+            };
+            /** @description The body is not JSON, not an object, or a field is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["RouteNotFound"];
+            /** @description `size` is over the large-upload limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "error",
+                     *       "message": "Image exceeds the 50 MiB limit (52428800 bytes)"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    listImages: {
+        parameters: {
+            query?: {
+                /** @description Images per page. */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page (opaque). */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of images. */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "success",
+                     *       "data": {
+                     *         "images": [
+                     *           {
+                     *             "id": "7Yq2mN0c4TzP1aXbK9eLwQ",
+                     *             "url": "https://d1x2y3z4a5b6c7.cloudfront.net/image/7Yq2mN0c4TzP1aXbK9eLwQ",
+                     *             "state": "ready",
+                     *             "width": 64,
+                     *             "height": 48,
+                     *             "format": "jpeg",
+                     *             "content_type": "image/jpeg",
+                     *             "size": 1352,
+                     *             "sha256": "ee231f75f238f5951a4707ffd7e345b8ca23d6be6096f57d8d65af49874b8144",
+                     *             "created_at": "2026-11-26T23:59:59.123Z"
+                     *           }
+                     *         ],
+                     *         "next_cursor": "eyJ2IjoxLCJwIjoiMjAyNi0xMS0yNlQyMzo1OTo1OS4xMjNaIzdZcTJtTjBjNFR6UDFhWGJLOWVMd1EifQ"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ImageListResponse"];
+                };
+            };
+            /** @description `limit` or `cursor` is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["RouteNotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    getImage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The image's `id`.
+                 * @example 7Yq2mN0c4TzP1aXbK9eLwQ
+                 */
+                image_id: components["parameters"]["ImageId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The image. */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImageResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["ImageNotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    deleteImage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The image's `id`.
+                 * @example 7Yq2mN0c4TzP1aXbK9eLwQ
+                 */
+                image_id: components["parameters"]["ImageId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. No body. */
+            204: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["ImageNotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    viewImage: {
+        parameters: {
+            query?: {
+                /** @description Width of the variant in pixels; with only one of `w` and `h` the aspect ratio is kept. Never enlarged past the original. */
+                w?: components["parameters"]["TransformWidth"];
+                /** @description Height of the variant in pixels. */
+                h?: components["parameters"]["TransformHeight"];
+                /** @description How the picture fits a `w` x `h` box (with both sides given). */
+                fit?: components["parameters"]["TransformFit"];
+                /** @description Output format. `auto` picks AVIF if `Accept` lists `image/avif`, else WebP if it lists `image/webp`, else the original's (the response then has `Vary: Accept`). */
+                format?: components["parameters"]["TransformFormat"];
+                /** @description Quality of lossy output formats. */
+                q?: components["parameters"]["TransformQuality"];
+            };
+            header?: {
+                /**
+                 * @description One byte range, e.g. `bytes=0-1023`.
+                 * @example bytes=0-1023
+                 */
+                Range?: components["parameters"]["Range"];
+                /** @description An `ETag` from an earlier response; if it still matches, the answer is `304`. */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+                /**
+                 * @description Used by `format=auto`.
+                 * @example image/avif,image/webp,*\/*
+                 */
+                Accept?: components["parameters"]["Accept"];
+            };
+            path: {
+                /**
+                 * @description The image's `id`.
+                 * @example 7Yq2mN0c4TzP1aXbK9eLwQ
+                 */
+                image_id: components["parameters"]["ImageId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["ImageBytes"];
+            206: components["responses"]["ImagePart"];
+            301: components["responses"]["ToCdn"];
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["BadTransform"];
+            404: components["responses"]["ImageNotFound"];
+            416: components["responses"]["RangeNotSatisfiable"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["CdnError"];
+            503: components["responses"]["CdnError"];
+            504: components["responses"]["CdnError"];
+        };
+    };
+    headImage: {
+        parameters: {
+            query?: {
+                /** @description Width of the variant in pixels; with only one of `w` and `h` the aspect ratio is kept. Never enlarged past the original. */
+                w?: components["parameters"]["TransformWidth"];
+                /** @description Height of the variant in pixels. */
+                h?: components["parameters"]["TransformHeight"];
+                /** @description How the picture fits a `w` x `h` box (with both sides given). */
+                fit?: components["parameters"]["TransformFit"];
+                /** @description Output format. `auto` picks AVIF if `Accept` lists `image/avif`, else WebP if it lists `image/webp`, else the original's (the response then has `Vary: Accept`). */
+                format?: components["parameters"]["TransformFormat"];
+                /** @description Quality of lossy output formats. */
+                q?: components["parameters"]["TransformQuality"];
+            };
+            header?: {
+                /**
+                 * @description One byte range, e.g. `bytes=0-1023`.
+                 * @example bytes=0-1023
+                 */
+                Range?: components["parameters"]["Range"];
+                /** @description An `ETag` from an earlier response; if it still matches, the answer is `304`. */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+                /**
+                 * @description Used by `format=auto`.
+                 * @example image/avif,image/webp,*\/*
+                 */
+                Accept?: components["parameters"]["Accept"];
+            };
+            path: {
+                /**
+                 * @description The image's `id`.
+                 * @example 7Yq2mN0c4TzP1aXbK9eLwQ
+                 */
+                image_id: components["parameters"]["ImageId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The image's headers. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    ETag: components["headers"]["ETag"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Accept-Ranges": components["headers"]["Accept-Ranges"];
+                    Vary: components["headers"]["Vary"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The range's headers. */
+            206: {
+                headers: {
+                    "Content-Range": components["headers"]["Content-Range"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    ETag: components["headers"]["ETag"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Accept-Ranges": components["headers"]["Accept-Ranges"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            301: components["responses"]["ToCdn"];
+            304: components["responses"]["NotModified"];
+            /** @description Invalid transform parameters (no body). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such image (no body). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The range is outside the image (no body). */
+            416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unexpected error (no body). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Storage unavailable (no body). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The account. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "success",
+                     *       "data": {
+                     *         "account_id": "acct_Qm9vYmFyYmF6cXV4",
+                     *         "email": "ada@example.com",
+                     *         "created_at": "2026-11-20T08:01:12.000Z",
+                     *         "usage": {
+                     *           "hourly_limit": 1000,
+                     *           "requests_this_hour": 12,
+                     *           "reset_at": "2026-11-27T11:00:00.000Z"
+                     *         },
+                     *         "images": {
+                     *           "count": 3,
+                     *           "bytes": 123456
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AccountResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["RouteNotFound"];
+            429: components["responses"]["Throttled"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    listAccountKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The keys. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "success",
+                     *       "data": {
+                     *         "keys": [
+                     *           {
+                     *             "id": "key_Zm9vYmFyYmF6",
+                     *             "name": "laptop",
+                     *             "prefix": "imgr_AbCd",
+                     *             "created_at": "2026-11-20T08:05:00.000Z",
+                     *             "last_used_at": "2026-11-27T10:14:59.000Z",
+                     *             "status": "active",
+                     *             "requests_this_hour": 12
+                     *           },
+                     *           {
+                     *             "id": "key_cXV4cXV1dXg5",
+                     *             "name": "old server",
+                     *             "prefix": "imgr_x9Yz",
+                     *             "created_at": "2026-10-01T12:00:00.000Z",
+                     *             "last_used_at": null,
+                     *             "status": "revoked",
+                     *             "requests_this_hour": 0
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["KeyListResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["RouteNotFound"];
+            429: components["responses"]["Throttled"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    createAccountKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "laptop"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreateKeyRequest"];
+            };
+        };
+        responses: {
+            /** @description The key, with its secret. `Location` names the key. */
+            201: {
+                headers: {
+                    /**
+                     * @description The key's resource, `/api/account/keys/{key_id}`.
+                     * @example /api/account/keys/key_Zm9vYmFyYmF6
+                     */
+                    Location: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "success",
+                     *       "data": {
+                     *         "id": "key_Zm9vYmFyYmF6",
+                     *         "name": "laptop",
+                     *         "prefix": "imgr_AbCd",
+                     *         "created_at": "2026-11-27T10:20:00.000Z",
+                     *         "last_used_at": null,
+                     *         "status": "active",
+                     *         "requests_this_hour": 0,
+                     *         "key": "imgr_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_AbCdE"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["NewKeyResponse"];
+                };
+            };
+            /** @description The name is missing, empty, longer than 64 characters or not printable, or the body is not JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "error",
+                     *       "message": "name must be 1 to 64 printable characters"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["RouteNotFound"];
+            /** @description The account already has 10 active keys. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "error",
+                     *       "message": "An account can have at most 10 active keys"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["Throttled"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    revokeAccountKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The key's `id`.
+                 * @example key_Zm9vYmFyYmF6
+                 */
+                key_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked. No body. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description No such key in this account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "error",
+                     *       "message": "Key not found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["Throttled"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    getOpenApi: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The OpenAPI document. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "openapi": "3.1.0",
+                     *       "info": {
+                     *         "title": "Imager API",
+                     *         "version": "0.1.0"
+                     *       },
+                     *       "servers": [
+                     *         {
+                     *           "url": "https://abc123.execute-api.eu-west-1.amazonaws.com/v1"
+                     *         }
+                     *       ],
+                     *       "paths": {}
+                     *     }
+                     */
+                    "application/json": {
+                        openapi: string;
+                        info: Record<string, never>;
+                        servers?: {
+                            url: string;
+                        }[];
+                        paths: Record<string, never>;
+                    };
+                };
+            };
+            404: components["responses"]["RouteNotFound"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+        };
+    };
+    getDocs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The HTML page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+        };
+    };
+    getConsole: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The console's HTML page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+        };
+    };
+}

@@ -1,0 +1,84 @@
+/**
+ * The typed Imager client: openapi-fetch over the types openapi-typescript generates from
+ * openapi.yaml (client/api-types.ts). The web console and the tests call the API through it;
+ * it imports nothing from functions/.
+ *
+ * ```ts
+ * const imager = createImagerClient({ baseUrl: 'http://127.0.0.1:3000', apiKey: process.env.IMAGER_KEY });
+ * const { data } = await uploadImage(imager, new Blob([bytes]), 'cat.jpg');
+ * ```
+ */
+import createClient, { type Client, type ClientOptions } from 'openapi-fetch';
+import type { components, operations, paths } from './api-types';
+
+export type { components, operations, paths };
+
+type Schemas = components['schemas'];
+export type Image = Schemas['Image'];
+export type ReadyImage = Schemas['ReadyImage'];
+export type StartedUpload = Schemas['StartedUpload'];
+export type UploadTicket = Schemas['UploadTicket'];
+export type ApiKey = Schemas['ApiKey'];
+export type NewKey = Schemas['NewKey'];
+export type Account = Schemas['Account'];
+export type ErrorEnvelope = Schemas['Error'];
+
+export type ImagerClient = Client<paths>;
+
+export interface ImagerClientOptions extends Omit<ClientOptions, 'baseUrl'> {
+  /** Where the API is, stage prefix included (`https://abc.execute-api.../v1`). */
+  readonly baseUrl: string;
+  /** An API key (`imgr_...`), for the image routes. */
+  readonly apiKey?: string;
+  /** A session token (Cognito JWT), for the account routes. */
+  readonly sessionToken?: string;
+}
+
+/** A client that sends `Authorization: Bearer <apiKey or sessionToken>` with every request. */
+export function createImagerClient(options: ImagerClientOptions): ImagerClient {
+  const { apiKey, sessionToken, headers, ...rest } = options;
+  const bearer = apiKey ?? sessionToken;
+  return createClient<paths>({
+    ...rest,
+    baseUrl: options.baseUrl.replace(/\/+$/, ''),
+    headers: { ...(bearer ? { Authorization: `Bearer ${bearer}` } : {}), ...(headers as Record<string, string> | undefined) },
+  });
+}
+
+/**
+ * POST /api/images/upload: the image as multipart/form-data in the field `image`. The file name
+ * is informative only (the format is sniffed from the bytes).
+ */
+export function uploadImage(client: ImagerClient, image: Blob, filename = 'image') {
+  return client.POST('/api/images/upload', {
+    body: { image },
+    bodySerializer(body) {
+      const form = new FormData();
+      form.append('image', body.image, filename);
+      return form;
+    },
+  });
+}
+
+/**
+ * Sends the bytes of a large upload where `POST /api/images/uploads` said: a PUT with exactly
+ * its headers, or a POST form with its fields first and the file last. This goes to storage,
+ * not to the API, so it is a plain fetch.
+ */
+export function sendUpload(upload: UploadTicket, bytes: Blob, fetchImpl: typeof fetch = fetch): Promise<Response> {
+  if (upload.method === 'PUT') {
+    return fetchImpl(upload.url, { method: 'PUT', headers: upload.headers ?? {}, body: bytes });
+  }
+  const form = new FormData();
+  for (const [name, value] of Object.entries(upload.fields ?? {})) form.append(name, value);
+  form.append('file', bytes, 'upload');
+  return fetchImpl(upload.url, { method: 'POST', body: form });
+}
+
+/** The message of an error envelope (openapi-fetch's `error`), or a fallback for anything else. */
+export function errorMessage(error: unknown, fallback = 'Request failed'): string {
+  if (typeof error === 'object' && error !== null && typeof (error as ErrorEnvelope).message === 'string') {
+    return (error as ErrorEnvelope).message;
+  }
+  return fallback;
+}

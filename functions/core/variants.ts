@@ -1,0 +1,183 @@
+import type { ImageFormat } from './image-format';
+import { canonicalTransform, type FormatChoice, pairsFromSearch, parseTransform, type Transform, variantKey } from './transform-params';
+
+/**
+ * Variants: an image rendered with a {@link Transform}, rendered once and stored under
+ * `variants/<id>/<canonical>` next to the published original `images/<id>`.
+ */
+
+/** Formats a variant can come out in: the four of the URL, and GIF when a GIF stays a GIF. */
+export type RenderFormat = 'jpeg' | 'png' | 'webp' | 'avif' | 'gif';
+
+export const RENDER_CONTENT_TYPES: Readonly<Record<RenderFormat, string>> = {
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  webp: 'image/webp',
+  avif: 'image/avif',
+  gif: 'image/gif',
+};
+
+/** The same cache headers as originals (SPEC §11): a variant name never changes meaning. */
+export const VARIANT_CACHE_CONTROL = 'public, max-age=31536000, immutable';
+
+/**
+ * The format a variant is written in. `original` keeps the original's format where browsers
+ * can show it and sharp can write it (JPEG, PNG, WebP, AVIF, GIF); BMP and TIFF become PNG
+ * (lossless, displayable everywhere).
+ */
+export function renderFormatFor(choice: FormatChoice, input: ImageFormat): RenderFormat {
+  if (choice !== 'original') return choice;
+  if (input === 'bmp' || input === 'tiff') return 'png';
+  return input;
+}
+
+/** What a renderer produced. */
+export interface RenderedImage {
+  readonly bytes: Uint8Array;
+  readonly format: RenderFormat;
+  readonly contentType: string;
+  readonly width: number;
+  readonly height: number;
+  /** Frames in the output (1 unless an animation stayed animated). */
+  readonly pages: number;
+}
+
+/** Port: turns an original's bytes into a variant (sharp in functions/adapters/sharp-renderer.ts). */
+export interface ImageRenderer {
+  render(input: Uint8Array, transform: Transform): Promise<RenderedImage>;
+}
+
+export interface StoredVariant {
+  readonly bytes: Uint8Array;
+  readonly contentType: string;
+}
+
+/** Port: the objects variants are made from and kept in. */
+export interface VariantObjects {
+  /** The published original `images/<id>`, or undefined when there is none (unknown or deleted). */
+  getOriginal(imageId: string): Promise<Uint8Array | undefined>;
+  /** A stored variant, or undefined. */
+  getVariant(key: string): Promise<StoredVariant | undefined>;
+  putVariant(key: string, variant: StoredVariant, cacheControl: string): Promise<void>;
+}
+
+export interface VariantLog {
+  info(message: string, details: Record<string, unknown>): void;
+}
+
+export interface VariantDeps {
+  readonly objects: VariantObjects;
+  readonly renderer: ImageRenderer;
+  readonly log?: VariantLog;
+}
+
+export interface VariantResult extends StoredVariant {
+  readonly key: string;
+  readonly cacheControl: string;
+  /** True when this call rendered it (a miss); false when it was already stored. */
+  readonly rendered: boolean;
+}
+
+/**
+ * Renders counted per process: the local API and the tests read it to show that a variant is
+ * rendered once and then served from storage.
+ */
+export const variantStats = { rendered: 0, served: 0 };
+
+/** Renders in flight in this process, by key: concurrent misses for one variant render it once. */
+const inFlight = new Map<string, Promise<VariantResult | undefined>>();
+
+/**
+ * The variant of `imageId` for `transform`: the stored one if present; otherwise the original
+ * is read, rendered, stored (with its Content-Type and the immutable Cache-Control) and
+ * returned. Undefined when the image has no published original (404).
+ */
+export async function getOrRenderVariant(deps: VariantDeps, imageId: string, transform: Transform): Promise<VariantResult | undefined> {
+  const key = variantKey(imageId, canonicalTransform(transform));
+  const stored = await deps.objects.getVariant(key);
+  if (stored) {
+    variantStats.served += 1;
+    return { ...stored, key, cacheControl: VARIANT_CACHE_CONTROL, rendered: false };
+  }
+  const pending = inFlight.get(key);
+  if (pending) return pending;
+  const work = render(deps, imageId, transform, key).finally(() => inFlight.delete(key));
+  inFlight.set(key, work);
+  return work;
+}
+
+async function render(deps: VariantDeps, imageId: string, transform: Transform, key: string): Promise<VariantResult | undefined> {
+  const original = await deps.objects.getOriginal(imageId);
+  if (!original) return undefined;
+  const started = performance.now();
+  const output = await deps.renderer.render(original, transform);
+  const variant: StoredVariant = { bytes: output.bytes, contentType: output.contentType };
+  await deps.objects.putVariant(key, variant, VARIANT_CACHE_CONTROL);
+  variantStats.rendered += 1;
+  deps.log?.info('variant rendered', {
+    key,
+    inputBytes: original.byteLength,
+    outputBytes: output.bytes.byteLength,
+    width: output.width,
+    height: output.height,
+    pages: output.pages,
+    ms: Math.round(performance.now() - started),
+  });
+  return { ...variant, key, cacheControl: VARIANT_CACHE_CONTROL, rendered: true };
+}
+
+/**
+ * The public query that names the same variant explicitly (format resolved, defaults written):
+ * where a client is sent to fetch a variant again (the transform function's 307).
+ */
+export function publicQueryFor(transform: Transform): string {
+  const parts: string[] = [];
+  if (transform.width !== undefined) parts.push(`w=${transform.width}`);
+  if (transform.height !== undefined) parts.push(`h=${transform.height}`);
+  if (transform.width !== undefined && transform.height !== undefined) parts.push(`fit=${transform.fit}`);
+  if (transform.format !== 'original') parts.push(`format=${transform.format}`);
+  if (transform.quality !== undefined) parts.push(`q=${transform.quality}`);
+  // A re-encode of the original with every default still needs one parameter to be a variant.
+  return parts.length > 0 ? parts.join('&') : 'fit=inside';
+}
+
+/** What a CDN-like server (the local API's `/image/<id>`) answers for a variant. */
+export interface VariantAnswer {
+  readonly variant: VariantResult;
+  readonly transform: Transform;
+  /** Content-Type, Cache-Control, and `Vary: Accept` when the format came from `Accept`. */
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/**
+ * The whole variant path of a request in one call, for servers that see the public URL (the
+ * local API): parses the query (a 400 `BadRequestError` for any bad parameter), resolves
+ * `format=auto` from `accept`, and gets or renders the variant. Undefined when the query has
+ * no parameter (serve the original) — check {@link hasTransformQuery} first — or when the
+ * image has no published original (404).
+ */
+export async function variantForRequest(
+  deps: VariantDeps,
+  imageId: string,
+  search: string,
+  accept: string | undefined,
+): Promise<VariantAnswer | undefined> {
+  const transform = parseTransform(pairsFromSearch(search), accept);
+  if (!transform) return undefined;
+  const variant = await getOrRenderVariant(deps, imageId, transform);
+  if (!variant) return undefined;
+  return {
+    variant,
+    transform,
+    headers: {
+      'Content-Type': variant.contentType,
+      'Cache-Control': variant.cacheControl,
+      ...(transform.auto ? { Vary: 'Accept' } : {}),
+    },
+  };
+}
+
+/** True when a public URL's query asks for a variant (any parameter at all, valid or not). */
+export function hasTransformQuery(search: string): boolean {
+  return pairsFromSearch(search).length > 0;
+}

@@ -1,0 +1,92 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import type { APIGatewayProxyResult } from 'aws-lambda';
+
+/** The Redoc browser bundle's file name, next to the function's index.mjs in its Lambda asset. */
+export const REDOC_BUNDLE = 'redoc.standalone.js';
+
+/**
+ * Where the Redoc bundle is: beside this module in a Lambda asset (the CDK copies it there, see
+ * lib/imager-function.ts `files`), else the installed npm package (local mode, tests).
+ */
+export function redocBundlePath(moduleUrl: string = import.meta.url): string {
+  const beside = fileURLToPath(new URL(`./${REDOC_BUNDLE}`, moduleUrl));
+  if (existsSync(beside)) return beside;
+  return createRequire(moduleUrl).resolve(`redoc/bundles/${REDOC_BUNDLE}`);
+}
+
+/** Redoc's sidebar credit logo, on Redocly's CDN. */
+export const REDOC_CREDIT_LOGO = 'https://cdn.redoc.ly/redoc/logo-mini.svg';
+/** Its stand-in, inline: an empty image the size of the credit's. */
+const CREDIT_LOGO = "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='16' height='16'/%3E";
+
+function sha256Source(source: string): string {
+  return `'sha256-${createHash('sha256').update(source, 'utf8').digest('base64')}'`;
+}
+
+/**
+ * The reference page: Redoc, inlined from our own copy of the npm package (no third-party CDN),
+ * reading the description from `api/openapi.json` relative to the page, so it works under an API
+ * Gateway stage prefix (`/v1/docs` reads `/v1/api/openapi.json`). The content security policy
+ * allows exactly the two inline scripts (by hash), Redoc's search worker and its inline styles.
+ */
+export function docsPage(redoc: string): { html: string; csp: string } {
+  const bundle = redoc
+    // Inline script text ends at the first "</script": none may occur inside it.
+    .replace(/<\/(script)/gi, '<\\/$1')
+    // The only asset Redoc fetches from elsewhere: the logo of its sidebar credit.
+    .replaceAll(REDOC_CREDIT_LOGO, CREDIT_LOGO);
+  const init = `Redoc.init('api/openapi.json',{expandResponses:'200,201',pathInMiddlePanel:true,hideHostname:false},document.getElementById('redoc'))`;
+  const html = [
+    '<!doctype html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    '<title>Imager API reference</title>',
+    // No /favicon.ico request (it would be a 404).
+    '<link rel="icon" href="data:,">',
+    '<style>body{margin:0;padding:0}</style>',
+    '</head>',
+    '<body>',
+    '<div id="redoc"></div>',
+    `<script>${bundle}</script>`,
+    `<script>${init}</script>`,
+    '</body>',
+    '</html>',
+  ].join('\n');
+  const csp = [
+    "default-src 'none'",
+    `script-src ${sha256Source(bundle)} ${sha256Source(init)}`,
+    "style-src 'unsafe-inline'",
+    "img-src 'self' data:",
+    "font-src 'self' data:",
+    "connect-src 'self'",
+    'worker-src blob:',
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+  return { html, csp };
+}
+
+/** GET /docs (no key): the API reference page, built once per container. */
+export function createGetDocsHandler(redoc: string) {
+  const { html, csp } = docsPage(redoc);
+  const response: APIGatewayProxyResult = {
+    statusCode: 200,
+    headers: {
+      'Content-Type': 'text/html; charset=utf-8',
+      'Content-Security-Policy': csp,
+      'Cache-Control': 'public, max-age=300',
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'no-referrer',
+    },
+    body: html,
+  };
+  return async (): Promise<APIGatewayProxyResult> => response;
+}
+
+export const handler = createGetDocsHandler(readFileSync(redocBundlePath(), 'utf8'));

@@ -1,0 +1,469 @@
+import { Duration, Stack, Token } from 'aws-cdk-lib';
+import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
+import type { IDistribution } from 'aws-cdk-lib/aws-cloudfront';
+import {
+  Alarm,
+  AlarmStatusWidget,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  type IMetric,
+  LogQueryVisualizationType,
+  LogQueryWidget,
+  MathExpression,
+  Metric,
+  SingleValueWidget,
+  Stats,
+  TextWidget,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { Function as LambdaFunction, IFunction } from 'aws-cdk-lib/aws-lambda';
+import { FilterPattern, type ILogGroup, MetricFilter } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { BUSINESS_METRICS, type BusinessMetricName, METRICS_NAMESPACE, SERVICE_NAME } from '../functions/adapters/emf-metrics';
+
+/**
+ * The numbers every alarm is built from, in one place: README "Operations" lists the same
+ * table with a runbook line each, and test/infra/monitoring.test.ts checks the template
+ * against it.
+ */
+export const ALARM_THRESHOLDS = {
+  /** Percent of API requests answered 5xx (gateway- or function-made), per minute, 3 of 5 minutes; only with >= 10 requests a minute. */
+  apiServerErrorPercent: 1,
+  /** API Gateway Latency p99, ms, over 5 minutes, 3 periods in a row. */
+  apiLatencyP99Ms: 3000,
+  /** Percent of authorizer invocations that failed (not denials: failures), per minute, 3 of 5 minutes. */
+  authorizerFailurePercent: 5,
+  /** Percent of API requests answered 429 (all causes), per 5 minutes, 3 periods in a row; only with >= 100 requests. */
+  rateLimitedPercent: 10,
+  /** CloudFront 5xxErrorRate (percent), per 5 minutes, 3 periods in a row. */
+  cdnServerErrorPercent: 1,
+} as const;
+
+/** Metrics Imager derives from the API access log (API Gateway publishes no count of these). */
+export const ACCESS_LOG_METRICS = {
+  GatewayThrottled: ['THROTTLED'],
+  GatewayQuotaExceeded: ['QUOTA_EXCEEDED'],
+  AuthorizerFailures: ['AUTHORIZER_FAILURE', 'AUTHORIZER_CONFIGURATION_ERROR'],
+} as const;
+
+export interface ImagerMonitoringProps {
+  readonly api: RestApi;
+  /** The API's access log group: its `responseType` field feeds {@link ACCESS_LOG_METRICS}. */
+  readonly accessLogs: ILogGroup;
+  /** Every function by its stack name. Each gets an errors and a throttles alarm (see `authorizer`, `sweep`). */
+  readonly functions: Readonly<Record<string, LambdaFunction>>;
+  /** The name in `functions` of the TOKEN authorizer: a denial is a function error, so it is alarmed by failure rate instead. */
+  readonly authorizer: string;
+  /** The name in `functions` of the scheduled sweep: its errors alarm looks at a whole hour. */
+  readonly sweep: string;
+  /** Every table by name: each gets a throttled-requests alarm. */
+  readonly tables: Readonly<Record<string, ITable>>;
+  readonly bucket: IBucket;
+  /** Dead-letter queues: an alarm as soon as one holds a message. More can be added with {@link ImagerMonitoring.addDeadLetterQueue}. */
+  readonly deadLetterQueues?: readonly IQueue[];
+  /** The CDN in front of the images (SPEC §11), when there is one; or {@link ImagerMonitoring.addDistribution}. */
+  readonly distribution?: IDistribution;
+  /** Alarm notifications go to this address too (context `IMAGER_ALARM_EMAIL`); the topic exists either way. */
+  readonly alarmEmail?: string;
+}
+
+/**
+ * Alarms, one SNS topic for them, and a dashboard named after the stack. Plain CDK rather than
+ * cdk-monitoring-constructs (README "Operations" says why): every construct here already has its
+ * metrics, and the alarm set is small enough to read in one table.
+ *
+ * No metric uses a dimension that grows with use: API name and stage, function, table, queue,
+ * distribution, bucket, and Imager's own bounded enums (`BUSINESS_METRICS`).
+ */
+export class ImagerMonitoring extends Construct {
+  readonly topic: Topic;
+  readonly dashboard: Dashboard;
+  readonly alarms: Alarm[] = [];
+  readonly #action: SnsAction;
+  readonly #stageMetric: (metricName: string, stat: string, period?: Duration) => Metric;
+
+  constructor(scope: Construct, id: string, props: ImagerMonitoringProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+
+    // CloudWatch may publish to an encrypted topic only with a customer managed key whose
+    // policy lets it use the key (the AWS managed SNS key does not).
+    const key = new Key(this, 'TopicKey', { description: 'Imager alarm notifications', enableKeyRotation: true });
+    key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    this.topic = new Topic(this, 'Alarms', { displayName: 'Imager alarms', masterKey: key, enforceSSL: true });
+    if (props.alarmEmail) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
+    this.#action = new SnsAction(this.topic);
+
+    const stage = props.api.deploymentStage;
+    const apiName = props.api.restApiName;
+    this.#stageMetric = (metricName, stat, period = Duration.minutes(1)) =>
+      new Metric({ namespace: 'AWS/ApiGateway', metricName, dimensionsMap: { ApiName: apiName, Stage: stage.stageName }, statistic: stat, period });
+
+    // --- Metrics from the access log ---------------------------------------------------------
+    const logMetric: Record<keyof typeof ACCESS_LOG_METRICS, Metric> = {} as never;
+    for (const [name, types] of Object.entries(ACCESS_LOG_METRICS) as Array<[keyof typeof ACCESS_LOG_METRICS, readonly string[]]>) {
+      const filter = new MetricFilter(this, name, {
+        logGroup: props.accessLogs,
+        metricNamespace: METRICS_NAMESPACE,
+        metricName: name,
+        filterPattern: FilterPattern.any(...types.map((type) => FilterPattern.stringValue('$.responseType', '=', type))),
+        metricValue: '1',
+      });
+      logMetric[name] = filter.metric({ statistic: Stats.SUM, period: Duration.minutes(1) });
+    }
+
+    // --- API ---------------------------------------------------------------------------------
+    const requests = this.#stageMetric('Count', Stats.SUM);
+    const serverErrors = this.#stageMetric('5XXError', Stats.SUM);
+    this.#alarm('ApiServerErrorRate', {
+      metric: new MathExpression({
+        expression: 'IF(requests >= 10, 100 * errors / requests, 0)',
+        usingMetrics: { requests, errors: serverErrors },
+        label: 'API 5xx (% of requests)',
+        period: Duration.minutes(1),
+      }),
+      threshold: ALARM_THRESHOLDS.apiServerErrorPercent,
+      evaluationPeriods: 5,
+      datapointsToAlarm: 3,
+      description: 'More than 1% of API requests answered 5xx (3 of the last 5 minutes). README "Operations": ApiServerErrorRate.',
+    });
+    this.#alarm('ApiLatencyP99', {
+      metric: this.#stageMetric('Latency', Stats.p(99), Duration.minutes(5)),
+      threshold: ALARM_THRESHOLDS.apiLatencyP99Ms,
+      evaluationPeriods: 3,
+      description: 'API p99 latency above 3 s for 15 minutes. README "Operations": ApiLatencyP99.',
+    });
+
+    // --- Functions ---------------------------------------------------------------------------
+    for (const [name, fn] of Object.entries(props.functions)) {
+      if (name === props.sweep) {
+        // Hourly schedule: one failed run is one error in its hour.
+        this.#alarm('SweepFailures', {
+          metric: fn.metricErrors({ statistic: Stats.SUM, period: Duration.hours(1) }),
+          threshold: 1,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          evaluationPeriods: 1,
+          description: 'The hourly sweep failed. README "Operations": SweepFailures.',
+        });
+      } else if (name !== props.authorizer) {
+        this.#alarm(`${name}Errors`, {
+          metric: fn.metricErrors({ statistic: Stats.SUM, period: Duration.minutes(5) }),
+          threshold: 1,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          evaluationPeriods: 1,
+          description: `${name} failed (threw, timed out or ran out of memory) in the last 5 minutes. README "Operations": <Function>Errors.`,
+        });
+      }
+      this.#alarm(`${name}Throttles`, {
+        metric: fn.metricThrottles({ statistic: Stats.SUM, period: Duration.minutes(5) }),
+        threshold: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        description: `Lambda throttled ${name} (concurrency limit) in the last 5 minutes. README "Operations": <Function>Throttles.`,
+      });
+    }
+    const authorizerFn = props.functions[props.authorizer];
+    if (!authorizerFn) throw new Error(`ImagerMonitoring: no function named ${props.authorizer}`);
+    this.#alarm('AuthorizerFailureRate', {
+      metric: new MathExpression({
+        // Failures can come with no invocation at all (a configuration error): MAX keeps the rate defined.
+        expression: '100 * FILL(failures, 0) / MAX([FILL(invocations, 0), 1])',
+        usingMetrics: {
+          failures: logMetric.AuthorizerFailures,
+          invocations: authorizerFn.metricInvocations({ statistic: Stats.SUM, period: Duration.minutes(1) }),
+        },
+        label: 'Authorizer failures (% of invocations)',
+        period: Duration.minutes(1),
+      }),
+      threshold: ALARM_THRESHOLDS.authorizerFailurePercent,
+      evaluationPeriods: 5,
+      datapointsToAlarm: 3,
+      description: 'More than 5% of authorizer calls failed (500 to clients; denials do not count). README "Operations": AuthorizerFailureRate.',
+    });
+
+    // --- 429s ----------------------------------------------------------------------------------
+    const hourly = this.#business('RateLimited', { cause: 'hourly' }, Stats.SUM, Duration.minutes(5));
+    this.#alarm('RateLimitedShare', {
+      metric: new MathExpression({
+        expression: 'IF(requests >= 100, 100 * (FILL(hourly, 0) + FILL(throttled, 0) + FILL(quota, 0)) / requests, 0)',
+        usingMetrics: {
+          requests: this.#stageMetric('Count', Stats.SUM, Duration.minutes(5)),
+          hourly,
+          throttled: logMetric.GatewayThrottled.with({ period: Duration.minutes(5) }),
+          quota: logMetric.GatewayQuotaExceeded.with({ period: Duration.minutes(5) }),
+        },
+        label: '429 (% of requests)',
+        period: Duration.minutes(5),
+      }),
+      threshold: ALARM_THRESHOLDS.rateLimitedPercent,
+      evaluationPeriods: 3,
+      description: 'More than 10% of API requests answered 429 for 15 minutes. README "Operations": RateLimitedShare.',
+    });
+
+    // --- Tables ----------------------------------------------------------------------------------
+    for (const [name, table] of Object.entries(props.tables)) {
+      this.#alarm(`${name}TableThrottles`, {
+        metric: new MathExpression({
+          expression: 'FILL(reads, 0) + FILL(writes, 0)',
+          usingMetrics: {
+            reads: table.metric('ReadThrottleEvents', { statistic: Stats.SUM, period: Duration.minutes(5) }),
+            writes: table.metric('WriteThrottleEvents', { statistic: Stats.SUM, period: Duration.minutes(5) }),
+          },
+          label: `${name} throttled requests`,
+          period: Duration.minutes(5),
+        }),
+        threshold: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        description: `DynamoDB throttled requests on the ${name} table in the last 5 minutes. README "Operations": <Table>TableThrottles.`,
+      });
+    }
+
+    this.dashboard = this.#buildDashboard(stack, props, requests, serverErrors, logMetric, hourly);
+    for (const queue of props.deadLetterQueues ?? []) this.addDeadLetterQueue(queue);
+    if (props.distribution) this.addDistribution(props.distribution);
+  }
+
+  /** Alarms as soon as `queue` holds a message, and shows its depth on the dashboard. */
+  addDeadLetterQueue(queue: IQueue): Alarm {
+    const depth = queue.metricApproximateNumberOfMessagesVisible({ statistic: Stats.MAXIMUM, period: Duration.minutes(1) });
+    const alarm = this.#alarm(`DeadLetters${this.#suffix(queue)}`, {
+      metric: depth,
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      description: 'A dead-letter queue holds a message: work failed after all its retries. README "Operations": DeadLetters<Queue>.',
+    });
+    this.dashboard.addWidgets(new GraphWidget({ title: `Dead letters: ${queue.node.id}`, left: [depth], width: 6 }));
+    return alarm;
+  }
+
+  /**
+   * CloudFront 5xx rate on the dashboard, and an alarm on it. CloudFront publishes its metrics in
+   * us-east-1 only and an alarm can only watch metrics of its own region: the alarm is made when
+   * the stack is in us-east-1 or region-agnostic (README "Operations"), the widget always.
+   */
+  addDistribution(distribution: IDistribution): Alarm | undefined {
+    const cdnMetric = (metricName: string, stat: string) =>
+      new Metric({
+        namespace: 'AWS/CloudFront',
+        metricName,
+        dimensionsMap: { DistributionId: distribution.distributionId, Region: 'Global' },
+        statistic: stat,
+        period: Duration.minutes(5),
+      });
+    const region = Stack.of(this).region;
+    const inUsEast1 = Token.isUnresolved(region) || region === 'us-east-1';
+    const global = (metric: Metric) => (inUsEast1 ? metric : metric.with({ region: 'us-east-1' }));
+    const errorRate = cdnMetric('5xxErrorRate', Stats.AVERAGE);
+    this.dashboard.addWidgets(
+      new GraphWidget({ title: 'CDN 5xx (%)', left: [global(errorRate)], width: 8 }),
+      new GraphWidget({ title: 'CDN requests', left: [global(cdnMetric('Requests', Stats.SUM))], width: 8 }),
+      new GraphWidget({ title: 'CDN bytes out (cost driver)', left: [global(cdnMetric('BytesDownloaded', Stats.SUM))], width: 8 }),
+    );
+    if (!inUsEast1) return undefined;
+    return this.#alarm('CdnServerErrorRate', {
+      metric: errorRate,
+      threshold: ALARM_THRESHOLDS.cdnServerErrorPercent,
+      evaluationPeriods: 3,
+      description: 'More than 1% of CDN responses were 5xx for 15 minutes. README "Operations": CdnServerErrorRate.',
+    });
+  }
+
+  #suffix(construct: Construct): string {
+    return construct.node.id.replace(/[^A-Za-z0-9]/g, '');
+  }
+
+  #alarm(
+    id: string,
+    options: {
+      metric: IMetric;
+      threshold: number;
+      evaluationPeriods: number;
+      datapointsToAlarm?: number;
+      comparisonOperator?: ComparisonOperator;
+      description: string;
+    },
+  ): Alarm {
+    const alarm = new Alarm(this, id, {
+      metric: options.metric,
+      threshold: options.threshold,
+      evaluationPeriods: options.evaluationPeriods,
+      datapointsToAlarm: options.datapointsToAlarm,
+      comparisonOperator: options.comparisonOperator ?? ComparisonOperator.GREATER_THAN_THRESHOLD,
+      // No traffic is not a failure: a quiet API must not alarm.
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+      alarmDescription: options.description,
+    });
+    alarm.addAlarmAction(this.#action);
+    alarm.addOkAction(this.#action);
+    this.alarms.push(alarm);
+    return alarm;
+  }
+
+  #business(name: BusinessMetricName, dimensions: Record<string, string>, stat: string, period: Duration): Metric {
+    return new Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName: name,
+      dimensionsMap: { service: SERVICE_NAME, ...dimensions },
+      statistic: stat,
+      period,
+    });
+  }
+
+  /** Every dimension combination a business metric is written with (bounded: the enums' product). */
+  #businessSeries(name: BusinessMetricName, stat: string, period: Duration): Metric[] {
+    let combinations: Array<Record<string, string>> = [{}];
+    for (const [dimension, values] of Object.entries(BUSINESS_METRICS[name].dimensions) as Array<[string, readonly string[]]>) {
+      combinations = combinations.flatMap((combination) => values.map((value) => ({ ...combination, [dimension]: value })));
+    }
+    return combinations.map((dimensions) =>
+      this.#business(name, dimensions, stat, period).with({ label: Object.values(dimensions).join(' ') || name }),
+    );
+  }
+
+  #buildDashboard(
+    stack: Stack,
+    props: ImagerMonitoringProps,
+    requests: Metric,
+    serverErrors: Metric,
+    logMetric: Record<keyof typeof ACCESS_LOG_METRICS, Metric>,
+    hourly: Metric,
+  ): Dashboard {
+    const fiveMinutes = Duration.minutes(5);
+    const functions = Object.entries(props.functions);
+    const dashboard = new Dashboard(this, 'Dashboard', {
+      // Named after the stack: one dashboard per deployed copy.
+      dashboardName: stack.stackName,
+      defaultInterval: Duration.hours(3),
+    });
+    const stageMetric = this.#stageMetric;
+    const everyFunction = (make: (fn: IFunction) => Metric, label: (name: string) => string = (name) => name) =>
+      functions.map(([name, fn]) => make(fn).with({ label: label(name) }));
+    const day = Duration.days(1);
+
+    dashboard.addWidgets(
+      new TextWidget({
+        markdown: `# ${stack.stackName}\nAlarms, requests, uploads, refusals, cold starts and cost drivers. Runbook: README "Operations".`,
+        width: 24,
+        height: 2,
+      }),
+      new AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24, height: 4 }),
+    );
+    dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Requests and errors',
+        left: [
+          requests.with({ label: 'requests', period: fiveMinutes }),
+          stageMetric('4XXError', Stats.SUM, fiveMinutes).with({ label: '4xx' }),
+          serverErrors.with({ label: '5xx', period: fiveMinutes }),
+        ],
+        width: 8,
+      }),
+      new GraphWidget({
+        title: 'Latency (ms)',
+        left: [
+          stageMetric('Latency', Stats.p(50), fiveMinutes).with({ label: 'p50' }),
+          stageMetric('Latency', Stats.p(99), fiveMinutes).with({ label: 'p99' }),
+          stageMetric('IntegrationLatency', Stats.p(99), fiveMinutes).with({ label: 'function p99' }),
+        ],
+        width: 8,
+      }),
+      new GraphWidget({
+        title: 'Function errors and throttles',
+        left: everyFunction((fn) => fn.metricErrors({ statistic: Stats.SUM, period: fiveMinutes })),
+        right: everyFunction((fn) => fn.metricThrottles({ statistic: Stats.SUM, period: fiveMinutes }), (name) => `${name} throttled`),
+        width: 8,
+      }),
+    );
+    dashboard.addWidgets(
+      new GraphWidget({ title: 'Uploads accepted', left: this.#businessSeries('UploadsAccepted', Stats.SUM, fiveMinutes), width: 6 }),
+      new GraphWidget({ title: 'Bytes stored', left: this.#businessSeries('BytesStored', Stats.SUM, fiveMinutes), width: 6 }),
+      new GraphWidget({ title: 'Uploads refused, by reason', left: this.#businessSeries('UploadsRejected', Stats.SUM, fiveMinutes), width: 6 }),
+      new GraphWidget({
+        title: '429s by cause',
+        left: [
+          hourly.with({ label: 'hourly window' }),
+          logMetric.GatewayThrottled.with({ label: 'usage plan throttle', period: fiveMinutes }),
+          logMetric.GatewayQuotaExceeded.with({ label: 'daily quota', period: fiveMinutes }),
+        ],
+        width: 6,
+      }),
+    );
+    dashboard.addWidgets(
+      new GraphWidget({ title: 'Large uploads settled', left: this.#businessSeries('FinalizeResults', Stats.SUM, fiveMinutes), width: 6 }),
+      new GraphWidget({ title: 'Sweep removals', left: this.#businessSeries('SweepRemovals', Stats.SUM, Duration.hours(1)), width: 6 }),
+      new GraphWidget({ title: 'Metadata bytes removed', left: this.#businessSeries('MetadataBytesRemoved', Stats.SUM, fiveMinutes), width: 6 }),
+      new GraphWidget({ title: 'Variants rendered', left: this.#businessSeries('VariantsRendered', Stats.SUM, fiveMinutes), width: 6 }),
+    );
+    const logGroups = functions.map(([, fn]) => fn.logGroup.logGroupName);
+    dashboard.addWidgets(
+      // From the REPORT line Lambda writes after a cold start: free to keep, Logs Insights bills
+      // only the bytes a refresh scans (README "Operations").
+      new LogQueryWidget({
+        title: 'Cold starts by function (init duration, ms)',
+        logGroupNames: logGroups,
+        queryLines: [
+          'filter @type = "REPORT" and ispresent(@initDuration)',
+          'stats count(*) as coldStarts, pct(@initDuration, 50) as p50, pct(@initDuration, 99) as p99, max(@initDuration) as max by @log',
+        ],
+        view: LogQueryVisualizationType.TABLE,
+        width: 12,
+      }),
+      new LogQueryWidget({
+        title: 'Cold starts over time',
+        logGroupNames: logGroups,
+        queryLines: ['filter @type = "REPORT" and ispresent(@initDuration)', 'stats count(*) as coldStarts, avg(@initDuration) as avgInitMs by bin(15m)'],
+        view: LogQueryVisualizationType.LINE,
+        width: 12,
+      }),
+    );
+    dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Cost drivers: function time (ms, billed per GB-second)',
+        left: everyFunction((fn) => fn.metricDuration({ statistic: Stats.SUM, period: Duration.hours(1) })),
+        width: 8,
+      }),
+      new GraphWidget({
+        title: 'Cost drivers: DynamoDB capacity consumed',
+        left: Object.entries(props.tables).flatMap(([name, table]) => [
+          table.metricConsumedReadCapacityUnits({ statistic: Stats.SUM, period: Duration.hours(1) }).with({ label: `${name} reads` }),
+          table.metricConsumedWriteCapacityUnits({ statistic: Stats.SUM, period: Duration.hours(1) }).with({ label: `${name} writes` }),
+        ]),
+        width: 8,
+      }),
+      new SingleValueWidget({
+        title: 'Cost drivers: images stored (daily)',
+        metrics: [
+          new Metric({
+            namespace: 'AWS/S3',
+            metricName: 'BucketSizeBytes',
+            dimensionsMap: { BucketName: props.bucket.bucketName, StorageType: 'StandardStorage' },
+            statistic: Stats.AVERAGE,
+            period: day,
+            label: 'bytes',
+          }),
+          new Metric({
+            namespace: 'AWS/S3',
+            metricName: 'NumberOfObjects',
+            dimensionsMap: { BucketName: props.bucket.bucketName, StorageType: 'AllStorageTypes' },
+            statistic: Stats.AVERAGE,
+            period: day,
+            label: 'objects',
+          }),
+        ],
+        width: 8,
+      }),
+    );
+    return dashboard;
+  }
+}

@@ -1,0 +1,132 @@
+import { readFileSync } from 'node:fs';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { S3ImageObjects } from '../../functions/adapters/s3-image-objects';
+import { S3VariantObjects } from '../../functions/adapters/s3-variant-objects';
+import { purgeImages } from '../../functions/core/purge';
+import { SharpRenderer } from '../../functions/adapters/sharp-renderer';
+import { BadRequestError } from '../../functions/core/errors';
+import { hasTransformQuery, type VariantDeps, variantForRequest } from '../../functions/core/variants';
+import { createLocalVariants } from '../../local/variants';
+import { type Emulators, LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_RESOURCES, startEmulators } from '../../local/emulators';
+
+/**
+ * Variants the way local mode makes them: the same core call and the same S3 adapter as the
+ * transform function, against the S3 emulator (s3rver). Rendered once, stored under
+ * variants/<id>/<canonical> with its Content-Type and Cache-Control, then served from there.
+ */
+const ID = 'LocalLocalLocalLocal00';
+let emulators: Emulators;
+let s3: S3Client;
+let deps: VariantDeps;
+let renders: number;
+
+beforeAll(async () => {
+  emulators = await startEmulators({});
+  s3 = new S3Client({ endpoint: emulators.s3Endpoint, forcePathStyle: true, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  const renderer = new SharpRenderer({ maxPixels: 100_000_000, renderTimeoutSeconds: 20 });
+  renders = 0;
+  deps = {
+    objects: new S3VariantObjects(s3, LOCAL_RESOURCES.bucketName),
+    renderer: {
+      render: (input, transform) => {
+        renders += 1;
+        return renderer.render(input, transform);
+      },
+    },
+  };
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: LOCAL_RESOURCES.bucketName,
+      Key: `images/${ID}`,
+      Body: readFileSync(new URL('../fixtures/orient6.jpg', import.meta.url)),
+      ContentType: 'image/jpeg',
+    }),
+  );
+});
+
+afterAll(async () => {
+  s3?.destroy();
+  await emulators?.close();
+});
+
+describe('variants in the S3 emulator', () => {
+  it('renders once, stores the variant with its headers, and serves equivalent URLs from it', async () => {
+    const first = await variantForRequest(deps, ID, '?w=24&format=webp', undefined);
+    expect(first?.variant.rendered).toBe(true);
+    expect(first?.headers).toEqual({ 'Content-Type': 'image/webp', 'Cache-Control': 'public, max-age=31536000, immutable' });
+    const meta = await sharp(first!.variant.bytes).metadata();
+    expect([meta.format, meta.width, meta.height]).toEqual(['webp', 24, 32]); // orientation 6 applied
+
+    const head = await s3.send(new HeadObjectCommand({ Bucket: LOCAL_RESOURCES.bucketName, Key: `variants/${ID}/w24-hauto-inside-webp-q80` }));
+    expect(head.ContentType).toBe('image/webp');
+    expect(head.CacheControl).toBe('public, max-age=31536000, immutable');
+    expect(head.ContentLength).toBe(first!.variant.bytes.byteLength);
+
+    for (const search of ['?w=24&format=webp', '?format=webp&w=24', '?w=24&format=webp&q=80', '?format=auto&w=24']) {
+      const again = await variantForRequest(deps, ID, search, 'image/webp,*/*');
+      expect(again?.variant.rendered, search).toBe(false);
+      expect(Buffer.compare(Buffer.from(again!.variant.bytes), Buffer.from(first!.variant.bytes)), search).toBe(0);
+    }
+    expect(renders).toBe(1);
+  });
+
+  it('format=auto varies by Accept and says so (Vary: Accept)', async () => {
+    const avif = await variantForRequest(deps, ID, '?w=16&format=auto', 'image/avif,image/webp,*/*');
+    const jpeg = await variantForRequest(deps, ID, '?w=16&format=auto', '*/*');
+    expect(avif?.headers).toMatchObject({ 'Content-Type': 'image/avif', Vary: 'Accept' });
+    expect(jpeg?.headers).toMatchObject({ 'Content-Type': 'image/jpeg', Vary: 'Accept' });
+    expect((await variantForRequest(deps, ID, '?w=16&format=avif', undefined))?.headers.Vary).toBeUndefined();
+  });
+
+  it('bad parameters are a 400 and leave nothing behind; no query means the original', async () => {
+    const before = (await s3.send(new ListObjectsV2Command({ Bucket: LOCAL_RESOURCES.bucketName }))).KeyCount;
+    for (const search of ['?w=24&w=24', '?w=0', '?cb=123&w=5', '?format=gif']) {
+      await expect(variantForRequest(deps, ID, search, undefined), search).rejects.toThrow(BadRequestError);
+    }
+    expect((await s3.send(new ListObjectsV2Command({ Bucket: LOCAL_RESOURCES.bucketName }))).KeyCount).toBe(before);
+    expect(hasTransformQuery('')).toBe(false);
+    expect(hasTransformQuery('?w=1')).toBe(true);
+    expect(await variantForRequest(deps, ID, '', undefined)).toBeUndefined();
+  });
+
+  it('a deleted image takes its variants with it (the purge): 404 afterwards, not a stale copy', async () => {
+    await variantForRequest(deps, ID, '?h=10', undefined);
+    await s3.send(new DeleteObjectCommand({ Bucket: LOCAL_RESOURCES.bucketName, Key: `images/${ID}` }));
+    const purge = await purgeImages(
+      { objects: new S3ImageObjects(s3, LOCAL_RESOURCES.bucketName), cdn: undefined, log: { warn: () => undefined } },
+      [ID],
+      'test',
+    );
+    expect(purge.variantsDeleted).toBeGreaterThanOrEqual(4);
+    const left = await s3.send(new ListObjectsV2Command({ Bucket: LOCAL_RESOURCES.bucketName, Prefix: `variants/${ID}/` }));
+    expect(left.KeyCount).toBe(0);
+    const rendersBefore = renders;
+    expect(await variantForRequest(deps, ID, '?h=10', undefined)).toBeUndefined();
+    expect(await variantForRequest(deps, 'NeverNeverNeverNever00', '?h=10', undefined)).toBeUndefined();
+    expect(renders).toBe(rendersBefore);
+  });
+
+  it('local/variants.ts: the resolver the local CDN calls (URLSearchParams in, S3 key out)', async () => {
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: LOCAL_RESOURCES.bucketName,
+        Key: `images/${ID}`,
+        Body: readFileSync(new URL('../fixtures/anim.gif', import.meta.url)),
+        ContentType: 'image/gif',
+      }),
+    );
+    const resolve = createLocalVariants({ s3, bucketName: LOCAL_RESOURCES.bucketName, env: {} });
+    expect(await resolve(ID, new URLSearchParams(''), undefined)).toEqual({ key: `images/${ID}`, varyOnAccept: false });
+    expect(await resolve(ID, new URLSearchParams('w=30&format=auto'), 'image/webp')).toEqual({
+      key: `variants/${ID}/w30-hauto-inside-webp-q80`,
+      varyOnAccept: true,
+    });
+    const stored = await s3.send(new GetObjectCommand({ Bucket: LOCAL_RESOURCES.bucketName, Key: `variants/${ID}/w30-hauto-inside-webp-q80` }));
+    const meta = await sharp(Buffer.from(await stored.Body!.transformToByteArray()), { animated: true }).metadata();
+    expect([meta.format, meta.width, meta.pageHeight, meta.pages]).toEqual(['webp', 30, 20, 3]);
+    await expect(resolve(ID, new URLSearchParams('w=30&w=40'), undefined)).rejects.toThrow('Parameter w is repeated');
+    expect(await resolve('NeverNeverNeverNever00', new URLSearchParams('w=30'), undefined)).toBeUndefined();
+  });
+});

@@ -1,0 +1,150 @@
+import { readFileSync } from 'node:fs';
+import { createContext, Script } from 'node:vm';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { BadRequestError } from '../../functions/core/errors';
+import { canonicalTransform, pairsFromSearch, parseTransform } from '../../functions/core/transform-params';
+import { acceptHeader, junkQuery, validQuery } from '../support/transform-queries';
+
+/**
+ * The CloudFront Functions (lib/cloudfront/*.js) run here in a bare `vm` context, the way the
+ * CloudFront runtime runs them: a top-level `handler(event)`, no module system, no Node APIs.
+ * The request function must take the same accept/400 decisions as the TypeScript parser, with
+ * the same messages, and rewrite to the same `/variants/<id>/<canonical>`.
+ */
+function load(file: string): (event: unknown) => any {
+  const context = createContext({});
+  new Script(readFileSync(new URL(`../../lib/cloudfront/${file}`, import.meta.url), 'utf8'), { filename: file }).runInContext(context);
+  return context.handler as (event: unknown) => any;
+}
+
+const request = load('transform-request.js');
+const response = load('transform-response.js');
+const ID = 'AbCdEfGhIjKlMnOpQrStUv';
+
+type CfQuery = Record<string, { value: string; multiValue?: Array<{ value: string }> }>;
+
+/** A raw query string as CloudFront hands it to a function: one entry per name, repeats in multiValue, values not decoded. */
+function cloudFrontQuery(search: string): CfQuery {
+  const query: CfQuery = {};
+  if (search === '') return query;
+  for (const part of search.split('&')) {
+    const at = part.indexOf('=');
+    const name = at < 0 ? part : part.slice(0, at);
+    const value = at < 0 ? '' : part.slice(at + 1);
+    const existing = Object.prototype.hasOwnProperty.call(query, name) ? query[name] : undefined;
+    if (existing) {
+      existing.multiValue = [...(existing.multiValue ?? [{ value: existing.value }]), { value }];
+    } else {
+      // defineProperty: a parameter called __proto__ is data, not the prototype.
+      Object.defineProperty(query, name, { value: { value }, enumerable: true, writable: true, configurable: true });
+    }
+  }
+  return query;
+}
+
+function viewerRequest(uri: string, search: string, accept?: string) {
+  return {
+    version: '1.0',
+    context: { eventType: 'viewer-request' },
+    viewer: { ip: '192.0.2.1' },
+    request: {
+      method: 'GET',
+      uri,
+      querystring: cloudFrontQuery(search),
+      headers: accept === undefined ? {} : { accept: { value: accept } },
+      cookies: {},
+    },
+  };
+}
+
+type Decision = { status: 400; message: string } | { uri: string };
+
+function edge(search: string, accept?: string): Decision {
+  const result = request(viewerRequest(`/image/${ID}`, search, accept));
+  if ('statusCode' in result) {
+    expect(result.statusCode).toBe(400);
+    expect(result.headers['content-type'].value).toBe('application/json; charset=utf-8');
+    const body = JSON.parse(result.body.data) as { status: string; message: string };
+    expect(body.status).toBe('error');
+    return { status: 400, message: body.message };
+  }
+  expect(result.querystring).toEqual({});
+  return { uri: result.uri };
+}
+
+function core(search: string, accept?: string): Decision {
+  try {
+    const t = parseTransform(pairsFromSearch(search), accept);
+    return { uri: t ? `/variants/${ID}/${canonicalTransform(t)}` : `/images/${ID}` };
+  } catch (error) {
+    if (!(error instanceof BadRequestError)) throw error;
+    return { status: 400, message: error.message };
+  }
+}
+
+describe('viewer-request function (transform-request.js) against the TypeScript parser', () => {
+  it('same decision, message and canonical URI on generated junk queries', () => {
+    fc.assert(
+      fc.property(junkQuery, acceptHeader, (search, accept) => {
+        expect(edge(search, accept)).toEqual(core(search, accept));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('same canonical URI on generated valid queries in any order', () => {
+    fc.assert(
+      fc.property(validQuery, acceptHeader, (search, accept) => {
+        const decision = edge(search, accept);
+        expect(decision).toEqual(core(search, accept));
+        expect('uri' in decision && decision.uri.startsWith(`/variants/${ID}/`)).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it.each([
+    ['', undefined, { uri: `/images/${ID}` }],
+    ['w=300', undefined, { uri: `/variants/${ID}/w300-hauto-inside-original-qauto` }],
+    ['format=webp&w=300&q=80', undefined, { uri: `/variants/${ID}/w300-hauto-inside-webp-q80` }],
+    ['w=300&format=auto', 'image/avif,image/webp,*/*', { uri: `/variants/${ID}/w300-hauto-inside-avif-q50` }],
+    ['w=300&format=auto', 'image/webp,*/*', { uri: `/variants/${ID}/w300-hauto-inside-webp-q80` }],
+    ['w=300&format=auto', '*/*', { uri: `/variants/${ID}/w300-hauto-inside-original-qauto` }],
+    ['w=%33%30%30', undefined, { uri: `/variants/${ID}/w300-hauto-inside-original-qauto` }],
+    ['w=300&w=300', undefined, { status: 400, message: 'Parameter w is repeated' }],
+    ['w=300&utm_source=x', undefined, { status: 400, message: 'Unknown parameter "utm_source"; allowed: w, h, fit, format, q' }],
+    ['w=%E0%A4%A', undefined, { status: 400, message: 'Malformed query string' }],
+  ] as const)('%s (Accept %s)', (search, accept, expected) => {
+    expect(edge(search, accept)).toEqual(expected);
+    expect(core(search, accept)).toEqual(expected);
+  });
+
+  it('answers 404 for anything that is not /image/<22-char id>, without an origin', () => {
+    for (const uri of ['/image/', '/image/short', `/image/${ID}/x`, `/images/${ID}`, `/variants/${ID}/w300-hauto-inside-webp-q80`, '/']) {
+      const result = request(viewerRequest(uri, 'w=1'));
+      expect(result.statusCode, uri).toBe(404);
+      expect(JSON.parse(result.body.data)).toEqual({ status: 'error', message: 'Not found' });
+    }
+  });
+});
+
+describe('viewer-response function (transform-response.js)', () => {
+  function run(search: string, status = 200, vary?: string) {
+    return response({
+      version: '1.0',
+      context: { eventType: 'viewer-response' },
+      request: { method: 'GET', uri: `/image/${ID}`, querystring: cloudFrontQuery(search), headers: {}, cookies: {} },
+      response: { statusCode: status, headers: vary ? { vary: { value: vary } } : {}, cookies: {} },
+    });
+  }
+
+  it('adds Vary: Accept only when the viewer asked for format=auto', () => {
+    expect(run('w=300&format=auto').headers.vary).toEqual({ value: 'Accept' });
+    expect(run('w=300&format=auto', 200, 'Origin').headers.vary).toEqual({ value: 'Origin, Accept' });
+    expect(run('w=300&format=auto', 200, 'accept').headers.vary).toEqual({ value: 'accept' });
+    expect(run('w=300&format=webp').headers.vary).toBeUndefined();
+    expect(run('').headers.vary).toBeUndefined();
+    expect(run('w=300&format=auto', 400).headers.vary).toBeUndefined();
+  });
+});
