@@ -8,7 +8,11 @@ import { ImagerStack } from '../../lib/imager-stack';
 import { ACCESS_LOG_METRICS, ALARM_THRESHOLDS } from '../../lib/monitoring';
 import { CDK_JSON_CONTEXT, flatten, logicalId, resourcesOfType, TEST_CONTEXT, type TemplateResource } from './synth';
 
-const API_FUNCTIONS = ['UploadImage', 'GetImage', 'ListImages', 'DeleteImage', 'StartUpload', 'ViewImage'];
+const API_FUNCTIONS = [
+  'UploadImage', 'GetImage', 'ListImages', 'DeleteImage', 'StartUpload', 'ViewImage',
+  // The public reference (openapi) and the console's account routes (issue 13).
+  'GetOpenApi', 'GetDocs', 'GetAccount', 'ListAccountKeys', 'CreateAccountKey', 'RevokeAccountKey',
+];
 const ALL_FUNCTIONS = [...API_FUNCTIONS, 'Authorizer', 'FinalizeUpload', 'Sweep', 'PurgeImage'];
 
 interface ExpectedAlarm {
@@ -180,7 +184,7 @@ describe('alarms', () => {
     const section = operations.slice(0, operations.indexOf('\n## ', 5) > 0 ? operations.indexOf('\n## ', 5) : undefined);
     const rows = section.split('\n').filter((line) => line.startsWith('| `'));
     const named = (id: string) =>
-      id.replace(/^(UploadImage|GetImage|ListImages|DeleteImage|StartUpload|ViewImage|FinalizeUpload|Authorizer|Sweep|PurgeImage)(Errors|Throttles)$/, '<Function>$2')
+      id.replace(new RegExp(`^(${ALL_FUNCTIONS.join('|')})(Errors|Throttles)$`), '<Function>$2')
         .replace(/^(Images|Keys|Counters)TableThrottles$/, '<Table>TableThrottles')
         .replace(/^DeadLetters.*$/, 'DeadLetters<Queue>');
     for (const id of Object.keys(EXPECTED)) {
@@ -283,7 +287,8 @@ describe('dashboard', () => {
     expect(widget.properties.query).toContain('@initDuration');
     const groups = ALL_FUNCTIONS.map((name) => logicalId(full.stack.node.findChild(`${name}Logs`)));
     for (const group of groups) expect(widget.properties.query).toContain(`SOURCE '${group}'`);
-    expect(Object.keys(full.template.findResources('AWS::Lambda::LayerVersion'))).toEqual([]);
+    // No Lambda Insights layer: the only layer is the AWS CLI of CDK's BucketDeployment (the console's files).
+    expect(Object.keys(full.template.findResources('AWS::Lambda::LayerVersion'))).toEqual([logicalId(full.stack.console.node.findChild('Deploy').node.findChild('AwsCliLayer'))]);
   });
 
   it('lists every alarm in its status widget, the ones added later too', () => {

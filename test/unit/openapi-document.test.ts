@@ -24,11 +24,6 @@ const SERVED_ELSEWHERE: Readonly<Record<string, string>> = {
   'HEAD /image/{image_id}': 'answered with its GET route',
   // The console is static files (on AWS in the CDN distribution, locally from the local gateway).
   'GET /': 'the web console, static files',
-  // Issue 13 (the console branch) adds these four to the route table: delete them here then.
-  'GET /api/account': 'not in the route table yet (issue 13)',
-  'GET /api/account/keys': 'not in the route table yet (issue 13)',
-  'POST /api/account/keys': 'not in the route table yet (issue 13)',
-  'DELETE /api/account/keys/{key_id}': 'not in the route table yet (issue 13)',
 };
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
