@@ -8,8 +8,8 @@ import { ImagerStack } from '../../lib/imager-stack';
 import { ACCESS_LOG_METRICS, ALARM_THRESHOLDS } from '../../lib/monitoring';
 import { CDK_JSON_CONTEXT, flatten, logicalId, resourcesOfType, TEST_CONTEXT, type TemplateResource } from './synth';
 
-const API_FUNCTIONS = ['UploadImage', 'GetImage', 'ListImages', 'DeleteImage', 'StartUpload', 'ViewImage'];
-const ALL_FUNCTIONS = [...API_FUNCTIONS, 'Authorizer', 'FinalizeUpload', 'Sweep', 'PurgeImage'];
+const API_FUNCTIONS = ['UploadImage', 'GetImage', 'ListImages', 'DeleteImage', 'StartUpload', 'ViewImage', 'GetOpenApi', 'GetDocs'];
+const ALL_FUNCTIONS = [...API_FUNCTIONS, 'Authorizer', 'FinalizeUpload', 'Sweep', 'PurgeImage', 'TransformImage'];
 
 interface ExpectedAlarm {
   readonly threshold: number;
@@ -36,7 +36,7 @@ const EXPECTED: Record<string, ExpectedAlarm> = {
   DeadLettersPurgeDeadLetters: { threshold: 0, comparison: GT, evaluationPeriods: 1, period: 60 },
   DeadLettersLaterDlq: { threshold: 0, comparison: GT, evaluationPeriods: 1, period: 60 },
   CdnServerErrorRate: { threshold: 1, comparison: GT, evaluationPeriods: 3, period: 300 },
-  ...Object.fromEntries([...API_FUNCTIONS, 'FinalizeUpload', 'PurgeImage'].map((name) => [`${name}Errors`, { threshold: 1, comparison: GTE, evaluationPeriods: 1, period: 300 }])),
+  ...Object.fromEntries([...API_FUNCTIONS, 'FinalizeUpload', 'PurgeImage', 'TransformImage'].map((name) => [`${name}Errors`, { threshold: 1, comparison: GTE, evaluationPeriods: 1, period: 300 }])),
   ...Object.fromEntries(ALL_FUNCTIONS.map((name) => [`${name}Throttles`, { threshold: 1, comparison: GTE, evaluationPeriods: 1, period: 300 }])),
 };
 
@@ -148,7 +148,7 @@ describe('alarms', () => {
     const latency = alarms[logicalId(full.stack.monitoring.node.findChild('ApiLatencyP99'))].Properties;
     expect([latency.MetricName, latency.ExtendedStatistic]).toEqual(['Latency', 'p99']);
     for (const name of ALL_FUNCTIONS) {
-      const fn = logicalId(full.stack.functions[name as keyof typeof full.stack.functions]);
+      const fn = logicalId(name === 'TransformImage' ? full.stack.transforms.function : full.stack.functions[name as keyof typeof full.stack.functions]);
       const errors = name === 'Sweep' ? 'SweepFailures' : `${name}Errors`;
       if (name !== 'Authorizer') expect(metricsOf(errors)).toEqual([{ where: errors, namespace: 'AWS/Lambda', name: 'Errors', dimensions: { FunctionName: fn } }]);
       expect(metricsOf(`${name}Throttles`)[0]).toMatchObject({ name: 'Throttles', dimensions: { FunctionName: fn } });
@@ -180,7 +180,7 @@ describe('alarms', () => {
     const section = operations.slice(0, operations.indexOf('\n## ', 5) > 0 ? operations.indexOf('\n## ', 5) : undefined);
     const rows = section.split('\n').filter((line) => line.startsWith('| `'));
     const named = (id: string) =>
-      id.replace(/^(UploadImage|GetImage|ListImages|DeleteImage|StartUpload|ViewImage|FinalizeUpload|Authorizer|Sweep|PurgeImage)(Errors|Throttles)$/, '<Function>$2')
+      id.replace(/^(UploadImage|GetImage|ListImages|DeleteImage|StartUpload|ViewImage|GetOpenApi|GetDocs|FinalizeUpload|Authorizer|Sweep|PurgeImage|TransformImage)(Errors|Throttles)$/, '<Function>$2')
         .replace(/^(Images|Keys|Counters)TableThrottles$/, '<Table>TableThrottles')
         .replace(/^DeadLetters.*$/, 'DeadLetters<Queue>');
     for (const id of Object.keys(EXPECTED)) {
@@ -281,7 +281,8 @@ describe('dashboard', () => {
     const widget = dashboardBody(full.template).widgets.find((w) => w.properties.title === 'Cold starts by function (init duration, ms)')!;
     expect(widget.type).toBe('log');
     expect(widget.properties.query).toContain('@initDuration');
-    const groups = ALL_FUNCTIONS.map((name) => logicalId(full.stack.node.findChild(`${name}Logs`)));
+    // The transform function's log group lives in its construct (lib/transforms.ts).
+    const groups = ALL_FUNCTIONS.map((name) => logicalId((name === 'TransformImage' ? full.stack.transforms : full.stack).node.findChild(`${name}Logs`)));
     for (const group of groups) expect(widget.properties.query).toContain(`SOURCE '${group}'`);
     expect(Object.keys(full.template.findResources('AWS::Lambda::LayerVersion'))).toEqual([]);
   });

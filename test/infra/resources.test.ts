@@ -185,14 +185,15 @@ describe('functions', () => {
     return resource.Properties;
   }
 
-  it('are the twelve Imager functions (plus the CDK bucket-notification and SDK-call helpers)', () => {
+  it('are the twelve Imager functions and the transform function (plus the CDK bucket-notification and SDK-call helpers)', () => {
     const functions = Object.keys(resourcesOfType(synth.template, 'AWS::Lambda::Function'));
-    const ours = (Object.keys(FILES) as FunctionName[]).map((name) => logicalId(synth.stack.functions[name]));
+    // The transform function (sharp beside its bundle) is checked in test/infra/transforms.test.ts.
+    const ours = [...(Object.keys(FILES) as FunctionName[]).map((name) => logicalId(synth.stack.functions[name])), logicalId(synth.stack.transforms.function)];
     expect(functions.filter((id) => !ours.includes(id)).sort()).toEqual([
       expect.stringMatching(/^AWS679f53fac002430cb0da5b7982bd2287/),
       expect.stringMatching(/^BucketNotificationsHandler/),
     ]);
-    expect(ours).toHaveLength(12);
+    expect(ours).toHaveLength(13);
   });
 
   it.each(Object.keys(FILES) as FunctionName[])('%s: Node.js >= 22 on arm64, traced, with its own retained log group', (name) => {
