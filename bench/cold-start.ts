@@ -72,6 +72,9 @@ export function shippedFunctions(outdir: string): ShippedFunction[] {
     const bundle = assetPath ? join(outdir, assetPath, 'index.mjs') : undefined;
     // CDK's own helpers (bucket notifications) carry inline code, not one of our bundles.
     if (!bundle || !existsSync(bundle)) continue;
+    // The transform function ships sharp built for linux-arm64 beside its bundle: it cannot load
+    // on this machine as shipped, and `--only transforms` measures its cold start instead.
+    if (existsSync(join(outdir, assetPath!, 'node_modules', 'sharp'))) continue;
     const name = (resource.Metadata?.['aws:cdk:path'] ?? logicalId).split('/').at(-2) ?? logicalId;
     const file = kebab(name);
     if (!existsSync(join(ROOT, 'functions', `${file}.ts`))) throw new Error(`${logicalId}: no functions/${file}.ts`);

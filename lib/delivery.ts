@@ -26,6 +26,7 @@ import { Bucket, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { DIRECT_PREFIX, VARIANT_PREFIX } from '../functions/core/ids';
+import type { Transforms } from './transforms';
 
 /** Where transform outputs live (`variants/<id>/<canonical params>`, SPEC §12): served, never client-written. */
 export const VARIANTS_PREFIX = VARIANT_PREFIX;
@@ -63,6 +64,12 @@ export interface DeliveryProps {
   readonly certificateArn?: string;
   /** AWS WAF web ACL (scope CLOUDFRONT, ARN) to attach (IMAGER_WEB_ACL_ID). */
   readonly webAclId?: string;
+  /**
+   * Transforms (SPEC §12): `/image/*` then goes to S3 first and to the transform function on a
+   * miss (origin group), with the transform request/response functions and cache policy
+   * instead of the originals-only ones.
+   */
+  readonly transforms?: Transforms;
 }
 
 /**
@@ -81,7 +88,8 @@ export class Delivery extends Construct {
   readonly distribution: Distribution;
   /** `IMAGER_PUBLIC_BASE_URL` for the functions: the custom one, or `https://<distribution domain>`. */
   readonly publicBaseUrl: string;
-  readonly imageRequest: CloudFrontFunction;
+  /** The originals-only viewer-request function; absent when transforms bring their own. */
+  readonly imageRequest: CloudFrontFunction | undefined;
   readonly cachePolicy: CachePolicy;
   readonly responseHeadersPolicy: ResponseHeadersPolicy;
   /** Writes {@link NOT_FOUND_KEY} at deploy time. */
@@ -91,7 +99,9 @@ export class Delivery extends Construct {
     super(scope, id);
     const { bucket } = props;
 
-    this.imageRequest = new CloudFrontFunction(this, 'ImageRequest', {
+    this.imageRequest = props.transforms
+      ? undefined
+      : new CloudFrontFunction(this, 'ImageRequest', {
       code: FunctionCode.fromFile({ filePath: IMAGE_REQUEST_FUNCTION_FILE }),
       runtime: FunctionRuntime.JS_2_0,
       comment: 'Imager: /image/<id> -> images/<id>; other paths 404, query strings 400',
@@ -155,12 +165,23 @@ export class Delivery extends Construct {
     const customDomain = props.certificateArn && props.publicBaseUrl ? new URL(props.publicBaseUrl).hostname : undefined;
     const notFound = { responseHttpStatus: 404, responsePagePath: `/${NOT_FOUND_KEY}`, ttl: NOT_FOUND_TTL };
 
+    const { transforms } = props;
+    const imageBehavior: BehaviorOptions = transforms
+      ? {
+          ...behavior,
+          // Originals and stored variants from S3; a variant S3 does not have yet is rendered.
+          origin: transforms.originGroup(origin),
+          cachePolicy: transforms.cachePolicy,
+          functionAssociations: [
+            { function: transforms.requestFunction, eventType: FunctionEventType.VIEWER_REQUEST },
+            { function: transforms.responseFunction, eventType: FunctionEventType.VIEWER_RESPONSE },
+          ],
+        }
+      : { ...behavior, functionAssociations: [{ function: this.imageRequest!, eventType: FunctionEventType.VIEWER_REQUEST }] };
+
     this.distribution = new Distribution(this, 'Distribution', {
       comment: 'Imager public image delivery',
-      defaultBehavior: {
-        ...behavior,
-        functionAssociations: [{ function: this.imageRequest, eventType: FunctionEventType.VIEWER_REQUEST }],
-      },
+      defaultBehavior: imageBehavior,
       // The error body is fetched through its own behavior, without the viewer-request function
       // (which answers 404 for any path but /image/<id>).
       additionalBehaviors: { [`/${ERRORS_PREFIX}*`]: behavior },

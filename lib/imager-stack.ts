@@ -15,6 +15,7 @@ import { ConsoleSite } from './console-site';
 import { Identity } from './identity';
 import { ImagerFunction } from './imager-function';
 import { ImagerMonitoring } from './monitoring';
+import { Transforms } from './transforms';
 import { acknowledgeStackFindings } from './nag-suppressions';
 import { functionEnvironment } from '../functions/core/config';
 import { readStackSettings, type StackSettings } from './settings';
@@ -64,6 +65,7 @@ export class ImagerStack extends Stack {
   /** Where PurgeImage's failed invocations end up (after Lambda's own retries). */
   readonly purgeDeadLetters: Queue;
   readonly monitoring: ImagerMonitoring;
+  readonly transforms: Transforms;
   readonly functions: Readonly<Record<HandlerName | 'Authorizer' | 'FinalizeUpload' | 'Sweep' | 'PurgeImage', ImagerFunction>>;
   readonly identity: Identity;
   readonly console: ConsoleSite;
@@ -76,8 +78,15 @@ export class ImagerStack extends Stack {
 
     // The distribution depends on the bucket only; functions depend on the distribution (their
     // url base, PurgeImage's invalidations), never the other way round.
+    // The transform function (sharp, linux-arm64) behind the distribution's S3 origin (SPEC §12).
+    const transforms = (this.transforms = new Transforms(this, 'Transforms', {
+      bucket,
+      limits: settings.limits,
+      reserveConcurrency: settings.reservedConcurrency,
+    }));
     const delivery = (this.delivery = new Delivery(this, 'Delivery', {
       bucket,
+      transforms,
       logBucket: storage.accessLogs,
       priceClass: settings.priceClass,
       publicBaseUrl: settings.publicBaseUrl,
@@ -262,7 +271,7 @@ export class ImagerStack extends Stack {
     this.monitoring = new ImagerMonitoring(this, 'Monitoring', {
       api: this.api.api,
       accessLogs: this.api.accessLogs,
-      functions: this.functions,
+      functions: { ...this.functions, TransformImage: transforms.function },
       authorizer: 'Authorizer',
       sweep: 'Sweep',
       tables: { Images: images, Keys: keys, Counters: counters },

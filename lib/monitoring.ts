@@ -146,13 +146,13 @@ export class ImagerMonitoring extends Construct {
     // --- Functions ---------------------------------------------------------------------------
     for (const [name, fn] of Object.entries(props.functions)) {
       if (name === props.sweep) {
-        // Hourly schedule: one failed run is one error in its hour.
+        // Scheduled runs: any failed run in an hour is one alarm (the next run continues where it stopped).
         this.#alarm('SweepFailures', {
           metric: fn.metricErrors({ statistic: Stats.SUM, period: Duration.hours(1) }),
           threshold: 1,
           comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
           evaluationPeriods: 1,
-          description: 'The hourly sweep failed. README "Operations": SweepFailures.',
+          description: 'A scheduled sweep run failed in the last hour. README "Operations": SweepFailures.',
         });
       } else if (name !== props.authorizer) {
         this.#alarm(`${name}Errors`, {

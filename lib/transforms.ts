@@ -61,6 +61,8 @@ export interface TransformsProps {
   readonly limits: Pick<Limits, 'maxPixels'>;
   /** Concurrency cap of the transform function (a flood of misses cannot take the account's pool). Default 20. */
   readonly reservedConcurrency?: number;
+  /** False: reserve nothing (IMAGER_RESERVED_CONCURRENCY=false, for accounts with a small limit). */
+  readonly reserveConcurrency?: boolean;
   /** Default {@link TRANSFORM_MEMORY_MB}. */
   readonly memorySize?: number;
 }
@@ -101,7 +103,8 @@ export class Transforms extends Construct {
       memorySize: props.memorySize ?? TRANSFORM_MEMORY_MB,
       // CloudFront waits 30 s for an origin by default; sharp's own timeout (20 s) answers first.
       timeout: Duration.seconds(30),
-      reservedConcurrency: props.reservedConcurrency ?? 20,
+      // undefined (none reserved, the shared pool) when the stack turns reservation off.
+      reservedConcurrency: props.reserveConcurrency === false ? undefined : (props.reservedConcurrency ?? 20),
       environment: { IMAGER_MAX_PIXELS: String(props.limits.maxPixels) },
       bundling: {
         // sharp is native: kept out of the bundle and installed for the target beside it.

@@ -23,7 +23,7 @@ const WEB_ACL_ARN = 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/imager/0
 
 let synth: Synthesized;
 let resources: Record<string, { Type: string; Properties: Record<string, any> }>;
-let ids: { bucket: string; accessLogs: string; distribution: string; fn: string; cachePolicy: string; headersPolicy: string };
+let ids: { bucket: string; accessLogs: string; distribution: string; requestFn: string; responseFn: string; imageCachePolicy: string; cachePolicy: string; headersPolicy: string; transformUrl: string };
 let config: Record<string, any>;
 
 function only(type: string, source: Synthesized = synth): [string, Record<string, any>] {
@@ -45,12 +45,15 @@ function env(source: Synthesized, name: FunctionName): Record<string, unknown> {
 beforeAll(() => {
   synth = synthImager();
   resources = synth.template.toJSON().Resources;
-  const { delivery, storage } = synth.stack;
+  const { delivery, storage, transforms } = synth.stack;
   ids = {
     bucket: logicalId(storage.bucket),
     accessLogs: logicalId(storage.accessLogs),
     distribution: logicalId(delivery.distribution),
-    fn: logicalId(delivery.imageRequest),
+    requestFn: logicalId(transforms.requestFunction),
+    responseFn: logicalId(transforms.responseFunction),
+    imageCachePolicy: logicalId(transforms.cachePolicy),
+    transformUrl: logicalId(transforms.functionUrl),
     cachePolicy: logicalId(delivery.cachePolicy),
     headersPolicy: logicalId(delivery.responseHeadersPolicy),
   };
@@ -58,20 +61,34 @@ beforeAll(() => {
 });
 
 describe('distribution', () => {
-  it('has one origin: the images bucket through Origin Access Control that always signs with SigV4', () => {
-    const [oacId, oac] = only('AWS::CloudFront::OriginAccessControl');
-    expect(oac.OriginAccessControlConfig).toMatchObject({
-      OriginAccessControlOriginType: 's3',
-      SigningBehavior: 'always',
-      SigningProtocol: 'sigv4',
-    });
-    expect(config.Origins).toHaveLength(1);
-    const [origin] = config.Origins;
-    expect(origin.DomainName).toEqual({ 'Fn::GetAtt': [ids.bucket, 'RegionalDomainName'] });
-    expect(origin.OriginAccessControlId).toEqual({ 'Fn::GetAtt': [oacId, 'Id'] });
-    // No legacy origin access identity, no custom (public website) origin.
-    expect(origin.S3OriginConfig).toEqual({ OriginAccessIdentity: '' });
-    expect(origin.CustomOriginConfig).toBeUndefined();
+  it('has two origins in one group: the images bucket (S3 OAC, SigV4 always) first, the transform function URL (lambda OAC) on 403/404', () => {
+    const oacs = Object.entries(resourcesOfType(synth.template, 'AWS::CloudFront::OriginAccessControl')) as Array<[string, Record<string, any>]>;
+    const s3Oac = oacs.find(([, r]) => r.Properties.OriginAccessControlConfig.OriginAccessControlOriginType === 's3')!;
+    const lambdaOac = oacs.find(([, r]) => r.Properties.OriginAccessControlConfig.OriginAccessControlOriginType === 'lambda')!;
+    expect(oacs).toHaveLength(2);
+    for (const [, oac] of [s3Oac, lambdaOac]) {
+      expect(oac.Properties.OriginAccessControlConfig).toMatchObject({ SigningBehavior: 'always', SigningProtocol: 'sigv4' });
+    }
+    // The bucket appears as an origin of the group and of the error-body behavior: both the same way.
+    const s3Origins = config.Origins.filter((o: { S3OriginConfig?: unknown }) => o.S3OriginConfig);
+    expect(config.Origins).toHaveLength(s3Origins.length + 1);
+    for (const origin of s3Origins) {
+      expect(origin.DomainName).toEqual({ 'Fn::GetAtt': [ids.bucket, 'RegionalDomainName'] });
+      expect(origin.OriginAccessControlId).toEqual({ 'Fn::GetAtt': [s3Oac[0], 'Id'] });
+      // No legacy origin access identity, no public website origin.
+      expect(origin.S3OriginConfig).toEqual({ OriginAccessIdentity: '' });
+    }
+    const [s3] = s3Origins;
+    const fn = config.Origins.find((o: { CustomOriginConfig?: unknown }) => o.CustomOriginConfig);
+    expect(fn.OriginAccessControlId).toEqual({ 'Fn::GetAtt': [lambdaOac[0], 'Id'] });
+    expect(JSON.stringify(fn.DomainName)).toContain(ids.transformUrl);
+    const [group] = config.OriginGroups.Items;
+    expect(group.FailoverCriteria.StatusCodes.Items.sort()).toEqual([403, 404]);
+    const [primary, fallback] = group.Members.Items.map((m: { OriginId: string }) => m.OriginId);
+    expect(s3Origins.map((o: { Id: string }) => o.Id)).toContain(primary);
+    expect(fallback).toBe(fn.Id);
+    expect(s3.Id).toBeDefined();
+    expect(config.DefaultCacheBehavior.TargetOriginId).toBe(group.Id);
     expect(Object.keys(resourcesOfType(synth.template, 'AWS::CloudFront::CloudFrontOriginAccessIdentity'))).toEqual([]);
   });
 
@@ -81,7 +98,8 @@ describe('distribution', () => {
       expect(behavior.AllowedMethods).toEqual(['GET', 'HEAD']);
       expect(behavior.CachedMethods).toEqual(['GET', 'HEAD']);
       expect(behavior.Compress).toBe(false);
-      expect(behavior.CachePolicyId).toEqual({ Ref: ids.cachePolicy });
+      // /image/* is keyed by the transforms' policy (path only once the request function folded the query in).
+      expect(behavior.CachePolicyId).toEqual({ Ref: behavior === config.DefaultCacheBehavior ? ids.imageCachePolicy : ids.cachePolicy });
       expect(behavior.ResponseHeadersPolicyId).toEqual({ Ref: ids.headersPolicy });
       // Nothing is forwarded to S3 beyond what the cache key holds (the path).
       expect(behavior.OriginRequestPolicyId).toBeUndefined();
@@ -92,20 +110,27 @@ describe('distribution', () => {
     expect(config.DefaultRootObject).toBeUndefined();
   });
 
-  it('runs the image-request function on viewer request of the default behavior, and only the error body path bypasses it', () => {
+  it('runs the transform request and response functions on the default behavior, and only the error body path bypasses them', () => {
     expect(config.DefaultCacheBehavior.FunctionAssociations).toEqual([
-      { EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [ids.fn, 'FunctionARN'] } },
+      { EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [ids.requestFn, 'FunctionARN'] } },
+      { EventType: 'viewer-response', FunctionARN: { 'Fn::GetAtt': [ids.responseFn, 'FunctionARN'] } },
     ]);
     expect(config.DefaultCacheBehavior.LambdaFunctionAssociations).toBeUndefined();
     expect(config.CacheBehaviors.map((b: { PathPattern: string }) => b.PathPattern)).toEqual([`/${ERRORS_PREFIX}*`]);
     expect(config.CacheBehaviors[0].FunctionAssociations).toBeUndefined();
   });
 
-  it('deploys lib/cloudfront/image-request.js as is, on the cloudfront-js-2.0 runtime, published', () => {
-    const [, fn] = only('AWS::CloudFront::Function');
-    expect(fn.FunctionConfig.Runtime).toBe('cloudfront-js-2.0');
-    expect(fn.AutoPublish).toBe(true);
-    expect(fn.FunctionCode).toBe(readFileSync(IMAGE_REQUEST_FUNCTION_FILE, 'utf8'));
+  it('deploys lib/cloudfront/transform-request.js and transform-response.js as they are, cloudfront-js-2.0, published (no unused originals-only function)', () => {
+    const functions = Object.values(resourcesOfType(synth.template, 'AWS::CloudFront::Function')) as Array<Record<string, any>>;
+    expect(functions).toHaveLength(2);
+    for (const fn of functions) {
+      expect(fn.Properties.FunctionConfig.Runtime).toBe('cloudfront-js-2.0');
+      expect(fn.Properties.AutoPublish).toBe(true);
+    }
+    const code = functions.map((fn) => fn.Properties.FunctionCode).sort();
+    const files = ['transform-request.js', 'transform-response.js'].map((f) => readFileSync(new URL(`../../lib/cloudfront/${f}`, import.meta.url), 'utf8')).sort();
+    expect(code).toEqual(files);
+    expect(IMAGE_REQUEST_FUNCTION_FILE).toMatch(/image-request\.js$/);
   });
 
   it('turns S3 403 (missing key without ListBucket) and 404 into a 404 with the envelope body, cached 10 seconds', () => {

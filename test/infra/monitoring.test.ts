@@ -13,7 +13,7 @@ const API_FUNCTIONS = [
   // The public reference (openapi) and the console's account routes (issue 13).
   'GetOpenApi', 'GetDocs', 'GetAccount', 'ListAccountKeys', 'CreateAccountKey', 'RevokeAccountKey',
 ];
-const ALL_FUNCTIONS = [...API_FUNCTIONS, 'Authorizer', 'FinalizeUpload', 'Sweep', 'PurgeImage'];
+const ALL_FUNCTIONS = [...API_FUNCTIONS, 'Authorizer', 'FinalizeUpload', 'Sweep', 'PurgeImage', 'TransformImage'];
 
 interface ExpectedAlarm {
   readonly threshold: number;
@@ -40,7 +40,7 @@ const EXPECTED: Record<string, ExpectedAlarm> = {
   DeadLettersPurgeDeadLetters: { threshold: 0, comparison: GT, evaluationPeriods: 1, period: 60 },
   DeadLettersLaterDlq: { threshold: 0, comparison: GT, evaluationPeriods: 1, period: 60 },
   CdnServerErrorRate: { threshold: 1, comparison: GT, evaluationPeriods: 3, period: 300 },
-  ...Object.fromEntries([...API_FUNCTIONS, 'FinalizeUpload', 'PurgeImage'].map((name) => [`${name}Errors`, { threshold: 1, comparison: GTE, evaluationPeriods: 1, period: 300 }])),
+  ...Object.fromEntries([...API_FUNCTIONS, 'FinalizeUpload', 'PurgeImage', 'TransformImage'].map((name) => [`${name}Errors`, { threshold: 1, comparison: GTE, evaluationPeriods: 1, period: 300 }])),
   ...Object.fromEntries(ALL_FUNCTIONS.map((name) => [`${name}Throttles`, { threshold: 1, comparison: GTE, evaluationPeriods: 1, period: 300 }])),
 };
 
@@ -152,7 +152,7 @@ describe('alarms', () => {
     const latency = alarms[logicalId(full.stack.monitoring.node.findChild('ApiLatencyP99'))].Properties;
     expect([latency.MetricName, latency.ExtendedStatistic]).toEqual(['Latency', 'p99']);
     for (const name of ALL_FUNCTIONS) {
-      const fn = logicalId(full.stack.functions[name as keyof typeof full.stack.functions]);
+      const fn = logicalId(name === 'TransformImage' ? full.stack.transforms.function : full.stack.functions[name as keyof typeof full.stack.functions]);
       const errors = name === 'Sweep' ? 'SweepFailures' : `${name}Errors`;
       if (name !== 'Authorizer') expect(metricsOf(errors)).toEqual([{ where: errors, namespace: 'AWS/Lambda', name: 'Errors', dimensions: { FunctionName: fn } }]);
       expect(metricsOf(`${name}Throttles`)[0]).toMatchObject({ name: 'Throttles', dimensions: { FunctionName: fn } });
@@ -285,7 +285,8 @@ describe('dashboard', () => {
     const widget = dashboardBody(full.template).widgets.find((w) => w.properties.title === 'Cold starts by function (init duration, ms)')!;
     expect(widget.type).toBe('log');
     expect(widget.properties.query).toContain('@initDuration');
-    const groups = ALL_FUNCTIONS.map((name) => logicalId(full.stack.node.findChild(`${name}Logs`)));
+    // The transform function's log group lives in its construct (lib/transforms.ts).
+    const groups = ALL_FUNCTIONS.map((name) => logicalId((name === 'TransformImage' ? full.stack.transforms : full.stack).node.findChild(`${name}Logs`)));
     for (const group of groups) expect(widget.properties.query).toContain(`SOURCE '${group}'`);
     // No Lambda Insights layer: the only layer is the AWS CLI of CDK's BucketDeployment (the console's files).
     expect(Object.keys(full.template.findResources('AWS::Lambda::LayerVersion'))).toEqual([logicalId(full.stack.console.node.findChild('Deploy').node.findChild('AwsCliLayer'))]);

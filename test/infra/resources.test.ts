@@ -186,15 +186,16 @@ describe('functions', () => {
     return resource.Properties;
   }
 
-  it('are the sixteen Imager functions (plus the CDK bucket-notification, SDK-call and console-deployment helpers)', () => {
+  it('are the sixteen Imager functions and the transform function (plus the CDK bucket-notification, SDK-call and console-deployment helpers)', () => {
     const functions = Object.keys(resourcesOfType(synth.template, 'AWS::Lambda::Function'));
-    const ours = (Object.keys(FILES) as FunctionName[]).map((name) => logicalId(synth.stack.functions[name]));
+    // The transform function (sharp beside its bundle) is checked in test/infra/transforms.test.ts.
+    const ours = [...(Object.keys(FILES) as FunctionName[]).map((name) => logicalId(synth.stack.functions[name])), logicalId(synth.stack.transforms.function)];
     expect(functions.filter((id) => !ours.includes(id)).sort()).toEqual([
       expect.stringMatching(/^AWS679f53fac002430cb0da5b7982bd2287/),
       expect.stringMatching(/^BucketNotificationsHandler/),
       expect.stringMatching(/^CustomCDKBucketDeployment/),
     ]);
-    expect(ours).toHaveLength(16);
+    expect(ours).toHaveLength(17);
   });
 
   it.each(Object.keys(FILES) as FunctionName[])('%s: Node.js >= 22 on arm64, traced, with its own retained log group', (name) => {
