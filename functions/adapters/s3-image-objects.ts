@@ -35,16 +35,7 @@ export class S3ImageObjects implements ImageObjects, FinalizeObjects {
   ) {}
 
   async put(key: string, bytes: Uint8Array, contentType: string): Promise<void> {
-    await this.client.send(
-      new PutObjectCommand({
-        Bucket: this.bucketName,
-        Key: key,
-        Body: bytes,
-        ContentLength: bytes.byteLength,
-        ContentType: contentType,
-        CacheControl: IMMUTABLE_CACHE_CONTROL,
-      }),
-    );
+    await this.client.send(this.putCommand(key, bytes, contentType));
   }
 
   /**
@@ -53,23 +44,26 @@ export class S3ImageObjects implements ImageObjects, FinalizeObjects {
    */
   async putIfAbsent(key: string, bytes: Uint8Array, contentType: string): Promise<boolean> {
     try {
-      await this.client.send(
-        new PutObjectCommand({
-          Bucket: this.bucketName,
-          Key: key,
-          Body: bytes,
-          ContentLength: bytes.byteLength,
-          ContentType: contentType,
-          CacheControl: IMMUTABLE_CACHE_CONTROL,
-          IfNoneMatch: '*',
-        }),
-      );
+      await this.client.send(this.putCommand(key, bytes, contentType, '*'));
       return true;
     } catch (error) {
       const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
       if (e.name === 'PreconditionFailed' || e.$metadata?.httpStatusCode === 412) return false;
       throw error;
     }
+  }
+
+  /** Every published object is written the same way: sniffed type, immutable caching. */
+  private putCommand(key: string, bytes: Uint8Array, contentType: string, ifNoneMatch?: string): PutObjectCommand {
+    return new PutObjectCommand({
+      Bucket: this.bucketName,
+      Key: key,
+      Body: bytes,
+      ContentLength: bytes.byteLength,
+      ContentType: contentType,
+      CacheControl: IMMUTABLE_CACHE_CONTROL,
+      ...(ifNoneMatch ? { IfNoneMatch: ifNoneMatch } : {}),
+    });
   }
 
   /**
