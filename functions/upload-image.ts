@@ -67,7 +67,8 @@ export function createUploadHandler(deps: UploadDeps): ApiHandler {
     const upload = await parseImageUpload(body, lowerCaseHeaders(event.headers)['content-type'], {
       maxFileBytes: deps.config.limits.maxImageBytes,
     });
-    const image = prepareForPublishing(upload.file.bytes, deps.config.limits);
+    // The file is a view of the body this handler decoded and reads no more: cleaned in place.
+    const image = prepareForPublishing(upload.file.bytes, deps.config.limits, undefined, { overwriteInput: true });
     await route.admitted;
     const record = await storeImage(deps, route.caller.accountId, image);
     deps.metrics?.uploadAccepted('direct', record.size ?? image.size);

@@ -61,12 +61,22 @@ export function formatLimit(bytes: number): string {
   return `${bytes} bytes`;
 }
 
+export interface InspectOptions {
+  /**
+   * Formats whose whole structure the caller walks next, refusing what the structure check
+   * refuses, so one file is not scanned twice: `prepareForPublishing` for JPEG, whose metadata
+   * walk follows the same markers through the same entropy scan (the fuzz suite holds the two
+   * walks to the same verdict).
+   */
+  readonly structureWalkedByCaller?: readonly ImageFormat[];
+}
+
 /**
  * Sniffs the format and dimensions from the bytes themselves (never the name or the declared
  * Content-Type) and applies the allow-list, the size and the pixel limits.
  * Throws a 4xx HttpError for anything we will not store.
  */
-export function inspectImage(sample: ImageSample, limits: Limits, maxBytes = limits.maxImageBytes): ImageInfo {
+export function inspectImage(sample: ImageSample, limits: Limits, maxBytes = limits.maxImageBytes, options: InspectOptions = {}): ImageInfo {
   if (sample.size === 0) throw new BadRequestError('The image file is empty');
   if (sample.size > maxBytes) {
     throw new PayloadTooLargeError(`Image exceeds the ${formatLimit(maxBytes)} limit (${maxBytes} bytes)`);
@@ -90,7 +100,9 @@ export function inspectImage(sample: ImageSample, limits: Limits, maxBytes = lim
       `Image is ${width}x${height} pixels; the limit is ${limits.maxPixels} pixels`,
     );
   }
-  if (!isStructurallySound(format, sample, limits.maxPixels)) throw new InvalidImageError('the file is truncated or malformed');
+  if (!options.structureWalkedByCaller?.includes(format) && !isStructurallySound(format, sample, limits.maxPixels)) {
+    throw new InvalidImageError('the file is truncated or malformed');
+  }
   return { format, contentType: CONTENT_TYPES[format], width: width!, height: height! };
 }
 

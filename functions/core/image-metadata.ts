@@ -7,7 +7,7 @@ import { stripJpeg } from './metadata/jpeg';
 import { stripPng } from './metadata/png';
 import { stripTiff } from './metadata/tiff';
 import { stripWebp } from './metadata/webp';
-import type { WalkResult } from './metadata/walk';
+import type { WalkOptions, WalkResult } from './metadata/walk';
 
 /**
  * Metadata removal (SPEC §11): every stored image loses EXIF (GPS included), XMP, IPTC,
@@ -37,11 +37,12 @@ export const MAX_METADATA_GROWTH = MINIMAL_EXIF_BYTES + 12;
 /**
  * Removes the metadata of a file already sniffed as `format` (see `inspectImage`).
  * Malformed or truncated input throws `InvalidImageError` (400); nothing else is thrown for any
- * input. The input is never modified.
+ * input. The input is not modified, unless `overwriteInput` says the caller owns it and will not
+ * read it again (then the result may be a view of the input, rewritten in place).
  */
-export function stripMetadata(format: ImageFormat, bytes: Uint8Array): StrippedImage {
+export function stripMetadata(format: ImageFormat, bytes: Uint8Array, options: WalkOptions = {}): StrippedImage {
   const input = asBuffer(bytes);
-  const result = walk(format, input);
+  const result = walk(format, input, options);
   return {
     bytes: result.bytes,
     orientation: result.orientation,
@@ -50,16 +51,16 @@ export function stripMetadata(format: ImageFormat, bytes: Uint8Array): StrippedI
   };
 }
 
-function walk(format: ImageFormat, input: Buffer): WalkResult {
+function walk(format: ImageFormat, input: Buffer, options: WalkOptions): WalkResult {
   switch (format) {
     case 'jpeg':
-      return stripJpeg(input);
+      return stripJpeg(input, options);
     case 'png':
-      return stripPng(input);
+      return stripPng(input, options);
     case 'webp':
-      return stripWebp(input);
+      return stripWebp(input, options);
     case 'gif':
-      return stripGif(input);
+      return stripGif(input, options);
     case 'tiff':
       return stripTiff(input);
     case 'avif':

@@ -1,4 +1,5 @@
 import { PayloadTooLargeError } from './errors';
+import { entropyEnd } from './jpeg-entropy';
 import type { ImageFormat, ImageSample } from './image-format';
 
 /**
@@ -140,17 +141,8 @@ function jpeg(bytes: Sampled): boolean {
     offset += length;
     if (marker === 0xda) {
       // Entropy-coded data: runs to the next marker that is not a stuffed 0xff00 or a restart.
-      for (;;) {
-        const next = all.indexOf(0xff, offset);
-        if (next < 0 || next + 1 >= all.byteLength) return false;
-        const following = all[next + 1];
-        if (following === 0x00 || (following >= 0xd0 && following <= 0xd7) || following === 0xff) {
-          offset = following === 0xff ? next + 1 : next + 2;
-          continue;
-        }
-        offset = next;
-        break;
-      }
+      offset = entropyEnd(all, offset);
+      if (offset < 0) return false;
     }
   }
 }

@@ -23,11 +23,18 @@ export interface PublishableImage {
  * The one gate between client bytes and the public bucket, for direct and large uploads alike:
  * sniffs and checks the whole file (format allow-list, size, pixels, structure), removes its
  * metadata without touching pixels, and describes the result. Throws a 4xx HttpError for
- * anything we will not publish.
+ * anything we will not publish. `overwriteInput`: the bytes are the caller's own (a request body
+ * it decoded) and are not read again, so removal may rewrite them in place instead of copying.
  */
-export function prepareForPublishing(bytes: Uint8Array, limits: Limits, maxBytes = limits.maxImageBytes): PublishableImage {
-  const info = inspectImage({ head: bytes, tail: bytes, size: bytes.byteLength }, limits, maxBytes);
-  const stripped = stripMetadata(info.format, bytes);
+export function prepareForPublishing(
+  bytes: Uint8Array,
+  limits: Limits,
+  maxBytes = limits.maxImageBytes,
+  options: { readonly overwriteInput?: boolean } = {},
+): PublishableImage {
+  // JPEG's structure is walked once, by the metadata walk below (it refuses what the check would).
+  const info = inspectImage({ head: bytes, tail: bytes, size: bytes.byteLength }, limits, maxBytes, { structureWalkedByCaller: ['jpeg'] });
+  const stripped = stripMetadata(info.format, bytes, options);
   const shown = displayedSize(info.width, info.height, stripped.orientation);
   return {
     bytes: stripped.bytes,

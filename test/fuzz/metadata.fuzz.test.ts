@@ -5,6 +5,7 @@ import { DEFAULTS, type Limits } from '../../functions/core/config';
 import { HttpError } from '../../functions/core/errors';
 import { ALLOWED_FORMATS, type ImageFormat, type ImageInfo, inspectImage } from '../../functions/core/image-format';
 import { MAX_METADATA_GROWTH, stripMetadata } from '../../functions/core/image-metadata';
+import { isStructurallySound } from '../../functions/core/image-structure';
 import { METADATA_FIXTURES, metadataFixture } from '../support/metadata-fixtures';
 import { SAMPLES } from './images';
 import { fuzzSettings } from './properties';
@@ -41,6 +42,10 @@ function verdict(bytes: Buffer): ImageInfo | undefined {
   }
 }
 
+function jpegStructureSound(bytes: Buffer): boolean {
+  return isStructurallySound('jpeg', { head: bytes, tail: bytes, size: bytes.byteLength });
+}
+
 /** The property every input must satisfy; returns what happened, for the distribution check. */
 function check(format: ImageFormat, bytes: Buffer, label: string): 'stripped' | 'refused' {
   const copy = Buffer.from(bytes);
@@ -51,13 +56,24 @@ function check(format: ImageFormat, bytes: Buffer, label: string): 'stripped' | 
     assert.ok(error instanceof HttpError, `${label}: threw ${String(error)}`);
     assert.ok(error.statusCode >= 400 && error.statusCode < 500, `${label}: status ${error.statusCode}`);
     assert.ok(bytes.equals(copy), `${label}: the input was modified`);
+    // In place, the same refusal, and the owned bytes are left as they were.
+    const owned = Buffer.from(bytes);
+    assert.throws(() => stripMetadata(format, owned, { overwriteInput: true }), HttpError, `${label}: refused only when copying`);
+    assert.ok(owned.equals(copy), `${label}: a refused in-place walk wrote over its input`);
+    if (format === 'jpeg') assert.equal(jpegStructureSound(bytes), false, `${label}: the metadata walk refused a JPEG the structure check accepts`);
     return 'refused';
   }
   const out = Buffer.from(result.bytes.buffer, result.bytes.byteOffset, result.bytes.byteLength);
   assert.ok(bytes.equals(copy), `${label}: the input was modified`);
+  // prepareForPublishing lets the JPEG metadata walk stand in for the structure check: same verdicts.
+  if (format === 'jpeg') assert.equal(jpegStructureSound(bytes), true, `${label}: the metadata walk accepted a JPEG the structure check refuses`);
   assert.ok(out.byteLength <= bytes.byteLength + MAX_METADATA_GROWTH, `${label}: grew from ${bytes.byteLength} to ${out.byteLength}`);
   assert.equal(result.removedBytes, bytes.byteLength - out.byteLength, label);
   assert.ok(result.orientation >= 1 && result.orientation <= 8, `${label}: orientation ${result.orientation}`);
+  // In place (the upload handler's mode): the same file and orientation, written over an owned copy.
+  const inPlace = stripMetadata(format, Buffer.from(bytes), { overwriteInput: true });
+  assert.ok(Buffer.from(inPlace.bytes).equals(out), `${label}: in place gave other bytes`);
+  assert.equal(inPlace.orientation, result.orientation, `${label}: in place gave another orientation`);
   const again = stripMetadata(format, out);
   assert.ok(Buffer.from(again.bytes).equals(out), `${label}: stripping twice changed the bytes`);
   assert.equal(again.orientation, result.orientation, `${label}: stripping twice changed the orientation`);

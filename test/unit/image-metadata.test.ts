@@ -1,7 +1,7 @@
 import exifr from 'exifr';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { crc32 } from '../../functions/core/bytes';
+import { crc32, Pieces } from '../../functions/core/bytes';
 import { DEFAULTS, type Limits } from '../../functions/core/config';
 import { HttpError, InvalidImageError } from '../../functions/core/errors';
 import { inspectImage } from '../../functions/core/image-format';
@@ -131,6 +131,70 @@ describe.each(METADATA_FIXTURES)('$file', ({ file, format, orientation, animated
   it('does not modify its input', () => {
     expect(input.equals(metadataFixture(file))).toBe(true);
   });
+
+  it('in place (overwriteInput, as the upload handler strips its own body) gives the same file and orientation', () => {
+    const owned = Buffer.concat([Buffer.from('--boundary\r\n'), input, Buffer.from('\r\n--boundary--')]);
+    const file = owned.subarray(12, 12 + input.byteLength);
+    const inPlace = stripMetadata(format, file, { overwriteInput: true });
+    expect(Buffer.from(inPlace.bytes).equals(out)).toBe(true);
+    expect(inPlace.orientation).toBe(stripped.orientation);
+    expect(inPlace.removedBytes).toBe(stripped.removedBytes);
+    if (['jpeg', 'png', 'webp', 'gif'].includes(format)) {
+      // Written over the input, right-aligned where the kept data ends: a view, not a new buffer.
+      expect(inPlace.bytes.buffer).toBe(owned.buffer);
+      expect(inPlace.bytes.byteOffset).toBeGreaterThanOrEqual(file.byteOffset);
+      expect(inPlace.bytes.byteOffset + inPlace.bytes.byteLength).toBeLessThanOrEqual(file.byteOffset + file.byteLength);
+    }
+    // Nothing outside the file was touched.
+    expect(owned.subarray(0, 12).toString()).toBe('--boundary\r\n');
+    expect(owned.subarray(12 + input.byteLength).toString()).toBe('\r\n--boundary--');
+  });
+});
+
+describe('Pieces written over their source', () => {
+  const source = () => Buffer.from('HEADxxxxxxxxBODY-BODY-BODY-END!', 'latin1');
+
+  it('moves only what precedes the last kept run and returns a view of the source', () => {
+    const owned = source();
+    const out = new Pieces(owned, { overwriteSource: true });
+    out.push(owned.subarray(0, 4)); // HEAD
+    out.push(Buffer.from('hd', 'latin1')); // a rewritten piece of its own
+    out.push(owned.subarray(12)); // the body, in place
+    const result = out.toBuffer();
+    expect(result.toString('latin1')).toBe('HEADhdBODY-BODY-BODY-END!');
+    expect(result.buffer).toBe(owned.buffer);
+    expect(result.byteOffset + result.byteLength).toBe(owned.byteOffset + owned.byteLength);
+  });
+
+  it('writes pieces of its own after the last view onto the dropped bytes there', () => {
+    const owned = Buffer.from('HEADxxxxBODYmetadata', 'latin1');
+    const out = new Pieces(owned, { overwriteSource: true });
+    out.push(owned.subarray(0, 4));
+    out.push(owned.subarray(8, 12));
+    out.push(Buffer.from('exif', 'latin1'));
+    const result = out.toBuffer();
+    expect(result.toString('latin1')).toBe('HEADBODYexif');
+    expect(result.buffer).toBe(owned.buffer);
+  });
+
+  it('copies instead when a piece of its own is longer than what it replaced, or views are out of order', () => {
+    const grown = source();
+    const a = new Pieces(grown, { overwriteSource: true });
+    a.push(grown.subarray(0, 4));
+    a.push(Buffer.from('a-header-longer-than-the-gap', 'latin1'));
+    a.push(grown.subarray(12));
+    const before = Buffer.from(grown);
+    expect(a.toBuffer().toString('latin1')).toBe('HEADa-header-longer-than-the-gapBODY-BODY-BODY-END!');
+    expect(grown.equals(before)).toBe(true);
+
+    const swapped = source();
+    const b = new Pieces(swapped, { overwriteSource: true });
+    b.push(swapped.subarray(12, 16));
+    b.push(swapped.subarray(0, 4));
+    b.push(swapped.subarray(27));
+    expect(b.toBuffer().toString('latin1')).toBe('BODYHEADEND!');
+    expect(swapped.equals(source())).toBe(true);
+  });
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -224,7 +288,7 @@ describe('JPEG', () => {
   });
 });
 
-describe('JPEG entropy data made of 0xff00 pairs (the dense path)', () => {
+describe('JPEG entropy data made of 0xff00 pairs (the dense path, shared by the structure check)', () => {
   it('still finds the first marker after the scan wherever it falls, and keeps every data byte', () => {
     const plain = fixture('sample.jpg');
     const sos = plain.lastIndexOf(Buffer.from([0xff, 0xda]));
@@ -239,6 +303,9 @@ describe('JPEG entropy data made of 0xff00 pairs (the dense path)', () => {
       const file = Buffer.concat([header, data, hidden, eoi]);
       const out = strip('jpeg', file).bytes;
       expect(out.equals(Buffer.concat([header, data, eoi])), `${pairs} pairs`).toBe(true);
+      // The structure check walks the same data with the same scan: complete, and refused when cut.
+      expect(inspect(file).format, `${pairs} pairs`).toBe('jpeg');
+      expect(() => inspect(Buffer.concat([header, data])), `${pairs} pairs, no marker after`).toThrow(InvalidImageError);
     }
   });
 });

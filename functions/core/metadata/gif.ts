@@ -1,6 +1,6 @@
 import { Pieces } from '../bytes';
 import { InvalidImageError } from '../errors';
-import type { WalkResult } from './walk';
+import type { WalkOptions, WalkResult } from './walk';
 
 /**
  * GIF: walk the blocks (header, colour tables, extensions, image descriptors, sub-blocks) and
@@ -18,13 +18,13 @@ import type { WalkResult } from './walk';
  * | comment extension (0xfe), unknown extensions | dropped | free text |
  * | bytes after the trailer | dropped | appended payloads |
  */
-export function stripGif(input: Buffer): WalkResult {
+export function stripGif(input: Buffer, options: WalkOptions = {}): WalkResult {
   const size = input.byteLength;
   if (size < 13 || !/^GIF8[79]a$/.test(input.toString('latin1', 0, 6))) throw new InvalidImageError('not a GIF');
   let offset = 13;
   if (input[10] & 0x80) offset += 3 * 2 ** ((input[10] & 0x07) + 1);
   if (offset > size) throw new InvalidImageError('GIF: truncated colour table');
-  const out = new Pieces(input);
+  const out = new Pieces(input, { overwriteSource: options.overwriteInput });
   out.push(input.subarray(0, offset));
   for (;;) {
     if (offset >= size) throw new InvalidImageError('GIF: no trailer');

@@ -1,7 +1,8 @@
 import { Pieces } from '../bytes';
+import { entropyEnd } from '../jpeg-entropy';
 import { InvalidImageError } from '../errors';
 import { EXIF_PREFIX, exifOrientation, minimalExif } from './exif';
-import type { WalkResult } from './walk';
+import type { WalkOptions, WalkResult } from './walk';
 
 /**
  * JPEG: walk the marker segments by their lengths; after each SOS, find where the entropy-coded
@@ -21,10 +22,10 @@ import type { WalkResult } from './walk';
  * | COM | dropped | free text |
  * | anything after EOI | dropped | MPF secondary images, motion-photo videos, appended trailers |
  */
-export function stripJpeg(input: Buffer): WalkResult {
+export function stripJpeg(input: Buffer, options: WalkOptions = {}): WalkResult {
   const size = input.byteLength;
   if (size < 4 || input[0] !== 0xff || input[1] !== 0xd8) throw new InvalidImageError('not a JPEG');
-  const out = new Pieces(input);
+  const out = new Pieces(input, { overwriteSource: options.overwriteInput });
   out.push(input.subarray(0, 2));
   let orientation: number | undefined;
   let offset = 2;
@@ -72,6 +73,7 @@ export function stripJpeg(input: Buffer): WalkResult {
       out.push(segment);
       if (marker === 0xda) {
         offset = entropyEnd(input, offset);
+        if (offset < 0) throw new InvalidImageError('JPEG: no marker after the scan');
         out.push(input.subarray(end, offset));
       }
     }
@@ -85,54 +87,6 @@ const ADOBE = Buffer.from('Adobe', 'latin1');
 
 function startsWith(bytes: Buffer, prefix: Buffer): boolean {
   return bytes.byteLength >= prefix.byteLength && bytes.subarray(0, prefix.byteLength).equals(prefix);
-}
-
-/**
- * Where the entropy-coded data after an SOS header ends: the first 0xff that starts a real marker
- * (not a stuffed 0xff00, not a restart marker RSTn, which belong to the data).
- *
- * Photos have a 0xff every ~256 bytes, so native indexOf jumps are cheapest. A hostile scan made
- * of 0xff00 pairs would cost one native call per two bytes (hundreds of ms per MiB), so when the
- * jumps get short the same test runs as a plain loop over a window, then indexOf resumes.
- */
-function entropyEnd(input: Buffer, from: number): number {
-  const size = input.byteLength;
-  let at = from;
-  let jumps = 0;
-  let spanStart = from;
-  for (;;) {
-    const next = input.indexOf(0xff, at);
-    if (next < 0 || next + 1 >= size) throw new InvalidImageError('JPEG: no marker after the scan');
-    const following = input[next + 1];
-    if (following !== 0x00 && following !== 0xff && (following < 0xd0 || following > 0xd7)) return next;
-    at = following === 0xff ? next + 1 : next + 2; // fill bytes: the marker is after them
-    jumps += 1;
-    if (jumps === DENSE_CHECK_JUMPS) {
-      if (at - spanStart < DENSE_CHECK_JUMPS * DENSE_GAP) {
-        const found = markerInWindow(input, at, Math.min(size, at + DENSE_WINDOW));
-        if (found >= 0) return found;
-        at = Math.min(size, at + DENSE_WINDOW) - 1; // the window's last byte may start a pair
-      }
-      jumps = 0;
-      spanStart = at;
-    }
-  }
-}
-
-const DENSE_CHECK_JUMPS = 64;
-/** Average bytes per jump below which the data counts as dense (photos: ~256). */
-const DENSE_GAP = 16;
-const DENSE_WINDOW = 64 * 1024;
-
-/** The first marker in [from, end), by a plain loop; -1 when there is none. */
-function markerInWindow(input: Buffer, from: number, end: number): number {
-  for (let i = from; i < end - 1; i += 1) {
-    if (input[i] !== 0xff) continue;
-    const following = input[i + 1];
-    if (following === 0x00 || (following >= 0xd0 && following <= 0xd7)) i += 1;
-    else if (following !== 0xff) return i;
-  }
-  return -1;
 }
 
 /** The JFIF APP0 segment (marker, length, 14 bytes of header) with a 0x0 thumbnail. */

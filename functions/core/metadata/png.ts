@@ -1,7 +1,7 @@
 import { crc32, fourcc, Pieces } from '../bytes';
 import { InvalidImageError } from '../errors';
 import { exifOrientation, minimalExif, tiffOfExifPayload } from './exif';
-import type { WalkResult } from './walk';
+import type { WalkOptions, WalkResult } from './walk';
 
 /**
  * PNG chunks by an allow-list: what is not listed goes, so a chunk type nobody knows yet cannot
@@ -24,10 +24,10 @@ import type { WalkResult } from './walk';
  * An unknown critical chunk (upper-case first letter) makes decoders refuse the file anyway; it
  * is dropped like any unknown chunk rather than trusted.
  */
-export function stripPng(input: Buffer): WalkResult {
+export function stripPng(input: Buffer, options: WalkOptions = {}): WalkResult {
   const size = input.byteLength;
   if (size < 8 || !input.subarray(0, 8).equals(SIGNATURE)) throw new InvalidImageError('not a PNG');
-  const out = new Pieces(input);
+  const out = new Pieces(input, { overwriteSource: options.overwriteInput });
   out.push(input.subarray(0, 8));
   let orientation: number | undefined;
   let exifSeen = false;

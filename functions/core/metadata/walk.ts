@@ -7,3 +7,12 @@ export interface WalkResult {
   /** Metadata bytes overwritten with zeros in place (walks that keep every offset: TIFF, ISO-BMFF). */
   readonly zeroedBytes: number;
 }
+
+/** How a walk may produce its result. */
+export interface WalkOptions {
+  /**
+   * The input is the caller's own and is not read again: the walks that cut pieces out (JPEG,
+   * PNG, WebP, GIF) write the result over it instead of into a new buffer (see `Pieces`).
+   */
+  readonly overwriteInput?: boolean;
+}

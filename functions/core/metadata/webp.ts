@@ -1,7 +1,7 @@
 import { fourcc, Pieces } from '../bytes';
 import { InvalidImageError } from '../errors';
 import { exifOrientation, minimalExif, tiffOfExifPayload } from './exif';
-import type { WalkResult } from './walk';
+import type { WalkOptions, WalkResult } from './walk';
 
 /**
  * WebP (RIFF): chunks by an allow-list, then the VP8X flags and the RIFF size made true again.
@@ -16,7 +16,7 @@ import type { WalkResult } from './walk';
  * | XMP , unknown chunks | dropped | metadata, or nothing a decoder needs |
  * | bytes after the RIFF payload | dropped | appended payloads |
  */
-export function stripWebp(input: Buffer): WalkResult {
+export function stripWebp(input: Buffer, options: WalkOptions = {}): WalkResult {
   const size = input.byteLength;
   if (size < 12 || fourcc(input, 0) !== 'RIFF' || fourcc(input, 8) !== 'WEBP') throw new InvalidImageError('not a WebP');
   const riffEnd = 8 + input.readUInt32LE(4);
@@ -24,7 +24,7 @@ export function stripWebp(input: Buffer): WalkResult {
   const chunks = readChunks(input, 12, riffEnd);
   const extended = chunks[0]?.type === 'VP8X' && chunks[0].data.byteLength >= 10;
 
-  const out = new Pieces(input);
+  const out = new Pieces(input, { overwriteSource: options.overwriteInput });
   const header = input.subarray(0, 12);
   out.push(header);
   let orientation: number | undefined;
@@ -49,7 +49,8 @@ export function stripWebp(input: Buffer): WalkResult {
   }
   let bytes = out.toBuffer();
   if (bytes !== input) {
-    if (bytes.buffer === input.buffer) bytes = Buffer.from(bytes); // never write into the caller's bytes
+    // Never write into the caller's bytes, unless they are ours to overwrite.
+    if (bytes.buffer === input.buffer && !options.overwriteInput) bytes = Buffer.from(bytes);
     bytes.writeUInt32LE(bytes.byteLength - 8, 4);
     if (flagsAt >= 0) bytes[flagsAt] = (bytes[flagsAt] & ~(EXIF_FLAG | XMP_FLAG)) | (orientation !== undefined ? EXIF_FLAG : 0);
   } else if (flagsAt >= 0 && (input[flagsAt] & XMP_FLAG || (input[flagsAt] & EXIF_FLAG) !== (orientation !== undefined ? EXIF_FLAG : 0))) {
