@@ -4,17 +4,25 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 
-/** The Redoc browser bundle's file name, next to the function's index.mjs in its Lambda asset. */
+/** The Redoc browser bundle's file name in the npm package. */
 export const REDOC_BUNDLE = 'redoc.standalone.js';
 
 /**
- * Where the Redoc bundle is: beside this module in a Lambda asset (the CDK copies it there, see
- * lib/imager-function.ts `files`), else the installed npm package (local mode, tests).
+ * The page as the function's asset carries it: built with the bundle by scripts/docs-page.ts (see
+ * lib/imager-stack.ts), so a cold start reads it instead of escaping and hashing a megabyte.
  */
-export function redocBundlePath(moduleUrl: string = import.meta.url): string {
-  const beside = fileURLToPath(new URL(`./${REDOC_BUNDLE}`, moduleUrl));
-  if (existsSync(beside)) return beside;
-  return createRequire(moduleUrl).resolve(`redoc/bundles/${REDOC_BUNDLE}`);
+export const DOCS_PAGE_FILES = { html: 'docs.html', csp: 'docs.csp' } as const;
+
+/**
+ * The page beside this module in a Lambda asset; else (local mode, tests) built from the
+ * installed npm package, as the build does.
+ */
+export function loadDocsPage(moduleUrl: string = import.meta.url): { html: string; csp: string } {
+  const beside = (file: string) => fileURLToPath(new URL(`./${file}`, moduleUrl));
+  if (existsSync(beside(DOCS_PAGE_FILES.html))) {
+    return { html: readFileSync(beside(DOCS_PAGE_FILES.html), 'utf8'), csp: readFileSync(beside(DOCS_PAGE_FILES.csp), 'utf8') };
+  }
+  return docsPage(readFileSync(createRequire(moduleUrl).resolve(`redoc/bundles/${REDOC_BUNDLE}`), 'utf8'));
 }
 
 /** Redoc's sidebar credit logo, on Redocly's CDN. */
@@ -73,8 +81,7 @@ export function docsPage(redoc: string): { html: string; csp: string } {
 }
 
 /** GET /docs (no key): the API reference page, built once per container. */
-export function createGetDocsHandler(redoc: string) {
-  const { html, csp } = docsPage(redoc);
+export function createGetDocsHandler({ html, csp }: { html: string; csp: string }) {
   const response: APIGatewayProxyResult = {
     statusCode: 200,
     headers: {
@@ -89,4 +96,4 @@ export function createGetDocsHandler(redoc: string) {
   return async (): Promise<APIGatewayProxyResult> => response;
 }
 
-export const handler = createGetDocsHandler(readFileSync(redocBundlePath(), 'utf8'));
+export const handler = createGetDocsHandler(loadDocsPage());

@@ -10,7 +10,8 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { acknowledgeObjectPrefixGrant, acknowledgeTracingGrant } from './nag-suppressions';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** The repository root, with a trailing slash. */
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** The Lambda runtime of every Imager function (the newest Node.js LTS that Lambda offers). */
 export const FUNCTION_RUNTIME = Runtime.NODEJS_24_X;
@@ -32,8 +33,8 @@ export interface ImagerFunctionProps {
   readonly reservedConcurrency?: number;
   /** Bundling settings laid over the defaults (e.g. a native module kept external and installed for the target). */
   readonly bundling?: Partial<BundlingOptions>;
-  /** Files (paths from the repository root) copied next to index.mjs in the asset, for the handler to read. */
-  readonly files?: readonly string[];
+  /** Shell commands run after bundling with the asset directory, to add files the handler reads beside index.mjs. */
+  readonly afterBundling?: (outputDir: string) => string[];
 }
 
 /**
@@ -99,13 +100,12 @@ export class ImagerFunction extends NodejsFunction {
         // Lambda always passes the role's credentials in environment variables: bundle an
         // env-only provider instead of the default chain (SSO, INI, IMDS, STS clients...).
         esbuildArgs: { '--alias:@aws-sdk/credential-provider-node': `${ROOT}functions/runtime/lambda-credentials.ts` },
-        ...(props.files?.length
+        ...(props.afterBundling
           ? {
               commandHooks: {
                 beforeBundling: () => [],
                 beforeInstall: () => [],
-                afterBundling: (_input: string, outputDir: string) =>
-                  (props.files ?? []).map((file) => `cp "${ROOT}${file}" "${outputDir}/"`),
+                afterBundling: (_input: string, outputDir: string) => props.afterBundling!(outputDir),
               },
             }
           : {}),

@@ -13,7 +13,7 @@ import { ImagerApi } from './api';
 import { Delivery, VARIANTS_PREFIX } from './delivery';
 import { ConsoleSite } from './console-site';
 import { Identity } from './identity';
-import { ImagerFunction } from './imager-function';
+import { ImagerFunction, ROOT } from './imager-function';
 import { ImagerMonitoring } from './monitoring';
 import { Transforms } from './transforms';
 import { acknowledgeStackFindings } from './nag-suppressions';
@@ -152,7 +152,8 @@ export class ImagerStack extends Stack {
       file: 'get-docs',
       description: 'GET /docs (API reference page)',
       reservedConcurrency: reserved('GetDocs'),
-      files: ['node_modules/redoc/bundles/redoc.standalone.js'],
+      // The finished page (Redoc inlined, its CSP hashes) is built into the asset: the function reads it.
+      afterBundling: (outputDir) => [`"${ROOT}node_modules/.bin/tsx" "${ROOT}scripts/docs-page.ts" "${outputDir}"`],
     });
 
     const authorizer = fn('Authorizer', 'authorizer', 'Bearer API key authorizer').useTable('KEYS_TABLE', keys, ...READ_ITEM);

@@ -6,6 +6,8 @@ import { pathToFileURL } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadDocsPage } from '../../functions/get-docs';
+import { ROOT } from '../../lib/imager-function';
 import { ImagerStack } from '../../lib/imager-stack';
 import { CDK_JSON_CONTEXT, logicalId } from './synth';
 
@@ -70,7 +72,7 @@ describe('bundled functions', () => {
       expect(/DynamoDBClient|S3Client|CloudFrontClient/.test(bundle), `${name} bundles the SDK clients it sends with`).toBe(sendsRequests);
       // The reference: the document (openapi.yaml as JSON) is in the bundle, the Redoc bundle beside it.
       if (name === 'GetOpenApi') expect(bundle).toContain('"Imager API"');
-      if (name === 'GetDocs') expect(readFileSync(join(dir, 'redoc.standalone.js'), 'utf8')).toContain('Redoc');
+      if (name === 'GetDocs') expect(readFileSync(join(dir, 'docs.html'), 'utf8')).toContain('Redoc.init(');
       expect(existsSync(join(dir, 'index.mjs.map')), name).toBe(true);
     }
     // One bundle per function, none shared by accident.
@@ -80,13 +82,18 @@ describe('bundled functions', () => {
   it('the reference functions answer from their built assets alone (no node_modules, no YAML)', async () => {
     const assetDir = (name: 'GetDocs' | 'GetOpenApi') =>
       join(outdir, resources[logicalId(stack.functions[name])].Metadata?.['aws:asset:path'] as string);
-    // The assets sit in a temp dir with no node_modules above them, like /var/task.
+    // The assets sit in a temp dir with no node_modules above them, like /var/task: the page comes from docs.html.
+    expect(existsSync(join(assetDir('GetDocs'), 'redoc.standalone.js'))).toBe(false);
     const docs = await import(pathToFileURL(join(assetDir('GetDocs'), 'index.mjs')).href);
     const page = await docs.handler();
     expect(page.statusCode).toBe(200);
     expect(page.headers['Content-Type']).toBe('text/html; charset=utf-8');
     expect(page.body).toContain("Redoc.init('api/openapi.json'");
     expect(page.body.length).toBeGreaterThan(500_000);
+    // The page built into the asset is the one the handler builds from the npm package (local mode).
+    const built = loadDocsPage(pathToFileURL(join(ROOT, 'functions', 'get-docs.ts')).href);
+    expect(page.body === built.html).toBe(true);
+    expect(page.headers['Content-Security-Policy']).toBe(built.csp);
 
     const openapi = await import(pathToFileURL(join(assetDir('GetOpenApi'), 'index.mjs')).href);
     const event = JSON.parse(readFileSync(new URL('../../events/get-openapi.json', import.meta.url), 'utf8'));
