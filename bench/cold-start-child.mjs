@@ -37,7 +37,19 @@ function storageStub(fixture) {
         const item = fixture.items[input.Key?.id?.S ?? input.Key?.pk?.S];
         return json(res, 200, item ? { Item: item } : {});
       }
+      case 'BatchGetItem': {
+        const responses = {};
+        for (const [table, { Keys }] of Object.entries(input.RequestItems ?? {})) {
+          responses[table] = Keys.map((key) => fixture.items[key.pk?.S ?? key.id?.S]).filter(Boolean);
+        }
+        return json(res, 200, { Responses: responses, UnprocessedKeys: {} });
+      }
       case 'Query': {
+        const keyId = input.IndexName ? input.ExpressionAttributeValues?.[':id']?.S : undefined;
+        if (keyId !== undefined) {
+          const item = fixture.byKeyId?.[keyId];
+          return json(res, 200, { Items: item ? [item] : [], Count: item ? 1 : 0 });
+        }
         const pending = input.ExpressionAttributeValues?.[':pending'] !== undefined;
         return json(res, 200, { Items: pending ? [] : fixture.list, Count: pending ? 0 : fixture.list.length });
       }
@@ -100,6 +112,23 @@ function storageStub(fixture) {
     res.writeHead(201, { 'content-type': 'text/xml', 'content-length': Buffer.byteLength(body), location: `https://cloudfront.amazonaws.com${url.pathname}/IBENCH` });
     return res.end(body);
   };
+  // API Gateway (the console's key routes): usage plans and API keys, REST-JSON.
+  const apigateway = (req, url, res) => {
+    const send = (status, body) => {
+      const text = body === undefined ? '' : JSON.stringify(body);
+      res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+      res.end(text);
+    };
+    const path = url.pathname;
+    if (req.method === 'GET' && path === '/usageplans') {
+      return send(200, { item: [{ id: 'benchplan', name: 'bench', apiStages: [{ apiId: 'benchapi00', stage: 'v1' }] }] });
+    }
+    if (req.method === 'POST' && path === '/apikeys') return send(201, { id: 'benchnewkey', name: 'bench', enabled: true });
+    if (req.method === 'POST' && /^\/usageplans\/[^/]+\/keys$/.test(path)) return send(201, { id: 'benchnewkey', type: 'API_KEY' });
+    if (req.method === 'DELETE' && (/^\/usageplans\/[^/]+\/keys\/[^/]+$/.test(path) || /^\/apikeys\/[^/]+$/.test(path))) return send(202);
+    if (req.method === 'DELETE' && /^\/restapis\/[^/]+\/stages\/[^/]+\/cache\/authorizers$/.test(path)) return send(202);
+    return send(400, { message: `bench stub: no API Gateway answer for ${req.method} ${path}` });
+  };
   return (req, res) => {
     const chunks = [];
     // Bodies (a 4 MiB PutObject) are counted and dropped: the stub must not hold them.
@@ -115,6 +144,7 @@ function storageStub(fixture) {
         return dynamodb(target.split('.')[1], JSON.parse(Buffer.concat(chunks).toString('utf8')), res);
       }
       if (url.pathname.startsWith('/2020-05-31/')) return cloudfront(req, url, res);
+      if (/^\/(usageplans|apikeys|restapis)(\/|$)/.test(url.pathname)) return apigateway(req, url, res);
       return s3(req, url, res);
     });
   };
@@ -129,6 +159,7 @@ async function startStub(fixture) {
   process.env.AWS_ENDPOINT_URL_DYNAMODB = endpoint;
   process.env.AWS_ENDPOINT_URL_S3 = endpoint;
   process.env.AWS_ENDPOINT_URL_CLOUDFRONT = endpoint;
+  process.env.AWS_ENDPOINT_URL_API_GATEWAY = endpoint;
   return server;
 }
 

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type BuildOptions, type Metafile } from 'esbuild';
@@ -42,7 +42,17 @@ export async function synthesize(outdir: string): Promise<void> {
   if (code !== 0) throw new Error(`cdk synth failed (${code}):\n${Buffer.concat(output).toString('utf8').slice(-4000)}`);
 }
 
-const kebab = (name: string): string => name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+/**
+ * The entry file of a construct: `GetImage` -> get-image.ts, `GetOpenApi` -> get-openapi.ts (the
+ * construct's words and the file's need not split alike, so they are compared without hyphens).
+ */
+function entryFileOf(name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  return readdirSync(join(ROOT, 'functions'))
+    .filter((file) => file.endsWith('.ts'))
+    .map((file) => file.slice(0, -'.ts'.length))
+    .find((file) => file.replaceAll('-', '') === wanted);
+}
 
 /** Resource names given to the functions (the stub answers for any table or bucket). */
 const RESOURCE_NAMES: Record<string, string> = {
@@ -51,6 +61,7 @@ const RESOURCE_NAMES: Record<string, string> = {
   COUNTERS_TABLE: 'bench-counters',
   BUCKET_NAME: 'bench-bucket',
   DISTRIBUTION_ID: 'EBENCHDISTRIBUTION',
+  REST_API_ID: 'benchapi00',
   IMAGER_PUBLIC_BASE_URL: 'https://dbench.cloudfront.net',
 };
 
@@ -76,8 +87,8 @@ export function shippedFunctions(outdir: string): ShippedFunction[] {
     // on this machine as shipped, and `--only transforms` measures its cold start instead.
     if (existsSync(join(outdir, assetPath!, 'node_modules', 'sharp'))) continue;
     const name = (resource.Metadata?.['aws:cdk:path'] ?? logicalId).split('/').at(-2) ?? logicalId;
-    const file = kebab(name);
-    if (!existsSync(join(ROOT, 'functions', `${file}.ts`))) throw new Error(`${logicalId}: no functions/${file}.ts`);
+    const file = entryFileOf(name);
+    if (!file) throw new Error(`${logicalId}: no entry file in functions/ for ${name}`);
     const variables = (resource.Properties.Environment?.Variables ?? {}) as Record<string, unknown>;
     const environment: Record<string, string> = {};
     for (const [key, value] of Object.entries(variables)) {
@@ -158,11 +169,22 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 const dynamodb = new DynamoDBClient({});
 const s3 = new S3Client({});
 export const handler = async () => ({ statusCode: 200, body: String(Boolean(dynamodb && s3 && getSignedUrl)) });`,
+  '(reference) DynamoDB + API Gateway clients': `import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+const apigateway = new APIGatewayClient({});
+const dynamodb = new DynamoDBClient({});
+export const handler = async () => ({ statusCode: 200, body: String(Boolean(apigateway && dynamodb)) });`,
   '(reference) S3 + CloudFront clients': `import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { S3Client } from '@aws-sdk/client-s3';
 const cloudfront = new CloudFrontClient({});
 const s3 = new S3Client({});
 export const handler = async () => ({ statusCode: 200, body: String(Boolean(cloudfront && s3)) });`,
+  // Floors of the functions that send no request: the content they must serve, and nothing else.
+  '(reference) the OpenAPI document only': `import document from ${JSON.stringify(join(ROOT, 'functions/generated/openapi.json'))};
+export const handler = async () => ({ statusCode: 200, body: JSON.stringify(document) });`,
+  '(reference) reads the Redoc page only': `import { readFileSync } from 'node:fs';
+const page = readFileSync(${JSON.stringify(join(ROOT, 'node_modules/redoc/bundles/redoc.standalone.js'))}, 'utf8');
+export const handler = async () => ({ statusCode: 200, body: page });`,
   '(reference) Powertools logger only': `import { Logger } from '@aws-lambda-powertools/logger';
 const logger = new Logger({ serviceName: 'imager' });
 export const handler = async () => ({ statusCode: 200, body: String(Boolean(logger)) });`,
@@ -239,6 +261,22 @@ const READY_ID = 'BenchReadyImage0000000';
 const PENDING_ID = 'BenchPendingUpload0000';
 const BENCH_KEY = 'imgr_bench_key_000000000000000000000000000';
 
+/** The console's signed-in person (Cognito claims) and the key of their account. */
+const SESSION_SUB = '0b1c2d3e-4f50-4617-8829-3a4b5c6d7e8f';
+const SESSION_EMAIL = 'bench@example.com';
+const SESSION_ACCOUNT = 'acct_benchsession00000000';
+const SESSION_KEY_ID = 'key_benchacct001';
+const SESSION_KEY = 'imgr_bench_session_key_00000000000000000000';
+
+/** An account route's event: the Cognito authorizer passes the ID token's claims. */
+function sessionEvent(init: Parameters<typeof proxyEvent>[0]) {
+  const event = proxyEvent(init);
+  return {
+    ...event,
+    requestContext: { ...event.requestContext, authorizer: { claims: { sub: SESSION_SUB, email: SESSION_EMAIL, token_use: 'id' } } },
+  };
+}
+
 const imageItem = (id: string, state: 'ready' | 'pending', objectKey: string) => ({
   id: { S: id },
   account_id: { S: BENCH_ACCOUNT },
@@ -255,6 +293,19 @@ const imageItem = (id: string, state: 'ready' | 'pending', objectKey: string) =>
 export function storageFixture(objectBytes: Buffer) {
   const keyHash = createHash('sha256').update(BENCH_KEY, 'utf8').digest('hex');
   const ready = imageItem(READY_ID, 'ready', `images/${READY_ID}`);
+  const sessionKeyHash = createHash('sha256').update(SESSION_KEY, 'utf8').digest('hex');
+  const sessionKey = {
+    pk: { S: `key#${sessionKeyHash}` },
+    key_id: { S: SESSION_KEY_ID },
+    key_hash: { S: sessionKeyHash },
+    account_id: { S: SESSION_ACCOUNT },
+    account_name: { S: `user-${SESSION_SUB}` },
+    key_name: { S: 'bench' },
+    key_prefix: { S: SESSION_KEY.slice(0, 12) },
+    usage_id: { S: 'bench-usage-identifier' },
+    apigw_key_id: { S: 'benchapikey' },
+    created_at: { S: '2026-11-26T00:00:00.000Z' },
+  };
   return {
     items: {
       [`key#${keyHash}`]: {
@@ -265,10 +316,23 @@ export function storageFixture(objectBytes: Buffer) {
         account_name: { S: 'bench' },
         created_at: { S: '2026-11-26T00:00:00.000Z' },
       },
+      // A person signed in through the console, whose account holds one key.
+      [`user#${SESSION_SUB}`]: {
+        pk: { S: `user#${SESSION_SUB}` },
+        sub: { S: SESSION_SUB },
+        email: { S: SESSION_EMAIL },
+        account_id: { S: SESSION_ACCOUNT },
+        created_at: { S: '2026-11-26T00:00:00.000Z' },
+        keys: { M: { [SESSION_KEY_ID]: { S: sessionKeyHash } } },
+        active_keys: { M: { [SESSION_KEY_ID]: { S: sessionKeyHash } } },
+      },
+      [`key#${sessionKeyHash}`]: sessionKey,
       [READY_ID]: ready,
       [PENDING_ID]: imageItem(PENDING_ID, 'pending', `uploads/${PENDING_ID}`),
     },
     list: [ready],
+    // What the keys table's key-id index answers (DynamoKeyStore.findById).
+    byKeyId: { [SESSION_KEY_ID]: sessionKey },
     object: objectBytes.toString('base64'),
   };
 }
@@ -355,6 +419,39 @@ export function representativeRequest(file: string, image: Buffer): { event: unk
           ],
         },
         expect: (r) => r?.purged?.[0] === READY_ID,
+      };
+    case 'get-openapi':
+      return { event: proxyEvent({ method: 'GET', resource: '/api/openapi.json', path: '/api/openapi.json' }), expect: status(200) };
+    case 'get-docs':
+      return { event: proxyEvent({ method: 'GET', resource: '/docs', path: '/docs' }), expect: status(200) };
+    case 'get-account':
+      return { event: sessionEvent({ method: 'GET', resource: '/api/account', path: '/api/account' }), expect: status(200) };
+    case 'list-account-keys':
+      return {
+        event: sessionEvent({ method: 'GET', resource: '/api/account/keys', path: '/api/account/keys' }),
+        // The child keeps the first 200 characters of a body: enough to see the account's key.
+        expect: (r) => r?.statusCode === 200 && String(r.body).includes(`"id":"${SESSION_KEY_ID}"`),
+      };
+    case 'create-account-key':
+      return {
+        event: sessionEvent({
+          method: 'POST',
+          resource: '/api/account/keys',
+          path: '/api/account/keys',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ name: 'bench' }),
+        }),
+        expect: status(201),
+      };
+    case 'revoke-account-key':
+      return {
+        event: sessionEvent({
+          method: 'DELETE',
+          resource: '/api/account/keys/{key_id}',
+          path: `/api/account/keys/${SESSION_KEY_ID}`,
+          pathParameters: { key_id: SESSION_KEY_ID },
+        }),
+        expect: status(204),
       };
     case 'sweep':
       return {

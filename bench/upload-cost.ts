@@ -1,18 +1,25 @@
 /**
  * Upload handler cost in process (run by bench/run.ts in its own process):
  * createUploadHandler with storage replaced by in-memory fakes, against the floor (decode the
- * base64 body, find the closing boundary) and lambda-multipart-parser, interleaved on the same
- * events. Prints one `@@bench {...}` line.
+ * base64 body, find the closing boundary), lambda-multipart-parser alone, and
+ * lambda-multipart-parser followed by the checks and metadata removal every upload gets
+ * (`prepareForPublishing`, the same work the handler does after parsing), interleaved on the
+ * same events. BMPs of each size (no metadata: parsing and checks), and a photo-like JPEG of
+ * `photoBytes` carrying EXIF GPS, XMP, IPTC and a comment (removal has work to do). Prints one
+ * `@@bench {...}` line.
  *
- *   tsx bench/upload-cost.ts '{"sizes":[65536],"rounds":{"65536":50}}'
+ *   tsx bench/upload-cost.ts '{"sizes":[65536],"photoBytes":65536,"rounds":{"65536":50},"warmup":3}'
  */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { bmpOfSize, uploadEvent } from './lib/images';
+import { jpegOfSize } from './lib/photo';
 import { loadReferenceParser } from './lib/reference-parser';
 import { median, ratio, round, shuffled } from './lib/stats';
 
 interface Options {
   readonly sizes: number[];
+  /** Size of the JPEG with metadata; its rounds are `rounds[photoBytes]`. */
+  readonly photoBytes: number;
   /** Measured rounds per size (each round runs floor, handler and reference once). */
   readonly rounds: Record<string, number>;
   readonly warmup: number;
@@ -35,12 +42,14 @@ Object.assign(process.env, {
 const { createUploadHandler } = await import('../functions/upload-image.ts');
 const { HourlyQuota } = await import('../functions/core/hourly-quota.ts');
 const { readConfig } = await import('../functions/core/config.ts');
+const { prepareForPublishing } = await import('../functions/core/published-image.ts');
+const config = readConfig(process.env);
 // Installed on demand, outside package.json (bench/lib/reference-parser.ts says why).
 const reference = loadReferenceParser();
 
 let stored: Uint8Array | undefined;
 const handler = createUploadHandler({
-  config: readConfig(process.env),
+  config,
   quota: new HourlyQuota({ increment: async () => 1 }, 1_000_000_000),
   objects: {
     async put(_key, bytes) {
@@ -92,18 +101,48 @@ function theirs(event: APIGatewayProxyEvent): Promise<number> {
   });
 }
 
-type Method = 'floor' | 'handler' | 'reference';
+/** lambda-multipart-parser, then what the handler does with the file it parsed: check it whole, strip its metadata. */
+async function theirsWithChecks(event: APIGatewayProxyEvent): Promise<number> {
+  const parsed = await reference.parse(event);
+  const content = parsed.files.find((f) => f.fieldname === 'image')?.content;
+  if (!content) throw new Error('lambda-multipart-parser found no image');
+  // The parsed file is its own copy, so it may be cleaned in place as the handler cleans its body.
+  return prepareForPublishing(content, config.limits, undefined, { overwriteInput: true }).bytes.byteLength;
+}
+
+type Method = 'floor' | 'handler' | 'reference' | 'referenceWithChecks';
 
 async function timed(method: Method, event: APIGatewayProxyEvent): Promise<{ ms: number; bytes: number }> {
   const start = process.hrtime.bigint();
-  const bytes = method === 'floor' ? floor(event) : method === 'handler' ? await ours(event) : await theirs(event);
+  const bytes =
+    method === 'floor'
+      ? floor(event)
+      : method === 'handler'
+        ? await ours(event)
+        : method === 'reference'
+          ? await theirs(event)
+          : await theirsWithChecks(event);
   return { ms: Number(process.hrtime.bigint() - start) / 1e6, bytes };
 }
 
+/** A photo-like JPEG of about `bytes`, no larger than a direct upload may be (the 4 MiB limit). */
+async function photoWithin(bytes: number): Promise<Buffer> {
+  let photo = await jpegOfSize(bytes);
+  for (let aim = bytes; photo.byteLength > config.limits.maxImageBytes; ) {
+    aim = Math.floor(aim * (config.limits.maxImageBytes / photo.byteLength) * 0.99);
+    photo = await jpegOfSize(aim);
+  }
+  return photo;
+}
+
+const cases = [
+  ...options.sizes.map((size) => ({ kind: 'bmp' as const, size, image: bmpOfSize(size), filename: 'bench.bmp', type: 'image/bmp' })),
+  { kind: 'jpeg with metadata' as const, size: options.photoBytes, image: await photoWithin(options.photoBytes), filename: 'photo.jpg', type: 'image/jpeg' },
+];
+
 const results = [];
-for (const size of options.sizes) {
-  const image = bmpOfSize(size);
-  const made = uploadEvent(image);
+for (const { kind, size, image, filename, type } of cases) {
+  const made = uploadEvent(image, filename, type);
   const multipart = made.multipart;
   // As the runtime hands it over: parsed from JSON. Built directly, a body of 1 MB or more is an
   // external string (Buffer#toString makes those), which Node decodes without the copy that a
@@ -111,8 +150,10 @@ for (const size of options.sizes) {
   const event = JSON.parse(JSON.stringify(made.event)) as APIGatewayProxyEvent;
   // Correctness once, outside the timings: what each one took to be the file.
   const checks: Record<string, unknown> = {};
+  const published = Buffer.from(prepareForPublishing(image, config.limits).bytes);
   await ours(event);
-  checks.handlerStoredImage = stored !== undefined && Buffer.compare(Buffer.from(stored), image) === 0;
+  checks.handlerStoredPublishedImage = stored !== undefined && Buffer.compare(Buffer.from(stored), published) === 0;
+  checks.metadataRemoved = kind === 'bmp' || published.byteLength < image.byteLength;
   checks.floorFoundBoundary = floor(event) === multipart.body.byteLength - `\r\n--${multipart.boundary}--\r\n`.length;
   let referenceError: string | undefined;
   try {
@@ -120,12 +161,13 @@ for (const size of options.sizes) {
     const content = parsed.files.find((f) => f.fieldname === 'image')?.content;
     checks.referenceReturnedImage = content !== undefined && Buffer.compare(content, image) === 0;
     checks.referenceReturnedBytes = content?.byteLength ?? 0;
+    checks.referenceWithChecksPublishedBytes = (await theirsWithChecks(event)) === published.byteLength;
   } catch (error) {
     referenceError = (error as Error).message;
   }
 
-  const samples: Record<Method, number[]> = { floor: [], handler: [], reference: [] };
-  const methods: Method[] = referenceError ? ['floor', 'handler'] : ['floor', 'handler', 'reference'];
+  const samples: Record<Method, number[]> = { floor: [], handler: [], reference: [], referenceWithChecks: [] };
+  const methods: Method[] = referenceError ? ['floor', 'handler'] : ['floor', 'handler', 'reference', 'referenceWithChecks'];
   const rounds = options.rounds[String(size)] ?? 20;
   for (let i = 0; i < options.warmup + rounds; i += 1) {
     for (const method of shuffled(methods)) {
@@ -133,26 +175,31 @@ for (const size of options.sizes) {
         const { ms } = await timed(method, event);
         if (i >= options.warmup) samples[method].push(ms);
       } catch (error) {
-        if (method !== 'reference') throw error;
+        if (method !== 'reference' && method !== 'referenceWithChecks') throw error;
         referenceError = (error as Error).message;
-        methods.splice(methods.indexOf('reference'), 1);
+        for (const dropped of ['reference', 'referenceWithChecks'] as const) if (methods.includes(dropped)) methods.splice(methods.indexOf(dropped), 1);
       }
     }
   }
   const floorMs = median(samples.floor);
   const handlerMs = median(samples.handler);
   const referenceMs = samples.reference.length > 0 ? median(samples.reference) : Number.NaN;
+  const referenceWithChecksMs = samples.referenceWithChecks.length > 0 ? median(samples.referenceWithChecks) : Number.NaN;
   results.push({
+    kind,
     imageBytes: image.byteLength,
+    storedBytes: published.byteLength,
     requestBodyBytes: multipart.body.byteLength,
     eventBodyChars: event.body?.length ?? 0,
     runs: samples.handler.length,
     floorMs: round(floorMs, 3),
     handlerMs: round(handlerMs, 3),
     referenceMs: round(referenceMs, 3),
+    referenceWithChecksMs: round(referenceWithChecksMs, 3),
     handlerToFloor: ratio(handlerMs, floorMs),
     referenceToFloor: ratio(referenceMs, floorMs),
     handlerToReference: ratio(handlerMs, referenceMs),
+    handlerToReferenceWithChecks: ratio(handlerMs, referenceWithChecksMs),
     checks,
     ...(referenceError ? { referenceError } : {}),
   });

@@ -93,8 +93,8 @@ export function proxyEvent(init: {
 }
 
 /** POST /api/images/upload with `image` as API Gateway delivers it (binary media type: base64). */
-export function uploadEvent(image: Buffer): { event: APIGatewayProxyEvent; multipart: MultipartBody } {
-  const multipart = multipartImage(image);
+export function uploadEvent(image: Buffer, filename?: string, type?: string): { event: APIGatewayProxyEvent; multipart: MultipartBody } {
+  const multipart = multipartImage(image, filename, type);
   const event = proxyEvent({
     method: 'POST',
     resource: '/api/images/upload',
