@@ -1,17 +1,16 @@
 /**
- * Writes the API reference page into a Lambda asset: `docs.html` and its `docs.csp` beside
- * index.mjs, built from the installed Redoc by the same `docsPage` the handler would run, so the
- * function reads a finished page at cold start. Run by the GetDocs bundling (lib/imager-stack.ts):
+ * Writes the API reference page into a Lambda asset: `docs.page` (its CSP on the first line, the
+ * HTML after) beside index.mjs, built from the installed Redoc by the same `docsPage` the handler
+ * would run, so the function reads a finished page at cold start. Run by the GetDocs bundling
+ * (lib/imager-stack.ts):
  *
  *   tsx scripts/docs-page.ts <asset dir>
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DOCS_PAGE_FILES, loadDocsPage } from '../functions/get-docs';
+import { DOCS_PAGE_FILE, loadDocsPage, serializeDocsPage } from '../functions/get-docs';
 
 const [outputDir] = process.argv.slice(2);
 if (!outputDir) throw new Error('usage: tsx scripts/docs-page.ts <asset dir>');
 // Built here from node_modules (this script's module has no page beside it).
-const { html, csp } = loadDocsPage();
-writeFileSync(join(outputDir, DOCS_PAGE_FILES.html), html);
-writeFileSync(join(outputDir, DOCS_PAGE_FILES.csp), csp);
+writeFileSync(join(outputDir, DOCS_PAGE_FILE), serializeDocsPage(loadDocsPage()));

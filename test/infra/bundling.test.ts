@@ -72,7 +72,7 @@ describe('bundled functions', () => {
       expect(/DynamoDBClient|S3Client|CloudFrontClient/.test(bundle), `${name} bundles the SDK clients it sends with`).toBe(sendsRequests);
       // The reference: the document (openapi.yaml as JSON) is in the bundle, the Redoc bundle beside it.
       if (name === 'GetOpenApi') expect(bundle).toContain('"Imager API"');
-      if (name === 'GetDocs') expect(readFileSync(join(dir, 'docs.html'), 'utf8')).toContain('Redoc.init(');
+      if (name === 'GetDocs') expect(readFileSync(join(dir, 'docs.page'), 'utf8')).toContain('Redoc.init(');
       expect(existsSync(join(dir, 'index.mjs.map')), name).toBe(true);
     }
     // One bundle per function, none shared by accident.
