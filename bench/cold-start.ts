@@ -179,7 +179,9 @@ import { S3Client } from '@aws-sdk/client-s3';
 const cloudfront = new CloudFrontClient({});
 const s3 = new S3Client({});
 export const handler = async () => ({ statusCode: 200, body: String(Boolean(cloudfront && s3)) });`,
-  // Floors of the functions that send no request: the content they must serve, and nothing else.
+  // Floors of the functions that send no request: nothing, or the content they must serve, and
+  // nothing else (bundled like the others, so with the stack's createRequire banner).
+  '(reference) no client (empty handler bundled like the stack)': `export const handler = async () => ({ statusCode: 200, body: '{}' });`,
   '(reference) the OpenAPI document only': `import document from ${JSON.stringify(join(ROOT, 'functions/generated/openapi.json'))};
 export const handler = async () => ({ statusCode: 200, body: JSON.stringify(document) });`,
   '(reference) reads the Redoc page only': `import { readFileSync } from 'node:fs';

@@ -73,9 +73,10 @@ const CLIENT_FLOOR: Record<string, string> = {
   CreateAccountKey: '(reference) DynamoDB + API Gateway clients',
   RevokeAccountKey: '(reference) DynamoDB + API Gateway clients',
   // They send no request, so no client is their floor: what they must hold to answer is (SPEC §10,
-  // "Floor": the least work a request must do). A redirect needs nothing: the empty handler. The
-  // reference routes must serve their content: the OpenAPI document, the 1 MB Redoc page.
-  ViewImage: '(reference) empty handler',
+  // "Floor": the least work a request must do). A redirect needs nothing: an empty handler,
+  // bundled like every reference. The reference routes must serve their content: the OpenAPI
+  // document, the 1 MB Redoc page.
+  ViewImage: '(reference) no client (empty handler bundled like the stack)',
   GetOpenApi: '(reference) the OpenAPI document only',
   GetDocs: '(reference) reads the Redoc page only',
 };
