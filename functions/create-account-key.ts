@@ -7,7 +7,7 @@ import { DynamoUserAccounts } from './adapters/dynamo-user-accounts';
 import { type AccountKeyDeps, issueAccountKey } from './core/account-keys';
 import { parseKeyName, toApiKeyView } from './core/accounts';
 import { generateAccountId } from './core/api-keys';
-import type { ApiHandler } from './core/api-handler';
+import { type ApiHandler, apiPathPrefix } from './core/api-handler';
 import { optionalString, requireString } from './core/config';
 import { success } from './core/http';
 import { logger } from './core/logger';
@@ -30,7 +30,7 @@ export function createCreateAccountKeyHandler(deps: CreateAccountKeyDeps): ApiHa
     return success(
       201,
       { ...toApiKeyView(issued.key, undefined), key: issued.secret },
-      { Location: `/api/account/keys/${issued.key.keyId}`, 'Cache-Control': 'no-store' },
+      { Location: `${apiPathPrefix(event)}/api/account/keys/${issued.key.keyId}`, 'Cache-Control': 'no-store' },
     );
   });
 }

@@ -5,7 +5,7 @@ import { DynamoHourlyCounter } from './adapters/dynamo-hourly-counter';
 import { DynamoImageRecords } from './adapters/dynamo-image-records';
 import { EmfMetrics } from './adapters/emf-metrics';
 import { S3UploadLinks, type UploadLink } from './adapters/s3-upload-links';
-import { type ApiHandler, apiHandler, lowerCaseHeaders } from './core/api-handler';
+import { type ApiHandler, apiHandler, apiPathPrefix, lowerCaseHeaders } from './core/api-handler';
 import { type Config, readConfig, requireString, s3EndpointOverride } from './core/config';
 import { BadRequestError, PayloadTooLargeError } from './core/errors';
 import { success } from './core/http';
@@ -94,7 +94,7 @@ export function createStartUploadHandler(deps: StartUploadDeps): ApiHandler {
     if (link.fields) upload.fields = link.fields;
     upload.expires_at = new Date(now.getTime() + expiresIn * 1000).toISOString();
     upload.max_size = request.size ?? maxBytes;
-    return success(201, { ...toApiImage(record, route.baseUrl), upload }, { Location: `/api/images/${id}` });
+    return success(201, { ...toApiImage(record, route.baseUrl), upload }, { Location: `${apiPathPrefix(event)}/api/images/${id}` });
   });
 }
 

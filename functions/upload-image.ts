@@ -7,7 +7,7 @@ import { DynamoAccountTotals } from './adapters/dynamo-account-totals';
 import { DynamoImageRecords } from './adapters/dynamo-image-records';
 import { EmfMetrics } from './adapters/emf-metrics';
 import { S3ImageObjects } from './adapters/s3-image-objects';
-import { type ApiHandler, apiHandler, lowerCaseHeaders } from './core/api-handler';
+import { type ApiHandler, apiHandler, apiPathPrefix, lowerCaseHeaders } from './core/api-handler';
 import { type Config, readConfig, requireString } from './core/config';
 import { BadRequestError } from './core/errors';
 import { success } from './core/http';
@@ -73,7 +73,7 @@ export function createUploadHandler(deps: UploadDeps): ApiHandler {
     const record = await storeImage(deps, route.caller.accountId, image);
     deps.metrics?.uploadAccepted('direct', record.size ?? image.size);
     deps.metrics?.metadataRemoved(image.metadataBytesRemoved);
-    return success(201, toApiImage(record, route.baseUrl), { Location: `/api/images/${record.id}` });
+    return success(201, toApiImage(record, route.baseUrl), { Location: `${apiPathPrefix(event)}/api/images/${record.id}` });
   });
 }
 

@@ -46,9 +46,16 @@ export function baseUrlFrom(event: APIGatewayProxyEvent, configured: string | un
   const headers = lowerCaseHeaders(event.headers);
   const proto = headers['x-forwarded-proto']?.split(',')[0]?.trim() || 'https';
   const host = headers.host ?? event.requestContext?.domainName ?? 'localhost';
+  return `${proto}://${host}${apiPathPrefix(event)}`;
+}
+
+/**
+ * The path the API sits under as the client called it: `/v1` on the execute-api domain (the
+ * stage), a base path on a mapped custom domain, '' locally. `Location` headers start with it.
+ */
+export function apiPathPrefix(event: APIGatewayProxyEvent): string {
   const fullPath = event.requestContext?.path ?? event.path;
-  const prefix = fullPath && event.path && fullPath.endsWith(event.path) ? fullPath.slice(0, fullPath.length - event.path.length) : '';
-  return `${proto}://${host}${prefix}`;
+  return fullPath && event.path && fullPath.endsWith(event.path) ? fullPath.slice(0, fullPath.length - event.path.length) : '';
 }
 
 export function lowerCaseHeaders(headers: APIGatewayProxyEvent['headers'] | null | undefined): Record<string, string | undefined> {

@@ -135,7 +135,8 @@ describe('events/ for sam local invoke', () => {
     const image = body(upload).data;
     expect(image).toMatchObject({ format: 'png', content_type: 'image/png', width: 64, height: 48, size: published(PNG).size, sha256: published(PNG).sha256, state: 'ready' });
     expect(image.url).toBe(`https://abc123defg.execute-api.us-east-1.amazonaws.com/v1/image/${image.id}`);
-    expect(upload.headers?.Location).toBe(`/api/images/${image.id}`);
+    // Under the stage, as the client called it (a bare /api/... would miss /v1 on execute-api).
+    expect(upload.headers?.Location).toBe(`/v1/api/images/${image.id}`);
     expect(upload.headers?.['X-RateLimit-Limit']).toBe('1000');
 
     const got = await handlers.get(proxyEvent(EVENTS.getImage, image.id));
@@ -178,6 +179,7 @@ describe('events/ for sam local invoke', () => {
     expect(started.statusCode).toBe(201);
     const image = body(started).data;
     expect(image.state).toBe('pending');
+    expect(started.headers?.Location).toBe(`/v1/api/images/${image.id}`);
     expect(image.upload).toMatchObject({ method: 'PUT', headers: { 'Content-Length': String(PNG.byteLength) }, max_size: PNG.byteLength });
 
     const put = await fetch(image.upload.url, { method: 'PUT', body: PNG });

@@ -76,7 +76,7 @@ describe('createUploadHandler', () => {
       sha256: published(PNG).sha256,
       created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
     });
-    expect(response.headers?.Location).toBe(`/api/images/${data.id}`);
+    expect(response.headers?.Location).toBe(`/v1/api/images/${data.id}`); // under the stage the client called
     expect(response.headers?.['X-RateLimit-Remaining']).toBe('999');
     expect(events).toEqual([`objects.put images/${data.id}`, `records.create ${data.id}`]);
     // Stored: the PNG without its text chunks (ImageMagick's dates), pixels untouched.
@@ -424,7 +424,7 @@ describe('createStartUploadHandler', () => {
       expires_at: new Date(NOW_MS + 900_000).toISOString(),
       max_size: 123456,
     });
-    expect(response.headers?.Location).toBe(`/api/images/${data.id}`);
+    expect(response.headers?.Location).toBe(`/v1/api/images/${data.id}`); // under the stage the client called
     expect(records.items.get(data.id)).toEqual({
       id: data.id,
       accountId: ACCOUNT,
