@@ -123,7 +123,7 @@ export class KeyAdmin {
         continue;
       }
       const usageIdentifier = generateUsageIdentifier();
-      const newApiKeyId = this.usagePlan ? await this.usagePlan.add(usageIdentifier, { keyId: record.keyId, accountName: record.accountName }) : undefined;
+      const newApiKeyId = this.usagePlan ? await this.usagePlan.add(usageIdentifier, { keyId: record.keyId, accountId: record.accountId }) : undefined;
       if (!(await this.store.setUsageIdentifier(record.keyHash, usageIdentifier, newApiKeyId))) {
         // Another migration got there first: keep its identifier, drop ours.
         if (this.usagePlan && newApiKeyId) await this.usagePlan.remove(newApiKeyId);

@@ -40,12 +40,12 @@ export class ApiGatewayUsagePlanKeys implements UsagePlanKeys {
     if (target.usagePlanId) this.usagePlanId = Promise.resolve(target.usagePlanId);
   }
 
-  async add(usageIdentifier: string, label: { keyId: string; accountName: string }): Promise<string> {
+  async add(usageIdentifier: string, label: { keyId: string; accountId: string }): Promise<string> {
     const usagePlanId = await this.planId();
     const created = await this.client.send(
       new CreateApiKeyCommand({
-        name: `imager-${label.accountName}-${label.keyId}`,
-        description: `Imager key ${label.keyId} of account ${label.accountName} (value: its usage identifier, not the key)`,
+        name: `imager-${label.accountId}-${label.keyId}`,
+        description: `Imager key ${label.keyId} of account ${label.accountId} (value: its usage identifier, not the key)`,
         value: usageIdentifier,
         enabled: true,
       }),

@@ -64,8 +64,12 @@ export interface StoredKey {
 
 /** Port: the usage plan's API keys (API Gateway on AWS; nothing in local mode). */
 export interface UsagePlanKeys {
-  /** Creates an API key whose value is `usageIdentifier`, attaches it to the plan, returns its id. */
-  add(usageIdentifier: string, label: { keyId: string; accountName: string }): Promise<string>;
+  /**
+   * Creates an API key whose value is `usageIdentifier`, attaches it to the plan, returns its id.
+   * Labelled with ids only: account names of people are their email addresses, which do not
+   * belong in API Gateway's key names.
+   */
+  add(usageIdentifier: string, label: { keyId: string; accountId: string }): Promise<string>;
   /** Detaches and deletes an API key (one already gone is fine), so it stops counting toward the 10,000. */
   remove(apiGatewayKeyId: string): Promise<void>;
   /** Forgets the stage's cached authorizer answers, so a revocation applies at once. */
@@ -120,7 +124,7 @@ export async function issueKey(
   await options.reserve?.({ keyId, keyHash });
   let apiGatewayKeyId: string | undefined;
   try {
-    apiGatewayKeyId = deps.usagePlan ? await deps.usagePlan.add(usageIdentifier, { keyId, accountName: account.name }) : undefined;
+    apiGatewayKeyId = deps.usagePlan ? await deps.usagePlan.add(usageIdentifier, { keyId, accountId: account.accountId }) : undefined;
     const record: StoredKey = {
       keyId,
       keyHash,

@@ -69,7 +69,7 @@ class RecordingPlan implements UsagePlanKeys {
   readonly values = new Map<string, string>();
   failAdd = false;
   failRemove = false;
-  async add(usageIdentifier: string, label: { keyId: string; accountName: string }): Promise<string> {
+  async add(usageIdentifier: string, label: { keyId: string; accountId: string }): Promise<string> {
     this.calls.push(`add ${label.keyId}`);
     if (this.failAdd) throw new Error('api gateway down');
     this.values.set(`agw-${label.keyId}`, usageIdentifier);

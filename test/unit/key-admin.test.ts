@@ -306,10 +306,12 @@ describe('ApiGatewayUsagePlanKeys without a plan id (the console functions)', ()
     });
     apigw.on(GetUsagePlansCommand, { position: 'page2' }).resolves({ items: [{ id: 'plan789', apiStages: [{ apiId: 'api456', stage: 'v1' }] }] });
     const plan = new ApiGatewayUsagePlanKeys(new APIGatewayClient({ region: 'us-east-1' }), { restApiId: 'api456', stageName: 'v1' });
-    expect(await plan.add('usage_abc', { keyId: 'key_1', accountName: 'alice' })).toBe('apigw-key-1');
+    expect(await plan.add('usage_abc', { keyId: 'key_1', accountId: 'acct_alice' })).toBe('apigw-key-1');
     await plan.remove('apigw-key-1');
     expect(apigw.commandCalls(GetUsagePlansCommand)).toHaveLength(2);
     expect(apigw.commandCalls(CreateApiKeyCommand)[0].args[0].input.value).toBe('usage_abc');
+    // Ids only in API Gateway: a person's account name is their email address.
+    expect(apigw.commandCalls(CreateApiKeyCommand)[0].args[0].input.name).toBe('imager-acct_alice-key_1');
     expect(apigw.commandCalls(CreateUsagePlanKeyCommand)[0].args[0].input).toEqual({ usagePlanId: 'plan789', keyId: 'apigw-key-1', keyType: 'API_KEY' });
     expect(apigw.commandCalls(DeleteUsagePlanKeyCommand)[0].args[0].input).toEqual({ usagePlanId: 'plan789', keyId: 'apigw-key-1' });
     expect(apigw.commandCalls(DeleteApiKeyCommand)[0].args[0].input).toEqual({ apiKey: 'apigw-key-1' });
@@ -318,8 +320,8 @@ describe('ApiGatewayUsagePlanKeys without a plan id (the console functions)', ()
   it('creates nothing when no plan serves the stage, and looks again on the next call', async () => {
     apigw.on(GetUsagePlansCommand).resolves({ items: [] });
     const plan = new ApiGatewayUsagePlanKeys(new APIGatewayClient({ region: 'us-east-1' }), { restApiId: 'api456', stageName: 'v1' });
-    await expect(plan.add('usage_abc', { keyId: 'key_1', accountName: 'alice' })).rejects.toThrow('no usage plan serves api456/v1');
-    await expect(plan.add('usage_abc', { keyId: 'key_1', accountName: 'alice' })).rejects.toThrow('no usage plan serves');
+    await expect(plan.add('usage_abc', { keyId: 'key_1', accountId: 'acct_alice' })).rejects.toThrow('no usage plan serves api456/v1');
+    await expect(plan.add('usage_abc', { keyId: 'key_1', accountId: 'acct_alice' })).rejects.toThrow('no usage plan serves');
     expect(apigw.commandCalls(GetUsagePlansCommand)).toHaveLength(2);
     expect(apigw.commandCalls(CreateApiKeyCommand)).toHaveLength(0);
   });
