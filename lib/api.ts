@@ -1,4 +1,4 @@
-import { type CfnResource, Duration, Stack, Validations, Token } from 'aws-cdk-lib';
+import { type CfnResource, Duration, Stack, Validations } from 'aws-cdk-lib';
 import {
   AccessLogField,
   AccessLogFormat,
@@ -25,6 +25,7 @@ import { Construct } from 'constructs';
 import { GATEWAY_RESPONSES, type GatewayResponseType } from '../functions/gateway-responses';
 import { JSON_CONTENT_TYPE } from '../functions/core/http';
 import { BINARY_MEDIA_TYPES, type HandlerName, ROUTES } from '../functions/routes';
+import { nagPseudo } from './nag-suppressions';
 
 export interface ImagerApiProps {
   /** The function behind each route of the shared route table. */
@@ -246,12 +247,9 @@ export class ImagerApi extends Construct {
       'API keys are created at run time with ids API Gateway chooses (/apikeys/<id>, /usageplans/<plan>/keys/<id>); the wildcard covers only those ids, under this usage plan or the key collection, for the actions the key lifecycle needs.';
     const plan = Stack.of(this).resolve((this.usagePlan.node.defaultChild as CfnResource).logicalId) as string;
     const wildcards = ['/apikeys/*', `/usageplans/<${plan}>/keys/*`];
-    // cdk-nag names a pseudo parameter while it is a token and the value once the stack has an
-    // environment (`cdk synth` with a default region): acknowledge the form this synth produces.
     const { partition, region } = Stack.of(this);
-    const shown = (value: string, pseudo: string) => (Token.isUnresolved(value) ? `<AWS::${pseudo}>` : value);
     for (const path of wildcards) {
-      Validations.of(policy).acknowledge({ id: `AwsSolutions-IAM5[Resource::arn:${shown(partition, 'Partition')}:apigateway:${shown(region, 'Region')}::${path}]`, reason });
+      Validations.of(policy).acknowledge({ id: `AwsSolutions-IAM5[Resource::arn:${nagPseudo(partition, 'Partition')}:apigateway:${nagPseudo(region, 'Region')}::${path}]`, reason });
     }
   }
 

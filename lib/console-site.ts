@@ -1,13 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DockerImage, RemovalPolicy, Stack, Validations, Token } from 'aws-cdk-lib';
+import { DockerImage, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Distribution, HttpVersion, ResponseHeadersPolicy, ViewerProtocolPolicy } from 'aws-cdk-lib/aws-cloudfront';
 import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { BlockPublicAccess, Bucket, BucketEncryption, type CfnBucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { nagPseudo } from './nag-suppressions';
 
 const WEB_ROOT = fileURLToPath(new URL('../web', import.meta.url));
 
@@ -123,7 +124,7 @@ export class ConsoleSite extends Construct {
         ['AwsSolutions-IAM5[Action::s3:Abort*]', 'BucketDeployment (CDK-owned) aborts its own failed multipart uploads into the console bucket.'],
         ['AwsSolutions-IAM5[Resource::*]', 'BucketDeployment (CDK-owned) creates a CloudFront invalidation; CloudFront invalidations take no resource-level permission in its policy.'],
         [`AwsSolutions-IAM5[Resource::<${stack.resolve((this.bucket.node.defaultChild as CfnBucket).logicalId)}.Arn>/*]`, 'BucketDeployment (CDK-owned) writes every console file into the console bucket, so it may write any key of that one bucket.'],
-        [`AwsSolutions-IAM5[Resource::arn:${Token.isUnresolved(stack.partition) ? '<AWS::Partition>' : stack.partition}:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-${Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region}/*]`, 'BucketDeployment (CDK-owned) reads the staged console build from the CDK bootstrap asset bucket, whose object keys are asset hashes.'],
+        [`AwsSolutions-IAM5[Resource::arn:${nagPseudo(stack.partition, 'Partition')}:s3:::cdk-hnb659fds-assets-${nagPseudo(stack.account, 'AccountId')}-${nagPseudo(stack.region, 'Region')}/*]`, 'BucketDeployment (CDK-owned) reads the staged console build from the CDK bootstrap asset bucket, whose object keys are asset hashes.'],
         ['AwsSolutions-L1', 'CDK-owned BucketDeployment provider function; its runtime is chosen by aws-cdk-lib, not by Imager.'],
       ] as const) {
         Validations.of(child).acknowledge({ id: rule, reason });

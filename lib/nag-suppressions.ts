@@ -1,4 +1,4 @@
-import { CfnResource, Stack, Validations } from 'aws-cdk-lib';
+import { CfnResource, Stack, Token, Validations } from 'aws-cdk-lib';
 import type { Method, RestApi } from 'aws-cdk-lib/aws-apigateway';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IConstruct } from 'constructs';
@@ -15,6 +15,15 @@ import type { Delivery } from './delivery';
 
 function acknowledge(scope: IConstruct, id: string, reason: string): void {
   Validations.of(scope).acknowledge({ id, reason });
+}
+
+/**
+ * How cdk-nag prints a pseudo parameter inside an ARN of a finding id: `<AWS::Region>` while it
+ * is a token, the value once the stack has an environment (`cdk synth` with a default region,
+ * `cdk deploy` with credentials). Acknowledgements must use the form this synth produces.
+ */
+export function nagPseudo(value: string, pseudo: 'Partition' | 'Region' | 'AccountId'): string {
+  return Token.isUnresolved(value) ? `<AWS::${pseudo}>` : value;
 }
 
 /** The `<LogicalId.Arn>` form cdk-nag prints for a resource's ARN in a finding id. */
