@@ -162,6 +162,13 @@ import { S3Client } from '@aws-sdk/client-s3';
 const dynamodb = new DynamoDBClient({});
 const s3 = new S3Client({});
 export const handler = async () => ({ statusCode: 200, body: String(Boolean(dynamodb && s3)) });`,
+    // The same source built into its own file and measured as another subject: how far apart the
+  // method puts two identical bundles (its resolution), printed beside the ratios.
+  '(control) DynamoDB + S3 clients, built and measured again': `import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+const dynamodb = new DynamoDBClient({});
+const s3 = new S3Client({});
+export const handler = async () => ({ statusCode: 200, body: String(Boolean(dynamodb && s3)) });`,
   // SPEC §10's "S3 + presigner + DynamoDB" bundle, for the calibration block.
   '(reference) DynamoDB + S3 clients + presigner': `import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
