@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick]`: the performance figures of issue 5 in one JSON document, printed
+ * `npm run bench [-- --quick] [-- --cold-rounds N]`: the performance figures of issue 5 in one JSON document, printed
  * on stdout and written to bench/results.json. Progress and the met/not-met list go to stderr.
  *
  * Every ratio is measured side by side in this run (interleaved where it can be), so it holds
@@ -26,7 +26,11 @@ if (unknownPart !== undefined) throw new Error(`--only: unknown part "${unknownP
 const runs = (part: (typeof PARTS)[number]): boolean => only === undefined || only.includes(part);
 
 const MiB = 1024 * 1024;
-const PLAN = quick
+/** `--cold-rounds N`: rounds of both cold-start methods (the resolution grows with the square root). */
+const coldRoundsAt = process.argv.indexOf('--cold-rounds');
+const coldRounds = coldRoundsAt < 0 ? undefined : Number(process.argv[coldRoundsAt + 1]);
+if (coldRounds !== undefined && !(Number.isInteger(coldRounds) && coldRounds > 0)) throw new Error('--cold-rounds: a positive integer');
+const BASE_PLAN = quick
   ? {
       coldStartRounds: 2,
       coldStartModes: ['load', 'first'] as Mode[],
@@ -49,6 +53,7 @@ const PLAN = quick
       metadata: { imageBytes: 4 * MiB, rounds: 300, warmup: 10 },
       transforms: { rounds: { thumb: 30, large: 10 }, coldRounds: 10, warmup: 3 },
     };
+const PLAN = coldRounds ? { ...BASE_PLAN, coldStartRounds: coldRounds, specColdStartRounds: coldRounds } : BASE_PLAN;
 
 /**
  * Cold-start floor (SPEC §10, decided): no function may load slower than a bundle holding only
@@ -276,7 +281,7 @@ try {
 
   const document = {
     benchmark: 'imager issue 5',
-    command: `npm run bench${quick || only ? ' --' : ''}${quick ? ' --quick' : ''}${only ? ` --only ${only.join(',')}` : ''}`,
+    command: `npm run bench${quick || only || coldRounds ? ' --' : ''}${quick ? ' --quick' : ''}${only ? ` --only ${only.join(',')}` : ''}${coldRounds ? ` --cold-rounds ${coldRounds}` : ''}`,
     quick,
     date: startedAt.toISOString(),
     durationSeconds: round((performance.now() - started) / 1000, 1),
