@@ -298,33 +298,34 @@ const imageItem = (id: string, state: 'ready' | 'pending', objectKey: string) =>
     : { pending: { S: 'pending' }, expires_at: { N: '4102444800' } }),
 });
 
+/** A key record as the keys table holds it (DynamoKeyStore), by the key itself. */
+function keyItem(key: string, keyId: string, accountId: string, accountName: string, extra: Record<string, { S: string }> = {}) {
+  const keyHash = createHash('sha256').update(key, 'utf8').digest('hex');
+  return {
+    pk: { S: `key#${keyHash}` },
+    key_id: { S: keyId },
+    key_hash: { S: keyHash },
+    account_id: { S: accountId },
+    account_name: { S: accountName },
+    created_at: { S: '2026-11-26T00:00:00.000Z' },
+    ...extra,
+  };
+}
+
 /** What the stub holds: one key, one ready and one pending image, and the pending upload's bytes. */
 export function storageFixture(objectBytes: Buffer) {
-  const keyHash = createHash('sha256').update(BENCH_KEY, 'utf8').digest('hex');
   const ready = imageItem(READY_ID, 'ready', `images/${READY_ID}`);
-  const sessionKeyHash = createHash('sha256').update(SESSION_KEY, 'utf8').digest('hex');
-  const sessionKey = {
-    pk: { S: `key#${sessionKeyHash}` },
-    key_id: { S: SESSION_KEY_ID },
-    key_hash: { S: sessionKeyHash },
-    account_id: { S: SESSION_ACCOUNT },
-    account_name: { S: `user-${SESSION_SUB}` },
+  const apiKey = keyItem(BENCH_KEY, BENCH_KEY_ID, BENCH_ACCOUNT, 'bench');
+  const sessionKey = keyItem(SESSION_KEY, SESSION_KEY_ID, SESSION_ACCOUNT, `user-${SESSION_SUB}`, {
     key_name: { S: 'bench' },
     key_prefix: { S: SESSION_KEY.slice(0, 12) },
     usage_id: { S: 'bench-usage-identifier' },
     apigw_key_id: { S: 'benchapikey' },
-    created_at: { S: '2026-11-26T00:00:00.000Z' },
-  };
+  });
+  const sessionKeyHash = sessionKey.key_hash.S;
   return {
     items: {
-      [`key#${keyHash}`]: {
-        pk: { S: `key#${keyHash}` },
-        key_id: { S: BENCH_KEY_ID },
-        key_hash: { S: keyHash },
-        account_id: { S: BENCH_ACCOUNT },
-        account_name: { S: 'bench' },
-        created_at: { S: '2026-11-26T00:00:00.000Z' },
-      },
+      [apiKey.pk.S]: apiKey,
       // A person signed in through the console, whose account holds one key.
       [`user#${SESSION_SUB}`]: {
         pk: { S: `user#${SESSION_SUB}` },
@@ -335,7 +336,7 @@ export function storageFixture(objectBytes: Buffer) {
         keys: { M: { [SESSION_KEY_ID]: { S: sessionKeyHash } } },
         active_keys: { M: { [SESSION_KEY_ID]: { S: sessionKeyHash } } },
       },
-      [`key#${sessionKeyHash}`]: sessionKey,
+      [sessionKey.pk.S]: sessionKey,
       [READY_ID]: ready,
       [PENDING_ID]: imageItem(PENDING_ID, 'pending', `uploads/${PENDING_ID}`),
     },
