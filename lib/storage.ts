@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { UPLOAD_CORS_RULE } from '../functions/adapters/bucket-cors';
 import { LARGE_UPLOAD_PREFIX } from '../functions/core/ids';
 import { COUNTERS_TABLE_SCHEMA, IMAGES_TABLE_SCHEMA, KEYS_TABLE_SCHEMA } from '../functions/adapters/table-schemas';
 
@@ -51,10 +52,10 @@ export class Storage extends Construct {
       // Browsers send large uploads straight to S3 with the presigned PUT or POST.
       cors: [
         {
-          allowedMethods: [HttpMethods.PUT, HttpMethods.POST],
-          allowedOrigins: ['*'],
-          allowedHeaders: ['Content-Type', 'Content-Length'],
-          maxAge: 3000,
+          allowedMethods: UPLOAD_CORS_RULE.allowedMethods.map((method) => HttpMethods[method]),
+          allowedOrigins: [...UPLOAD_CORS_RULE.allowedOrigins],
+          allowedHeaders: [...UPLOAD_CORS_RULE.allowedHeaders],
+          maxAge: UPLOAD_CORS_RULE.maxAgeSeconds,
         },
       ],
       removalPolicy,

@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
+import { corsConfigurationXml } from '../functions/adapters/bucket-cors';
 import { COUNTERS_TABLE_SCHEMA, IMAGES_TABLE_SCHEMA, KEYS_TABLE_SCHEMA } from '../functions/adapters/table-schemas';
 import './dynalite-iterators';
 import { enableConditionalWrites } from './s3rver-consistency';
@@ -127,7 +128,9 @@ export async function startEmulators(options: { dataDir?: string; dynamodbPort?:
     silent: true,
     directory: s3Path ?? join(process.env.TMPDIR ?? '/tmp', `imager-s3-${process.pid}-${Date.now()}`),
     resetOnClose: s3Path === undefined,
-    configureBuckets: [{ name: LOCAL_RESOURCES.bucketName }],
+    // The bucket's CORS as the stack sets it (lib/storage.ts): the console sends large uploads
+    // from the browser straight to the presigned URL.
+    configureBuckets: [{ name: LOCAL_RESOURCES.bucketName, configs: [corsConfigurationXml()] }],
   });
   enableConditionalWrites(s3);
   const s3Address = (await s3.run()) as AddressInfo;

@@ -1,11 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import puppeteer, { type Browser, type ElementHandle, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bmp24 } from '../support/images';
 
 // (This file type-checks with the DOM library, for the code run in the page: test/browser/tsconfig.json.
 // So it imports nothing from the Node-only test support.)
@@ -260,6 +261,27 @@ describe.sequential('web console', () => {
     await page.waitForFunction(() => document.querySelectorAll('li.image').length === 2, { timeout: 30_000 });
     await screenshot('settings-and-gallery');
   }, 60_000);
+
+  it('sends a file over 4 MiB from the browser straight to the presigned URL (bucket CORS), and shows it once checked', async () => {
+    const bytes = bmp24(1400, 1100); // 4.6 MB: over the direct limit, so the console starts a large upload
+    const file = join(dataDir, 'large.bmp');
+    writeFileSync(file, bytes);
+    const picker = (await page.$('input[type="file"]')) as ElementHandle<HTMLInputElement>;
+    await picker.uploadFile(file);
+    await (await button('Upload')).click();
+    // "Uploaded" only after the PUT to storage succeeded and finalize settled the image ready.
+    await page.waitForFunction(
+      () => [...document.querySelectorAll('li')].some((li) => li.querySelector('.file')?.textContent === 'large.bmp' && /Uploaded|large\.bmp:/.test(li.textContent ?? '')),
+      { timeout: 60_000 },
+    );
+    expect(await page.evaluate(() => [...document.querySelectorAll('[role="alert"]')].map((a) => a.textContent).filter(Boolean))).toEqual([]);
+    await page.waitForFunction(() => document.querySelectorAll('li.image').length === 3, { timeout: 30_000 });
+    const listed = (await (await fetch(`${baseUrl}/api/images`, { headers: { Authorization: `Bearer ${apiKey}` } })).json()) as any;
+    const large = listed.data.images.find((image: any) => image.format === 'bmp');
+    expect(large).toMatchObject({ state: 'ready', size: bytes.byteLength, width: 1400, height: 1100 });
+    // BMP has no metadata to remove: what the URL serves is the file the browser sent.
+    expect(Buffer.from(await (await fetch(large.url)).arrayBuffer()).equals(bytes)).toBe(true);
+  }, 90_000);
 
   it('revokes the key: listed as revoked, and refused (401) once the authorizer cache expires', async () => {
     expect((await fetch(`${baseUrl}/api/images`, { headers: { Authorization: `Bearer ${apiKey}` } })).status).toBe(200);
