@@ -107,7 +107,7 @@ async function theirsWithChecks(event: APIGatewayProxyEvent): Promise<number> {
   const content = parsed.files.find((f) => f.fieldname === 'image')?.content;
   if (!content) throw new Error('lambda-multipart-parser found no image');
   // The parsed file is its own copy, so it may be cleaned in place as the handler cleans its body.
-  return prepareForPublishing(content, config.limits, undefined, { overwriteInput: true }).bytes.byteLength;
+  return prepareForPublishing(content, config.limits, { overwriteInput: true }).bytes.byteLength;
 }
 
 type Method = 'floor' | 'handler' | 'reference' | 'referenceWithChecks';

@@ -11,8 +11,14 @@ export const REDOC_BUNDLE = 'redoc.standalone.js';
  */
 export const DOCS_PAGE_FILE = 'docs.page';
 
+/** The reference page and the content security policy it is served with. */
+export interface DocsPage {
+  readonly html: string;
+  readonly csp: string;
+}
+
 /** The built page's file contents. */
-export function serializeDocsPage(page: { html: string; csp: string }): string {
+export function serializeDocsPage(page: DocsPage): string {
   if (page.csp.includes('\n')) throw new Error('a CSP is one line');
   return `${page.csp}\n${page.html}`;
 }
@@ -21,7 +27,7 @@ export function serializeDocsPage(page: { html: string; csp: string }): string {
  * The page beside this module in a Lambda asset; else (local mode, tests) built from the
  * installed npm package, as the build does. Only node:fs is loaded at start.
  */
-export function loadDocsPage(moduleUrl: string = import.meta.url): { html: string; csp: string } {
+export function loadDocsPage(moduleUrl: string = import.meta.url): DocsPage {
   try {
     const built = readFileSync(new URL(`./${DOCS_PAGE_FILE}`, moduleUrl), 'utf8');
     const newline = built.indexOf('\n');
@@ -54,7 +60,7 @@ function sha256Source(source: string): string {
  * Gateway stage prefix (`/v1/docs` reads `/v1/api/openapi.json`). The content security policy
  * allows exactly the two inline scripts (by hash), Redoc's search worker and its inline styles.
  */
-export function docsPage(redoc: string): { html: string; csp: string } {
+export function docsPage(redoc: string): DocsPage {
   const bundle = redoc
     // Inline script text ends at the first "</script": none may occur inside it.
     .replace(/<\/(script)/gi, '<\\/$1')
@@ -95,7 +101,7 @@ export function docsPage(redoc: string): { html: string; csp: string } {
 }
 
 /** GET /docs (no key): the API reference page, built once per container. */
-export function createGetDocsHandler({ html, csp }: { html: string; csp: string }) {
+export function createGetDocsHandler({ html, csp }: DocsPage) {
   const response: APIGatewayProxyResult = {
     statusCode: 200,
     headers: {

@@ -68,7 +68,7 @@ export function createUploadHandler(deps: UploadDeps): ApiHandler {
       maxFileBytes: deps.config.limits.maxImageBytes,
     });
     // The file is a view of the body this handler decoded and reads no more: cleaned in place.
-    const image = prepareForPublishing(upload.file.bytes, deps.config.limits, undefined, { overwriteInput: true });
+    const image = prepareForPublishing(upload.file.bytes, deps.config.limits, { overwriteInput: true });
     await route.admitted;
     const record = await storeImage(deps, route.caller.accountId, image);
     deps.metrics?.uploadAccepted('direct', record.size ?? image.size);

@@ -82,7 +82,7 @@ export async function finalizeUpload(deps: FinalizeDeps, key: string): Promise<F
   let image: PublishableImage;
   if (earlier) {
     if (!('bytes' in earlier)) throw new Error(`published object ${publishedKey} is over the limit`);
-    image = prepareForPublishing(earlier.bytes, deps.limits, maxBytes);
+    image = prepareForPublishing(earlier.bytes, deps.limits, { maxBytes });
   } else {
     const upload = await deps.objects.read(key, maxBytes);
     if (!upload) return 'skipped';
@@ -90,7 +90,7 @@ export async function finalizeUpload(deps: FinalizeDeps, key: string): Promise<F
       if ('tooLarge' in upload) {
         throw new PayloadTooLargeError(`Image exceeds the ${formatLimit(maxBytes)} limit (${maxBytes} bytes)`);
       }
-      image = prepareForPublishing(upload.bytes, deps.limits, maxBytes);
+      image = prepareForPublishing(upload.bytes, deps.limits, { maxBytes });
     } catch (error) {
       if (!(error instanceof HttpError) || error.statusCode >= 500) throw error;
       const reason = error instanceof InvalidImageError ? `Invalid image format: ${error.reason}` : error.message;
@@ -107,7 +107,7 @@ export async function finalizeUpload(deps: FinalizeDeps, key: string): Promise<F
       // Another run published first: its bytes are the image, whatever this run read.
       const winner = await deps.objects.read(publishedKey, maxBytes);
       if (!winner || !('bytes' in winner)) throw new Error(`published object ${publishedKey} vanished during finalize`);
-      image = prepareForPublishing(winner.bytes, deps.limits, maxBytes);
+      image = prepareForPublishing(winner.bytes, deps.limits, { maxBytes });
     }
   }
 

@@ -1,6 +1,6 @@
 import { PayloadTooLargeError } from './errors';
-import { entropyEnd } from './jpeg-entropy';
 import type { ImageFormat, ImageSample } from './image-format';
+import { entropyEnd } from './jpeg-entropy';
 
 /**
  * Structure checks behind "bytes that are really an image": image-size reads a header and

@@ -1,5 +1,3 @@
-/** JPEG entropy-coded data, scanned for its end. */
-
 /**
  * Where the entropy-coded data after an SOS header ends: the first 0xff that starts a real marker
  * (not a stuffed 0xff00, not a restart marker RSTn, which belong to the data); -1 when none does.

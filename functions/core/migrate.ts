@@ -47,14 +47,14 @@ export async function migrateToPublishedLayout(deps: MigrateDeps): Promise<Migra
     try {
       const read = await deps.objects.read(record.objectKey, maxBytes);
       if (!read || !('bytes' in read)) throw new Error(read ? 'object over the size limit' : 'object missing');
-      let image = prepareForPublishing(read.bytes, deps.limits, maxBytes);
+      let image = prepareForPublishing(read.bytes, deps.limits, { maxBytes });
       const moving = record.objectKey.startsWith(LARGE_UPLOAD_PREFIX);
       if (moving) {
         if (!(await deps.objects.putIfAbsent(target, image.bytes, image.contentType))) {
           // A previous run published it and stopped before the record: those bytes are the image.
           const published = await deps.objects.read(target, maxBytes);
           if (!published || !('bytes' in published)) throw new Error('published object unreadable');
-          image = prepareForPublishing(published.bytes, deps.limits, maxBytes);
+          image = prepareForPublishing(published.bytes, deps.limits, { maxBytes });
         }
       } else {
         await deps.objects.put(target, image.bytes, image.contentType);

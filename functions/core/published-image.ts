@@ -19,22 +19,28 @@ export interface PublishableImage {
   readonly metadataBytesRemoved: number;
 }
 
+export interface PublishOptions {
+  /** The size limit that applies (large uploads have their own); the direct limit by default. */
+  readonly maxBytes?: number;
+  /**
+   * The bytes are the caller's own (a request body it decoded) and are not read again, so
+   * metadata removal may rewrite them in place instead of copying.
+   */
+  readonly overwriteInput?: boolean;
+}
+
 /**
  * The one gate between client bytes and the public bucket, for direct and large uploads alike:
  * sniffs and checks the whole file (format allow-list, size, pixels, structure), removes its
  * metadata without touching pixels, and describes the result. Throws a 4xx HttpError for
- * anything we will not publish. `overwriteInput`: the bytes are the caller's own (a request body
- * it decoded) and are not read again, so removal may rewrite them in place instead of copying.
+ * anything we will not publish.
  */
-export function prepareForPublishing(
-  bytes: Uint8Array,
-  limits: Limits,
-  maxBytes = limits.maxImageBytes,
-  options: { readonly overwriteInput?: boolean } = {},
-): PublishableImage {
+export function prepareForPublishing(bytes: Uint8Array, limits: Limits, options: PublishOptions = {}): PublishableImage {
   // JPEG's structure is walked once, by the metadata walk below (it refuses what the check would).
-  const info = inspectImage({ head: bytes, tail: bytes, size: bytes.byteLength }, limits, maxBytes, { structureWalkedByCaller: ['jpeg'] });
-  const stripped = stripMetadata(info.format, bytes, options);
+  const info = inspectImage({ head: bytes, tail: bytes, size: bytes.byteLength }, limits, options.maxBytes ?? limits.maxImageBytes, {
+    structureWalkedByCaller: ['jpeg'],
+  });
+  const stripped = stripMetadata(info.format, bytes, { overwriteInput: options.overwriteInput });
   const shown = displayedSize(info.width, info.height, stripped.orientation);
   return {
     bytes: stripped.bytes,

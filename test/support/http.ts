@@ -24,7 +24,7 @@ export function fixture(name: string): Buffer {
 
 /** What the API publishes for these uploaded bytes: checked, metadata removed (default limits). */
 export function published(bytes: Uint8Array): PublishableImage {
-  return prepareForPublishing(bytes, { maxImageBytes: DEFAULTS.maxImageBytes, maxLargeImageBytes: DEFAULTS.maxLargeImageBytes, maxPixels: DEFAULTS.maxPixels }, DEFAULTS.maxLargeImageBytes);
+  return prepareForPublishing(bytes, { maxImageBytes: DEFAULTS.maxImageBytes, maxLargeImageBytes: DEFAULTS.maxLargeImageBytes, maxPixels: DEFAULTS.maxPixels }, { maxBytes: DEFAULTS.maxLargeImageBytes });
 }
 
 export function sha256(bytes: Uint8Array): string {
