@@ -6,7 +6,7 @@
  *
  *   tsx bench/metadata-cost.ts '{"imageBytes":4194304,"rounds":300,"warmup":10}'
  */
-import { stripMetadata } from '../functions/core/image-metadata.ts';
+import { stripMetadata } from '../functions/core/formats/dispatch.ts';
 import { jpegOfSize } from './lib/photo';
 import { median, ratio, round, shuffled } from './lib/stats';
 

@@ -11,7 +11,8 @@ import { BadRequestError, PayloadTooLargeError } from './core/errors';
 import { success } from './core/http';
 import { HourlyQuota } from './core/hourly-quota';
 import { LARGE_UPLOAD_PREFIX, newImageId, objectKeyFor } from './core/ids';
-import { CONTENT_TYPES, formatLimit } from './core/image-format';
+import { formatLimit } from './core/formats/inspect';
+import { CONTENT_TYPES } from './core/formats/registry';
 import { type ImageRecords, toApiImage } from './core/images';
 import type { Metrics } from './core/metrics';
 

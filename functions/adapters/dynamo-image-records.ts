@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { SettleOutcome } from '../core/finalize';
 import type { PublishedOutcome } from '../core/migrate';
-import type { ImageFormat } from '../core/image-format';
+import type { ImageFormat } from '../core/formats/registry';
 import type { ImageRecord, ImageRecords, ImageState } from '../core/images';
 import { logger } from '../core/logger';
 import type { DynamoAccountTotals } from './dynamo-account-totals';

@@ -1,6 +1,6 @@
 import decodeBmp from 'decode-bmp';
 import sharp, { type Metadata, type Sharp } from 'sharp';
-import type { ImageFormat } from '../core/image-format';
+import type { ImageFormat } from '../core/formats/registry';
 import type { TransformSettings } from '../core/config';
 import { DEFAULT_QUALITY, type Transform } from '../core/transform-params';
 import { RENDER_CONTENT_TYPES, renderFormatFor, type ImageRenderer, type RenderFormat, type RenderedImage } from '../core/variants';

@@ -1,7 +1,8 @@
 import type { Limits } from './config';
 import { HttpError, InvalidImageError, PayloadTooLargeError } from './errors';
 import { objectKeyFor, uploadIdFromKey } from './ids';
-import { formatLimit, type ImageFormat } from './image-format';
+import { formatLimit } from './formats/inspect';
+import type { ImageFormat } from './formats/registry';
 import type { ImageRecord, Log } from './images';
 import { type Metrics, rejectionReason } from './metrics';
 import { type PublishableImage, prepareForPublishing } from './published-image';

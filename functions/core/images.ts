@@ -1,4 +1,4 @@
-import type { ImageFormat } from './image-format';
+import type { ImageFormat } from './formats/registry';
 import { newImageId, objectKeyFor } from './ids';
 import type { PublishableImage } from './published-image';
 

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Limits } from './config';
-import { type ImageFormat, inspectImage } from './image-format';
-import { displayedSize, stripMetadata } from './image-metadata';
+import { checkAndStrip, displayedSize } from './formats/dispatch';
+import { identifyImage } from './formats/inspect';
+import type { ImageFormat } from './formats/registry';
 
 /** An image that passed every check and lost its metadata: exactly the bytes we publish. */
 export interface PublishableImage {
@@ -36,11 +37,8 @@ export interface PublishOptions {
  * anything we will not publish.
  */
 export function prepareForPublishing(bytes: Uint8Array, limits: Limits, options: PublishOptions = {}): PublishableImage {
-  // JPEG's structure is walked once, by the metadata walk below (it refuses what the check would).
-  const info = inspectImage({ head: bytes, tail: bytes, size: bytes.byteLength }, limits, options.maxBytes ?? limits.maxImageBytes, {
-    structureWalkedByCaller: ['jpeg'],
-  });
-  const stripped = stripMetadata(info.format, bytes, { overwriteInput: options.overwriteInput });
+  const info = identifyImage({ head: bytes, tail: bytes, size: bytes.byteLength }, limits, options.maxBytes ?? limits.maxImageBytes);
+  const stripped = checkAndStrip(info.format, bytes, limits.maxPixels, { overwriteInput: options.overwriteInput });
   const shown = displayedSize(info.width, info.height, stripped.orientation);
   return {
     bytes: stripped.bytes,

@@ -1,4 +1,4 @@
-import type { ImageFormat } from './image-format';
+import type { ImageFormat } from './formats/registry';
 import { canonicalTransform, type FormatChoice, pairsFromSearch, parseTransform, type Transform, variantKey } from './transform-params';
 
 /**

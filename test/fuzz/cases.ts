@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { ALLOWED_FORMATS } from '../../functions/core/image-format';
+import { ALLOWED_FORMATS } from '../../functions/core/formats/registry';
 import {
   dimensionFields,
   fixture,

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS, type Limits } from '../../functions/core/config';
 import { HttpError } from '../../functions/core/errors';
-import { ALLOWED_FORMATS, inspectImage } from '../../functions/core/image-format';
+import { inspectImage } from '../../functions/core/formats/inspect';
+import { ALLOWED_FORMATS } from '../../functions/core/formats/registry';
 import { isAlternativeSignature, SAMPLES, SIGNATURE_BYTES } from './images';
 
 /**

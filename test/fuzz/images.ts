@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ALLOWED_FORMATS, CONTENT_TYPES, type ImageFormat } from '../../functions/core/image-format';
+import { ALLOWED_FORMATS, CONTENT_TYPES, type ImageFormat } from '../../functions/core/formats/registry';
 
 /**
  * Image bytes for the fuzz suite: the committed fixtures of every allowed format, and the

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { ImageFormat } from '../../functions/core/image-format';
+import type { ImageFormat } from '../../functions/core/formats/registry';
 
 /**
  * The metadata fixtures (test/fixtures/metadata, made by make.sh there): each carries GPS,

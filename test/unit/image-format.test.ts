@@ -2,8 +2,9 @@ import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS, type Limits } from '../../functions/core/config';
 import { HttpError, InvalidImageError, PayloadTooLargeError } from '../../functions/core/errors';
-import { ALLOWED_FORMATS, formatLimit, inspectImage } from '../../functions/core/image-format';
-import { isStructurallySound } from '../../functions/core/image-structure';
+import { isStructurallySound } from '../../functions/core/formats/dispatch';
+import { formatLimit, inspectImage } from '../../functions/core/formats/inspect';
+import { ALLOWED_FORMATS } from '../../functions/core/formats/registry';
 import { pngChunk } from '../support/images';
 import { fixture } from './support/fakes';
 

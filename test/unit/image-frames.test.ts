@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../functions/core/config';
 import { InvalidImageError, PayloadTooLargeError } from '../../functions/core/errors';
-import { inspectImage } from '../../functions/core/image-format';
+import { inspectImage } from '../../functions/core/formats/inspect';
 
 /**
  * Issue 11, item 7: pixel and structure checks beyond the first frame. Every GIF frame

@@ -2,7 +2,7 @@ import { imageSize } from 'image-size';
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS, type Limits } from '../../functions/core/config';
 import { HttpError, InvalidImageError } from '../../functions/core/errors';
-import { HEADER_WINDOW_BYTES, inspectImage } from '../../functions/core/image-format';
+import { HEADER_WINDOW_BYTES, inspectImage } from '../../functions/core/formats/inspect';
 
 /**
  * Files larger than the header window are sized from a bounded copy of their start, checked

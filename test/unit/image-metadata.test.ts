@@ -1,11 +1,12 @@
 import exifr from 'exifr';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { crc32, Pieces } from '../../functions/core/bytes';
+import { crc32 } from '../../functions/core/formats/shared/bytes';
+import { Pieces } from '../../functions/core/formats/shared/pieces';
 import { DEFAULTS, type Limits } from '../../functions/core/config';
 import { HttpError, InvalidImageError } from '../../functions/core/errors';
-import { inspectImage } from '../../functions/core/image-format';
-import { displayedSize, MAX_METADATA_GROWTH, stripMetadata } from '../../functions/core/image-metadata';
+import { inspectImage } from '../../functions/core/formats/inspect';
+import { displayedSize, MAX_METADATA_GROWTH, stripMetadata } from '../../functions/core/formats/dispatch';
 import { METADATA_FIXTURES, metadataFixture } from '../support/metadata-fixtures';
 import { fixture } from './support/fakes';
 

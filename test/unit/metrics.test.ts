@@ -4,7 +4,7 @@ import { BUSINESS_METRICS, EmfMetrics, METRICS_NAMESPACE } from '../../functions
 import type { S3ImageObjects } from '../../functions/adapters/s3-image-objects';
 import type { DynamoImageRecords } from '../../functions/adapters/dynamo-image-records';
 import { BadRequestError, ImageNotFoundError, PayloadTooLargeError, RateLimitError, ServiceUnavailableError, UnauthorizedError } from '../../functions/core/errors';
-import { inspectImage } from '../../functions/core/image-format';
+import { inspectImage } from '../../functions/core/formats/inspect';
 import { prepareForPublishing } from '../../functions/core/published-image';
 import type { ImageRecord } from '../../functions/core/images';
 import { rejectionReason } from '../../functions/core/metrics';

@@ -1,7 +1,8 @@
-import { crc32, fourcc, Pieces } from '../bytes';
-import { InvalidImageError } from '../errors';
-import { exifOrientation, minimalExif, tiffOfExifPayload } from './exif';
-import type { WalkOptions, WalkResult } from './walk';
+import { crc32 } from '../shared/bytes';
+import { exifOrientation, minimalExif, tiffOfExifPayload } from '../shared/exif';
+import { Pieces } from '../shared/pieces';
+import type { WalkOptions, WalkResult } from '../shared/walk';
+import { pngChunks } from './chunks';
 
 /**
  * PNG chunks by an allow-list: what is not listed goes, so a chunk type nobody knows yet cannot
@@ -25,22 +26,12 @@ import type { WalkOptions, WalkResult } from './walk';
  * is dropped like any unknown chunk rather than trusted.
  */
 export function stripPng(input: Buffer, options: WalkOptions = {}): WalkResult {
-  const size = input.byteLength;
-  if (size < 8 || !input.subarray(0, 8).equals(SIGNATURE)) throw new InvalidImageError('not a PNG');
   const out = new Pieces(input, { overwriteSource: options.overwriteInput });
   out.push(input.subarray(0, 8));
   let orientation: number | undefined;
   let exifSeen = false;
-  let offset = 8;
-  for (;;) {
-    if (offset + 12 > size) throw new InvalidImageError('PNG: no IEND chunk');
-    const length = input.readUInt32BE(offset);
-    if (length > 0x7fffffff) throw new InvalidImageError('PNG: chunk length out of range');
-    const end = offset + 12 + length;
-    if (end > size) throw new InvalidImageError('PNG: chunk runs past the end');
-    const type = fourcc(input, offset + 4);
-    const chunk = input.subarray(offset, end);
-    offset = end;
+  for (const { type, start, end, length } of pngChunks(input)) {
+    const chunk = input.subarray(start, end);
     if (type === 'IEND') {
       out.push(chunk);
       break;
@@ -59,8 +50,6 @@ export function stripPng(input: Buffer, options: WalkOptions = {}): WalkResult {
   }
   return { bytes: out.toBuffer(), orientation: orientation ?? 1, zeroedBytes: 0 };
 }
-
-const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 const KEPT: ReadonlySet<string> = new Set([
   'IHDR', 'PLTE', 'IDAT',

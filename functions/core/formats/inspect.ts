@@ -1,42 +1,10 @@
 import { imageSize } from 'image-size';
-import type { Limits } from './config';
-import { BadRequestError, InvalidImageError, PayloadTooLargeError } from './errors';
-import { isStructurallySound } from './image-structure';
-
-/** Formats we accept. SVG is refused (it can carry script); HEIC is refused (image-size misreads its size). */
-export const ALLOWED_FORMATS = ['jpeg', 'png', 'gif', 'webp', 'avif', 'bmp', 'tiff'] as const;
-export type ImageFormat = (typeof ALLOWED_FORMATS)[number];
-
-export const CONTENT_TYPES: Readonly<Record<ImageFormat, string>> = {
-  jpeg: 'image/jpeg',
-  png: 'image/png',
-  gif: 'image/gif',
-  webp: 'image/webp',
-  avif: 'image/avif',
-  bmp: 'image/bmp',
-  tiff: 'image/tiff',
-};
-
-export const EXTENSIONS: Readonly<Record<ImageFormat, string>> = {
-  jpeg: 'jpg',
-  png: 'png',
-  gif: 'gif',
-  webp: 'webp',
-  avif: 'avif',
-  bmp: 'bmp',
-  tiff: 'tiff',
-};
-
-/** image-size's type names for the formats we allow. */
-const FROM_IMAGE_SIZE: Readonly<Record<string, ImageFormat>> = {
-  jpg: 'jpeg',
-  png: 'png',
-  gif: 'gif',
-  webp: 'webp',
-  avif: 'avif',
-  bmp: 'bmp',
-  tiff: 'tiff',
-};
+import type { Limits } from '../config';
+import { BadRequestError, InvalidImageError, PayloadTooLargeError } from '../errors';
+import { requireSound } from './dispatch';
+import { acceptedFormatSniffedAs, CONTENT_TYPES, type ImageFormat } from './registry';
+import type { ImageSample } from './shared/byte-source';
+import { asBuffer } from './shared/bytes';
 
 export interface ImageInfo {
   readonly format: ImageFormat;
@@ -45,38 +13,28 @@ export interface ImageInfo {
   readonly height: number;
 }
 
-/** What is known of a stored object when only its ends were read (large uploads). */
-export interface ImageSample {
-  /** The first bytes of the file (the whole file for direct uploads). */
-  readonly head: Uint8Array;
-  /** The last bytes of the file (the whole file for direct uploads). */
-  readonly tail: Uint8Array;
-  /** The file's full length in bytes. */
-  readonly size: number;
-}
-
 export function formatLimit(bytes: number): string {
   if (bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MiB`;
   if (bytes % 1024 === 0) return `${bytes / 1024} KiB`;
   return `${bytes} bytes`;
 }
 
-export interface InspectOptions {
-  /**
-   * Formats whose whole structure the caller walks next, refusing what the structure check
-   * refuses, so one file is not scanned twice: `prepareForPublishing` for JPEG, whose metadata
-   * walk follows the same markers through the same entropy scan (the fuzz suite holds the two
-   * walks to the same verdict).
-   */
-  readonly structureWalkedByCaller?: readonly ImageFormat[];
+/**
+ * Sniffs the format and dimensions from the bytes themselves (never the name or the declared
+ * Content-Type), applies the allow-list, the size and the pixel limits, and checks the file's
+ * structure (see `isStructurallySound`). Throws a 4xx HttpError for anything we will not store.
+ */
+export function inspectImage(sample: ImageSample, limits: Limits, maxBytes = limits.maxImageBytes): ImageInfo {
+  const info = identifyImage(sample, limits, maxBytes);
+  requireSound(info.format, sample, limits.maxPixels);
+  return info;
 }
 
 /**
- * Sniffs the format and dimensions from the bytes themselves (never the name or the declared
- * Content-Type) and applies the allow-list, the size and the pixel limits.
- * Throws a 4xx HttpError for anything we will not store.
+ * `inspectImage` without the structure check, for a caller that has the whole file walked next
+ * (`prepareForPublishing`, through `checkAndStrip`).
  */
-export function inspectImage(sample: ImageSample, limits: Limits, maxBytes = limits.maxImageBytes, options: InspectOptions = {}): ImageInfo {
+export function identifyImage(sample: ImageSample, limits: Limits, maxBytes = limits.maxImageBytes): ImageInfo {
   if (sample.size === 0) throw new BadRequestError('The image file is empty');
   if (sample.size > maxBytes) {
     throw new PayloadTooLargeError(`Image exceeds the ${formatLimit(maxBytes)} limit (${maxBytes} bytes)`);
@@ -88,7 +46,7 @@ export function inspectImage(sample: ImageSample, limits: Limits, maxBytes = lim
     // image-size throws TypeError for unknown types and RangeError for short buffers.
     throw new InvalidImageError('unrecognised or unreadable header');
   }
-  const format = result.type === undefined ? undefined : FROM_IMAGE_SIZE[result.type];
+  const format = result.type === undefined ? undefined : acceptedFormatSniffedAs(result.type);
   if (format === undefined) throw new InvalidImageError(`format ${result.type ?? 'unknown'} is not allowed`);
   const { width, height } = result;
   if (!Number.isSafeInteger(width) || !Number.isSafeInteger(height) || width! < 1 || height! < 1) {
@@ -99,9 +57,6 @@ export function inspectImage(sample: ImageSample, limits: Limits, maxBytes = lim
     throw new PayloadTooLargeError(
       `Image is ${width}x${height} pixels; the limit is ${limits.maxPixels} pixels`,
     );
-  }
-  if (!options.structureWalkedByCaller?.includes(format) && !isStructurallySound(format, sample, limits.maxPixels)) {
-    throw new InvalidImageError('the file is truncated or malformed');
   }
   return { format, contentType: CONTENT_TYPES[format], width: width!, height: height! };
 }
@@ -141,11 +96,6 @@ function attempt(run: () => ImageSizeResult): ImageSizeResult | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** A Buffer view of the same bytes: image-size's `slice` is then a view, not a copy. */
-function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** A copy that owns its whole ArrayBuffer (allocUnsafeSlow never hands out a slice of the pool). */

@@ -1,4 +1,4 @@
-/** What every format walk of metadata removal returns (see `stripMetadata`). */
+/** What every metadata strip returns (see `stripMetadata`). */
 export interface WalkResult {
   /** The cleaned file: the input itself when nothing had to change. */
   readonly bytes: Buffer;
@@ -8,7 +8,7 @@ export interface WalkResult {
   readonly zeroedBytes: number;
 }
 
-/** How a walk may produce its result. */
+/** How a strip may produce its result. */
 export interface WalkOptions {
   /**
    * The input is the caller's own and is not read again: the walks that cut pieces out (JPEG,

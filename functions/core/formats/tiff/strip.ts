@@ -1,7 +1,9 @@
-import { type ByteRange, type Endian, mergeRanges, zeroRanges } from '../bytes';
-import { InvalidImageError } from '../errors';
-import { type Ifd, type IfdEntry, ORIENTATION_TAG, orientationOf, readIfd, readNumbers, readTiffHeader } from './exif';
-import type { WalkResult } from './walk';
+import { InvalidImageError } from '../../errors';
+import { WholeFile } from '../shared/byte-source';
+import { type ByteRange, type Endian, mergeRanges, zeroRanges } from '../shared/bytes';
+import { ORIENTATION_TAG, orientationOf } from '../shared/exif';
+import { type Ifd, type IfdEntry, ifdChain, readNumbers, readTiffHeader } from '../shared/tiff-ifd';
+import type { WalkResult } from '../shared/walk';
 
 /**
  * TIFF (both byte orders), cleaned in place: every IFD of the chain keeps only the tags of an
@@ -19,18 +21,9 @@ export function stripTiff(input: Buffer): WalkResult {
   const header = readTiffHeader(input);
   if (!header) throw new InvalidImageError('not a TIFF');
   const { endian } = header;
-  const chain: Ifd[] = [];
-  const seen = new Set<number>();
-  for (let offset = header.firstIfd; offset !== 0; ) {
-    if (seen.has(offset) || chain.length >= MAX_IFDS) throw new InvalidImageError('TIFF: IFD chain loops or is too long');
-    seen.add(offset);
-    const ifd = readIfd(input, endian, offset);
-    if (!ifd) throw new InvalidImageError('TIFF: IFD out of range');
-    chain.push(ifd);
-    offset = ifd.next;
-  }
-  if (chain.length === 0) throw new InvalidImageError('TIFF: no IFD');
-  const images = chain.filter((ifd) => !isReducedResolution(input, endian, ifd));
+  const file = new WholeFile(input);
+  const chain = readChain(file, endian, header.firstIfd);
+  const images = chain.filter((ifd) => !isReducedResolution(file, endian, ifd));
   // A file made only of "reduced-resolution" IFDs still shows its first one: that is the image.
   const kept = images.length > 0 ? images : [chain[0]];
 
@@ -40,7 +33,7 @@ export function stripTiff(input: Buffer): WalkResult {
     const entries = ifd.entries.filter((e) => KEPT_TAGS.has(e.tag));
     entriesOf.set(ifd, entries);
     for (const e of entries) if (e.outOfLine) values.push({ start: e.valueOffset, end: e.valueOffset + e.valueBytes });
-    values.push(...imageData(input, endian, entries));
+    values.push(...imageData(file, endian, entries));
   }
   // Each kept IFD is rewritten inside its own span: nothing kept may share those bytes (only a
   // hostile file does that; it is refused rather than silently changed).
@@ -74,12 +67,30 @@ export function stripTiff(input: Buffer): WalkResult {
     endian.writeU32(out, ifd.offset + 2 + entries.length * 12, kept[i + 1]?.offset ?? 0);
   });
   const first = kept[0];
-  const orientation = orientationOf(input, endian, entriesOf.get(first)!.find((e) => e.tag === ORIENTATION_TAG)) ?? 1;
+  const orientation = orientationOf(file, endian, entriesOf.get(first)!.find((e) => e.tag === ORIENTATION_TAG)) ?? 1;
   const bytes = out.equals(input) ? input : out;
   return { bytes, orientation, zeroedBytes };
 }
 
-const MAX_IFDS = 1024;
+/** Every IFD of the chain, in order; refused when the chain is empty, loops, or leaves the file. */
+function readChain(file: WholeFile, endian: Endian, first: number): Ifd[] {
+  const chain: Ifd[] = [];
+  const ifds = ifdChain(file, endian, first);
+  for (let step = ifds.next(); ; step = ifds.next()) {
+    if (!step.done) {
+      chain.push(step.value);
+      continue;
+    }
+    if (step.value === 'end') return chain;
+    throw new InvalidImageError(CHAIN_REFUSALS[step.value]);
+  }
+}
+
+const CHAIN_REFUSALS = {
+  empty: 'TIFF: no IFD',
+  loop: 'TIFF: IFD chain loops or is too long',
+  unreadable: 'TIFF: IFD out of range',
+} as const;
 /** More strips or tiles than a 100-megapixel image split into single rows could need. */
 const MAX_DATA_BLOCKS = 1_000_000;
 const NEW_SUBFILE_TYPE = 254;
@@ -106,21 +117,21 @@ const KEPT_TAGS: ReadonlySet<number> = new Set([
   34675, // ICC profile
 ]);
 
-function isReducedResolution(input: Buffer, endian: Endian, ifd: Ifd): boolean {
+function isReducedResolution(file: WholeFile, endian: Endian, ifd: Ifd): boolean {
   const entry = ifd.entries.find((e) => e.tag === NEW_SUBFILE_TYPE);
-  const value = entry && readNumbers(input, endian, entry)?.[0];
+  const value = entry && readNumbers(file, endian, entry)?.[0];
   return value !== undefined && (value & 1) === 1;
 }
 
 /** Strips, tiles and old-style JPEG data of an IFD: (offsets, byte counts) pairs. */
-function imageData(input: Buffer, endian: Endian, entries: readonly IfdEntry[]): ByteRange[] {
+function imageData(file: WholeFile, endian: Endian, entries: readonly IfdEntry[]): ByteRange[] {
   const ranges: ByteRange[] = [];
   for (const [offsetsTag, countsTag] of DATA_TAGS) {
     const o = entries.find((e) => e.tag === offsetsTag);
     const c = entries.find((e) => e.tag === countsTag);
     if ((o?.count ?? 0) > MAX_DATA_BLOCKS) throw new InvalidImageError('TIFF: too many strips or tiles');
-    const offsets = o && readNumbers(input, endian, o);
-    const counts = c && readNumbers(input, endian, c);
+    const offsets = o && readNumbers(file, endian, o);
+    const counts = c && readNumbers(file, endian, c);
     if (!offsets || !counts) continue;
     offsets.forEach((start, i) => {
       if (counts[i] !== undefined) ranges.push({ start, end: start + counts[i] });

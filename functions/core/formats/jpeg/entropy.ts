@@ -1,7 +1,7 @@
 /**
  * Where the entropy-coded data after an SOS header ends: the first 0xff that starts a real marker
  * (not a stuffed 0xff00, not a restart marker RSTn, which belong to the data); -1 when none does.
- * Shared by the structure check (image-structure.ts) and metadata removal (metadata/jpeg.ts).
+ * Part of the marker walk (markers.ts) that the structure check and metadata removal share.
  *
  * Photos have a 0xff every ~256 bytes, so native indexOf jumps are cheapest. A hostile scan made
  * of 0xff00 pairs would cost one native call per two bytes (hundreds of ms per MiB), so when the

@@ -1,7 +1,8 @@
-import { fourcc, Pieces } from '../bytes';
-import { InvalidImageError } from '../errors';
-import { exifOrientation, minimalExif, tiffOfExifPayload } from './exif';
-import type { WalkOptions, WalkResult } from './walk';
+import { InvalidImageError } from '../../errors';
+import { exifOrientation, minimalExif, tiffOfExifPayload } from '../shared/exif';
+import { Pieces } from '../shared/pieces';
+import type { WalkOptions, WalkResult } from '../shared/walk';
+import { riffChunkHeader, webpRiffEnd } from './riff';
 
 /**
  * WebP (RIFF): chunks by an allow-list, then the VP8X flags and the RIFF size made true again.
@@ -17,10 +18,9 @@ import type { WalkOptions, WalkResult } from './walk';
  * | bytes after the RIFF payload | dropped | appended payloads |
  */
 export function stripWebp(input: Buffer, options: WalkOptions = {}): WalkResult {
-  const size = input.byteLength;
-  if (size < 12 || fourcc(input, 0) !== 'RIFF' || fourcc(input, 8) !== 'WEBP') throw new InvalidImageError('not a WebP');
-  const riffEnd = 8 + input.readUInt32LE(4);
-  if (riffEnd > size || riffEnd < 20) throw new InvalidImageError('WebP: RIFF size out of range');
+  const riffEnd = webpRiffEnd(input);
+  if (riffEnd === undefined) throw new InvalidImageError('not a WebP');
+  if (riffEnd > input.byteLength || riffEnd < 20) throw new InvalidImageError('WebP: RIFF size out of range');
   const chunks = readChunks(input, 12, riffEnd);
   const extended = chunks[0]?.type === 'VP8X' && chunks[0].data.byteLength >= 10;
 
@@ -81,11 +81,11 @@ function readChunks(input: Buffer, from: number, end: number): Chunk[] {
   let offset = from;
   while (offset < end) {
     if (offset + 8 > end) throw new InvalidImageError('WebP: truncated chunk header');
-    const length = input.readUInt32LE(offset + 4);
+    const { type, length, pad } = riffChunkHeader(input, offset);
     const dataEnd = offset + 8 + length;
     if (dataEnd > end) throw new InvalidImageError('WebP: chunk runs past the end');
-    const next = Math.min(end, dataEnd + (length % 2));
-    chunks.push({ type: fourcc(input, offset), whole: input.subarray(offset, next), data: input.subarray(offset + 8, dataEnd), start: offset });
+    const next = Math.min(end, dataEnd + pad); // the last chunk's pad byte may be missing
+    chunks.push({ type, whole: input.subarray(offset, next), data: input.subarray(offset + 8, dataEnd), start: offset });
     offset = next;
   }
   return chunks;

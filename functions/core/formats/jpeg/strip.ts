@@ -1,13 +1,12 @@
-import { Pieces } from '../bytes';
-import { entropyEnd } from '../jpeg-entropy';
-import { InvalidImageError } from '../errors';
-import { EXIF_PREFIX, exifOrientation, minimalExif } from './exif';
-import type { WalkOptions, WalkResult } from './walk';
+import { EXIF_PREFIX, exifOrientation, minimalExif } from '../shared/exif';
+import { Pieces } from '../shared/pieces';
+import type { WalkOptions, WalkResult } from '../shared/walk';
+import { jpegSegments, SOS } from './markers';
 
 /**
- * JPEG: walk the marker segments by their lengths; after each SOS, find where the entropy-coded
- * data ends with Buffer#indexOf(0xff) (native memchr) instead of a per-byte loop, so a 4 MiB
- * photo costs one scan and one copy. Markers are decided by an allow-list:
+ * JPEG: the marker walk the structure check uses (`jpegSegments`: segments by their lengths,
+ * each scan's end found with native indexOf), so a 4 MiB photo costs one scan and one copy, and
+ * the strip refuses exactly what the structure check refuses. Markers are decided by an allow-list:
  *
  * | segment | kept? | why |
  * |---|---|---|
@@ -23,36 +22,11 @@ import type { WalkOptions, WalkResult } from './walk';
  * | anything after EOI | dropped | MPF secondary images, motion-photo videos, appended trailers |
  */
 export function stripJpeg(input: Buffer, options: WalkOptions = {}): WalkResult {
-  const size = input.byteLength;
-  if (size < 4 || input[0] !== 0xff || input[1] !== 0xd8) throw new InvalidImageError('not a JPEG');
   const out = new Pieces(input, { overwriteSource: options.overwriteInput });
   out.push(input.subarray(0, 2));
   let orientation: number | undefined;
-  let offset = 2;
-  for (;;) {
-    if (offset >= size || input[offset] !== 0xff) throw new InvalidImageError('JPEG: expected a marker');
-    while (offset < size && input[offset] === 0xff) offset += 1; // fill bytes before a marker
-    if (offset >= size) throw new InvalidImageError('JPEG: truncated');
-    const marker = input[offset];
-    const markerStart = offset - 1;
-    offset += 1;
-    if (marker === 0xd9) {
-      out.push(input.subarray(markerStart, offset));
-      break; // EOI: whatever follows is not part of this image
-    }
-    if (marker === 0xd8 || marker === 0x00) throw new InvalidImageError('JPEG: unexpected marker');
-    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
-      out.push(input.subarray(markerStart, offset)); // TEM, RSTn: no length
-      continue;
-    }
-    if (offset + 2 > size) throw new InvalidImageError('JPEG: truncated');
-    const length = input.readUInt16BE(offset);
-    const end = offset + length;
-    if (length < 2 || end > size) throw new InvalidImageError('JPEG: segment runs past the end');
-    const payload = input.subarray(offset + 2, end);
-    const segment = input.subarray(markerStart, end);
-    offset = end;
-
+  for (const { marker, start, end, payload, scanEnd } of jpegSegments(input)) {
+    const segment = input.subarray(start, end);
     if (marker === 0xe0) {
       if (startsWith(payload, JFIF) && payload.byteLength >= 14) out.push(jfifWithoutThumbnail(segment));
     } else if (marker === 0xe1) {
@@ -70,12 +44,8 @@ export function stripJpeg(input: Buffer, options: WalkOptions = {}): WalkResult 
     } else if ((marker >= 0xe3 && marker <= 0xef) || marker === 0xfe) {
       // other APPn and COM: dropped
     } else {
-      out.push(segment);
-      if (marker === 0xda) {
-        offset = entropyEnd(input, offset);
-        if (offset < 0) throw new InvalidImageError('JPEG: no marker after the scan');
-        out.push(input.subarray(end, offset));
-      }
+      out.push(segment); // EOI ends the walk: whatever follows is not part of this image
+      if (marker === SOS) out.push(input.subarray(end, scanEnd));
     }
   }
   return { bytes: out.toBuffer(), orientation: orientation ?? 1, zeroedBytes: 0 };
