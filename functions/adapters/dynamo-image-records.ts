@@ -12,8 +12,8 @@ import {
 import type { SettleOutcome } from '../core/finalize';
 import type { PublishedOutcome } from '../core/migrate';
 import type { ImageFormat } from '../core/image-format';
-import type { ImageRecord, ImageRecords, ImageState } from '../core/images';
-import { logger } from '../core/logger';
+import type { ImageRecord, ImageRecords, ImageState, RecordPage } from '../core/images';
+import { logger } from '../runtime/logger';
 import type { DynamoAccountTotals } from './dynamo-account-totals';
 import { IMAGES_TABLE_SCHEMA } from './table-schemas';
 
@@ -35,11 +35,7 @@ function sameWrite(stored: Item, ours: Item): boolean {
   return IDENTITY.every((name) => stored[name]?.S !== undefined && stored[name]?.S === ours[name]?.S);
 }
 
-/** A page of an account's images, newest first. `after` is the sort key to continue from. */
-export interface RecordPage {
-  readonly records: ImageRecord[];
-  readonly after: string | undefined;
-}
+export type { RecordPage } from '../core/images';
 
 /** The sort key of the by-account index: creation time, then id, so the order is total. */
 export function createdKey(record: Pick<ImageRecord, 'createdAt' | 'id'>): string {

@@ -1,20 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { Limits } from './config';
-import { type ImageFormat, inspectImage } from './image-format';
+import { inspectImage } from './image-format';
 import { displayedSize, stripMetadata } from './image-metadata';
+import type { ImageDescription } from './images';
 
-/** An image that passed every check and lost its metadata: exactly the bytes we publish. */
-export interface PublishableImage {
+/** An image that passed every check and lost its metadata: exactly the bytes we publish, described. */
+export interface PublishableImage extends ImageDescription {
   readonly bytes: Uint8Array;
-  readonly format: ImageFormat;
-  readonly contentType: string;
-  /** As displayed: EXIF orientation applied. */
-  readonly width: number;
-  readonly height: number;
-  /** Bytes as stored and served. */
-  readonly size: number;
-  /** Hex SHA-256 of `bytes`. */
-  readonly sha256: string;
   /** How many bytes of metadata were removed (cut out, or zeroed where offsets must stay). */
   readonly metadataBytesRemoved: number;
 }

@@ -1,6 +1,6 @@
 import busboy from 'busboy';
-import { BadRequestError, PayloadTooLargeError } from './errors';
-import { formatLimit } from './image-format';
+import { BadRequestError, PayloadTooLargeError } from '../core/errors';
+import { formatLimit } from '../core/image-format';
 
 /** The form field that must carry the image (SPEC §1). */
 export const IMAGE_FIELD = 'image';
