@@ -11,9 +11,9 @@ export interface AuthorizerDeps {
 /**
  * TOKEN authorizer for every /api route. A valid key yields an Allow policy, the account and
  * key ids as context, and the key's usage identifier as `usageIdentifierKey` so the usage plan
- * meters it: a random server-side value (SPEC §2), never the customer's key. Keys created before
- * usage identifiers existed fall back to the key itself (their API Gateway key still holds it)
- * until `npm run keys -- migrate` gives them one.
+ * meters it: a random server-side value, never the customer's key (no AWS API may reveal one).
+ * Keys created before usage identifiers existed fall back to the key itself (their API Gateway
+ * key still holds it) until `npm run keys -- migrate` gives them one.
  * Anything else throws "Unauthorized", which API Gateway turns into a 401.
  */
 export function createAuthorizer(deps: AuthorizerDeps) {

@@ -15,7 +15,7 @@ export class NoSessionError extends HttpError {
 }
 
 /**
- * Wraps an account route (SPEC §13): the Cognito authorizer has verified the ID token, and the
+ * Wraps an account route of the console: the Cognito authorizer has verified the ID token, and the
  * route gets the person it names. Account routes are not metered by the hourly key quota (they
  * carry no key). Every error goes through `errorToResponse`; a route never throws out of here.
  */
