@@ -1,15 +1,11 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { API_CLIENT_OPTIONS } from './adapters/client-options';
-import { DynamoHourlyCounter } from './adapters/dynamo-hourly-counter';
-import { DynamoImageRecords, type RecordPage } from './adapters/dynamo-image-records';
-import { EmfMetrics } from './adapters/emf-metrics';
-import { type ApiHandler, apiHandler } from './core/api-handler';
-import { type Config, readConfig, requireString } from './core/config';
+import type { Config } from './core/config';
 import { decodeCursor, encodeCursor, parseLimit } from './core/cursor';
-import { success } from './core/http';
-import { HourlyQuota } from './core/hourly-quota';
-import { toApiImage } from './core/images';
+import type { HourlyQuota } from './core/hourly-quota';
+import { type RecordPage, toApiImage } from './core/images';
 import type { Metrics } from './core/metrics';
+import { dynamoDB, imageRecords, keyRoute } from './runtime/wiring';
+import { type ApiHandler, apiHandler } from './transport/api-handler';
+import { success } from './transport/http';
 
 export interface ListImagesDeps {
   readonly config: Pick<Config, 'publicBaseUrl'>;
@@ -19,7 +15,7 @@ export interface ListImagesDeps {
   readonly records: { listByAccount(accountId: string, limit: number, after?: string): Promise<RecordPage> };
 }
 
-/** GET /api/images?limit=&cursor=: the caller's images, newest first. */
+/** GET /api/images?limit=&cursor=: the caller's images, newest first (only the caller's: the query is by account). */
 export function createListImagesHandler(deps: ListImagesDeps): ApiHandler {
   // Reads only: the query runs while the counter update is in flight (see get-image.ts).
   return apiHandler({ quota: deps.quota, publicBaseUrl: deps.config.publicBaseUrl, overlapQuota: true, metrics: deps.metrics }, async (event, route) => {
@@ -34,12 +30,6 @@ export function createListImagesHandler(deps: ListImagesDeps): ApiHandler {
   });
 }
 
-const config = readConfig(process.env);
-const dynamodb = new DynamoDBClient(API_CLIENT_OPTIONS);
+const dynamodb = dynamoDB();
 
-export const handler = createListImagesHandler({
-  config,
-  quota: new HourlyQuota(new DynamoHourlyCounter(dynamodb, requireString(process.env, 'COUNTERS_TABLE')), config.hourlyLimit),
-  records: new DynamoImageRecords(dynamodb, requireString(process.env, 'IMAGES_TABLE')),
-  metrics: new EmfMetrics(),
-});
+export const handler = createListImagesHandler({ ...keyRoute(dynamodb), records: imageRecords(dynamodb) });

@@ -1,14 +1,9 @@
-import { createHash } from 'node:crypto';
-import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
-import { S3Client } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
-import { BACKGROUND_CLIENT_OPTIONS } from './adapters/client-options';
-import { CloudFrontCache } from './adapters/cloudfront-cache';
-import { S3ImageObjects } from './adapters/s3-image-objects';
-import { optionalString, requireString } from './core/config';
 import { publishedIdFromKey } from './core/ids';
-import { logger } from './core/logger';
-import { type PurgeDeps, purgeImages } from './core/purge';
+import { invalidationReference, type PurgeDeps, purgeImages } from './core/purge';
+import { logger } from './runtime/logger';
+import { cdnCache, imageObjects, s3 } from './runtime/wiring';
+import { s3ObjectEvents } from './transport/s3-event';
 
 /**
  * S3 ObjectRemoved on `images/` -> the image's variants and CDN copies go too. A failure is
@@ -16,28 +11,17 @@ import { type PurgeDeps, purgeImages } from './core/purge';
  */
 export function createPurgeHandler(deps: PurgeDeps) {
   return async (event: S3Event): Promise<{ purged: string[]; variantsDeleted: number }> => {
-    const ids: string[] = [];
-    const sequencers: string[] = [];
-    for (const record of event.Records ?? []) {
-      if (!record.eventName?.replace(/^s3:/, '').startsWith('ObjectRemoved:')) continue;
-      const id = publishedIdFromKey(decodeURIComponent((record.s3?.object?.key ?? '').replace(/\+/g, ' ')));
-      if (!id) continue;
-      ids.push(id);
-      sequencers.push(`${id}-${record.s3?.object?.sequencer ?? ''}`);
+    const removals: { imageId: string; sequencer: string }[] = [];
+    for (const { name, key, sequencer } of s3ObjectEvents(event)) {
+      const imageId = name.startsWith('ObjectRemoved:') ? publishedIdFromKey(key) : undefined;
+      if (imageId) removals.push({ imageId, sequencer });
     }
+    const ids = removals.map((removal) => removal.imageId);
     // One reference per batch of removals: a retried event repeats the same invalidation.
-    const reference = createHash('sha256').update(sequencers.sort().join('\n')).digest('hex');
-    const result = await purgeImages(deps, ids, reference);
+    const result = await purgeImages(deps, ids, invalidationReference(removals));
     if (ids.length > 0) logger.info('purged', { imageIds: ids, variantsDeleted: result.variantsDeleted });
     return { purged: ids, ...result };
   };
 }
 
-const distributionId = optionalString(process.env, 'DISTRIBUTION_ID');
-
-export const handler = createPurgeHandler({
-  objects: new S3ImageObjects(new S3Client(BACKGROUND_CLIENT_OPTIONS), requireString(process.env, 'BUCKET_NAME')),
-  // Local mode has no CDN cache to invalidate (its /image/ reads the bucket on every request).
-  cdn: distributionId ? new CloudFrontCache(new CloudFrontClient(BACKGROUND_CLIENT_OPTIONS), distributionId) : undefined,
-  log: logger,
-});
+export const handler = createPurgeHandler({ objects: imageObjects(s3('background')), cdn: cdnCache(), log: logger });

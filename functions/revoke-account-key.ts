@@ -1,17 +1,9 @@
-import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ApiGatewayUsagePlanKeys } from './adapters/api-gateway-usage-keys';
-import { API_CLIENT_OPTIONS } from './adapters/client-options';
-import { DynamoKeyStore } from './adapters/dynamo-key-store';
-import { DynamoUserAccounts } from './adapters/dynamo-user-accounts';
-import { type AccountKeyDeps, revokeAccountKey } from './core/account-keys';
+import { type AccountKeyDeps, accountOf, revokeAccountKey } from './core/account-keys';
 import { isKeyId, KeyNotFoundError } from './core/accounts';
-import { generateAccountId } from './core/api-keys';
-import type { ApiHandler } from './core/api-handler';
-import { optionalString, requireString } from './core/config';
-import { noContent } from './core/http';
-import { logger } from './core/logger';
-import { sessionHandler } from './core/session-handler';
+import { accountKeys, dynamoDB } from './runtime/wiring';
+import type { ApiHandler } from './transport/api-handler';
+import { noContent } from './transport/http';
+import { sessionHandler } from './transport/session-handler';
 
 /**
  * DELETE /api/account/keys/{key_id}: revokes one of the caller's keys (204). A key of another
@@ -23,21 +15,9 @@ export function createRevokeAccountKeyHandler(deps: AccountKeyDeps & { readonly 
     const keyId = event.pathParameters?.key_id;
     if (!isKeyId(keyId)) throw new KeyNotFoundError();
     const now = deps.now?.() ?? new Date();
-    const account = await deps.accounts.ensure(user, generateAccountId(), now);
-    await revokeAccountKey(deps, account, keyId, now);
+    await revokeAccountKey(deps, await accountOf(deps.accounts, user, now), keyId, now);
     return noContent();
   });
 }
 
-const dynamodb = new DynamoDBClient(API_CLIENT_OPTIONS);
-const keysTable = requireString(process.env, 'KEYS_TABLE');
-const restApiId = optionalString(process.env, 'REST_API_ID');
-
-export const handler = createRevokeAccountKeyHandler({
-  keys: new DynamoKeyStore(dynamodb, keysTable),
-  accounts: new DynamoUserAccounts(dynamodb, keysTable),
-  usagePlan: restApiId
-    ? new ApiGatewayUsagePlanKeys(new APIGatewayClient(API_CLIENT_OPTIONS), { restApiId, stageName: requireString(process.env, 'STAGE_NAME') })
-    : undefined,
-  log: logger,
-});
+export const handler = createRevokeAccountKeyHandler(accountKeys(dynamoDB()));

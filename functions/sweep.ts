@@ -1,17 +1,12 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
-import { BACKGROUND_CLIENT_OPTIONS } from './adapters/client-options';
-import { DynamoAccountTotals } from './adapters/dynamo-account-totals';
-import { DynamoImageRecords } from './adapters/dynamo-image-records';
-import { DynamoSweepPosition } from './adapters/dynamo-sweep-position';
-import { EmfMetrics } from './adapters/emf-metrics';
-import { S3ImageObjects } from './adapters/s3-image-objects';
-import { readLimits, requireString } from './core/config';
+import type { DynamoImageRecords } from './adapters/dynamo-image-records';
+import type { S3ImageObjects } from './adapters/s3-image-objects';
+import { readLimits } from './core/config';
 import { finalizeUpload } from './core/finalize';
-import { logger } from './core/logger';
 import { type Metrics, NO_METRICS } from './core/metrics';
 import { type SweepPosition, type SweepReport, sweep } from './core/sweep';
+import { logger } from './runtime/logger';
+import { dynamoDB, publishing, s3, sweepPosition } from './runtime/wiring';
 
 /** Stop starting new pages this long before the function's timeout: a page takes seconds at most. */
 const TIME_MARGIN_MS = 30_000;
@@ -45,13 +40,7 @@ export function createSweepHandler(
   return (_event?: unknown, context?: Pick<Context, 'getRemainingTimeInMillis'>) => run(context).finally(() => metrics.flush());
 }
 
-const dynamodb = new DynamoDBClient(BACKGROUND_CLIENT_OPTIONS);
+const dynamodb = dynamoDB('background');
+const { objects, records, limits, metrics } = publishing(dynamodb, s3('background'));
 
-export const handler = createSweepHandler(
-  new S3ImageObjects(new S3Client(BACKGROUND_CLIENT_OPTIONS), requireString(process.env, 'BUCKET_NAME')),
-  // Settling a late upload to ready adds it to its account's totals, as finalize does.
-  new DynamoImageRecords(dynamodb, requireString(process.env, 'IMAGES_TABLE'), new DynamoAccountTotals(dynamodb, requireString(process.env, 'COUNTERS_TABLE'))),
-  new DynamoSweepPosition(dynamodb, requireString(process.env, 'COUNTERS_TABLE')),
-  readLimits(process.env),
-  new EmfMetrics(),
-);
+export const handler = createSweepHandler(objects, records, sweepPosition(dynamodb), limits, metrics);

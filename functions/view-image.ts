@@ -1,9 +1,9 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { baseUrlFrom } from './core/api-handler';
 import { readConfig } from './core/config';
-import { CORS_HEADERS, errorBody, json } from './core/http';
 import { isImageId } from './core/ids';
 import { publicUrl } from './core/images';
+import { errorBody, json, success } from './transport/http';
+import { baseUrlFrom, searchOf } from './transport/request';
 
 export interface ViewImageDeps {
   /** The delivery base (the CDN or a custom domain); on AWS the stack always sets it. */
@@ -20,24 +20,13 @@ export function createViewImageHandler(deps: ViewImageDeps) {
   return async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
     const id = event.pathParameters?.image_id;
     if (!isImageId(id)) return json(404, errorBody('Image not found'), { 'X-Content-Type-Options': 'nosniff' });
-    const query = new URLSearchParams();
-    for (const [name, values] of Object.entries(event.multiValueQueryStringParameters ?? {})) {
-      for (const value of values ?? []) query.append(name, value);
-    }
-    const search = query.size > 0 ? `?${query.toString()}` : '';
-    const location = `${publicUrl(baseUrlFrom(event, deps.publicBaseUrl), id)}${search}`;
-    return {
-      statusCode: 301,
-      headers: {
-        ...CORS_HEADERS,
-        Location: location,
-        // The target never changes for an id: browsers and caches may keep the redirect.
-        'Cache-Control': 'public, max-age=86400',
-        'X-Content-Type-Options': 'nosniff',
-        'Content-Type': 'application/json; charset=utf-8',
-      },
-      body: JSON.stringify({ status: 'success', data: { id, url: location } }),
-    };
+    const location = `${publicUrl(baseUrlFrom(event, deps.publicBaseUrl), id)}${searchOf(event)}`;
+    return success(
+      301,
+      { id, url: location },
+      // The target never changes for an id: browsers and caches may keep the redirect.
+      { Location: location, 'Cache-Control': 'public, max-age=86400', 'X-Content-Type-Options': 'nosniff' },
+    );
   };
 }
 

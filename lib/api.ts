@@ -23,7 +23,8 @@ import type { Function as LambdaFunction, IFunction } from 'aws-cdk-lib/aws-lamb
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { GATEWAY_RESPONSES, type GatewayResponseType } from '../functions/gateway-responses';
-import { JSON_CONTENT_TYPE } from '../functions/core/http';
+import { BEARER_KEY_PATTERN } from '../functions/core/api-keys';
+import { JSON_CONTENT_TYPE } from '../functions/transport/http';
 import { BINARY_MEDIA_TYPES, type HandlerName, ROUTES } from '../functions/routes';
 import { nagPseudo } from './nag-suppressions';
 
@@ -101,7 +102,7 @@ export const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
 );
 
 /** The identity validation expression: malformed headers are refused before the authorizer runs. */
-export const AUTHORIZATION_PATTERN = '^[Bb]earer [A-Za-z0-9_-]{20,128}$';
+export const AUTHORIZATION_PATTERN = BEARER_KEY_PATTERN;
 
 /**
  * The REST API: routes from the shared route table, the TOKEN authorizer (which also supplies

@@ -7,7 +7,7 @@ import type { S3Event } from 'aws-lambda';
 import { DynamoKeyStore } from '../functions/adapters/dynamo-key-store';
 import { generateAccountId, generateApiKey, generateKeyId, generateUsageIdentifier, hashApiKey } from '../functions/core/api-keys';
 import { LARGE_UPLOAD_PREFIX, PUBLISHED_PREFIX } from '../functions/core/ids';
-import { logger } from '../functions/core/logger';
+import { logger } from '../functions/runtime/logger';
 import { HANDLERS, type HandlerName } from '../functions/routes';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_RESOURCES, startEmulators, type Emulators, type S3ObjectCreatedEvent } from './emulators';
 import { createLocalCdn } from './cdn';

@@ -3,7 +3,7 @@ import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from '@a
 import parseRange from 'range-parser';
 import { IMMUTABLE_CACHE_CONTROL } from '../functions/adapters/s3-image-objects';
 import { HttpError } from '../functions/core/errors';
-import { isUnavailable, JSON_CONTENT_TYPE } from '../functions/core/http';
+import { isUnavailable, JSON_CONTENT_TYPE } from '../functions/transport/http';
 import { isImageId, objectKeyFor } from '../functions/core/ids';
 
 /**

@@ -10,8 +10,9 @@ import type {
   Context,
 } from 'aws-lambda';
 import { GATEWAY_RESPONSES, type GatewayResponseType } from '../functions/gateway-responses';
+import { BEARER_KEY_PATTERN } from '../functions/core/api-keys';
 import { LAMBDA_SYNC_PAYLOAD_BYTES } from '../functions/core/config';
-import { CORS_HEADERS, JSON_CONTENT_TYPE } from '../functions/core/http';
+import { CORS_HEADERS, JSON_CONTENT_TYPE } from '../functions/transport/http';
 import { BINARY_MEDIA_TYPES, type HandlerName, MAX_REQUEST_BYTES, matchPath, ROUTES } from '../functions/routes';
 import { LocalUsagePlan, type UsagePlanLimits } from './usage-plan';
 
@@ -61,8 +62,8 @@ export interface GatewayOptions {
   readonly onUsagePlanRefusal?: (responseType: 'THROTTLED' | 'QUOTA_EXCEEDED', keyId: unknown) => void;
 }
 
-/** Same shape as the API Gateway TOKEN authorizer's identity validation expression. */
-export const TOKEN_PATTERN = /^[Bb]earer [A-Za-z0-9_-]{20,128}$/;
+/** The API Gateway TOKEN authorizer's identity validation expression. */
+export const TOKEN_PATTERN = new RegExp(BEARER_KEY_PATTERN);
 
 const STAGE = 'local';
 

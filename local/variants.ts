@@ -2,7 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { S3VariantObjects } from '../functions/adapters/s3-variant-objects';
 import { readTransformSettings } from '../functions/core/config';
 import { objectKeyFor } from '../functions/core/ids';
-import { logger } from '../functions/core/logger';
+import { logger } from '../functions/runtime/logger';
 import { parseTransform } from '../functions/core/transform-params';
 import { getOrRenderVariant, type ImageRenderer, type VariantDeps } from '../functions/core/variants';
 import type { VariantResolver } from './cdn';

@@ -8,7 +8,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DOCS_PAGE_FILE, loadDocsPage, serializeDocsPage } from '../functions/get-docs';
+import { DOCS_PAGE_FILE, serializeDocsPage } from '../functions/core/docs-page';
+import { loadDocsPage } from '../functions/runtime/docs-page';
 
 const [outputDir] = process.argv.slice(2);
 if (!outputDir) throw new Error('usage: tsx scripts/docs-page.ts <asset dir>');

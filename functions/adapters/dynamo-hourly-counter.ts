@@ -1,5 +1,6 @@
-import { ConditionalCheckFailedException, type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { HourlyCounter, Window } from '../core/hourly-quota';
+import { ifConditionHolds } from './dynamo-requests';
 
 /** How long a finished window's item is kept before DynamoDB's TTL may remove it. */
 const KEEP_SECONDS = 24 * 3600;
@@ -30,9 +31,8 @@ export class DynamoHourlyCounter implements HourlyCounter {
 
   async increment(keyId: string, window: Window, limit: number): Promise<number | undefined> {
     const nowMs = this.now();
-    let previous: Record<string, { N?: string }> | undefined;
-    try {
-      const result = await this.client.send(
+    const result = await ifConditionHolds(
+      this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: { pk: { S: windowPk(keyId, window.start) } },
@@ -47,14 +47,11 @@ export class DynamoHourlyCounter implements HourlyCounter {
           },
           ReturnValues: 'ALL_OLD',
         }),
-      );
-      previous = result.Attributes;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException || (error as Error).name === 'ConditionalCheckFailedException') {
-        return undefined;
-      }
-      throw error;
-    }
+      ),
+    );
+    // The window is full: nothing was added.
+    if (!result) return undefined;
+    const previous = result.Attributes;
     const lastUsed = Number(previous?.last_used_at?.N ?? 0);
     if (nowMs - lastUsed >= LAST_USED_RESOLUTION_MS) await this.markUsed(keyId, nowMs);
     return Number(previous?.count?.N ?? 0) + 1;
@@ -62,18 +59,14 @@ export class DynamoHourlyCounter implements HourlyCounter {
 
   /** Moves the key's last-used marker forward; a failure only makes "last used" older, so it is ignored. */
   private async markUsed(keyId: string, nowMs: number): Promise<void> {
-    try {
-      await this.client.send(
-        new UpdateItemCommand({
-          TableName: this.tableName,
-          Key: { pk: { S: lastUsedPk(keyId) } },
-          UpdateExpression: 'SET last_used_at = :now',
-          ConditionExpression: 'attribute_not_exists(last_used_at) OR last_used_at < :now',
-          ExpressionAttributeValues: { ':now': { N: String(nowMs) } },
-        }),
-      );
-    } catch {
-      // Conditional failure (a newer stamp won) or storage trouble: the window item still has the time.
-    }
+    const update = new UpdateItemCommand({
+      TableName: this.tableName,
+      Key: { pk: { S: lastUsedPk(keyId) } },
+      UpdateExpression: 'SET last_used_at = :now',
+      ConditionExpression: 'attribute_not_exists(last_used_at) OR last_used_at < :now',
+      ExpressionAttributeValues: { ':now': { N: String(nowMs) } },
+    });
+    // Conditional failure (a newer stamp won) or storage trouble: the window item still has the time.
+    await this.client.send(update).catch(() => undefined);
   }
 }

@@ -1,29 +1,12 @@
-import {
-  type AttributeValue,
-  BatchGetItemCommand,
-  DeleteItemCommand,
-  type DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-  QueryCommand,
-  ScanCommand,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, type DynamoDBClient, GetItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { SettleOutcome } from '../core/finalize';
 import type { PublishedOutcome } from '../core/migrate';
 import type { ImageFormat } from '../core/formats/registry';
-import type { ImageRecord, ImageRecords, ImageState } from '../core/images';
-import { logger } from '../core/logger';
+import type { ImageDescription, ImageRecord, ImageRecords, ImageState, RecordPage } from '../core/images';
+import { logger } from '../runtime/logger';
 import type { DynamoAccountTotals } from './dynamo-account-totals';
+import { batchGetAll, conditionFailure, ifConditionHolds, type Item, putOnce, scanAll } from './dynamo-requests';
 import { IMAGES_TABLE_SCHEMA } from './table-schemas';
-
-type Item = Record<string, AttributeValue>;
-
-/** A failed condition, and the item as it was when DynamoDB checked (with `ALL_OLD`). */
-function conditionFailure(error: unknown): { item: Item | undefined } | undefined {
-  if ((error as Error)?.name !== 'ConditionalCheckFailedException') return undefined;
-  return { item: (error as { Item?: Item }).Item };
-}
 
 /**
  * The attributes that identify one write of a record: a retried PutItem whose first attempt
@@ -35,11 +18,7 @@ function sameWrite(stored: Item, ours: Item): boolean {
   return IDENTITY.every((name) => stored[name]?.S !== undefined && stored[name]?.S === ours[name]?.S);
 }
 
-/** A page of an account's images, newest first. `after` is the sort key to continue from. */
-export interface RecordPage {
-  readonly records: ImageRecord[];
-  readonly after: string | undefined;
-}
+export type { RecordPage } from '../core/images';
 
 /** The sort key of the by-account index: creation time, then id, so the order is total. */
 export function createdKey(record: Pick<ImageRecord, 'createdAt' | 'id'>): string {
@@ -65,6 +44,26 @@ export function toItem(record: ImageRecord): Item {
   if (record.expiresAt !== undefined) item.expires_at = { N: String(record.expiresAt) };
   if (record.state === 'pending') item.pending = { S: 'pending' };
   return item;
+}
+
+/**
+ * The update that writes a description of stored bytes and where they are (settling a large
+ * upload, republishing a migrated one): its SET assignments, attribute names and values.
+ */
+function describedBytes(outcome: ImageDescription & { readonly objectKey: string }): { set: string; names: Record<string, string>; values: Item } {
+  return {
+    set: '#key = :key, #format = :format, #ct = :ct, #w = :w, #h = :h, #size = :size, #sha = :sha',
+    names: { '#key': 'object_key', '#format': 'format', '#ct': 'content_type', '#w': 'width', '#h': 'height', '#size': 'size', '#sha': 'sha256' },
+    values: {
+      ':key': { S: outcome.objectKey },
+      ':format': { S: outcome.format },
+      ':ct': { S: outcome.contentType },
+      ':w': { N: String(outcome.width) },
+      ':h': { N: String(outcome.height) },
+      ':size': { N: String(outcome.size) },
+      ':sha': { S: outcome.sha256 },
+    },
+  };
 }
 
 export function fromItem(item: Item): ImageRecord {
@@ -97,29 +96,17 @@ export class DynamoImageRecords implements ImageRecords {
   ) {}
 
   /**
-   * Creates the record; fails if another record has the id. The SDK retries a write whose
-   * response was lost (a timeout, a dropped connection): if the first attempt landed, the
-   * retry fails its condition on our own record. That is success, recognised from the item
-   * DynamoDB returns with the failure (`ALL_OLD`), or read back where the emulator returns none.
+   * Creates the record; fails (with DynamoDB's condition failure) if another record has the id.
+   * A retry of this call whose first attempt landed is success (see `putOnce`), and counted below.
    */
   async create(record: ImageRecord): Promise<void> {
     const item = toItem(record);
-    try {
-      await this.client.send(
-        new PutItemCommand({
-          TableName: this.tableName,
-          Item: item,
-          ConditionExpression: 'attribute_not_exists(id)',
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
-    } catch (error) {
-      const failed = conditionFailure(error);
-      if (!failed) throw error;
-      const stored = failed.item ?? (await this.getItem(record.id));
-      // Our own earlier attempt (the SDK's retry of this call): created, so counted below.
-      if (!stored || !sameWrite(stored, item)) throw error;
-    }
+    const { conflict } = await putOnce(this.client, this.tableName, item, {
+      keyName: 'id',
+      readBack: () => this.getItem(record.id),
+      isOurs: (stored) => sameWrite(stored, item),
+    });
+    if (conflict) throw conflict;
     if (record.state === 'ready') await this.addToTotals(record.accountId, 1, record.size ?? 0);
   }
 
@@ -151,25 +138,14 @@ export class DynamoImageRecords implements ImageRecords {
   }
 
   /**
-   * The records of up to 100 ids in one BatchGetItem (consistent reads), by id. Keys DynamoDB
-   * leaves unprocessed (throttling) are asked for again, a few times with a growing pause.
+   * The records of these ids (consistent reads), by id, with BatchGetItem (see `batchGetAll`).
    */
   async getMany(ids: readonly string[]): Promise<Map<string, ImageRecord>> {
+    const keys = [...new Set(ids)].map((id) => ({ id: { S: id } }));
     const found = new Map<string, ImageRecord>();
-    let keys: Item[] = [...new Set(ids)].map((id) => ({ id: { S: id } }));
-    for (let attempt = 0; keys.length > 0; attempt += 1) {
-      if (attempt > 0) {
-        if (attempt > 5) throw new Error(`BatchGetItem left ${keys.length} keys unprocessed`);
-        await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
-      }
-      const result = await this.client.send(
-        new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
-      );
-      for (const item of result.Responses?.[this.tableName] ?? []) {
-        const record = fromItem(item);
-        found.set(record.id, record);
-      }
-      keys = result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+    for (const item of await batchGetAll(this.client, this.tableName, keys, { consistent: true })) {
+      const record = fromItem(item);
+      found.set(record.id, record);
     }
     return found;
   }
@@ -213,32 +189,17 @@ export class DynamoImageRecords implements ImageRecords {
     const values: Item = { ':pending': { S: 'pending' }, ':state': { S: outcome.state } };
     let set = '#state = :state';
     if (outcome.state === 'ready') {
-      Object.assign(names, {
-        '#format': 'format',
-        '#size': 'size',
-        '#ct': 'content_type',
-        '#w': 'width',
-        '#h': 'height',
-        '#sha': 'sha256',
-        '#key': 'object_key',
-      });
-      Object.assign(values, {
-        ':format': { S: outcome.format },
-        ':ct': { S: outcome.contentType },
-        ':w': { N: String(outcome.width) },
-        ':h': { N: String(outcome.height) },
-        ':size': { N: String(outcome.size) },
-        ':sha': { S: outcome.sha256 },
-        ':key': { S: outcome.objectKey },
-      });
-      set += ', #format = :format, #ct = :ct, #w = :w, #h = :h, #size = :size, #sha = :sha, #key = :key';
+      const described = describedBytes(outcome);
+      Object.assign(names, described.names);
+      Object.assign(values, described.values);
+      set += `, ${described.set}`;
     } else {
       values[':reason'] = { S: outcome.reason };
       names['#reason'] = 'reason';
       set += ', #reason = :reason';
     }
-    try {
-      const settled = await this.client.send(
+    const settled = await ifConditionHolds(
+      this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: { id: { S: id } },
@@ -248,71 +209,41 @@ export class DynamoImageRecords implements ImageRecords {
           ExpressionAttributeValues: values,
           ReturnValues: 'ALL_NEW',
         }),
-      );
-      const accountId = settled.Attributes?.account_id?.S;
-      if (outcome.state === 'ready' && accountId) await this.addToTotals(accountId, 1, outcome.size);
-      return true;
-    } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
-      throw error;
-    }
+      ),
+    );
+    if (!settled) return false;
+    const accountId = settled.Attributes?.account_id?.S;
+    if (outcome.state === 'ready' && accountId) await this.addToTotals(accountId, 1, outcome.size);
+    return true;
   }
 
   /** Every ready record, page by page (a Scan: for one-off maintenance, never a request path). */
   async *ready(): AsyncGenerator<ImageRecord> {
-    let start: Item | undefined;
-    do {
-      const page = await this.client.send(
-        new ScanCommand({
-          TableName: this.tableName,
-          FilterExpression: '#state = :ready',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':ready': { S: 'ready' } },
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) yield fromItem(item);
-      start = page.LastEvaluatedKey;
-    } while (start);
+    const items = scanAll(this.client, {
+      TableName: this.tableName,
+      FilterExpression: '#state = :ready',
+      ExpressionAttributeNames: { '#state': 'state' },
+      ExpressionAttributeValues: { ':ready': { S: 'ready' } },
+    });
+    for await (const item of items) yield fromItem(item);
   }
 
   /** Rewrites a ready record's description of its bytes, only while it still points at `fromKey`. */
   async republish(id: string, fromKey: string, outcome: PublishedOutcome): Promise<boolean> {
-    try {
-      await this.client.send(
+    const described = describedBytes(outcome);
+    const written = await ifConditionHolds(
+      this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: { id: { S: id } },
-          UpdateExpression: 'SET #key = :key, #format = :format, #ct = :ct, #w = :w, #h = :h, #size = :size, #sha = :sha',
+          UpdateExpression: `SET ${described.set}`,
           ConditionExpression: '#state = :ready AND #key = :from',
-          ExpressionAttributeNames: {
-            '#state': 'state',
-            '#key': 'object_key',
-            '#format': 'format',
-            '#ct': 'content_type',
-            '#w': 'width',
-            '#h': 'height',
-            '#size': 'size',
-            '#sha': 'sha256',
-          },
-          ExpressionAttributeValues: {
-            ':ready': { S: 'ready' },
-            ':from': { S: fromKey },
-            ':key': { S: outcome.objectKey },
-            ':format': { S: outcome.format },
-            ':ct': { S: outcome.contentType },
-            ':w': { N: String(outcome.width) },
-            ':h': { N: String(outcome.height) },
-            ':size': { N: String(outcome.size) },
-            ':sha': { S: outcome.sha256 },
-          },
+          ExpressionAttributeNames: { '#state': 'state', ...described.names },
+          ExpressionAttributeValues: { ':ready': { S: 'ready' }, ':from': { S: fromKey }, ...described.values },
         }),
-      );
-      return true;
-    } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
-      throw error;
-    }
+      ),
+    );
+    return written !== undefined;
   }
 
   /** Pending uploads whose deadline has passed (at most `limit`). */
@@ -333,8 +264,8 @@ export class DynamoImageRecords implements ImageRecords {
 
   /** Removes a record that is still pending (an upload that never arrived). */
   async deletePending(id: string): Promise<boolean> {
-    try {
-      await this.client.send(
+    const deleted = await ifConditionHolds(
+      this.client.send(
         new DeleteItemCommand({
           TableName: this.tableName,
           Key: { id: { S: id } },
@@ -342,12 +273,9 @@ export class DynamoImageRecords implements ImageRecords {
           ExpressionAttributeNames: { '#state': 'state' },
           ExpressionAttributeValues: { ':pending': { S: 'pending' } },
         }),
-      );
-      return true;
-    } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
-      throw error;
-    }
+      ),
+    );
+    return deleted !== undefined;
   }
 
   /** One page of an account's images, newest first. */

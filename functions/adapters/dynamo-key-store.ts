@@ -1,15 +1,6 @@
-import {
-  type AttributeValue,
-  BatchGetItemCommand,
-  ConditionalCheckFailedException,
-  type DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-  QueryCommand,
-  ScanCommand,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, GetItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { StoredKey } from '../core/api-keys';
+import { batchGetAll, ifConditionHolds, type Item, putIfAbsent, putOnce, scanAll } from './dynamo-requests';
 import { KEYS_TABLE_SCHEMA } from './table-schemas';
 
 /** A stored key: never the key itself, only its SHA-256 hash (see `StoredKey`). */
@@ -20,8 +11,6 @@ export interface Account {
   readonly name: string;
   readonly createdAt: string;
 }
-
-type Item = Record<string, AttributeValue>;
 
 const keyPk = (hash: string): string => `key#${hash}`;
 const accountPk = (name: string): string => `account#${name}`;
@@ -70,25 +59,8 @@ export class DynamoKeyStore {
 
   /** The account called `name`, created with `newAccountId` if it does not exist yet. */
   async ensureAccount(name: string, newAccountId: string, now = new Date()): Promise<Account> {
-    try {
-      await this.client.send(
-        new PutItemCommand({
-          TableName: this.tableName,
-          Item: {
-            pk: { S: accountPk(name) },
-            account_id: { S: newAccountId },
-            account_name: { S: name },
-            created_at: { S: now.toISOString() },
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return { accountId: newAccountId, name, createdAt: now.toISOString() };
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException) && (error as Error).name !== 'ConditionalCheckFailedException') {
-        throw error;
-      }
-    }
+    const created: Item = { pk: { S: accountPk(name) }, account_id: { S: newAccountId }, account_name: { S: name }, created_at: { S: now.toISOString() } };
+    if (await putIfAbsent(this.client, this.tableName, created)) return { accountId: newAccountId, name, createdAt: now.toISOString() };
     const existing = await this.client.send(
       new GetItemCommand({ TableName: this.tableName, Key: { pk: { S: accountPk(name) } }, ConsistentRead: true }),
     );
@@ -113,21 +85,12 @@ export class DynamoKeyStore {
     if (record.apiGatewayKeyId) item.apigw_key_id = { S: record.apiGatewayKeyId };
     if (record.name !== undefined) item.key_name = { S: record.name };
     if (record.prefix !== undefined) item.key_prefix = { S: record.prefix };
-    try {
-      await this.client.send(
-        new PutItemCommand({
-          TableName: this.tableName,
-          Item: item,
-          ConditionExpression: 'attribute_not_exists(pk)',
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
-      return true;
-    } catch (error) {
-      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-      const old = (error as { Item?: Item }).Item ?? (await this.findByHash(record.keyHash, true).then((r) => (r ? { key_id: { S: r.keyId } } : undefined)));
-      return old?.key_id?.S === record.keyId;
-    }
+    const { conflict } = await putOnce(this.client, this.tableName, item, {
+      keyName: 'pk',
+      readBack: () => this.findByHash(record.keyHash, true).then((r) => (r ? { key_id: { S: r.keyId } } : undefined)),
+      isOurs: (stored) => stored.key_id?.S === record.keyId,
+    });
+    return conflict === undefined;
   }
 
   /**
@@ -136,8 +99,8 @@ export class DynamoKeyStore {
    * when the key already has an identifier.
    */
   async setUsageIdentifier(keyHash: string, usageIdentifier: string, apiGatewayKeyId: string | undefined): Promise<boolean> {
-    try {
-      await this.client.send(
+    const updated = await ifConditionHolds(
+      this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: { pk: { S: keyPk(keyHash) } },
@@ -145,32 +108,15 @@ export class DynamoKeyStore {
           ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(usage_id)',
           ExpressionAttributeValues: { ':usage': { S: usageIdentifier }, ...(apiGatewayKeyId ? { ':apigw': { S: apiGatewayKeyId } } : {}) },
         }),
-      );
-      return true;
-    } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
-      throw error;
-    }
+      ),
+    );
+    return updated !== undefined;
   }
 
-  /** The keys with these hashes (those that exist), read in batches of 100. */
+  /** The keys with these hashes (those that exist), read in batches (see `batchGetAll`). */
   async findByHashes(hashes: readonly string[]): Promise<KeyRecord[]> {
-    const found: KeyRecord[] = [];
-    const unique = [...new Set(hashes)];
-    for (let i = 0; i < unique.length; i += 100) {
-      let request: Record<string, { Keys: Item[] }> | undefined = {
-        [this.tableName]: { Keys: unique.slice(i, i + 100).map((hash) => ({ pk: { S: keyPk(hash) } })) },
-      };
-      for (let attempt = 0; request && Object.keys(request).length > 0; attempt += 1) {
-        // Unprocessed keys mean DynamoDB is throttling us: back off, and give up as "unavailable".
-        if (attempt >= 6) throw Object.assign(new Error('keys table kept keys unprocessed'), { name: 'ThrottlingException' });
-        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
-        const result = await this.client.send(new BatchGetItemCommand({ RequestItems: request }));
-        found.push(...(result.Responses?.[this.tableName] ?? []).map(keyFromItem));
-        request = result.UnprocessedKeys as typeof request;
-      }
-    }
-    return found;
+    const keys = [...new Set(hashes)].map((hash) => ({ pk: { S: keyPk(hash) } }));
+    return (await batchGetAll(this.client, this.tableName, keys)).map(keyFromItem);
   }
 
   /** Forgets the API Gateway key id of a revoked key once that API key is deleted. */
@@ -197,19 +143,8 @@ export class DynamoKeyStore {
 
   async listKeys(): Promise<KeyRecord[]> {
     const keys: KeyRecord[] = [];
-    let start: Item | undefined;
-    do {
-      const page = await this.client.send(
-        new ScanCommand({
-          TableName: this.tableName,
-          FilterExpression: 'begins_with(pk, :prefix)',
-          ExpressionAttributeValues: { ':prefix': { S: 'key#' } },
-          ExclusiveStartKey: start,
-        }),
-      );
-      keys.push(...(page.Items ?? []).map(keyFromItem));
-      start = page.LastEvaluatedKey;
-    } while (start);
+    const items = scanAll(this.client, { TableName: this.tableName, FilterExpression: 'begins_with(pk, :prefix)', ExpressionAttributeValues: { ':prefix': { S: 'key#' } } });
+    for await (const item of items) keys.push(keyFromItem(item));
     return keys.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 }

@@ -1,15 +1,14 @@
-import { type AttributeValue, BatchGetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { KeyUsage } from '../core/accounts';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { KeyUsage, KeyUsageReader } from '../core/accounts';
 import type { Window } from '../core/hourly-quota';
 import { lastUsedPk, windowPk } from './dynamo-hourly-counter';
-
-type Item = Record<string, AttributeValue>;
+import { batchGetAll, type Item } from './dynamo-requests';
 
 /**
  * Reads what the hourly counter keeps about keys (see `DynamoHourlyCounter`): this window's
  * count and the last-used time, for a set of keys in one or a few BatchGetItem calls.
  */
-export class DynamoKeyUsage {
+export class DynamoKeyUsage implements KeyUsageReader {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
@@ -19,18 +18,7 @@ export class DynamoKeyUsage {
     const wanted: string[] = [];
     for (const keyId of new Set(keyIds)) wanted.push(windowPk(keyId, window.start), lastUsedPk(keyId));
     const items = new Map<string, Item>();
-    for (let i = 0; i < wanted.length; i += 100) {
-      let request: Record<string, { Keys: Item[] }> | undefined = {
-        [this.tableName]: { Keys: wanted.slice(i, i + 100).map((pk) => ({ pk: { S: pk } })) },
-      };
-      for (let attempt = 0; request && Object.keys(request).length > 0; attempt += 1) {
-        if (attempt >= 6) throw Object.assign(new Error('counters table kept keys unprocessed'), { name: 'ThrottlingException' });
-        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
-        const result = await this.client.send(new BatchGetItemCommand({ RequestItems: request }));
-        for (const item of result.Responses?.[this.tableName] ?? []) items.set(item.pk.S!, item);
-        request = result.UnprocessedKeys as typeof request;
-      }
-    }
+    for (const item of await batchGetAll(this.client, this.tableName, wanted.map((pk) => ({ pk: { S: pk } })))) items.set(item.pk.S!, item);
     const usage = new Map<string, KeyUsage>();
     for (const keyId of new Set(keyIds)) {
       const current = items.get(windowPk(keyId, window.start));

@@ -1,14 +1,9 @@
-import { type AttributeValue, type DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, type DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { SessionUser, UserAccount } from '../core/accounts';
 import type { UserAccountStore } from '../core/account-keys';
-
-type Item = Record<string, AttributeValue>;
+import { ifConditionHolds, type Item, putIfAbsent } from './dynamo-requests';
 
 const userPk = (sub: string): string => `user#${sub}`;
-
-function isConditionFailure(error: unknown): boolean {
-  return (error as Error)?.name === 'ConditionalCheckFailedException';
-}
 
 function mapOf(value: AttributeValue | undefined): Record<string, string> {
   const result: Record<string, string> = {};
@@ -42,34 +37,24 @@ export class DynamoUserAccounts implements UserAccountStore {
   async ensure(user: SessionUser, newAccountId: string, now: Date): Promise<UserAccount> {
     const existing = await this.get(user.sub);
     if (existing) return existing;
-    try {
-      await this.client.send(
-        new PutItemCommand({
-          TableName: this.tableName,
-          Item: {
-            pk: { S: userPk(user.sub) },
-            sub: { S: user.sub },
-            email: { S: user.email },
-            account_id: { S: newAccountId },
-            created_at: { S: now.toISOString() },
-            keys: { M: {} },
-            active_keys: { M: {} },
-          },
-          // Two first requests at once: one creates, the other reads what it created.
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+    // Two first requests at once: one creates, the other reads what it created.
+    await putIfAbsent(this.client, this.tableName, {
+      pk: { S: userPk(user.sub) },
+      sub: { S: user.sub },
+      email: { S: user.email },
+      account_id: { S: newAccountId },
+      created_at: { S: now.toISOString() },
+      keys: { M: {} },
+      active_keys: { M: {} },
+    });
     const created = await this.get(user.sub);
     if (!created) throw new Error('account record missing after create');
     return created;
   }
 
   async reserveKeySlot(sub: string, keyId: string, keyHash: string, max: number): Promise<boolean> {
-    try {
-      await this.client.send(
+    const reserved = await ifConditionHolds(
+      this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: { pk: { S: userPk(sub) } },
@@ -78,12 +63,9 @@ export class DynamoUserAccounts implements UserAccountStore {
           ExpressionAttributeNames: { '#keys': 'keys', '#active': 'active_keys', '#id': keyId },
           ExpressionAttributeValues: { ':hash': { S: keyHash }, ':max': { N: String(max) } },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
+    return reserved !== undefined;
   }
 
   async releaseKeySlot(sub: string, keyId: string, forget: boolean): Promise<void> {

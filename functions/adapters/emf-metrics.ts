@@ -1,5 +1,5 @@
 import type { Metrics as PowertoolsMetrics } from '@aws-lambda-powertools/metrics';
-import { logger } from '../core/logger';
+import { logger } from '../runtime/logger';
 import {
   type FinalizeResult,
   type Metrics,

@@ -1,14 +1,6 @@
 import { createScope, getSigningKey } from '@smithy/signature-v4';
+import type { UploadLink, UploadLinks } from '../core/large-upload';
 import { formatUrl, objectRequest, presignerFor, type S3Location, Sha256 } from './s3-signing';
-
-export interface UploadLink {
-  readonly method: 'PUT' | 'POST';
-  readonly url: string;
-  /** Headers to send with a PUT. */
-  readonly headers?: Readonly<Record<string, string>>;
-  /** Form fields to send, before the file, with a POST. */
-  readonly fields?: Readonly<Record<string, string>>;
-}
 
 /** ISO 8601 without milliseconds, as S3 policies and SigV4 dates use it. */
 function iso8601(date: Date): string {
@@ -20,7 +12,7 @@ function iso8601(date: Date): string {
  * without an S3 client (see s3-signing.ts): the PUT with the SDK's S3 presigner, the POST
  * policy with the SDK's SigV4 signing key, exactly as `@aws-sdk/s3-presigned-post` does.
  */
-export class S3UploadLinks {
+export class S3UploadLinks implements UploadLinks {
   private readonly presigner: ReturnType<typeof presignerFor>;
 
   constructor(private readonly location: S3Location) {

@@ -1,13 +1,20 @@
 import {
   type AccountKey,
+  type ApiKeyView,
+  type ImageTotalsReader,
   KEY_PREFIX_LENGTH,
   KeyNotFoundError,
+  type KeyUsageReader,
   MAX_ACTIVE_KEYS,
   type SessionUser,
+  sortKeys,
+  toApiAccount,
+  toApiKeyView,
   TooManyKeysError,
   type UserAccount,
 } from './accounts';
-import { issueKey, type StoredKey, type UsagePlanKeys } from './api-keys';
+import { generateAccountId, issueKey, type StoredKey, type UsagePlanKeys } from './api-keys';
+import { windowAt } from './hourly-quota';
 
 /**
  * Issuing and revoking keys for a signed-in person. Keys are created by `issueKey`
@@ -49,6 +56,45 @@ export interface IssuedKey {
   readonly key: AccountKey;
   /** The secret: in the create response only, never stored. */
   readonly secret: string;
+}
+
+/** The signed-in person's account, created on their first call (idempotent, race-safe). */
+export function accountOf(accounts: Pick<UserAccountStore, 'ensure'>, user: SessionUser, now: Date): Promise<UserAccount> {
+  return accounts.ensure(user, generateAccountId(), now);
+}
+
+export interface AccountOverviewDeps {
+  readonly accounts: Pick<UserAccountStore, 'ensure'>;
+  readonly usage: KeyUsageReader;
+  readonly images: ImageTotalsReader;
+  /** The hourly limit of each key. */
+  readonly hourlyLimit: number;
+}
+
+/**
+ * `GET /api/account`'s data: the account, this hour's requests over all its keys with the
+ * per-key limit and the reset time, and its images.
+ */
+export async function accountOverview(deps: AccountOverviewDeps, user: SessionUser, nowMs: number): Promise<Record<string, unknown>> {
+  const account = await accountOf(deps.accounts, user, new Date(nowMs));
+  const window = windowAt(nowMs);
+  const [usage, images] = await Promise.all([deps.usage.usage(Object.keys(account.keys), window), deps.images.get(account.accountId)]);
+  let used = 0;
+  for (const entry of usage.values()) used += entry.requestsThisHour;
+  return toApiAccount(account, { limit: deps.hourlyLimit, used, window }, images);
+}
+
+export interface KeyViewsDeps {
+  readonly accounts: Pick<UserAccountStore, 'ensure'>;
+  readonly keys: Pick<KeyRecordStore, 'findByHashes'>;
+  readonly usage: KeyUsageReader;
+}
+
+/** Every key of the person's account, newest first, with this hour's use; never the secrets. */
+export async function accountKeyViews(deps: KeyViewsDeps, user: SessionUser, nowMs: number): Promise<ApiKeyView[]> {
+  const account = await accountOf(deps.accounts, user, new Date(nowMs));
+  const [keys, usage] = await Promise.all([listAccountKeys(deps, account), deps.usage.usage(Object.keys(account.keys), windowAt(nowMs))]);
+  return sortKeys(keys).map((key) => toApiKeyView(key, usage.get(key.keyId)));
 }
 
 /** The account name recorded on keys of console accounts (the CLI records the name it was given). */

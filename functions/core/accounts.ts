@@ -1,10 +1,9 @@
-import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { BadRequestError, HttpError, NotFoundError } from './errors';
-import { type Window, windowAt } from './hourly-quota';
+import type { Window } from './hourly-quota';
 
 /**
  * Accounts of people who signed up (SPEC §13): the domain rules of the account routes, with no
- * AWS in them. Storage is behind the ports below; handlers wire the DynamoDB adapters in.
+ * AWS in them. Storage is behind the ports below; functions/runtime/wiring.ts plugs the DynamoDB adapters in.
  */
 
 /** An account holds at most this many active keys (SPEC §13). */
@@ -56,6 +55,16 @@ export interface ImageTotals {
   readonly bytes: number;
 }
 
+/** Port: this hour's count and last use of keys (the counters table). */
+export interface KeyUsageReader {
+  usage(keyIds: readonly string[], window: Window): Promise<Map<string, KeyUsage>>;
+}
+
+/** Port: an account's running image totals. */
+export interface ImageTotalsReader {
+  get(accountId: string): Promise<ImageTotals>;
+}
+
 export class TooManyKeysError extends HttpError {
   constructor() {
     super(409, `An account can have at most ${MAX_ACTIVE_KEYS} active keys`);
@@ -68,34 +77,17 @@ export class KeyNotFoundError extends NotFoundError {
   }
 }
 
-/** The session's claims as API Gateway's Cognito authorizer passes them (`requestContext.authorizer.claims`). */
-export function sessionUserFrom(event: APIGatewayProxyEvent): SessionUser | undefined {
-  const authorizer = event.requestContext?.authorizer as { claims?: unknown } | null | undefined;
-  const claims = authorizer?.claims;
-  if (typeof claims !== 'object' || claims === null) return undefined;
-  const { sub, email, token_use: tokenUse } = claims as Record<string, unknown>;
-  if (typeof sub !== 'string' || sub === '' || typeof email !== 'string' || email === '') return undefined;
-  // Only ID tokens carry the email; an access token here would mean a misconfigured authorizer.
-  if (tokenUse !== undefined && tokenUse !== 'id') return undefined;
-  return { sub, email };
-}
+/** What a body of `POST /api/account/keys` that is not a JSON object is told. */
+export const KEY_REQUEST_BODY = {
+  notJson: 'Request body must be JSON: {"name": "..."}',
+  notObject: 'Request body must be a JSON object: {"name": "..."}',
+} as const;
 
-/** The body of `POST /api/account/keys`: `{"name": "..."}`, 1 to 64 printable characters. */
-export function parseKeyName(body: string | null | undefined, isBase64Encoded = false): string {
-  if (body === null || body === undefined || body === '') throw new BadRequestError('Request body must be JSON: {"name": "..."}');
-  const text = isBase64Encoded ? Buffer.from(body, 'base64').toString('utf8') : body;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new BadRequestError('Request body must be JSON: {"name": "..."}');
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new BadRequestError('Request body must be a JSON object: {"name": "..."}');
-  }
-  const extra = Object.keys(parsed).filter((field) => field !== 'name');
+/** The name in the body of `POST /api/account/keys` (`{"name": "..."}`): 1 to 64 printable characters. */
+export function parseKeyName(request: Readonly<Record<string, unknown>>): string {
+  const extra = Object.keys(request).filter((field) => field !== 'name');
   if (extra.length > 0) throw new BadRequestError(`Unknown field: ${extra[0]}`);
-  const name = (parsed as { name?: unknown }).name;
+  const name = request.name;
   if (typeof name !== 'string') throw new BadRequestError('name must be a string');
   const trimmed = name.trim();
   // Count characters (code points), not UTF-16 units: "1 to 64 characters" as a person reads it.
@@ -155,11 +147,6 @@ export function toApiAccount(
     },
     images: { count: Math.max(0, images.count), bytes: Math.max(0, images.bytes) },
   };
-}
-
-/** The current window for a clock. */
-export function currentWindow(nowMs: number): Window {
-  return windowAt(nowMs);
 }
 
 /** Newest first, then by id, so the list order is stable. */

@@ -3,8 +3,18 @@ import { createHash, randomBytes } from 'node:crypto';
 /** Every key we issue starts with this, so leaked keys are easy to recognise and scan for. */
 export const KEY_PREFIX = 'imgr_';
 
+/** What API Gateway accepts as an API key value, and what a bearer token may be (RegExp source). */
+const KEY_SHAPE = '[A-Za-z0-9_-]{20,128}';
+
 /** The shape API Gateway accepts as an API key value, and what a bearer token may be. */
-export const KEY_PATTERN = /^[A-Za-z0-9_-]{20,128}$/;
+export const KEY_PATTERN = /* @__PURE__ */ new RegExp(`^${KEY_SHAPE}$`);
+
+/**
+ * The Authorization header API Gateway lets through to the key authorizer (the TOKEN
+ * authorizer's identity validation expression, as RegExp source): anything else is a 401 before
+ * any function runs. The local gateway applies the same expression.
+ */
+export const BEARER_KEY_PATTERN = `^[Bb]earer ${KEY_SHAPE}$`;
 
 /** A new secret key: the prefix and 256 random bits. Shown once, stored only as its hash. */
 export function generateApiKey(): string {
@@ -30,6 +40,29 @@ export function parseBearer(header: string | undefined | null): string | undefin
   const match = /^Bearer +([^\s]+) *$/i.exec(header);
   if (!match) return undefined;
   return KEY_PATTERN.test(match[1]) ? match[1] : undefined;
+}
+
+/** Port: key records by hash (the keys table). */
+export interface KeyLookup {
+  findByHash(keyHash: string): Promise<StoredKey | undefined>;
+}
+
+/**
+ * What an Authorization header comes to: the active key it names, or a refusal. `looked` holds
+ * what the keys table gave for a key-shaped token (undefined: unknown), for the log; a header
+ * without a key-shaped token is refused without a lookup.
+ */
+export type Authentication =
+  | { readonly allowed: true; readonly key: string; readonly record: StoredKey }
+  | { readonly allowed: false; readonly looked?: { readonly record: StoredKey | undefined } };
+
+/** Authenticates an `Authorization: Bearer <key>` header against the stored key hashes. */
+export async function authenticate(keys: KeyLookup, header: string | undefined | null): Promise<Authentication> {
+  const key = parseBearer(header);
+  if (!key) return { allowed: false };
+  const record = await keys.findByHash(hashApiKey(key));
+  if (!record || record.revokedAt) return { allowed: false, looked: { record } };
+  return { allowed: true, key, record };
 }
 
 /**

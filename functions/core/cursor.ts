@@ -1,7 +1,8 @@
 import { BadRequestError } from './errors';
+import { IMAGE_ID_PATTERN } from './ids';
 
 /** The by-account sort key a cursor carries: ISO time, '#', image id. */
-const POSITION = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z#[A-Za-z0-9_-]{22}$/;
+const POSITION = /* @__PURE__ */ new RegExp(`^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?Z#${IMAGE_ID_PATTERN}$`);
 
 /**
  * List cursors are opaque to clients (base64url of a small versioned JSON) and never expose

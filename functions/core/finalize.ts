@@ -2,8 +2,7 @@ import type { Limits } from './config';
 import { HttpError, InvalidImageError, PayloadTooLargeError } from './errors';
 import { objectKeyFor, uploadIdFromKey } from './ids';
 import { formatLimit } from './formats/inspect';
-import type { ImageFormat } from './formats/registry';
-import type { ImageRecord, Log } from './images';
+import { describe, type ImageDescription, type ImageRecord, type Log } from './images';
 import { type Metrics, rejectionReason } from './metrics';
 import { type PublishableImage, prepareForPublishing } from './published-image';
 
@@ -19,16 +18,7 @@ export interface FinalizeObjects {
 }
 
 export type SettleOutcome =
-  | {
-      readonly state: 'ready';
-      readonly objectKey: string;
-      readonly format: ImageFormat;
-      readonly contentType: string;
-      readonly width: number;
-      readonly height: number;
-      readonly size: number;
-      readonly sha256: string;
-    }
+  | (ImageDescription & { readonly state: 'ready'; readonly objectKey: string })
   | { readonly state: 'rejected'; readonly reason: string };
 
 export interface FinalizeRecords {
@@ -112,16 +102,7 @@ export async function finalizeUpload(deps: FinalizeDeps, key: string): Promise<F
     }
   }
 
-  const settled = await deps.records.settle(id, {
-    state: 'ready',
-    objectKey: publishedKey,
-    format: image.format,
-    contentType: image.contentType,
-    width: image.width,
-    height: image.height,
-    size: image.size,
-    sha256: image.sha256,
-  });
+  const settled = await deps.records.settle(id, { state: 'ready', objectKey: publishedKey, ...describe(image) });
   if (settled) deps.metrics?.uploadAccepted('large', image.size);
   await deps.objects.delete(key);
   return 'ready';

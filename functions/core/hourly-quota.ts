@@ -1,5 +1,7 @@
 import { RateLimitError } from './errors';
-import type { Headers } from './http';
+
+/** Response headers as the quota names them (the transport adds them to the response). */
+export type Headers = Record<string, string>;
 
 const HOUR = 3600;
 

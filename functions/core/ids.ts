@@ -5,7 +5,15 @@ export function newImageId(): string {
   return randomBytes(16).toString('base64url');
 }
 
-const IMAGE_ID = /^[A-Za-z0-9_-]{22}$/;
+/**
+ * The shape of an image id (what `newImageId` makes), as RegExp source to build the patterns of
+ * keys, paths and cursors from. The CloudFront Function files in lib/cloudfront cannot import it
+ * and spell it out themselves. Patterns built from it are marked pure, so a bundle that uses none
+ * of them drops them (a literal would be dropped anyway; a `new RegExp` call is not, unmarked).
+ */
+export const IMAGE_ID_PATTERN = '[A-Za-z0-9_-]{22}';
+
+const IMAGE_ID = /* @__PURE__ */ new RegExp(`^${IMAGE_ID_PATTERN}$`);
 
 export function isImageId(value: unknown): value is string {
   return typeof value === 'string' && IMAGE_ID.test(value);
@@ -32,10 +40,11 @@ export function objectKeyFor(imageId: string, prefix: string = DIRECT_PREFIX): s
   return `${prefix}${imageId}`;
 }
 
+const IMAGE_OR_UPLOAD_KEY = /* @__PURE__ */ new RegExp(`^(?:${DIRECT_PREFIX}|${LARGE_UPLOAD_PREFIX})(${IMAGE_ID_PATTERN})$`);
+
 /** The image id an S3 key belongs to, or undefined for keys that are not ours. */
 export function imageIdFromKey(key: string): string | undefined {
-  const match = /^(?:images|uploads)\/([A-Za-z0-9_-]{22})$/.exec(key);
-  return match?.[1];
+  return IMAGE_OR_UPLOAD_KEY.exec(key)?.[1];
 }
 
 /** The image id of a client upload key (`uploads/<id>`), or undefined for any other key. */

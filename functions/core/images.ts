@@ -1,23 +1,38 @@
+import { ImageNotFoundError } from './errors';
 import type { ImageFormat } from './formats/registry';
-import { newImageId, objectKeyFor } from './ids';
-import type { PublishableImage } from './published-image';
+import { isImageId, newImageId, objectKeyFor } from './ids';
 
 export type ImageState = 'pending' | 'ready' | 'rejected';
 
+/**
+ * What checked bytes are, as a record keeps them and the API shows them: the one declaration of
+ * these six fields (a published image, a settled record and a migrated one all carry them).
+ */
+export interface ImageDescription {
+  readonly format: ImageFormat;
+  readonly contentType: string;
+  /** As displayed: EXIF orientation applied. */
+  readonly width: number;
+  readonly height: number;
+  /** Bytes as stored and served. */
+  readonly size: number;
+  /** Hex SHA-256 of the stored bytes. */
+  readonly sha256: string;
+}
+
+/** The six described fields of anything that carries them (and nothing else of it). */
+export function describe(image: ImageDescription): ImageDescription {
+  const { format, contentType, width, height, size, sha256 } = image;
+  return { format, contentType, width, height, size, sha256 };
+}
+
 /** What we store about an image. Attribute names are the adapter's business. */
-export interface ImageRecord {
+export interface ImageRecord extends Partial<ImageDescription> {
   readonly id: string;
   readonly accountId: string;
   readonly objectKey: string;
   readonly state: ImageState;
   readonly createdAt: string;
-  readonly format?: ImageFormat;
-  readonly contentType?: string;
-  readonly width?: number;
-  readonly height?: number;
-  readonly size?: number;
-  /** Hex SHA-256 of the stored bytes. */
-  readonly sha256?: string;
   readonly reason?: string;
   /** For pending large uploads: unix seconds after which an upload that never arrived is swept. */
   readonly expiresAt?: number;
@@ -51,10 +66,41 @@ export interface ImageRecords {
   get(id: string): Promise<ImageRecord | undefined>;
 }
 
+/** A page of an account's images, newest first. `after` is the sort key to continue from. */
+export interface RecordPage {
+  readonly records: ImageRecord[];
+  readonly after: string | undefined;
+}
+
 /** Something that logs: kept minimal so the domain does not depend on a logging library. */
 export interface Log {
   warn(message: string, details: Record<string, unknown>): void;
   error(message: string, details: Record<string, unknown>): void;
+}
+
+/**
+ * The caller's own image `id` (any value from a path), or a 404: an id of another account is
+ * answered exactly like one that does not exist, so ids are not revealed.
+ */
+export async function ownImage(records: Pick<ImageRecords, 'get'>, accountId: string, id: unknown): Promise<ImageRecord> {
+  if (!isImageId(id)) throw new ImageNotFoundError();
+  const record = await records.get(id);
+  if (!record || record.accountId !== accountId) throw new ImageNotFoundError();
+  return record;
+}
+
+/**
+ * Deletes an image the caller owns (see `ownImage`). The published object goes first: the public
+ * URL is served straight from the bucket (through the CDN), so the bytes must be gone before the
+ * record. If either step fails the caller retries; a retry finds the record (the object delete is
+ * idempotent) and finishes. A record another request deleted meanwhile is a 404.
+ */
+export async function deleteImage(
+  deps: { readonly objects: Pick<ImageObjects, 'delete'>; readonly records: { delete(id: string, accountId: string): Promise<boolean> } },
+  record: ImageRecord,
+): Promise<void> {
+  await deps.objects.delete(record.objectKey);
+  if (!(await deps.records.delete(record.id, record.accountId))) throw new ImageNotFoundError();
 }
 
 export function publicUrl(baseUrl: string, id: string): string {
@@ -86,7 +132,7 @@ export function toApiImage(record: ImageRecord, baseUrl: string): ApiImage {
 export async function storeImage(
   deps: { objects: ImageObjects; records: ImageRecords; log: Log; now?: () => Date },
   accountId: string,
-  image: PublishableImage,
+  image: ImageDescription & { readonly bytes: Uint8Array },
 ): Promise<ImageRecord> {
   const id = newImageId();
   const objectKey = objectKeyFor(id);
@@ -96,12 +142,7 @@ export async function storeImage(
     objectKey,
     state: 'ready',
     createdAt: (deps.now?.() ?? new Date()).toISOString(),
-    format: image.format,
-    contentType: image.contentType,
-    width: image.width,
-    height: image.height,
-    size: image.size,
-    sha256: image.sha256,
+    ...describe(image),
   };
   await deps.objects.put(objectKey, image.bytes, image.contentType);
   try {

@@ -2,7 +2,7 @@ import type { Limits } from './config';
 import { HttpError } from './errors';
 import type { FinalizeObjects, SettleOutcome } from './finalize';
 import { LARGE_UPLOAD_PREFIX, objectKeyFor } from './ids';
-import type { ImageObjects, ImageRecord, Log } from './images';
+import { describe, type ImageObjects, type ImageRecord, type Log } from './images';
 import { prepareForPublishing } from './published-image';
 
 export type PublishedOutcome = Extract<SettleOutcome, { state: 'ready' }>;
@@ -59,8 +59,7 @@ export async function migrateToPublishedLayout(deps: MigrateDeps): Promise<Migra
       } else {
         await deps.objects.put(target, image.bytes, image.contentType);
       }
-      const { bytes: _bytes, metadataBytesRemoved: _removed, ...described } = image;
-      await deps.records.republish(record.id, record.objectKey, { state: 'ready', objectKey: target, ...described });
+      await deps.records.republish(record.id, record.objectKey, { state: 'ready', objectKey: target, ...describe(image) });
       if (moving) await deps.objects.delete(record.objectKey);
       if (moving) report.moved += 1;
       else report.stripped += 1;

@@ -2,20 +2,11 @@ import { createHash } from 'node:crypto';
 import type { Limits } from './config';
 import { checkAndStrip, displayedSize } from './formats/dispatch';
 import { identifyImage } from './formats/inspect';
-import type { ImageFormat } from './formats/registry';
+import type { ImageDescription } from './images';
 
-/** An image that passed every check and lost its metadata: exactly the bytes we publish. */
-export interface PublishableImage {
+/** An image that passed every check and lost its metadata: exactly the bytes we publish, described. */
+export interface PublishableImage extends ImageDescription {
   readonly bytes: Uint8Array;
-  readonly format: ImageFormat;
-  readonly contentType: string;
-  /** As displayed: EXIF orientation applied. */
-  readonly width: number;
-  readonly height: number;
-  /** Bytes as stored and served. */
-  readonly size: number;
-  /** Hex SHA-256 of `bytes`. */
-  readonly sha256: string;
   /** How many bytes of metadata were removed (cut out, or zeroed where offsets must stay). */
   readonly metadataBytesRemoved: number;
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { PUBLISHED_PREFIX, VARIANT_PREFIX } from './ids';
 import type { Log } from './images';
 
@@ -28,6 +29,15 @@ export interface PurgeDeps {
  */
 export function cdnPathsFor(imageId: string): string[] {
   return [`/image/${imageId}*`, `/${PUBLISHED_PREFIX}${imageId}*`, `/${VARIANT_PREFIX}${imageId}/*`];
+}
+
+/**
+ * The invalidation reference of one batch of removals (each an image id and the S3 sequencer of
+ * its removal): the same batch, retried, gives the same reference, so CloudFront makes it once.
+ */
+export function invalidationReference(removals: readonly { readonly imageId: string; readonly sequencer: string }[]): string {
+  const names = removals.map(({ imageId, sequencer }) => `${imageId}-${sequencer}`);
+  return createHash('sha256').update(names.sort().join('\n')).digest('hex');
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { ImageRecord, Log } from './images';
-import { DIRECT_PREFIX, LARGE_UPLOAD_PREFIX, VARIANT_PREFIX } from './ids';
+import { DIRECT_PREFIX, IMAGE_ID_PATTERN, LARGE_UPLOAD_PREFIX, VARIANT_PREFIX } from './ids';
 
 /** Objects younger than this are never treated as orphans: their record may be a moment away. */
 export const ORPHAN_GRACE_MS = 60 * 60 * 1000;
@@ -64,10 +64,9 @@ export type Owner =
   | { readonly kind: 'malformed' }
   | { readonly kind: 'foreign' };
 
-const ID = '[A-Za-z0-9_-]{22}';
-const IMAGE_KEY = new RegExp(`^${DIRECT_PREFIX}(${ID})$`);
-const UPLOAD_KEY = new RegExp(`^${LARGE_UPLOAD_PREFIX}(${ID})$`);
-const VARIANT_KEY = new RegExp(`^${VARIANT_PREFIX}(${ID})/.+$`);
+const IMAGE_KEY = /* @__PURE__ */ new RegExp(`^${DIRECT_PREFIX}(${IMAGE_ID_PATTERN})$`);
+const UPLOAD_KEY = /* @__PURE__ */ new RegExp(`^${LARGE_UPLOAD_PREFIX}(${IMAGE_ID_PATTERN})$`);
+const VARIANT_KEY = /* @__PURE__ */ new RegExp(`^${VARIANT_PREFIX}(${IMAGE_ID_PATTERN})/.+$`);
 
 /** Which image an object belongs to, judged by its key alone. */
 export function ownerOf(key: string): Owner {

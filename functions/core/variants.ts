@@ -1,5 +1,7 @@
+import { ImageNotFoundError, NotFoundError } from './errors';
+import { IMAGE_ID_PATTERN, isImageId, PUBLISHED_PREFIX } from './ids';
 import type { ImageFormat } from './formats/registry';
-import { canonicalTransform, type FormatChoice, pairsFromSearch, parseTransform, type Transform, variantKey } from './transform-params';
+import { canonicalTransform, type FormatChoice, pairsFromSearch, parseCanonical, parseTransform, type Transform, variantKey } from './transform-params';
 
 /**
  * Variants: an image rendered with a {@link Transform}, rendered once and stored under
@@ -16,6 +18,32 @@ export const RENDER_CONTENT_TYPES: Readonly<Record<RenderFormat, string>> = {
   avif: 'image/avif',
   gif: 'image/gif',
 };
+
+/**
+ * The format of a variant's Content-Type, for a metric dimension: from the allow-list of
+ * render formats, never from anything a request carries.
+ */
+export function renderFormatOf(contentType: string): RenderFormat | 'other' {
+  const entry = Object.entries(RENDER_CONTENT_TYPES).find(([, type]) => type === contentType);
+  return entry ? (entry[0] as RenderFormat) : 'other';
+}
+
+const VARIANT_PATH = /^\/variants\/([^/]+)\/([^/]+)$/;
+const ORIGINAL_PATH = /* @__PURE__ */ new RegExp(`^/${PUBLISHED_PREFIX}${IMAGE_ID_PATTERN}$`);
+
+/**
+ * The variant a transform-origin path names, `/variants/<id>/<canonical>`, trusted no further
+ * than the parser allows (a bad canonical is its 400). The origin group also sends an original
+ * S3 did not have (`/images/<id>`): that image does not exist, so `ImageNotFoundError`, as for a
+ * malformed id; any other path is `NotFoundError`.
+ */
+export function parseVariantPath(path: string): { readonly imageId: string; readonly transform: Transform } {
+  const match = VARIANT_PATH.exec(path);
+  if (!match) throw ORIGINAL_PATH.test(path) ? new ImageNotFoundError() : new NotFoundError();
+  const [, imageId, canonical] = match as unknown as [string, string, string];
+  if (!isImageId(imageId)) throw new ImageNotFoundError();
+  return { imageId, transform: parseCanonical(canonical) };
+}
 
 /** The same cache headers as originals (SPEC §11): a variant name never changes meaning. */
 export const VARIANT_CACHE_CONTROL = 'public, max-age=31536000, immutable';

@@ -10,7 +10,7 @@ import { DynamoImageRecords } from '../../functions/adapters/dynamo-image-record
 import { S3ImageObjects } from '../../functions/adapters/s3-image-objects';
 import { readConfig } from '../../functions/core/config';
 import { finalizeUpload } from '../../functions/core/finalize';
-import { errorToResponse, isUnavailable } from '../../functions/core/http';
+import { errorToResponse, isUnavailable } from '../../functions/transport/http';
 import { HourlyQuota } from '../../functions/core/hourly-quota';
 import type { ImageObjects, ImageRecords, Log } from '../../functions/core/images';
 import { ORPHAN_GRACE_MS, sweep } from '../../functions/core/sweep';
@@ -403,7 +403,7 @@ describe('delete where the object delete fails', () => {
 });
 
 
-describe('error classification (functions/core/http.ts isUnavailable)', () => {
+describe('error classification (functions/transport/http.ts isUnavailable)', () => {
   const log = () => undefined;
 
   it('a real SDK client at a closed port (ECONNREFUSED) gives 503 with Retry-After, for S3 and DynamoDB', async () => {

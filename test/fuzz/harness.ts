@@ -12,7 +12,7 @@ import { DEFAULTS, readConfig } from '../../functions/core/config';
 import { prepareForPublishing } from '../../functions/core/published-image';
 import { HourlyQuota } from '../../functions/core/hourly-quota';
 import type { ImageRecord } from '../../functions/core/images';
-import { logger } from '../../functions/core/logger';
+import { logger } from '../../functions/runtime/logger';
 import type { UploadDeps } from '../../functions/upload-image';
 import { LOCAL_RESOURCES } from '../../local/emulators';
 import { KeyAdmin } from '../../scripts/key-admin';

@@ -9,7 +9,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { logger } from '../../functions/core/logger';
+import { logger } from '../../functions/runtime/logger';
 import { FuzzHarness } from './harness';
 import { PROPERTIES, runsFor } from './properties';
 

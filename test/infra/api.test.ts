@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateApiKey } from '../../functions/core/api-keys';
-import { JSON_CONTENT_TYPE } from '../../functions/core/http';
+import { JSON_CONTENT_TYPE } from '../../functions/transport/http';
 import { GATEWAY_RESPONSES, type GatewayResponseType } from '../../functions/gateway-responses';
 import { BINARY_MEDIA_TYPES, ROUTES } from '../../functions/routes';
 import { flatten, logicalId, resourcesOfType, type Synthesized, synthImager } from './synth';

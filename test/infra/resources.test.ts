@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { COUNTERS_TABLE_SCHEMA, IMAGES_TABLE_SCHEMA, KEYS_TABLE_SCHEMA } from '../../functions/adapters/table-schemas';
 import { DIRECT_PREFIX, LARGE_UPLOAD_PREFIX } from '../../functions/core/ids';
 import { VARIANTS_PREFIX } from '../../lib/delivery';
@@ -216,33 +215,63 @@ describe('functions', () => {
     expect(flatten(properties.Role)).toBe(`${logicalId(synth.stack.functions[name].executionRole)}.Arn`);
   });
 
-  // ViewImage is only a 301 to the CDN now: it binds no resource (checked below, and its grants
-  // in "least privilege"), so its source is not read for resource names.
-  const BOUND = (Object.keys(FILES) as FunctionName[]).filter((name) => name !== 'ViewImage');
+  /** The resource names a function may be given, each with the resource it must name. */
+  const resourceFor = (): Record<string, string> => ({
+    BUCKET_NAME: ids.bucket,
+    IMAGES_TABLE: ids.images,
+    KEYS_TABLE: ids.keys,
+    COUNTERS_TABLE: ids.counters,
+    DISTRIBUTION_ID: ids.distribution,
+  });
 
-  it.each(BOUND)('%s: every resource name its handler requires is set to the right resource', (name) => {
-    const source = readFileSync(new URL(`../../functions/${FILES[name]}.ts`, import.meta.url), 'utf8');
-    // AWS_REGION is set by Lambda itself (a reserved variable), not by the stack.
-    // Resource names read as optional count too (DISTRIBUTION_ID may be: there is no CDN locally).
-    const required = [...source.matchAll(/requireString\(process\.env, '([A-Z_]+)'\)|optionalString\(process\.env, '(BUCKET_NAME|DISTRIBUTION_ID)'\)/g)]
-      .map((m) => m[1] ?? m[2])
-      .filter((variable) => variable !== 'AWS_REGION' && variable !== 'STAGE_NAME');
-    // ViewImage reads no storage at all (a redirect to the CDN): its list is empty, and so must its env be.
-    const expected: Record<string, string> = {
-      BUCKET_NAME: ids.bucket,
-      IMAGES_TABLE: ids.images,
-      KEYS_TABLE: ids.keys,
-      COUNTERS_TABLE: ids.counters,
-      DISTRIBUTION_ID: ids.distribution,
-    };
+  /**
+   * Imports a handler with exactly the environment its function has in the template and records
+   * every name its module scope reads. The wiring (functions/runtime/wiring.ts) reads resource
+   * names there, once per container, so this is every name the function can ever use; a name the
+   * template does not set is read as unset (a required one fails the import). Names that are not
+   * the stack's to set (AWS_REGION and Lambda's other own variables, the test runner's) come
+   * from the real environment.
+   */
+  async function namesReadAtStart(name: FunctionName): Promise<Set<string>> {
     const variables = fn(name).Environment.Variables as Record<string, unknown>;
-    for (const variable of required) {
-      expect(expected[variable], `${variable} is a known resource`).toBeDefined();
+    const given: Record<string, string> = {};
+    for (const [variable, value] of Object.entries(variables)) {
+      // A Ref resolves to a name or id; other tokens here are URLs (the delivery base).
+      const ref = (value as { Ref?: unknown }).Ref;
+      given[variable] = typeof value === 'string' ? value : typeof ref === 'string' ? ref : 'https://resolved.invalid';
+    }
+    const stacks = (variable: string) => variable in resourceFor() || variable.startsWith('IMAGER_') || variable === 'REST_API_ID' || variable === 'STAGE_NAME';
+    const read = new Set<string>();
+    const real = process.env;
+    const env = new Proxy({} as NodeJS.ProcessEnv, {
+      get: (_target, variable) => {
+        if (typeof variable !== 'string') return undefined;
+        read.add(variable);
+        if (Object.hasOwn(given, variable)) return given[variable];
+        return stacks(variable) ? undefined : real[variable];
+      },
+      has: (_target, variable) => typeof variable === 'string' && (Object.hasOwn(given, variable) || (!stacks(variable) && variable in real)),
+    });
+    vi.resetModules();
+    process.env = env;
+    try {
+      await import(`../../functions/${FILES[name]}.ts`);
+    } finally {
+      process.env = real;
+    }
+    return read;
+  }
+
+  it.each(Object.keys(FILES) as FunctionName[])('%s: its environment holds exactly the resource names its code reads, each set to the right resource', async (name) => {
+    const expected = resourceFor();
+    const read = [...(await namesReadAtStart(name))].filter((variable) => variable in expected);
+    const variables = fn(name).Environment.Variables as Record<string, unknown>;
+    for (const variable of read) {
       expect(variables[variable], variable).toEqual({ Ref: expected[variable] });
     }
     // And no resource name it does not use (each one comes with a grant).
     const names = Object.keys(variables).filter((v) => v in expected);
-    expect(names.sort()).toEqual([...new Set(required)].sort());
+    expect(names.sort()).toEqual(read.sort());
   });
 
   it('ViewImage is given no table, bucket or distribution, only the public base URL it redirects to', () => {

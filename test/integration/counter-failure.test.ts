@@ -16,7 +16,7 @@ import { startTestApi, type TestApi } from '../support/local-api';
 import { checkedFetch } from '../support/contract';
 
 /**
- * The failure policy of the hourly window (functions/core/api-handler.ts): fail closed. When
+ * The failure policy of the hourly window (functions/transport/api-handler.ts): fail closed. When
  * the counters table cannot be reached the request is answered 503 in the envelope with
  * Retry-After, and nothing is stored. The real handlers are built from their factories with
  * a counter that cannot work, behind a local gateway with the real authorizer and storage.
@@ -46,7 +46,7 @@ async function mountWithCounter(counter: DynamoHourlyCounter): Promise<string> {
   const { createUploadHandler } = await import('../../functions/upload-image');
   const { createGetImageHandler } = await import('../../functions/get-image');
   const { createListImagesHandler } = await import('../../functions/list-images');
-  const { logger } = await import('../../functions/core/logger');
+  const { logger } = await import('../../functions/runtime/logger');
   const handlers = {} as Record<HandlerName, ProxyHandler>;
   for (const [name, file] of Object.entries(HANDLERS) as Array<[HandlerName, string]>) {
     handlers[name] = (await import(`../../functions/${file}.ts`)).handler as ProxyHandler;

@@ -8,7 +8,7 @@ import type { createAuthorizer } from '../../functions/authorizer';
 import { generateApiKey, hashApiKey } from '../../functions/core/api-keys';
 import { readConfig } from '../../functions/core/config';
 import { HourlyQuota } from '../../functions/core/hourly-quota';
-import { logger } from '../../functions/core/logger';
+import { logger } from '../../functions/runtime/logger';
 import type { createUploadHandler } from '../../functions/upload-image';
 import { LOCAL_RESOURCES } from '../../local/emulators';
 import { type CreatedKey, KeyAdmin } from '../../scripts/key-admin';

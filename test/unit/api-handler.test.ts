@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { apiHandler, baseUrlFrom, callerFrom, type Route } from '../../functions/core/api-handler';
+import { apiHandler, type Route } from '../../functions/transport/api-handler';
+import { baseUrlFrom, callerFrom } from '../../functions/transport/request';
 import { BadRequestError, ImageNotFoundError, UnauthorizedError } from '../../functions/core/errors';
-import { success } from '../../functions/core/http';
+import { success } from '../../functions/transport/http';
 import { apiEvent, BASE_URL, bodyOf, FakeCounter, KEY_ID, NOW_MS, quotaWith } from './support/fakes';
 
 const RATE_HEADERS = ['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'RateLimit-Policy', 'RateLimit'];

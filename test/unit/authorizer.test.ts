@@ -1,7 +1,8 @@
 import type { APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import type { KeyRecord } from '../../functions/adapters/dynamo-key-store';
-import { createAuthorizer, stageWildcard } from '../../functions/authorizer';
+import { createAuthorizer } from '../../functions/authorizer';
+import { stageWildcard } from '../../functions/transport/authorizer';
 import { hashApiKey } from '../../functions/core/api-keys';
 
 const KEY = 'imgr_0123456789abcdefghijklmnopqrstuvwxyzABCDEFG';

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BASE64_PIECE_CHARS, bodyBytes, decodeBase64 } from '../../functions/upload-image';
+import { BASE64_PIECE_CHARS, bodyBytes, decodeBase64 } from '../../functions/transport/body';
 
 /** Deterministic pseudo-random bytes (xorshift32): large inputs without large generators. */
 function bytesFrom(seed: number, length: number): Buffer {

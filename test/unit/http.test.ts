@@ -9,7 +9,7 @@ import {
   ServiceUnavailableError,
   UnauthorizedError,
 } from '../../functions/core/errors';
-import { CORS_HEADERS, errorToResponse, JSON_CONTENT_TYPE, json, noContent, success } from '../../functions/core/http';
+import { CORS_HEADERS, errorToResponse, JSON_CONTENT_TYPE, json, noContent, success } from '../../functions/transport/http';
 
 type Logged = Array<{ message: string; details: Record<string, unknown> }>;
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HttpError } from '../../functions/core/errors';
-import { type MultipartLimits, type ParsedUpload, parseImageUpload } from '../../functions/core/multipart';
+import { type MultipartLimits, type ParsedUpload, parseImageUpload } from '../../functions/transport/multipart';
 import { fixture, multipart } from './support/fakes';
 
 const B = '----imagerBoundary7MA4YWxkTrZu0gW';

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { HttpError, ServiceUnavailableError } from './errors';
+import { HttpError, ServiceUnavailableError } from '../core/errors';
 
 export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 

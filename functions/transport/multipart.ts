@@ -1,6 +1,6 @@
 import busboy from 'busboy';
-import { BadRequestError, PayloadTooLargeError } from './errors';
-import { formatLimit } from './formats/inspect';
+import { BadRequestError, PayloadTooLargeError } from '../core/errors';
+import { formatLimit } from '../core/formats/inspect';
 
 /** The form field that must carry the image (SPEC §1). */
 export const IMAGE_FIELD = 'image';

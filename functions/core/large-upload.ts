@@ -1,0 +1,116 @@
+import { BadRequestError, PayloadTooLargeError } from './errors';
+import { LARGE_UPLOAD_PREFIX, newImageId, objectKeyFor } from './ids';
+import { formatLimit } from './formats/inspect';
+import { CONTENT_TYPES } from './formats/registry';
+import type { ImageRecord, ImageRecords } from './images';
+
+/**
+ * Large uploads: the client sends its bytes straight to the bucket with a presigned request,
+ * and the finalize function checks and publishes them (core/finalize.ts). Starting one writes
+ * the pending record first, so the bytes, when they arrive, always have a record to settle.
+ */
+
+/** Extra time a pending record waits after its link expires before the sweep removes it. */
+export const PENDING_GRACE_SECONDS = 15 * 60;
+
+/** The optional JSON body of `POST /api/images/uploads`. */
+export interface UploadRequest {
+  readonly size?: number;
+  readonly contentType?: string;
+}
+
+/** What a body of `POST /api/images/uploads` that is not a JSON object is told. */
+export const UPLOAD_REQUEST_BODY = {
+  notJson: 'The body must be JSON: {"size": <bytes>, "content_type": "image/..."}',
+  notObject: 'The body must be a JSON object',
+} as const;
+
+const ALLOWED_CONTENT_TYPES = new Set(Object.values(CONTENT_TYPES));
+
+/** Validates the fields `{"size": <bytes>, "content_type": "image/jpeg"}`, both optional. */
+export function parseUploadRequest(request: Readonly<Record<string, unknown>>, maxBytes: number): UploadRequest {
+  const { size, content_type: contentType } = request;
+  if (size !== undefined && (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 1)) {
+    throw new BadRequestError('size must be a positive integer number of bytes');
+  }
+  if (typeof size === 'number' && size > maxBytes) {
+    throw new PayloadTooLargeError(`Image exceeds the ${formatLimit(maxBytes)} limit (${maxBytes} bytes)`);
+  }
+  if (contentType !== undefined && (typeof contentType !== 'string' || !ALLOWED_CONTENT_TYPES.has(contentType))) {
+    throw new BadRequestError(`content_type must be one of ${[...ALLOWED_CONTENT_TYPES].join(', ')}`);
+  }
+  return { size: size as number | undefined, contentType: contentType as string | undefined };
+}
+
+/** A presigned request that writes one object. */
+export interface UploadLink {
+  readonly method: 'PUT' | 'POST';
+  readonly url: string;
+  /** Headers to send with a PUT. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Form fields to send, before the file, with a POST. */
+  readonly fields?: Readonly<Record<string, string>>;
+}
+
+/** Port: presigned uploads into the client-writable prefix (S3 in functions/adapters/s3-upload-links.ts). */
+export interface UploadLinks {
+  uploadLink(key: string, options: { size?: number; maxBytes: number; expiresIn: number }): Promise<UploadLink>;
+}
+
+/** The `upload` member of the response: how to send the bytes, until when, and how many at most. */
+export interface ApiUpload {
+  readonly method: 'PUT' | 'POST';
+  readonly url: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly fields?: Readonly<Record<string, string>>;
+  readonly expires_at: string;
+  readonly max_size: number;
+}
+
+export interface LargeUploadDeps {
+  readonly records: Pick<ImageRecords, 'create'>;
+  readonly links: UploadLinks;
+}
+
+export interface LargeUploadOptions {
+  /** The large-upload size limit. */
+  readonly maxBytes: number;
+  /** Lifetime of the presigned request, in seconds. */
+  readonly expiresIn: number;
+  readonly now: Date;
+}
+
+/**
+ * Starts a large upload for the account: the pending record (swept when no bytes arrive before
+ * the link expires, plus {@link PENDING_GRACE_SECONDS}), then the presigned request for
+ * `uploads/<id>`. The declared content type is advisory: finalize sniffs the bytes.
+ */
+export async function startLargeUpload(
+  deps: LargeUploadDeps,
+  accountId: string,
+  request: UploadRequest,
+  options: LargeUploadOptions,
+): Promise<{ readonly record: ImageRecord; readonly upload: ApiUpload }> {
+  const { maxBytes, expiresIn, now } = options;
+  const id = newImageId();
+  const objectKey = objectKeyFor(id, LARGE_UPLOAD_PREFIX);
+  const record: ImageRecord = {
+    id,
+    accountId,
+    objectKey,
+    state: 'pending',
+    createdAt: now.toISOString(),
+    expiresAt: Math.floor(now.getTime() / 1000) + expiresIn + PENDING_GRACE_SECONDS,
+  };
+  await deps.records.create(record);
+  const link = await deps.links.uploadLink(objectKey, { size: request.size, maxBytes, expiresIn });
+  const upload: ApiUpload = {
+    method: link.method,
+    url: link.url,
+    ...(link.headers ? { headers: link.headers } : {}),
+    ...(link.fields ? { fields: link.fields } : {}),
+    expires_at: new Date(now.getTime() + expiresIn * 1000).toISOString(),
+    max_size: request.size ?? maxBytes,
+  };
+  return { record, upload };
+}

@@ -1,0 +1,167 @@
+import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
+import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { fromEnv } from '@aws-sdk/credential-provider-env';
+import { ApiGatewayUsagePlanKeys } from '../adapters/api-gateway-usage-keys';
+import { API_CLIENT_OPTIONS, BACKGROUND_CLIENT_OPTIONS } from '../adapters/client-options';
+import { CloudFrontCache } from '../adapters/cloudfront-cache';
+import { DynamoAccountTotals } from '../adapters/dynamo-account-totals';
+import { DynamoHourlyCounter } from '../adapters/dynamo-hourly-counter';
+import { DynamoImageRecords } from '../adapters/dynamo-image-records';
+import { DynamoKeyStore } from '../adapters/dynamo-key-store';
+import { DynamoKeyUsage } from '../adapters/dynamo-key-usage';
+import { DynamoSweepPosition } from '../adapters/dynamo-sweep-position';
+import { DynamoUserAccounts } from '../adapters/dynamo-user-accounts';
+import { EmfMetrics } from '../adapters/emf-metrics';
+import { S3ImageObjects } from '../adapters/s3-image-objects';
+import { S3UploadLinks } from '../adapters/s3-upload-links';
+import { S3VariantObjects } from '../adapters/s3-variant-objects';
+import type { AccountKeyDeps } from '../core/account-keys';
+import { type Config, type Limits, optionalString, readConfig, readLimits, requireString, s3EndpointOverride } from '../core/config';
+import { HourlyQuota } from '../core/hourly-quota';
+import type { Log } from '../core/images';
+import type { Metrics } from '../core/metrics';
+import { logger } from './logger';
+
+/**
+ * Wiring: SDK clients -> adapters -> what the handlers' factories take, and the one place the
+ * functions read the names of their resources (tables, bucket, distribution, API) from the
+ * environment. A handler calls these at its module scope, once per container, so a missing
+ * name fails the cold start loudly instead of a request.
+ *
+ * Every export is a plain function and nothing is created at this module's scope: a bundle
+ * keeps only the factories its handler calls and the SDK clients those make (esbuild drops the
+ * rest, and the SDK packages declare no side effects), so each function still loads only the
+ * clients it sends requests with (docs/performance.md). sharp is not wired here: importing it
+ * starts libvips, so only the transform function's own file may.
+ */
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Client timeouts: `api` for functions behind API Gateway, `background` for events and schedules. */
+export type ClientUse = 'api' | 'background';
+
+const CLIENT_OPTIONS = { api: API_CLIENT_OPTIONS, background: BACKGROUND_CLIENT_OPTIONS } as const;
+
+export function dynamoDB(use: ClientUse = 'api'): DynamoDBClient {
+  return new DynamoDBClient(CLIENT_OPTIONS[use]);
+}
+
+export function s3(use: ClientUse = 'api'): S3Client {
+  return new S3Client(CLIENT_OPTIONS[use]);
+}
+
+/** Business metrics, written as CloudWatch embedded metric format lines. */
+export function metrics(): Metrics {
+  return new EmfMetrics();
+}
+
+/** The image records, for the functions whose record changes leave an account's image totals as they are. */
+export function imageRecords(dynamodb: DynamoDBClient, env: Env = process.env): DynamoImageRecords {
+  return new DynamoImageRecords(dynamodb, requireString(env, 'IMAGES_TABLE'));
+}
+
+/**
+ * The image records with the account's image totals (in the counters table) kept up to date: for
+ * the functions whose record changes move them (upload, delete, finalize, sweep).
+ */
+export function imageRecordsWithTotals(dynamodb: DynamoDBClient, env: Env = process.env): DynamoImageRecords {
+  return new DynamoImageRecords(dynamodb, requireString(env, 'IMAGES_TABLE'), accountTotals(dynamodb, env));
+}
+
+export function imageObjects(client: S3Client, env: Env = process.env): S3ImageObjects {
+  return new S3ImageObjects(client, requireString(env, 'BUCKET_NAME'));
+}
+
+export function variantObjects(client: S3Client, env: Env = process.env): S3VariantObjects {
+  return new S3VariantObjects(client, requireString(env, 'BUCKET_NAME'));
+}
+
+/** Presigned uploads, signed without an S3 client (see adapters/s3-signing.ts). */
+export function uploadLinks(env: Env = process.env): S3UploadLinks {
+  return new S3UploadLinks({
+    bucketName: requireString(env, 'BUCKET_NAME'),
+    region: requireString(env, 'AWS_REGION'),
+    credentials: fromEnv(),
+    endpoint: s3EndpointOverride(env),
+  });
+}
+
+export function accountTotals(dynamodb: DynamoDBClient, env: Env = process.env): DynamoAccountTotals {
+  return new DynamoAccountTotals(dynamodb, requireString(env, 'COUNTERS_TABLE'));
+}
+
+export function keyUsage(dynamodb: DynamoDBClient, env: Env = process.env): DynamoKeyUsage {
+  return new DynamoKeyUsage(dynamodb, requireString(env, 'COUNTERS_TABLE'));
+}
+
+export function sweepPosition(dynamodb: DynamoDBClient, env: Env = process.env): DynamoSweepPosition {
+  return new DynamoSweepPosition(dynamodb, requireString(env, 'COUNTERS_TABLE'));
+}
+
+export function keyStore(dynamodb: DynamoDBClient, env: Env = process.env): DynamoKeyStore {
+  return new DynamoKeyStore(dynamodb, requireString(env, 'KEYS_TABLE'));
+}
+
+export function userAccounts(dynamodb: DynamoDBClient, env: Env = process.env): DynamoUserAccounts {
+  return new DynamoUserAccounts(dynamodb, requireString(env, 'KEYS_TABLE'));
+}
+
+/** The CDN's cache; undefined in local mode, which has no CDN cache to invalidate (its /image/ reads the bucket on every request). */
+export function cdnCache(env: Env = process.env): CloudFrontCache | undefined {
+  const distributionId = optionalString(env, 'DISTRIBUTION_ID');
+  return distributionId ? new CloudFrontCache(new CloudFrontClient(BACKGROUND_CLIENT_OPTIONS), distributionId) : undefined;
+}
+
+/**
+ * The usage plan's API keys. REST_API_ID is set on AWS (the stack); absent locally, where there
+ * is no usage plan to register keys with: no API Gateway client is made then.
+ */
+export function usagePlanKeys(env: Env = process.env): ApiGatewayUsagePlanKeys | undefined {
+  const restApiId = optionalString(env, 'REST_API_ID');
+  if (!restApiId) return undefined;
+  return new ApiGatewayUsagePlanKeys(new APIGatewayClient(API_CLIENT_OPTIONS), { restApiId, stageName: requireString(env, 'STAGE_NAME') });
+}
+
+/** What every key route takes besides its storage: the settings, the caller's hourly window, metrics. */
+export interface KeyRouteDeps {
+  readonly config: Config;
+  readonly quota: HourlyQuota;
+  readonly metrics: Metrics;
+}
+
+/** The hourly window of every key route (in the counters table), with the settings it is read from. */
+export function keyRoute(dynamodb: DynamoDBClient, env: Env = process.env): KeyRouteDeps {
+  const config = readConfig(env);
+  return {
+    config,
+    quota: new HourlyQuota(new DynamoHourlyCounter(dynamodb, requireString(env, 'COUNTERS_TABLE')), config.hourlyLimit),
+    metrics: metrics(),
+  };
+}
+
+/** Creating and revoking a person's keys: the keys table, their account records, and on AWS the usage plan. */
+export function accountKeys(dynamodb: DynamoDBClient, env: Env = process.env): AccountKeyDeps {
+  return { keys: keyStore(dynamodb, env), accounts: userAccounts(dynamodb, env), usagePlan: usagePlanKeys(env), log: logger };
+}
+
+/** What settles large uploads (finalize, and the sweep's late finalize). */
+export interface PublishingDeps {
+  readonly objects: S3ImageObjects;
+  readonly records: DynamoImageRecords;
+  readonly limits: Limits;
+  readonly log: Log;
+  readonly metrics: Metrics;
+}
+
+/** Publishing from the background functions: settling a large upload to ready adds it to its account's totals. */
+export function publishing(dynamodb: DynamoDBClient, client: S3Client, env: Env = process.env): PublishingDeps {
+  return {
+    objects: imageObjects(client, env),
+    records: imageRecordsWithTotals(dynamodb, env),
+    limits: readLimits(env),
+    log: logger,
+    metrics: metrics(),
+  };
+}
