@@ -31,7 +31,7 @@ import { Construct } from 'constructs';
 import { BUSINESS_METRICS, type BusinessMetricName, METRICS_NAMESPACE, SERVICE_NAME } from '../functions/adapters/emf-metrics';
 
 /**
- * The numbers every alarm is built from, in one place: README "Operations" lists the same
+ * The numbers every alarm is built from, in one place: docs/operations.md lists the same
  * table with a runbook line each, and test/infra/monitoring.test.ts checks the template
  * against it.
  */
@@ -78,7 +78,7 @@ export interface ImagerMonitoringProps {
 
 /**
  * Alarms, one SNS topic for them, and a dashboard named after the stack. Plain CDK rather than
- * cdk-monitoring-constructs (README "Operations" says why): every construct here already has its
+ * cdk-monitoring-constructs (docs/decisions.md says why): every construct here already has its
  * metrics, and the alarm set is small enough to read in one table.
  *
  * No metric uses a dimension that grows with use: API name and stage, function, table, queue,
@@ -134,13 +134,13 @@ export class ImagerMonitoring extends Construct {
       threshold: ALARM_THRESHOLDS.apiServerErrorPercent,
       evaluationPeriods: 5,
       datapointsToAlarm: 3,
-      description: 'More than 1% of API requests answered 5xx (3 of the last 5 minutes). README "Operations": ApiServerErrorRate.',
+      description: 'More than 1% of API requests answered 5xx (3 of the last 5 minutes). docs/operations.md: ApiServerErrorRate.',
     });
     this.#alarm('ApiLatencyP99', {
       metric: this.#stageMetric('Latency', Stats.p(99), Duration.minutes(5)),
       threshold: ALARM_THRESHOLDS.apiLatencyP99Ms,
       evaluationPeriods: 3,
-      description: 'API p99 latency above 3 s for 15 minutes. README "Operations": ApiLatencyP99.',
+      description: 'API p99 latency above 3 s for 15 minutes. docs/operations.md: ApiLatencyP99.',
     });
 
     // --- Functions ---------------------------------------------------------------------------
@@ -152,7 +152,7 @@ export class ImagerMonitoring extends Construct {
           threshold: 1,
           comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
           evaluationPeriods: 1,
-          description: 'A scheduled sweep run failed in the last hour. README "Operations": SweepFailures.',
+          description: 'A scheduled sweep run failed in the last hour. docs/operations.md: SweepFailures.',
         });
       } else if (name !== props.authorizer) {
         this.#alarm(`${name}Errors`, {
@@ -160,7 +160,7 @@ export class ImagerMonitoring extends Construct {
           threshold: 1,
           comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
           evaluationPeriods: 1,
-          description: `${name} failed (threw, timed out or ran out of memory) in the last 5 minutes. README "Operations": <Function>Errors.`,
+          description: `${name} failed (threw, timed out or ran out of memory) in the last 5 minutes. docs/operations.md: <Function>Errors.`,
         });
       }
       this.#alarm(`${name}Throttles`, {
@@ -168,7 +168,7 @@ export class ImagerMonitoring extends Construct {
         threshold: 1,
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         evaluationPeriods: 1,
-        description: `Lambda throttled ${name} (concurrency limit) in the last 5 minutes. README "Operations": <Function>Throttles.`,
+        description: `Lambda throttled ${name} (concurrency limit) in the last 5 minutes. docs/operations.md: <Function>Throttles.`,
       });
     }
     const authorizerFn = props.functions[props.authorizer];
@@ -187,7 +187,7 @@ export class ImagerMonitoring extends Construct {
       threshold: ALARM_THRESHOLDS.authorizerFailurePercent,
       evaluationPeriods: 5,
       datapointsToAlarm: 3,
-      description: 'More than 5% of authorizer calls failed (500 to clients; denials do not count). README "Operations": AuthorizerFailureRate.',
+      description: 'More than 5% of authorizer calls failed (503 to clients; denials do not count). docs/operations.md: AuthorizerFailureRate.',
     });
 
     // --- 429s ----------------------------------------------------------------------------------
@@ -206,7 +206,7 @@ export class ImagerMonitoring extends Construct {
       }),
       threshold: ALARM_THRESHOLDS.rateLimitedPercent,
       evaluationPeriods: 3,
-      description: 'More than 10% of API requests answered 429 for 15 minutes. README "Operations": RateLimitedShare.',
+      description: 'More than 10% of API requests answered 429 for 15 minutes. docs/operations.md: RateLimitedShare.',
     });
 
     // --- Tables ----------------------------------------------------------------------------------
@@ -224,7 +224,7 @@ export class ImagerMonitoring extends Construct {
         threshold: 1,
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         evaluationPeriods: 1,
-        description: `DynamoDB throttled requests on the ${name} table in the last 5 minutes. README "Operations": <Table>TableThrottles.`,
+        description: `DynamoDB throttled requests on the ${name} table in the last 5 minutes. docs/operations.md: <Table>TableThrottles.`,
       });
     }
 
@@ -241,7 +241,7 @@ export class ImagerMonitoring extends Construct {
       threshold: 0,
       comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,
-      description: 'A dead-letter queue holds a message: work failed after all its retries. README "Operations": DeadLetters<Queue>.',
+      description: 'A dead-letter queue holds a message: work failed after all its retries. docs/operations.md: DeadLetters<Queue>.',
     });
     this.dashboard.addWidgets(new GraphWidget({ title: `Dead letters: ${queue.node.id}`, left: [depth], width: 6 }));
     return alarm;
@@ -250,7 +250,7 @@ export class ImagerMonitoring extends Construct {
   /**
    * CloudFront 5xx rate on the dashboard, and an alarm on it. CloudFront publishes its metrics in
    * us-east-1 only and an alarm can only watch metrics of its own region: the alarm is made when
-   * the stack is in us-east-1 or region-agnostic (README "Operations"), the widget always.
+   * the stack is in us-east-1 or region-agnostic (docs/operations.md), the widget always.
    */
   addDistribution(distribution: IDistribution): Alarm | undefined {
     const cdnMetric = (metricName: string, stat: string) =>
@@ -275,7 +275,7 @@ export class ImagerMonitoring extends Construct {
       metric: errorRate,
       threshold: ALARM_THRESHOLDS.cdnServerErrorPercent,
       evaluationPeriods: 3,
-      description: 'More than 1% of CDN responses were 5xx for 15 minutes. README "Operations": CdnServerErrorRate.',
+      description: 'More than 1% of CDN responses were 5xx for 15 minutes. docs/operations.md: CdnServerErrorRate.',
     });
   }
 
@@ -353,7 +353,7 @@ export class ImagerMonitoring extends Construct {
 
     dashboard.addWidgets(
       new TextWidget({
-        markdown: `# ${stack.stackName}\nAlarms, requests, uploads, refusals, cold starts and cost drivers. Runbook: README "Operations".`,
+        markdown: `# ${stack.stackName}\nAlarms, requests, uploads, refusals, cold starts and cost drivers. Runbook: docs/operations.md.`,
         width: 24,
         height: 2,
       }),
@@ -408,7 +408,7 @@ export class ImagerMonitoring extends Construct {
     const logGroups = functions.map(([, fn]) => fn.logGroup.logGroupName);
     dashboard.addWidgets(
       // From the REPORT line Lambda writes after a cold start: free to keep, Logs Insights bills
-      // only the bytes a refresh scans (README "Operations").
+      // only the bytes a refresh scans (docs/operations.md).
       new LogQueryWidget({
         title: 'Cold starts by function (init duration, ms)',
         logGroupNames: logGroups,

@@ -19,7 +19,7 @@ const TEST_PASSWORD = 'Correct-Horse-9-Battery';
  * prints, as a person running it locally would.
  *
  * Screenshots of every page, narrow (390 px) and wide (1280 px), go to a temporary directory;
- * with IMAGER_SCREENSHOTS=docs they go to docs/ (how the README's pictures are made).
+ * with IMAGER_SCREENSHOTS=docs they go to docs/ (how the pictures of docs/accounts-and-console.md are made).
  */
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));

@@ -205,7 +205,7 @@ describe('functions', () => {
     expect(properties.Architectures).toEqual(['arm64']);
     expect(properties.Handler).toBe('index.handler');
     expect(properties.TracingConfig).toEqual({ Mode: 'Active' });
-    // Source maps ship in the asset but are not applied at start (README, "Performance").
+    // Source maps ship in the asset but are not applied at start (docs/performance.md).
     expect(properties.Environment.Variables.NODE_OPTIONS).toBeUndefined();
     const logGroupId = flatten(properties.LoggingConfig.LogGroup);
     expect(resources[logGroupId].Type).toBe('AWS::Logs::LogGroup');

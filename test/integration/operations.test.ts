@@ -11,7 +11,7 @@ import { captureEmf, tally } from '../unit/support/emf';
 
 /**
  * The usage plan's 429s happen before any function runs, so no business metric counts them; on
- * AWS the access log's responseType does (README "Operations"), locally the gateway reports them.
+ * AWS the access log's responseType does (docs/operations.md), locally the gateway reports them.
  */
 describe('local gateway: usage-plan refusals are reported with their cause', () => {
   const refusals: Array<[string, unknown]> = [];

@@ -1,6 +1,6 @@
 /**
- * The five-line client example of the README's "OpenAPI" section, run as written (only the
- * base URL is pointed at this test's local API) with tsx, the way the README says to run it.
+ * The five-line client example of the "OpenAPI" section of docs/api.md, run as written (only the
+ * base URL is pointed at this test's local API) with tsx, the way that page says to run it.
  */
 import { execFile } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,12 +15,13 @@ const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const README_URL = 'http://127.0.0.1:3000';
 
-/** The first ```ts block of the README's OpenAPI section. */
+/** The first ```ts block of the OpenAPI section of docs/api.md. */
 function readmeExample(): string {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('\n## OpenAPI\n'));
+  const doc = readFileSync(join(ROOT, 'docs/api.md'), 'utf8');
+  if (!doc.includes('\n## OpenAPI\n')) throw new Error('docs/api.md has no section "OpenAPI"');
+  const section = doc.slice(doc.indexOf('\n## OpenAPI\n'));
   const match = /```ts\n([\s\S]*?)```/.exec(section.slice(0, section.indexOf('\n## ', 1)));
-  if (!match) throw new Error('no ```ts block in the README section "OpenAPI"');
+  if (!match) throw new Error('no ```ts block in the section "OpenAPI" of docs/api.md');
   return match[1];
 }
 
@@ -32,7 +33,7 @@ beforeAll(async () => {
   api = await startTestApi();
   workDir = mkdtempSync(join(tmpdir(), 'imager-readme-'));
   copyFileSync(join(ROOT, 'test/fixtures/sample.jpg'), join(workDir, 'photo.jpg'));
-  // In the repository root, as the README says, so './client/index.ts' resolves.
+  // In the repository root, as docs/api.md says, so './client/index.ts' resolves.
   script = join(ROOT, `.readme-example-${process.pid}.mts`);
 });
 afterAll(async () => {
@@ -41,7 +42,7 @@ afterAll(async () => {
   await api?.stop();
 });
 
-describe('README client example', () => {
+describe('the client example of docs/api.md', () => {
   it('is five lines, and uploads photo.jpg through the typed client, printing the image URL', async () => {
     const example = readmeExample();
     expect(example.trim().split('\n')).toHaveLength(5);

@@ -53,7 +53,7 @@ function recordOf(i: number): ImageRecord | undefined {
   }
 }
 
-/** What the spec says happens to object i (README: which records own which objects). */
+/** What the spec says happens to object i (docs/security-and-reliability.md: which records own which objects). */
 function shouldDelete(i: number): boolean {
   if (isYoung(i)) return false;
   const kind = i % 10; // recordOf: 3 none, 4 rejected, 5 pending, else ready at images/<id>
