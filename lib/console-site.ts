@@ -8,7 +8,7 @@ import { BlockPublicAccess, Bucket, BucketEncryption, type CfnBucket, ObjectOwne
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { nagPseudo } from './nag-suppressions';
+import { BASIC_EXECUTION_POLICY_FINDING, nagPseudo } from './nag';
 
 const WEB_ROOT = fileURLToPath(new URL('../web', import.meta.url));
 
@@ -116,7 +116,7 @@ export class ConsoleSite extends Construct {
     for (const child of stack.node.children) {
       if (!child.node.id.startsWith('Custom::CDKBucketDeployment')) continue;
       for (const [rule, reason] of [
-        ['AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', 'CDK-owned custom resource (BucketDeployment) that copies the console build at deploy time; its role is defined by aws-cdk-lib.'],
+        [BASIC_EXECUTION_POLICY_FINDING, 'CDK-owned custom resource (BucketDeployment) that copies the console build at deploy time; its role is defined by aws-cdk-lib.'],
         ['AwsSolutions-IAM5[Action::s3:GetBucket*]', 'BucketDeployment (CDK-owned) reads the asset bucket and writes the console bucket; aws-cdk-lib grants these action groups.'],
         ['AwsSolutions-IAM5[Action::s3:GetObject*]', 'BucketDeployment (CDK-owned) reads the staged console asset from the CDK bootstrap asset bucket.'],
         ['AwsSolutions-IAM5[Action::s3:List*]', 'BucketDeployment (CDK-owned) lists the asset and destination buckets to sync the console files.'],
