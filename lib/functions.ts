@@ -57,13 +57,13 @@ export class Functions extends Construct {
       const trigger = functionDefinition(name).trigger;
       if (trigger.type === 'url') continue;
       const stackName = name as StackFunctionName;
+      const onFailure = trigger.type === 's3' ? trigger.onFailure : undefined;
       // The queue before its function, as the stack first created them (resource order only).
-      const queue = trigger.type === 's3' && trigger.onFailure ? this.deadLetterQueue(name, trigger.onFailure) : undefined;
-      const fn = tableFunction(this, name, props);
-      functions[stackName] = fn;
-      if (queue && trigger.type === 's3' && trigger.onFailure) {
+      const queue = onFailure && this.deadLetterQueue(name, onFailure);
+      const fn = (functions[stackName] = tableFunction(this, name, props));
+      if (queue && onFailure) {
         deadLetterQueues[stackName] = queue;
-        fn.configureAsyncInvoke({ retryAttempts: trigger.onFailure.retryAttempts, onFailure: new SqsDestination(queue) });
+        fn.configureAsyncInvoke({ retryAttempts: onFailure.retryAttempts, onFailure: new SqsDestination(queue) });
       }
       if (trigger.type === 's3') {
         for (const event of trigger.events) {
