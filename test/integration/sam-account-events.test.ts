@@ -4,6 +4,7 @@ import createAccountKeyJson from '../../events/create-account-key.json';
 import getAccountJson from '../../events/get-account.json';
 import listAccountKeysJson from '../../events/list-account-keys.json';
 import revokeAccountKeyJson from '../../events/revoke-account-key.json';
+import { FUNCTIONS, type FunctionName } from '../../functions/function-table';
 import { startTestApi, type TestApi } from '../support/local-api';
 
 /**
@@ -24,11 +25,13 @@ let handlers: Record<keyof typeof EVENTS, ProxyHandler>;
 
 beforeAll(async () => {
   api = await startTestApi();
+  // The handler modules the function table names, as the local API loaded them.
+  const handlerOf = async (name: FunctionName) => (await import(`../../functions/${FUNCTIONS[name].file}.ts`)).handler as ProxyHandler;
   handlers = {
-    getAccount: (await import('../../functions/get-account.ts')).handler,
-    listAccountKeys: (await import('../../functions/list-account-keys.ts')).handler,
-    createAccountKey: (await import('../../functions/create-account-key.ts')).handler,
-    revokeAccountKey: (await import('../../functions/revoke-account-key.ts')).handler,
+    getAccount: await handlerOf('GetAccount'),
+    listAccountKeys: await handlerOf('ListAccountKeys'),
+    createAccountKey: await handlerOf('CreateAccountKey'),
+    revokeAccountKey: await handlerOf('RevokeAccountKey'),
   };
 });
 afterAll(async () => {
