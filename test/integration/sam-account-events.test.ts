@@ -19,6 +19,13 @@ const EVENTS = {
   revokeAccountKey: revokeAccountKeyJson as unknown as APIGatewayProxyEvent,
 };
 
+const FUNCTION_OF = {
+  getAccount: 'GetAccount',
+  listAccountKeys: 'ListAccountKeys',
+  createAccountKey: 'CreateAccountKey',
+  revokeAccountKey: 'RevokeAccountKey',
+} as const satisfies Record<keyof typeof EVENTS, FunctionName>;
+
 type ProxyHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 let api: TestApi;
 let handlers: Record<keyof typeof EVENTS, ProxyHandler>;
@@ -26,13 +33,12 @@ let handlers: Record<keyof typeof EVENTS, ProxyHandler>;
 beforeAll(async () => {
   api = await startTestApi();
   // The handler modules the function table names, as the local API loaded them.
-  const handlerOf = async (name: FunctionName) => (await import(`../../functions/${FUNCTIONS[name].file}.ts`)).handler as ProxyHandler;
-  handlers = {
-    getAccount: await handlerOf('GetAccount'),
-    listAccountKeys: await handlerOf('ListAccountKeys'),
-    createAccountKey: await handlerOf('CreateAccountKey'),
-    revokeAccountKey: await handlerOf('RevokeAccountKey'),
-  };
+  const loaded = await Promise.all(
+    (Object.entries(FUNCTION_OF) as Array<[keyof typeof EVENTS, FunctionName]>).map(
+      async ([key, name]) => [key, (await import(`../../functions/${FUNCTIONS[name].file}.ts`)).handler as ProxyHandler] as const,
+    ),
+  );
+  handlers = Object.fromEntries(loaded) as Record<keyof typeof EVENTS, ProxyHandler>;
 });
 afterAll(async () => {
   await api.stop();
