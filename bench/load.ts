@@ -7,7 +7,7 @@
  *   npm run load                    # 60 s
  *   npm run load -- --duration 10   # shorter
  *
- * Prints one JSON object and writes it to docs/load-results.json.
+ * Prints one JSON object and writes it to bench/results/load.json.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -244,7 +244,7 @@ async function main(): Promise<void> {
   const json = JSON.stringify(report, null, 2);
   console.log(json);
   mkdirSync(new URL('../docs/', import.meta.url), { recursive: true });
-  writeFileSync(new URL('../docs/load-results.json', import.meta.url), `${json}\n`);
+  writeFileSync(new URL('./results/load.json', import.meta.url), `${json}\n`);
   if (report.errors_5xx > 0 || report.lost_images > 0) process.exitCode = 1;
 }
 

@@ -1,6 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type ChildReport, lambdaEnvironment, representativeRequest, runChild, type ShippedFunction, storageFixture } from './cold-start';
+import { lambdaEnvironment, representativeRequest, storageFixture } from './cold-start/fixtures';
+import { type ChildReport, runChild } from './cold-start/processes';
+import type { ShippedFunction } from './cold-start/synth';
 import { bmpOfSize, uploadEvent } from './lib/images';
 import { median, ratio, round, shuffled } from './lib/stats';
 
@@ -8,7 +10,6 @@ export interface MemoryOptions {
   readonly runs: number;
   readonly imageBytes: number;
   readonly workDir: string;
-  readonly warmupImage: Buffer;
   readonly log: (message: string) => void;
 }
 
@@ -23,8 +24,8 @@ export async function measureUploadMemory(fn: ShippedFunction, options: MemoryOp
   const bigEventFile = join(options.workDir, 'memory-event.json');
   writeFileSync(bigEventFile, JSON.stringify(uploadEvent(image).event));
   const invocation = join(options.workDir, 'memory.invocation.json');
-  const warmup = representativeRequest(fn.file, options.warmupImage);
-  writeFileSync(invocation, JSON.stringify({ event: warmup.event, fixture: storageFixture(options.warmupImage), bigEventFile }));
+  const warmup = representativeRequest(fn.name);
+  writeFileSync(invocation, JSON.stringify({ event: warmup.event, fixture: storageFixture(), bigEventFile }));
   const env = lambdaEnvironment(fn.name, fn.environment);
 
   const modes = ['idle', 'event', 'upload'] as const;

@@ -1,23 +1,34 @@
 /**
- * `npm run bench [-- --quick] [-- --cold-rounds N]`: the performance figures of issue 5 in one JSON document, printed
- * on stdout and written to bench/results.json. Progress and the met/not-met list go to stderr.
+ * `npm run bench [-- --quick] [-- --cold-rounds N]`: the performance figures of issue 5 in one
+ * JSON document, printed on stdout and written to bench/results/bench.json (every benchmark
+ * result lives in bench/results/). Progress and the met/not-met list go to stderr.
  *
  * Every ratio is measured side by side in this run (interleaved where it can be), so it holds
  * on a noisy machine; absolute times are printed beside them and are not comparable across runs.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildReferences, calibrate, measureColdStarts, measureSpecColdStarts, type Mode, shippedFunctions, summariseBundle, synthesize } from './cold-start';
+import { measureColdStarts, type Mode } from './cold-start/bare-entry';
+import { buildReferences, summariseBundle } from './cold-start/bundles';
+import { coldStartCalibration, coldStartTargets, printColdStart } from './cold-start/report';
+import { measureSpecColdStarts } from './cold-start/spec-method';
+import { shippedFunctions, synthesize } from './cold-start/synth';
 import { measureUploadMemory } from './memory';
 import { ensureReferenceParser, REFERENCE_PARSER } from './lib/reference-parser';
 import { round, type Target, target } from './lib/stats';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** Where every benchmark result is kept (this run's, the load run's, the long fuzz run's). */
+const RESULTS_DIR = join(ROOT, 'bench', 'results');
 const quick = process.argv.includes('--quick');
-/** `--only upload,memory`: run just those parts (coldStart, memory, upload, localApi, metadata, transforms), print, and leave results.json alone. */
+/**
+ * `--only upload,memory`: run just those parts (coldStart, memory, upload, localApi, metadata,
+ * transforms), print, and leave bench/results/bench.json alone (a partial run worth keeping is
+ * saved beside it, e.g. `npm run -s bench -- --only transforms > bench/results/transforms.json`).
+ */
 const PARTS = ['coldStart', 'memory', 'upload', 'localApi', 'metadata', 'transforms'] as const;
 const onlyAt = process.argv.indexOf('--only');
 const only = onlyAt < 0 ? undefined : (process.argv[onlyAt + 1] ?? '').split(',');
@@ -30,71 +41,27 @@ const MiB = 1024 * 1024;
 const coldRoundsAt = process.argv.indexOf('--cold-rounds');
 const coldRounds = coldRoundsAt < 0 ? undefined : Number(process.argv[coldRoundsAt + 1]);
 if (coldRounds !== undefined && !(Number.isInteger(coldRounds) && coldRounds > 0)) throw new Error('--cold-rounds: a positive integer');
-const BASE_PLAN = quick
-  ? {
-      coldStartRounds: 2,
-      coldStartModes: ['load', 'first'] as Mode[],
-      specColdStartRounds: 3,
-      memoryRuns: 2,
-      upload: { sizes: [64 * 1024, MiB, 4 * MiB], photoBytes: 4 * MiB, rounds: { [64 * 1024]: 500, [MiB]: 100, [4 * MiB]: 60 }, warmup: 3 },
-      localApi: { seconds: 1.5, rounds: 1, warmupSeconds: 0.5, connections: 10 },
-      metadata: { imageBytes: 4 * MiB, rounds: 60, warmup: 5 },
-      transforms: { rounds: { thumb: 5, large: 3 }, coldRounds: 3, warmup: 1 },
-    }
-  : {
-      coldStartRounds: 20,
-      coldStartModes: ['load', 'first', 'loadWithoutSourceMaps'] as Mode[],
-      // SPEC §10 publishes medians of 30.
-      specColdStartRounds: 30,
-      memoryRuns: 5,
-      upload: { sizes: [64 * 1024, MiB, 4 * MiB], photoBytes: 4 * MiB, rounds: { [64 * 1024]: 3000, [MiB]: 600, [4 * MiB]: 300 }, warmup: 10 },
-      // 10 s per series, in four alternating slices so noise from the machine hits both.
-      localApi: { seconds: 2.5, rounds: 4, warmupSeconds: 1, connections: 10 },
-      metadata: { imageBytes: 4 * MiB, rounds: 300, warmup: 10 },
-      transforms: { rounds: { thumb: 30, large: 10 }, coldRounds: 10, warmup: 3 },
-    };
+/** What a run does: `--quick` for a smoke run (about 2 minutes), else the full one. */
+const either = <T>(quickValue: T, fullValue: T): T => (quick ? quickValue : fullValue);
+const BASE_PLAN = {
+  coldStartRounds: either(2, 20),
+  // --quick skips loadWithoutSourceMaps.
+  coldStartModes: either<Mode[]>(['load', 'first'], ['load', 'first', 'loadWithoutSourceMaps']),
+  // SPEC §10 publishes medians of 30.
+  specColdStartRounds: either(3, 30),
+  memoryRuns: either(2, 5),
+  upload: {
+    sizes: [64 * 1024, MiB, 4 * MiB],
+    photoBytes: 4 * MiB,
+    rounds: either({ [64 * 1024]: 500, [MiB]: 100, [4 * MiB]: 60 }, { [64 * 1024]: 3000, [MiB]: 600, [4 * MiB]: 300 }),
+    warmup: either(3, 10),
+  },
+  // Full: 10 s per series, in four alternating slices so noise from the machine hits both.
+  localApi: { seconds: either(1.5, 2.5), rounds: either(1, 4), warmupSeconds: either(0.5, 1), connections: 10 },
+  metadata: { imageBytes: 4 * MiB, rounds: either(60, 300), warmup: either(5, 10) },
+  transforms: { rounds: either({ thumb: 5, large: 3 }, { thumb: 30, large: 10 }), coldRounds: either(3, 10), warmup: either(1, 3) },
+};
 const PLAN = coldRounds ? { ...BASE_PLAN, coldStartRounds: coldRounds, specColdStartRounds: coldRounds } : BASE_PLAN;
-
-/**
- * Cold-start floor (SPEC §10, decided): no function may load slower than a bundle holding only
- * the stock AWS SDK v3 clients it must send requests with. Each function that sends requests
- * names its floor here; a function in neither this table nor CONTENT_FLOOR (below) fails the
- * run, so a new one cannot escape the rule.
- */
-const CLIENT_FLOOR: Record<string, string> = {
-  Authorizer: '(reference) DynamoDB client only',
-  GetImage: '(reference) DynamoDB client only',
-  ListImages: '(reference) DynamoDB client only',
-  // Presigns its PUT/POST without the S3 client: DynamoDB is the only client it sends with.
-  StartUpload: '(reference) DynamoDB client only',
-  UploadImage: '(reference) DynamoDB + S3 clients',
-  DeleteImage: '(reference) DynamoDB + S3 clients',
-  FinalizeUpload: '(reference) DynamoDB + S3 clients',
-  Sweep: '(reference) DynamoDB + S3 clients',
-  PurgeImage: '(reference) S3 + CloudFront clients',
-  // The console's account routes: the keys and counters tables, and for creating and revoking
-  // keys the usage plan's API keys in API Gateway.
-  GetAccount: '(reference) DynamoDB client only',
-  ListAccountKeys: '(reference) DynamoDB client only',
-  CreateAccountKey: '(reference) DynamoDB + API Gateway clients',
-  RevokeAccountKey: '(reference) DynamoDB + API Gateway clients',
-};
-/**
- * Functions that send no request: SPEC §10's floor (the clients a function sends with) is an
- * empty bundle for them, which no function with code can load faster than. They are compared,
- * for information and not as targets, with the least they must hold to answer (SPEC §10,
- * "Floor": the least work a request must do): nothing for a redirect (an empty handler bundled
- * like every reference), the content for the reference routes (the OpenAPI document, the 1 MB
- * Redoc page). A function must be in one table or the other.
- */
-const CONTENT_FLOOR: Record<string, string> = {
-  ViewImage: '(reference) no client (empty handler bundled like the stack)',
-  GetOpenApi: '(reference) the OpenAPI document only',
-  GetDocs: '(reference) reads the Redoc page only',
-};
-const CONTROL = { name: '(control) DynamoDB + S3 clients, built and measured again', of: '(reference) DynamoDB + S3 clients' } as const;
-/** Load time / floor load time, both medians of the same interleaved run. */
-const FLOOR_RATIO_LIMIT = 1;
 
 const startedAt = new Date();
 const started = performance.now();
@@ -163,7 +130,6 @@ try {
   }
   log(`${functions.length} bundles: ${functions.map((f) => `${f.name} ${(f.bundleBytes / 1024).toFixed(0)} KiB`).join(', ')}`);
 
-  const warmupImage = readFileSync(join(ROOT, 'test', 'fixtures', 'sample.jpg'));
   const references = runs('coldStart') ? await buildReferences(join(workDir, 'references')) : [];
   const coldStart = runs('coldStart')
     ? await measureColdStarts(functions, {
@@ -171,7 +137,6 @@ try {
         modes: PLAN.coldStartModes,
         references,
         workDir,
-        image: warmupImage,
         log,
       })
     : undefined;
@@ -179,33 +144,16 @@ try {
   const specColdStart = runs('coldStart')
     ? await measureSpecColdStarts(functions, { rounds: PLAN.specColdStartRounds, references, workDir, log })
     : undefined;
-  const calibration =
-    coldStart && specColdStart
-      ? {
-          methods: {
-            bareEsmEntry: 'bare ESM entry: `node bench/cold-start-child.mjs load <bundle>`, Lambda-like environment (coldStart.functions, coldStart.references)',
-            spec: `spec method: ${specColdStart.spec.command} with NODE_EXTRA_CA_CERTS=${specColdStart.spec.nodeExtraCaCerts} (coldStart.spec)`,
-            specModuleEntry: `control, entry form only: ${specColdStart.controls.specModuleEntry.command} with NODE_EXTRA_CA_CERTS (coldStart.spec.controls)`,
-            evalWithoutExtraCaCerts: `control, environment only: ${specColdStart.controls.evalWithoutExtraCaCerts.command} without NODE_EXTRA_CA_CERTS (coldStart.spec.controls)`,
-          },
-          ...calibrate({
-          bareEsmEntry: { emptyHandler: coldStart.emptyHandler.load, references: coldStart.references },
-          spec: specColdStart.spec,
-          specModuleEntry: specColdStart.controls.specModuleEntry,
-          evalWithoutExtraCaCerts: specColdStart.controls.evalWithoutExtraCaCerts,
-          }),
-        }
-      : undefined;
+  const calibration = coldStart && specColdStart ? coldStartCalibration(coldStart, specColdStart) : undefined;
 
-  const uploadFunction = functions.find((f) => f.file === 'upload-image');
-  if (runs('memory') && !uploadFunction) throw new Error('the stack has no upload-image function');
+  const uploadFunction = functions.find((f) => f.name === 'UploadImage');
+  if (runs('memory') && !uploadFunction) throw new Error('the stack has no UploadImage function');
   const memory =
     runs('memory') && uploadFunction
       ? await measureUploadMemory(uploadFunction, {
           runs: PLAN.memoryRuns,
           imageBytes: 4 * MiB,
           workDir,
-          warmupImage,
           log,
         })
       : undefined;
@@ -222,31 +170,8 @@ try {
   const transforms = runs('transforms') ? await runPart<TransformFigures>('transforms.ts', PLAN.transforms) : undefined;
 
   const targets: Target[] = [];
-  // The bare ESM entry first: it is the Lambda-like method (no NODE_EXTRA_CA_CERTS read at start).
-  /** Not targets: the no-client functions against what they must hold, and the control. */
-  const floorComparisons: Array<{ method: string; function: string; floor: string; ratio: number }> = [];
-  const controls: Array<{ method: string; control: string; of: string; ratio: number }> = [];
-  const floorTargets = (label: string, run: { emptyHandler: { wallMs: number }; references: ReadonlyArray<{ name: string; load: { wallMs: number } }>; functions: ReadonlyArray<{ name: string; load: { wallMs: number } }> } | undefined) => {
-    const loadOf = (name: string) => run?.references.find((r) => r.name === name)?.load.wallMs;
-    for (const fn of run?.functions ?? []) {
-      const clientFloor = CLIENT_FLOOR[fn.name];
-      const contentFloor = CONTENT_FLOOR[fn.name];
-      if (!clientFloor && !contentFloor) {
-        throw new Error(`bench/run.ts has no floor for ${fn.name}: name the stock clients it sends with (CLIENT_FLOOR), or what it must hold if it sends none (CONTENT_FLOOR)`);
-      }
-      const floorName = clientFloor ?? contentFloor;
-      const floorMs = loadOf(floorName);
-      const ratio = floorMs ? round(fn.load.wallMs / floorMs) : Number.NaN;
-      if (clientFloor) targets.push(target(`cold start (${label}): ${fn.name} load / ${floorName.replace('(reference) ', '')} load`, ratio, '<=', FLOOR_RATIO_LIMIT));
-      else floorComparisons.push({ method: label, function: fn.name, floor: floorName, ratio });
-    }
-    const control = loadOf(CONTROL.name);
-    const original = loadOf(CONTROL.of);
-    if (control && original) controls.push({ method: label, control: CONTROL.name, of: CONTROL.of, ratio: round(control / original) });
-  };
-  floorTargets('bare ESM entry', coldStart && { emptyHandler: coldStart.emptyHandler.load, references: coldStart.references, functions: coldStart.functions });
-  floorTargets('spec method', specColdStart?.spec);
-  if (coldStart) targets.push(target('cold start: every first request answered as expected (count of failures)', coldStart.failures.length, '==', 0));
+  const { targets: coldTargets, floorComparisons, controls } = coldStartTargets(coldStart, specColdStart);
+  targets.push(...coldTargets);
   if (uploadHandler) {
     for (const kind of ['bmp', 'jpeg with metadata'] as const) {
       const fourMiB = uploadHandler.sizes.find((s) => s.kind === kind && (kind !== 'bmp' || s.imageBytes === 4 * MiB));
@@ -308,7 +233,7 @@ try {
     coldStart: coldStart && {
       label: 'bare ESM entry',
       method:
-        'Method "bare ESM entry" (emptyHandler, references, functions below; the targets labelled so). Bundles from `cdk synth` (asset dir per function via aws:asset:path). Each measurement is a fresh `node` running bench/cold-start-child.mjs with the function environment from the template. "load": import only; "loadAndFirstRequest": an in-process stub answers DynamoDB/S3 at once, then one representative request; "loadWithoutSourceMaps": load with NODE_OPTIONS unset. wallMs is spawn to exit measured by the parent; loadedSinceStartMs / answeredSinceStartMs are performance.now() in the child. Every run of a function is paired with a run of the empty handler in the same mode (random order within the pair; pairs in a new random order each round); ratio = median wall time / median wall time of the paired empty-handler runs (the one the targets use), medianOfPairRatios beside it. References: handlers that only create the SDK clients or the logger, or only hold the content a function that sends no request must serve (the OpenAPI document, the Redoc page), bundled with the same options (load only). --quick skips loadWithoutSourceMaps.',
+        'Method "bare ESM entry" (emptyHandler, references, functions below; the targets labelled so). Bundles from `cdk synth` (asset dir per function via aws:asset:path). Each measurement is a fresh `node` running bench/cold-start/child.mjs with the function environment from the template. "load": import only; "loadAndFirstRequest": an in-process stub answers DynamoDB/S3 at once, then the function\'s sample event from events/ (the stub holds what it refers to); "loadWithoutSourceMaps": load with NODE_OPTIONS unset. wallMs is spawn to exit measured by the parent; loadedSinceStartMs / answeredSinceStartMs are performance.now() in the child. Every run of a function is paired with a run of the empty handler in the same mode (random order within the pair; pairs in a new random order each round); ratio = median wall time / median wall time of the paired empty-handler runs (the one the targets use), medianOfPairRatios beside it. References: handlers that only create the SDK clients or the logger, or only hold the content a function that sends no request must serve (the OpenAPI document, the Redoc page), bundled with the same options (load only). --quick skips loadWithoutSourceMaps.',
       rounds: PLAN.coldStartRounds,
       ...coldStart,
       spec: specColdStart && {
@@ -352,47 +277,17 @@ try {
   };
 
   const json = `${JSON.stringify(document, null, 2)}\n`;
-  if (!only) writeFileSync(join(ROOT, 'bench', 'results.json'), json);
+  if (!only) {
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    writeFileSync(join(RESULTS_DIR, 'bench.json'), json);
+  }
   process.stdout.write(json);
-  if (coldStart) {
-    process.stderr.write('\nCold start (wall ms, median; ratio to the empty handler under the same method):\n');
-    const specEmpty = specColdStart ? `; spec method: empty handler ${specColdStart.spec.emptyHandler.wallMs} ms` : '';
-    process.stderr.write(`  bare ESM entry: empty handler ${coldStart.emptyHandler.load.wallMs} ms${specEmpty}\n`);
-  }
-  type Row = { name: string; bundleBytes: number; load: { wallMs: number; ratio: number }; loadAndFirstRequest?: { wallMs: number; ratio: number } };
-  const rows: Row[] = coldStart ? [...coldStart.references, ...coldStart.functions] : [];
-  const specRows = specColdStart ? [...specColdStart.spec.references, ...specColdStart.spec.functions] : [];
-  for (const fn of rows) {
-    const spec = specRows.find((r) => r.name === fn.name);
-    const specText = spec ? `  spec ${spec.load.wallMs} ms x${spec.load.ratio}` : '';
-    const first = fn.loadAndFirstRequest ? `  load+first ${fn.loadAndFirstRequest.wallMs} ms x${fn.loadAndFirstRequest.ratio}` : '';
-    process.stderr.write(
-      `  ${fn.name.padEnd(46)} ${String(Math.round(fn.bundleBytes / 1024)).padStart(4)} KiB  bare load ${fn.load.wallMs} ms x${fn.load.ratio}${specText}${first}\n`,
-    );
-  }
-  if (calibration) {
-    process.stderr.write(`\nCalibration against ${calibration.source}:\n`);
-    const methods = Object.keys(calibration.meanAbsoluteRatioError);
-    process.stderr.write(`  empty handler ms: published ${calibration.emptyHandlerMs.published}; ${methods.map((m) => `${m} ${calibration.emptyHandlerMs[m as keyof typeof calibration.emptyHandlerMs]}`).join(', ')}\n`);
-    for (const row of calibration.references) {
-      const measured = methods.flatMap((m) => (row.measured[m] ? [`${m} x${row.measured[m].ratio}`] : [])).join(', ');
-      process.stderr.write(`  ${row.spec} = ${row.reference}${row.sameBundleAsSpec ? '' : ' (not SPEC\'s bundle)'}: published x${row.publishedRatio}; ${measured}\n`);
-    }
-    process.stderr.write(`  mean |ratio - published|: ${methods.map((m) => `${m} ${calibration.meanAbsoluteRatioError[m]}`).join(', ')}; closest: ${calibration.closestToSpec}\n`);
-  }
-  if (controls.length > 0) {
-    process.stderr.write('\nResolution of the cold-start methods (identical bundles, two subjects; not targets):\n');
-    for (const c of controls) process.stderr.write(`  ${c.method}: ${c.control} / ${c.of}: ${c.ratio}\n`);
-  }
-  if (floorComparisons.length > 0) {
-    process.stderr.write('\nFunctions that send no request, against what they must hold (not targets: SPEC §10 gives them an empty floor):\n');
-    for (const c of floorComparisons) process.stderr.write(`  ${c.method}: ${c.function} load / ${c.floor.replace('(reference) ', '')} load: ${c.ratio}\n`);
-  }
+  printColdStart(coldStart, specColdStart, calibration, controls, floorComparisons);
   process.stderr.write(`\nTargets (${document.targetsMet}/${document.targetsTotal} met):\n`);
   for (const t of targets) {
     process.stderr.write(`  ${t.met ? 'MET    ' : 'NOT MET'}  ${t.name}: ${t.measured} (target ${t.comparison} ${t.limit})\n`);
   }
-  log(only ? 'partial run: bench/results.json left as it was' : 'wrote bench/results.json');
+  log(only ? 'partial run: bench/results/bench.json left as it was' : 'wrote bench/results/bench.json');
 } finally {
   rmSync(workDir, { recursive: true, force: true });
 }

@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import sharp from 'sharp';
+import { prepareInProcessHandlers } from './lib/environment';
 import { median, ratio, round, shuffled } from './lib/stats';
 
 interface Options {
@@ -35,14 +36,7 @@ const options = JSON.parse(process.argv[2] ?? '{"rounds":{"thumb":5,"large":3},"
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const log = (message: string) => process.stderr.write(`[bench transforms] ${message}\n`);
 
-Object.assign(process.env, {
-  AWS_REGION: 'us-east-1',
-  AWS_ACCESS_KEY_ID: 'BENCH',
-  AWS_SECRET_ACCESS_KEY: 'BENCH',
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  BUCKET_NAME: 'bench-bucket',
-  POWERTOOLS_LOG_LEVEL: 'ERROR',
-});
+prepareInProcessHandlers(['BUCKET_NAME']);
 const { createTransformImageHandler, MAX_INLINE_BYTES } = await import('../functions/transform-image.ts');
 const { AVIF_EFFORT, SharpRenderer } = await import('../functions/adapters/sharp-renderer.ts');
 const { readTransformSettings } = await import('../functions/core/config.ts');

@@ -14,6 +14,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { bmpOfSize, uploadEvent } from './lib/images';
 import { jpegOfSize } from './lib/photo';
 import { loadReferenceParser } from './lib/reference-parser';
+import { prepareInProcessHandlers } from './lib/environment';
 import { median, ratio, round, shuffled } from './lib/stats';
 
 interface Options {
@@ -28,17 +29,7 @@ interface Options {
 const options = JSON.parse(process.argv[2] ?? '{}') as Options;
 
 // The handler module reads its configuration and builds (unused) SDK clients at import.
-Object.assign(process.env, {
-  AWS_REGION: 'us-east-1',
-  AWS_ACCESS_KEY_ID: 'BENCH',
-  AWS_SECRET_ACCESS_KEY: 'BENCH',
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  BUCKET_NAME: 'bench-bucket',
-  IMAGES_TABLE: 'bench-images',
-  COUNTERS_TABLE: 'bench-counters',
-  KEYS_TABLE: 'bench-keys',
-  POWERTOOLS_LOG_LEVEL: 'ERROR',
-});
+prepareInProcessHandlers(['BUCKET_NAME', 'IMAGES_TABLE', 'COUNTERS_TABLE', 'KEYS_TABLE']);
 const { createUploadHandler } = await import('../functions/upload-image.ts');
 const { HourlyQuota } = await import('../functions/core/hourly-quota.ts');
 const { readConfig } = await import('../functions/core/config.ts');

@@ -1,6 +1,8 @@
+import { FUNCTIONS, type FunctionsTriggeredBy, functionsTriggeredBy } from './function-table';
+
 /**
  * The route table: the single source for the CDK stack's API and the local gateway.
- * `handler` names the function (and its file in functions/, kebab-cased).
+ * `handler` names the function in the function table (functions/function-table.ts).
  */
 export interface RouteDefinition {
   readonly method: 'GET' | 'POST' | 'DELETE';
@@ -17,22 +19,13 @@ export interface RouteDefinition {
 
 export type RouteAuth = 'key' | 'session' | 'none';
 
-export const HANDLERS = {
-  UploadImage: 'upload-image',
-  GetImage: 'get-image',
-  ListImages: 'list-images',
-  DeleteImage: 'delete-image',
-  StartUpload: 'start-upload',
-  ViewImage: 'view-image',
-  GetAccount: 'get-account',
-  ListAccountKeys: 'list-account-keys',
-  CreateAccountKey: 'create-account-key',
-  RevokeAccountKey: 'revoke-account-key',
-  GetOpenApi: 'get-openapi',
-  GetDocs: 'get-docs',
-} as const;
+/** The functions behind API routes: the function table's entries with an `api` trigger. */
+export type HandlerName = FunctionsTriggeredBy<'api'>;
 
-export type HandlerName = keyof typeof HANDLERS;
+/** Each API function's handler file in functions/ (from the function table). */
+export const HANDLERS: Readonly<Record<HandlerName, string>> = Object.fromEntries(
+  functionsTriggeredBy('api').map((name) => [name, FUNCTIONS[name].file]),
+) as Record<HandlerName, string>;
 
 export const ROUTES: readonly RouteDefinition[] = [
   { method: 'POST', path: '/api/images/upload', handler: 'UploadImage', auth: 'key' },

@@ -1,4 +1,4 @@
-import { type CfnResource, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { type CfnResource, Duration, Stack } from 'aws-cdk-lib';
 import {
   AccessLogField,
   AccessLogFormat,
@@ -9,6 +9,7 @@ import {
   EndpointType,
   LambdaIntegration,
   LogGroupLogDestination,
+  type Method,
   type MethodDeploymentOptions,
   MethodLoggingLevel,
   Period,
@@ -19,19 +20,23 @@ import {
   type UsagePlan,
 } from 'aws-cdk-lib/aws-apigateway';
 import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import type { Function as LambdaFunction, IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { GATEWAY_RESPONSES, type GatewayResponseType } from '../functions/gateway-responses';
 import { BEARER_KEY_PATTERN } from '../functions/core/api-keys';
 import { JSON_CONTENT_TYPE } from '../functions/transport/http';
-import { BINARY_MEDIA_TYPES, type HandlerName, ROUTES } from '../functions/routes';
-import { nagPseudo } from './nag-suppressions';
+import { FUNCTION_NAMES, functionDefinition, functionsTriggeredBy } from '../functions/function-table';
+import { BINARY_MEDIA_TYPES, ROUTES } from '../functions/routes';
+import type { StackFunctionName } from './functions';
+import { acknowledge, nagPseudo } from './nag';
 
 export interface ImagerApiProps {
-  /** The function behind each route of the shared route table. */
-  readonly handlers: Readonly<Record<HandlerName, IFunction>>;
-  readonly authorizer: IFunction;
+  /**
+   * The functions of the function table: the one behind each route of the route table, the
+   * TOKEN authorizer (trigger `authorizer`), and those whose grants manage API keys.
+   */
+  readonly functions: Readonly<Record<StackFunctionName, LambdaFunction>>;
   /** The authorizer of the account routes (`auth: 'session'`): the Cognito user pool's. */
   readonly sessionAuthorizer: IAuthorizer;
   /** Authorizer result cache, in seconds (0 disables it). */
@@ -101,6 +106,9 @@ export const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
   }),
 );
 
+/** The public documentation routes (SPEC §14). */
+const REFERENCE_ROUTES = new Set(['GET /api/openapi.json', 'GET /docs']);
+
 /** The identity validation expression: malformed headers are refused before the authorizer runs. */
 export const AUTHORIZATION_PATTERN = BEARER_KEY_PATTERN;
 
@@ -147,8 +155,10 @@ export class ImagerApi extends Construct {
       },
     });
 
+    const [authorizerName, ...others] = functionsTriggeredBy('authorizer');
+    if (authorizerName === undefined || others.length > 0) throw new Error('the function table must have exactly one authorizer');
     const authorizer = new TokenAuthorizer(this, 'BearerKey', {
-      handler: props.authorizer,
+      handler: props.functions[authorizerName],
       identitySource: 'method.request.header.Authorization',
       validationRegex: AUTHORIZATION_PATTERN,
       resultsCacheTtl: Duration.seconds(props.authCacheSeconds),
@@ -165,7 +175,7 @@ export class ImagerApi extends Construct {
       const resource = this.resourceFor(route.path);
       const requestParameters: Record<string, boolean> = {};
       for (const match of route.path.matchAll(/\{([^}]+)\}/g)) requestParameters[`method.request.path.${match[1]}`] = true;
-      resource.addMethod(route.method, new LambdaIntegration(props.handlers[route.handler], { proxy: true }), {
+      resource.addMethod(route.method, new LambdaIntegration(props.functions[route.handler], { proxy: true }), {
         // Image routes: the key authorizer, which also names the usage-plan key. Account routes:
         // the Cognito authorizer on the session's ID token, no API key (a person, not a program).
         authorizer: route.auth === 'key' ? authorizer : route.auth === 'session' ? props.sessionAuthorizer : undefined,
@@ -197,6 +207,17 @@ export class ImagerApi extends Construct {
       quota: { limit: props.dailyQuota, period: Period.DAY },
       apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
     });
+
+    // Keys made in the console are API Gateway keys on this usage plan, like the CLI's.
+    for (const name of FUNCTION_NAMES) {
+      for (const grant of functionDefinition(name).grants) {
+        if (grant.kind !== 'api-keys') continue;
+        const fn = props.functions[name as StackFunctionName];
+        if (grant.lifecycle === 'create') this.allowKeyCreation(fn);
+        else this.allowKeyRevocation(fn);
+      }
+    }
+    this.acknowledgeFindings();
   }
 
   /**
@@ -205,7 +226,7 @@ export class ImagerApi extends Construct {
    * delete both again if the key record cannot be written; the plan is found from the stage
    * (GET /usageplans). Each action on its own resource.
    */
-  allowKeyCreation(fn: LambdaFunction): void {
+  private allowKeyCreation(fn: LambdaFunction): void {
     this.keyPolicy(fn, 'KeyCreation', [
       new PolicyStatement({ actions: ['apigateway:POST'], resources: [this.apigw('/apikeys'), this.apigw(`/usageplans/${this.usagePlan.usagePlanId}/keys`)] }),
       new PolicyStatement({ actions: ['apigateway:GET'], resources: [this.apigw('/usageplans')] }),
@@ -218,7 +239,7 @@ export class ImagerApi extends Construct {
    * key from this plan and delete it (so it stops counting toward the 10,000 keys), flush the
    * stage's authorizer cache.
    */
-  allowKeyRevocation(fn: LambdaFunction): void {
+  private allowKeyRevocation(fn: LambdaFunction): void {
     this.keyPolicy(fn, 'KeyRevocation', [
       new PolicyStatement({ actions: ['apigateway:GET'], resources: [this.apigw('/usageplans')] }),
       new PolicyStatement({ actions: ['apigateway:DELETE'], resources: [this.apigw('/apikeys/*'), this.apigw(`/usageplans/${this.usagePlan.usagePlanId}/keys/*`)] }),
@@ -250,7 +271,49 @@ export class ImagerApi extends Construct {
     const wildcards = ['/apikeys/*', `/usageplans/<${plan}>/keys/*`];
     const { partition, region } = Stack.of(this);
     for (const path of wildcards) {
-      Validations.of(policy).acknowledge({ id: `AwsSolutions-IAM5[Resource::arn:${nagPseudo(partition, 'Partition')}:apigateway:${nagPseudo(region, 'Region')}::${path}]`, reason });
+      acknowledge(policy, `AwsSolutions-IAM5[Resource::arn:${nagPseudo(partition, 'Partition')}:apigateway:${nagPseudo(region, 'Region')}::${path}]`, reason);
+    }
+  }
+
+  /** The API's authorization model, its abuse bounds without WAF, and API Gateway's logging role. */
+  private acknowledgeFindings(): void {
+    const routeKey = (method: string, path: string) => `${method} ${path}`;
+    const publicRoutes = new Set(ROUTES.filter((route) => route.auth === 'none').map((route) => routeKey(route.method, route.path)));
+    const sessionRoutes = new Set(ROUTES.filter((route) => route.auth === 'session').map((route) => routeKey(route.method, route.path)));
+    for (const method of this.api.methods as Method[]) {
+      if (method.httpMethod === 'OPTIONS') continue;
+      const route = routeKey(method.httpMethod, method.resource.path);
+      // Account routes use the Cognito user pool authorizer: COG4 is satisfied there.
+      if (sessionRoutes.has(route)) continue;
+      acknowledge(
+        method,
+        'AwsSolutions-COG4',
+        'Clients are programs holding API keys, not Cognito users (SPEC): /api methods use the Lambda TOKEN authorizer on "Authorization: Bearer <key>", which also supplies the usage-plan key.',
+      );
+      if (publicRoutes.has(route)) {
+        acknowledge(
+          method,
+          'AwsSolutions-APIG4',
+          REFERENCE_ROUTES.has(route)
+            ? 'The API description (GET /api/openapi.json) and its reference page (GET /docs) are public documentation (SPEC §14), like any API reference: they read no data and reveal only the contract.'
+            : 'The public image link (GET /image/{image_id}) is meant to be opened by anyone who has the URL, like a shared photo link; the 128-bit random id is the capability, and the answer is only a short-lived presigned redirect.',
+        );
+      }
+    }
+
+    acknowledge(
+      this.api.deploymentStage,
+      'AwsSolutions-APIG3',
+      'Without WAF, abuse is bounded in three layers: stage and method throttles (every method, all callers together, which applies before the authorizer and so also caps how often random well-formed tokens can invoke it; a lower one on each unauthenticated method: the public view and CORS preflights), reserved concurrency per function (a flood on one route cannot take the others\' capacity), and per key the usage plan (throttle, daily quota) and the exact hourly window in DynamoDB. Per-key limits do not stop unauthenticated or random-token floods; the stage throttles do, at the price of also refusing legitimate callers during one. A WAF web ACL (a monthly charge per ACL and rule) is left to deployments that need per-IP rules.',
+    );
+
+    const cloudWatchRole = this.api.node.tryFindChild('CloudWatchRole');
+    if (cloudWatchRole) {
+      acknowledge(
+        cloudWatchRole,
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+        'The account-level role API Gateway uses to write execution and access logs; AWS documents this managed policy for it, and API Gateway creates its log groups by name at run time.',
+      );
     }
   }
 

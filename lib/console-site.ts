@@ -4,11 +4,12 @@ import { fileURLToPath } from 'node:url';
 import { DockerImage, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Distribution, HttpVersion, ResponseHeadersPolicy, ViewerProtocolPolicy } from 'aws-cdk-lib/aws-cloudfront';
 import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
-import { BlockPublicAccess, Bucket, BucketEncryption, type CfnBucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { type Bucket, type CfnBucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { nagPseudo } from './nag-suppressions';
+import { BASIC_EXECUTION_POLICY_FINDING, nagPseudo } from './nag';
+import { privateBucket } from './storage';
 
 const WEB_ROOT = fileURLToPath(new URL('../web', import.meta.url));
 
@@ -33,7 +34,7 @@ export interface ConsoleSiteProps {
  * Docker) and a `config.json` with the API URL and the user pool, in a private bucket served by
  * a CloudFront distribution through Origin Access Control at `/`.
  *
- * When the image delivery distribution (lib/delivery.ts) lands, the same bucket can be its
+ * The image delivery distribution (lib/delivery.ts) could serve the same bucket as its
  * default behaviour instead (`S3BucketOrigin.withOriginAccessControl(site.bucket)`, root object
  * index.html) and this construct's own distribution dropped: `bucket` and `sources` are public
  * for that.
@@ -41,14 +42,10 @@ export interface ConsoleSiteProps {
 export class ConsoleSite extends Construct {
   readonly bucket: Bucket;
   readonly distribution: Distribution;
-  readonly url: string;
 
   constructor(scope: Construct, id: string, props: ConsoleSiteProps) {
     super(scope, id);
-    this.bucket = new Bucket(this, 'Files', {
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      encryption: BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
+    this.bucket = privateBucket(this, 'Files', {
       objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
       // Only build output, redeployed with every stack update; kept (not emptied by a custom
       // resource) if the stack is deleted.
@@ -65,7 +62,6 @@ export class ConsoleSite extends Construct {
         responseHeadersPolicy: ResponseHeadersPolicy.SECURITY_HEADERS,
       },
     });
-    this.url = `https://${this.distribution.distributionDomainName}`;
 
     const built = Source.asset(WEB_ROOT, {
       exclude: ['dist', 'node_modules'],
@@ -116,7 +112,7 @@ export class ConsoleSite extends Construct {
     for (const child of stack.node.children) {
       if (!child.node.id.startsWith('Custom::CDKBucketDeployment')) continue;
       for (const [rule, reason] of [
-        ['AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', 'CDK-owned custom resource (BucketDeployment) that copies the console build at deploy time; its role is defined by aws-cdk-lib.'],
+        [BASIC_EXECUTION_POLICY_FINDING, 'CDK-owned custom resource (BucketDeployment) that copies the console build at deploy time; its role is defined by aws-cdk-lib.'],
         ['AwsSolutions-IAM5[Action::s3:GetBucket*]', 'BucketDeployment (CDK-owned) reads the asset bucket and writes the console bucket; aws-cdk-lib grants these action groups.'],
         ['AwsSolutions-IAM5[Action::s3:GetObject*]', 'BucketDeployment (CDK-owned) reads the staged console asset from the CDK bootstrap asset bucket.'],
         ['AwsSolutions-IAM5[Action::s3:List*]', 'BucketDeployment (CDK-owned) lists the asset and destination buckets to sync the console files.'],
@@ -130,5 +126,10 @@ export class ConsoleSite extends Construct {
         Validations.of(child).acknowledge({ id: rule, reason });
       }
     }
+  }
+
+  /** Where people open the console: the distribution's own domain. */
+  get url(): string {
+    return `https://${this.distribution.distributionDomainName}`;
   }
 }

@@ -1,5 +1,4 @@
-import { fileURLToPath } from 'node:url';
-import { Annotations, Duration } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack } from 'aws-cdk-lib';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
   AllowedMethods,
@@ -10,10 +9,7 @@ import {
   CacheQueryStringBehavior,
   type BehaviorOptions,
   Distribution,
-  Function as CloudFrontFunction,
-  FunctionCode,
   FunctionEventType,
-  FunctionRuntime,
   HttpVersion,
   type PriceClass,
   ResponseHeadersPolicy,
@@ -26,6 +22,7 @@ import { Bucket, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { DIRECT_PREFIX, VARIANT_PREFIX } from '../functions/core/ids';
+import { acknowledge, BASIC_EXECUTION_POLICY_FINDING } from './nag';
 import type { Transforms } from './transforms';
 
 /** Where transform outputs live (`variants/<id>/<canonical params>`, SPEC §12): served, never client-written. */
@@ -44,8 +41,8 @@ export const NOT_FOUND_TTL = Duration.seconds(10);
 /** The cache header of every published image (SPEC §11): ids are never reused, so the bytes behind a URL never change. */
 export const IMAGE_CACHE_CONTROL = 'public, max-age=31536000, immutable';
 
-/** The CloudFront Function source (cloudfront-js-2.0), unit-tested in test/unit/cloudfront-image-request.test.ts. */
-export const IMAGE_REQUEST_FUNCTION_FILE = fileURLToPath(new URL('./cloudfront/image-request.js', import.meta.url));
+/** The construct id CDK gives the singleton function behind every AwsCustomResource. */
+const AWS_SDK_CALL_SINGLETON_ID = 'AWS679f53fac002430cb0da5b7982bd2287';
 
 export interface DeliveryProps {
   /** The private images bucket: the origin, read through Origin Access Control. */
@@ -65,11 +62,10 @@ export interface DeliveryProps {
   /** AWS WAF web ACL (scope CLOUDFRONT, ARN) to attach (IMAGER_WEB_ACL_ID). */
   readonly webAclId?: string;
   /**
-   * Transforms (SPEC §12): `/image/*` then goes to S3 first and to the transform function on a
-   * miss (origin group), with the transform request/response functions and cache policy
-   * instead of the originals-only ones.
+   * Transforms (SPEC §12): `/image/*` goes to S3 first and to the transform function on a miss
+   * (origin group), through the transform request/response functions and cache policy.
    */
-  readonly transforms?: Transforms;
+  readonly transforms: Transforms;
 }
 
 /**
@@ -77,8 +73,9 @@ export interface DeliveryProps {
  *
  * - Origin: the bucket through Origin Access Control (SigV4 on every request); the bucket
  *   policy lets this distribution only read `images/*`, `variants/*` and `errors/*`.
- * - Viewer request: the `image-request` CloudFront Function maps `/image/<id>` to `images/<id>`
- *   and answers every other path (404) and every query string (400) itself, in the envelope.
+ * - `/image/*`: the transforms' viewer-request function maps `/image/<id>` to `images/<id>` and
+ *   `/image/<id>?<transform>` to `variants/<id>/<canonical>`, and answers every other path (404)
+ *   and every bad query (400) itself, in the envelope (lib/transforms.ts).
  * - Cache: keyed on the path only, a year long; no compression (images are compressed already).
  * - Headers: `Cache-Control: public, max-age=31536000, immutable`, `nosniff`, CORS `*` for GET/HEAD.
  * - Missing objects: S3 answers 403 through OAC (no ListBucket); it becomes a 404 with the
@@ -88,8 +85,6 @@ export class Delivery extends Construct {
   readonly distribution: Distribution;
   /** `IMAGER_PUBLIC_BASE_URL` for the functions: the custom one, or `https://<distribution domain>`. */
   readonly publicBaseUrl: string;
-  /** The originals-only viewer-request function; absent when transforms bring their own. */
-  readonly imageRequest: CloudFrontFunction | undefined;
   readonly cachePolicy: CachePolicy;
   readonly responseHeadersPolicy: ResponseHeadersPolicy;
   /** Writes {@link NOT_FOUND_KEY} at deploy time. */
@@ -97,15 +92,7 @@ export class Delivery extends Construct {
 
   constructor(scope: Construct, id: string, props: DeliveryProps) {
     super(scope, id);
-    const { bucket } = props;
-
-    this.imageRequest = props.transforms
-      ? undefined
-      : new CloudFrontFunction(this, 'ImageRequest', {
-      code: FunctionCode.fromFile({ filePath: IMAGE_REQUEST_FUNCTION_FILE }),
-      runtime: FunctionRuntime.JS_2_0,
-      comment: 'Imager: /image/<id> -> images/<id>; other paths 404, query strings 400',
-    });
+    const { bucket, transforms } = props;
 
     this.cachePolicy = new CachePolicy(this, 'ImageCache', {
       comment: 'Imager images: keyed on the path only, cached for a year',
@@ -165,19 +152,16 @@ export class Delivery extends Construct {
     const customDomain = props.certificateArn && props.publicBaseUrl ? new URL(props.publicBaseUrl).hostname : undefined;
     const notFound = { responseHttpStatus: 404, responsePagePath: `/${NOT_FOUND_KEY}`, ttl: NOT_FOUND_TTL };
 
-    const { transforms } = props;
-    const imageBehavior: BehaviorOptions = transforms
-      ? {
-          ...behavior,
-          // Originals and stored variants from S3; a variant S3 does not have yet is rendered.
-          origin: transforms.originGroup(origin),
-          cachePolicy: transforms.cachePolicy,
-          functionAssociations: [
-            { function: transforms.requestFunction, eventType: FunctionEventType.VIEWER_REQUEST },
-            { function: transforms.responseFunction, eventType: FunctionEventType.VIEWER_RESPONSE },
-          ],
-        }
-      : { ...behavior, functionAssociations: [{ function: this.imageRequest!, eventType: FunctionEventType.VIEWER_REQUEST }] };
+    const imageBehavior: BehaviorOptions = {
+      ...behavior,
+      // Originals and stored variants from S3; a variant S3 does not have yet is rendered.
+      origin: transforms.originGroup(origin),
+      cachePolicy: transforms.cachePolicy,
+      functionAssociations: [
+        { function: transforms.requestFunction, eventType: FunctionEventType.VIEWER_REQUEST },
+        { function: transforms.responseFunction, eventType: FunctionEventType.VIEWER_RESPONSE },
+      ],
+    };
 
     this.distribution = new Distribution(this, 'Distribution', {
       comment: 'Imager public image delivery',
@@ -244,5 +228,38 @@ export class Delivery extends Construct {
     });
 
     this.publicBaseUrl = props.publicBaseUrl ?? `https://${this.distribution.distributionDomainName}`;
+    this.acknowledgeFindings(props);
+  }
+
+  private acknowledgeFindings(props: DeliveryProps): void {
+    const distribution = this.distribution;
+    acknowledge(
+      distribution,
+      'AwsSolutions-CFR1',
+      'An image host serves embeds to readers everywhere; restricting countries would break pages that embed our URLs. A deployment that must can add a geoRestriction to the Delivery construct.',
+    );
+    if (props.webAclId === undefined) {
+      acknowledge(
+        distribution,
+        'AwsSolutions-CFR2',
+        'No WAF by default: a web ACL costs a monthly fee per ACL and rule plus $0.60 per million requests, more than delivery itself at low volume. Views run no function of ours (cache hits cost only CloudFront); to add one, create a WAFv2 web ACL with CLOUDFRONT scope in us-east-1 and deploy with -c IMAGER_WEB_ACL_ID=<its ARN>.',
+      );
+    }
+    if (props.certificateArn === undefined) {
+      acknowledge(
+        distribution,
+        'AwsSolutions-CFR4',
+        'Without a custom domain the distribution uses the default *.cloudfront.net certificate, whose TLS policy CloudFront fixes (TLSv1); viewers still get HTTPS only (HTTP redirects). With -c IMAGER_CERTIFICATE_ARN (and IMAGER_PUBLIC_BASE_URL) it uses that ACM certificate with TLSv1.2_2021 and this finding does not arise.',
+      );
+    }
+    // The not-found page's SDK call runs in a singleton function CDK adds at the stack root.
+    const sdkCall = Stack.of(this).node.tryFindChild(AWS_SDK_CALL_SINGLETON_ID);
+    if (sdkCall) {
+      acknowledge(
+        sdkCall,
+        BASIC_EXECUTION_POLICY_FINDING,
+        'CDK-owned custom resource (AwsCustomResource, which puts errors/not-found.json) at deploy time; its execution role and this managed policy are defined by aws-cdk-lib, not by Imager.',
+      );
+    }
   }
 }

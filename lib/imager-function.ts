@@ -1,17 +1,15 @@
-import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IDistribution } from 'aws-cdk-lib/aws-cloudfront';
 import { Grant, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import { acknowledgeObjectPrefixGrant, acknowledgeTracingGrant } from './nag-suppressions';
-
-/** The repository root, with a trailing slash. */
-export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+import { type FunctionName, functionDefinition, type Grant as TableGrant, TABLE_ENVIRONMENT, type TableName } from '../functions/function-table';
+import { type ExtraBundling, extraBundling, ROOT } from './bundling';
+import { acknowledge, nagArn } from './nag';
 
 /** The Lambda runtime of every Imager function (the newest Node.js LTS that Lambda offers). */
 export const FUNCTION_RUNTIME = Runtime.NODEJS_24_X;
@@ -31,10 +29,8 @@ export interface ImagerFunctionProps {
    * (the unreserved pool, shared). See README, "Quotas", for the numbers and the account limit.
    */
   readonly reservedConcurrency?: number;
-  /** Bundling settings laid over the defaults (e.g. a native module kept external and installed for the target). */
-  readonly bundling?: Partial<BundlingOptions>;
-  /** Shell commands run after bundling with the asset directory, to add files the handler reads beside index.mjs. */
-  readonly afterBundling?: (outputDir: string) => string[];
+  /** Laid over the default bundling: modules kept external, files added beside index.mjs. */
+  readonly extraBundling?: ExtraBundling;
 }
 
 /**
@@ -100,20 +96,24 @@ export class ImagerFunction extends NodejsFunction {
         // Lambda always passes the role's credentials in environment variables: bundle an
         // env-only provider instead of the default chain (SSO, INI, IMDS, STS clients...).
         esbuildArgs: { '--alias:@aws-sdk/credential-provider-node': `${ROOT}functions/runtime/lambda-credentials.ts` },
-        ...(props.afterBundling
+        ...(props.extraBundling
           ? {
+              externalModules: props.extraBundling.externalModules ?? [],
               commandHooks: {
                 beforeBundling: () => [],
                 beforeInstall: () => [],
-                afterBundling: (_input: string, outputDir: string) => props.afterBundling!(outputDir),
+                afterBundling: (_input: string, outputDir: string) => props.extraBundling!.afterBundling(outputDir),
               },
             }
           : {}),
-        ...props.bundling,
       },
     });
     this.executionRole = role;
-    acknowledgeTracingGrant(role);
+    acknowledge(
+      role,
+      'AwsSolutions-IAM5[Resource::*]',
+      'Active X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions, so AWS requires Resource "*" for them (and only them).',
+    );
   }
 
   /**
@@ -144,7 +144,13 @@ export class ImagerFunction extends NodejsFunction {
       actions: [...actions],
       resourceArns: prefixes.map((prefix) => bucket.arnForObjects(`${prefix}*`)),
     });
-    for (const prefix of prefixes) acknowledgeObjectPrefixGrant(this.executionRole, bucket, prefix);
+    for (const prefix of prefixes) {
+      acknowledge(
+        this.executionRole,
+        `AwsSolutions-IAM5[Resource::${nagArn(bucket)}/${prefix}*]`,
+        `Object keys are generated per image at run time (${prefix}<random id>); the key prefix is the narrowest resource S3 can name, and the actions are listed one by one, without wildcards.`,
+      );
+    }
     return this;
   }
 
@@ -177,5 +183,79 @@ export class ImagerFunction extends NodejsFunction {
     this.addEnvironment(envName, distribution.distributionId);
     Grant.addToPrincipal({ grantee: this, actions: ['cloudfront:CreateInvalidation'], resourceArns: [distribution.distributionArn] });
     return this;
+  }
+}
+
+/** The resources and settings {@link tableFunction} builds a function of the table with. */
+export interface TableFunctionContext {
+  /**
+   * The functions' settings by variable name (functions/core/config.ts `functionEnvironment`,
+   * and IMAGER_PUBLIC_BASE_URL where the distribution is known): each function gets those its
+   * entry asks for.
+   */
+  readonly settings: Readonly<Record<string, string>>;
+  /** False: reserve no concurrency (IMAGER_RESERVED_CONCURRENCY=false, for accounts with a small limit). */
+  readonly reserveConcurrency: boolean;
+  readonly tables?: Readonly<Record<TableName, ITable>>;
+  readonly bucket?: IBucket;
+  readonly distribution?: IDistribution;
+}
+
+/**
+ * Builds the function `name` of the function table (functions/function-table.ts) with its
+ * description, timeout, memory, reservation, settings and grants. API key grants (`api-keys`)
+ * are left to the API construct, which owns the usage plan; triggers to the construct that owns
+ * the event source.
+ */
+export function tableFunction(scope: Construct, name: FunctionName, context: TableFunctionContext): ImagerFunction {
+  const definition = functionDefinition(name);
+  const fn = new ImagerFunction(scope, name, {
+    file: definition.file,
+    description: definition.description,
+    environment: settingsFor(name, definition.settings, context.settings),
+    memorySize: definition.memoryMb,
+    timeout: Duration.seconds(definition.timeoutSeconds),
+    reservedConcurrency: context.reserveConcurrency ? definition.reservedConcurrency : undefined,
+    extraBundling: definition.bundling && extraBundling(definition.bundling),
+  });
+  for (const grant of definition.grants) applyGrant(fn, name, grant, context);
+  return fn;
+}
+
+function settingsFor(name: FunctionName, wanted: 'all' | 'none' | readonly string[], settings: Readonly<Record<string, string>>): Record<string, string> {
+  if (wanted === 'all') return { ...settings };
+  if (wanted === 'none') return {};
+  return Object.fromEntries(
+    wanted.map((variable) => {
+      const value = settings[variable];
+      if (value === undefined) throw new Error(`${name}: no setting ${variable} to give it`);
+      return [variable, value];
+    }),
+  );
+}
+
+function applyGrant(fn: ImagerFunction, name: FunctionName, grant: TableGrant, context: TableFunctionContext): void {
+  const need = <T>(resource: T | undefined, what: string): T => {
+    if (resource === undefined) throw new Error(`${name}: its grants need ${what}`);
+    return resource;
+  };
+  switch (grant.kind) {
+    case 'table':
+      fn.useTable(TABLE_ENVIRONMENT[grant.table], need(context.tables, 'the tables')[grant.table], ...grant.actions);
+      return;
+    case 'index':
+      fn.queryIndex(TABLE_ENVIRONMENT[grant.table], need(context.tables, 'the tables')[grant.table], grant.index);
+      return;
+    case 'objects':
+      fn.useObjects(need(context.bucket, 'the bucket'), grant.actions, grant.prefixes);
+      return;
+    case 'list':
+      fn.allowList(need(context.bucket, 'the bucket'), grant.prefixes);
+      return;
+    case 'invalidate':
+      fn.useDistribution('DISTRIBUTION_ID', need(context.distribution, 'the distribution'));
+      return;
+    case 'api-keys':
+      return;
   }
 }

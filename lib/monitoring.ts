@@ -3,32 +3,29 @@ import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import type { IDistribution } from 'aws-cdk-lib/aws-cloudfront';
 import {
   Alarm,
-  AlarmStatusWidget,
   ComparisonOperator,
   Dashboard,
   GraphWidget,
   type IMetric,
-  LogQueryVisualizationType,
-  LogQueryWidget,
   MathExpression,
   Metric,
-  SingleValueWidget,
   Stats,
-  TextWidget,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import type { Function as LambdaFunction, IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { FilterPattern, type ILogGroup, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { BUSINESS_METRICS, type BusinessMetricName, METRICS_NAMESPACE, SERVICE_NAME } from '../functions/adapters/emf-metrics';
+import { METRICS_NAMESPACE } from '../functions/adapters/emf-metrics';
+import { buildDashboard } from './monitoring-dashboard';
+import { businessMetric, type StageMetric, stageMetrics } from './monitoring-metrics';
 
 /**
  * The numbers every alarm is built from, in one place: docs/operations.md lists the same
@@ -89,11 +86,10 @@ export class ImagerMonitoring extends Construct {
   readonly dashboard: Dashboard;
   readonly alarms: Alarm[] = [];
   readonly #action: SnsAction;
-  readonly #stageMetric: (metricName: string, stat: string, period?: Duration) => Metric;
+  readonly #stageMetric: StageMetric;
 
   constructor(scope: Construct, id: string, props: ImagerMonitoringProps) {
     super(scope, id);
-    const stack = Stack.of(this);
 
     // CloudWatch may publish to an encrypted topic only with a customer managed key whose
     // policy lets it use the key (the AWS managed SNS key does not).
@@ -103,10 +99,7 @@ export class ImagerMonitoring extends Construct {
     if (props.alarmEmail) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
     this.#action = new SnsAction(this.topic);
 
-    const stage = props.api.deploymentStage;
-    const apiName = props.api.restApiName;
-    this.#stageMetric = (metricName, stat, period = Duration.minutes(1)) =>
-      new Metric({ namespace: 'AWS/ApiGateway', metricName, dimensionsMap: { ApiName: apiName, Stage: stage.stageName }, statistic: stat, period });
+    this.#stageMetric = stageMetrics(props.api);
 
     // --- Metrics from the access log ---------------------------------------------------------
     const logMetric: Record<keyof typeof ACCESS_LOG_METRICS, Metric> = {} as never;
@@ -191,7 +184,7 @@ export class ImagerMonitoring extends Construct {
     });
 
     // --- 429s ----------------------------------------------------------------------------------
-    const hourly = this.#business('RateLimited', { cause: 'hourly' }, Stats.SUM, Duration.minutes(5));
+    const hourly = businessMetric('RateLimited', { cause: 'hourly' }, Stats.SUM, Duration.minutes(5));
     this.#alarm('RateLimitedShare', {
       metric: new MathExpression({
         expression: 'IF(requests >= 100, 100 * (FILL(hourly, 0) + FILL(throttled, 0) + FILL(quota, 0)) / requests, 0)',
@@ -228,7 +221,18 @@ export class ImagerMonitoring extends Construct {
       });
     }
 
-    this.dashboard = this.#buildDashboard(stack, props, requests, serverErrors, logMetric, hourly);
+    this.dashboard = buildDashboard(this, {
+      functions: props.functions,
+      tables: props.tables,
+      bucket: props.bucket,
+      // The list itself: alarms added later (dead-letter queues, the CDN) show up in the widget too.
+      alarms: this.alarms,
+      stageMetric: this.#stageMetric,
+      requests,
+      serverErrors,
+      logMetric,
+      hourly,
+    });
     for (const queue of props.deadLetterQueues ?? []) this.addDeadLetterQueue(queue);
     if (props.distribution) this.addDistribution(props.distribution);
   }
@@ -308,162 +312,5 @@ export class ImagerMonitoring extends Construct {
     alarm.addOkAction(this.#action);
     this.alarms.push(alarm);
     return alarm;
-  }
-
-  #business(name: BusinessMetricName, dimensions: Record<string, string>, stat: string, period: Duration): Metric {
-    return new Metric({
-      namespace: METRICS_NAMESPACE,
-      metricName: name,
-      dimensionsMap: { service: SERVICE_NAME, ...dimensions },
-      statistic: stat,
-      period,
-    });
-  }
-
-  /** Every dimension combination a business metric is written with (bounded: the enums' product). */
-  #businessSeries(name: BusinessMetricName, stat: string, period: Duration): Metric[] {
-    let combinations: Array<Record<string, string>> = [{}];
-    for (const [dimension, values] of Object.entries(BUSINESS_METRICS[name].dimensions) as Array<[string, readonly string[]]>) {
-      combinations = combinations.flatMap((combination) => values.map((value) => ({ ...combination, [dimension]: value })));
-    }
-    return combinations.map((dimensions) =>
-      this.#business(name, dimensions, stat, period).with({ label: Object.values(dimensions).join(' ') || name }),
-    );
-  }
-
-  #buildDashboard(
-    stack: Stack,
-    props: ImagerMonitoringProps,
-    requests: Metric,
-    serverErrors: Metric,
-    logMetric: Record<keyof typeof ACCESS_LOG_METRICS, Metric>,
-    hourly: Metric,
-  ): Dashboard {
-    const fiveMinutes = Duration.minutes(5);
-    const functions = Object.entries(props.functions);
-    const dashboard = new Dashboard(this, 'Dashboard', {
-      // Named after the stack: one dashboard per deployed copy.
-      dashboardName: stack.stackName,
-      defaultInterval: Duration.hours(3),
-    });
-    const stageMetric = this.#stageMetric;
-    const everyFunction = (make: (fn: IFunction) => Metric, label: (name: string) => string = (name) => name) =>
-      functions.map(([name, fn]) => make(fn).with({ label: label(name) }));
-    const day = Duration.days(1);
-
-    dashboard.addWidgets(
-      new TextWidget({
-        markdown: `# ${stack.stackName}\nAlarms, requests, uploads, refusals, cold starts and cost drivers. Runbook: docs/operations.md.`,
-        width: 24,
-        height: 2,
-      }),
-      new AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24, height: 4 }),
-    );
-    dashboard.addWidgets(
-      new GraphWidget({
-        title: 'Requests and errors',
-        left: [
-          requests.with({ label: 'requests', period: fiveMinutes }),
-          stageMetric('4XXError', Stats.SUM, fiveMinutes).with({ label: '4xx' }),
-          serverErrors.with({ label: '5xx', period: fiveMinutes }),
-        ],
-        width: 8,
-      }),
-      new GraphWidget({
-        title: 'Latency (ms)',
-        left: [
-          stageMetric('Latency', Stats.p(50), fiveMinutes).with({ label: 'p50' }),
-          stageMetric('Latency', Stats.p(99), fiveMinutes).with({ label: 'p99' }),
-          stageMetric('IntegrationLatency', Stats.p(99), fiveMinutes).with({ label: 'function p99' }),
-        ],
-        width: 8,
-      }),
-      new GraphWidget({
-        title: 'Function errors and throttles',
-        left: everyFunction((fn) => fn.metricErrors({ statistic: Stats.SUM, period: fiveMinutes })),
-        right: everyFunction((fn) => fn.metricThrottles({ statistic: Stats.SUM, period: fiveMinutes }), (name) => `${name} throttled`),
-        width: 8,
-      }),
-    );
-    dashboard.addWidgets(
-      new GraphWidget({ title: 'Uploads accepted', left: this.#businessSeries('UploadsAccepted', Stats.SUM, fiveMinutes), width: 6 }),
-      new GraphWidget({ title: 'Bytes stored', left: this.#businessSeries('BytesStored', Stats.SUM, fiveMinutes), width: 6 }),
-      new GraphWidget({ title: 'Uploads refused, by reason', left: this.#businessSeries('UploadsRejected', Stats.SUM, fiveMinutes), width: 6 }),
-      new GraphWidget({
-        title: '429s by cause',
-        left: [
-          hourly.with({ label: 'hourly window' }),
-          logMetric.GatewayThrottled.with({ label: 'usage plan throttle', period: fiveMinutes }),
-          logMetric.GatewayQuotaExceeded.with({ label: 'daily quota', period: fiveMinutes }),
-        ],
-        width: 6,
-      }),
-    );
-    dashboard.addWidgets(
-      new GraphWidget({ title: 'Large uploads settled', left: this.#businessSeries('FinalizeResults', Stats.SUM, fiveMinutes), width: 6 }),
-      new GraphWidget({ title: 'Sweep removals', left: this.#businessSeries('SweepRemovals', Stats.SUM, Duration.hours(1)), width: 6 }),
-      new GraphWidget({ title: 'Metadata bytes removed', left: this.#businessSeries('MetadataBytesRemoved', Stats.SUM, fiveMinutes), width: 6 }),
-      new GraphWidget({ title: 'Variants rendered', left: this.#businessSeries('VariantsRendered', Stats.SUM, fiveMinutes), width: 6 }),
-    );
-    const logGroups = functions.map(([, fn]) => fn.logGroup.logGroupName);
-    dashboard.addWidgets(
-      // From the REPORT line Lambda writes after a cold start: free to keep, Logs Insights bills
-      // only the bytes a refresh scans (docs/operations.md).
-      new LogQueryWidget({
-        title: 'Cold starts by function (init duration, ms)',
-        logGroupNames: logGroups,
-        queryLines: [
-          'filter @type = "REPORT" and ispresent(@initDuration)',
-          'stats count(*) as coldStarts, pct(@initDuration, 50) as p50, pct(@initDuration, 99) as p99, max(@initDuration) as max by @log',
-        ],
-        view: LogQueryVisualizationType.TABLE,
-        width: 12,
-      }),
-      new LogQueryWidget({
-        title: 'Cold starts over time',
-        logGroupNames: logGroups,
-        queryLines: ['filter @type = "REPORT" and ispresent(@initDuration)', 'stats count(*) as coldStarts, avg(@initDuration) as avgInitMs by bin(15m)'],
-        view: LogQueryVisualizationType.LINE,
-        width: 12,
-      }),
-    );
-    dashboard.addWidgets(
-      new GraphWidget({
-        title: 'Cost drivers: function time (ms, billed per GB-second)',
-        left: everyFunction((fn) => fn.metricDuration({ statistic: Stats.SUM, period: Duration.hours(1) })),
-        width: 8,
-      }),
-      new GraphWidget({
-        title: 'Cost drivers: DynamoDB capacity consumed',
-        left: Object.entries(props.tables).flatMap(([name, table]) => [
-          table.metricConsumedReadCapacityUnits({ statistic: Stats.SUM, period: Duration.hours(1) }).with({ label: `${name} reads` }),
-          table.metricConsumedWriteCapacityUnits({ statistic: Stats.SUM, period: Duration.hours(1) }).with({ label: `${name} writes` }),
-        ]),
-        width: 8,
-      }),
-      new SingleValueWidget({
-        title: 'Cost drivers: images stored (daily)',
-        metrics: [
-          new Metric({
-            namespace: 'AWS/S3',
-            metricName: 'BucketSizeBytes',
-            dimensionsMap: { BucketName: props.bucket.bucketName, StorageType: 'StandardStorage' },
-            statistic: Stats.AVERAGE,
-            period: day,
-            label: 'bytes',
-          }),
-          new Metric({
-            namespace: 'AWS/S3',
-            metricName: 'NumberOfObjects',
-            dimensionsMap: { BucketName: props.bucket.bucketName, StorageType: 'AllStorageTypes' },
-            statistic: Stats.AVERAGE,
-            period: day,
-            label: 'objects',
-          }),
-        ],
-        width: 8,
-      }),
-    );
-    return dashboard;
   }
 }

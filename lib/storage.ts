@@ -1,10 +1,22 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
-import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption, type TableProps } from 'aws-cdk-lib/aws-dynamodb';
+import { BlockPublicAccess, Bucket, BucketEncryption, type BucketProps, HttpMethods, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { UPLOAD_CORS_RULE } from '../functions/adapters/bucket-cors';
 import { LARGE_UPLOAD_PREFIX } from '../functions/core/ids';
 import { COUNTERS_TABLE_SCHEMA, IMAGES_TABLE_SCHEMA, KEYS_TABLE_SCHEMA } from '../functions/adapters/table-schemas';
+
+/** A bucket as every Imager bucket is: no public access, encrypted at rest, reachable over TLS only. */
+export function privateBucket(scope: Construct, id: string, props: BucketProps): Bucket {
+  return new Bucket(scope, id, { blockPublicAccess: BlockPublicAccess.BLOCK_ALL, encryption: BucketEncryption.S3_MANAGED, enforceSSL: true, ...props });
+}
+
+/** A global secondary index: string partition key, optional sort key with its type. */
+interface TableIndex {
+  readonly name: string;
+  readonly partitionKey: string;
+  readonly sortKey?: readonly [string, AttributeType];
+}
 
 export interface StorageProps {
   /** What happens to the bucket and tables when the stack is deleted. Defaults to RETAIN. */
@@ -27,19 +39,13 @@ export class Storage extends Construct {
     super(scope, id);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
-    this.accessLogs = new Bucket(this, 'AccessLogs', {
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      encryption: BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
+    this.accessLogs = privateBucket(this, 'AccessLogs', {
       objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
       lifecycleRules: [{ expiration: Duration.days(90) }],
       removalPolicy,
     });
 
-    this.bucket = new Bucket(this, 'Images', {
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      encryption: BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
+    this.bucket = privateBucket(this, 'Images', {
       objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
       serverAccessLogsBucket: this.accessLogs,
       serverAccessLogsPrefix: 'images/',
@@ -62,48 +68,37 @@ export class Storage extends Construct {
     });
 
     const images = IMAGES_TABLE_SCHEMA;
-    this.images = new Table(this, 'ImagesTable', {
-      partitionKey: { name: images.partitionKey, type: AttributeType.STRING },
-      billingMode: BillingMode.PAY_PER_REQUEST,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: TableEncryption.AWS_MANAGED,
-      // No TTL: see IMAGES_TABLE_SCHEMA (a pending record waits for its late finalize).
-      removalPolicy,
-    });
-    this.images.addGlobalSecondaryIndex({
-      indexName: images.byAccountIndex.name,
-      partitionKey: { name: images.byAccountIndex.partitionKey, type: AttributeType.STRING },
-      sortKey: { name: images.byAccountIndex.sortKey, type: AttributeType.STRING },
-      projectionType: ProjectionType.ALL,
-    });
-    this.images.addGlobalSecondaryIndex({
-      indexName: images.pendingIndex.name,
-      partitionKey: { name: images.pendingIndex.partitionKey, type: AttributeType.STRING },
-      sortKey: { name: images.pendingIndex.sortKey, type: AttributeType.NUMBER },
-      projectionType: ProjectionType.ALL,
-    });
-
-    this.keys = new Table(this, 'KeysTable', {
-      partitionKey: { name: KEYS_TABLE_SCHEMA.partitionKey, type: AttributeType.STRING },
-      billingMode: BillingMode.PAY_PER_REQUEST,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: TableEncryption.AWS_MANAGED,
-      removalPolicy,
-    });
-    this.keys.addGlobalSecondaryIndex({
-      indexName: KEYS_TABLE_SCHEMA.byKeyIdIndex.name,
-      partitionKey: { name: KEYS_TABLE_SCHEMA.byKeyIdIndex.partitionKey, type: AttributeType.STRING },
-      projectionType: ProjectionType.ALL,
-    });
-
-    this.counters = new Table(this, 'CountersTable', {
-      partitionKey: { name: COUNTERS_TABLE_SCHEMA.partitionKey, type: AttributeType.STRING },
-      billingMode: BillingMode.PAY_PER_REQUEST,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: TableEncryption.AWS_MANAGED,
-      timeToLiveAttribute: COUNTERS_TABLE_SCHEMA.ttlAttribute,
-      // Counters are disposable: losing them only resets the current hour.
+    // No TTL: see IMAGES_TABLE_SCHEMA (a pending record waits for its late finalize).
+    this.images = this.table('ImagesTable', images.partitionKey, { removalPolicy }, [
+      { name: images.byAccountIndex.name, partitionKey: images.byAccountIndex.partitionKey, sortKey: [images.byAccountIndex.sortKey, AttributeType.STRING] },
+      { name: images.pendingIndex.name, partitionKey: images.pendingIndex.partitionKey, sortKey: [images.pendingIndex.sortKey, AttributeType.NUMBER] },
+    ]);
+    const keys = KEYS_TABLE_SCHEMA;
+    this.keys = this.table('KeysTable', keys.partitionKey, { removalPolicy }, [{ name: keys.byKeyIdIndex.name, partitionKey: keys.byKeyIdIndex.partitionKey }]);
+    // Counters are disposable: losing them only resets the current hour.
+    this.counters = this.table('CountersTable', COUNTERS_TABLE_SCHEMA.partitionKey, {
       removalPolicy: RemovalPolicy.DESTROY,
+      timeToLiveAttribute: COUNTERS_TABLE_SCHEMA.ttlAttribute,
     });
+  }
+
+  /** An on-demand table with point-in-time recovery and encryption, keyed by a string, with its indexes (every attribute projected). */
+  private table(id: string, partitionKey: string, options: Pick<TableProps, 'removalPolicy' | 'timeToLiveAttribute'>, indexes: readonly TableIndex[] = []): Table {
+    const table = new Table(this, id, {
+      partitionKey: { name: partitionKey, type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: TableEncryption.AWS_MANAGED,
+      ...options,
+    });
+    for (const index of indexes) {
+      table.addGlobalSecondaryIndex({
+        indexName: index.name,
+        partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+        sortKey: index.sortKey && { name: index.sortKey[0], type: index.sortKey[1] },
+        projectionType: ProjectionType.ALL,
+      });
+    }
+    return table;
   }
 }

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Duration } from 'aws-cdk-lib';
 import {
   CacheCookieBehavior,
@@ -18,53 +16,20 @@ import { type FunctionUrl, FunctionUrlAuthType, InvokeMode } from 'aws-cdk-lib/a
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { Limits } from '../functions/core/config';
-import { DIRECT_PREFIX, VARIANT_PREFIX } from '../functions/core/ids';
 import { PARAMETER_NAMES } from '../functions/core/transform-params';
-import { ImagerFunction } from './imager-function';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-
-/**
- * Memory of the transform function: 1,769 MB, where Lambda gives exactly one vCPU (CPU grows in
- * proportion to memory). Peak RSS of the worst benchmark render (12 MP JPEG to 1200 px AVIF) is
- * about 240 MiB, so memory itself never decides; CPU does. Below 1,769 MB a render gets a
- * fraction of a vCPU and takes proportionally longer (same cost, slower first view); above it
- * the extra share is a second vCPU, which libvips used for a x1.1 (AVIF) to x1.3 (WebP
- * thumbnail) speed-up in the benchmark, for x1.5 the price per ms at 2 vCPUs. README
- * "Transforms" has the figures.
- */
-export const TRANSFORM_MEMORY_MB = 1769;
-
-/** The sharp version the asset installs for linux-arm64: exactly the one the tests ran with. */
-export function lockedSharpVersion(lockFile = `${ROOT}package-lock.json`): string {
-  const lock = JSON.parse(readFileSync(lockFile, 'utf8')) as { packages?: Record<string, { version?: string }> };
-  const version = lock.packages?.['node_modules/sharp']?.version;
-  if (!version || !/^\d+\.\d+\.\d+$/.test(version)) throw new Error('sharp is missing from package-lock.json');
-  return version;
-}
-
-/** The command that puts sharp's linux-arm64 build into the bundle's directory (no Docker). */
-export function sharpInstallCommand(outputDir: string, version = lockedSharpVersion()): string {
-  return [
-    'npm install',
-    '--no-save --no-package-lock --no-audit --no-fund --ignore-scripts --prefer-offline',
-    '--os=linux --cpu=arm64 --libc=glibc',
-    `--prefix "${outputDir}"`,
-    `sharp@${version}`,
-  ].join(' ');
-}
+import { ROOT } from './bundling';
+import { type ImagerFunction, tableFunction } from './imager-function';
 
 export interface TransformsProps {
   /** The private image bucket: originals under `images/`, variants under `variants/`. */
   readonly bucket: IBucket;
   /** `maxPixels` becomes sharp's `limitInputPixels`. */
   readonly limits: Pick<Limits, 'maxPixels'>;
-  /** Concurrency cap of the transform function (a flood of misses cannot take the account's pool). Default 20. */
-  readonly reservedConcurrency?: number;
-  /** False: reserve nothing (IMAGER_RESERVED_CONCURRENCY=false, for accounts with a small limit). */
+  /**
+   * False: reserve nothing (IMAGER_RESERVED_CONCURRENCY=false, for accounts with a small limit).
+   * Otherwise the function table's reservation (a flood of misses cannot take the account's pool).
+   */
   readonly reserveConcurrency?: boolean;
-  /** Default {@link TRANSFORM_MEMORY_MB}. */
-  readonly memorySize?: number;
 }
 
 /**
@@ -95,29 +60,12 @@ export class Transforms extends Construct {
 
   constructor(scope: Construct, id: string, props: TransformsProps) {
     super(scope, id);
-    const version = lockedSharpVersion();
-
-    this.function = new ImagerFunction(this, 'TransformImage', {
-      file: 'transform-image',
-      description: 'Renders image variants (CloudFront failover origin for /variants/*)',
-      memorySize: props.memorySize ?? TRANSFORM_MEMORY_MB,
-      // CloudFront waits 30 s for an origin by default; sharp's own timeout (20 s) answers first.
-      timeout: Duration.seconds(30),
-      // undefined (none reserved, the shared pool) when the stack turns reservation off.
-      reservedConcurrency: props.reserveConcurrency === false ? undefined : (props.reservedConcurrency ?? 20),
-      environment: { IMAGER_MAX_PIXELS: String(props.limits.maxPixels) },
-      bundling: {
-        // sharp is native: kept out of the bundle and installed for the target beside it.
-        externalModules: ['sharp'],
-        commandHooks: {
-          beforeBundling: () => [],
-          beforeInstall: () => [],
-          afterBundling: (_inputDir: string, outputDir: string) => [sharpInstallCommand(outputDir, version)],
-        },
-      },
-    })
-      .useObjects(props.bucket, ['s3:GetObject'], [DIRECT_PREFIX])
-      .useObjects(props.bucket, ['s3:GetObject', 's3:PutObject'], [VARIANT_PREFIX]);
+    // TransformImage of the function table: memory, timeout, reservation, grants and the sharp install.
+    this.function = tableFunction(this, 'TransformImage', {
+      settings: { IMAGER_MAX_PIXELS: String(props.limits.maxPixels) },
+      reserveConcurrency: props.reserveConcurrency !== false,
+      bucket: props.bucket,
+    });
 
     this.functionUrl = this.function.addFunctionUrl({ authType: FunctionUrlAuthType.AWS_IAM, invokeMode: InvokeMode.BUFFERED });
     this.originAccessControl = new FunctionUrlOriginAccessControl(this, 'OriginAccessControl', {

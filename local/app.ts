@@ -9,6 +9,7 @@ import { generateAccountId, generateApiKey, generateKeyId, generateUsageIdentifi
 import { LARGE_UPLOAD_PREFIX, PUBLISHED_PREFIX } from '../functions/core/ids';
 import { logger } from '../functions/runtime/logger';
 import { HANDLERS, type HandlerName } from '../functions/routes';
+import { FUNCTIONS, type FunctionName } from '../functions/function-table';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_RESOURCES, startEmulators, type Emulators, type S3ObjectCreatedEvent } from './emulators';
 import { createLocalCdn } from './cdn';
 import { readLimits } from '../functions/core/config';
@@ -135,14 +136,14 @@ export async function startLocalApi(
   Object.assign(process.env, localEnvironment(emulators));
 
   // Handlers read their configuration and create their clients at import: after the env is set.
+  // Each is the file the function table names (TransformImage's parts run behind the local CDN).
+  const handlerOf = async (name: FunctionName): Promise<unknown> => (await import(`../functions/${FUNCTIONS[name].file}.ts`)).handler;
   const modules = {} as Record<HandlerName, ProxyHandler>;
-  for (const [name, file] of Object.entries(HANDLERS) as Array<[HandlerName, string]>) {
-    modules[name] = (await import(`../functions/${file}.ts`)).handler as ProxyHandler;
-  }
-  const authorizer = (await import('../functions/authorizer.ts')).handler as TokenAuthorizer;
-  const finalize = (await import('../functions/finalize-upload.ts')).handler as (event: S3Event) => Promise<unknown>;
-  const sweepHandler = (await import('../functions/sweep.ts')).handler as () => Promise<unknown>;
-  const purge = (await import('../functions/purge-image.ts')).handler as (event: S3Event) => Promise<unknown>;
+  for (const name of Object.keys(HANDLERS) as HandlerName[]) modules[name] = (await handlerOf(name)) as ProxyHandler;
+  const authorizer = (await handlerOf('Authorizer')) as TokenAuthorizer;
+  const finalize = (await handlerOf('FinalizeUpload')) as (event: S3Event) => Promise<unknown>;
+  const sweepHandler = (await handlerOf('Sweep')) as () => Promise<unknown>;
+  const purge = (await handlerOf('PurgeImage')) as (event: S3Event) => Promise<unknown>;
 
   const dynamodb = new DynamoDBClient({});
   const keys = new DynamoKeyStore(dynamodb, LOCAL_RESOURCES.keysTable);

@@ -1,7 +1,7 @@
 /**
  * `npm run fuzz`: the fuzz suite's properties for minutes instead of seconds, before a release.
  * Same generators and checks as test/fuzz/upload.fuzz.test.ts; runs rounds of every property
- * (round r uses seed + r) until the time is up, then writes docs/fuzz-results.json.
+ * (round r uses seed + r) until the time is up, then writes bench/results/fuzz.json.
  *
  *   npm run fuzz                      # 240 s
  *   npm run fuzz -- --duration 600    # or FUZZ_SECONDS=600
@@ -91,7 +91,7 @@ async function main(): Promise<void> {
     failure_details: failures,
   };
   mkdirSync(new URL('../../docs/', import.meta.url), { recursive: true });
-  writeFileSync(new URL('../../docs/fuzz-results.json', import.meta.url), `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(new URL('../../bench/results/fuzz.json', import.meta.url), `${JSON.stringify(result, null, 2)}\n`);
   console.log(JSON.stringify({ seed, cases, failures: failures.length, duration_s: result.duration_s, date: result.date }));
   if (failures.length > 0) process.exitCode = 1;
 }

@@ -1,7 +1,10 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { FUNCTION_NAMES, FUNCTIONS, reservedConcurrencyTotal } from '../../functions/function-table';
 import { ROUTES } from '../../functions/routes';
 import { resourcePaths } from '../../lib/api';
-import { RESERVED_CONCURRENCY } from '../../lib/imager-stack';
 import { logicalId, resourcesOfType, type Synthesized, synthImager } from './synth';
 
 /**
@@ -65,19 +68,50 @@ describe('stage and method throttling', () => {
 });
 
 describe('reserved concurrency', () => {
+  /** What the template reserves, over every Lambda function in it. */
+  function templateTotal(s: Synthesized): number {
+    return Object.values(resourcesOfType(s.template, 'AWS::Lambda::Function')).reduce(
+      (sum, fn) => sum + ((fn.Properties.ReservedConcurrentExecutions as number | undefined) ?? 0),
+      0,
+    );
+  }
+
   it('reserves concurrency for every function, leaving the account\'s unreserved pool at least 100 of the default 1,000', () => {
-    const functions = synth.stack.functions;
+    const functions = synth.stack.allFunctions;
     const resources = synth.template.toJSON().Resources as Record<string, { Properties: Record<string, unknown> }>;
     let total = 0;
-    for (const [name, fn] of Object.entries(functions)) {
-      const reserved = resources[logicalId(fn)].Properties.ReservedConcurrentExecutions;
-      expect(reserved, `${name}: give it a number in RESERVED_CONCURRENCY`).toBe(RESERVED_CONCURRENCY[name]);
+    for (const name of FUNCTION_NAMES) {
+      const reserved = resources[logicalId(functions[name])].Properties.ReservedConcurrentExecutions;
+      expect(reserved, `${name}: give it a number in the function table`).toBe(FUNCTIONS[name].reservedConcurrency);
       expect(reserved as number).toBeGreaterThan(0);
       total += reserved as number;
     }
     expect(total).toBeLessThanOrEqual(1000 - 100 - 400);
+    // The table's total is the template's: no function reserves anywhere else.
+    expect(reservedConcurrencyTotal()).toBe(total);
+    expect(templateTotal(synth)).toBe(total);
     // The sweep runs alone: two at once would work the same positions twice.
     expect(resources[logicalId(functions.Sweep)].Properties.ReservedConcurrentExecutions).toBe(1);
+  });
+
+  it('is documented as the template has it: each function with its number, the total, and what it leaves unreserved', () => {
+    const root = fileURLToPath(new URL('../../', import.meta.url));
+    const markdown = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+        entry.isDirectory() ? markdown(join(dir, entry.name)) : entry.name.endsWith('.md') ? [join(dir, entry.name)] : [],
+      );
+    const lines = [join(root, 'README.md'), ...markdown(join(root, 'docs'))].flatMap((file) => readFileSync(file, 'utf8').split('\n'));
+    const total = templateTotal(synth);
+    const rows = lines.filter((line) => /reserved concurrency per function/i.test(line) && /\bin all\b/.test(line));
+    expect(rows.length, 'a line listing the reserved concurrency per function and its total ("N in all")').toBeGreaterThan(0);
+    for (const row of rows) {
+      expect(Number(/(\d[\d,]*) in all/.exec(row)![1].replaceAll(',', ''))).toBe(total);
+      for (const name of FUNCTION_NAMES) expect(row, name).toMatch(new RegExp(`\\b${name} ${FUNCTIONS[name].reservedConcurrency}\\b`));
+    }
+    for (const line of lines) {
+      const unreserved = /(\d[\d,]*) of an account's default 1,000/.exec(line);
+      if (unreserved) expect(Number(unreserved[1].replaceAll(',', '')), line).toBe(1000 - total);
+    }
   });
 
   it('can be turned off for accounts with a smaller concurrency limit', () => {

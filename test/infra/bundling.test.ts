@@ -7,7 +7,7 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDocsPage } from '../../functions/runtime/docs-page';
-import { ROOT } from '../../lib/imager-function';
+import { ROOT } from '../../lib/bundling';
 import { ImagerStack } from '../../lib/imager-stack';
 import { CDK_JSON_CONTEXT, logicalId } from './synth';
 

@@ -4,16 +4,13 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BUSINESS_METRICS, METRICS_NAMESPACE, SERVICE_NAME } from '../../functions/adapters/emf-metrics';
+import { FUNCTION_NAMES } from '../../functions/function-table';
 import { ImagerStack } from '../../lib/imager-stack';
 import { ACCESS_LOG_METRICS, ALARM_THRESHOLDS } from '../../lib/monitoring';
 import { CDK_JSON_CONTEXT, flatten, logicalId, resourcesOfType, TEST_CONTEXT, type TemplateResource } from './synth';
 
-const API_FUNCTIONS = [
-  'UploadImage', 'GetImage', 'ListImages', 'DeleteImage', 'StartUpload', 'ViewImage',
-  // The public reference (openapi) and the console's account routes (issue 13).
-  'GetOpenApi', 'GetDocs', 'GetAccount', 'ListAccountKeys', 'CreateAccountKey', 'RevokeAccountKey',
-];
-const ALL_FUNCTIONS = [...API_FUNCTIONS, 'Authorizer', 'FinalizeUpload', 'Sweep', 'PurgeImage', 'TransformImage'];
+/** Every function of the function table, the transform function included. */
+const ALL_FUNCTIONS = FUNCTION_NAMES;
 
 interface ExpectedAlarm {
   readonly threshold: number;
@@ -40,7 +37,8 @@ const EXPECTED: Record<string, ExpectedAlarm> = {
   DeadLettersPurgeDeadLetters: { threshold: 0, comparison: GT, evaluationPeriods: 1, period: 60 },
   DeadLettersLaterDlq: { threshold: 0, comparison: GT, evaluationPeriods: 1, period: 60 },
   CdnServerErrorRate: { threshold: 1, comparison: GT, evaluationPeriods: 3, period: 300 },
-  ...Object.fromEntries([...API_FUNCTIONS, 'FinalizeUpload', 'PurgeImage', 'TransformImage'].map((name) => [`${name}Errors`, { threshold: 1, comparison: GTE, evaluationPeriods: 1, period: 300 }])),
+  // Every function but the authorizer (its failure rate) and the sweep (SweepFailures, hourly).
+  ...Object.fromEntries(ALL_FUNCTIONS.filter((name) => name !== 'Authorizer' && name !== 'Sweep').map((name) => [`${name}Errors`, { threshold: 1, comparison: GTE, evaluationPeriods: 1, period: 300 }])),
   ...Object.fromEntries(ALL_FUNCTIONS.map((name) => [`${name}Throttles`, { threshold: 1, comparison: GTE, evaluationPeriods: 1, period: 300 }])),
 };
 
@@ -152,7 +150,7 @@ describe('alarms', () => {
     const latency = alarms[logicalId(full.stack.monitoring.node.findChild('ApiLatencyP99'))].Properties;
     expect([latency.MetricName, latency.ExtendedStatistic]).toEqual(['Latency', 'p99']);
     for (const name of ALL_FUNCTIONS) {
-      const fn = logicalId(name === 'TransformImage' ? full.stack.transforms.function : full.stack.functions[name as keyof typeof full.stack.functions]);
+      const fn = logicalId(full.stack.allFunctions[name]);
       const errors = name === 'Sweep' ? 'SweepFailures' : `${name}Errors`;
       if (name !== 'Authorizer') expect(metricsOf(errors)).toEqual([{ where: errors, namespace: 'AWS/Lambda', name: 'Errors', dimensions: { FunctionName: fn } }]);
       expect(metricsOf(`${name}Throttles`)[0]).toMatchObject({ name: 'Throttles', dimensions: { FunctionName: fn } });
@@ -285,8 +283,7 @@ describe('dashboard', () => {
     const widget = dashboardBody(full.template).widgets.find((w) => w.properties.title === 'Cold starts by function (init duration, ms)')!;
     expect(widget.type).toBe('log');
     expect(widget.properties.query).toContain('@initDuration');
-    // The transform function's log group lives in its construct (lib/transforms.ts).
-    const groups = ALL_FUNCTIONS.map((name) => logicalId((name === 'TransformImage' ? full.stack.transforms : full.stack).node.findChild(`${name}Logs`)));
+    const groups = ALL_FUNCTIONS.map((name) => logicalId(full.stack.allFunctions[name].logGroup));
     for (const group of groups) expect(widget.properties.query).toContain(`SOURCE '${group}'`);
     // No Lambda Insights layer: the only layer is the AWS CLI of CDK's BucketDeployment (the console's files).
     expect(Object.keys(full.template.findResources('AWS::Lambda::LayerVersion'))).toEqual([logicalId(full.stack.console.node.findChild('Deploy').node.findChild('AwsCliLayer'))]);

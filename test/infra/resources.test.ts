@@ -1,21 +1,16 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { COUNTERS_TABLE_SCHEMA, IMAGES_TABLE_SCHEMA, KEYS_TABLE_SCHEMA } from '../../functions/adapters/table-schemas';
 import { DIRECT_PREFIX, LARGE_UPLOAD_PREFIX } from '../../functions/core/ids';
+import { FUNCTION_NAMES, FUNCTIONS, functionsTriggeredBy } from '../../functions/function-table';
 import { VARIANTS_PREFIX } from '../../lib/delivery';
-import { HANDLERS } from '../../functions/routes';
-import type { ImagerStack } from '../../lib/imager-stack';
+import type { StackFunctionName as FunctionName } from '../../lib/functions';
 import { flatten, logicalId, permissionsOf, resourcesOfType, type Synthesized, synthImager } from './synth';
 
-type FunctionName = keyof ImagerStack['functions'];
-
-const FILES: Readonly<Record<FunctionName, string>> = {
-  ...HANDLERS,
-  Authorizer: 'authorizer',
-  FinalizeUpload: 'finalize-upload',
-  Sweep: 'sweep',
-  PurgeImage: 'purge-image',
-};
-const API_FUNCTIONS: readonly FunctionName[] = [...(Object.keys(HANDLERS) as FunctionName[]), 'Authorizer'];
+/** The functions the stack builds itself (the transform function: test/infra/transforms.test.ts), by handler file. */
+const FILES: Readonly<Record<FunctionName, string>> = Object.fromEntries(
+  FUNCTION_NAMES.filter((name) => name !== 'TransformImage').map((name) => [name, FUNCTIONS[name].file]),
+) as Record<FunctionName, string>;
+const API_FUNCTIONS: readonly FunctionName[] = [...functionsTriggeredBy('api'), ...functionsTriggeredBy('authorizer')];
 
 let synth: Synthesized;
 let resources: Record<string, { Type: string; Properties: Record<string, any>; DeletionPolicy?: string }>;
@@ -101,6 +96,12 @@ describe('bucket', () => {
   });
 });
 
+/** A global secondary index as CloudFormation declares it: its keys, every attribute projected. */
+function projectedIndex(index: { readonly name: string; readonly partitionKey: string; readonly sortKey?: string }) {
+  const range = index.sortKey === undefined ? [] : [{ AttributeName: index.sortKey, KeyType: 'RANGE' }];
+  return { IndexName: index.name, KeySchema: [{ AttributeName: index.partitionKey, KeyType: 'HASH' }, ...range], Projection: { ProjectionType: 'ALL' } };
+}
+
 describe('tables', () => {
   function table(id: string): Record<string, any> {
     expect(resources[id].Type).toBe('AWS::DynamoDB::Table');
@@ -123,36 +124,10 @@ describe('tables', () => {
     const images = table(ids.images);
     const schema = IMAGES_TABLE_SCHEMA;
     expect(images.KeySchema).toEqual([{ AttributeName: schema.partitionKey, KeyType: 'HASH' }]);
-    expect(images.GlobalSecondaryIndexes).toEqual(
-      expect.arrayContaining([
-        {
-          IndexName: schema.byAccountIndex.name,
-          KeySchema: [
-            { AttributeName: schema.byAccountIndex.partitionKey, KeyType: 'HASH' },
-            { AttributeName: schema.byAccountIndex.sortKey, KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        },
-        {
-          IndexName: schema.pendingIndex.name,
-          KeySchema: [
-            { AttributeName: schema.pendingIndex.partitionKey, KeyType: 'HASH' },
-            { AttributeName: schema.pendingIndex.sortKey, KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        },
-      ]),
-    );
+    expect(images.GlobalSecondaryIndexes).toEqual(expect.arrayContaining([schema.byAccountIndex, schema.pendingIndex].map(projectedIndex)));
     expect(images.GlobalSecondaryIndexes).toHaveLength(2);
-    expect(images.AttributeDefinitions).toEqual(
-      expect.arrayContaining([
-        { AttributeName: 'id', AttributeType: 'S' },
-        { AttributeName: 'account_id', AttributeType: 'S' },
-        { AttributeName: 'created_key', AttributeType: 'S' },
-        { AttributeName: 'pending', AttributeType: 'S' },
-        { AttributeName: 'expires_at', AttributeType: 'N' },
-      ]),
-    );
+    const attributes: Array<[string, 'S' | 'N']> = [['id', 'S'], ['account_id', 'S'], ['created_key', 'S'], ['pending', 'S'], ['expires_at', 'N']];
+    expect(images.AttributeDefinitions).toEqual(expect.arrayContaining(attributes.map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType }))));
     // No TTL: DynamoDB could delete a pending record before its late finalize (issue 11 item 5).
     expect(images.TimeToLiveSpecification).toBeUndefined();
   });
@@ -160,13 +135,7 @@ describe('tables', () => {
   it('keys: keyed by the key hash record, with the key-id index', () => {
     const keys = table(ids.keys);
     expect(keys.KeySchema).toEqual([{ AttributeName: KEYS_TABLE_SCHEMA.partitionKey, KeyType: 'HASH' }]);
-    expect(keys.GlobalSecondaryIndexes).toEqual([
-      {
-        IndexName: KEYS_TABLE_SCHEMA.byKeyIdIndex.name,
-        KeySchema: [{ AttributeName: KEYS_TABLE_SCHEMA.byKeyIdIndex.partitionKey, KeyType: 'HASH' }],
-        Projection: { ProjectionType: 'ALL' },
-      },
-    ]);
+    expect(keys.GlobalSecondaryIndexes).toEqual([projectedIndex(KEYS_TABLE_SCHEMA.byKeyIdIndex)]);
     expect(keys.TimeToLiveSpecification).toBeUndefined();
   });
 
@@ -292,7 +261,7 @@ describe('least privilege', () => {
 
   /** What every function may do: write its own log group and send X-Ray traces. */
   function baseline(name: FunctionName): string[] {
-    const logs = logicalId(synth.stack.node.findChild(`${name}Logs`));
+    const logs = logicalId(synth.stack.functions[name].logGroup);
     return [
       `logs:CreateLogStream on ${logs}.Arn`,
       `logs:PutLogEvents on ${logs}.Arn`,

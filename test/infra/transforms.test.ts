@@ -7,7 +7,8 @@ import { AllowedMethods, Distribution, FunctionEventType, ViewerProtocolPolicy }
 import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lockedSharpVersion, Transforms } from '../../lib/transforms';
+import { lockedSharpVersion } from '../../lib/bundling';
+import { Transforms } from '../../lib/transforms';
 import { CDK_JSON_CONTEXT, flatten, logicalId, permissionsOf, resourcesOfType } from './synth';
 
 /**

@@ -4,6 +4,7 @@ import createAccountKeyJson from '../../events/create-account-key.json';
 import getAccountJson from '../../events/get-account.json';
 import listAccountKeysJson from '../../events/list-account-keys.json';
 import revokeAccountKeyJson from '../../events/revoke-account-key.json';
+import { FUNCTIONS, type FunctionName } from '../../functions/function-table';
 import { startTestApi, type TestApi } from '../support/local-api';
 
 /**
@@ -18,18 +19,26 @@ const EVENTS = {
   revokeAccountKey: revokeAccountKeyJson as unknown as APIGatewayProxyEvent,
 };
 
+const FUNCTION_OF = {
+  getAccount: 'GetAccount',
+  listAccountKeys: 'ListAccountKeys',
+  createAccountKey: 'CreateAccountKey',
+  revokeAccountKey: 'RevokeAccountKey',
+} as const satisfies Record<keyof typeof EVENTS, FunctionName>;
+
 type ProxyHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 let api: TestApi;
 let handlers: Record<keyof typeof EVENTS, ProxyHandler>;
 
 beforeAll(async () => {
   api = await startTestApi();
-  handlers = {
-    getAccount: (await import('../../functions/get-account.ts')).handler,
-    listAccountKeys: (await import('../../functions/list-account-keys.ts')).handler,
-    createAccountKey: (await import('../../functions/create-account-key.ts')).handler,
-    revokeAccountKey: (await import('../../functions/revoke-account-key.ts')).handler,
-  };
+  // The handler modules the function table names, as the local API loaded them.
+  const loaded = await Promise.all(
+    (Object.entries(FUNCTION_OF) as Array<[keyof typeof EVENTS, FunctionName]>).map(
+      async ([key, name]) => [key, (await import(`../../functions/${FUNCTIONS[name].file}.ts`)).handler as ProxyHandler] as const,
+    ),
+  );
+  handlers = Object.fromEntries(loaded) as Record<keyof typeof EVENTS, ProxyHandler>;
 });
 afterAll(async () => {
   await api.stop();

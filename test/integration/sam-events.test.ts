@@ -16,6 +16,7 @@ import type {
 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoImageRecords } from '../../functions/adapters/dynamo-image-records';
+import { FUNCTIONS, type FunctionName } from '../../functions/function-table';
 import type { SweepReport } from '../../functions/core/sweep';
 import authorizerJson from '../../events/authorizer.json';
 import deleteImageJson from '../../events/delete-image.json';
@@ -67,6 +68,11 @@ function body(result: APIGatewayProxyResult) {
   return JSON.parse(result.body) as { status: string; message?: string; data?: any };
 }
 
+/** The handler module the function table names for `name`: the instance the local API loaded. */
+async function handlerOf<T>(name: FunctionName): Promise<T> {
+  return (await import(`../../functions/${FUNCTIONS[name].file}.ts`)).handler as T;
+}
+
 let api: TestApi;
 let handlers: {
   upload: ProxyHandler;
@@ -84,15 +90,15 @@ beforeAll(async () => {
   api = await startTestApi({ IMAGER_DEV_KEY: KEY });
   // The same module instances the local API loaded, so their clients point at the emulators.
   handlers = {
-    upload: (await import('../../functions/upload-image.ts')).handler,
-    get: (await import('../../functions/get-image.ts')).handler,
-    list: (await import('../../functions/list-images.ts')).handler,
-    remove: (await import('../../functions/delete-image.ts')).handler,
-    start: (await import('../../functions/start-upload.ts')).handler,
-    view: (await import('../../functions/view-image.ts')).handler,
-    authorizer: (await import('../../functions/authorizer.ts')).handler,
-    finalize: (await import('../../functions/finalize-upload.ts')).handler,
-    sweep: (await import('../../functions/sweep.ts')).handler as (event: ScheduledEvent) => Promise<SweepReport>,
+    upload: await handlerOf('UploadImage'),
+    get: await handlerOf('GetImage'),
+    list: await handlerOf('ListImages'),
+    remove: await handlerOf('DeleteImage'),
+    start: await handlerOf('StartUpload'),
+    view: await handlerOf('ViewImage'),
+    authorizer: await handlerOf('Authorizer'),
+    finalize: await handlerOf('FinalizeUpload'),
+    sweep: await handlerOf('Sweep'),
   };
 });
 afterAll(async () => {

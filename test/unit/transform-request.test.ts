@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { createContext, Script } from 'node:vm';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BadRequestError } from '../../functions/core/errors';
+import { newImageId } from '../../functions/core/ids';
 import { canonicalTransform, pairsFromSearch, parseTransform } from '../../functions/core/transform-params';
 import { acceptHeader, junkQuery, validQuery } from '../support/transform-queries';
 
@@ -12,9 +13,11 @@ import { acceptHeader, junkQuery, validQuery } from '../support/transform-querie
  * The request function must take the same accept/400 decisions as the TypeScript parser, with
  * the same messages, and rewrite to the same `/variants/<id>/<canonical>`.
  */
+const source = (file: string): string => readFileSync(new URL(`../../lib/cloudfront/${file}`, import.meta.url), 'utf8');
+
 function load(file: string): (event: unknown) => any {
   const context = createContext({});
-  new Script(readFileSync(new URL(`../../lib/cloudfront/${file}`, import.meta.url), 'utf8'), { filename: file }).runInContext(context);
+  new Script(source(file), { filename: file }).runInContext(context);
   return context.handler as (event: unknown) => any;
 }
 
@@ -126,6 +129,107 @@ describe('viewer-request function (transform-request.js) against the TypeScript 
       expect(result.statusCode, uri).toBe(404);
       expect(JSON.parse(result.body.data)).toEqual({ status: 'error', message: 'Not found' });
     }
+  });
+});
+
+describe('the CloudFront Function files', () => {
+  it.each(['transform-request.js', 'transform-response.js'])('%s is a plain script within CloudFront Functions limits (10 KB, no module syntax)', (file) => {
+    expect(statSync(new URL(`../../lib/cloudfront/${file}`, import.meta.url)).size).toBeLessThan(10 * 1024);
+    expect(source(file)).not.toMatch(/\b(require|import|export|module\.exports|process|Buffer)\b/);
+  });
+});
+
+describe('viewer-request function (transform-request.js): paths', () => {
+  /** The answer must be a generated response in the JSON envelope with the headers every Imager error carries. */
+  function expectEnvelope(result: any, status: number, message: string): void {
+    expect(result.statusCode).toBe(status);
+    expect(result.headers).toEqual({
+      'content-type': { value: 'application/json; charset=utf-8' },
+      'x-content-type-options': { value: 'nosniff' },
+      'access-control-allow-origin': { value: '*' },
+      'cache-control': { value: 'no-store' },
+    });
+    expect(result.body.encoding).toBe('text');
+    expect(JSON.parse(result.body.data)).toEqual({ status: 'error', message });
+  }
+
+  it('rewrites /image/<id> without a query to the published object images/<id>, leaving the rest of the request as it came', () => {
+    const ids = [newImageId(), newImageId(), 'A'.repeat(22), '-'.repeat(22), '_aZ09-_aZ09-_aZ09-_aZ9'];
+    for (const id of ids) {
+      for (const method of ['GET', 'HEAD']) {
+        const base = viewerRequest(`/image/${id}`, '');
+        const event = {
+          ...base,
+          request: {
+            ...base.request,
+            method,
+            headers: { host: { value: 'd111111abcdef8.cloudfront.net' }, accept: { value: 'image/avif,image/webp,*/*' } },
+            cookies: { session: { value: 'abc' } },
+          },
+        };
+        const expected = structuredClone(event.request);
+        const result = request(event);
+        expect('statusCode' in result, id).toBe(false);
+        expect(result).toEqual({ ...expected, uri: `/images/${id}` });
+      }
+    }
+  });
+
+  it.each([
+    '/',
+    '/image',
+    '/image/',
+    `/image/${'a'.repeat(21)}`,
+    `/image/${'a'.repeat(23)}`,
+    `/image/${'a'.repeat(21)}=`,
+    `/image/${'a'.repeat(21)}.`,
+    `/image/${newImageId()}/`,
+    `/image/${newImageId()}.jpg`,
+    `/image/${newImageId()}/extra`,
+    `/images/${newImageId()}`,
+    `/uploads/${newImageId()}`,
+    `/variants/${newImageId()}/w=100`,
+    '/errors/not-found.json',
+    `/IMAGE/${newImageId()}`,
+    `//image/${newImageId()}`,
+    `/image//${newImageId()}`,
+    `/image/${newImageId().slice(0, 19)}%2F1`,
+    '/image/../uploads/aaaaaaaaaaaaaaaaaaaaaa',
+    `/api/images/${newImageId()}`,
+    '/favicon.ico',
+  ])('answers 404 in the envelope for %s, with or without a query, without asking an origin', (uri) => {
+    for (const search of ['', 'w=1', 'utm_source=x']) {
+      const event = viewerRequest(uri, search);
+      expectEnvelope(request(event), 404, 'Not found');
+      expect(event.request.uri).toBe(uri);
+    }
+  });
+
+  it('answers a refused query in the same envelope, and rewrites nothing', () => {
+    const event = viewerRequest(`/image/${ID}`, 'w=300&utm_source=x');
+    expectEnvelope(request(event), 400, 'Unknown parameter "utm_source"; allowed: w, h, fit, format, q');
+    expect(event.request.uri).toBe(`/image/${ID}`);
+  });
+
+  it('never maps a path without a query to an object outside images/, and maps exactly the 22-character ids', () => {
+    const idAlphabet = fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.split(''));
+    const uri = fc.oneof(
+      fc.string({ maxLength: 60 }).map((s) => `/${s}`),
+      fc.string({ minLength: 0, maxLength: 30 }).map((s) => `/image/${s}`),
+      fc.array(idAlphabet, { minLength: 22, maxLength: 22 }).map((chars) => `/image/${chars.join('')}`),
+    );
+    fc.assert(
+      fc.property(uri, (path) => {
+        const result = request(viewerRequest(path, ''));
+        if (/^\/image\/[A-Za-z0-9_-]{22}$/.test(path)) {
+          expect('statusCode' in result).toBe(false);
+          expect(result.uri).toBe(`/images/${path.slice('/image/'.length)}`);
+        } else {
+          expectEnvelope(result, 404, 'Not found');
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 

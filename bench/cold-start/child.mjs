@@ -1,7 +1,7 @@
 // One fresh-process measurement for bench/run.ts. Plain JavaScript on purpose: this file is what
 // `node` runs before the bundle, so it must cost the same for every function and the empty handler.
 //
-//   node bench/cold-start-child.mjs <mode> <bundle index.mjs> [invocation.json]
+//   node bench/cold-start/child.mjs <mode> <bundle index.mjs> [invocation.json]
 //
 // mode "load":   import the bundle, nothing else.
 // mode "first":  start the storage stub, import the bundle, answer one request.
@@ -20,7 +20,7 @@ import { pathToFileURL } from 'node:url';
 const [mode, bundlePath, invocationPath] = process.argv.slice(2);
 const withStub = mode !== 'load';
 
-/** Canned storage: what the representative requests of bench/cold-start.ts expect to find. */
+/** Canned storage: what the sample events in events/ refer to (bench/cold-start/fixtures.ts). */
 function storageStub(fixture) {
   const json = (res, status, body) => {
     const text = JSON.stringify(body);

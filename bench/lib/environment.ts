@@ -1,0 +1,34 @@
+/**
+ * The names the benchmark gives the stack's resources, and the environment a handler module
+ * needs to load outside Lambda (region, dummy credentials): the fresh-process runs and the
+ * in-process parts read them from here.
+ */
+
+/** Resource names given to the functions; the storage stubs answer for any table or bucket. */
+export const BENCH_RESOURCES = {
+  IMAGES_TABLE: 'bench-images',
+  KEYS_TABLE: 'bench-keys',
+  COUNTERS_TABLE: 'bench-counters',
+  BUCKET_NAME: 'bench-bucket',
+  DISTRIBUTION_ID: 'EBENCHDISTRIBUTION',
+  REST_API_ID: 'benchapi00',
+  IMAGER_PUBLIC_BASE_URL: 'https://dbench.cloudfront.net',
+} as const satisfies Readonly<Record<string, string>>;
+
+export type BenchResource = keyof typeof BENCH_RESOURCES;
+
+/** The region and dummy credentials every benchmarked handler runs with (nothing is sent to AWS). */
+export const BENCH_AWS = {
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'BENCH',
+  AWS_SECRET_ACCESS_KEY: 'BENCH',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+} as const;
+
+/**
+ * Prepares this process to import handler modules in process: they read their configuration
+ * and build their (unused) SDK clients at import, so this runs before the first import.
+ */
+export function prepareInProcessHandlers(resources: readonly BenchResource[]): void {
+  Object.assign(process.env, BENCH_AWS, Object.fromEntries(resources.map((name) => [name, BENCH_RESOURCES[name]])), { POWERTOOLS_LOG_LEVEL: 'ERROR' });
+}
