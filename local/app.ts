@@ -1,5 +1,4 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -120,6 +119,8 @@ export async function startLocalApi(
     writeRuntimeFile?: boolean;
     /** Where confirmation codes go besides `confirmationCodes` (npm start prints them). */
     onConfirmationMessage?: (message: ConfirmationMessage) => void;
+    /** The gateway's clock (usage plan, authorizer cache); tests move it instead of sleeping. */
+    now?: () => number;
   } = {},
 ): Promise<LocalApi> {
   mkdirSync(settings.dataDir, { recursive: true });
@@ -177,6 +178,7 @@ export async function startLocalApi(
     },
     usagePlan: { rate: settings.throttleRate, burst: settings.throttleBurst, dailyQuota: settings.dailyQuota },
     authCacheSeconds: settings.authCacheSeconds,
+    now: options.now,
     // What the access log's responseType shows on AWS: the usage plan's 429s, in the local log.
     onUsagePlanRefusal: (responseType, keyId) => logger.warn('usage plan refused the request', { responseType, status: 429, keyId }),
   });
@@ -197,12 +199,7 @@ export async function startLocalApi(
     deliver('purge', purge, under(PUBLISHED_PREFIX, 'ObjectRemoved:'));
   });
 
-  await new Promise<void>((resolve, reject) => {
-    gateway.server.once('error', reject);
-    gateway.server.listen(settings.port, '127.0.0.1', () => resolve());
-  });
-  const port = (gateway.server.address() as AddressInfo).port;
-  const url = `http://127.0.0.1:${port}`;
+  const url = await gateway.listen(settings.port);
 
   const runtimeFile = join(settings.dataDir, RUNTIME_FILE);
   if (options.writeRuntimeFile !== false) {
@@ -238,10 +235,7 @@ export async function startLocalApi(
     sweep: () => sweepHandler(),
     async close() {
       if (sweepTimer) clearInterval(sweepTimer);
-      await new Promise<void>((resolve) => {
-        gateway.server.close(() => resolve());
-        gateway.server.closeAllConnections();
-      });
+      await gateway.close();
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
       cdnS3.destroy();
       await emulators.close();
