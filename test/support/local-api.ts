@@ -22,9 +22,9 @@ export interface TestApi extends LocalApi {
 /**
  * Starts the whole local API in this process (emulators, gateway, the real handler modules)
  * on a free port with a fresh data dir. One per test file: handler modules create their SDK
- * clients once, at import, like in Lambda.
+ * clients once, at import, like in Lambda. `now` is the gateway's clock (default: the real one).
  */
-export async function startTestApi(env: Record<string, string> = {}): Promise<TestApi> {
+export async function startTestApi(env: Record<string, string> = {}, options: { readonly now?: () => number } = {}): Promise<TestApi> {
   // Compile the contract first: it blocks the event loop for a moment, and the API runs in this
   // process (a storage call timed out meanwhile would be retried by the SDK).
   await loadContract();
@@ -32,7 +32,7 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
   Object.assign(process.env, env);
   const api = await startLocalApi(
     readLocalSettings({ PORT: '0', IMAGER_DATA_DIR: dataDir, IMAGER_SWEEP_MINUTES: '0', ...env }),
-    { writeRuntimeFile: env.WRITE_RUNTIME_FILE === 'true' },
+    { writeRuntimeFile: env.WRITE_RUNTIME_FILE === 'true', now: options.now },
   );
   return Object.assign(api, {
     dataDir,
