@@ -4,18 +4,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
-import puppeteer, { type Browser, type ElementHandle, type Page } from 'puppeteer-core';
+import type { Browser, ElementHandle, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser } from '../support/browser';
 import { bmp24 } from '../support/images';
 
 // (This file type-checks with the DOM library, for the code run in the page: test/browser/tsconfig.json.
-// So it imports nothing from the Node-only test support.)
+// So what it imports from the test support must type-check with it too.)
 const TEST_PASSWORD = 'Correct-Horse-9-Battery';
 
 /**
- * The web console in a real browser (the system Chromium, headless), driven only through the
- * accessible names of SPEC §13, against `npm start`'s own entry point run as a child process on
- * a free port with a temporary data dir. The confirmation code is read from what that process
+ * The web console in a real browser (headless Chromium, found by test/support/browser.ts),
+ * driven only through the accessible names of SPEC §13, against `npm start`'s own entry point
+ * run as a child process on a free port with a temporary data dir. The confirmation code is read from what that process
  * prints, as a person running it locally would.
  *
  * Screenshots of every page, narrow (390 px) and wide (1280 px), go to a temporary directory;
@@ -23,7 +24,6 @@ const TEST_PASSWORD = 'Correct-Horse-9-Battery';
  */
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const AUTH_CACHE_SECONDS = 2;
 
 let server: ChildProcess;
@@ -141,7 +141,7 @@ beforeAll(async () => {
     output += chunk;
   });
   baseUrl = (await waitForOutput(/Imager local API listening on (http:\/\/127\.0\.0\.1:\d+)/, 180_000))[1];
-  browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+  browser = await launchBrowser();
   await browser.defaultBrowserContext().overridePermissions(baseUrl, ['clipboard-read', 'clipboard-write', 'clipboard-sanitized-write']);
   page = await browser.newPage();
   await page.setViewport({ width: 1280, height: 900 });
