@@ -52,6 +52,10 @@ export interface LocalApi {
   readonly gateway: LocalGateway;
   /** The Cognito emulator of the console's sign-up and sign-in. */
   readonly cognito: LocalCognito;
+  /** The handler modules it serves, by route handler name (imported once the env pointed at the emulators). */
+  readonly handlers: Readonly<Record<HandlerName, ProxyHandler>>;
+  /** The key authorizer's handler module. */
+  readonly authorizer: TokenAuthorizer;
   /** The latest confirmation code sent to each email (what Cognito would have emailed). */
   readonly confirmationCodes: ReadonlyMap<string, string>;
   /** Settles pending large uploads whose S3 events are still being handled. */
@@ -228,6 +232,8 @@ export async function startLocalApi(
     emulators,
     gateway,
     cognito,
+    handlers: modules,
+    authorizer,
     confirmationCodes,
     async idle() {
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);

@@ -2,9 +2,7 @@ import { Agent } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoKeyStore } from '../../functions/adapters/dynamo-key-store';
-import { HANDLERS, type HandlerName } from '../../functions/routes';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_RESOURCES } from '../../local/emulators';
-import { createLocalGateway, type LocalGateway, type ProxyHandler, type TokenAuthorizer } from '../../local/gateway';
 import type { UsagePlanLimits } from '../../local/usage-plan';
 import { KeyAdmin } from '../../scripts/key-admin';
 import { skippingClock } from '../support/clock';
@@ -28,10 +26,7 @@ const DAY_MS = 24 * HOUR_MS;
 let api: TestApi;
 let dynamodb: DynamoDBClient;
 let admin: KeyAdmin;
-let handlers: Record<HandlerName, ProxyHandler>;
-let authorizer: TokenAuthorizer;
 const agent = new Agent({ keepAlive: true, maxSockets: 32 });
-const extraGateways: LocalGateway[] = [];
 const envClock = skippingClock();
 
 beforeAll(async () => {
@@ -46,26 +41,17 @@ beforeAll(async () => {
   );
   dynamodb = new DynamoDBClient({ endpoint: api.emulators.dynamodbEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
   admin = new KeyAdmin(new DynamoKeyStore(dynamodb, LOCAL_RESOURCES.keysTable));
-  // The same handler module instances the local API serves (imported after it set the env).
-  handlers = {} as Record<HandlerName, ProxyHandler>;
-  for (const [name, file] of Object.entries(HANDLERS) as Array<[HandlerName, string]>) {
-    handlers[name] = (await import(`../../functions/${file}.ts`)).handler as ProxyHandler;
-  }
-  authorizer = (await import('../../functions/authorizer.ts')).handler as TokenAuthorizer;
 });
 
 afterAll(async () => {
   agent.destroy();
-  for (const gateway of extraGateways) await gateway.close();
   dynamodb?.destroy();
   await api?.stop();
 });
 
 /** A second gateway over the same handlers, with its own usage plan and a clock the test moves. */
 async function gatewayWithClock(usagePlan: UsagePlanLimits, clock: { now: number }): Promise<string> {
-  const gateway = createLocalGateway({ handlers, authorizer, usagePlan, authCacheSeconds: 60, now: () => clock.now });
-  extraGateways.push(gateway);
-  return gateway.listen();
+  return (await api.gatewayBeside({ usagePlan, authCacheSeconds: 60, now: () => clock.now })).url;
 }
 
 function send(baseUrl: string, path: string, key: string): Promise<Reply> {

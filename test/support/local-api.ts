@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { HandlerName } from '../../functions/routes';
 import { type LocalApi, startLocalApi } from '../../local/app';
+import { createLocalGateway, type GatewayOptions, type LocalGateway, type ProxyHandler } from '../../local/gateway';
 import { readLocalSettings } from '../../local/settings';
 import { createImagerClient, type ImagerClient } from '../../client/index';
 import { checkedResponse, loadContract } from './contract';
@@ -16,7 +18,17 @@ export interface TestApi extends LocalApi {
   call(path: string, init?: RequestInit & { key?: string | null }): Promise<Response>;
   /** The typed client (client/index.ts) with the dev key, or with `key` (null: no key); answers checked like `call`'s. */
   client(key?: string | null): ImagerClient;
+  /**
+   * A second local gateway, on a free port, over the same handler module instances this API
+   * serves (so the same clients and settings), with a usage plan, authorizer cache and clock of
+   * its own; `handlers` replaces some of the modules. Closed by `stop()`.
+   */
+  gatewayBeside(options?: GatewayBesideOptions): Promise<{ readonly url: string; readonly gateway: LocalGateway }>;
   stop(): Promise<void>;
+}
+
+export interface GatewayBesideOptions extends Partial<Omit<GatewayOptions, 'handlers'>> {
+  readonly handlers?: Partial<Record<HandlerName, ProxyHandler>>;
 }
 
 /**
@@ -34,6 +46,7 @@ export async function startTestApi(env: Record<string, string> = {}, options: { 
     readLocalSettings({ PORT: '0', IMAGER_DATA_DIR: dataDir, IMAGER_SWEEP_MINUTES: '0', ...env }),
     { writeRuntimeFile: env.WRITE_RUNTIME_FILE === 'true', now: options.now },
   );
+  const besides: LocalGateway[] = [];
   return Object.assign(api, {
     dataDir,
     call(path: string, init: RequestInit & { key?: string | null } = {}) {
@@ -55,7 +68,20 @@ export async function startTestApi(env: Record<string, string> = {}, options: { 
           checkedResponse(await fetch(request, { redirect: 'manual' }), { method: request.method, url: request.url, base: api.url }),
       });
     },
+    async gatewayBeside({ handlers, ...options }: GatewayBesideOptions = {}) {
+      const gateway = createLocalGateway({
+        authorizer: api.authorizer,
+        // Unlimited and uncached unless the test says otherwise: what it measures is its own.
+        usagePlan: { rate: 1000, burst: 1000, dailyQuota: 1_000_000 },
+        authCacheSeconds: 0,
+        ...options,
+        handlers: { ...api.handlers, ...handlers },
+      });
+      besides.push(gateway);
+      return { url: await gateway.listen(), gateway };
+    },
     async stop() {
+      for (const gateway of besides) await gateway.close();
       await api.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
