@@ -8,7 +8,9 @@ import { generateAccountId, generateApiKey, generateKeyId, generateUsageIdentifi
 import { LARGE_UPLOAD_PREFIX, PUBLISHED_PREFIX } from '../functions/core/ids';
 import { logger } from '../functions/core/logger';
 import { HANDLERS, type HandlerName } from '../functions/routes';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_RESOURCES, startEmulators, type Emulators, type S3ObjectCreatedEvent } from './emulators';
+import { startEmulators, type Emulators, type S3ObjectCreatedEvent } from './emulators';
+import { LOCAL_RESOURCES, localEnvironment } from './resources';
+import { type LocalRuntimeInfo, RUNTIME_FILE } from './runtime-file';
 import { createLocalCdn } from './cdn';
 import { readLimits } from '../functions/core/config';
 import { type ConfirmationMessage, type LocalCognito, startLocalCognito } from './cognito';
@@ -17,33 +19,8 @@ import { createLocalGateway, type LocalGateway, type ProxyHandler, type TokenAut
 import { CONSOLE_DIST } from './web-build';
 import type { LocalSettings } from './settings';
 
-/** What a running local API writes to `<data dir>/local.json` so `npm run keys` can find it. */
-export interface LocalRuntimeInfo {
-  readonly pid: number;
-  readonly url: string;
-  readonly dynamodbEndpoint: string;
-  readonly s3Endpoint: string;
-  readonly cognitoEndpoint?: string;
-  readonly startedAt: string;
-}
-
-export const RUNTIME_FILE = 'local.json';
-
-/**
- * The local API running on `dataDir`, from the runtime file it writes, or undefined when none
- * runs there (no file, an unreadable one, or one left by a process that has exited).
- */
-export function findRunningLocalApi(dataDir: string): LocalRuntimeInfo | undefined {
-  const file = join(dataDir, RUNTIME_FILE);
-  if (!existsSync(file)) return undefined;
-  try {
-    const info = JSON.parse(readFileSync(file, 'utf8')) as LocalRuntimeInfo;
-    process.kill(info.pid, 0);
-    return info;
-  } catch {
-    return undefined;
-  }
-}
+export { localEnvironment } from './resources';
+export { findRunningLocalApi, type LocalRuntimeInfo, RUNTIME_FILE } from './runtime-file';
 
 export interface LocalApi {
   readonly url: string;
@@ -63,25 +40,6 @@ export interface LocalApi {
   /** Runs the sweep now (expired pending uploads, orphan objects). */
   sweep(): Promise<unknown>;
   close(): Promise<void>;
-}
-
-/** Points the AWS SDK (and so the unchanged handlers) at the emulators. */
-export function localEnvironment(emulators: Pick<Emulators, 'dynamodbEndpoint' | 's3Endpoint'>): Record<string, string> {
-  return {
-    AWS_ENDPOINT_URL_S3: emulators.s3Endpoint,
-    AWS_ENDPOINT_URL_DYNAMODB: emulators.dynamodbEndpoint,
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-    AWS_REGION: LOCAL_REGION,
-    AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
-    AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
-    BUCKET_NAME: LOCAL_RESOURCES.bucketName,
-    IMAGES_TABLE: LOCAL_RESOURCES.imagesTable,
-    KEYS_TABLE: LOCAL_RESOURCES.keysTable,
-    COUNTERS_TABLE: LOCAL_RESOURCES.countersTable,
-    POWERTOOLS_SERVICE_NAME: 'imager',
-    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
-  };
 }
 
 /**

@@ -68,7 +68,8 @@ function userEnv(dataDir: string, port: string): NodeJS.ProcessEnv {
 function keys(args: string[], dataDir = api.dataDir): Promise<CliResult> {
   const port = new URL(api.url).port;
   return new Promise((resolve, reject) => {
-    const child = spawn('npx', ['tsx', 'scripts/keys.ts', ...args], { cwd: ROOT, env: userEnv(dataDir, port) });
+    // What `npm run keys` runs (tsx scripts/keys.ts), without npx's own start-up.
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/keys.ts', ...args], { cwd: ROOT, env: userEnv(dataDir, port) });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

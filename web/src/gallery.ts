@@ -3,7 +3,7 @@ import type { Claims } from './auth';
 import { withKey } from './console-key';
 import type { ConsoleContext } from './context';
 import { formatBytes, formatTime, h } from './dom';
-import { alertBox, copy, type Section, say, setBusy } from './ui';
+import { alertBox, copy, dangerButton, type Section, say } from './ui';
 import { uploadFile } from './uploads';
 
 /** The images section: upload by picking or dropping files, thumbnails with copy URL and delete, more by page. */
@@ -55,27 +55,12 @@ export function gallerySection(context: ConsoleContext, user: Claims, onChange: 
   }
 
   function card(image: Image): HTMLElement {
-    const remove = h(
-      'button',
-      {
-        type: 'button',
-        class: 'danger',
-        async onclick() {
-          if (!confirm('Delete this image? Its URL will stop working.')) return;
-          setBusy(remove, true);
-          try {
-            await withKey(api, user, (key) => api.deleteImage(key, image.id));
-            li.remove();
-            say('Image deleted.');
-            onChange();
-          } catch (error) {
-            alert.show(error);
-            setBusy(remove, false);
-          }
-        },
-      },
-      'Delete',
-    );
+    const remove = dangerButton('Delete', 'Delete this image? Its URL will stop working.', alert, async () => {
+      await withKey(api, user, (key) => api.deleteImage(key, image.id));
+      li.remove();
+      say('Image deleted.');
+      onChange();
+    });
     // Only a ready image has dimensions, format and size; a pending one shows its state.
     const details = image.state === 'ready' ? [`${image.width}×${image.height}`, image.format, formatBytes(image.size)].join(' · ') : '';
     // Thumbnails: the image URL itself until transforms (`?w=`) are available on main.

@@ -1,7 +1,7 @@
 import type { ApiKey } from './api';
 import type { ConsoleContext } from './context';
 import { field, formatTime, h } from './dom';
-import { alertBox, copy, type Section, say, setBusy, submitting } from './ui';
+import { alertBox, copy, dangerButton, type Section, say, submitting } from './ui';
 
 /** The API keys section: create a named key (its secret shown once, with a copy button), list, revoke. */
 export function keysSection({ api }: ConsoleContext, onChange: () => void): Section {
@@ -42,28 +42,13 @@ export function keysSection({ api }: ConsoleContext, onChange: () => void): Sect
   );
 
   function row(key: ApiKey): HTMLElement {
-    const revoke = h(
-      'button',
-      {
-        type: 'button',
-        class: 'danger',
-        async onclick() {
-          if (!confirm(`Revoke the key "${key.name}"? Programs using it will stop working.`)) return;
-          setBusy(revoke, true);
-          alert.clear();
-          try {
-            await api.revokeKey(key.id);
-            say(`Key "${key.name}" revoked.`);
-            await refresh();
-            onChange();
-          } catch (error) {
-            alert.show(error);
-            setBusy(revoke, false);
-          }
-        },
-      },
-      'Revoke',
-    );
+    const revoke = dangerButton('Revoke', `Revoke the key "${key.name}"? Programs using it will stop working.`, alert, async () => {
+      alert.clear();
+      await api.revokeKey(key.id);
+      say(`Key "${key.name}" revoked.`);
+      await refresh();
+      onChange();
+    });
     return h(
       'li',
       { class: `key ${key.status}`, 'aria-label': `Key ${key.name}` },

@@ -92,6 +92,33 @@ export function submitting(submit: HTMLButtonElement, alert: AlertBox, action: (
   };
 }
 
+/**
+ * A button for an action that cannot be undone: asks `question` first, then runs `action` with
+ * the button busy. A failure shows in `alert` and frees the button; a success leaves it busy
+ * (its row goes away or is redrawn).
+ */
+export function dangerButton(label: string, question: string, alert: AlertBox, action: () => Promise<void>): HTMLButtonElement {
+  const button = h(
+    'button',
+    {
+      type: 'button',
+      class: 'danger',
+      async onclick() {
+        if (!confirm(question)) return;
+        setBusy(button, true);
+        try {
+          await action();
+        } catch (error) {
+          alert.show(error);
+          setBusy(button, false);
+        }
+      },
+    },
+    label,
+  );
+  return button;
+}
+
 /** Copies `text` to the clipboard and says `done`, or says how to copy it by hand. */
 export async function copy(text: string, done: string): Promise<void> {
   try {
