@@ -1,17 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { Agent } from 'node:http';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoHourlyCounter } from '../../functions/adapters/dynamo-hourly-counter';
 import { DynamoImageRecords } from '../../functions/adapters/dynamo-image-records';
 import { DynamoKeyStore } from '../../functions/adapters/dynamo-key-store';
 import { readConfig } from '../../functions/core/config';
 import { HourlyQuota } from '../../functions/core/hourly-quota';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_RESOURCES } from '../../local/emulators';
+import { LOCAL_RESOURCES } from '../../local/emulators';
 import type { ProxyHandler } from '../../local/gateway';
-import { KeyAdmin } from '../../scripts/key-admin';
+import type { KeyAdmin } from '../../scripts/key-admin';
 import { startTestApi, type TestApi } from '../support/local-api';
-import { awayFromHourEnd, HOUR_MS, RATE_LIMITED, type Reply, readCounter, sendWithKey } from '../support/quota';
+import { awayFromHourEnd, HOUR_MS, keyAdminOn, RATE_LIMITED, type Reply, readCounter, sendWithKey } from '../support/quota';
 
 /**
  * SPEC §3 through the local API: the exact hourly window per key (one conditional UpdateItem
@@ -37,8 +37,7 @@ beforeAll(async () => {
     IMAGER_DAILY_QUOTA: '1000000',
   });
   countersTable = process.env.COUNTERS_TABLE!;
-  dynamodb = new DynamoDBClient({ endpoint: api.emulators.dynamodbEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-  admin = new KeyAdmin(new DynamoKeyStore(dynamodb, LOCAL_RESOURCES.keysTable));
+  ({ dynamodb, admin } = keyAdminOn(api.emulators));
 });
 
 afterAll(async () => {

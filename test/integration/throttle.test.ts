@@ -1,13 +1,12 @@
 import { Agent } from 'node:http';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoKeyStore } from '../../functions/adapters/dynamo-key-store';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_RESOURCES } from '../../local/emulators';
+import { LOCAL_RESOURCES } from '../../local/emulators';
 import type { UsagePlanLimits } from '../../local/usage-plan';
-import { KeyAdmin } from '../../scripts/key-admin';
+import type { KeyAdmin } from '../../scripts/key-admin';
 import { skippingClock } from '../support/clock';
 import { startTestApi, type TestApi } from '../support/local-api';
-import { awayFromHourEnd, HOUR_MS, RATE_LIMITED, type Reply, readCounter, sendWithKey } from '../support/quota';
+import { awayFromHourEnd, HOUR_MS, keyAdminOn, RATE_LIMITED, type Reply, readCounter, sendWithKey } from '../support/quota';
 
 /**
  * The usage-plan emulation of the local gateway (issue 3): a token bucket per key (rate,
@@ -39,8 +38,7 @@ beforeAll(async () => {
     },
     { now: envClock.now },
   );
-  dynamodb = new DynamoDBClient({ endpoint: api.emulators.dynamodbEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-  admin = new KeyAdmin(new DynamoKeyStore(dynamodb, LOCAL_RESOURCES.keysTable));
+  ({ dynamodb, admin } = keyAdminOn(api.emulators));
 });
 
 afterAll(async () => {
