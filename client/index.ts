@@ -62,22 +62,27 @@ export function uploadImage(client: ImagerClient, image: Blob, filename = 'image
 
 /**
  * Sends the bytes of a large upload where `POST /api/images/uploads` said: a PUT with exactly
- * its headers, or a POST form with its fields first and the file last. This goes to storage,
- * not to the API, so it is a plain fetch.
+ * its headers, or a POST form with its fields first and the file (named `filename`) last. This
+ * goes to storage, not to the API, so it is a plain fetch (or any function shaped like it).
  */
-export function sendUpload(upload: UploadTicket, bytes: Blob, fetchImpl: typeof fetch = fetch): Promise<Response> {
+export function sendUpload(
+  upload: UploadTicket,
+  bytes: Blob,
+  fetchImpl: (input: string, init: RequestInit) => Promise<Response> = fetch,
+  filename = 'upload',
+): Promise<Response> {
   if (upload.method === 'PUT') {
     return fetchImpl(upload.url, { method: 'PUT', headers: upload.headers ?? {}, body: bytes });
   }
   const form = new FormData();
   for (const [name, value] of Object.entries(upload.fields ?? {})) form.append(name, value);
-  form.append('file', bytes, 'upload');
+  form.append('file', bytes, filename);
   return fetchImpl(upload.url, { method: 'POST', body: form });
 }
 
-/** The message of an error envelope (openapi-fetch's `error`), or a fallback for anything else. */
+/** The message of an error envelope (openapi-fetch's `error`), or a fallback for anything else (a blank message too). */
 export function errorMessage(error: unknown, fallback = 'Request failed'): string {
-  if (typeof error === 'object' && error !== null && typeof (error as ErrorEnvelope).message === 'string') {
+  if (typeof error === 'object' && error !== null && typeof (error as ErrorEnvelope).message === 'string' && (error as ErrorEnvelope).message) {
     return (error as ErrorEnvelope).message;
   }
   return fallback;

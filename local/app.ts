@@ -1,5 +1,4 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -10,7 +9,9 @@ import { LARGE_UPLOAD_PREFIX, PUBLISHED_PREFIX } from '../functions/core/ids';
 import { logger } from '../functions/runtime/logger';
 import { HANDLERS, type HandlerName } from '../functions/routes';
 import { FUNCTIONS, type FunctionName } from '../functions/function-table';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_RESOURCES, startEmulators, type Emulators, type S3ObjectCreatedEvent } from './emulators';
+import { startEmulators, type Emulators, type S3ObjectCreatedEvent } from './emulators';
+import { LOCAL_RESOURCES, localEnvironment } from './resources';
+import { type LocalRuntimeInfo, RUNTIME_FILE } from './runtime-file';
 import { createLocalCdn } from './cdn';
 import { readLimits } from '../functions/core/config';
 import { type ConfirmationMessage, type LocalCognito, startLocalCognito } from './cognito';
@@ -19,33 +20,8 @@ import { createLocalGateway, type LocalGateway, type ProxyHandler, type TokenAut
 import { CONSOLE_DIST } from './web-build';
 import type { LocalSettings } from './settings';
 
-/** What a running local API writes to `<data dir>/local.json` so `npm run keys` can find it. */
-export interface LocalRuntimeInfo {
-  readonly pid: number;
-  readonly url: string;
-  readonly dynamodbEndpoint: string;
-  readonly s3Endpoint: string;
-  readonly cognitoEndpoint?: string;
-  readonly startedAt: string;
-}
-
-export const RUNTIME_FILE = 'local.json';
-
-/**
- * The local API running on `dataDir`, from the runtime file it writes, or undefined when none
- * runs there (no file, an unreadable one, or one left by a process that has exited).
- */
-export function findRunningLocalApi(dataDir: string): LocalRuntimeInfo | undefined {
-  const file = join(dataDir, RUNTIME_FILE);
-  if (!existsSync(file)) return undefined;
-  try {
-    const info = JSON.parse(readFileSync(file, 'utf8')) as LocalRuntimeInfo;
-    process.kill(info.pid, 0);
-    return info;
-  } catch {
-    return undefined;
-  }
-}
+export { localEnvironment } from './resources';
+export { findRunningLocalApi, type LocalRuntimeInfo, RUNTIME_FILE } from './runtime-file';
 
 export interface LocalApi {
   readonly url: string;
@@ -54,6 +30,10 @@ export interface LocalApi {
   readonly gateway: LocalGateway;
   /** The Cognito emulator of the console's sign-up and sign-in. */
   readonly cognito: LocalCognito;
+  /** The handler modules it serves, by route handler name (imported once the env pointed at the emulators). */
+  readonly handlers: Readonly<Record<HandlerName, ProxyHandler>>;
+  /** The key authorizer's handler module. */
+  readonly authorizer: TokenAuthorizer;
   /** The latest confirmation code sent to each email (what Cognito would have emailed). */
   readonly confirmationCodes: ReadonlyMap<string, string>;
   /** Settles pending large uploads whose S3 events are still being handled. */
@@ -61,25 +41,6 @@ export interface LocalApi {
   /** Runs the sweep now (expired pending uploads, orphan objects). */
   sweep(): Promise<unknown>;
   close(): Promise<void>;
-}
-
-/** Points the AWS SDK (and so the unchanged handlers) at the emulators. */
-export function localEnvironment(emulators: Pick<Emulators, 'dynamodbEndpoint' | 's3Endpoint'>): Record<string, string> {
-  return {
-    AWS_ENDPOINT_URL_S3: emulators.s3Endpoint,
-    AWS_ENDPOINT_URL_DYNAMODB: emulators.dynamodbEndpoint,
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-    AWS_REGION: LOCAL_REGION,
-    AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
-    AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
-    BUCKET_NAME: LOCAL_RESOURCES.bucketName,
-    IMAGES_TABLE: LOCAL_RESOURCES.imagesTable,
-    KEYS_TABLE: LOCAL_RESOURCES.keysTable,
-    COUNTERS_TABLE: LOCAL_RESOURCES.countersTable,
-    POWERTOOLS_SERVICE_NAME: 'imager',
-    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
-  };
 }
 
 /**
@@ -121,6 +82,8 @@ export async function startLocalApi(
     writeRuntimeFile?: boolean;
     /** Where confirmation codes go besides `confirmationCodes` (npm start prints them). */
     onConfirmationMessage?: (message: ConfirmationMessage) => void;
+    /** The gateway's clock (usage plan, authorizer cache); tests move it instead of sleeping. */
+    now?: () => number;
   } = {},
 ): Promise<LocalApi> {
   mkdirSync(settings.dataDir, { recursive: true });
@@ -178,6 +141,7 @@ export async function startLocalApi(
     },
     usagePlan: { rate: settings.throttleRate, burst: settings.throttleBurst, dailyQuota: settings.dailyQuota },
     authCacheSeconds: settings.authCacheSeconds,
+    now: options.now,
     // What the access log's responseType shows on AWS: the usage plan's 429s, in the local log.
     onUsagePlanRefusal: (responseType, keyId) => logger.warn('usage plan refused the request', { responseType, status: 429, keyId }),
   });
@@ -198,12 +162,7 @@ export async function startLocalApi(
     deliver('purge', purge, under(PUBLISHED_PREFIX, 'ObjectRemoved:'));
   });
 
-  await new Promise<void>((resolve, reject) => {
-    gateway.server.once('error', reject);
-    gateway.server.listen(settings.port, '127.0.0.1', () => resolve());
-  });
-  const port = (gateway.server.address() as AddressInfo).port;
-  const url = `http://127.0.0.1:${port}`;
+  const url = await gateway.listen(settings.port);
 
   const runtimeFile = join(settings.dataDir, RUNTIME_FILE);
   if (options.writeRuntimeFile !== false) {
@@ -232,6 +191,8 @@ export async function startLocalApi(
     emulators,
     gateway,
     cognito,
+    handlers: modules,
+    authorizer,
     confirmationCodes,
     async idle() {
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
@@ -239,10 +200,7 @@ export async function startLocalApi(
     sweep: () => sweepHandler(),
     async close() {
       if (sweepTimer) clearInterval(sweepTimer);
-      await new Promise<void>((resolve) => {
-        gateway.server.close(() => resolve());
-        gateway.server.closeAllConnections();
-      });
+      await gateway.close();
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
       cdnS3.destroy();
       await emulators.close();

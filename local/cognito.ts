@@ -22,7 +22,7 @@ import type { MessageSender } from 'cognito-local/lib/services/messageDelivery/m
 import { otp } from 'cognito-local/lib/services/otp';
 import { JwtTokenGenerator } from 'cognito-local/lib/services/tokenGenerator';
 import { UserPoolServiceFactoryImpl } from 'cognito-local/lib/services/userPoolService';
-import type { SessionVerifier } from './gateway';
+import type { SessionVerifier } from './authorizers';
 
 /** A message cognito-local would have emailed: on the console, and to whoever listens (tests). */
 export interface ConfirmationMessage {

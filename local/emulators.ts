@@ -7,6 +7,7 @@ import {
   DynamoDBClient,
   DescribeTableCommand,
   type CreateTableCommandInput,
+  type GlobalSecondaryIndex,
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
@@ -15,18 +16,9 @@ import { COUNTERS_TABLE_SCHEMA, IMAGES_TABLE_SCHEMA, KEYS_TABLE_SCHEMA } from '.
 import './dynalite-iterators';
 import { enableConditionalWrites } from './s3rver-consistency';
 import { type IndexRepairReport, repairIndexes } from './index-repair';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_RESOURCES } from './resources';
 
-/** Resource names in local mode (on AWS, CloudFormation names them). */
-export const LOCAL_RESOURCES = {
-  bucketName: 'imager-images',
-  imagesTable: 'imager-images',
-  keysTable: 'imager-keys',
-  countersTable: 'imager-counters',
-} as const;
-
-/** s3rver accepts only these credentials. */
-export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
-export const LOCAL_REGION = 'us-east-1';
+export { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_RESOURCES } from './resources';
 
 export interface S3ObjectCreatedEvent {
   Records: Array<{ eventName: string; s3: { bucket: { name: string }; object: { key: string; size?: number } } }>;
@@ -40,6 +32,18 @@ export interface Emulators {
   /** Subscribe to s3rver's object events (its S3 event notifications). */
   onS3Event(listener: (event: S3ObjectCreatedEvent) => void): void;
   close(): Promise<void>;
+}
+
+/** A global secondary index of a shared schema, projecting every attribute (as the stack's do). */
+function globalIndex(index: { readonly name: string; readonly partitionKey: string; readonly sortKey?: string }): GlobalSecondaryIndex {
+  return {
+    IndexName: index.name,
+    KeySchema: [
+      { AttributeName: index.partitionKey, KeyType: 'HASH' },
+      ...(index.sortKey ? [{ AttributeName: index.sortKey, KeyType: 'RANGE' as const }] : []),
+    ],
+    Projection: { ProjectionType: 'ALL' },
+  };
 }
 
 /** Table definitions from the shared schemas, in the emulator's CreateTable form. */
@@ -57,24 +61,7 @@ export function tableDefinitions(): CreateTableCommandInput[] {
         { AttributeName: images.pendingIndex.sortKey, AttributeType: 'N' },
       ],
       KeySchema: [{ AttributeName: images.partitionKey, KeyType: 'HASH' }],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: images.byAccountIndex.name,
-          KeySchema: [
-            { AttributeName: images.byAccountIndex.partitionKey, KeyType: 'HASH' },
-            { AttributeName: images.byAccountIndex.sortKey, KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        },
-        {
-          IndexName: images.pendingIndex.name,
-          KeySchema: [
-            { AttributeName: images.pendingIndex.partitionKey, KeyType: 'HASH' },
-            { AttributeName: images.pendingIndex.sortKey, KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        },
-      ],
+      GlobalSecondaryIndexes: [globalIndex(images.byAccountIndex), globalIndex(images.pendingIndex)],
     },
     {
       TableName: LOCAL_RESOURCES.keysTable,
@@ -84,13 +71,7 @@ export function tableDefinitions(): CreateTableCommandInput[] {
         { AttributeName: KEYS_TABLE_SCHEMA.byKeyIdIndex.partitionKey, AttributeType: 'S' },
       ],
       KeySchema: [{ AttributeName: KEYS_TABLE_SCHEMA.partitionKey, KeyType: 'HASH' }],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: KEYS_TABLE_SCHEMA.byKeyIdIndex.name,
-          KeySchema: [{ AttributeName: KEYS_TABLE_SCHEMA.byKeyIdIndex.partitionKey, KeyType: 'HASH' }],
-          Projection: { ProjectionType: 'ALL' },
-        },
-      ],
+      GlobalSecondaryIndexes: [globalIndex(KEYS_TABLE_SCHEMA.byKeyIdIndex)],
     },
     {
       TableName: LOCAL_RESOURCES.countersTable,

@@ -14,11 +14,14 @@ function newestMtime(path: string): number {
   return newest;
 }
 
+/** The console calls the API through the typed client, so client/ is among its sources. */
+const CLIENT_ROOT = fileURLToPath(new URL('../client', import.meta.url));
+
 /** True when there is no build, or a source file changed after the last one. */
 export function consoleBuildIsStale(): boolean {
   const built = join(CONSOLE_DIST, 'index.html');
   if (!existsSync(built)) return true;
-  const sources = ['index.html', 'src', 'vite.config.ts'].map((name) => join(CONSOLE_ROOT, name)).filter((path) => existsSync(path));
+  const sources = [...['index.html', 'src', 'vite.config.ts'].map((name) => join(CONSOLE_ROOT, name)), CLIENT_ROOT].filter((path) => existsSync(path));
   return Math.max(...sources.map(newestMtime)) > statSync(built).mtimeMs;
 }
 

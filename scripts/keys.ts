@@ -3,8 +3,8 @@ import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoKeyStore } from '../functions/adapters/dynamo-key-store';
-import { findRunningLocalApi } from '../local/app';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_RESOURCES } from '../local/emulators';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_RESOURCES } from '../local/resources';
+import { findRunningLocalApi } from '../local/runtime-file';
 import { readLocalSettings } from '../local/settings';
 import { KeyAdmin, KeyAdminError } from './key-admin';
 

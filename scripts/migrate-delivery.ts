@@ -7,8 +7,8 @@ import { DynamoImageRecords } from '../functions/adapters/dynamo-image-records';
 import { S3ImageObjects } from '../functions/adapters/s3-image-objects';
 import { readLimits } from '../functions/core/config';
 import { migrateToPublishedLayout } from '../functions/core/migrate';
-import { findRunningLocalApi, localEnvironment } from '../local/app';
-import { LOCAL_RESOURCES } from '../local/emulators';
+import { LOCAL_RESOURCES, localEnvironment } from '../local/resources';
+import { findRunningLocalApi } from '../local/runtime-file';
 import { readLocalSettings } from '../local/settings';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

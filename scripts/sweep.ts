@@ -1,4 +1,5 @@
-import { findRunningLocalApi, localEnvironment } from '../local/app';
+import { localEnvironment } from '../local/resources';
+import { findRunningLocalApi } from '../local/runtime-file';
 import { readLocalSettings } from '../local/settings';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

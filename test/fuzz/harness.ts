@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { DeleteItemCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { DeleteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteObjectCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { DynamoHourlyCounter } from '../../functions/adapters/dynamo-hourly-counter';
 import { DynamoImageRecords } from '../../functions/adapters/dynamo-image-records';
@@ -17,6 +17,7 @@ import type { UploadDeps } from '../../functions/upload-image';
 import { LOCAL_RESOURCES } from '../../local/emulators';
 import { KeyAdmin } from '../../scripts/key-admin';
 import { startTestApi, type TestApi } from '../support/local-api';
+import { listObjectKeys, scanTable } from '../support/storage';
 import type { Expected, UploadCase } from './cases';
 import { checkedFetch } from '../support/contract';
 
@@ -164,22 +165,8 @@ export class FuzzHarness {
 
   /** Every object key in the bucket and every image record id. */
   async stored(): Promise<{ objects: string[]; records: string[] }> {
-    const objects: string[] = [];
-    let token: string | undefined;
-    do {
-      const page = await this.s3.send(new ListObjectsV2Command({ Bucket: LOCAL_RESOURCES.bucketName, ContinuationToken: token }));
-      for (const object of page.Contents ?? []) if (object.Key) objects.push(object.Key);
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
-    const records: string[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.dynamodb.send(
-        new ScanCommand({ TableName: LOCAL_RESOURCES.imagesTable, ExclusiveStartKey: start as never, ConsistentRead: true }),
-      );
-      for (const item of page.Items ?? []) records.push(item.id.S!);
-      start = page.LastEvaluatedKey;
-    } while (start);
+    const objects = await listObjectKeys(this.s3, LOCAL_RESOURCES.bucketName);
+    const records = (await scanTable(this.dynamodb, LOCAL_RESOURCES.imagesTable)).map((item) => item.id.S!);
     return { objects, records };
   }
 

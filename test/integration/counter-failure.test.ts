@@ -9,9 +9,8 @@ import { S3ImageObjects } from '../../functions/adapters/s3-image-objects';
 import { readConfig } from '../../functions/core/config';
 import { HourlyQuota } from '../../functions/core/hourly-quota';
 import type { ImageObjects, ImageRecords } from '../../functions/core/images';
-import { HANDLERS, type HandlerName } from '../../functions/routes';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_RESOURCES } from '../../local/emulators';
-import { createLocalGateway, type LocalGateway, type ProxyHandler, type TokenAuthorizer } from '../../local/gateway';
+import type { ProxyHandler } from '../../local/gateway';
 import { startTestApi, type TestApi } from '../support/local-api';
 import { checkedFetch } from '../support/contract';
 
@@ -27,7 +26,6 @@ const UNAVAILABLE = { status: 'error', message: 'Service temporarily unavailable
 let api: TestApi;
 let dynamodb: DynamoDBClient;
 let s3: S3Client;
-const gateways: LocalGateway[] = [];
 const unreachable: DynamoDBClient[] = [];
 /** Every storage write the handlers behind the broken counters attempted. */
 const writes: string[] = [];
@@ -47,10 +45,6 @@ async function mountWithCounter(counter: DynamoHourlyCounter): Promise<string> {
   const { createGetImageHandler } = await import('../../functions/get-image');
   const { createListImagesHandler } = await import('../../functions/list-images');
   const { logger } = await import('../../functions/runtime/logger');
-  const handlers = {} as Record<HandlerName, ProxyHandler>;
-  for (const [name, file] of Object.entries(HANDLERS) as Array<[HandlerName, string]>) {
-    handlers[name] = (await import(`../../functions/${file}.ts`)).handler as ProxyHandler;
-  }
   const config = readConfig(process.env);
   const quota = new HourlyQuota(counter, config.hourlyLimit);
   const realObjects = new S3ImageObjects(s3, LOCAL_RESOURCES.bucketName);
@@ -63,18 +57,13 @@ async function mountWithCounter(counter: DynamoHourlyCounter): Promise<string> {
     create: (record) => (writes.push(`create ${record.id}`), realRecords.create(record)),
     get: (id) => realRecords.get(id),
   };
-  handlers.UploadImage = createUploadHandler({ config, quota, objects, records, log: logger }) as ProxyHandler;
-  handlers.GetImage = createGetImageHandler({ config, quota, records }) as ProxyHandler;
-  handlers.ListImages = createListImagesHandler({ config, quota, records: realRecords }) as ProxyHandler;
-  const gateway = createLocalGateway({
-    handlers,
-    authorizer: (await import('../../functions/authorizer.ts')).handler as TokenAuthorizer,
-    usagePlan: { rate: 1000, burst: 1000, dailyQuota: 1_000_000 },
-    authCacheSeconds: 0,
-  });
-  gateways.push(gateway);
-  await new Promise<void>((resolve) => gateway.server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(gateway.server.address() as AddressInfo).port}`;
+  const handlers = {
+    UploadImage: createUploadHandler({ config, quota, objects, records, log: logger }) as ProxyHandler,
+    GetImage: createGetImageHandler({ config, quota, records }) as ProxyHandler,
+    ListImages: createListImagesHandler({ config, quota, records: realRecords }) as ProxyHandler,
+  };
+  // The real authorizer module, an unlimited usage plan and no authorizer cache.
+  return (await api.gatewayBeside({ handlers })).url;
 }
 
 async function storedObjectKeys(): Promise<string[]> {
@@ -119,12 +108,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const gateway of gateways) {
-    await new Promise<void>((resolve) => {
-      gateway.server.close(() => resolve());
-      gateway.server.closeAllConnections();
-    });
-  }
   for (const client of unreachable) client.destroy();
   dynamodb?.destroy();
   s3?.destroy();

@@ -1,5 +1,6 @@
 /**
- * /docs in a real browser (headless Chromium through puppeteer-core): the page renders every
+ * /docs in a real browser (headless Chromium through puppeteer-core, found by
+ * test/support/browser.ts): the page renders every
  * operation of openapi.yaml from the API's own /api/openapi.json, loads nothing from anywhere
  * but the API, and breaks no rule of its content security policy.
  * `UPDATE_SCREENSHOT=1 npx vitest run test/integration/docs-page.test.ts` refreshes
@@ -9,12 +10,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser } from '../support/browser';
 import { loadDocument } from '../support/contract';
 import { startTestApi, type TestApi } from '../support/local-api';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOT = fileURLToPath(new URL('../../docs/api-reference.png', import.meta.url));
 
 let api: TestApi;
@@ -27,13 +28,7 @@ const problems: string[] = [];
 beforeAll(async () => {
   api = await startTestApi();
   profile = mkdtempSync(join(tmpdir(), 'imager-chromium-'));
-  browser = await puppeteer.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    userDataDir: profile,
-    // Root in a container: Chromium's sandbox needs user namespaces it may not have.
-    args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu'],
-  });
+  browser = await launchBrowser({ userDataDir: profile });
   page = await browser.newPage();
   await page.setViewport({ width: 1280, height: 900 });
   page.on('request', (request) => requested.push(request.url()));

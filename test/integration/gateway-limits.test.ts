@@ -1,9 +1,9 @@
-import type { AddressInfo } from 'node:net';
 import type { APIGatewayAuthorizerResult, APIGatewayProxyEvent, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LAMBDA_SYNC_PAYLOAD_BYTES } from '../../functions/core/config';
 import { HANDLERS, type HandlerName } from '../../functions/routes';
-import { createLocalGateway, type LocalGateway, policyAllows, type ProxyHandler, wildcardMatch } from '../../local/gateway';
+import { policyAllows, wildcardMatch } from '../../local/authorizers';
+import { createLocalGateway, type LocalGateway, type ProxyHandler } from '../../local/gateway';
 import { expectError, JSON_TYPE } from '../support/http';
 
 /**
@@ -60,15 +60,9 @@ beforeAll(async () => {
     authCacheSeconds: 300,
     now: () => clock,
   });
-  await new Promise<void>((resolve) => gateway.server.listen(0, '127.0.0.1', () => resolve()));
-  url = `http://127.0.0.1:${(gateway.server.address() as AddressInfo).port}`;
+  url = await gateway.listen();
 });
-afterAll(async () => {
-  await new Promise<void>((resolve) => {
-    gateway.server.close(() => resolve());
-    gateway.server.closeAllConnections();
-  });
-});
+afterAll(() => gateway.close());
 
 describe("Lambda's 6 MB event limit, as API Gateway applies it (item 1)", () => {
   const send = (bodyBytes: number): Promise<Response> =>

@@ -1,4 +1,3 @@
-import type { AddressInfo } from 'node:net';
 import type { APIGatewayAuthorizerResult, APIGatewayProxyEvent, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { HANDLERS, type HandlerName } from '../../functions/routes';
@@ -144,15 +143,9 @@ describe('createLocalGateway with fake handlers', () => {
       now: () => clock,
       onError: (message) => reported.push(message),
     });
-    await new Promise<void>((resolve) => gateway.server.listen(0, '127.0.0.1', () => resolve()));
-    url = `http://127.0.0.1:${(gateway.server.address() as AddressInfo).port}`;
+    url = await gateway.listen();
   });
-  afterAll(async () => {
-    await new Promise<void>((resolve) => {
-      gateway.server.close(() => resolve());
-      gateway.server.closeAllConnections();
-    });
-  });
+  afterAll(() => gateway.close());
 
   it('a handler that throws -> 502 envelope, and the server keeps serving', async () => {
     const response = await fetch(`${url}/image/throws`);

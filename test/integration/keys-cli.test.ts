@@ -1,14 +1,11 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashApiKey } from '../../functions/core/api-keys';
-import { HANDLERS, type HandlerName } from '../../functions/routes';
 import { RUNTIME_FILE } from '../../local/app';
-import { createLocalGateway, type LocalGateway, type ProxyHandler, type TokenAuthorizer } from '../../local/gateway';
 import { startTestApi, type TestApi } from '../support/local-api';
 import { checkedFetch } from '../support/contract';
 
@@ -71,7 +68,8 @@ function userEnv(dataDir: string, port: string): NodeJS.ProcessEnv {
 function keys(args: string[], dataDir = api.dataDir): Promise<CliResult> {
   const port = new URL(api.url).port;
   return new Promise((resolve, reject) => {
-    const child = spawn('npx', ['tsx', 'scripts/keys.ts', ...args], { cwd: ROOT, env: userEnv(dataDir, port) });
+    // What `npm run keys` runs (tsx scripts/keys.ts), without npx's own start-up.
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/keys.ts', ...args], { cwd: ROOT, env: userEnv(dataDir, port) });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -205,30 +203,10 @@ describe('npm run keys against the running local API', () => {
   describe('with an authorizer cache of 30 s (gateway clock injected)', () => {
     const CACHE_SECONDS = 30;
     const clock = { now: Date.parse('2031-03-04T12:00:00Z') };
-    let gateway: LocalGateway;
     let cachedUrl: string;
 
     beforeAll(async () => {
-      const handlers = {} as Record<HandlerName, ProxyHandler>;
-      for (const [name, file] of Object.entries(HANDLERS) as Array<[HandlerName, string]>) {
-        handlers[name] = (await import(`../../functions/${file}.ts`)).handler as ProxyHandler;
-      }
-      gateway = createLocalGateway({
-        handlers,
-        authorizer: (await import('../../functions/authorizer.ts')).handler as TokenAuthorizer,
-        usagePlan: { rate: 1000, burst: 1000, dailyQuota: 1_000_000 },
-        authCacheSeconds: CACHE_SECONDS,
-        now: () => clock.now,
-      });
-      await new Promise<void>((resolve) => gateway.server.listen(0, '127.0.0.1', resolve));
-      cachedUrl = `http://127.0.0.1:${(gateway.server.address() as AddressInfo).port}`;
-    });
-
-    afterAll(async () => {
-      await new Promise<void>((resolve) => {
-        gateway.server.close(() => resolve());
-        gateway.server.closeAllConnections();
-      });
+      cachedUrl = (await api.gatewayBeside({ authCacheSeconds: CACHE_SECONDS, now: () => clock.now })).url;
     });
 
     const viaCache = (key: string) => checkedFetch(`${cachedUrl}/api/images`, { headers: { Authorization: `Bearer ${key}` } });

@@ -1,4 +1,3 @@
-import type { AddressInfo } from 'node:net';
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEFAULTS } from '../../functions/core/config';
@@ -35,15 +34,9 @@ describe('local gateway: usage-plan refusals are reported with their cause', () 
       now: () => clock,
       onUsagePlanRefusal: (responseType, keyId) => refusals.push([responseType, keyId]),
     });
-    await new Promise<void>((resolve) => gateway.server.listen(0, '127.0.0.1', () => resolve()));
-    url = `http://127.0.0.1:${(gateway.server.address() as AddressInfo).port}`;
+    url = await gateway.listen();
   });
-  afterAll(async () => {
-    await new Promise<void>((resolve) => {
-      gateway.server.close(() => resolve());
-      gateway.server.closeAllConnections();
-    });
-  });
+  afterAll(() => gateway.close());
 
   it('one report per refused request: THROTTLED, then QUOTA_EXCEEDED; none for admitted ones', async () => {
     const call = () => fetch(`${url}/api/images`, { headers: { Authorization: 'Bearer some_key_0123456789abcdef' } });

@@ -1,18 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { Agent } from 'node:http';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoHourlyCounter } from '../../functions/adapters/dynamo-hourly-counter';
 import { DynamoImageRecords } from '../../functions/adapters/dynamo-image-records';
 import { DynamoKeyStore } from '../../functions/adapters/dynamo-key-store';
 import { readConfig } from '../../functions/core/config';
 import { HourlyQuota } from '../../functions/core/hourly-quota';
-import { HANDLERS, type HandlerName } from '../../functions/routes';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_RESOURCES } from '../../local/emulators';
-import { createLocalGateway, type LocalGateway, type ProxyHandler } from '../../local/gateway';
-import { KeyAdmin } from '../../scripts/key-admin';
+import { LOCAL_RESOURCES } from '../../local/emulators';
+import type { ProxyHandler } from '../../local/gateway';
+import type { KeyAdmin } from '../../scripts/key-admin';
 import { startTestApi, type TestApi } from '../support/local-api';
-import { awayFromHourEnd, HOUR_MS, RATE_LIMITED, type Reply, readCounter, sendWithKey } from '../support/quota';
+import { awayFromHourEnd, HOUR_MS, keyAdminOn, RATE_LIMITED, type Reply, readCounter, sendWithKey } from '../support/quota';
 
 /**
  * SPEC §3 through the local API: the exact hourly window per key (one conditional UpdateItem
@@ -38,8 +37,7 @@ beforeAll(async () => {
     IMAGER_DAILY_QUOTA: '1000000',
   });
   countersTable = process.env.COUNTERS_TABLE!;
-  dynamodb = new DynamoDBClient({ endpoint: api.emulators.dynamodbEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-  admin = new KeyAdmin(new DynamoKeyStore(dynamodb, LOCAL_RESOURCES.keysTable));
+  ({ dynamodb, admin } = keyAdminOn(api.emulators));
 });
 
 afterAll(async () => {
@@ -171,7 +169,6 @@ describe('hourly window through the local API', () => {
 
 describe('windows are per key', () => {
   const SMALL = 5;
-  let gateway: LocalGateway;
   let smallUrl: string;
 
   beforeAll(async () => {
@@ -180,32 +177,20 @@ describe('windows are per key', () => {
     // clients at import, so they are imported only now that the local API has set the env.
     const { createGetImageHandler } = await import('../../functions/get-image');
     const { createAuthorizer } = await import('../../functions/authorizer');
-    const modules = {} as Record<HandlerName, ProxyHandler>;
-    for (const [name, file] of Object.entries(HANDLERS) as Array<[HandlerName, string]>) {
-      modules[name] = (await import(`../../functions/${file}.ts`)).handler as ProxyHandler;
-    }
     const config = readConfig(process.env);
-    modules.GetImage = createGetImageHandler({
+    const getImage = createGetImageHandler({
       config,
       quota: new HourlyQuota(new DynamoHourlyCounter(dynamodb, countersTable), SMALL),
       records: new DynamoImageRecords(dynamodb, LOCAL_RESOURCES.imagesTable),
     }) as ProxyHandler;
-    gateway = createLocalGateway({
-      handlers: modules,
-      authorizer: createAuthorizer({ keys: new DynamoKeyStore(dynamodb, LOCAL_RESOURCES.keysTable) }),
-      usagePlan: { rate: 1000, burst: 1000, dailyQuota: 1_000_000 },
-      authCacheSeconds: 0,
-    });
-    await new Promise<void>((resolve) => gateway.server.listen(0, '127.0.0.1', resolve));
-    const address = gateway.server.address();
-    smallUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  });
-
-  afterAll(async () => {
-    await new Promise<void>((resolve) => {
-      gateway.server.close(() => resolve());
-      gateway.server.closeAllConnections();
-    });
+    smallUrl = (
+      await api.gatewayBeside({
+        handlers: { GetImage: getImage },
+        authorizer: createAuthorizer({ keys: new DynamoKeyStore(dynamodb, LOCAL_RESOURCES.keysTable) }),
+        usagePlan: { rate: 1000, burst: 1000, dailyQuota: 1_000_000 },
+        authCacheSeconds: 0,
+      })
+    ).url;
   });
 
   it('gives a second key of another account, and a rotation key of the same account, full windows of their own', async () => {

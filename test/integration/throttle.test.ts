@@ -1,22 +1,19 @@
 import { Agent } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoKeyStore } from '../../functions/adapters/dynamo-key-store';
-import { HANDLERS, type HandlerName } from '../../functions/routes';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_RESOURCES } from '../../local/emulators';
-import { createLocalGateway, type LocalGateway, type ProxyHandler, type TokenAuthorizer } from '../../local/gateway';
+import { LOCAL_RESOURCES } from '../../local/emulators';
 import type { UsagePlanLimits } from '../../local/usage-plan';
-import { KeyAdmin } from '../../scripts/key-admin';
+import type { KeyAdmin } from '../../scripts/key-admin';
+import { skippingClock } from '../support/clock';
 import { startTestApi, type TestApi } from '../support/local-api';
-import { awayFromHourEnd, HOUR_MS, RATE_LIMITED, type Reply, readCounter, sendWithKey } from '../support/quota';
+import { awayFromHourEnd, HOUR_MS, keyAdminOn, RATE_LIMITED, type Reply, readCounter, sendWithKey } from '../support/quota';
 
 /**
  * The usage-plan emulation of the local gateway (issue 3): a token bucket per key (rate,
  * burst) and a daily quota per key, both answering 429 in the envelope before any handler
  * runs, so they never consume the hourly window. Exact counts come from gateways with an
  * injected clock; the API started from the env shows the settings are wired and hold on the
- * real clock.
+ * real clock (which the test moves forward where it would otherwise wait for tokens).
  */
 
 const RATE = 5;
@@ -28,46 +25,31 @@ const DAY_MS = 24 * HOUR_MS;
 let api: TestApi;
 let dynamodb: DynamoDBClient;
 let admin: KeyAdmin;
-let handlers: Record<HandlerName, ProxyHandler>;
-let authorizer: TokenAuthorizer;
 const agent = new Agent({ keepAlive: true, maxSockets: 32 });
-const extraGateways: LocalGateway[] = [];
+const envClock = skippingClock();
 
 beforeAll(async () => {
-  api = await startTestApi({
-    IMAGER_THROTTLE_RATE: String(RATE),
-    IMAGER_THROTTLE_BURST: String(BURST),
-    IMAGER_DAILY_QUOTA: String(DAILY),
-    IMAGER_HOURLY_LIMIT: String(HOURLY),
-  });
-  dynamodb = new DynamoDBClient({ endpoint: api.emulators.dynamodbEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-  admin = new KeyAdmin(new DynamoKeyStore(dynamodb, LOCAL_RESOURCES.keysTable));
-  // The same handler module instances the local API serves (imported after it set the env).
-  handlers = {} as Record<HandlerName, ProxyHandler>;
-  for (const [name, file] of Object.entries(HANDLERS) as Array<[HandlerName, string]>) {
-    handlers[name] = (await import(`../../functions/${file}.ts`)).handler as ProxyHandler;
-  }
-  authorizer = (await import('../../functions/authorizer.ts')).handler as TokenAuthorizer;
+  api = await startTestApi(
+    {
+      IMAGER_THROTTLE_RATE: String(RATE),
+      IMAGER_THROTTLE_BURST: String(BURST),
+      IMAGER_DAILY_QUOTA: String(DAILY),
+      IMAGER_HOURLY_LIMIT: String(HOURLY),
+    },
+    { now: envClock.now },
+  );
+  ({ dynamodb, admin } = keyAdminOn(api.emulators));
 });
 
 afterAll(async () => {
   agent.destroy();
-  for (const gateway of extraGateways) {
-    await new Promise<void>((resolve) => {
-      gateway.server.close(() => resolve());
-      gateway.server.closeAllConnections();
-    });
-  }
   dynamodb?.destroy();
   await api?.stop();
 });
 
 /** A second gateway over the same handlers, with its own usage plan and a clock the test moves. */
 async function gatewayWithClock(usagePlan: UsagePlanLimits, clock: { now: number }): Promise<string> {
-  const gateway = createLocalGateway({ handlers, authorizer, usagePlan, authCacheSeconds: 60, now: () => clock.now });
-  extraGateways.push(gateway);
-  await new Promise<void>((resolve) => gateway.server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(gateway.server.address() as AddressInfo).port}`;
+  return (await api.gatewayBeside({ usagePlan, authCacheSeconds: 60, now: () => clock.now })).url;
 }
 
 function send(baseUrl: string, path: string, key: string): Promise<Reply> {
@@ -77,8 +59,6 @@ function send(baseUrl: string, path: string, key: string): Promise<Reply> {
 function burst(baseUrl: string, key: string, count: number): Promise<Reply[]> {
   return Promise.all(Array.from({ length: count }, () => send(baseUrl, '/api/images', key)));
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function counterValue(keyId: string): Promise<number> {
   const windowStart = Math.floor(Date.now() / HOUR_MS) * 3600;
@@ -197,14 +177,14 @@ describe('usage plan from the environment (real clock)', () => {
     // The full bucket lets 10 through at once.
     const first = await burst(api.url, key.key, BURST);
     expect(first.map((r) => r.status)).toEqual(Array.from({ length: BURST }, () => 200));
-    // 2 more within the quota once 2 tokens have dripped back (5 rps: 400 ms; wait a little more).
-    await sleep(600);
+    // 2 more within the quota once 2 tokens have dripped back (5 rps: 400 ms; a little more).
+    envClock.skip(600);
     for (let i = 0; i < DAILY - BURST; i += 1) expect((await send(api.url, '/api/images', key.key)).status).toBe(200);
     // Tokens again, so what refuses the next one is the quota, not the throttle.
-    await sleep(300);
-    const before = Date.now();
+    envClock.skip(300);
+    const before = envClock.now();
     const refused = await send(api.url, '/api/images', key.key);
-    const after = Date.now();
+    const after = envClock.now();
     expectGateway429(refused);
     const retryAfter = Number(refused.headers['retry-after']);
     const toMidnight = (ms: number) => Math.ceil((DAY_MS - (ms % DAY_MS)) / 1000);

@@ -105,10 +105,8 @@ describe('variants on the local API', () => {
     expect((await get(`${doomed.url}?w=10`)).response.status).toBe(200);
     expect((await api.call(`/api/images/${doomed.id}`, { method: 'DELETE' })).status).toBe(204);
     await expectError(await fetch(`${doomed.url}?w=10`), 404, 'Image not found');
-    // The purge runs on the bucket's ObjectRemoved event: give it a moment.
-    for (let i = 0; i < 50 && (await storageState()).objects.some((k) => k.startsWith(`variants/${doomed.id}/`)); i += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    // The purge runs on the bucket's ObjectRemoved event: wait until the local API has handled it.
+    await api.idle();
     expect((await storageState()).objects.filter((k) => k.startsWith(`variants/${doomed.id}/`))).toEqual([]);
   });
 });

@@ -36,15 +36,14 @@ beforeAll(async () => {
       },
     },
   };
-  await s3.send(
-    new PutObjectCommand({
-      Bucket: LOCAL_RESOURCES.bucketName,
-      Key: `images/${ID}`,
-      Body: readFileSync(new URL('../fixtures/orient6.jpg', import.meta.url)),
-      ContentType: 'image/jpeg',
-    }),
-  );
+  await putOriginal('orient6.jpg', 'image/jpeg');
 });
+
+/** Stores a fixture as the original of image ID, as the upload publishes it. */
+function putOriginal(fixture: string, contentType: string): Promise<unknown> {
+  const body = readFileSync(new URL(`../fixtures/${fixture}`, import.meta.url));
+  return s3.send(new PutObjectCommand({ Bucket: LOCAL_RESOURCES.bucketName, Key: `images/${ID}`, Body: body, ContentType: contentType }));
+}
 
 afterAll(async () => {
   s3?.destroy();
@@ -109,14 +108,7 @@ describe('variants in the S3 emulator', () => {
   });
 
   it('local/variants.ts: the resolver the local CDN calls (URLSearchParams in, S3 key out)', async () => {
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: LOCAL_RESOURCES.bucketName,
-        Key: `images/${ID}`,
-        Body: readFileSync(new URL('../fixtures/anim.gif', import.meta.url)),
-        ContentType: 'image/gif',
-      }),
-    );
+    await putOriginal('anim.gif', 'image/gif');
     const resolve = createLocalVariants({ s3, bucketName: LOCAL_RESOURCES.bucketName, env: {} });
     expect(await resolve(ID, new URLSearchParams(''), undefined)).toEqual({ key: `images/${ID}`, varyOnAccept: false });
     expect(await resolve(ID, new URLSearchParams('w=30&format=auto'), 'image/webp')).toEqual({

@@ -1,5 +1,9 @@
 import { type Agent, type IncomingHttpHeaders, request } from 'node:http';
-import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoKeyStore } from '../../functions/adapters/dynamo-key-store';
+import type { Emulators } from '../../local/emulators';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_RESOURCES } from '../../local/resources';
+import { KeyAdmin } from '../../scripts/key-admin';
 import { assertConforms } from './contract';
 
 export const HOUR_MS = 3_600_000;
@@ -44,4 +48,13 @@ export async function readCounter(dynamodb: DynamoDBClient, table: string, keyId
     new GetItemCommand({ TableName: table, Key: { pk: { S: `${keyId}#${windowStart}` } }, ConsistentRead: true }),
   );
   return item.Item?.count?.N;
+}
+
+/**
+ * A DynamoDB client on the local API's emulator and the key admin over its keys table, to make
+ * the keys a test meters; the caller destroys the client.
+ */
+export function keyAdminOn(emulators: Pick<Emulators, 'dynamodbEndpoint'>): { dynamodb: DynamoDBClient; admin: KeyAdmin } {
+  const dynamodb = new DynamoDBClient({ endpoint: emulators.dynamodbEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  return { dynamodb, admin: new KeyAdmin(new DynamoKeyStore(dynamodb, LOCAL_RESOURCES.keysTable)) };
 }

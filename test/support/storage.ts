@@ -17,6 +17,30 @@ function env(name: string): string {
   return value;
 }
 
+/** Every object key in `bucket`, in the order S3 lists them. */
+export async function listObjectKeys(s3: S3Client, bucket: string): Promise<string[]> {
+  const keys: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
+    for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return keys;
+}
+
+/** Every item of `table`, read consistently. */
+export async function scanTable(dynamodb: DynamoDBClient, table: string): Promise<Array<Record<string, AttributeValue>>> {
+  const items: Array<Record<string, AttributeValue>> = [];
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await dynamodb.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start, ConsistentRead: true }));
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
 /**
  * Reads the storage the handlers use, straight through the SDK: the bucket, table and
  * endpoints come from the same environment the handler modules were imported with (set by
@@ -26,24 +50,8 @@ export async function storageState(): Promise<StorageState> {
   const s3 = new S3Client({ endpoint: env('AWS_ENDPOINT_URL_S3'), forcePathStyle: true });
   const dynamodb = new DynamoDBClient({ endpoint: env('AWS_ENDPOINT_URL_DYNAMODB') });
   try {
-    const objects: string[] = [];
-    let token: string | undefined;
-    do {
-      const page = await s3.send(new ListObjectsV2Command({ Bucket: env('BUCKET_NAME'), ContinuationToken: token }));
-      for (const object of page.Contents ?? []) if (object.Key) objects.push(object.Key);
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
-
-    const records: ImageRecord[] = [];
-    let start: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await dynamodb.send(
-        new ScanCommand({ TableName: env('IMAGES_TABLE'), ExclusiveStartKey: start, ConsistentRead: true }),
-      );
-      records.push(...(page.Items ?? []).map(fromItem));
-      start = page.LastEvaluatedKey;
-    } while (start);
-
+    const objects = await listObjectKeys(s3, env('BUCKET_NAME'));
+    const records: ImageRecord[] = (await scanTable(dynamodb, env('IMAGES_TABLE'))).map(fromItem);
     return {
       objects: objects.sort(),
       records: records.sort((a, b) => a.id.localeCompare(b.id)),

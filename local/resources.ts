@@ -1,0 +1,33 @@
+// Light on purpose (no emulator or SDK imports): the scripts and tests that only need the names
+// of local mode import it without starting anything.
+
+/** Resource names in local mode (on AWS, CloudFormation names them). */
+export const LOCAL_RESOURCES = {
+  bucketName: 'imager-images',
+  imagesTable: 'imager-images',
+  keysTable: 'imager-keys',
+  countersTable: 'imager-counters',
+} as const;
+
+/** s3rver accepts only these credentials. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
+export const LOCAL_REGION = 'us-east-1';
+
+/** Points the AWS SDK (and so the unchanged handlers) at the emulators. */
+export function localEnvironment(emulators: { readonly dynamodbEndpoint: string; readonly s3Endpoint: string }): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL_S3: emulators.s3Endpoint,
+    AWS_ENDPOINT_URL_DYNAMODB: emulators.dynamodbEndpoint,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_REGION: LOCAL_REGION,
+    AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
+    AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+    BUCKET_NAME: LOCAL_RESOURCES.bucketName,
+    IMAGES_TABLE: LOCAL_RESOURCES.imagesTable,
+    KEYS_TABLE: LOCAL_RESOURCES.keysTable,
+    COUNTERS_TABLE: LOCAL_RESOURCES.countersTable,
+    POWERTOOLS_SERVICE_NAME: 'imager',
+    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+  };
+}

@@ -1,0 +1,64 @@
+import type { Claims } from './auth';
+import { forgetConsoleKey } from './console-key';
+import type { ConsoleContext } from './context';
+import { formatBytes, formatTime, h } from './dom';
+import { gallerySection } from './gallery';
+import { keysSection } from './keys';
+import { alertBox, errorText, go, mount, type Section, setBusy, showWho } from './ui';
+
+/** Account settings of the signed-in person: usage, API keys and the gallery, with sign-out. */
+export function dashboardView(context: ConsoleContext, user: Claims): void {
+  const { api, auth } = context;
+  const signOut = h(
+    'button',
+    {
+      type: 'button',
+      async onclick() {
+        setBusy(signOut, true);
+        // The console's own key goes with the session; then the refresh token is revoked.
+        await forgetConsoleKey(api, user);
+        try {
+          await auth.signOut();
+          sessionStorage.setItem('imager.notice', 'You are signed out.');
+        } catch (error) {
+          sessionStorage.setItem('imager.notice', `Signed out in this browser, but Cognito did not confirm: ${errorText(error)}`);
+        }
+        showWho();
+        go('signin');
+      },
+    },
+    'Sign out',
+  );
+  showWho(h('span', { class: 'email' }, user.email), signOut);
+
+  const usage = usageSection(context);
+  const keys = keysSection(context, () => usage.refresh());
+  const gallery = gallerySection(context, user, () => usage.refresh());
+  mount(h('h1', { class: 'visually-hidden' }, 'Account settings'), usage.section, keys.section, gallery.section);
+  void usage.refresh();
+  void keys.refresh();
+  void gallery.refresh();
+}
+
+function usageSection({ api }: ConsoleContext): Section {
+  const alert = alertBox();
+  const body = h('dl', { class: 'stats' });
+  const section = h('section', { class: 'card', 'aria-labelledby': 'usage-title' }, h('h2', { id: 'usage-title' }, 'Usage'), alert.box, body);
+  return {
+    section,
+    async refresh() {
+      try {
+        const account = await api.getAccount();
+        alert.clear();
+        body.replaceChildren(
+          h('div', {}, h('dt', {}, 'Requests this hour'), h('dd', {}, `${account.usage.requests_this_hour} (limit ${account.usage.hourly_limit} per key)`)),
+          h('div', {}, h('dt', {}, 'Resets at'), h('dd', {}, formatTime(account.usage.reset_at))),
+          h('div', {}, h('dt', {}, 'Images stored'), h('dd', {}, `${account.images.count} (${formatBytes(account.images.bytes)})`)),
+          h('div', {}, h('dt', {}, 'Member since'), h('dd', {}, formatTime(account.created_at))),
+        );
+      } catch (error) {
+        alert.show(error);
+      }
+    },
+  };
+}
