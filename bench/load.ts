@@ -1,5 +1,5 @@
 /**
- * `npm run load` (issue 4, "load held"): a bounded load run against a local API this script
+ * `npm run load` (docs/security-and-reliability.md, "load held"): a bounded load run against a local API this script
  * starts itself (temp data dir, loopback only). Several keys of several accounts mix uploads of
  * small real images, gets, lists and public views; then every 201 is fetched back through its
  * public link and compared by SHA-256. Memory (rss, heap) is sampled every second.

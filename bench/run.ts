@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --cold-rounds N]`: the performance figures of issue 5 in one
+ * `npm run bench [-- --quick] [-- --cold-rounds N]`: the performance figures of docs/performance.md in one
  * JSON document, printed on stdout and written to bench/results/bench.json (every benchmark
  * result lives in bench/results/). Progress and the met/not-met list go to stderr.
  *
@@ -47,7 +47,7 @@ const BASE_PLAN = {
   coldStartRounds: either(2, 20),
   // --quick skips loadWithoutSourceMaps.
   coldStartModes: either<Mode[]>(['load', 'first'], ['load', 'first', 'loadWithoutSourceMaps']),
-  // SPEC §10 publishes medians of 30.
+  // docs/performance.md publishes medians of 30.
   specColdStartRounds: either(3, 30),
   memoryRuns: either(2, 5),
   upload: {
@@ -140,7 +140,7 @@ try {
         log,
       })
     : undefined;
-  if (coldStart) log('cold start, spec method (SPEC §10): fresh `node -e "import(url)"` per bundle, paired with the empty handler');
+  if (coldStart) log('cold start, spec method (docs/performance.md): fresh `node -e "import(url)"` per bundle, paired with the empty handler');
   const specColdStart = runs('coldStart')
     ? await measureSpecColdStarts(functions, { rounds: PLAN.specColdStartRounds, references, workDir, log })
     : undefined;
@@ -205,7 +205,7 @@ try {
   }
 
   const document = {
-    benchmark: 'imager issue 5',
+    benchmark: 'imager',
     command: `npm run bench${quick || only || coldRounds ? ' --' : ''}${quick ? ' --quick' : ''}${only ? ` --only ${only.join(',')}` : ''}${coldRounds ? ` --cold-rounds ${coldRounds}` : ''}`,
     quick,
     date: startedAt.toISOString(),
@@ -238,7 +238,7 @@ try {
       ...coldStart,
       spec: specColdStart && {
         method:
-          'Method "spec" (SPEC §10\'s own measurement): each bundle in a fresh `node -e "import(\'<file url>\')"` with the same environment as "bare ESM entry" plus NODE_EXTRA_CA_CERTS naming a CA bundle (extraCaCerts), wall time spawn to exit from the parent; every run paired with a run of the empty handler under the same method, random order within the pair, pairs reshuffled each round; ratio = median / median of the paired empty-handler runs. Without NODE_EXTRA_CA_CERTS the eval entry gives the bare ratios (see controls and calibration): the CA bundle read at start is the ~30 ms that SPEC\'s 58 ms empty module has over ours. Lambda nodejs20.x and later do not set NODE_EXTRA_CA_CERTS, so "bare ESM entry" is the closer one to Lambda; targets are printed for both.',
+          'Method "spec" (docs/performance.md\'s own measurement): each bundle in a fresh `node -e "import(\'<file url>\')"` with the same environment as "bare ESM entry" plus NODE_EXTRA_CA_CERTS naming a CA bundle (extraCaCerts), wall time spawn to exit from the parent; every run paired with a run of the empty handler under the same method, random order within the pair, pairs reshuffled each round; ratio = median / median of the paired empty-handler runs. Without NODE_EXTRA_CA_CERTS the eval entry gives the bare ratios (see controls and calibration): the CA bundle read at start is the ~30 ms that the published 58 ms empty module (docs/performance.md) has over ours. Lambda nodejs20.x and later do not set NODE_EXTRA_CA_CERTS, so "bare ESM entry" is the closer one to Lambda; targets are printed for both.',
         ...specColdStart.spec,
         controls: specColdStart.controls,
       },

@@ -1,5 +1,5 @@
 /**
- * Transforms (issue 10), run by bench/run.ts in its own process (`--only transforms`), or alone:
+ * Transforms (docs/transforms.md), run by bench/run.ts in its own process (`--only transforms`), or alone:
  *
  *   tsx bench/transforms.ts '{"rounds":{"thumb":20,"large":8},"coldRounds":10,"warmup":2}'
  *

@@ -10,7 +10,7 @@ import { noContent } from './transport/http';
 export interface DeleteImageDeps {
   readonly config: Pick<Config, 'publicBaseUrl'>;
   readonly quota: HourlyQuota;
-  /** Counts hourly 429s (README "Operations"). */
+  /** Counts hourly 429s (docs/operations.md). */
   readonly metrics?: Metrics;
   readonly records: {
     get(id: string): Promise<ImageRecord | undefined>;

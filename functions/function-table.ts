@@ -79,7 +79,7 @@ export interface FunctionDefinition {
   readonly memoryMb: number;
   /**
    * Concurrent executions reserved for (and the most allowed to) this function, so a flood on
-   * one route cannot take the account's whole pool from the others (README, "Quotas").
+   * one route cannot take the account's whole pool from the others (docs/quotas.md).
    * IMAGER_RESERVED_CONCURRENCY=false reserves none.
    */
   readonly reservedConcurrency: number;
@@ -96,7 +96,7 @@ const table = (name: TableName, ...actions: string[]): Grant => ({ kind: 'table'
 const index = (name: TableName, indexName: string): Grant => ({ kind: 'index', table: name, index: indexName });
 const objects = (prefixes: readonly string[], ...actions: string[]): Grant => ({ kind: 'objects', prefixes, actions });
 
-/** What every API function runs with: 10 s (inside API Gateway's 29 s), 1 GB (README, "Performance": the benchmark's choice). */
+/** What every API function runs with: 10 s (inside API Gateway's 29 s), 1 GB (docs/performance.md: the benchmark's choice). */
 const API_FUNCTION = { trigger: { type: 'api' }, timeoutSeconds: 10, memoryMb: 1024 } as const;
 /** Wherever an image appears or disappears, the account's running image totals (an item of the counters table) are adjusted. */
 const COUNT = table('counters', 'dynamodb:UpdateItem');
@@ -305,7 +305,7 @@ export const FUNCTIONS = {
     // not memory, decides: below it a render gets a fraction of a vCPU and takes proportionally
     // longer (same cost, slower first view); above it the extra share is a second vCPU, which
     // libvips used for a x1.1 (AVIF) to x1.3 (WebP thumbnail) speed-up in the benchmark, for x1.5
-    // the price per ms. README "Transforms" has the figures.
+    // the price per ms. docs/transforms.md has the figures.
     memoryMb: 1769,
     reservedConcurrency: 20,
     settings: ['IMAGER_MAX_PIXELS'],

@@ -9,7 +9,7 @@ import { success } from './transport/http';
 export interface GetImageDeps {
   readonly config: Pick<Config, 'publicBaseUrl'>;
   readonly quota: HourlyQuota;
-  /** Counts hourly 429s (README "Operations"). */
+  /** Counts hourly 429s (docs/operations.md). */
   readonly metrics?: Metrics;
   readonly records: Pick<ImageRecords, 'get'>;
 }

@@ -10,7 +10,7 @@ import { success } from './transport/http';
 export interface ListImagesDeps {
   readonly config: Pick<Config, 'publicBaseUrl'>;
   readonly quota: HourlyQuota;
-  /** Counts hourly 429s (README "Operations"). */
+  /** Counts hourly 429s (docs/operations.md). */
   readonly metrics?: Metrics;
   readonly records: { listByAccount(accountId: string, limit: number, after?: string): Promise<RecordPage> };
 }

@@ -11,7 +11,7 @@ export interface RouteDefinition {
   readonly handler: HandlerName;
   /**
    * Who may call it: `key` = bearer API key through the key authorizer + usage plan (image
-   * routes); `session` = the signed-in person's Cognito ID token (account routes, SPEC §13);
+   * routes); `session` = the signed-in person's Cognito ID token (account routes, docs/accounts-and-console.md);
    * `none` = public (the view link).
    */
   readonly auth: RouteAuth;

@@ -22,7 +22,7 @@ export interface TransformImageDeps extends VariantDeps {
   readonly metrics?: Pick<Metrics, 'variantRendered' | 'flush'>;
 }
 
-/** The headers every answer shares with the originals CloudFront serves (SPEC §11). */
+/** The headers every answer shares with the originals CloudFront serves (docs/delivery.md). */
 const SERVING_HEADERS = { 'X-Content-Type-Options': 'nosniff', 'Access-Control-Allow-Origin': '*' } as const;
 
 /**

@@ -18,7 +18,7 @@ export interface UploadDeps {
   readonly objects: ImageObjects;
   readonly records: ImageRecords;
   readonly log: Log;
-  /** Counts accepted and refused uploads and hourly 429s (README "Operations"). */
+  /** Counts accepted and refused uploads and hourly 429s (docs/operations.md). */
   readonly metrics?: Metrics;
 }
 

@@ -101,12 +101,12 @@ export const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
     protocol: AccessLogField.contextProtocol(),
     responseLength: AccessLogField.contextResponseLength(),
     responseType: AccessLogField.contextErrorResponseType(),
-    // The key id (not the key) the authorizer resolved: which keys are being refused (README "Operations").
+    // The key id (not the key) the authorizer resolved: which keys are being refused (docs/operations.md).
     keyId: AccessLogField.contextAuthorizer('keyId'),
   }),
 );
 
-/** The public documentation routes (SPEC §14). */
+/** The public documentation routes (docs/api.md). */
 const REFERENCE_ROUTES = new Set(['GET /api/openapi.json', 'GET /docs']);
 
 /** The identity validation expression: malformed headers are refused before the authorizer runs. */
@@ -288,14 +288,14 @@ export class ImagerApi extends Construct {
       acknowledge(
         method,
         'AwsSolutions-COG4',
-        'Clients are programs holding API keys, not Cognito users (SPEC): /api methods use the Lambda TOKEN authorizer on "Authorization: Bearer <key>", which also supplies the usage-plan key.',
+        'Clients are programs holding API keys, not Cognito users (docs/api.md): /api methods use the Lambda TOKEN authorizer on "Authorization: Bearer <key>", which also supplies the usage-plan key.',
       );
       if (publicRoutes.has(route)) {
         acknowledge(
           method,
           'AwsSolutions-APIG4',
           REFERENCE_ROUTES.has(route)
-            ? 'The API description (GET /api/openapi.json) and its reference page (GET /docs) are public documentation (SPEC §14), like any API reference: they read no data and reveal only the contract.'
+            ? 'The API description (GET /api/openapi.json) and its reference page (GET /docs) are public documentation (docs/api.md), like any API reference: they read no data and reveal only the contract.'
             : 'The public image link (GET /image/{image_id}) is meant to be opened by anyone who has the URL, like a shared photo link; the 128-bit random id is the capability, and the answer is only a short-lived presigned redirect.',
         );
       }

@@ -25,7 +25,7 @@ import { DIRECT_PREFIX, VARIANT_PREFIX } from '../functions/core/ids';
 import { acknowledge, BASIC_EXECUTION_POLICY_FINDING } from './nag';
 import type { Transforms } from './transforms';
 
-/** Where transform outputs live (`variants/<id>/<canonical params>`, SPEC §12): served, never client-written. */
+/** Where transform outputs live (`variants/<id>/<canonical params>`, docs/transforms.md): served, never client-written. */
 export const VARIANTS_PREFIX = VARIANT_PREFIX;
 /** Where the distribution's own error bodies live (written at deploy time by this construct). */
 export const ERRORS_PREFIX = 'errors/';
@@ -34,11 +34,11 @@ export const SERVED_PREFIXES: readonly string[] = [DIRECT_PREFIX, VARIANTS_PREFI
 
 /** The S3 key of the body CloudFront answers for a missing image. */
 export const NOT_FOUND_KEY = `${ERRORS_PREFIX}not-found.json`;
-/** That body: the error envelope of SPEC §4. */
+/** That body: the error envelope of docs/api.md. */
 export const NOT_FOUND_BODY = JSON.stringify({ status: 'error', message: 'Image not found' });
 /** How long a missing image's 404 is cached, at the edge and in browsers (an id may be pending now and ready soon). */
 export const NOT_FOUND_TTL = Duration.seconds(10);
-/** The cache header of every published image (SPEC §11): ids are never reused, so the bytes behind a URL never change. */
+/** The cache header of every published image (docs/delivery.md): ids are never reused, so the bytes behind a URL never change. */
 export const IMAGE_CACHE_CONTROL = 'public, max-age=31536000, immutable';
 
 /** The construct id CDK gives the singleton function behind every AwsCustomResource. */
@@ -62,14 +62,14 @@ export interface DeliveryProps {
   /** AWS WAF web ACL (scope CLOUDFRONT, ARN) to attach (IMAGER_WEB_ACL_ID). */
   readonly webAclId?: string;
   /**
-   * Transforms (SPEC §12): `/image/*` goes to S3 first and to the transform function on a miss
+   * Transforms (docs/transforms.md): `/image/*` goes to S3 first and to the transform function on a miss
    * (origin group), through the transform request/response functions and cache policy.
    */
   readonly transforms: Transforms;
 }
 
 /**
- * Public delivery (SPEC §11): a CloudFront distribution in front of the private images bucket.
+ * Public delivery (docs/delivery.md): a CloudFront distribution in front of the private images bucket.
  *
  * - Origin: the bucket through Origin Access Control (SigV4 on every request); the bucket
  *   policy lets this distribution only read `images/*`, `variants/*` and `errors/*`.

@@ -21,7 +21,7 @@ export interface IdentityProps {
 }
 
 /**
- * Who people are (SPEC §13): a Cognito user pool where people sign up with their email and a
+ * Who people are (docs/accounts-and-console.md): a Cognito user pool where people sign up with their email and a
  * password and confirm with an emailed code, an app client for the web console (a browser
  * cannot keep a secret, so it has none), and the Cognito authorizer of the account routes.
  */

@@ -19,14 +19,14 @@ export interface ImagerFunctionProps {
   readonly file: string;
   readonly description: string;
   readonly environment?: Readonly<Record<string, string>>;
-  /** Defaults to 1024 MB (README, "Performance": the benchmark's choice). */
+  /** Defaults to 1024 MB (docs/performance.md: the benchmark's choice). */
   readonly memorySize?: number;
   /** At most 29 s for API routes (the API Gateway integration limit). Defaults to 10 s. */
   readonly timeout?: Duration;
   /**
    * Concurrent executions reserved for (and the most allowed to) this function, so a flood on
    * one route cannot take the account's whole pool from the others. Undefined: none reserved
-   * (the unreserved pool, shared). See README, "Quotas", for the numbers and the account limit.
+   * (the unreserved pool, shared). See docs/quotas.md, for the numbers and the account limit.
    */
   readonly reservedConcurrency?: number;
   /** Laid over the default bundling: modules kept external, files added beside index.mjs. */

@@ -67,7 +67,7 @@ export interface ImagerMonitoringProps {
   readonly bucket: IBucket;
   /** Dead-letter queues: an alarm as soon as one holds a message. More can be added with {@link ImagerMonitoring.addDeadLetterQueue}. */
   readonly deadLetterQueues?: readonly IQueue[];
-  /** The CDN in front of the images (SPEC §11), when there is one; or {@link ImagerMonitoring.addDistribution}. */
+  /** The CDN in front of the images (docs/delivery.md), when there is one; or {@link ImagerMonitoring.addDistribution}. */
   readonly distribution?: IDistribution;
   /** Alarm notifications go to this address too (context `IMAGER_ALARM_EMAIL`); the topic exists either way. */
   readonly alarmEmail?: string;

@@ -19,7 +19,7 @@ const PRICE_CLASSES: Readonly<Record<PriceClassName, PriceClass>> = {
   PriceClass_All: PriceClass.PRICE_CLASS_ALL,
 };
 
-/** The settings of SPEC §7, from CDK context (`cdk.json` or `-c NAME=value`). */
+/** The settings of docs/configuration.md, from CDK context (`cdk.json` or `-c NAME=value`). */
 export function readStackSettings(node: Node): StackSettings {
   const settings = readFromContext(node);
   return { ...settings, priceClass: PRICE_CLASSES[settings.priceClass] };

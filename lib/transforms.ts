@@ -33,7 +33,7 @@ export interface TransformsProps {
 }
 
 /**
- * Transforms (SPEC §12): the sharp function that renders variants, its function URL (IAM
+ * Transforms (docs/transforms.md): the sharp function that renders variants, its function URL (IAM
  * auth, reached only by CloudFront through an origin access control of type lambda), the
  * cache policy of `/image/*`, and the CloudFront Functions that validate and normalise the
  * query at the edge.

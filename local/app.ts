@@ -121,7 +121,7 @@ export async function startLocalApi(
     cdn: createLocalCdn({
       s3: cdnS3,
       bucketName: LOCAL_RESOURCES.bucketName,
-      // Transforms (SPEC §12): the transform function's parser, renderer and S3 adapter.
+      // Transforms (docs/transforms.md): the transform function's parser, renderer and S3 adapter.
       variants: createLocalVariants({ s3: cdnS3, bucketName: LOCAL_RESOURCES.bucketName }),
     }),
     handlers: modules,

@@ -19,7 +19,7 @@ export type VariantResolver = (
 export interface LocalCdnOptions {
   readonly s3: S3Client;
   readonly bucketName: string;
-  /** Transforms (SPEC §12); without it any query parameter is refused like an unknown one. */
+  /** Transforms (docs/transforms.md); without it any query parameter is refused like an unknown one. */
   readonly variants?: VariantResolver;
   readonly onError?: (message: string, error: unknown) => void;
 }
@@ -34,7 +34,7 @@ export const DELIVERY_HEADERS: Readonly<Record<string, string>> = {
 const PATH = /^\/image\/([^/]*)$/;
 
 /**
- * The local stand-in for the CloudFront distribution in front of the bucket (SPEC §11): serves
+ * The local stand-in for the CloudFront distribution in front of the bucket (docs/delivery.md): serves
  * `GET`/`HEAD /image/<id>` from the S3 emulator's `images/<id>` with the headers CloudFront
  * sends (immutable caching, ETag, nosniff, CORS), `Range` → 206, `If-None-Match` → 304, and a
  * 404 in the envelope for anything that is not a published image. Returns false for requests

@@ -38,7 +38,7 @@ export interface GatewayOptions {
   readonly onError?: (message: string, error: unknown) => void;
   /**
    * Called for each request the usage plan refuses (429): API Gateway's throttle and daily quota,
-   * which no function of ours sees (on AWS they are counted from the access log, README "Operations").
+   * which no function of ours sees (on AWS they are counted from the access log, docs/operations.md).
    */
   readonly onUsagePlanRefusal?: (responseType: 'THROTTLED' | 'QUOTA_EXCEEDED', keyId: unknown) => void;
 }

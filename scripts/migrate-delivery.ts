@@ -15,7 +15,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const USAGE = `Usage: npm run migrate-delivery [-- --stack NAME [--region REGION]]
 Moves ready large uploads from uploads/ to images/ and strips metadata from every ready image
-(issue 9). Without --stack it acts on the running local API's storage. Safe to run again.`;
+(docs/delivery.md). Without --stack it acts on the running local API's storage. Safe to run again.`;
 
 /** `npm run migrate-delivery`: the one-off step for images stored before CDN delivery. */
 async function main(): Promise<void> {

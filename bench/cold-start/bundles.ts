@@ -34,7 +34,7 @@ const STACK_BUNDLING = {
 /**
  * The functions' own bundling: the same options plus what lib/imager-function.ts adds for the
  * Lambda runtime (Node 24 target, env-only credential provider). References keep the stock
- * options above, so they stay comparable with SPEC §10's stock clients.
+ * options above, so they stay comparable with docs/performance.md's stock clients.
  */
 const FUNCTION_BUNDLING = {
   ...STACK_BUNDLING,
@@ -61,7 +61,7 @@ function clientsOnly(clients: ReadonlyArray<keyof typeof CLIENTS>, presigner = f
 
 /**
  * Reference points for the cold-start table, bundled like the stack bundles ours: handlers that
- * only create the SDK clients (SPEC §10 quotes the same two) or only the shared logger. What a
+ * only create the SDK clients (docs/performance.md quotes the same two) or only the shared logger. What a
  * function costs above them is our code and the rest of its dependencies.
  */
 const REFERENCE_HANDLERS: Record<string, string> = {
@@ -70,7 +70,7 @@ const REFERENCE_HANDLERS: Record<string, string> = {
   // The same source built into its own file and measured as another subject: how far apart the
   // method puts two identical bundles (its resolution), printed beside the ratios.
   '(control) DynamoDB + S3 clients, built and measured again': clientsOnly(['dynamodb', 's3']),
-  // SPEC §10's "S3 + presigner + DynamoDB" bundle, for the calibration block.
+  // docs/performance.md's "S3 + presigner + DynamoDB" bundle, for the calibration block.
   '(reference) DynamoDB + S3 clients + presigner': clientsOnly(['dynamodb', 's3'], true),
   '(reference) DynamoDB + API Gateway clients': clientsOnly(['apigateway', 'dynamodb']),
   '(reference) S3 + CloudFront clients': clientsOnly(['cloudfront', 's3']),

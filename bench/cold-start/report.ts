@@ -5,14 +5,14 @@ import { type measureSpecColdStarts, SPEC_PUBLISHED } from './spec-method';
 
 /*
  * The cold-start part of the benchmark's document: its targets (each function against the
- * floor it is held to), the calibration against SPEC §10's figures, and the table on stderr.
+ * floor it is held to), the calibration against docs/performance.md's figures, and the table on stderr.
  */
 
 type BareEntryRun = Awaited<ReturnType<typeof measureColdStarts>>;
 type SpecRun = Awaited<ReturnType<typeof measureSpecColdStarts>>;
 
 /**
- * Cold-start floor (SPEC §10, decided): no function may load slower than a bundle holding only
+ * Cold-start floor (docs/performance.md, decided): no function may load slower than a bundle holding only
  * the stock AWS SDK v3 clients it must send requests with. Each function that sends requests
  * names its floor here; a function in neither this table nor CONTENT_FLOOR (below) fails the
  * run, so a new one cannot escape the rule.
@@ -36,9 +36,9 @@ const CLIENT_FLOOR: Readonly<Partial<Record<MeasuredFunction, string>>> = {
   RevokeAccountKey: '(reference) DynamoDB + API Gateway clients',
 };
 /**
- * Functions that send no request: SPEC §10's floor (the clients a function sends with) is an
+ * Functions that send no request: docs/performance.md's floor (the clients a function sends with) is an
  * empty bundle for them, which no function with code can load faster than. They are compared,
- * for information and not as targets, with the least they must hold to answer (SPEC §10,
+ * for information and not as targets, with the least they must hold to answer (docs/performance.md,
  * "Floor": the least work a request must do): nothing for a redirect (an empty handler bundled
  * like every reference), the content for the reference routes (the OpenAPI document, the 1 MB
  * Redoc page). A function must be in one table or the other.
@@ -59,8 +59,8 @@ interface MethodFigures {
 }
 
 /**
- * Which method reproduces SPEC §10's own measurements: each reference's ratio under every
- * method next to the published one, and the mean absolute difference over SPEC's two bundles.
+ * Which method reproduces docs/performance.md's own measurements: each reference's ratio under every
+ * method next to the published one, and the mean absolute difference over the two published bundles.
  */
 export function calibrate(methods: Record<string, MethodFigures>) {
   const names = Object.keys(methods);
@@ -85,16 +85,16 @@ export function calibrate(methods: Record<string, MethodFigures>) {
   );
   const ranked = names.filter((m) => Number.isFinite(meanAbsoluteRatioError[m])).sort((a, b) => meanAbsoluteRatioError[a] - meanAbsoluteRatioError[b]);
   return {
-    source: 'SPEC §10 (2026-11-26, 2 cores, Node 20, minified ESM bundles, median of 30)',
+    source: 'docs/performance.md (2026-11-26, 2 cores, Node 20, minified ESM bundles, median of 30)',
     emptyHandlerMs: { published: SPEC_PUBLISHED.emptyModuleMs, ...Object.fromEntries(names.map((m) => [m, methods[m].emptyHandler.wallMs])) },
     references: rows,
-    /** Mean |measured ratio - published ratio| over SPEC's two bundles (sameBundleAsSpec). */
+    /** Mean |measured ratio - published ratio| over the two published bundles (sameBundleAsSpec). */
     meanAbsoluteRatioError,
     closestToSpec: ranked[0] ?? null,
   };
 }
 
-/** The calibration block: which method comes closest to SPEC §10's published ratios. */
+/** The calibration block: which method comes closest to docs/performance.md's published ratios. */
 export function coldStartCalibration(coldStart: BareEntryRun, specColdStart: SpecRun) {
   return {
     methods: {
@@ -196,7 +196,7 @@ export function printColdStart(
     write(`  empty handler ms: published ${calibration.emptyHandlerMs.published}; ${methods.map((m) => `${m} ${calibration.emptyHandlerMs[m as keyof typeof calibration.emptyHandlerMs]}`).join(', ')}\n`);
     for (const row of calibration.references) {
       const measured = methods.flatMap((m) => (row.measured[m] ? [`${m} x${row.measured[m].ratio}`] : [])).join(', ');
-      write(`  ${row.spec} = ${row.reference}${row.sameBundleAsSpec ? '' : ' (not SPEC\'s bundle)'}: published x${row.publishedRatio}; ${measured}\n`);
+      write(`  ${row.spec} = ${row.reference}${row.sameBundleAsSpec ? '' : ' (not the published bundle)'}: published x${row.publishedRatio}; ${measured}\n`);
     }
     write(`  mean |ratio - published|: ${methods.map((m) => `${m} ${calibration.meanAbsoluteRatioError[m]}`).join(', ')}; closest: ${calibration.closestToSpec}\n`);
   }
@@ -205,7 +205,7 @@ export function printColdStart(
     for (const c of controls) write(`  ${c.method}: ${c.control} / ${c.of}: ${c.ratio}\n`);
   }
   if (floorComparisons.length > 0) {
-    write('\nFunctions that send no request, against what they must hold (not targets: SPEC §10 gives them an empty floor):\n');
+    write('\nFunctions that send no request, against what they must hold (not targets: docs/performance.md gives them an empty floor):\n');
     for (const c of floorComparisons) write(`  ${c.method}: ${c.function} load / ${c.floor.replace('(reference) ', '')} load: ${c.ratio}\n`);
   }
 }

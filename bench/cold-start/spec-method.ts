@@ -7,19 +7,19 @@ import { pairedRun, runEval, sharedEnvironment, writeEmptyHandler } from './proc
 import type { ShippedFunction } from './synth';
 
 /*
- * SPEC §10's own method, beside the bare ESM entry (bare-entry.ts). SPEC §10 publishes "an
+ * docs/performance.md's own method, beside the bare ESM entry (bare-entry.ts). docs/performance.md publishes "an
  * empty module loads in 58 ms; a handler importing only the DynamoDB client, 96 ms (x1.65);
  * S3 + presigner + DynamoDB, 110 ms (x1.94)". A fresh `node -e "import('<file url>')"`
  * reproduces those ratios here only when the process starts with NODE_EXTRA_CA_CERTS naming the
  * system CA bundle, as every shell of this workplace has it: reading that bundle at start adds
- * ~30 ms to every process, the empty one included, which is SPEC's 58 ms against our ~25 ms,
+ * ~30 ms to every process, the empty one included, which is the published 58 ms against our ~25 ms,
  * and divides every ratio down. The entry form itself (eval or file, CommonJS or module eval)
  * moves the empty start by well under a millisecond; the controls below measure both claims in
  * every run. Lambda's nodejs20.x and later runtimes do not set NODE_EXTRA_CA_CERTS, so the bare
  * ESM entry is the closer one to Lambda and its targets stay the stricter ones.
  */
 
-/** SPEC §10's published figures (2026-11-26, 2 cores, Node 20, minified ESM bundles, median of 30). */
+/** docs/performance.md's published figures (2026-11-26, 2 cores, Node 20, minified ESM bundles, median of 30). */
 export const SPEC_PUBLISHED = {
   emptyModuleMs: 58,
   references: [
@@ -78,11 +78,11 @@ export interface SpecColdStartOptions {
 }
 
 /**
- * SPEC §10's method: each function bundle and reference in a fresh `node -e "import(url)"`,
+ * docs/performance.md's method: each function bundle and reference in a fresh `node -e "import(url)"`,
  * wall time from the parent, each run paired with a run of the empty handler under the same
  * method (random order within the pair, pairs in a new random order each round), with the
  * environment of the bare method plus NODE_EXTRA_CA_CERTS. The controls run only the empty
- * handler and SPEC's two reference bundles.
+ * handler and the two published reference bundles (docs/performance.md).
  */
 export async function measureSpecColdStarts(functions: ShippedFunction[], options: SpecColdStartOptions) {
   const ca = extraCaCerts();

@@ -86,7 +86,7 @@ export function fromItem(item: Item): ImageRecord {
   };
 }
 
-/** Image records in the images table (SPEC §4); see `IMAGES_TABLE_SCHEMA`. */
+/** Image records in the images table (docs/api.md); see `IMAGES_TABLE_SCHEMA`. */
 export class DynamoImageRecords implements ImageRecords {
   constructor(
     private readonly client: DynamoDBClient,

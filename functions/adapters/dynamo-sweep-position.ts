@@ -8,7 +8,7 @@ export const SWEEP_POSITION_KEY = 'sweep#position';
 /**
  * Where the sweep stopped, kept between runs in the counters table (not the images table, whose
  * items are all image records). Why a saved position rather than S3 Inventory or DynamoDB
- * Streams: README, "Reliability and security".
+ * Streams: docs/security-and-reliability.md.
  */
 export class DynamoSweepPosition implements SweepPosition {
   constructor(

@@ -14,7 +14,7 @@ export const METRICS_NAMESPACE = 'Imager';
 /** Powertools' default dimension, on every metric: one value per deployment. */
 export const SERVICE_NAME = 'imager';
 
-/** Output formats a variant can have (SPEC §12: the four outputs, or the original format). */
+/** Output formats a variant can have (docs/transforms.md: the four outputs, or the original format). */
 export const VARIANT_FORMATS = ['jpeg', 'png', 'webp', 'avif', 'gif', 'bmp', 'tiff', 'other'] as const;
 
 /**
@@ -65,7 +65,7 @@ function loadPowertools(): Promise<PowertoolsMetrics> {
  * Events are buffered and written by {@link flush}, one EMF line per dimension set, once per
  * invocation. Powertools is imported on the first flush that has something to write: most API
  * requests count nothing (a 429 or a refused upload is the exception), so a container that never
- * counts never loads it; the first one that does pays ~10 ms of CPU once (README "Operations").
+ * counts never loads it; the first one that does pays ~10 ms of CPU once (docs/operations.md).
  *
  * A failure to write metrics is logged and never fails the request.
  */

@@ -5,7 +5,7 @@ import type { AwsCredentialIdentityProvider, Checksum, HttpRequest, SourceData }
 /**
  * What presigning needs, without an S3 client: the view and start-upload functions never send
  * anything to S3 themselves, they only sign URLs, and the S3 client costs about 10 ms of every
- * cold start (README, "Performance"). Signing itself is the SDK's (S3RequestPresigner, the
+ * cold start (docs/performance.md). Signing itself is the SDK's (S3RequestPresigner, the
  * SigV4 signing key); this module only builds the plain request the client would have built.
  */
 export interface S3Location {

@@ -10,7 +10,7 @@ export const IMAGES_TABLE_SCHEMA = {
   /**
    * No TTL on this table: a pending record must outlive a late finalize (Lambda retries, a
    * redrive from the dead-letter queue, the sweep), so only the sweep removes pending records,
-   * after it has looked for their bytes (issue 11 item 5). TTL would delete them unseen.
+   * after it has looked for their bytes (docs/security-and-reliability.md). TTL would delete them unseen.
    */
 } as const;
 

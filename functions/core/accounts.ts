@@ -2,11 +2,11 @@ import { BadRequestError, HttpError, NotFoundError } from './errors';
 import type { Window } from './hourly-quota';
 
 /**
- * Accounts of people who signed up (SPEC §13): the domain rules of the account routes, with no
+ * Accounts of people who signed up (docs/accounts-and-console.md): the domain rules of the account routes, with no
  * AWS in them. Storage is behind the ports below; functions/runtime/wiring.ts plugs the DynamoDB adapters in.
  */
 
-/** An account holds at most this many active keys (SPEC §13). */
+/** An account holds at most this many active keys (docs/accounts-and-console.md). */
 export const MAX_ACTIVE_KEYS = 10;
 
 /** Key names: 1 to 64 printable characters (no control characters), as typed by a person. */
@@ -107,7 +107,7 @@ export function isKeyId(value: unknown): value is string {
   return typeof value === 'string' && /^key_[A-Za-z0-9_-]{12}$/.test(value);
 }
 
-/** The API shape of a key (SPEC §13). */
+/** The API shape of a key (docs/accounts-and-console.md). */
 export interface ApiKeyView {
   readonly id: string;
   readonly name: string;

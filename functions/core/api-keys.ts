@@ -68,7 +68,7 @@ export async function authenticate(keys: KeyLookup, header: string | undefined |
 /**
  * A new usage identifier: the value API Gateway meters a key under (`usageIdentifierKey`, the
  * API Gateway API key's value). Random and server-side, so no AWS API or console that shows API
- * key values (`apigateway:GetApiKeys` with includeValues) reveals a customer's secret (SPEC §2).
+ * key values (`apigateway:GetApiKeys` with includeValues) reveals a customer's secret (docs/api.md).
  */
 export function generateUsageIdentifier(): string {
   return 'usage_' + randomBytes(24).toString('base64url');

@@ -71,7 +71,7 @@ export const EVENT_HEADROOM_BYTES = 64 * 1024;
  */
 export const MAX_DIRECT_IMAGE_BYTES = Math.floor((LAMBDA_SYNC_PAYLOAD_BYTES - EVENT_HEADROOM_BYTES) / 4) * 3;
 
-/** Every IMAGER_* setting read from CDK context (SPEC §7) and passed on to the functions. */
+/** Every IMAGER_* setting read from CDK context (docs/configuration.md) and passed on to the functions. */
 export const SETTING_NAMES = [
   'IMAGER_HOURLY_LIMIT',
   'IMAGER_THROTTLE_RATE',
@@ -168,7 +168,7 @@ export function s3EndpointOverride(env: Env): string | undefined {
   return optionalString(env, 'AWS_ENDPOINT_URL_S3') ?? optionalString(env, 'AWS_ENDPOINT_URL');
 }
 
-/** The settings of SPEC §7 as the CDK app reads them (context: `cdk.json` or `-c NAME=value`). */
+/** The settings of docs/configuration.md as the CDK app reads them (context: `cdk.json` or `-c NAME=value`). */
 export interface StackSettings extends Config {
   readonly throttleRate: number;
   readonly throttleBurst: number;
@@ -178,7 +178,7 @@ export interface StackSettings extends Config {
   readonly apiThrottle: { readonly rate: number; readonly burst: number };
   /** Throttle of each unauthenticated method (the public view, CORS preflights), all clients together. */
   readonly publicThrottle: { readonly rate: number; readonly burst: number };
-  /** Reserve concurrency per function (README, "Quotas"); off for accounts whose limit is too small. */
+  /** Reserve concurrency per function (docs/quotas.md); off for accounts whose limit is too small. */
   readonly reservedConcurrency: boolean;
   /** CloudFront price class of the delivery distribution (IMAGER_PRICE_CLASS). */
   readonly priceClass: PriceClassName;
@@ -188,7 +188,7 @@ export interface StackSettings extends Config {
   readonly webAclId: string | undefined;
   /** Verified SES sender for sign-up codes; unset = Cognito's own sender (low daily limit). */
   readonly sesFromEmail?: string;
-  /** Alarm notifications by email too (README "Operations"); undefined = the SNS topic only. */
+  /** Alarm notifications by email too (docs/operations.md); undefined = the SNS topic only. */
   readonly alarmEmail?: string;
 }
 
@@ -295,7 +295,7 @@ export function functionEnvironment(settings: Config): Record<string, string> {
   };
 }
 
-/** Local-mode settings (SPEC §7, §8), read from the environment once. */
+/** Local-mode settings (docs/configuration.md, §8), read from the environment once. */
 export interface LocalSettings {
   readonly port: number;
   readonly dataDir: string;
@@ -329,7 +329,7 @@ export function readLocalSettings(env: Env = process.env): LocalSettings {
   };
 }
 
-/** Settings of the transform function (SPEC §12). */
+/** Settings of the transform function (docs/transforms.md). */
 export interface TransformSettings {
   /** sharp's `limitInputPixels`: the same pixel limit uploads are checked against. */
   readonly maxPixels: number;

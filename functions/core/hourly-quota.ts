@@ -32,7 +32,7 @@ export interface QuotaDecision {
   readonly retryAfter: number;
 }
 
-/** The headers of SPEC §3 for a window with `used` requests counted. */
+/** The headers of docs/quotas.md for a window with `used` requests counted. */
 export function rateLimitHeaders(limit: number, used: number, window: Window, nowMs: number): Headers {
   const remaining = Math.max(0, limit - used);
   const reset = Math.max(0, window.end - Math.floor(nowMs / 1000));
@@ -45,7 +45,7 @@ export function rateLimitHeaders(limit: number, used: number, window: Window, no
   };
 }
 
-/** The promise of SPEC §3: at most `limit` accepted requests per key and clock hour. */
+/** The promise of docs/quotas.md: at most `limit` accepted requests per key and clock hour. */
 export class HourlyQuota {
   constructor(
     private readonly counter: HourlyCounter,

@@ -38,7 +38,7 @@ export interface ImageRecord extends Partial<ImageDescription> {
   readonly expiresAt?: number;
 }
 
-/** The image as the API shows it (SPEC §4). */
+/** The image as the API shows it (docs/api.md). */
 export interface ApiImage {
   readonly id: string;
   readonly url: string;

@@ -6,7 +6,7 @@ import { BadRequestError, HttpError, InvalidImageError, PayloadTooLargeError } f
  * `adapters/emf-metrics.ts`; handlers get it injected, tests pass a recorder.
  *
  * Every dimension value is one of the small enums below: never a key, image, account or object
- * key (each distinct dimension set is a billed custom metric, README "Operations").
+ * key (each distinct dimension set is a billed custom metric, docs/operations.md).
  */
 
 /** How an image came in: a multipart upload through the API, or a presigned large upload. */
@@ -19,7 +19,7 @@ export type UploadKind = 'direct' | 'large';
  */
 export type RejectionReason = 'format' | 'structure' | 'pixels' | 'size' | 'request';
 
-/** 429s our code answers. The usage plan's throttle and daily quota are API Gateway's (README "Operations"). */
+/** 429s our code answers. The usage plan's throttle and daily quota are API Gateway's (docs/operations.md). */
 export type RateLimitCause = 'hourly';
 
 /**
@@ -44,11 +44,11 @@ export interface Metrics {
   swept(removal: SweepRemoval, count: number): void;
   /**
    * Bytes of metadata (EXIF, XMP, comments) removed from an image before it was published
-   * (SPEC §11): once per published image, direct or large; nothing is recorded for 0.
+   * (docs/delivery.md): once per published image, direct or large; nothing is recorded for 0.
    */
   metadataRemoved(bytes: number): void;
   /**
-   * A transform variant was rendered (once per variant, SPEC §12), by output format.
+   * A transform variant was rendered (once per variant, docs/transforms.md), by output format.
    * Wired by the transforms work when it lands. `format` must come from the allow-list of output
    * formats, never from the request unchecked.
    */

@@ -31,7 +31,7 @@ export interface MigrateReport {
 }
 
 /**
- * One-off step for data written before delivery moved to the CDN (issue 9): every ready image
+ * One-off step for data written before delivery moved to the CDN (docs/delivery.md): every ready image
  * ends up under `images/<id>` with its metadata removed, its record describing those bytes
  * (`size`, `sha256`, displayed `width`/`height`). Safe to run again: finished images are skipped.
  */

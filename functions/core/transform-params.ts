@@ -2,7 +2,7 @@ import { BadRequestError } from './errors';
 import { VARIANT_PREFIX } from './ids';
 
 /**
- * Transform parameters of the public URL (SPEC §12): `/image/<id>?w=&h=&fit=&format=&q=`.
+ * Transform parameters of the public URL (docs/transforms.md): `/image/<id>?w=&h=&fit=&format=&q=`.
  *
  * Pure: no sharp, no AWS. The CloudFront Function in `lib/cloudfront/transform-request.js`
  * implements the same rules in the CloudFront runtime; a property test runs both on generated

@@ -45,7 +45,7 @@ export function parseVariantPath(path: string): { readonly imageId: string; read
   return { imageId, transform: parseCanonical(canonical) };
 }
 
-/** The same cache headers as originals (SPEC §11): a variant name never changes meaning. */
+/** The same cache headers as originals (docs/delivery.md): a variant name never changes meaning. */
 export const VARIANT_CACHE_CONTROL = 'public, max-age=31536000, immutable';
 
 /**

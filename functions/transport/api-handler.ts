@@ -50,7 +50,7 @@ export function apiHandler(options: ApiHandlerOptions, route: Route): ApiHandler
       work: async () => {
         const caller = callerFrom(event);
         decision = options.quota.consume(caller.keyId).catch((error: unknown) => {
-          // Fail closed: without the counter the hourly promise cannot be kept (README, "Quotas").
+          // Fail closed: without the counter the hourly promise cannot be kept (docs/quotas.md).
           throw new ServiceUnavailableError(5, { cause: error });
         });
         const admitted = decision.then((d) => {

@@ -2,7 +2,7 @@ import busboy from 'busboy';
 import { BadRequestError, PayloadTooLargeError } from '../core/errors';
 import { formatLimit } from '../core/formats/inspect';
 
-/** The form field that must carry the image (SPEC §1). */
+/** The form field that must carry the image (docs/api.md). */
 export const IMAGE_FIELD = 'image';
 
 export interface UploadedFile {

@@ -15,7 +15,7 @@ const TEST_PASSWORD = 'Correct-Horse-9-Battery';
 
 /**
  * The web console in a real browser (headless Chromium, found by test/support/browser.ts),
- * driven only through the accessible names of SPEC §13, against `npm start`'s own entry point
+ * driven only through the accessible names of docs/accounts-and-console.md, against `npm start`'s own entry point
  * run as a child process on a free port with a temporary data dir. The confirmation code is read from what that process
  * prints, as a person running it locally would.
  *

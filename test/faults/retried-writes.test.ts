@@ -19,7 +19,7 @@ import { type Emulators, LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_RESOURCES, start
 import { fixture } from '../support/http';
 
 /**
- * Issue 11, item 2: the SDK retries a write whose response was lost. When the first attempt
+ * The SDK retries a write whose response was lost. When the first attempt
  * landed, the retry fails its condition on our own write; that must count as success.
  * The fault: an HTTP handler that sends the request (so DynamoDB applies it), then drops the
  * response as a reset connection, which the SDK retries.

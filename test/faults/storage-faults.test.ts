@@ -23,7 +23,7 @@ import { SAMPLES } from '../fuzz/images';
 import { checkedFetch } from '../support/contract';
 
 /**
- * Issue 4, faults: a failure injected at each storage step, through the real handler factories
+ * Faults (docs/security-and-reliability.md): a failure injected at each storage step, through the real handler factories
  * with the real emulator-backed adapters (one method made to fail) or SDK clients pointed at a
  * closed port. Each test proves what the client gets and what storage holds afterwards.
  */

@@ -19,12 +19,12 @@ import {
 
 /**
  * Generators of upload requests, each with the answer the API must give. The expectation is
- * decided by the generator from what it built (the SPEC's rules and the formats' own), never
+ * decided by the generator from what it built (the documented rules and the formats' own), never
  * by asking the implementation.
  */
 
 export type Expected =
-  /** A 4xx in the error envelope; nothing written. `message` pins the text where the SPEC does. */
+  /** A 4xx in the error envelope; nothing written. `message` pins the text where docs/api.md does. */
   | { readonly kind: 'refused'; readonly status: number; readonly message?: string | RegExp }
   /** 201, and exactly these bytes stored under the sniffed type. */
   | { readonly kind: 'stored'; readonly image: ValidImage };
@@ -366,7 +366,7 @@ export const mutatedImageCase: fc.Arbitrary<UploadCase> = mutatedImage
 
 /**
  * Arbitrary multipart structures: the right number of files or not, in the right field or not,
- * and framing broken in one of several ways. Well-formed ones get the SPEC's verdict; broken
+ * and framing broken in one of several ways. Well-formed ones get the documented verdict; broken
  * framing is always a 400.
  */
 export const multipartCase: fc.Arbitrary<UploadCase> = fc

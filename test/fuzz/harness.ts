@@ -200,7 +200,7 @@ export class FuzzHarness {
 
   /**
    * Checks a response against what the case expects. A refusal: that 4xx, the envelope, and no
-   * write attempted (when `writes` is counted, i.e. in process). A 201: the image as the SPEC
+   * write attempted (when `writes` is counted, i.e. in process). A 201: the image as docs/api.md
    * shows it, the object holding exactly the bytes sent under the sniffed type, and its record;
    * both are removed afterwards.
    */
@@ -237,7 +237,7 @@ async function checkExpected(
   assert.equal(body.status, 'success', context);
   const data = body.data as Record<string, unknown>;
   const { image } = expected;
-  // What is stored is what was sent with its metadata removed (pixels untouched): issue 9.
+  // What is stored is what was sent with its metadata removed (pixels untouched): docs/metadata.md.
   const stored = prepareForPublishing(image.bytes, { maxImageBytes: DEFAULTS.maxImageBytes, maxLargeImageBytes: DEFAULTS.maxLargeImageBytes, maxPixels: DEFAULTS.maxPixels });
   assert.equal(data.format, image.format, context);
   assert.equal(data.content_type, image.contentType, context);

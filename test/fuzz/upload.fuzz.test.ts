@@ -4,7 +4,7 @@ import { FuzzHarness } from './harness';
 import { fuzzSettings, PROPERTIES, runsFor } from './properties';
 
 /**
- * Property/fuzz suite against the upload path (issue 4): at least 5,000 generated cases per run,
+ * Property/fuzz suite against the upload path (docs/security-and-reliability.md): at least 5,000 generated cases per run,
  * seeded. The seed is printed; replay a failure with
  *   FUZZ_SEED=<seed> [FUZZ_PATH=<path>] [FUZZ_RUNS=<n>] npx vitest run test/fuzz -t "<property>"
  * Every refusal is a 4xx in the envelope with no write attempted; every 201 stored exactly the

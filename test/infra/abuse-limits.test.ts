@@ -8,7 +8,7 @@ import { resourcePaths } from '../../lib/api';
 import { logicalId, resourcesOfType, type Synthesized, synthImager } from './synth';
 
 /**
- * Issue 11, item 3: unauthenticated floods and random bearer tokens are bounded by stage and
+ * Unauthenticated floods and random bearer tokens are bounded by stage and
  * method throttles and by reserved concurrency, not only per key.
  */
 let synth: Synthesized;

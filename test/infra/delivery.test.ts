@@ -11,7 +11,7 @@ import {
 import type { ImagerStack } from '../../lib/imager-stack';
 import { flatten, logicalId, resourcesOfType, type Synthesized, synthImager } from './synth';
 
-/** SPEC §11 on AWS: the CloudFront distribution in front of the private bucket. */
+/** docs/delivery.md on AWS: the CloudFront distribution in front of the private bucket. */
 
 type FunctionName = keyof ImagerStack['functions'];
 /** Functions whose answers carry image `url`s, and ViewImage, which redirects to one. */

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../../functions/routes';
 import { flatten, logicalId, resourcesOfType, type Synthesized, synthImager } from './synth';
 
-/** Identity (Cognito), the account routes' authorizer, and the console on the CDN (SPEC §13). */
+/** Identity (Cognito), the account routes' authorizer, and the console on the CDN (docs/accounts-and-console.md). */
 let synth: Synthesized;
 let pool: Record<string, any>;
 let client: Record<string, any>;
@@ -84,7 +84,7 @@ describe('account routes', () => {
 
   const sessionRoutes = ROUTES.filter((route) => route.auth === 'session');
 
-  it('are the four account routes of SPEC §13', () => {
+  it('are the four account routes of docs/accounts-and-console.md', () => {
     expect(sessionRoutes.map((route) => `${route.method} ${route.path}`).sort()).toEqual([
       'DELETE /api/account/keys/{key_id}',
       'GET /api/account',

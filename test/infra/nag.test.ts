@@ -159,7 +159,7 @@ describe('cdk-nag AwsSolutions', () => {
     }
     expect(byRule('AwsSolutions-COG2').map((ack) => ack.path)).toEqual([stack.identity.userPool.node.path]);
     expect(byRule('AwsSolutions-COG8').map((ack) => ack.path)).toEqual([stack.identity.userPool.node.path]);
-    // APIG4 (no authorization): only the public view method and the public reference (SPEC §14).
+    // APIG4 (no authorization): only the public view method and the public reference (docs/api.md).
     expect(byRule('AwsSolutions-APIG4').map((ack) => ack.path).sort()).toEqual(
       ['Test/Api/Api/Default/image/{image_id}/GET', 'Test/Api/Api/Default/api/openapi.json/GET', 'Test/Api/Api/Default/docs/GET'].sort(),
     );

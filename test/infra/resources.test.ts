@@ -128,7 +128,7 @@ describe('tables', () => {
     expect(images.GlobalSecondaryIndexes).toHaveLength(2);
     const attributes: Array<[string, 'S' | 'N']> = [['id', 'S'], ['account_id', 'S'], ['created_key', 'S'], ['pending', 'S'], ['expires_at', 'N']];
     expect(images.AttributeDefinitions).toEqual(expect.arrayContaining(attributes.map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType }))));
-    // No TTL: DynamoDB could delete a pending record before its late finalize (issue 11 item 5).
+    // No TTL: DynamoDB could delete a pending record before its late finalize (docs/security-and-reliability.md).
     expect(images.TimeToLiveSpecification).toBeUndefined();
   });
 

@@ -9,7 +9,7 @@ import { startTestApi, type TestApi } from '../support/local-api';
 import { newEmail, type SignedIn, signUpAndIn } from '../support/session';
 
 /**
- * The account routes (SPEC §13) through the local gateway, whose session check verifies the
+ * The account routes (docs/accounts-and-console.md) through the local gateway, whose session check verifies the
  * Cognito ID token against cognito-local's JWKS the way API Gateway's Cognito authorizer does.
  */
 let api: TestApi;

@@ -9,7 +9,7 @@ import { readLocalSettings } from '../../local/settings';
 import { checkedFetch } from '../support/contract';
 
 /**
- * Issue 11, item 11: a local API killed with SIGKILL between dynalite's index write and its
+ * A local API killed with SIGKILL between dynalite's index write and its
  * item write left an image that the list showed and get did not find. The child process
  * (test/support/crash-child.ts) dies exactly there, deterministically; the restarted API must
  * repair the index before it serves.

@@ -9,7 +9,7 @@ import { storageState } from '../support/storage';
 import { checkedFetch } from '../support/contract';
 
 /**
- * Issue 9: the public URL serves exactly the bytes that were checked. The presigned upload URL
+ * The public URL serves exactly the bytes that were checked. The presigned upload URL
  * stays valid for 15 minutes after the image became ready; whatever is sent to it then is never
  * published and never changes the record.
  */
@@ -108,7 +108,7 @@ describe('a used presigned URL cannot change what is served', () => {
   });
 });
 
-describe('GET/HEAD /image/<id> answers as CloudFront would (SPEC §11)', () => {
+describe('GET/HEAD /image/<id> answers as CloudFront would (docs/delivery.md)', () => {
   let image: ImageBody;
   let bytes: Buffer;
   beforeAll(async () => {

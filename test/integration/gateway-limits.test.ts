@@ -7,7 +7,7 @@ import { createLocalGateway, type LocalGateway, type ProxyHandler } from '../../
 import { expectError, JSON_TYPE } from '../support/http';
 
 /**
- * The local gateway enforces what API Gateway and Lambda enforce on AWS (issue 11, items 1 and 8):
+ * The local gateway enforces what API Gateway and Lambda enforce on AWS (docs/security-and-reliability.md):
  * Lambda's 6 MB synchronous event, and the authorizer policy's Resource against the method ARN.
  */
 const WIDE = 'Bearer wide_token_0123456789abcdef';

@@ -10,7 +10,7 @@ import { startTestApi, type TestApi } from '../support/local-api';
 import { checkedFetch } from '../support/contract';
 
 /**
- * `npm run keys` end to end against a running local API (issue 2 item 4): the CLI runs as a
+ * `npm run keys` end to end against a running local API (docs/api.md): the CLI runs as a
  * child process, finds the API through IMAGER_DATA_DIR like a user's shell would, and its
  * effects are checked over HTTP.
  */

@@ -15,7 +15,7 @@ import { startTestApi, type TestApi } from '../support/local-api';
 import { storageState } from '../support/storage';
 import { checkedFetch } from '../support/contract';
 
-/** Issue 9's migration: images stored before CDN delivery keep working after the one-off step. */
+/** The delivery migration (docs/delivery.md): images stored before CDN delivery keep working after the one-off step. */
 
 let api: TestApi;
 let s3: S3Client;
@@ -38,7 +38,7 @@ afterAll(async () => {
 const LIMITS = { maxImageBytes: DEFAULTS.maxImageBytes, maxLargeImageBytes: DEFAULTS.maxLargeImageBytes, maxPixels: DEFAULTS.maxPixels };
 const log = { warn: () => undefined, error: () => undefined };
 
-/** A record and object as the code before issue 9 wrote them (no sha256, bytes as uploaded). */
+/** A record and object as the code before CDN delivery wrote them (no sha256, bytes as uploaded). */
 async function legacy(objectKeyPrefix: 'uploads/' | 'images/', bytes: Buffer, contentType: string): Promise<ImageRecord> {
   const id = newImageId();
   const record: ImageRecord = {

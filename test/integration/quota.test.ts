@@ -14,7 +14,7 @@ import { startTestApi, type TestApi } from '../support/local-api';
 import { awayFromHourEnd, HOUR_MS, keyAdminOn, RATE_LIMITED, type Reply, readCounter, sendWithKey } from '../support/quota';
 
 /**
- * SPEC §3 through the local API: the exact hourly window per key (one conditional UpdateItem
+ * docs/quotas.md through the local API: the exact hourly window per key (one conditional UpdateItem
  * in dynalite), its headers on success and error responses, and its clock-hour boundaries.
  * The usage plan's throttle and daily quota are raised so only the hourly window can refuse.
  */
@@ -73,7 +73,7 @@ async function uploadSample(key: string): Promise<string> {
   return ((await upload.json()) as { data: { id: string } }).data.id;
 }
 
-/** Checks the SPEC §3 header set of one response against the window and the clock around it. */
+/** Checks the docs/quotas.md header set of one response against the window and the clock around it. */
 function expectRateHeaders(reply: Reply, limit: number, remaining: number, before: number, after: number): void {
   const reset = Number(header(reply, 'X-RateLimit-Reset'));
   expect(reset).toBe(hourEnd(before));

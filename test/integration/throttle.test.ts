@@ -9,7 +9,7 @@ import { startTestApi, type TestApi } from '../support/local-api';
 import { awayFromHourEnd, HOUR_MS, keyAdminOn, RATE_LIMITED, type Reply, readCounter, sendWithKey } from '../support/quota';
 
 /**
- * The usage-plan emulation of the local gateway (issue 3): a token bucket per key (rate,
+ * The usage-plan emulation of the local gateway (docs/quotas.md): a token bucket per key (rate,
  * burst) and a daily quota per key, both answering 429 in the envelope before any handler
  * runs, so they never consume the hourly window. Exact counts come from gateways with an
  * injected clock; the API started from the env shows the settings are wired and hold on the

@@ -6,7 +6,7 @@ import { startTestApi, type TestApi } from '../support/local-api';
 import { storageState } from '../support/storage';
 
 /**
- * Issue 10 over HTTP, the way a page uses it: `/image/<id>?w=&h=&fit=&format=&q=` on the local
+ * Transforms (docs/transforms.md) over HTTP, the way a page uses it: `/image/<id>?w=&h=&fit=&format=&q=` on the local
  * API (which serves /image/ as CloudFront would). Variants render once, with the transform
  * function's code, are stored in the S3 emulator, and are then served like originals.
  */

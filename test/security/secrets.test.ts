@@ -16,7 +16,7 @@ import { SAMPLES } from '../fuzz/images';
 import { startTestApi, type TestApi } from '../support/local-api';
 
 /**
- * Issue 4, secrets: API keys never reach a log line, in clear or as their SHA-256 hash; they
+ * Secrets (docs/security-and-reliability.md): API keys never reach a log line, in clear or as their SHA-256 hash; they
  * are looked up only by hash; and no response or listing returns them after creation.
  * The shared powertools logger is raised to DEBUG here (the suite runs it SILENT) and every
  * write to stdout/stderr and every console call is captured.

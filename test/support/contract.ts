@@ -176,7 +176,7 @@ function checkContent(c: Contract, where: string, declared: Json, contentType: s
   } catch {
     return [`${where}: the body is not JSON: ${body.toString('utf8').slice(0, 200)}`];
   }
-  // SPEC §4: every envelope says its charset (the one raw AWS answer the document names does not).
+  // docs/api.md: every envelope says its charset (the one raw AWS answer the document names does not).
   const envelope = typeof parsed === 'object' && parsed !== null && 'status' in parsed;
   if (envelope && contentType !== 'application/json; charset=utf-8') {
     problems.push(`${where}: Content-Type ${contentType}, expected application/json; charset=utf-8`);

@@ -1,5 +1,5 @@
 /**
- * A local API that dies at the worst moment (issue 11, item 11), run as a child process by
+ * A local API that dies at the worst moment (docs/security-and-reliability.md), run as a child process by
  * test/integration/crash-consistency.test.ts:
  *
  *   node --import tsx test/support/crash-child.ts <data dir> <dev key>

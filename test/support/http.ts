@@ -50,7 +50,7 @@ export async function expectError(response: Response, status: number, message: s
   else expect(body.message).toMatch(message);
 }
 
-/** Asserts the hourly rate-limit headers every authenticated response carries (SPEC §3). */
+/** Asserts the hourly rate-limit headers every authenticated response carries (docs/quotas.md). */
 export function expectRateLimitHeaders(response: Response): void {
   const limit = Number(response.headers.get('x-ratelimit-limit'));
   const remaining = Number(response.headers.get('x-ratelimit-remaining'));

@@ -12,7 +12,7 @@ import {
   readStackSettings,
 } from '../../functions/core/config';
 
-describe('IMAGER_MAX_IMAGE_BYTES must fit a Lambda event (issue 11, item 1)', () => {
+describe('IMAGER_MAX_IMAGE_BYTES must fit a Lambda event (docs/security-and-reliability.md)', () => {
   it('the largest accepted value, base64-encoded, plus the event headroom is within 6 MB', () => {
     expect(Math.ceil(MAX_DIRECT_IMAGE_BYTES / 3) * 4 + EVENT_HEADROOM_BYTES).toBeLessThanOrEqual(LAMBDA_SYNC_PAYLOAD_BYTES);
     // and one more 3-byte group would not fit
@@ -36,7 +36,7 @@ describe('IMAGER_MAX_IMAGE_BYTES must fit a Lambda event (issue 11, item 1)', ()
   });
 });
 
-describe('one reader of settings (issue 11, item 9)', () => {
+describe('one reader of settings (docs/security-and-reliability.md)', () => {
   it('reads the URL lifetime from CDK context and passes it to the functions', () => {
     const settings = readStackSettings(new App({ context: { IMAGER_UPLOAD_URL_SECONDS: '1800' } }).node);
     expect(settings.uploadUrlSeconds).toBe(1800);

@@ -20,7 +20,7 @@ describe('windowAt', () => {
 });
 
 describe('HourlyQuota', () => {
-  it('gives the exact SPEC headers, counting down by one per accepted request', async () => {
+  it('gives the exact documented headers (docs/quotas.md), counting down by one per accepted request', async () => {
     const time = clock(HOUR_START + 15 * 60 * 1000 + 250); // 10:15:00.250
     const quota = new HourlyQuota(new FakeCounter(), 1000, time.now);
     const first = await quota.consume('key_a');

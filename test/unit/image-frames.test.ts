@@ -4,7 +4,7 @@ import { InvalidImageError, PayloadTooLargeError } from '../../functions/core/er
 import { inspectImage } from '../../functions/core/formats/inspect';
 
 /**
- * Issue 11, item 7: pixel and structure checks beyond the first frame. Every GIF frame
+ * Pixel and structure checks beyond the first frame. Every GIF frame
  * descriptor must lie inside the logical screen and counts against the pixel limit; every TIFF
  * IFD (page) is walked and checked, not only the first.
  */

@@ -7,7 +7,7 @@ import { type Emulators, LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_RESOURCES, start
 import { repairIndexes } from '../../local/index-repair';
 
 /**
- * Issue 11, item 11, every kind of damage a crash leaves in dynalite's indexes, made in process:
+ * Every kind of damage a crash leaves in dynalite's indexes, made in process:
  * the emulator's LevelDB is told to lose the item write of one id (what SIGKILL between the
  * index write and the item write does), then `repairIndexes` must make indexes and items agree.
  */

@@ -4,7 +4,7 @@ import { ORPHAN_GRACE_MS, SWEEP_OBJECTS_PER_RUN, sweep, type SweepReport } from 
 import { FakePosition, MemoryLog, NOW_MS } from './support/fakes';
 
 /**
- * Issue 11, item 4: the sweep over a bucket of 1,000,000 objects. Each run does bounded work
+ * The sweep over a bucket of 1,000,000 objects. Each run does bounded work
  * (list pages, batched record reads, objects checked); a cycle of runs checks every object
  * exactly once and deletes exactly the objects nothing owns.
  *

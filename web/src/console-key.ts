@@ -3,7 +3,7 @@ import type { Claims } from './auth';
 
 /**
  * The console browses images with an API key of its own ("Web console"), because image routes
- * take API keys (SPEC §2); it is created on first need, kept in this browser, counted among the
+ * take API keys (docs/api.md); it is created on first need, kept in this browser, counted among the
  * account's keys, and revoked on sign-out.
  */
 function storageKey(user: Claims): string {
