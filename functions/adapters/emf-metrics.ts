@@ -19,7 +19,7 @@ export const VARIANT_FORMATS = ['jpeg', 'png', 'webp', 'avif', 'gif', 'bmp', 'ti
 
 /**
  * Every business metric: its unit and the dimension names it carries besides `service`, each
- * with the only values it can take. `lib/monitoring.ts` builds its alarms and widgets from this
+ * with the only values it can take. `lib/monitoring.ts` builds its alarms (and `lib/monitoring-dashboard.ts` its widgets) from this
  * table, and the template tests check that nothing else is ever used as a dimension.
  */
 export const BUSINESS_METRICS = {

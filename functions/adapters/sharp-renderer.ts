@@ -19,8 +19,7 @@ const FROM_SHARP: Readonly<Record<string, ImageFormat>> = {
 };
 
 /**
- * AVIF encoder effort (0-9; sharp's default is 4). Measured on a 12 MP JPEG to 1200 px (README,
- * "Transforms"): effort 4 took about 7 s here, effort 2 about 1 s, for files a few percent
+ * AVIF encoder effort (0-9; sharp's default is 4). Measured on a 12 MP JPEG to 1200 px (docs/transforms.md): effort 4 took about 7 s here, effort 2 about 1 s, for files a few percent
  * larger. A variant renders once, but its first viewer waits for it, and on Lambda the
  * function's time is the bill.
  */

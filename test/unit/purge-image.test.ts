@@ -8,7 +8,7 @@ import purgeImageJson from '../../events/purge-image.json';
 /**
  * The PurgeImage handler module as Lambda runs it (its `handler` export, clients created at
  * load), with the SDK clients mocked: the calls it makes must stay inside what the stack grants
- * it (lib/imager-stack.ts, checked in test/infra/resources.test.ts): ListBucket only with a
+ * it (PurgeImage's entry in functions/function-table.ts, checked in test/infra/resources.test.ts): ListBucket only with a
  * `variants/` prefix, DeleteObject only under `variants/`, CreateInvalidation only on the
  * distribution named in DISTRIBUTION_ID; and the invalidation must reach what CloudFront
  * caches.

@@ -63,7 +63,7 @@ export function gallerySection(context: ConsoleContext, user: Claims, onChange: 
     });
     // Only a ready image has dimensions, format and size; a pending one shows its state.
     const details = image.state === 'ready' ? [`${image.width}×${image.height}`, image.format, formatBytes(image.size)].join(' · ') : '';
-    // Thumbnails: the image URL itself until transforms (`?w=`) are available on main.
+    // Thumbnails: the image URL itself (a transform URL is one change here: docs/accounts-and-console.md).
     const li = h(
       'li',
       { class: 'image', 'aria-label': `Image ${image.id}` },
