@@ -1,16 +1,21 @@
 import type { Config } from './core/config';
+import { deleteLinkPath, newDeleteToken } from './core/delete-links';
 import { BadRequestError } from './core/errors';
 import type { HourlyQuota } from './core/hourly-quota';
+import { type IdempotencyRecords, requestFingerprint } from './core/idempotency';
 import { type ImageObjects, type ImageRecords, type Log, storeImage, toApiImage } from './core/images';
 import type { Metrics } from './core/metrics';
+import type { PublicHttp } from './core/outbound';
 import { prepareForPublishing } from './core/published-image';
+import { fetchImage, URL_UPLOAD_BODY, urlOfUploadRequest } from './core/url-upload';
 import { logger } from './runtime/logger';
-import { dynamoDB, imageObjects, imageRecordsWithTotals, keyRoute, s3 } from './runtime/wiring';
-import { type ApiHandler, apiHandler } from './transport/api-handler';
-import { bodyBytes } from './transport/body';
+import { dynamoDB, idempotencyRecords, imageObjects, imageRecordsWithTotals, keyRoute, publicHttp, s3 } from './runtime/wiring';
+import { type ApiHandler, apiHandler, type RouteContext } from './transport/api-handler';
+import { bodyBytes, jsonBody } from './transport/body';
 import { success } from './transport/http';
 import { parseImageUpload } from './transport/multipart';
-import { apiPathPrefix, headerOf } from './transport/request';
+import { apiPathPrefix, baseUrlFrom, headerOf } from './transport/request';
+import { withTextMode } from './transport/text-mode';
 
 export interface UploadDeps {
   readonly config: Config;
@@ -20,22 +25,60 @@ export interface UploadDeps {
   readonly log: Log;
   /** Counts accepted and refused uploads and hourly 429s (docs/operations.md). */
   readonly metrics?: Metrics;
+  /** Where `Idempotency-Key` claims live (docs/api.md#idempotent-uploads); the deployed function always has them. */
+  readonly idempotency?: IdempotencyRecords;
+  /** Outbound HTTPS for upload by URL; default: public addresses only, the system resolver. */
+  readonly http?: PublicHttp;
+  readonly now?: () => Date;
 }
 
-/** POST /api/images/upload: one image in the multipart field `image`. */
+const isJson = (contentType: string | undefined): boolean => contentType !== undefined && /^application\/json\s*(;|$)/i.test(contentType.trim());
+
+/**
+ * POST /api/images/upload: one image in the multipart field `image`, or `{"url": "https://..."}`
+ * as JSON (fetched through the outbound adapter). Either way every check of docs/limits.md runs
+ * and metadata is removed before anything is stored; the answer carries the image's one-time
+ * `delete_url`, in JSON or, with `Accept: text/plain`, as the URL alone.
+ */
 export function createUploadHandler(deps: UploadDeps): ApiHandler {
-  return apiHandler({ quota: deps.quota, publicBaseUrl: deps.config.publicBaseUrl, overlapQuota: true, metrics: deps.metrics, countsRejectedUploads: 'direct' }, async (event, route) => {
-    const body = bodyBytes(event);
-    if (body.byteLength === 0) throw new BadRequestError('The request body is empty');
-    const upload = await parseImageUpload(body, headerOf(event, 'content-type'), { maxFileBytes: deps.config.limits.maxImageBytes });
-    // The file is a view of the body this handler decoded and reads no more: cleaned in place.
-    const image = prepareForPublishing(upload.file.bytes, deps.config.limits, { overwriteInput: true });
-    await route.admitted;
-    const record = await storeImage(deps, route.caller.accountId, image);
-    deps.metrics?.uploadAccepted('direct', record.size ?? image.size);
-    deps.metrics?.metadataRemoved(image.metadataBytesRemoved);
-    return success(201, toApiImage(record, route.baseUrl), { Location: `${apiPathPrefix(event)}/api/images/${record.id}` });
-  });
+  const http = deps.http ?? publicHttp();
+  const now = deps.now;
+  const idempotency = deps.idempotency && { records: deps.idempotency, log: deps.log, now: now && (() => now().getTime()) };
+  const options = { quota: deps.quota, publicBaseUrl: deps.config.publicBaseUrl, overlapQuota: true, metrics: deps.metrics, countsRejectedUploads: 'direct', idempotency } as const;
+  return withTextMode(
+    apiHandler(options, async (event, route) => {
+      const contentType = headerOf(event, 'content-type');
+      const image = isJson(contentType) ? await fromUrl(http, jsonBody(event, URL_UPLOAD_BODY), route, deps) : await fromForm(event, contentType, route, deps);
+      const deletion = newDeleteToken();
+      const record = await storeImage(deps, route.caller.accountId, image, { deleteTokenHash: deletion.hash });
+      deps.metrics?.uploadAccepted('direct', record.size ?? image.size);
+      deps.metrics?.metadataRemoved(image.metadataBytesRemoved);
+      const deleteUrl = `${baseUrlFrom(event, undefined)}${deleteLinkPath(record.id, deletion.token)}`;
+      return success(201, { ...toApiImage(record, route.baseUrl), delete_url: deleteUrl }, { Location: `${apiPathPrefix(event)}/api/images/${record.id}` });
+    }),
+  );
+}
+
+/** A multipart upload: parsed, claimed, then checked and cleaned while the claim and the counter are written. */
+async function fromForm(event: Parameters<typeof bodyBytes>[0], contentType: string | undefined, route: RouteContext, deps: UploadDeps) {
+  const body = bodyBytes(event);
+  if (body.byteLength === 0) throw new BadRequestError('The request body is empty');
+  const upload = await parseImageUpload(body, contentType, { maxFileBytes: deps.config.limits.maxImageBytes });
+  // The fingerprint reads the file before it is cleaned in place below.
+  const claimed = route.claim(() => requestFingerprint('upload', upload.fields, upload.file.bytes));
+  claimed.catch(() => undefined);
+  // The file is a view of the body this handler decoded and reads no more: cleaned in place.
+  const image = prepareForPublishing(upload.file.bytes, deps.config.limits, { overwriteInput: true });
+  await claimed;
+  return image;
+}
+
+/** An upload by URL: claimed and counted before anything is fetched. */
+async function fromUrl(http: PublicHttp, request: Record<string, unknown>, route: RouteContext, deps: UploadDeps) {
+  const url = urlOfUploadRequest(request);
+  await route.claim(() => requestFingerprint('upload-url', request));
+  const bytes = await fetchImage(http, url, deps.config.limits.maxImageBytes);
+  return prepareForPublishing(bytes, deps.config.limits, { overwriteInput: true });
 }
 
 const dynamodb = dynamoDB();
@@ -44,5 +87,6 @@ export const handler = createUploadHandler({
   ...keyRoute(dynamodb),
   objects: imageObjects(s3()),
   records: imageRecordsWithTotals(dynamodb),
+  idempotency: idempotencyRecords(dynamodb),
   log: logger,
 });

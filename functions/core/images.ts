@@ -36,6 +36,8 @@ export interface ImageRecord extends Partial<ImageDescription> {
   readonly reason?: string;
   /** For pending large uploads: unix seconds after which an upload that never arrived is swept. */
   readonly expiresAt?: number;
+  /** Hex SHA-256 of the image's delete-link token (core/delete-links.ts); the token itself is never stored. */
+  readonly deleteTokenHash?: string;
 }
 
 /** The image as the API shows it (docs/api.md). */
@@ -133,6 +135,7 @@ export async function storeImage(
   deps: { objects: ImageObjects; records: ImageRecords; log: Log; now?: () => Date },
   accountId: string,
   image: ImageDescription & { readonly bytes: Uint8Array },
+  options: { readonly deleteTokenHash?: string } = {},
 ): Promise<ImageRecord> {
   const id = newImageId();
   const objectKey = objectKeyFor(id);
@@ -143,6 +146,7 @@ export async function storeImage(
     state: 'ready',
     createdAt: (deps.now?.() ?? new Date()).toISOString(),
     ...describe(image),
+    ...(options.deleteTokenHash ? { deleteTokenHash: options.deleteTokenHash } : {}),
   };
   await deps.objects.put(objectKey, image.bytes, image.contentType);
   try {

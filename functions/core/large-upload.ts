@@ -78,6 +78,8 @@ export interface LargeUploadOptions {
   /** Lifetime of the presigned request, in seconds. */
   readonly expiresIn: number;
   readonly now: Date;
+  /** The hash of the image's delete-link token (core/delete-links.ts), kept on its record. */
+  readonly deleteTokenHash?: string;
 }
 
 /**
@@ -101,6 +103,7 @@ export async function startLargeUpload(
     state: 'pending',
     createdAt: now.toISOString(),
     expiresAt: Math.floor(now.getTime() / 1000) + expiresIn + PENDING_GRACE_SECONDS,
+    ...(options.deleteTokenHash ? { deleteTokenHash: options.deleteTokenHash } : {}),
   };
   await deps.records.create(record);
   const link = await deps.links.uploadLink(objectKey, { size: request.size, maxBytes, expiresIn });

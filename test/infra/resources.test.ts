@@ -273,7 +273,11 @@ describe('least privilege', () => {
   const apigw = 'arn:AWS::Partition:apigateway:AWS::Region::';
   const usagePlan = (): string => logicalId(synth.stack.api.usagePlan);
   const EXPECTED: Record<FunctionName, () => string[]> = {
+    // The counters table also holds the Idempotency-Key claims: claimed, read back, kept, released.
     UploadImage: () => [
+      `dynamodb:DeleteItem on ${ids.counters}.Arn`,
+      `dynamodb:GetItem on ${ids.counters}.Arn`,
+      `dynamodb:PutItem on ${ids.counters}.Arn`,
       `dynamodb:PutItem on ${ids.images}.Arn`,
       `dynamodb:UpdateItem on ${ids.counters}.Arn`,
       `s3:DeleteObject on ${objects(DIRECT_PREFIX)}`,
@@ -295,9 +299,20 @@ describe('least privilege', () => {
       `s3:DeleteObject on ${objects(LARGE_UPLOAD_PREFIX)}`,
     ],
     StartUpload: () => [
+      `dynamodb:DeleteItem on ${ids.counters}.Arn`,
+      `dynamodb:GetItem on ${ids.counters}.Arn`,
+      `dynamodb:PutItem on ${ids.counters}.Arn`,
       `dynamodb:PutItem on ${ids.images}.Arn`,
       `dynamodb:UpdateItem on ${ids.counters}.Arn`,
       `s3:PutObject on ${objects(LARGE_UPLOAD_PREFIX)}`,
+    ],
+    // The delete link: read the record (its token hash), then the same deletes as DeleteImage.
+    DeleteByLink: () => [
+      `dynamodb:DeleteItem on ${ids.images}.Arn`,
+      `dynamodb:GetItem on ${ids.images}.Arn`,
+      `dynamodb:UpdateItem on ${ids.counters}.Arn`,
+      `s3:DeleteObject on ${objects(DIRECT_PREFIX)}`,
+      `s3:DeleteObject on ${objects(LARGE_UPLOAD_PREFIX)}`,
     ],
     // A 301 to the CDN: no data access at all.
     ViewImage: () => [],
