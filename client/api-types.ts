@@ -25,6 +25,23 @@ export interface paths {
          *     go through `POST /api/images/uploads`.
          *
          *         curl -X POST -H "Authorization: Bearer YOUR_API_KEY" -F "image=@/path/to/your/image.jpg" https://api.imager.com/api/images/upload
+         *
+         *     **Upload by URL**: send `{"url": "https://..."}` as `application/json` instead, and Imager
+         *     fetches the image: HTTPS only, public addresses only (checked after DNS resolution and on
+         *     every redirect, at most 3), within 6 s and the same size limit; then every check above.
+         *     A URL that is not https, a host that is or resolves to a loopback, private, link-local or
+         *     metadata address, too many redirects, a fetch that fails or times out: `400`.
+         *
+         *     **Text mode**: with `Accept: text/plain` the `201` body is the image's URL alone, and an
+         *     error keeps its status with its message alone as the body (for `flameshot gui -r | curl ...`
+         *     and shell scripts).
+         *
+         *     **Delete link**: the `201` carries `delete_url`, shown this once: opening it shows a
+         *     confirmation page, whose button deletes the image without a key.
+         *
+         *     **Idempotency-Key**: send one (a UUID) with the upload and with every retry of it: a retry
+         *     within 24 hours answers the first response again (`Idempotent-Replayed: true`) without a
+         *     second image or a second count against the hour.
          */
         post: operations["uploadImage"];
         delete?: never;
@@ -50,6 +67,8 @@ export interface paths {
          *     before `expires_at`. The image becomes `ready` once the bytes passed the same checks as
          *     a direct upload (or `rejected`, with a `reason`); poll `GET /api/images/{image_id}`.
          *     Both body fields are optional; `size` binds the upload to exactly that many bytes.
+         *     The answer carries the image's `delete_url` (shown this once), and an `Idempotency-Key`
+         *     makes a retry answer the first response again, as for a direct upload.
          */
         post: operations["startUpload"];
         delete?: never;
@@ -106,6 +125,44 @@ export interface paths {
          * @description Deletes the record, the stored bytes, every variant and the cached copies. The public URL answers `404` at once locally and within minutes on AWS.
          */
         delete: operations["deleteImage"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/images/{image_id}/delete/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The image's `id`.
+                 * @example 7Yq2mN0c4TzP1aXbK9eLwQ
+                 */
+                image_id: components["parameters"]["ImageId"];
+                /**
+                 * @description The delete link's token (256 random bits, base64url), shown only in the upload's answer.
+                 * @example Q2xpY2sgdGhlIGxpbmsgdG8gZGVsZXRlIGl0IG9uY2U
+                 */
+                token: components["parameters"]["DeleteToken"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Delete link (confirmation page)
+         * @description The `delete_url` of an upload, for tools that can only open a link (ShareX's deletion
+         *     URL): a page that says what will be deleted, with one button. Opening it never deletes
+         *     (link previews and scanners open links too). Anyone with the link can delete the image;
+         *     no key is needed. Never cached, never framed, and sent on as no `Referer`.
+         */
+        get: operations["showDeleteLink"];
+        put?: never;
+        /**
+         * Delete by link
+         * @description What the confirmation page's button sends (no body needed). Deletes the image (record, object, cached copies) like `DELETE /api/images/{image_id}`.
+         */
+        post: operations["deleteByLink"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -298,6 +355,27 @@ export interface components {
             /** @description What went wrong (exact wording for the statuses below 500; generic for 5xx). */
             message: string;
         };
+        /**
+         * @description Text mode (`Accept: text/plain` on an upload): the error's message alone, the status kept.
+         * @example Invalid image format
+         */
+        ErrorText: string;
+        /** @description Upload by URL. Other fields are the upload's options where it has them. */
+        UrlUploadRequest: {
+            /**
+             * Format: uri
+             * @description The image's https:// address (public hosts only; at most 3 redirects).
+             */
+            url: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * Format: uri
+         * @description The image's delete link, shown only in this answer: `GET` shows a confirmation page, its form's `POST` deletes the image without a key.
+         * @example https://abc123defg.execute-api.eu-west-1.amazonaws.com/v1/api/images/7Yq2mN0c4TzP1aXbK9eLwQ/delete/Q2xpY2sgdGhlIGxpbmsgdG8gZGVsZXRlIGl0IG9uY2U
+         */
+        DeleteUrl: string;
         /** @description AWS's own answer for a Lambda event over the 6 MB invoke payload (not the envelope; see `413` of the upload). */
         RequestTooLongRaw: {
             /** @constant */
@@ -345,6 +423,25 @@ export interface components {
             sha256: string;
             created_at: components["schemas"]["Timestamp"];
         };
+        /** @description A stored image, served at `url`, as its upload answers it (with its one-time `delete_url`). */
+        UploadedImage: {
+            id: components["schemas"]["ImageId"];
+            url: components["schemas"]["PublicUrl"];
+            /** @constant */
+            state: "ready";
+            /** @description As displayed (EXIF orientation applied). */
+            width: number;
+            /** @description As displayed (EXIF orientation applied). */
+            height: number;
+            format: components["schemas"]["ImageFormat"];
+            content_type: components["schemas"]["ImageContentType"];
+            /** @description Bytes as stored and served (after metadata removal). */
+            size: number;
+            /** @description Hex SHA-256 digest of the stored bytes. */
+            sha256: string;
+            created_at: components["schemas"]["Timestamp"];
+            delete_url: components["schemas"]["DeleteUrl"];
+        };
         /** @description A large upload whose bytes have not arrived (or not been checked) yet. Its `url` answers `404` until it is ready. */
         PendingImage: {
             id: components["schemas"]["ImageId"];
@@ -375,6 +472,11 @@ export interface components {
             /** @constant */
             status: "success";
             data: components["schemas"]["Image"];
+        };
+        UploadedImageResponse: {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["UploadedImage"];
         };
         ImageListResponse: {
             /** @constant */
@@ -414,13 +516,14 @@ export interface components {
             /** @description The most bytes the upload accepts. */
             max_size: number;
         };
-        /** @description The pending image and where to send its bytes. */
+        /** @description The pending image, its one-time `delete_url`, and where to send its bytes. */
         StartedUpload: {
             id: components["schemas"]["ImageId"];
             url: components["schemas"]["PublicUrl"];
             /** @constant */
             state: "pending";
             created_at: components["schemas"]["Timestamp"];
+            delete_url: components["schemas"]["DeleteUrl"];
             upload: components["schemas"]["UploadTicket"];
         };
         StartedUploadResponse: {
@@ -643,6 +746,48 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /** @description The first request with this `Idempotency-Key` is still running; retry after `Retry-After` seconds (not counted against the hour). */
+        IdempotencyInFlight: {
+            headers: {
+                "Retry-After": components["headers"]["Retry-After"];
+                [name: string]: unknown;
+            };
+            content: {
+                "text/plain": components["schemas"]["ErrorText"];
+                /**
+                 * @example {
+                 *       "status": "error",
+                 *       "message": "A request with this Idempotency-Key is still in progress; retry it in a moment"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description This `Idempotency-Key` was used with a different request within 24 hours (not counted against the hour). */
+        IdempotencyMismatch: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "text/plain": components["schemas"]["ErrorText"];
+                /**
+                 * @example {
+                 *       "status": "error",
+                 *       "message": "This Idempotency-Key was already used with a different request"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The link deletes nothing (a wrong token, or the image is gone); the page says so. */
+        InvalidDeleteLink: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "text/html": string;
+            };
+        };
         /** @description No such route or method (answered by the gateway). */
         RouteNotFound: {
             headers: {
@@ -671,6 +816,7 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                "text/plain": components["schemas"]["ErrorText"];
                 /**
                  * @example {
                  *       "status": "error",
@@ -702,6 +848,7 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                "text/plain": components["schemas"]["ErrorText"];
                 /**
                  * @example {
                  *       "status": "error",
@@ -733,6 +880,7 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                "text/plain": components["schemas"]["ErrorText"];
                 /**
                  * @example {
                  *       "status": "error",
@@ -759,6 +907,26 @@ export interface components {
         };
     };
     parameters: {
+        /**
+         * @description The IETF httpapi draft's header: a key you make for one upload (a UUID) and send again
+         *     with every retry of it, as an RFC 8941 string (`"..."`) or bare; 1 to 255 visible ASCII
+         *     characters, scoped to your account. The same key with the same request within 24 hours
+         *     answers the first response again (no second image, not counted again); with a different
+         *     request, `422`; while the first request still runs, `409` (retry after `Retry-After`).
+         *     Only successes are kept: after an error the key is free again.
+         * @example "8e03978e-40d5-43e8-bc93-6894a57f9324"
+         */
+        IdempotencyKey: string;
+        /**
+         * @description `text/plain` (preferred over `application/json`) answers in text mode: the URL alone, or the error message alone.
+         * @example text/plain
+         */
+        UploadAccept: string;
+        /**
+         * @description The delete link's token (256 random bits, base64url), shown only in the upload's answer.
+         * @example Q2xpY2sgdGhlIGxpbmsgdG8gZGVsZXRlIGl0IG9uY2U
+         */
+        DeleteToken: string;
         /**
          * @description The image's `id`.
          * @example 7Yq2mN0c4TzP1aXbK9eLwQ
@@ -819,6 +987,8 @@ export interface components {
          * @example "hourly";r=988;t=1740
          */
         RateLimit: string;
+        /** @description `true` when this is the replay of the first response to the request's `Idempotency-Key`. */
+        "Idempotent-Replayed": "true";
         /** @description Requests allowed per hour (present when the request reached the hourly counter). */
         "X-RateLimit-Limit-Optional": string;
         /** @description Requests left in this hour's window (present when the request reached the hourly counter). */
@@ -864,12 +1034,34 @@ export interface operations {
     uploadImage: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description The IETF httpapi draft's header: a key you make for one upload (a UUID) and send again
+                 *     with every retry of it, as an RFC 8941 string (`"..."`) or bare; 1 to 255 visible ASCII
+                 *     characters, scoped to your account. The same key with the same request within 24 hours
+                 *     answers the first response again (no second image, not counted again); with a different
+                 *     request, `422`; while the first request still runs, `409` (retry after `Retry-After`).
+                 *     Only successes are kept: after an error the key is free again.
+                 * @example "8e03978e-40d5-43e8-bc93-6894a57f9324"
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @description `text/plain` (preferred over `application/json`) answers in text mode: the URL alone, or the error message alone.
+                 * @example text/plain
+                 */
+                Accept?: components["parameters"]["UploadAccept"];
+            };
             path?: never;
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "url": "https://upload.wikimedia.org/wikipedia/commons/4/47/PNG_transparency_demonstration_1.png"
+                 *     }
+                 */
+                "application/json": components["schemas"]["UrlUploadRequest"];
                 "multipart/form-data": {
                     /**
                      * Format: binary
@@ -880,7 +1072,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Stored. `Location` names the image's API resource. */
+            /** @description Stored. `Location` names the image's API resource. With `Accept: text/plain`, the body is the image's URL alone. */
             201: {
                 headers: {
                     Location: components["headers"]["Location"];
@@ -889,9 +1081,12 @@ export interface operations {
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
+                    /** @example https://d1x2y3z4a5b6c7.cloudfront.net/image/7Yq2mN0c4TzP1aXbK9eLwQ */
+                    "text/plain": string;
                     /**
                      * @example {
                      *       "status": "success",
@@ -905,16 +1100,19 @@ export interface operations {
                      *         "content_type": "image/jpeg",
                      *         "size": 1352,
                      *         "sha256": "ee231f75f238f5951a4707ffd7e345b8ca23d6be6096f57d8d65af49874b8144",
-                     *         "created_at": "2026-11-26T23:59:59.123Z"
+                     *         "created_at": "2026-11-26T23:59:59.123Z",
+                     *         "delete_url": "https://abc123defg.execute-api.eu-west-1.amazonaws.com/v1/api/images/7Yq2mN0c4TzP1aXbK9eLwQ/delete/Q2xpY2sgdGhlIGxpbmsgdG8gZGVsZXRlIGl0IG9uY2U"
                      *       }
                      *     }
                      */
-                    "application/json": components["schemas"]["ImageResponse"];
+                    "application/json": components["schemas"]["UploadedImageResponse"];
                 };
             };
             /**
              * @description Not an allowed image (`Invalid image format`), or not a usable form: not multipart,
-             *     malformed multipart, no file in `image`, an empty file, several files.
+             *     malformed multipart, no file in `image`, an empty file, several files; for a URL
+             *     upload, a URL that cannot be fetched (not https, not a public address, too many
+             *     redirects, a failed or slow fetch); a malformed `Idempotency-Key`.
              */
             400: {
                 headers: {
@@ -924,11 +1122,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "text/plain": components["schemas"]["ErrorText"];
                     "application/json": components["schemas"]["Error"];
                 };
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["RouteNotFound"];
+            409: components["responses"]["IdempotencyInFlight"];
             /**
              * @description The image is over the direct-upload limit, or the request over the gateway's 10 MB. A
              *     request whose base64-encoded Lambda event would exceed Lambda's 6 MB invoke payload gets
@@ -940,9 +1140,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "text/plain": components["schemas"]["ErrorText"];
                     "application/json": components["schemas"]["Error"] | components["schemas"]["RequestTooLongRaw"];
                 };
             };
+            422: components["responses"]["IdempotencyMismatch"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             502: components["responses"]["BadGateway"];
@@ -953,7 +1155,18 @@ export interface operations {
     startUpload: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description The IETF httpapi draft's header: a key you make for one upload (a UUID) and send again
+                 *     with every retry of it, as an RFC 8941 string (`"..."`) or bare; 1 to 255 visible ASCII
+                 *     characters, scoped to your account. The same key with the same request within 24 hours
+                 *     answers the first response again (no second image, not counted again); with a different
+                 *     request, `422`; while the first request still runs, `409` (retry after `Retry-After`).
+                 *     Only successes are kept: after an error the key is free again.
+                 * @example "8e03978e-40d5-43e8-bc93-6894a57f9324"
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -978,6 +1191,7 @@ export interface operations {
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -995,6 +1209,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["RouteNotFound"];
+            409: components["responses"]["IdempotencyInFlight"];
             /** @description `size` is over the large-upload limit. */
             413: {
                 headers: {
@@ -1010,6 +1225,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            422: components["responses"]["IdempotencyMismatch"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             502: components["responses"]["BadGateway"];
@@ -1153,6 +1369,78 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["ImageNotFound"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    showDeleteLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The image's `id`.
+                 * @example 7Yq2mN0c4TzP1aXbK9eLwQ
+                 */
+                image_id: components["parameters"]["ImageId"];
+                /**
+                 * @description The delete link's token (256 random bits, base64url), shown only in the upload's answer.
+                 * @example Q2xpY2sgdGhlIGxpbmsgdG8gZGVsZXRlIGl0IG9uY2U
+                 */
+                token: components["parameters"]["DeleteToken"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The confirmation page; its form POSTs to the same URL. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            404: components["responses"]["InvalidDeleteLink"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    deleteByLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The image's `id`.
+                 * @example 7Yq2mN0c4TzP1aXbK9eLwQ
+                 */
+                image_id: components["parameters"]["ImageId"];
+                /**
+                 * @description The delete link's token (256 random bits, base64url), shown only in the upload's answer.
+                 * @example Q2xpY2sgdGhlIGxpbmsgdG8gZGVsZXRlIGl0IG9uY2U
+                 */
+                token: components["parameters"]["DeleteToken"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted; a page that says so. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            404: components["responses"]["InvalidDeleteLink"];
             500: components["responses"]["InternalError"];
             502: components["responses"]["BadGateway"];
             503: components["responses"]["ServiceUnavailable"];

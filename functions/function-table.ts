@@ -154,7 +154,7 @@ export const FUNCTIONS = {
   // The same deletes as DeleteImage, and the same read of the record to check the token's hash.
   DeleteByLink: {
     file: 'delete-by-link',
-    description: 'GET/POST /api/images/{image_id}/delete/{token} (delete link)',
+    description: 'GET /api/images/{image_id}/delete/{token} (delete link: the page, and its form\'s POST)',
     ...API_FUNCTION,
     reservedConcurrency: 10,
     settings: 'none',
