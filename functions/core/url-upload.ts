@@ -26,6 +26,8 @@ export const URL_UPLOAD_BODY = {
 /** The fields of a URL upload's body that it acts on (other fields are left to the upload's options). */
 export function urlOfUploadRequest(body: Readonly<Record<string, unknown>>): string {
   const { url } = body;
+  // Without a url it is not an upload by URL at all: what a non-multipart body is told.
+  if (!('url' in body)) throw new BadRequestError('Expected a multipart/form-data body with the image in the field "image"');
   if (typeof url !== 'string' || url.trim() === '') throw new BadRequestError('url must be a string: the https:// address of the image (or send the image itself as multipart/form-data)');
   return url.trim();
 }

@@ -87,7 +87,7 @@ export function shareXParse(text: string, responseText: string): string {
 export function shareXRequest(uploader: ShareXUploader, image: Uint8Array, filename: string): { url: string; init: RequestInit } {
   if (uploader.Body !== 'MultipartFormData' || uploader.RequestMethod !== 'POST') throw new Error('only multipart POST uploaders are modelled');
   const form = new FormData();
-  form.append(uploader.FileFormName, new Blob([image], { type: 'image/png' }), filename);
+  form.append(uploader.FileFormName, new Blob([new Uint8Array(image)], { type: 'image/png' }), filename);
   return { url: uploader.RequestURL, init: { method: 'POST', headers: { ...uploader.Headers }, body: form } };
 }
 
@@ -108,7 +108,7 @@ export function picGoRequest(config: { url: string; paramName: string; customHea
   const headers: Record<string, string> = { 'User-Agent': 'PicGo', ...(config.customHeader ? (JSON.parse(config.customHeader) as Record<string, string>) : {}) };
   const form = new FormData();
   for (const [name, value] of Object.entries(config.customBody ? (JSON.parse(config.customBody) as Record<string, string>) : {})) form.append(name, value);
-  form.append(config.paramName, new Blob([image]), filename);
+  form.append(config.paramName, new Blob([new Uint8Array(image)]), filename);
   return { url: config.url, init: { method: 'POST', headers, body: form } };
 }
 
@@ -132,7 +132,7 @@ export function uPicRequest(
   const form = new FormData();
   for (const { key, value } of pairs(config.bodys)) form.append(key, (value ?? '').replaceAll('{filename}', saveKey));
   form.append('key', saveKey);
-  form.append(config.field, new Blob([image], { type: 'image/png' }), saveKey);
+  form.append(config.field, new Blob([new Uint8Array(image)], { type: 'image/png' }), saveKey);
   return { url: config.url, init: { method: config.method, headers, body: form } };
 }
 

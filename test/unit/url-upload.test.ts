@@ -116,7 +116,7 @@ describe('upload by URL', () => {
   });
 
   it.each([
-    ['no url', {}, 'url must be a string: the https:// address of the image (or send the image itself as multipart/form-data)'],
+    ['no url', {}, 'Expected a multipart/form-data body with the image in the field "image"'],
     ['a url that is not a string', { url: 42 }, 'url must be a string: the https:// address of the image (or send the image itself as multipart/form-data)'],
     ['not JSON', 'url=https://x', 'The body must be JSON: {"url": "https://..."}, or send the image as multipart/form-data'],
     ['a JSON array', ['https://x'], 'The body must be a JSON object: {"url": "https://..."}'],
