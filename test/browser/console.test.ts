@@ -240,6 +240,9 @@ describe.sequential('web console', () => {
     expect(result.url).toMatch(new RegExp(`^${baseUrl}/image/[A-Za-z0-9_-]{22}$`));
     for (const served of [result.url!, result.thumbnailUrl!]) expect((await fetch(served)).status).toBe(200);
     expect((await fetch(result.deletionUrl!)).status).toBe(200);
+    // ShareX's "Delete" opens that page, whose button posts back: the image goes (and the account's count with it).
+    expect((await fetch(result.deletionUrl!, { method: 'POST' })).status).toBe(200);
+    expect((await fetch(result.url!)).status).toBe(404);
     const svg = shareXRequest(uploader, new TextEncoder().encode('<svg xmlns="http://www.w3.org/2000/svg"/>'), 'x.svg');
     const refused = await fetch(svg.url, svg.init);
     expect(shareXResult(uploader, refused.status, await refused.text())).toEqual({ error: 'Invalid image format' });
