@@ -59,17 +59,19 @@ export function createUploadHandler(deps: UploadDeps): ApiHandler {
   );
 }
 
-/** A multipart upload: parsed, claimed, then checked and cleaned while the claim and the counter are written. */
+/**
+ * A multipart upload: parsed, checked and cleaned (while the counter is written, for a request
+ * without a key), then claimed. Its fingerprint is the form's fields and the SHA-256 of the bytes
+ * it would store, which the checks have just computed: a retry of the same upload stores the
+ * same bytes, and no second pass over the file is needed.
+ */
 async function fromForm(event: Parameters<typeof bodyBytes>[0], contentType: string | undefined, route: RouteContext, deps: UploadDeps) {
   const body = bodyBytes(event);
   if (body.byteLength === 0) throw new BadRequestError('The request body is empty');
   const upload = await parseImageUpload(body, contentType, { maxFileBytes: deps.config.limits.maxImageBytes });
-  // The fingerprint reads the file before it is cleaned in place below.
-  const claimed = route.claim(() => requestFingerprint('upload', upload.fields, upload.file.bytes));
-  claimed.catch(() => undefined);
   // The file is a view of the body this handler decoded and reads no more: cleaned in place.
   const image = prepareForPublishing(upload.file.bytes, deps.config.limits, { overwriteInput: true });
-  await claimed;
+  await route.claim(() => requestFingerprint('upload', { fields: upload.fields, sha256: image.sha256 }));
   return image;
 }
 

@@ -45,8 +45,8 @@ export function parseIdempotencyKey(header: string | undefined): string | undefi
 
 /**
  * What makes two requests "the same request": the operation and what it was asked to do (the
- * fields it read and the bytes of the file), not how the body happened to be framed (a retried
- * multipart form has a new boundary every time).
+ * fields it read, and for a file the bytes it would store or the file itself), not how the body
+ * happened to be framed (a retried multipart form has a new boundary every time).
  */
 export function requestFingerprint(operation: string, fields: Readonly<Record<string, unknown>>, bytes?: Uint8Array): string {
   const hash = createHash('sha256').update(operation).update('\0').update(canonicalJson(fields)).update('\0');

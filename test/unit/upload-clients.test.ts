@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createDeleteByLinkHandler } from '../../functions/delete-by-link';
+import { published } from '../support/http';
 import { hashDeleteToken } from '../../functions/core/delete-links';
 import {
   type IdempotencyRecord,
@@ -216,7 +217,8 @@ describe('Idempotency-Key on POST /api/images/upload', () => {
     // The claim a request left when it died mid-way (same request: same fingerprint).
     const now = Math.floor(NOW_MS / 1000);
     idempotency.items.set(idempotencyRecordId(ACCOUNT, 'crashed'), {
-      fingerprint: requestFingerprint('upload', {}, PNG),
+      // What the handler fingerprints: the form's fields and the SHA-256 of the bytes it stores.
+      fingerprint: requestFingerprint('upload', { fields: {}, sha256: published(PNG).sha256 }),
       state: 'in-flight',
       owner: 'dead',
       leaseUntil: now + IN_FLIGHT_LEASE_SECONDS,
