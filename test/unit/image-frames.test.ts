@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULTS } from '../../functions/core/config';
+import { DEFAULTS, type Limits } from '../../functions/core/config';
 import { InvalidImageError, PayloadTooLargeError } from '../../functions/core/errors';
 import { inspectImage } from '../../functions/core/formats/inspect';
 
 /**
- * Issue 11, item 7: pixel and structure checks beyond the first frame. Every GIF frame
- * descriptor must lie inside the logical screen and counts against the pixel limit; every TIFF
- * IFD (page) is walked and checked, not only the first.
+ * Pixel and structure checks beyond the first frame. Every GIF frame counts
+ * whole against the pixel limit, wherever it lies (frames past the logical screen are shown the
+ * way browsers and libvips show them: docs/limits.md); every TIFF IFD (page) is walked and
+ * checked, not only the first.
  */
-const LIMITS = { maxImageBytes: DEFAULTS.maxImageBytes, maxLargeImageBytes: DEFAULTS.maxLargeImageBytes, maxPixels: DEFAULTS.maxPixels };
+const LIMITS: Limits = { maxImageBytes: DEFAULTS.maxImageBytes, maxLargeImageBytes: DEFAULTS.maxLargeImageBytes, maxPixels: DEFAULTS.maxPixels };
 const inspect = (bytes: Buffer, limits = LIMITS) => inspectImage({ head: bytes, tail: bytes, size: bytes.byteLength }, limits);
 
 interface Frame {
@@ -91,10 +92,47 @@ describe('GIF: every frame descriptor', () => {
     ['wider than the screen', { left: 0, top: 0, width: 65, height: 48 }],
     ['placed past the right edge', { left: 60, top: 0, width: 10, height: 10 }],
     ['placed past the bottom', { left: 0, top: 40, width: 10, height: 10 }],
-    ['65535 x 65535 in a 64 x 48 screen', { left: 0, top: 0, width: 65535, height: 65535 }],
-    ['empty', { left: 0, top: 0, width: 0, height: 10 }],
-  ])('refuses a later frame %s with 400', (_name, frame) => {
+    ['wholly outside the screen', { left: 100, top: 100, width: 10, height: 10 }],
+  ])('accepts a later frame %s, shown cut to the screen (as browsers and libvips show it)', (_name, frame) => {
     const file = gif({ width: 64, height: 48 }, [{ left: 0, top: 0, width: 64, height: 48 }, frame]);
+    expect(inspect(file)).toMatchObject({ format: 'gif', width: 64, height: 48 });
+  });
+
+  it('counts a frame past the screen whole against the pixel limit, not cut to the screen', () => {
+    const frames = [
+      { left: 0, top: 0, width: 64, height: 48 },
+      { left: 0, top: 0, width: 65, height: 48 },
+    ];
+    const file = gif({ width: 64, height: 48 }, frames);
+    const whole = 64 * 48 + 65 * 48;
+    expect(inspect(file, { ...LIMITS, maxPixels: whole })).toMatchObject({ width: 64, height: 48 });
+    expect(() => inspect(file, { ...LIMITS, maxPixels: whole - 1 })).toThrow(PayloadTooLargeError);
+  });
+
+  it.each([
+    ['larger than the screen', { left: 0, top: 0, width: 70, height: 50 }, { width: 70, height: 50 }],
+    ['placed past its corner', { left: 10, top: 10, width: 64, height: 48 }, { width: 74, height: 58 }],
+    ['inside it', { left: 2, top: 2, width: 10, height: 10 }, { width: 64, height: 48 }],
+  ])('grows the canvas to a first frame %s (the size browsers and libvips show)', (_name, first, shown) => {
+    const file = gif({ width: 64, height: 48 }, [first, { left: 0, top: 0, width: 80, height: 60 }]);
+    expect(inspect(file)).toMatchObject({ format: 'gif', ...shown });
+  });
+
+  it('refuses a 65535 x 65535 frame in a 64 x 48 screen with 413: counted whole, it is a pixel flood', () => {
+    const file = gif({ width: 64, height: 48 }, [{ left: 0, top: 0, width: 64, height: 48 }, { left: 0, top: 0, width: 65535, height: 65535 }]);
+    expect(() => inspect(file)).toThrow(PayloadTooLargeError);
+  });
+
+  it('refuses a small frame placed at 65535,65535 with 413: the canvas holding every frame is the flood (Pillow allocates it)', () => {
+    const file = gif({ width: 100, height: 100 }, [{ left: 0, top: 0, width: 100, height: 100 }, { left: 65535, top: 65535, width: 100, height: 100 }]);
+    expect(() => inspect(file)).toThrow(/frames span 65635x65635 pixels; the limit is 100000000 pixels/);
+    // The same frame where the canvas stays within the limit is accepted.
+    const near = gif({ width: 100, height: 100 }, [{ left: 0, top: 0, width: 100, height: 100 }, { left: 9000, top: 9000, width: 100, height: 100 }]);
+    expect(inspect(near)).toMatchObject({ width: 100, height: 100 });
+  });
+
+  it('refuses an empty frame with 400', () => {
+    const file = gif({ width: 64, height: 48 }, [{ left: 0, top: 0, width: 64, height: 48 }, { left: 0, top: 0, width: 0, height: 10 }]);
     expect(() => inspect(file)).toThrow(InvalidImageError);
   });
 

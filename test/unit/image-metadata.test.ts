@@ -378,6 +378,19 @@ describe('GIF', () => {
     expect(out.includes('XMP DataXMP')).toBe(false);
     expect(out.includes(Buffer.from([0x21, 0xfe]))).toBe(false);
   });
+
+  it('drops plain text extensions (free text no viewer draws) and keeps the graphic control before one, which viewers apply to the next image', () => {
+    const input = metadataFixture('gif.gif');
+    const afterPalette = 13 + 3 * 2 ** ((input[10] & 0x07) + 1);
+    const control = Buffer.from([0x21, 0xf9, 0x04, 0x05, 0x32, 0x00, 0x07, 0x00]); // delay 50, transparent index 7
+    const text = Buffer.concat([Buffer.from([0x21, 0x01, 0x0c]), Buffer.alloc(12, 1), Buffer.from([0x0b]), Buffer.from('PlantedText', 'latin1'), Buffer.from([0x00])]);
+    const file = Buffer.concat([input.subarray(0, afterPalette), control, text, input.subarray(afterPalette)]);
+    const out = strip('gif', file).bytes;
+    expect(out.includes('PlantedText')).toBe(false);
+    expect(out.includes(Buffer.from([0x21, 0x01]))).toBe(false);
+    expect(out.includes(control)).toBe(true);
+    expect(out.equals(Buffer.concat([strip('gif', input).bytes.subarray(0, afterPalette), control, strip('gif', input).bytes.subarray(afterPalette)]))).toBe(true);
+  });
 });
 
 function tiffIfds(bytes: Buffer): number[][] {

@@ -60,7 +60,8 @@ export const FORMATS = {
     allowed: true,
     contentType: 'image/gif',
     sniffedAs: 'gif',
-    carries: ['xmp', 'comments', 'icc', 'appended bytes'],
+    // 'text': the plain text extension, which no viewer draws (docs/metadata.md).
+    carries: ['xmp', 'comments', 'text', 'icc', 'appended bytes'],
     keeps: ['icc'],
   },
   webp: {
