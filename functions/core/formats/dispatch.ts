@@ -1,7 +1,7 @@
 import { InvalidImageError } from '../errors';
 import { isAvifSound } from './avif/structure';
 import { stripAvif } from './avif/strip';
-import { isBmpSound } from './bmp/structure';
+import { bmpShownSize, isBmpSound } from './bmp/structure';
 import { stripBmp } from './bmp/strip';
 import { gifShownSize, isGifSound } from './gif/structure';
 import { stripGif } from './gif/strip';
@@ -47,7 +47,7 @@ const WALKS: Readonly<Record<ImageFormat, FormatWalks>> = {
   gif: { isSound: isGifSound, strip: stripGif, stripWalksStructure: false, size: gifShownSize },
   webp: { isSound: isWebpSound, strip: stripWebp, stripWalksStructure: false },
   avif: { isSound: isAvifSound, strip: stripAvif, stripWalksStructure: false },
-  bmp: { isSound: isBmpSound, strip: stripBmp, stripWalksStructure: false },
+  bmp: { isSound: isBmpSound, strip: stripBmp, stripWalksStructure: false, size: bmpShownSize },
   tiff: { isSound: isTiffSound, strip: stripTiff, stripWalksStructure: false },
 };
 
@@ -73,8 +73,9 @@ export function requireSound(format: ImageFormat, sample: ImageSample, maxPixels
 
 /**
  * The size browsers and libvips show a file of `format` at (before EXIF-style orientation), where
- * the header image-size reads does not say it: a GIF's first frame that grows the logical screen.
- * Undefined where the header's size is the shown one. See docs/metadata.md.
+ * the header image-size reads does not say it: a GIF's first frame that grows the logical screen,
+ * an OS/2 bitmap's 16-bit sides. Undefined where the
+ * header's size is the shown one. See docs/metadata.md.
  */
 export function shownSize(format: ImageFormat, sample: ImageSample): ShownSize | undefined {
   return WALKS[format].size?.(new SampledFile(sample));
