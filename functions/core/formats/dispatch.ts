@@ -1,4 +1,5 @@
 import { InvalidImageError } from '../errors';
+import { avifShownSize } from './avif/size';
 import { isAvifSound } from './avif/structure';
 import { stripAvif } from './avif/strip';
 import { bmpShownSize, isBmpSound } from './bmp/structure';
@@ -46,7 +47,7 @@ const WALKS: Readonly<Record<ImageFormat, FormatWalks>> = {
   png: { isSound: isPngSound, strip: stripPng, stripWalksStructure: false },
   gif: { isSound: isGifSound, strip: stripGif, stripWalksStructure: false, size: gifShownSize },
   webp: { isSound: isWebpSound, strip: stripWebp, stripWalksStructure: false },
-  avif: { isSound: isAvifSound, strip: stripAvif, stripWalksStructure: false },
+  avif: { isSound: isAvifSound, strip: stripAvif, stripWalksStructure: false, size: avifShownSize },
   bmp: { isSound: isBmpSound, strip: stripBmp, stripWalksStructure: false, size: bmpShownSize },
   tiff: { isSound: isTiffSound, strip: stripTiff, stripWalksStructure: false },
 };
@@ -74,7 +75,7 @@ export function requireSound(format: ImageFormat, sample: ImageSample, maxPixels
 /**
  * The size browsers and libvips show a file of `format` at (before EXIF-style orientation), where
  * the header image-size reads does not say it: a GIF's first frame that grows the logical screen,
- * an OS/2 bitmap's 16-bit sides. Undefined where the
+ * an AVIF's primary item and clean aperture, an OS/2 bitmap's 16-bit sides. Undefined where the
  * header's size is the shown one. See docs/metadata.md.
  */
 export function shownSize(format: ImageFormat, sample: ImageSample): ShownSize | undefined {
