@@ -79,6 +79,38 @@ function tiff(pages: readonly Page[], options: { loopTo?: number } = {}): Buffer
   return out;
 }
 
+/** The same pages as `tiff`, in the BigTIFF layout: 16-byte header, 8-byte counts, 20-byte entries, 8-byte offsets (LONG8 strips). */
+function bigTiff(pages: readonly Page[], options: { loopTo?: number } = {}): Buffer {
+  const ENTRIES = 4;
+  const ifdSize = 8 + ENTRIES * 20 + 8;
+  const data = 16;
+  const layout = pages.map((_, i) => 16 + i * (ifdSize + data));
+  const out = Buffer.alloc(16 + pages.length * (ifdSize + data));
+  out.write('II', 0, 'latin1');
+  out.writeUInt16LE(43, 2);
+  out.writeUInt16LE(8, 4); // offsets are 8 bytes
+  out.writeBigUInt64LE(BigInt(layout[0]), 8);
+  pages.forEach((page, i) => {
+    let at = layout[i];
+    out.writeBigUInt64LE(BigInt(ENTRIES), at);
+    at += 8;
+    const entry = (tag: number, type: number, value: number) => {
+      out.writeUInt16LE(tag, at);
+      out.writeUInt16LE(type, at + 2);
+      out.writeBigUInt64LE(1n, at + 4);
+      out.writeBigUInt64LE(BigInt(value), at + 12);
+      at += 20;
+    };
+    entry(256, 4, page.width);
+    entry(257, 4, page.height);
+    entry(273, 16, page.stripOffset ?? layout[i] + ifdSize); // LONG8
+    entry(279, 16, page.stripBytes ?? data);
+    const next = i + 1 < pages.length ? layout[i + 1] : options.loopTo !== undefined ? layout[options.loopTo] : 0;
+    out.writeBigUInt64LE(BigInt(next), at);
+  });
+  return out;
+}
+
 describe('GIF: every frame descriptor', () => {
   it('accepts frames inside the logical screen', () => {
     const file = gif({ width: 64, height: 48 }, [
@@ -176,5 +208,32 @@ describe('TIFF: every IFD', () => {
     const file = tiff([{ width: 4, height: 4 }, { width: 20_000, height: 20_000 }]);
     expect(() => inspect(file)).toThrow(PayloadTooLargeError);
     expect(() => inspect(file)).toThrow(/pages total more than 100000000 pixels/);
+  });
+});
+
+describe('BigTIFF: every IFD, in the 64-bit layout', () => {
+  it('accepts a multi-page file whose pages are all whole, as a TIFF', () => {
+    expect(inspect(bigTiff([{ width: 4, height: 4 }, { width: 8, height: 2 }]))).toMatchObject({ format: 'tiff', contentType: 'image/tiff', width: 4, height: 4 });
+  });
+
+  it('refuses a page whose strip lies outside the file, and a chain that loops (400)', () => {
+    expect(() => inspect(bigTiff([{ width: 4, height: 4 }, { width: 4, height: 4, stripOffset: 1_000_000 }]))).toThrow(InvalidImageError);
+    expect(() => inspect(bigTiff([{ width: 4, height: 4 }, { width: 4, height: 4 }], { loopTo: 0 }))).toThrow(InvalidImageError);
+  });
+
+  it('refuses an entry count no file could hold (2^40 entries) with 400, without allocating for it', () => {
+    const file = bigTiff([{ width: 4, height: 4 }]);
+    file.writeBigUInt64LE(2n ** 40n, 16);
+    expect(() => inspect(file)).toThrow(InvalidImageError);
+  });
+
+  it('refuses a header whose offset size is not 8 (400)', () => {
+    const file = bigTiff([{ width: 4, height: 4 }]);
+    file.writeUInt16LE(4, 4);
+    expect(() => inspect(file)).toThrow(InvalidImageError);
+  });
+
+  it('counts every page against the pixel limit (413)', () => {
+    expect(() => inspect(bigTiff([{ width: 4, height: 4 }, { width: 20_000, height: 20_000 }]))).toThrow(/pages total more than 100000000 pixels/);
   });
 });
