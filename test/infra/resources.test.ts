@@ -56,7 +56,7 @@ describe('bucket', () => {
     expect(images.OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] });
     // Browsers send large uploads straight to S3 (presigned PUT or POST); nothing else is allowed cross-origin.
     expect(images.CorsConfiguration.CorsRules).toEqual([
-      expect.objectContaining({ AllowedMethods: ['PUT', 'POST'], AllowedOrigins: ['*'] }),
+      expect.objectContaining({ AllowedMethods: ['PUT', 'POST'], AllowedOrigins: ['*'], ExposedHeaders: ['ETag'] }),
     ]);
     // The images outlive the stack.
     expect(resources[ids.bucket].DeletionPolicy).toBe('Retain');
@@ -297,7 +297,27 @@ describe('least privilege', () => {
     StartUpload: () => [
       `dynamodb:PutItem on ${ids.images}.Arn`,
       `dynamodb:UpdateItem on ${ids.counters}.Arn`,
+      `s3:AbortMultipartUpload on ${objects(LARGE_UPLOAD_PREFIX)}`,
       `s3:PutObject on ${objects(LARGE_UPLOAD_PREFIX)}`,
+    ],
+    // Resumable uploads: each touches the multipart upload of uploads/<id> only, never an object elsewhere.
+    SignUploadParts: () => [`dynamodb:GetItem on ${ids.images}.Arn`, `dynamodb:UpdateItem on ${ids.counters}.Arn`, `s3:PutObject on ${objects(LARGE_UPLOAD_PREFIX)}`],
+    ListUploadParts: () => [
+      `dynamodb:GetItem on ${ids.images}.Arn`,
+      `dynamodb:UpdateItem on ${ids.counters}.Arn`,
+      `s3:ListMultipartUploadParts on ${objects(LARGE_UPLOAD_PREFIX)}`,
+    ],
+    CompleteUpload: () => [
+      `dynamodb:GetItem on ${ids.images}.Arn`,
+      `dynamodb:UpdateItem on ${ids.counters}.Arn`,
+      `s3:ListMultipartUploadParts on ${objects(LARGE_UPLOAD_PREFIX)}`,
+      `s3:PutObject on ${objects(LARGE_UPLOAD_PREFIX)}`,
+    ],
+    AbortUpload: () => [
+      `dynamodb:DeleteItem on ${ids.images}.Arn`,
+      `dynamodb:GetItem on ${ids.images}.Arn`,
+      `dynamodb:UpdateItem on ${ids.counters}.Arn`,
+      `s3:AbortMultipartUpload on ${objects(LARGE_UPLOAD_PREFIX)}`,
     ],
     // A 301 to the CDN: no data access at all.
     ViewImage: () => [],
@@ -356,6 +376,7 @@ describe('least privilege', () => {
       `dynamodb:Query on ${ids.images}.Arn/index/${IMAGES_TABLE_SCHEMA.pendingIndex.name}`,
       `dynamodb:UpdateItem on ${ids.counters}.Arn`,
       `dynamodb:UpdateItem on ${ids.images}.Arn`,
+      `s3:AbortMultipartUpload on ${objects(LARGE_UPLOAD_PREFIX)}`,
       `s3:DeleteObject on ${objects(DIRECT_PREFIX)}`,
       `s3:DeleteObject on ${objects(LARGE_UPLOAD_PREFIX)}`,
       `s3:DeleteObject on ${objects('variants/')}`,
