@@ -499,11 +499,8 @@ export interface components {
             /** @description Exact byte count of the file (binds the upload to it; required for `multipart`). */
             size?: number;
             content_type?: components["schemas"]["ImageContentType"];
-            /**
-             * @description A resumable upload in parts (S3 multipart) instead of one request.
-             * @default false
-             */
-            multipart: boolean;
+            /** @description A resumable upload in parts (S3 multipart) instead of one request; false when absent. */
+            multipart?: boolean;
             /** @description With `multipart`, the bytes of every part but the last; by default 5 MiB (more for files that would need over 10,000 parts). */
             part_size?: number;
         } & {
