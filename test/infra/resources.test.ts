@@ -154,7 +154,7 @@ describe('functions', () => {
     return resource.Properties;
   }
 
-  it('are the sixteen Imager functions and the transform function (plus the CDK bucket-notification, SDK-call and console-deployment helpers)', () => {
+  it('are the twenty Imager functions and the transform function (plus the CDK bucket-notification, SDK-call and console-deployment helpers)', () => {
     const functions = Object.keys(resourcesOfType(synth.template, 'AWS::Lambda::Function'));
     // The transform function (sharp beside its bundle) is checked in test/infra/transforms.test.ts.
     const ours = [...(Object.keys(FILES) as FunctionName[]).map((name) => logicalId(synth.stack.functions[name])), logicalId(synth.stack.transforms.function)];
@@ -163,7 +163,7 @@ describe('functions', () => {
       expect.stringMatching(/^BucketNotificationsHandler/),
       expect.stringMatching(/^CustomCDKBucketDeployment/),
     ]);
-    expect(ours).toHaveLength(17);
+    expect(ours).toHaveLength(21);
   });
 
   it.each(Object.keys(FILES) as FunctionName[])('%s: Node.js >= 22 on arm64, traced, with its own retained log group', (name) => {
@@ -466,10 +466,12 @@ describe('large uploads and the sweep', () => {
       expect.arrayContaining([
         { target: finalizeArn, events: ['s3:ObjectCreated:Put'], filter: prefix(LARGE_UPLOAD_PREFIX) },
         { target: finalizeArn, events: ['s3:ObjectCreated:Post'], filter: prefix(LARGE_UPLOAD_PREFIX) },
+        // Resumable uploads: the object S3 assembles from the parts.
+        { target: finalizeArn, events: ['s3:ObjectCreated:CompleteMultipartUpload'], filter: prefix(LARGE_UPLOAD_PREFIX) },
         { target: purgeArn, events: ['s3:ObjectRemoved:*'], filter: prefix(DIRECT_PREFIX) },
       ]),
     );
-    expect(configurations).toHaveLength(3);
+    expect(configurations).toHaveLength(4);
     expect(NotificationConfiguration.QueueConfigurations).toBeUndefined();
     expect(NotificationConfiguration.TopicConfigurations).toBeUndefined();
 
