@@ -119,6 +119,10 @@ describe.sequential('the console uploader', () => {
     await dropFiles((await page.$('.uppy-Dashboard-AddFiles'))!, files);
     await page.waitForFunction(() => document.querySelectorAll('.uppy-Dashboard-Item').length === 2, { timeout: 20_000 });
     expect((await dashboardFiles()).map((file) => file.name).sort()).toEqual(['sample.jpg', 'sample.png']);
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+    // The picture of docs/accounts-and-console.md (IMAGER_SCREENSHOTS=docs writes it there).
+    const shots = process.env.IMAGER_SCREENSHOTS === 'docs' ? join(ROOT, 'docs') : dataDir;
+    await (await page.$('section[aria-labelledby="images-title"]'))!.screenshot({ path: join(shots, 'console-uploader-wide.png') });
     await (await button(page, 'Upload')).click();
     await page.waitForFunction(() => document.querySelectorAll('.uppy-Dashboard-Item.is-complete').length === 2, { timeout: 60_000 });
     expect((await dashboardFiles()).every((file) => file.complete && !file.error)).toBe(true);
