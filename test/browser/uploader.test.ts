@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, CDPSession, ElementHandle, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../support/browser';
-import { button, type ConsoleServer, signUpAndIn, startConsoleServer } from '../support/console-server';
+import { type ConsoleServer, startConsoleServer } from '../support/console-server';
+import { button, signUpAndIn } from './console-page';
 import { bmp24 } from '../support/images';
 
 /**
