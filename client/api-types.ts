@@ -50,6 +50,13 @@ export interface paths {
          *     before `expires_at`. The image becomes `ready` once the bytes passed the same checks as
          *     a direct upload (or `rejected`, with a `reason`); poll `GET /api/images/{image_id}`.
          *     Both body fields are optional; `size` binds the upload to exactly that many bytes.
+         *
+         *     With `"multipart": true` (and `size`) the upload is resumable: `upload` then says how to cut
+         *     the file into parts (`part_size`, `part_count`) instead of giving one URL. Sign the parts
+         *     (`POST /api/images/{image_id}/upload/parts`), `PUT` each to its URL, then complete the
+         *     upload (`POST /api/images/{image_id}/upload/complete`); after an interruption,
+         *     `GET /api/images/{image_id}/upload/parts` lists what arrived, so only the rest is sent
+         *     again. The upload stays open for 24 hours; `DELETE /api/images/{image_id}/upload` abandons it.
          */
         post: operations["startUpload"];
         delete?: never;
@@ -106,6 +113,109 @@ export interface paths {
          * @description Deletes the record, the stored bytes, every variant and the cached copies. The public URL answers `404` at once locally and within minutes on AWS.
          */
         delete: operations["deleteImage"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/images/{image_id}/upload/parts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The image's `id`.
+                 * @example 7Yq2mN0c4TzP1aXbK9eLwQ
+                 */
+                image_id: components["parameters"]["ImageId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List the uploaded parts (resume)
+         * @description The parts S3 holds of an open multipart upload, with their `etag` and `size`. To resume an
+         *     interrupted upload, send only the parts missing from this list, then complete it.
+         *
+         *         curl -H "Authorization: Bearer YOUR_API_KEY" https://api.imager.com/api/images/7Yq2mN0c4TzP1aXbK9eLwQ/upload/parts
+         */
+        get: operations["listUploadParts"];
+        put?: never;
+        /**
+         * Sign part uploads (resumable upload)
+         * @description For a multipart upload (started with `"multipart": true`): a presigned `PUT` URL for each
+         *     asked part, each bound to the part's exact length (`part_size`, the rest for the last part).
+         *     Send part `n` as bytes `(n-1) × part_size` up to `n × part_size` of the file, and keep the
+         *     `ETag` header S3 answers with. Without a body every part is signed (at most 100 at a time).
+         *     The URLs expire at `expires_at` (15 minutes); sign a part again whenever you need, for as
+         *     long as the upload is open (24 hours from its start).
+         *
+         *         curl -X POST -H "Authorization: Bearer YOUR_API_KEY" -H "Content-Type: application/json" \
+         *           -d '{"part_numbers":[1,2]}' https://api.imager.com/api/images/7Yq2mN0c4TzP1aXbK9eLwQ/upload/parts
+         */
+        post: operations["signUploadParts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/images/{image_id}/upload/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The image's `id`.
+                 * @example 7Yq2mN0c4TzP1aXbK9eLwQ
+                 */
+                image_id: components["parameters"]["ImageId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Complete a resumable upload
+         * @description S3 assembles the parts into the upload, and Imager then checks it like any upload (format,
+         *     size, pixels; metadata removed) before it is published. List every part, 1 to
+         *     `part_count` in order, with the `ETag` S3 answered its `PUT` with; without a body the parts
+         *     S3 holds are used (all of them must be there). Answers `202` with the image, still
+         *     `pending`: poll `GET /api/images/{image_id}` until it is `ready` or `rejected`.
+         *
+         *         curl -X POST -H "Authorization: Bearer YOUR_API_KEY" https://api.imager.com/api/images/7Yq2mN0c4TzP1aXbK9eLwQ/upload/complete
+         */
+        post: operations["completeUpload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/images/{image_id}/upload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The image's `id`.
+                 * @example 7Yq2mN0c4TzP1aXbK9eLwQ
+                 */
+                image_id: components["parameters"]["ImageId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Abort a resumable upload
+         * @description Abandons an open multipart upload: S3 discards its parts and the pending image is removed
+         *     (`GET` answers `404` afterwards). A completed upload is not undone (`409`); delete the image
+         *     instead. Uploads left open are aborted 24 hours after they started.
+         *
+         *         curl -X DELETE -H "Authorization: Bearer YOUR_API_KEY" https://api.imager.com/api/images/7Yq2mN0c4TzP1aXbK9eLwQ/upload
+         */
+        delete: operations["abortUpload"];
         options?: never;
         head?: never;
         patch?: never;
@@ -386,9 +496,13 @@ export interface components {
             };
         };
         StartUploadRequest: {
-            /** @description Exact byte count of the file (binds the upload to it). */
+            /** @description Exact byte count of the file (binds the upload to it; required for `multipart`). */
             size?: number;
             content_type?: components["schemas"]["ImageContentType"];
+            /** @description A resumable upload in parts (S3 multipart) instead of one request; false when absent. */
+            multipart?: boolean;
+            /** @description With `multipart`, the bytes of every part but the last; by default 5 MiB (more for files that would need over 10,000 parts). */
+            part_size?: number;
         } & {
             [key: string]: unknown;
         };
@@ -414,6 +528,81 @@ export interface components {
             /** @description The most bytes the upload accepts. */
             max_size: number;
         };
+        /**
+         * @description A resumable upload: cut the file into `part_count` parts of `part_size` bytes (the last one
+         *     holds the rest), sign them (`POST /api/images/{image_id}/upload/parts`), `PUT` each one, and
+         *     complete the upload (`POST /api/images/{image_id}/upload/complete`) before `expires_at`.
+         */
+        MultipartUploadTicket: {
+            /** @constant */
+            method: "multipart";
+            /** @description Bytes of every part but the last. */
+            part_size: number;
+            part_count: number;
+            /**
+             * Format: date-time
+             * @description Until when the upload may be resumed and completed (24 hours from its start).
+             */
+            expires_at: string;
+            /** @description The declared size; the parts add up to exactly this many bytes. */
+            max_size: number;
+        };
+        SignPartsRequest: {
+            /** @description The parts to sign; every part when absent (uploads of at most 100 parts). */
+            part_numbers?: number[];
+        } & {
+            [key: string]: unknown;
+        };
+        SignedPart: {
+            part_number: number;
+            /** @constant */
+            method: "PUT";
+            /**
+             * Format: uri
+             * @description The presigned S3 URL of this part.
+             */
+            url: string;
+            /** @description Headers to send with the PUT (`Content-Length`, which browsers set themselves). */
+            headers: {
+                [key: string]: string;
+            };
+        };
+        SignedPartsResponse: {
+            /** @constant */
+            status: "success";
+            data: {
+                parts: components["schemas"]["SignedPart"][];
+                /**
+                 * Format: date-time
+                 * @description When these URLs stop working (sign the parts again after that).
+                 */
+                expires_at: string;
+            };
+        };
+        UploadedPart: {
+            part_number: number;
+            /** @description The part's ETag, as S3 answered its PUT (quotes included). */
+            etag: string;
+            size: number;
+        };
+        UploadPartsResponse: {
+            /** @constant */
+            status: "success";
+            data: {
+                part_size: number;
+                part_count: number;
+                parts: components["schemas"]["UploadedPart"][];
+            };
+        };
+        CompleteUploadRequest: {
+            /** @description Every part, 1 to `part_count` in order; the parts S3 holds when absent. */
+            parts?: {
+                part_number: number;
+                etag: string;
+            }[];
+        } & {
+            [key: string]: unknown;
+        };
         /** @description The pending image and where to send its bytes. */
         StartedUpload: {
             id: components["schemas"]["ImageId"];
@@ -421,7 +610,7 @@ export interface components {
             /** @constant */
             state: "pending";
             created_at: components["schemas"]["Timestamp"];
-            upload: components["schemas"]["UploadTicket"];
+            upload: components["schemas"]["UploadTicket"] | components["schemas"]["MultipartUploadTicket"];
         };
         StartedUploadResponse: {
             /** @constant */
@@ -637,6 +826,20 @@ export interface components {
                 "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit-Optional"];
                 "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining-Optional"];
                 "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset-Optional"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The image is not an open multipart upload (anymore): already complete, started without `"multipart": true`, aborted, or past its 24 hours. */
+        UploadConflict: {
+            headers: {
+                "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                RateLimit: components["headers"]["RateLimit"];
                 [name: string]: unknown;
             };
             content: {
@@ -959,12 +1162,6 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                /**
-                 * @example {
-                 *       "size": 12582912,
-                 *       "content_type": "image/jpeg"
-                 *     }
-                 */
                 "application/json": components["schemas"]["StartUploadRequest"];
             };
         };
@@ -1152,6 +1349,265 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["ImageNotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    listUploadParts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The image's `id`.
+                 * @example 7Yq2mN0c4TzP1aXbK9eLwQ
+                 */
+                image_id: components["parameters"]["ImageId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The parts uploaded so far, in part order. */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "success",
+                     *       "data": {
+                     *         "part_size": 5242880,
+                     *         "part_count": 6,
+                     *         "parts": [
+                     *           {
+                     *             "part_number": 1,
+                     *             "etag": "\"5f363e0e58a95f06cbe9bbc662c5dfb6\"",
+                     *             "size": 5242880
+                     *           },
+                     *           {
+                     *             "part_number": 2,
+                     *             "etag": "\"9d3f2b5c0e1a7d4f8b6c2e0a1f3d5b7c\"",
+                     *             "size": 5242880
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["UploadPartsResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["ImageNotFound"];
+            409: components["responses"]["UploadConflict"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    signUploadParts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The image's `id`.
+                 * @example 7Yq2mN0c4TzP1aXbK9eLwQ
+                 */
+                image_id: components["parameters"]["ImageId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "part_numbers": [
+                 *         1,
+                 *         2
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["SignPartsRequest"];
+            };
+        };
+        responses: {
+            /** @description The presigned part uploads. */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "success",
+                     *       "data": {
+                     *         "parts": [
+                     *           {
+                     *             "part_number": 1,
+                     *             "method": "PUT",
+                     *             "url": "https://imager-bucket.s3.eu-west-1.amazonaws.com/uploads/7Yq2mN0c4TzP1aXbK9eLwQ?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=ASIA...&X-Amz-Date=20261127T101502Z&X-Amz-Expires=900&X-Amz-SignedHeaders=content-length%3Bhost&partNumber=1&uploadId=VXBsb2Fk...&x-id=UploadPart&X-Amz-Signature=5f0e...",
+                     *             "headers": {
+                     *               "Content-Length": "5242880"
+                     *             }
+                     *           }
+                     *         ],
+                     *         "expires_at": "2026-11-27T10:30:02.481Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SignedPartsResponse"];
+                };
+            };
+            /** @description `part_numbers` is not a list of part numbers of this upload, or the body is not JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "error",
+                     *       "message": "part_numbers must be a list of 1 to 100 distinct part numbers from 1 to 6"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["ImageNotFound"];
+            409: components["responses"]["UploadConflict"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    completeUpload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The image's `id`.
+                 * @example 7Yq2mN0c4TzP1aXbK9eLwQ
+                 */
+                image_id: components["parameters"]["ImageId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "parts": [
+                 *         {
+                 *           "part_number": 1,
+                 *           "etag": "\"5f363e0e58a95f06cbe9bbc662c5dfb6\""
+                 *         },
+                 *         {
+                 *           "part_number": 2,
+                 *           "etag": "\"9d3f2b5c0e1a7d4f8b6c2e0a1f3d5b7c\""
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["CompleteUploadRequest"];
+            };
+        };
+        responses: {
+            /** @description The parts are assembled; the image is pending until its checks have run. `Location` names the image's API resource. */
+            202: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "success",
+                     *       "data": {
+                     *         "id": "7Yq2mN0c4TzP1aXbK9eLwQ",
+                     *         "url": "https://d1x2y3z4a5b6c7.cloudfront.net/image/7Yq2mN0c4TzP1aXbK9eLwQ",
+                     *         "state": "pending",
+                     *         "created_at": "2026-11-27T10:15:02.481Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ImageResponse"];
+                };
+            };
+            /** @description The part list is not every part in order, or S3 refused the parts (one missing or with another ETag, one but the last under 5 MiB). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["ImageNotFound"];
+            409: components["responses"]["UploadConflict"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    abortUpload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The image's `id`.
+                 * @example 7Yq2mN0c4TzP1aXbK9eLwQ
+                 */
+                image_id: components["parameters"]["ImageId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Aborted. No body. */
+            204: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["ImageNotFound"];
+            409: components["responses"]["UploadConflict"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             502: components["responses"]["BadGateway"];

@@ -150,8 +150,44 @@ export const FUNCTIONS = {
     ...API_FUNCTION,
     reservedConcurrency: 20,
     settings: 'all',
-    // The presigned PUT/POST is signed with this function's role, so it needs the put itself.
-    grants: [table('images', 'dynamodb:PutItem'), COUNT, objects([LARGE_UPLOAD_PREFIX], 's3:PutObject')],
+    // The presigned PUT/POST is signed with this function's role, so it needs the put itself;
+    // PutObject also starts a multipart upload, and Abort undoes one whose record was not written.
+    grants: [table('images', 'dynamodb:PutItem'), COUNT, objects([LARGE_UPLOAD_PREFIX], 's3:PutObject', 's3:AbortMultipartUpload')],
+  },
+  // Resumable uploads (docs/api.md): each part's PUT is presigned with this role (UploadPart is
+  // authorized by s3:PutObject); the others act on the multipart upload themselves.
+  SignUploadParts: {
+    file: 'sign-upload-parts',
+    description: 'POST /api/images/{image_id}/upload/parts',
+    ...API_FUNCTION,
+    reservedConcurrency: 5,
+    settings: 'all',
+    grants: [table('images', 'dynamodb:GetItem'), COUNT, objects([LARGE_UPLOAD_PREFIX], 's3:PutObject')],
+  },
+  ListUploadParts: {
+    file: 'list-upload-parts',
+    description: 'GET /api/images/{image_id}/upload/parts',
+    ...API_FUNCTION,
+    reservedConcurrency: 2,
+    settings: 'all',
+    grants: [table('images', 'dynamodb:GetItem'), COUNT, objects([LARGE_UPLOAD_PREFIX], 's3:ListMultipartUploadParts')],
+  },
+  CompleteUpload: {
+    file: 'complete-upload',
+    description: 'POST /api/images/{image_id}/upload/complete',
+    ...API_FUNCTION,
+    reservedConcurrency: 5,
+    settings: 'all',
+    // ListParts: completing without a part list uses the parts S3 holds.
+    grants: [table('images', 'dynamodb:GetItem'), COUNT, objects([LARGE_UPLOAD_PREFIX], 's3:PutObject', 's3:ListMultipartUploadParts')],
+  },
+  AbortUpload: {
+    file: 'abort-upload',
+    description: 'DELETE /api/images/{image_id}/upload',
+    ...API_FUNCTION,
+    reservedConcurrency: 2,
+    settings: 'all',
+    grants: [table('images', 'dynamodb:GetItem', 'dynamodb:DeleteItem'), COUNT, objects([LARGE_UPLOAD_PREFIX], 's3:AbortMultipartUpload')],
   },
   ViewImage: {
     file: 'view-image',
@@ -235,7 +271,7 @@ export const FUNCTIONS = {
   FinalizeUpload: {
     file: 'finalize-upload',
     description: 'Settles large uploads (S3 ObjectCreated)',
-    trigger: { type: 's3', events: ['ObjectCreated:Put', 'ObjectCreated:Post'], prefix: LARGE_UPLOAD_PREFIX },
+    trigger: { type: 's3', events: ['ObjectCreated:Put', 'ObjectCreated:Post', 'ObjectCreated:CompleteMultipartUpload'], prefix: LARGE_UPLOAD_PREFIX },
     timeoutSeconds: 60,
     memoryMb: 1024,
     reservedConcurrency: 30,
@@ -271,6 +307,8 @@ export const FUNCTIONS = {
       table('counters', 'dynamodb:GetItem', 'dynamodb:UpdateItem'),
       objects([DIRECT_PREFIX, LARGE_UPLOAD_PREFIX], 's3:GetObject', 's3:DeleteObject'),
       objects([DIRECT_PREFIX], 's3:PutObject'),
+      // Expired multipart uploads are aborted with their pending record.
+      objects([LARGE_UPLOAD_PREFIX], 's3:AbortMultipartUpload'),
       objects([VARIANT_PREFIX], 's3:DeleteObject'),
       { kind: 'list' },
     ],

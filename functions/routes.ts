@@ -30,6 +30,10 @@ export const HANDLERS: Readonly<Record<HandlerName, string>> = Object.fromEntrie
 export const ROUTES: readonly RouteDefinition[] = [
   { method: 'POST', path: '/api/images/upload', handler: 'UploadImage', auth: 'key' },
   { method: 'POST', path: '/api/images/uploads', handler: 'StartUpload', auth: 'key' },
+  { method: 'POST', path: '/api/images/{image_id}/upload/parts', handler: 'SignUploadParts', auth: 'key' },
+  { method: 'GET', path: '/api/images/{image_id}/upload/parts', handler: 'ListUploadParts', auth: 'key' },
+  { method: 'POST', path: '/api/images/{image_id}/upload/complete', handler: 'CompleteUpload', auth: 'key' },
+  { method: 'DELETE', path: '/api/images/{image_id}/upload', handler: 'AbortUpload', auth: 'key' },
   { method: 'GET', path: '/api/images', handler: 'ListImages', auth: 'key' },
   { method: 'GET', path: '/api/images/{image_id}', handler: 'GetImage', auth: 'key' },
   { method: 'DELETE', path: '/api/images/{image_id}', handler: 'DeleteImage', auth: 'key' },

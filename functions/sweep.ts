@@ -1,12 +1,13 @@
 import type { Context } from 'aws-lambda';
 import type { DynamoImageRecords } from './adapters/dynamo-image-records';
+import type { S3MultipartUploads } from './adapters/s3-multipart-uploads';
 import type { S3ImageObjects } from './adapters/s3-image-objects';
 import { readLimits } from './core/config';
 import { finalizeUpload } from './core/finalize';
 import { type Metrics, NO_METRICS } from './core/metrics';
 import { type SweepPosition, type SweepReport, sweep } from './core/sweep';
 import { logger } from './runtime/logger';
-import { dynamoDB, publishing, s3, sweepPosition } from './runtime/wiring';
+import { dynamoDB, multipartUploads, publishing, s3, sweepPosition } from './runtime/wiring';
 
 /** Stop starting new pages this long before the function's timeout: a page takes seconds at most. */
 const TIME_MARGIN_MS = 30_000;
@@ -21,6 +22,7 @@ export function createSweepHandler(
   position: SweepPosition,
   limits = readLimits(process.env),
   metrics: Metrics = NO_METRICS,
+  uploads?: Pick<S3MultipartUploads, 'abort'>,
 ) {
   const run = async (context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<SweepReport> => {
     const report = await sweep({
@@ -28,6 +30,7 @@ export function createSweepHandler(
       records,
       position,
       finalize: (key) => finalizeUpload({ objects, records, limits, log: logger, metrics }, key),
+      abortMultipart: uploads && ((key, uploadId) => uploads.abort(key, uploadId)),
       log: logger,
       outOfTime: () => (context ? context.getRemainingTimeInMillis() < TIME_MARGIN_MS : false),
     });
@@ -41,6 +44,7 @@ export function createSweepHandler(
 }
 
 const dynamodb = dynamoDB('background');
-const { objects, records, limits, metrics } = publishing(dynamodb, s3('background'));
+const client = s3('background');
+const { objects, records, limits, metrics } = publishing(dynamodb, client);
 
-export const handler = createSweepHandler(objects, records, sweepPosition(dynamodb), limits, metrics);
+export const handler = createSweepHandler(objects, records, sweepPosition(dynamodb), limits, metrics, multipartUploads(client));

@@ -31,6 +31,7 @@ export interface FunctionsProps {
 const S3_EVENT_TYPES: Readonly<Record<string, EventType>> = {
   'ObjectCreated:Put': EventType.OBJECT_CREATED_PUT,
   'ObjectCreated:Post': EventType.OBJECT_CREATED_POST,
+  'ObjectCreated:CompleteMultipartUpload': EventType.OBJECT_CREATED_COMPLETE_MULTIPART_UPLOAD,
   'ObjectRemoved:*': EventType.OBJECT_REMOVED,
 };
 

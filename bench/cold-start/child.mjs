@@ -71,6 +71,21 @@ function storageStub(fixture) {
         '<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><Name>bench</Name><Prefix></Prefix><KeyCount>0</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated></ListBucketResult>',
       );
     }
+    // Multipart uploads (the resumable-upload functions): create, list parts, complete.
+    if (req.method === 'POST' && url.searchParams.has('uploads')) {
+      return xml(res, 200, '<?xml version="1.0" encoding="UTF-8"?><InitiateMultipartUploadResult><Bucket>bench</Bucket><Key>k</Key><UploadId>bench-upload-id</UploadId></InitiateMultipartUploadResult>');
+    }
+    if (req.method === 'GET' && url.searchParams.has('uploadId')) {
+      return xml(
+        res,
+        200,
+        '<?xml version="1.0" encoding="UTF-8"?><ListPartsResult><Bucket>bench</Bucket><Key>k</Key><UploadId>bench-upload-id</UploadId><IsTruncated>false</IsTruncated>' +
+          '<Part><PartNumber>1</PartNumber><ETag>"1"</ETag><Size>5242880</Size></Part><Part><PartNumber>2</PartNumber><ETag>"2"</ETag><Size>1048576</Size></Part></ListPartsResult>',
+      );
+    }
+    if (req.method === 'POST' && url.searchParams.has('uploadId')) {
+      return xml(res, 200, '<?xml version="1.0" encoding="UTF-8"?><CompleteMultipartUploadResult><Bucket>bench</Bucket><Key>k</Key><ETag>"0-2"</ETag></CompleteMultipartUploadResult>');
+    }
     if (req.method === 'PUT' && req.headers['x-amz-copy-source']) {
       return xml(
         res,

@@ -19,6 +19,8 @@ const { accountId: ACCOUNT, keyId: KEY_ID } = eventOf('GetImage').requestContext
 const READY_ID = String(eventOf('GetImage').pathParameters.image_id);
 const PENDING_KEY = String(eventOf('FinalizeUpload').Records[0].s3.object.key);
 const PENDING_ID = PENDING_KEY.split('/')[1];
+/** The open multipart upload the resumable-upload events name (two parts of a 6 MiB image). */
+const MULTIPART_ID = String(eventOf('SignUploadParts').pathParameters.image_id);
 const { sub: SESSION_SUB, email: SESSION_EMAIL } = eventOf('GetAccount').requestContext.authorizer.claims as { sub: string; email: string };
 const SESSION_KEY_ID = String(eventOf('RevokeAccountKey').pathParameters.key_id);
 /** The signed-in person's account and the key it holds (the key itself appears in no event). */
@@ -36,6 +38,10 @@ const ANSWERS: Readonly<Record<MeasuredFunction, (event: Record<string, any>, re
   ListImages: (_event, r) => r?.statusCode === 200,
   DeleteImage: (_event, r) => r?.statusCode === 204,
   StartUpload: (_event, r) => r?.statusCode === 201,
+  SignUploadParts: (_event, r) => r?.statusCode === 200,
+  ListUploadParts: (_event, r) => r?.statusCode === 200,
+  CompleteUpload: (_event, r) => r?.statusCode === 202,
+  AbortUpload: (_event, r) => r?.statusCode === 204,
   ViewImage: (_event, r) => r?.statusCode === 301,
   GetAccount: (_event, r) => r?.statusCode === 200,
   // The child keeps the first 200 characters of a body: enough to see the account's key.
@@ -83,7 +89,8 @@ function keyItem(key: string, keyId: string, accountId: string, accountName: str
 }
 
 /**
- * What the stub holds: the events' API key, one ready image and one pending upload, the
+ * What the stub holds: the events' API key, one ready image, one pending upload and one open
+ * multipart upload, the
  * signed-in person with one key, and the bytes of every object (the image the upload events
  * carry, test/fixtures/sample.png).
  */
@@ -112,6 +119,10 @@ export function storageFixture() {
       [sessionKey.pk.S]: sessionKey,
       [READY_ID]: ready,
       [PENDING_ID]: imageItem(PENDING_ID, 'pending', PENDING_KEY),
+      [MULTIPART_ID]: {
+        ...imageItem(MULTIPART_ID, 'pending', `uploads/${MULTIPART_ID}`),
+        multipart: { M: { upload_id: { S: 'bench-upload-id' }, size: { N: String(6 * 1024 * 1024) }, part_size: { N: String(5 * 1024 * 1024) } } },
+      },
     },
     list: [ready],
     // What the keys table's key-id index answers (DynamoKeyStore.findById).

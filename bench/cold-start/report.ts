@@ -21,8 +21,13 @@ const CLIENT_FLOOR: Readonly<Partial<Record<MeasuredFunction, string>>> = {
   Authorizer: '(reference) DynamoDB client only',
   GetImage: '(reference) DynamoDB client only',
   ListImages: '(reference) DynamoDB client only',
-  // Presigns its PUT/POST without the S3 client: DynamoDB is the only client it sends with.
-  StartUpload: '(reference) DynamoDB client only',
+  // Presigns its PUT/POST without the S3 client, and starts multipart uploads with it.
+  StartUpload: '(reference) DynamoDB + S3 clients + presigner',
+  // Presigns the parts without the S3 client: DynamoDB is the only client it sends with.
+  SignUploadParts: '(reference) DynamoDB client only',
+  ListUploadParts: '(reference) DynamoDB + S3 clients',
+  CompleteUpload: '(reference) DynamoDB + S3 clients',
+  AbortUpload: '(reference) DynamoDB + S3 clients',
   UploadImage: '(reference) DynamoDB + S3 clients',
   DeleteImage: '(reference) DynamoDB + S3 clients',
   FinalizeUpload: '(reference) DynamoDB + S3 clients',

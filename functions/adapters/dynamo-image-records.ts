@@ -43,6 +43,10 @@ export function toItem(record: ImageRecord): Item {
   if (record.reason !== undefined) item.reason = { S: record.reason };
   if (record.expiresAt !== undefined) item.expires_at = { N: String(record.expiresAt) };
   if (record.state === 'pending') item.pending = { S: 'pending' };
+  if (record.multipart !== undefined) {
+    const { uploadId, size, partSize } = record.multipart;
+    item.multipart = { M: { upload_id: { S: uploadId }, size: { N: String(size) }, part_size: { N: String(partSize) } } };
+  }
   return item;
 }
 
@@ -83,7 +87,14 @@ export function fromItem(item: Item): ImageRecord {
     sha256: str('sha256'),
     reason: str('reason'),
     expiresAt: num('expires_at'),
+    multipart: multipartOf(item.multipart?.M),
   };
+}
+
+function multipartOf(map: Item | undefined): ImageRecord['multipart'] {
+  const uploadId = map?.upload_id?.S;
+  if (!map || uploadId === undefined) return undefined;
+  return { uploadId, size: Number(map.size?.N), partSize: Number(map.part_size?.N) };
 }
 
 /** Image records in the images table (docs/api.md); see `IMAGES_TABLE_SCHEMA`. */
@@ -185,7 +196,7 @@ export class DynamoImageRecords implements ImageRecords {
    * Returns false when the image was not pending.
    */
   async settle(id: string, outcome: SettleOutcome): Promise<boolean> {
-    const names: Record<string, string> = { '#state': 'state', '#expires': 'expires_at', '#pending': 'pending' };
+    const names: Record<string, string> = { '#state': 'state', '#expires': 'expires_at', '#pending': 'pending', '#multipart': 'multipart' };
     const values: Item = { ':pending': { S: 'pending' }, ':state': { S: outcome.state } };
     let set = '#state = :state';
     if (outcome.state === 'ready') {
@@ -203,7 +214,7 @@ export class DynamoImageRecords implements ImageRecords {
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: { id: { S: id } },
-          UpdateExpression: `SET ${set} REMOVE #expires, #pending`,
+          UpdateExpression: `SET ${set} REMOVE #expires, #pending, #multipart`,
           ConditionExpression: '#state = :pending',
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,

@@ -36,6 +36,17 @@ export interface ImageRecord extends Partial<ImageDescription> {
   readonly reason?: string;
   /** For pending large uploads: unix seconds after which an upload that never arrived is swept. */
   readonly expiresAt?: number;
+  /** For pending multipart uploads: the S3 upload and how its parts are cut (core/multipart-upload.ts). */
+  readonly multipart?: MultipartState;
+}
+
+/** What a pending record remembers of its multipart upload. */
+export interface MultipartState {
+  /** S3's id of the multipart upload (never shown to the client: the image id names the upload). */
+  readonly uploadId: string;
+  /** The declared size: the parts add up to exactly this many bytes. */
+  readonly size: number;
+  readonly partSize: number;
 }
 
 /** The image as the API shows it (docs/api.md). */

@@ -42,6 +42,8 @@ export interface SweepDeps {
   readonly position: SweepPosition;
   /** Settles an upload whose bytes arrived but whose event was lost. */
   readonly finalize: (key: string) => Promise<unknown>;
+  /** Discards the parts of an expired multipart upload (S3's AbortMultipartUpload). */
+  readonly abortMultipart?: (key: string, uploadId: string) => Promise<void>;
   readonly log: Log;
   readonly now?: () => number;
   /** Defaults to {@link SWEEP_OBJECTS_PER_RUN}. */
@@ -105,7 +107,8 @@ export function isOwned(owner: Owner, key: string, record: ImageRecord | undefin
 
 /**
  * The safety net behind "nothing is lost or left half-written": removes pending uploads that
- * never arrived, settles those whose event was lost, and deletes objects no record owns.
+ * never arrived (aborting their multipart upload, if any), settles those whose event was lost,
+ * and deletes objects no record owns.
  *
  * Bounded per run, complete per cycle: each run lists at most `maxObjects` keys of the bucket
  * in S3's order, starting after the position the previous run saved (saved after every page,
@@ -130,8 +133,10 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
       if ((await deps.objects.size(record.objectKey)) !== undefined) {
         await deps.finalize(record.objectKey);
         report.lateFinalized += 1;
-      } else if (await deps.records.deletePending(record.id)) {
-        report.expiredPending += 1;
+      } else {
+        // The parts first: a record removed before them would leave nothing to find them by.
+        if (record.multipart) await deps.abortMultipart?.(record.objectKey, record.multipart.uploadId);
+        if (await deps.records.deletePending(record.id)) report.expiredPending += 1;
       }
     }
     if (page.length < 100) break;

@@ -15,6 +15,8 @@ import { DynamoSweepPosition } from '../adapters/dynamo-sweep-position';
 import { DynamoUserAccounts } from '../adapters/dynamo-user-accounts';
 import { EmfMetrics } from '../adapters/emf-metrics';
 import { S3ImageObjects } from '../adapters/s3-image-objects';
+import { S3MultipartUploads } from '../adapters/s3-multipart-uploads';
+import { S3PartLinks } from '../adapters/s3-part-links';
 import { S3UploadLinks } from '../adapters/s3-upload-links';
 import { S3VariantObjects } from '../adapters/s3-variant-objects';
 import type { AccountKeyDeps } from '../core/account-keys';
@@ -80,12 +82,21 @@ export function variantObjects(client: S3Client, env: Env = process.env): S3Vari
 
 /** Presigned uploads, signed without an S3 client (see adapters/s3-signing.ts). */
 export function uploadLinks(env: Env = process.env): S3UploadLinks {
-  return new S3UploadLinks({
-    bucketName: requireString(env, 'BUCKET_NAME'),
-    region: requireString(env, 'AWS_REGION'),
-    credentials: fromEnv(),
-    endpoint: s3EndpointOverride(env),
-  });
+  return new S3UploadLinks(signingLocation(env));
+}
+
+/** Presigned parts of multipart uploads, signed without an S3 client like `uploadLinks`. */
+export function partLinks(env: Env = process.env): S3PartLinks {
+  return new S3PartLinks(signingLocation(env));
+}
+
+function signingLocation(env: Env) {
+  return { bucketName: requireString(env, 'BUCKET_NAME'), region: requireString(env, 'AWS_REGION'), credentials: fromEnv(), endpoint: s3EndpointOverride(env) };
+}
+
+/** The multipart uploads of client uploads (create, list parts, complete, abort). */
+export function multipartUploads(client: S3Client, env: Env = process.env): S3MultipartUploads {
+  return new S3MultipartUploads(client, requireString(env, 'BUCKET_NAME'));
 }
 
 export function accountTotals(dynamodb: DynamoDBClient, env: Env = process.env): DynamoAccountTotals {

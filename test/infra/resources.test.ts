@@ -56,7 +56,7 @@ describe('bucket', () => {
     expect(images.OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] });
     // Browsers send large uploads straight to S3 (presigned PUT or POST); nothing else is allowed cross-origin.
     expect(images.CorsConfiguration.CorsRules).toEqual([
-      expect.objectContaining({ AllowedMethods: ['PUT', 'POST'], AllowedOrigins: ['*'] }),
+      expect.objectContaining({ AllowedMethods: ['PUT', 'POST'], AllowedOrigins: ['*'], ExposedHeaders: ['ETag'] }),
     ]);
     // The images outlive the stack.
     expect(resources[ids.bucket].DeletionPolicy).toBe('Retain');
@@ -154,7 +154,7 @@ describe('functions', () => {
     return resource.Properties;
   }
 
-  it('are the sixteen Imager functions and the transform function (plus the CDK bucket-notification, SDK-call and console-deployment helpers)', () => {
+  it('are the twenty Imager functions and the transform function (plus the CDK bucket-notification, SDK-call and console-deployment helpers)', () => {
     const functions = Object.keys(resourcesOfType(synth.template, 'AWS::Lambda::Function'));
     // The transform function (sharp beside its bundle) is checked in test/infra/transforms.test.ts.
     const ours = [...(Object.keys(FILES) as FunctionName[]).map((name) => logicalId(synth.stack.functions[name])), logicalId(synth.stack.transforms.function)];
@@ -163,7 +163,7 @@ describe('functions', () => {
       expect.stringMatching(/^BucketNotificationsHandler/),
       expect.stringMatching(/^CustomCDKBucketDeployment/),
     ]);
-    expect(ours).toHaveLength(17);
+    expect(ours).toHaveLength(21);
   });
 
   it.each(Object.keys(FILES) as FunctionName[])('%s: Node.js >= 22 on arm64, traced, with its own retained log group', (name) => {
@@ -297,7 +297,27 @@ describe('least privilege', () => {
     StartUpload: () => [
       `dynamodb:PutItem on ${ids.images}.Arn`,
       `dynamodb:UpdateItem on ${ids.counters}.Arn`,
+      `s3:AbortMultipartUpload on ${objects(LARGE_UPLOAD_PREFIX)}`,
       `s3:PutObject on ${objects(LARGE_UPLOAD_PREFIX)}`,
+    ],
+    // Resumable uploads: each touches the multipart upload of uploads/<id> only, never an object elsewhere.
+    SignUploadParts: () => [`dynamodb:GetItem on ${ids.images}.Arn`, `dynamodb:UpdateItem on ${ids.counters}.Arn`, `s3:PutObject on ${objects(LARGE_UPLOAD_PREFIX)}`],
+    ListUploadParts: () => [
+      `dynamodb:GetItem on ${ids.images}.Arn`,
+      `dynamodb:UpdateItem on ${ids.counters}.Arn`,
+      `s3:ListMultipartUploadParts on ${objects(LARGE_UPLOAD_PREFIX)}`,
+    ],
+    CompleteUpload: () => [
+      `dynamodb:GetItem on ${ids.images}.Arn`,
+      `dynamodb:UpdateItem on ${ids.counters}.Arn`,
+      `s3:ListMultipartUploadParts on ${objects(LARGE_UPLOAD_PREFIX)}`,
+      `s3:PutObject on ${objects(LARGE_UPLOAD_PREFIX)}`,
+    ],
+    AbortUpload: () => [
+      `dynamodb:DeleteItem on ${ids.images}.Arn`,
+      `dynamodb:GetItem on ${ids.images}.Arn`,
+      `dynamodb:UpdateItem on ${ids.counters}.Arn`,
+      `s3:AbortMultipartUpload on ${objects(LARGE_UPLOAD_PREFIX)}`,
     ],
     // A 301 to the CDN: no data access at all.
     ViewImage: () => [],
@@ -356,6 +376,7 @@ describe('least privilege', () => {
       `dynamodb:Query on ${ids.images}.Arn/index/${IMAGES_TABLE_SCHEMA.pendingIndex.name}`,
       `dynamodb:UpdateItem on ${ids.counters}.Arn`,
       `dynamodb:UpdateItem on ${ids.images}.Arn`,
+      `s3:AbortMultipartUpload on ${objects(LARGE_UPLOAD_PREFIX)}`,
       `s3:DeleteObject on ${objects(DIRECT_PREFIX)}`,
       `s3:DeleteObject on ${objects(LARGE_UPLOAD_PREFIX)}`,
       `s3:DeleteObject on ${objects('variants/')}`,
@@ -445,10 +466,12 @@ describe('large uploads and the sweep', () => {
       expect.arrayContaining([
         { target: finalizeArn, events: ['s3:ObjectCreated:Put'], filter: prefix(LARGE_UPLOAD_PREFIX) },
         { target: finalizeArn, events: ['s3:ObjectCreated:Post'], filter: prefix(LARGE_UPLOAD_PREFIX) },
+        // Resumable uploads: the object S3 assembles from the parts.
+        { target: finalizeArn, events: ['s3:ObjectCreated:CompleteMultipartUpload'], filter: prefix(LARGE_UPLOAD_PREFIX) },
         { target: purgeArn, events: ['s3:ObjectRemoved:*'], filter: prefix(DIRECT_PREFIX) },
       ]),
     );
-    expect(configurations).toHaveLength(3);
+    expect(configurations).toHaveLength(4);
     expect(NotificationConfiguration.QueueConfigurations).toBeUndefined();
     expect(NotificationConfiguration.TopicConfigurations).toBeUndefined();
 

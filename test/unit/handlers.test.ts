@@ -14,6 +14,7 @@ import {
   BASE_URL,
   bodyOf,
   FakeCounter,
+  FakeMultipartUploads,
   FakeObjects,
   FakeRecords,
   fixture,
@@ -404,6 +405,7 @@ describe('createStartUploadHandler', () => {
             : { method: 'PUT', url: `https://bucket.s3.amazonaws.com/${key}?sig`, headers: { 'Content-Length': String(options.size) } };
         },
       },
+      uploads: new FakeMultipartUploads(),
       now: () => new Date(NOW_MS),
     });
     return { handler, records, linkCalls };
