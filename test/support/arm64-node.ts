@@ -12,8 +12,8 @@ import { fileURLToPath } from 'node:url';
  *   and the arm64 C and C++ runtime libraries (`libc6-arm64-cross`, `libstdc++6-arm64-cross`,
  *   `libgcc-s1-arm64-cross`; Node needs libstdc++ and libgcc_s besides libc). The system's are
  *   used when installed (`/usr/bin/qemu-aarch64-static`, `/usr/aarch64-linux-gnu`); otherwise
- *   their packages are fetched with `apt-get download` (no root needed where apt's lists exist)
- *   and unpacked with `dpkg-deb` into the same cache;
+ *   their packages are fetched with `apt-get download` (no root needed; with package lists of
+ *   its own when the system has none) and unpacked with `dpkg-deb` into the same cache;
  * - on an arm64 Linux: the Node binary runs as it is.
  * Without a way to get them, this fails naming what to install: the arm64 run is never skipped.
  */
@@ -108,24 +108,41 @@ async function cached(final: string, fill: (dir: string) => Promise<void>): Prom
   return final;
 }
 
-/** Downloads Debian packages with apt-get and unpacks the files wanted from each with dpkg-deb. */
+/**
+ * Downloads Debian packages with apt-get and unpacks the files wanted from each with dpkg-deb.
+ * The system's package lists first; where they lack the packages (a fresh container image
+ * ships none), `apt-get update` into lists of our own under `cacheDir` (no root needed) and again.
+ */
 async function unpackDebianPackages(
   packages: readonly string[],
   into: string,
-  path: string,
+  context: { readonly path: string; readonly cacheDir: string; readonly log: (message: string) => void },
   members?: readonly string[],
 ): Promise<void> {
-  const aptGet = onPath('apt-get', path);
-  const dpkgDeb = onPath('dpkg-deb', path);
-  const tar = onPath('tar', path);
+  const aptGet = onPath('apt-get', context.path);
+  const dpkgDeb = onPath('dpkg-deb', context.path);
+  const tar = onPath('tar', context.path);
   if (!aptGet || !dpkgDeb || (members && !tar)) {
     const missing = [!aptGet && 'apt-get', !dpkgDeb && 'dpkg-deb', members && !tar && 'tar'].filter(Boolean).join(', ');
     throw new Error(`The arm64 run needs ${packages.join(', ')} (not installed here), and this machine has no ${missing} to fetch them: install them with ${INSTALL_HINT}.`);
   }
   const downloads = mkdtempSync(`${into}-debs-`);
+  const download = (options: readonly string[]) => run(aptGet, [...options, 'download', ...packages], { cwd: downloads });
   try {
-    await run(aptGet, ['download', ...packages], { cwd: downloads }).catch((error: Error) => {
-      throw new Error(`apt-get could not download ${packages.join(' ')} (run "apt-get update" first if its lists are missing, or install them: ${INSTALL_HINT}).\n${error.message}`);
+    await download([]).catch(async (first: Error) => {
+      context.log(`the system's package lists lack ${packages.join(' ')}: apt-get update into ${join(context.cacheDir, 'apt')}`);
+      const lists = join(context.cacheDir, 'apt', 'lists');
+      const cache = join(context.cacheDir, 'apt', 'cache');
+      mkdirSync(join(lists, 'partial'), { recursive: true });
+      mkdirSync(join(cache, 'archives', 'partial'), { recursive: true });
+      const own = ['-o', `Dir::State::Lists=${lists}`, '-o', `Dir::Cache=${cache}`];
+      await run(aptGet, [...own, 'update'])
+        .then(() => download(own))
+        .catch((second: Error) => {
+          throw new Error(
+            `apt-get could not download ${packages.join(' ')}, with the system's package lists nor with lists of its own (is the Debian mirror reachable?); install them: ${INSTALL_HINT}.\n${first.message}\n${second.message}`,
+          );
+        });
     });
     for (const deb of readdirSync(downloads).filter((name) => name.endsWith('.deb'))) {
       const file = join(downloads, deb);
@@ -144,7 +161,7 @@ async function provideQemu(cacheDir: string, path: string, log: (message: string
   if (system) return system;
   const dir = await cached(join(cacheDir, 'qemu'), async (into) => {
     log(`fetching ${QEMU_PACKAGE} with apt-get download into ${join(cacheDir, 'qemu')}`);
-    await unpackDebianPackages([QEMU_PACKAGE], into, path, ['./usr/bin/qemu-aarch64-static']);
+    await unpackDebianPackages([QEMU_PACKAGE], into, { path, cacheDir, log }, ['./usr/bin/qemu-aarch64-static']);
   });
   return join(dir, 'usr', 'bin', 'qemu-aarch64-static');
 }
@@ -156,7 +173,7 @@ async function provideSysroot(cacheDir: string, path: string, systemSysroot: str
   if (completeSysroot(systemSysroot)) return systemSysroot;
   const dir = await cached(join(cacheDir, 'sysroot'), async (into) => {
     log(`fetching ${SYSROOT_PACKAGES.join(', ')} with apt-get download into ${join(cacheDir, 'sysroot')}`);
-    await unpackDebianPackages(SYSROOT_PACKAGES, into, path);
+    await unpackDebianPackages(SYSROOT_PACKAGES, into, { path, cacheDir, log });
   });
   const sysroot = join(dir, 'usr', 'aarch64-linux-gnu');
   if (!completeSysroot(sysroot)) throw new Error(`${sysroot} lacks ${SYSROOT_FILES.join(', ')} after unpacking ${SYSROOT_PACKAGES.join(', ')}`);

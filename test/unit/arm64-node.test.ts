@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -47,15 +47,22 @@ describe('providing Node 24 for linux-arm64', () => {
     await expect(attempt).rejects.toThrow(/needs libc6-arm64-cross, libgcc-s1-arm64-cross, libstdc\+\+6-arm64-cross \(not installed here\), and this machine has no apt-get, dpkg-deb/);
   });
 
-  it('reports an apt-get that cannot download, with the hint to update its lists', async () => {
+  it('updates package lists of its own when the system has none, and reports an apt-get that cannot download even so', async () => {
     const bin = join(dir, 'failing-apt');
     mkdirSync(bin, { recursive: true });
-    writeFileSync(join(bin, 'apt-get'), '#!/bin/sh\necho "E: Unable to locate package $2" >&2\nexit 100\n');
+    // Records each call; `update` works, `download` never finds the package.
+    writeFileSync(join(bin, 'apt-get'), `#!/bin/sh\necho "$*" >> "${join(dir, 'apt-calls')}"\ncase "$*" in *update*) exit 0;; esac\necho "E: Unable to locate package qemu-user-static" >&2\nexit 100\n`);
     chmodSync(join(bin, 'apt-get'), 0o755);
     executable(bin, 'dpkg-deb');
     executable(bin, 'tar');
     const attempt = provideArm64Node({ path: bin, cacheDir: join(dir, 'cache-c'), platform: 'linux', arch: 'x64', systemSysroot: join(dir, 'none') });
-    await expect(attempt).rejects.toThrow(/apt-get could not download qemu-user-static \(run "apt-get update" first[\s\S]*Unable to locate package/);
+    await expect(attempt).rejects.toThrow(/apt-get could not download qemu-user-static, with the system's package lists nor with lists of its own[\s\S]*Unable to locate package/);
+    const lists = join(dir, 'cache-c', 'apt', 'lists');
+    expect(readFileSync(join(dir, 'apt-calls'), 'utf8').trim().split('\n')).toEqual([
+      'download qemu-user-static',
+      `-o Dir::State::Lists=${lists} -o Dir::Cache=${join(dir, 'cache-c', 'apt', 'cache')} update`,
+      `-o Dir::State::Lists=${lists} -o Dir::Cache=${join(dir, 'cache-c', 'apt', 'cache')} download qemu-user-static`,
+    ]);
   });
 
   it('refuses a machine that is not Linux, saying what it needs instead of skipping', async () => {
