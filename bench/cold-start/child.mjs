@@ -97,6 +97,10 @@ function storageStub(fixture) {
       res.writeHead(200, { etag: '"0"', 'content-length': 0 });
       return res.end();
     }
+    // No variant is stored yet: CloudFront asks the transform function only for variants its S3 origin lacks.
+    if ((req.method === 'GET' || req.method === 'HEAD') && url.pathname.includes('/variants/')) {
+      return xml(res, 404, '<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>');
+    }
     if (req.method === 'HEAD') {
       res.writeHead(200, { 'content-length': object.byteLength, 'content-type': 'application/octet-stream', etag: '"0"' });
       return res.end();
