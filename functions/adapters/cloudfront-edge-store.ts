@@ -3,6 +3,9 @@ import {
   DescribeKeyValueStoreCommand,
   UpdateKeysCommand,
 } from '@aws-sdk/client-cloudfront-keyvaluestore';
+// The KeyValueStore API is signed with SigV4A: this registers the SDK's JavaScript implementation
+// (the alternative, @aws-sdk/signature-v4-crt, is a native module).
+import '@aws-sdk/signature-v4a';
 import type { EdgeChanges, EdgeStore } from '../core/edge-entries';
 
 /** UpdateKeys takes at most 50 puts and deletes together. */

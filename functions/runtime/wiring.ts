@@ -1,11 +1,15 @@
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { CloudFrontKeyValueStoreClient } from '@aws-sdk/client-cloudfront-keyvaluestore';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { fromEnv } from '@aws-sdk/credential-provider-env';
 import { ApiGatewayUsagePlanKeys } from '../adapters/api-gateway-usage-keys';
 import { API_CLIENT_OPTIONS, BACKGROUND_CLIENT_OPTIONS } from '../adapters/client-options';
 import { CloudFrontCache } from '../adapters/cloudfront-cache';
+import { CloudFrontEdgeStore } from '../adapters/cloudfront-edge-store';
+import { DynamoSigningSecrets } from '../adapters/dynamo-signing-secrets';
+import { FileEdgeStore } from '../adapters/file-edge-store';
 import { DynamoAccountTotals } from '../adapters/dynamo-account-totals';
 import { DynamoHourlyCounter } from '../adapters/dynamo-hourly-counter';
 import { DynamoImageRecords } from '../adapters/dynamo-image-records';
@@ -21,7 +25,10 @@ import type { AccountKeyDeps } from '../core/account-keys';
 import { type Config, type Limits, optionalString, readConfig, readLimits, requireString, s3EndpointOverride } from '../core/config';
 import { HourlyQuota } from '../core/hourly-quota';
 import type { Log } from '../core/images';
+import type { EdgeStore } from '../core/edge-entries';
+import { readEdgeSettings } from '../core/edge-settings';
 import type { Metrics } from '../core/metrics';
+import type { PrivateUrlDeps } from '../core/private-urls';
 import { logger } from './logger';
 
 /**
@@ -164,4 +171,24 @@ export function publishing(dynamodb: DynamoDBClient, client: S3Client, env: Env 
     log: logger,
     metrics: metrics(),
   };
+}
+
+/**
+ * The edge's key-value store (docs/edge.md): the CloudFront KeyValueStore named by EDGE_STORE_ARN
+ * on AWS, local mode's JSON file (IMAGER_EDGE_STORE_FILE) otherwise.
+ */
+export function edgeStore(env: Env = process.env): EdgeStore {
+  const arn = optionalString(env, 'EDGE_STORE_ARN');
+  if (arn) return new CloudFrontEdgeStore(new CloudFrontKeyValueStoreClient(API_CLIENT_OPTIONS), arn);
+  return new FileEdgeStore(requireString(env, 'IMAGER_EDGE_STORE_FILE'));
+}
+
+/** An account's URL-signing secrets, in the keys table. */
+export function signingSecrets(dynamodb: DynamoDBClient, env: Env = process.env): DynamoSigningSecrets {
+  return new DynamoSigningSecrets(dynamodb, requireString(env, 'KEYS_TABLE'));
+}
+
+/** What signs the API's URLs of private images: the secrets, the edge (a first secret is made on demand), and how long a URL lasts. */
+export function privateUrls(dynamodb: DynamoDBClient, env: Env = process.env): PrivateUrlDeps {
+  return { secrets: signingSecrets(dynamodb, env), edge: edgeStore(env), privateUrlSeconds: readEdgeSettings(env).privateUrlSeconds };
 }

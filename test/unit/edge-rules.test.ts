@@ -205,7 +205,7 @@ describe('one signer: the API, the typed client and the edge agree', () => {
     await fc.assert(
       fc.asyncProperty(params, fc.option(fc.integer({ min: NOW_S, max: NOW_S + 10_000 }), { nil: undefined }), async (query, exp) => {
         const base = `https://img.example.com/image/${ID}`;
-        const search = new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)])).toString();
+        const search = new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)])).toString();
         const url = `${base}${search ? `?${search}` : ''}`;
         const fromCore = signUrl(url, { kid: 'k1', secret: KEYS.k1.secret }, exp);
         const fromClient = await signImageUrl(url, { kid: 'k1', secret: KEYS.k1.secret, ...(exp === undefined ? {} : { expiresAt: exp }) });
