@@ -31,8 +31,8 @@ export type Grant =
   | { readonly kind: 'objects'; readonly prefixes: readonly string[]; readonly actions: readonly string[] }
   /** `s3:ListBucket` on the image bucket; with prefixes, only listings under them. */
   | { readonly kind: 'list'; readonly prefixes?: readonly string[] }
-  /** `cloudfront:CreateInvalidation` on the delivery distribution. */
-  | { readonly kind: 'invalidate' }
+  /** Write the edge's key-value store (docs/edge.md): DescribeKeyValueStore and UpdateKeys on that store. */
+  | { readonly kind: 'edge-store' }
   /** Create or revoke API Gateway keys on the usage plan (granted by the API construct, which owns the plan). */
   | { readonly kind: 'api-keys'; readonly lifecycle: 'create' | 'revoke' };
 
@@ -102,6 +102,13 @@ const API_FUNCTION = { trigger: { type: 'api' }, timeoutSeconds: 10, memoryMb: 1
 const COUNT = table('counters', 'dynamodb:UpdateItem');
 /** The person's account record and key slots live in the keys table. */
 const ACCOUNT = ['dynamodb:GetItem', 'dynamodb:PutItem'];
+/** The edge's key-value store: private and expiring images, the deny-list, signing secrets (docs/edge.md). */
+const EDGE: Grant = { kind: 'edge-store' };
+/**
+ * An account's signing secrets (an item of the keys table): read to sign private URLs, written
+ * when the first one is made on demand.
+ */
+const SIGNING = table('keys', 'dynamodb:GetItem', 'dynamodb:PutItem');
 
 /**
  * Every function. Reserved concurrency follows each route's share of traffic and its throttle:
@@ -118,7 +125,7 @@ export const FUNCTIONS = {
     reservedConcurrency: 100,
     settings: 'all',
     // DeleteObject: the cleanup when the record cannot be written after the object was.
-    grants: [table('images', 'dynamodb:PutItem'), COUNT, objects([DIRECT_PREFIX], 's3:PutObject', 's3:DeleteObject')],
+    grants: [table('images', 'dynamodb:PutItem'), COUNT, objects([DIRECT_PREFIX], 's3:PutObject', 's3:DeleteObject'), SIGNING, EDGE],
   },
   GetImage: {
     file: 'get-image',
@@ -126,7 +133,7 @@ export const FUNCTIONS = {
     ...API_FUNCTION,
     reservedConcurrency: 40,
     settings: 'all',
-    grants: [table('images', 'dynamodb:GetItem'), COUNT],
+    grants: [table('images', 'dynamodb:GetItem'), COUNT, table('keys', 'dynamodb:GetItem')],
   },
   ListImages: {
     file: 'list-images',
@@ -134,7 +141,16 @@ export const FUNCTIONS = {
     ...API_FUNCTION,
     reservedConcurrency: 40,
     settings: 'all',
-    grants: [index('images', IMAGES_TABLE_SCHEMA.byAccountIndex.name), COUNT],
+    grants: [index('images', IMAGES_TABLE_SCHEMA.byAccountIndex.name), COUNT, table('keys', 'dynamodb:GetItem')],
+  },
+  PatchImage: {
+    file: 'patch-image',
+    description: 'PATCH /api/images/{image_id}',
+    ...API_FUNCTION,
+    reservedConcurrency: 10,
+    settings: 'all',
+    // The record's visibility and expiry, and the image's entry at the edge.
+    grants: [table('images', 'dynamodb:GetItem', 'dynamodb:UpdateItem'), COUNT, SIGNING, EDGE],
   },
   DeleteImage: {
     file: 'delete-image',
@@ -151,7 +167,7 @@ export const FUNCTIONS = {
     reservedConcurrency: 20,
     settings: 'all',
     // The presigned PUT/POST is signed with this function's role, so it needs the put itself.
-    grants: [table('images', 'dynamodb:PutItem'), COUNT, objects([LARGE_UPLOAD_PREFIX], 's3:PutObject')],
+    grants: [table('images', 'dynamodb:PutItem'), COUNT, objects([LARGE_UPLOAD_PREFIX], 's3:PutObject'), SIGNING, EDGE],
   },
   ViewImage: {
     file: 'view-image',
@@ -198,6 +214,31 @@ export const FUNCTIONS = {
       index('keys', KEYS_TABLE_SCHEMA.byKeyIdIndex.name),
       { kind: 'api-keys', lifecycle: 'revoke' },
     ],
+  },
+  // URL-signing secrets (docs/edge.md): rare calls from the console, each a write at the edge.
+  ListSigningSecrets: {
+    file: 'list-signing-secrets',
+    description: 'GET /api/account/signing-secrets',
+    ...API_FUNCTION,
+    reservedConcurrency: 5,
+    settings: 'all',
+    grants: [table('keys', ...ACCOUNT)],
+  },
+  CreateSigningSecret: {
+    file: 'create-signing-secret',
+    description: 'POST /api/account/signing-secrets',
+    ...API_FUNCTION,
+    reservedConcurrency: 5,
+    settings: 'all',
+    grants: [table('keys', ...ACCOUNT), EDGE],
+  },
+  RevokeSigningSecret: {
+    file: 'revoke-signing-secret',
+    description: 'DELETE /api/account/signing-secrets/{kid}',
+    ...API_FUNCTION,
+    reservedConcurrency: 5,
+    settings: 'all',
+    grants: [table('keys', ...ACCOUNT), EDGE],
   },
   // The reference (document and page): read by people and tools now and then. No table, no
   // bucket, no setting: the document and Redoc are inside the asset.
@@ -267,20 +308,24 @@ export const FUNCTIONS = {
     grants: [
       table('images', 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'),
       index('images', IMAGES_TABLE_SCHEMA.pendingIndex.name),
-      // The saved position (GetItem, UpdateItem) and the account totals of settled uploads (UpdateItem).
-      table('counters', 'dynamodb:GetItem', 'dynamodb:UpdateItem'),
+      index('images', IMAGES_TABLE_SCHEMA.expiryIndex.name),
+      // The saved position (GetItem, UpdateItem), the account totals of settled uploads (UpdateItem)
+      // and the edge's release schedule (GetItem, UpdateItem, DeleteItem).
+      table('counters', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'),
+      EDGE,
       objects([DIRECT_PREFIX, LARGE_UPLOAD_PREFIX], 's3:GetObject', 's3:DeleteObject'),
       objects([DIRECT_PREFIX], 's3:PutObject'),
       objects([VARIANT_PREFIX], 's3:DeleteObject'),
       { kind: 'list' },
     ],
   },
-  // A published image was removed (delete, sweep): invalidate its CDN paths and delete its
-  // variants. Asynchronous: Lambda retries twice, then the event is kept in the dead-letter
-  // queue for a redrive; the delete itself never waits for or fails on it.
+  // A published image was removed (delete, expiry, sweep): its id goes on the edge's deny-list
+  // (scheduled to leave it after the edge TTL) and its variants are deleted; no invalidation.
+  // Asynchronous: Lambda retries twice, then the event is kept in the dead-letter queue for a
+  // redrive; the delete itself never waits for or fails on it.
   PurgeImage: {
     file: 'purge-image',
-    description: 'Invalidates CDN paths and variants of removed images (S3 ObjectRemoved)',
+    description: 'Denies removed images at the edge and deletes their variants (S3 ObjectRemoved)',
     trigger: {
       type: 's3',
       events: ['ObjectRemoved:*'],
@@ -291,7 +336,7 @@ export const FUNCTIONS = {
     memoryMb: 1024,
     reservedConcurrency: 10,
     settings: 'all',
-    grants: [{ kind: 'invalidate' }, { kind: 'list', prefixes: [VARIANT_PREFIX] }, objects([VARIANT_PREFIX], 's3:DeleteObject')],
+    grants: [EDGE, table('counters', 'dynamodb:UpdateItem'), { kind: 'list', prefixes: [VARIANT_PREFIX] }, objects([VARIANT_PREFIX], 's3:DeleteObject')],
   },
   // Renders variants behind the distribution's S3 origin (lib/transforms.ts).
   TransformImage: {
@@ -308,8 +353,9 @@ export const FUNCTIONS = {
     // the price per ms. docs/transforms.md has the figures.
     memoryMb: 1769,
     reservedConcurrency: 20,
-    settings: ['IMAGER_MAX_PIXELS'],
-    grants: [objects([DIRECT_PREFIX], 's3:GetObject'), objects([VARIANT_PREFIX], 's3:GetObject', 's3:PutObject')],
+    settings: ['IMAGER_MAX_PIXELS', 'IMAGER_MAX_VARIANTS_PER_IMAGE'],
+    // Listing variants/<id>/ counts an image's stored variants against the cap.
+    grants: [objects([DIRECT_PREFIX], 's3:GetObject'), objects([VARIANT_PREFIX], 's3:GetObject', 's3:PutObject'), { kind: 'list', prefixes: [VARIANT_PREFIX] }],
     bundling: 'sharp',
   },
 } as const satisfies Readonly<Record<string, FunctionDefinition>>;

@@ -1,10 +1,12 @@
 import type { Config } from './core/config';
 import { BadRequestError } from './core/errors';
 import type { HourlyQuota } from './core/hourly-quota';
+import { accessAtUpload, parseAccessChange } from './core/image-options';
 import { toApiImage } from './core/images';
 import { type LargeUploadDeps, parseUploadRequest, startLargeUpload, UPLOAD_REQUEST_BODY } from './core/large-upload';
 import type { Metrics } from './core/metrics';
-import { dynamoDB, imageRecords, keyRoute, uploadLinks } from './runtime/wiring';
+import { type PrivateUrlDeps, privateUrlSigner } from './core/private-urls';
+import { dynamoDB, edgeStoreWhenNeeded, imageRecords, keyRoute, privateUrls, uploadLinks } from './runtime/wiring';
 import { type ApiHandler, apiHandler } from './transport/api-handler';
 import { jsonBody } from './transport/body';
 import { success } from './transport/http';
@@ -16,6 +18,8 @@ export interface StartUploadDeps extends LargeUploadDeps {
   readonly now?: () => Date;
   /** Counts refused large-upload requests and hourly 429s (accepted ones are counted by finalize). */
   readonly metrics?: Metrics;
+  /** Signs the `url` of a private image. */
+  readonly privateUrls?: PrivateUrlDeps;
 }
 
 /**
@@ -30,18 +34,25 @@ export function createStartUploadHandler(deps: StartUploadDeps): ApiHandler {
       throw new BadRequestError('Send the upload request as application/json');
     }
     const maxBytes = deps.config.limits.maxLargeImageBytes;
-    const request = parseUploadRequest(jsonBody(event, UPLOAD_REQUEST_BODY, { optional: true }), maxBytes);
-    const options = { maxBytes, expiresIn: deps.config.uploadUrlSeconds, now: deps.now?.() ?? new Date() };
+    const body = jsonBody(event, UPLOAD_REQUEST_BODY, { optional: true });
+    const request = parseUploadRequest(body, maxBytes);
+    const now = deps.now?.() ?? new Date();
+    const access = accessAtUpload(parseAccessChange(body, now.getTime()));
+    const options = { maxBytes, expiresIn: deps.config.uploadUrlSeconds, now, access };
     const { record, upload } = await startLargeUpload(deps, route.caller.accountId, request, options);
-    return success(201, { ...toApiImage(record, route.baseUrl), upload }, { Location: `${apiPathPrefix(event)}/api/images/${record.id}` });
+    const sign = deps.privateUrls && (await privateUrlSigner(deps.privateUrls, route.caller.accountId, [record], now.getTime()));
+    return success(201, { ...toApiImage(record, route.baseUrl, sign), upload }, { Location: `${apiPathPrefix(event)}/api/images/${record.id}` });
   });
 }
 
 const dynamodb = dynamoDB();
+const edge = edgeStoreWhenNeeded();
 
 export const handler = createStartUploadHandler({
   ...keyRoute(dynamodb),
   records: imageRecords(dynamodb),
   // Signing is local computation: no S3 client (see adapters/s3-signing.ts).
   links: uploadLinks(),
+  edge,
+  privateUrls: privateUrls(dynamodb, process.env, edge),
 });

@@ -2,11 +2,14 @@ import type { Context } from 'aws-lambda';
 import type { DynamoImageRecords } from './adapters/dynamo-image-records';
 import type { S3ImageObjects } from './adapters/s3-image-objects';
 import { readLimits } from './core/config';
+import type { EdgeReleaseSchedule } from './core/edge-releases';
+import type { EdgeStore } from './core/edge-entries';
+import { readEdgeSettings } from './core/edge-settings';
 import { finalizeUpload } from './core/finalize';
 import { type Metrics, NO_METRICS } from './core/metrics';
 import { type SweepPosition, type SweepReport, sweep } from './core/sweep';
 import { logger } from './runtime/logger';
-import { dynamoDB, publishing, s3, sweepPosition } from './runtime/wiring';
+import { dynamoDB, edgeReleases, edgeStore, publishing, s3, sweepPosition } from './runtime/wiring';
 
 /** Stop starting new pages this long before the function's timeout: a page takes seconds at most. */
 const TIME_MARGIN_MS = 30_000;
@@ -21,6 +24,7 @@ export function createSweepHandler(
   position: SweepPosition,
   limits = readLimits(process.env),
   metrics: Metrics = NO_METRICS,
+  edge?: { readonly store: EdgeStore; readonly releases: EdgeReleaseSchedule; readonly edgeTtlSeconds: number },
 ) {
   const run = async (context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<SweepReport> => {
     const report = await sweep({
@@ -30,10 +34,12 @@ export function createSweepHandler(
       finalize: (key) => finalizeUpload({ objects, records, limits, log: logger, metrics }, key),
       log: logger,
       outOfTime: () => (context ? context.getRemainingTimeInMillis() < TIME_MARGIN_MS : false),
+      ...(edge ? { edge: { ...edge, images: records } } : {}),
     });
     logger.info('sweep finished', { ...report });
     metrics.swept('expiredPending', report.expiredPending);
     metrics.swept('orphanObject', report.orphansDeleted);
+    metrics.swept('expiredImage', report.expiredImages);
     return report;
   };
   // A failed sweep still writes what it settled late (finalize counts those as large uploads).
@@ -43,4 +49,8 @@ export function createSweepHandler(
 const dynamodb = dynamoDB('background');
 const { objects, records, limits, metrics } = publishing(dynamodb, s3('background'));
 
-export const handler = createSweepHandler(objects, records, sweepPosition(dynamodb), limits, metrics);
+export const handler = createSweepHandler(objects, records, sweepPosition(dynamodb), limits, metrics, {
+  store: edgeStore(process.env, 'background'),
+  releases: edgeReleases(dynamodb),
+  edgeTtlSeconds: readEdgeSettings(process.env).edgeTtlSeconds,
+});

@@ -300,6 +300,8 @@ export interface LocalSettings {
   readonly port: number;
   readonly dataDir: string;
   readonly devKey: string | undefined;
+  /** IMAGER_DEV_SIGNING_SECRET: the dev account's URL-signing secret, kid `dev` (docs/edge.md). */
+  readonly devSigningSecret?: string;
   readonly throttleRate: number;
   readonly throttleBurst: number;
   readonly dailyQuota: number;
@@ -312,6 +314,10 @@ export function readLocalSettings(env: Env = process.env): LocalSettings {
   if (devKey !== undefined && !KEY_PATTERN.test(devKey)) {
     throw new ConfigError('IMAGER_DEV_KEY must be 20 to 128 characters from [A-Za-z0-9_-]');
   }
+  const devSigningSecret = optionalString(env, 'IMAGER_DEV_SIGNING_SECRET');
+  if (devSigningSecret !== undefined && !/^[\x21-\x7b\x7d\x7e]{16,256}$/.test(devSigningSecret)) {
+    throw new ConfigError('IMAGER_DEV_SIGNING_SECRET must be 16 to 256 printable characters without spaces or "|"');
+  }
   const port = nonNegativeInt(env, 'PORT', DEFAULTS.port);
   if (port > 65535) throw new ConfigError(`PORT must be at most 65535, got ${port}`);
   // The handlers read the rest in-process from the same environment; check it here too, so
@@ -321,6 +327,7 @@ export function readLocalSettings(env: Env = process.env): LocalSettings {
     port,
     dataDir: resolve(optionalString(env, 'IMAGER_DATA_DIR') ?? DEFAULTS.dataDir),
     devKey,
+    ...(devSigningSecret ? { devSigningSecret } : {}),
     throttleRate: positiveInt(env, 'IMAGER_THROTTLE_RATE', DEFAULTS.throttleRate),
     throttleBurst: positiveInt(env, 'IMAGER_THROTTLE_BURST', DEFAULTS.throttleBurst),
     dailyQuota: positiveInt(env, 'IMAGER_DAILY_QUOTA', DEFAULTS.dailyQuota),
