@@ -112,6 +112,12 @@ function storageStub(fixture) {
     res.writeHead(201, { 'content-type': 'text/xml', 'content-length': Buffer.byteLength(body), location: `https://cloudfront.amazonaws.com${url.pathname}/IBENCH` });
     return res.end(body);
   };
+  // CloudFront KeyValueStore (the edge rules' store): DescribeKeyValueStore and UpdateKeys, REST-JSON.
+  const keyValueStore = (req, url, res) => {
+    const body = JSON.stringify({ ItemCount: 1, TotalSizeInBytes: 64, KvsARN: decodeURIComponent(url.pathname.split('/')[2] ?? ''), Created: 1795000000 });
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), etag: 'ETBENCH' });
+    return res.end(body);
+  };
   // API Gateway (the console's key routes): usage plans and API keys, REST-JSON.
   const apigateway = (req, url, res) => {
     const send = (status, body) => {
@@ -144,6 +150,7 @@ function storageStub(fixture) {
         return dynamodb(target.split('.')[1], JSON.parse(Buffer.concat(chunks).toString('utf8')), res);
       }
       if (url.pathname.startsWith('/2020-05-31/')) return cloudfront(req, url, res);
+      if (url.pathname.startsWith('/key-value-stores/')) return keyValueStore(req, url, res);
       if (/^\/(usageplans|apikeys|restapis)(\/|$)/.test(url.pathname)) return apigateway(req, url, res);
       return s3(req, url, res);
     });
@@ -159,6 +166,7 @@ async function startStub(fixture) {
   process.env.AWS_ENDPOINT_URL_DYNAMODB = endpoint;
   process.env.AWS_ENDPOINT_URL_S3 = endpoint;
   process.env.AWS_ENDPOINT_URL_CLOUDFRONT = endpoint;
+  process.env.AWS_ENDPOINT_URL_CLOUDFRONT_KEYVALUESTORE = endpoint;
   process.env.AWS_ENDPOINT_URL_API_GATEWAY = endpoint;
   return server;
 }
@@ -209,6 +217,7 @@ async function startRemoteStub() {
   process.env.AWS_ENDPOINT_URL_DYNAMODB = endpoint;
   process.env.AWS_ENDPOINT_URL_S3 = endpoint;
   process.env.AWS_ENDPOINT_URL_CLOUDFRONT = endpoint;
+  process.env.AWS_ENDPOINT_URL_CLOUDFRONT_KEYVALUESTORE = endpoint;
 }
 
 if (withStub && measuringMemory) await startRemoteStub();

@@ -14,7 +14,7 @@ const API_FUNCTIONS: readonly FunctionName[] = [...functionsTriggeredBy('api'), 
 
 let synth: Synthesized;
 let resources: Record<string, { Type: string; Properties: Record<string, any>; DeletionPolicy?: string }>;
-let ids: { bucket: string; accessLogs: string; images: string; keys: string; counters: string; distribution: string };
+let ids: { bucket: string; accessLogs: string; images: string; keys: string; counters: string; distribution: string; edgeStore: string };
 
 beforeAll(() => {
   synth = synthImager();
@@ -27,6 +27,7 @@ beforeAll(() => {
     keys: logicalId(storage.keys),
     counters: logicalId(storage.counters),
     distribution: logicalId(synth.stack.delivery.distribution),
+    edgeStore: logicalId(synth.stack.edge.store),
   };
 });
 
@@ -271,22 +272,40 @@ describe('least privilege', () => {
   }
 
   const apigw = 'arn:AWS::Partition:apigateway:AWS::Region::';
+  /** Writing the edge's key-value store (docs/edge.md): its version and UpdateKeys, on that store only. */
+  const edgeWrites = () => [`cloudfront-keyvaluestore:DescribeKeyValueStore on ${ids.edgeStore}.Arn`, `cloudfront-keyvaluestore:UpdateKeys on ${ids.edgeStore}.Arn`];
+  /** An account's signing secrets: one item of the keys table, read and (a first one made on demand) written. */
+  const signingSecrets = () => [`dynamodb:GetItem on ${ids.keys}.Arn`, `dynamodb:PutItem on ${ids.keys}.Arn`];
   const usagePlan = (): string => logicalId(synth.stack.api.usagePlan);
   const EXPECTED: Record<FunctionName, () => string[]> = {
     UploadImage: () => [
+      ...edgeWrites(),
       `dynamodb:PutItem on ${ids.images}.Arn`,
       `dynamodb:UpdateItem on ${ids.counters}.Arn`,
+      ...signingSecrets(),
       `s3:DeleteObject on ${objects(DIRECT_PREFIX)}`,
       `s3:PutObject on ${objects(DIRECT_PREFIX)}`,
     ],
-    GetImage: () => [`dynamodb:GetItem on ${ids.images}.Arn`, `dynamodb:UpdateItem on ${ids.counters}.Arn`],
+    // Reads the account's signing secret for a private image's url; never writes it.
+    GetImage: () => [`dynamodb:GetItem on ${ids.images}.Arn`, `dynamodb:UpdateItem on ${ids.counters}.Arn`, `dynamodb:GetItem on ${ids.keys}.Arn`],
     // The reference functions read only what is inside their asset.
     GetOpenApi: () => [],
     GetDocs: () => [],
     ListImages: () => [
       `dynamodb:Query on ${ids.images}.Arn/index/${IMAGES_TABLE_SCHEMA.byAccountIndex.name}`,
       `dynamodb:UpdateItem on ${ids.counters}.Arn`,
+      `dynamodb:GetItem on ${ids.keys}.Arn`,
     ],
+    PatchImage: () => [
+      ...edgeWrites(),
+      `dynamodb:GetItem on ${ids.images}.Arn`,
+      `dynamodb:UpdateItem on ${ids.counters}.Arn`,
+      `dynamodb:UpdateItem on ${ids.images}.Arn`,
+      ...signingSecrets(),
+    ],
+    ListSigningSecrets: () => [`dynamodb:GetItem on ${ids.keys}.Arn`, `dynamodb:PutItem on ${ids.keys}.Arn`],
+    CreateSigningSecret: () => [...edgeWrites(), `dynamodb:GetItem on ${ids.keys}.Arn`, `dynamodb:PutItem on ${ids.keys}.Arn`],
+    RevokeSigningSecret: () => [...edgeWrites(), `dynamodb:GetItem on ${ids.keys}.Arn`, `dynamodb:PutItem on ${ids.keys}.Arn`],
     DeleteImage: () => [
       `dynamodb:DeleteItem on ${ids.images}.Arn`,
       `dynamodb:GetItem on ${ids.images}.Arn`,
@@ -295,8 +314,10 @@ describe('least privilege', () => {
       `s3:DeleteObject on ${objects(LARGE_UPLOAD_PREFIX)}`,
     ],
     StartUpload: () => [
+      ...edgeWrites(),
       `dynamodb:PutItem on ${ids.images}.Arn`,
       `dynamodb:UpdateItem on ${ids.counters}.Arn`,
+      ...signingSecrets(),
       `s3:PutObject on ${objects(LARGE_UPLOAD_PREFIX)}`,
     ],
     // A 301 to the CDN: no data access at all.
@@ -348,11 +369,15 @@ describe('least privilege', () => {
       `s3:ListBucket on ${ids.bucket}.Arn`,
       `s3:PutObject on ${objects(DIRECT_PREFIX)}`,
     ],
+    // Also removes expired images and releases the edge's due entries (docs/edge.md).
     Sweep: () => [
+      ...edgeWrites(),
       `dynamodb:BatchGetItem on ${ids.images}.Arn`,
+      `dynamodb:DeleteItem on ${ids.counters}.Arn`,
       `dynamodb:DeleteItem on ${ids.images}.Arn`,
       `dynamodb:GetItem on ${ids.counters}.Arn`,
       `dynamodb:GetItem on ${ids.images}.Arn`,
+      `dynamodb:Query on ${ids.images}.Arn/index/${IMAGES_TABLE_SCHEMA.expiryIndex.name}`,
       `dynamodb:Query on ${ids.images}.Arn/index/${IMAGES_TABLE_SCHEMA.pendingIndex.name}`,
       `dynamodb:UpdateItem on ${ids.counters}.Arn`,
       `dynamodb:UpdateItem on ${ids.images}.Arn`,
@@ -365,9 +390,10 @@ describe('least privilege', () => {
       // A late finalize publishes: the checked bytes go to images/.
       `s3:PutObject on ${objects(DIRECT_PREFIX)}`,
     ],
-    // Invalidates this distribution only; lists and deletes variants only; no table at all.
+    // Denies the id at the edge and schedules its release; lists and deletes variants only; never invalidates.
     PurgeImage: () => [
-      `cloudfront:CreateInvalidation on arn:AWS::Partition:cloudfront::AWS::AccountId:distribution/${ids.distribution}`,
+      ...edgeWrites(),
+      `dynamodb:UpdateItem on ${ids.counters}.Arn`,
       `s3:DeleteObject on ${objects(VARIANTS_PREFIX)}`,
       `s3:ListBucket on ${ids.bucket}.Arn if StringLike s3:prefix=${VARIANTS_PREFIX}*`,
       // The on-failure destination (Lambda sends with the function's role).
@@ -391,12 +417,10 @@ describe('least privilege', () => {
     expect(data).toEqual([]);
   });
 
-  it('only PurgeImage may invalidate, and only this distribution', () => {
+  it('no function may invalidate the CDN (removals go on the edge\'s deny-list, docs/edge.md), and only the edge store is written', () => {
     for (const name of Object.keys(FILES) as FunctionName[]) {
-      const invalidations = permissions(name).filter((line) => line.startsWith('cloudfront:'));
-      expect(invalidations, name).toEqual(
-        name === 'PurgeImage' ? [`cloudfront:CreateInvalidation on arn:AWS::Partition:cloudfront::AWS::AccountId:distribution/${ids.distribution}`] : [],
-      );
+      expect(permissions(name).filter((line) => line.startsWith('cloudfront:')), name).toEqual([]);
+      for (const line of permissions(name).filter((l) => l.startsWith('cloudfront-keyvaluestore:'))) expect(line, name).toMatch(new RegExp(` on ${ids.edgeStore}\\.Arn$`));
     }
   });
 
