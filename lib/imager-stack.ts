@@ -2,7 +2,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { functionEnvironment } from '../functions/core/config';
-import { EDGE_SETTING_NAMES, edgeEnvironment, type EdgeSettings, readEdgeSettings } from '../functions/core/edge-settings';
+import { edgeEnvironment } from '../functions/core/edge-settings';
 import type { FunctionName } from '../functions/function-table';
 import { ImagerApi } from './api';
 import { ConsoleSite } from './console-site';
@@ -19,16 +19,6 @@ import { Transforms } from './transforms';
 export interface ImagerStackProps extends StackProps {
   /** Overrides the settings read from context (tests). */
   readonly settings?: StackSettings;
-  /** Overrides the edge settings read from context (tests). */
-  readonly edgeSettings?: EdgeSettings;
-}
-
-/** The edge settings' names as CDK context holds them (`cdk.json` or `-c NAME=value`), as an environment. */
-function contextEnvironment(scope: Construct): Record<string, string | undefined> {
-  return Object.fromEntries(EDGE_SETTING_NAMES.map((name) => {
-    const value = scope.node.tryGetContext(name);
-    return [name, value === undefined || value === null ? undefined : String(value)];
-  }));
 }
 
 /**
@@ -61,7 +51,7 @@ export class ImagerStack extends Stack {
 
     // The distribution depends on the bucket only; functions depend on the distribution (their
     // url base, PurgeImage's invalidations), never the other way round.
-    const edgeSettings = props.edgeSettings ?? readEdgeSettings(contextEnvironment(this));
+    const edgeSettings = settings.edge;
     const edge = (this.edge = new EdgeRules(this, 'Edge', { settings: edgeSettings }));
     const transforms = (this.transforms = new Transforms(this, 'Transforms', {
       bucket,

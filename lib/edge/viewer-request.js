@@ -119,11 +119,12 @@ function unsigned(seen) {
   return seen.format === undefined || FORMATS_UNSIGNED.indexOf(seen.format) >= 0;
 }
 
+// Most images have no entry: exists() answers that without the error get() raises for a missing key.
 async function read(key) {
   try {
-    return await kvs.get(key);
+    return (await kvs.exists(key)) ? await kvs.get(key) : undefined;
   } catch (e) {
-    return undefined; // no such key
+    return undefined;
   }
 }
 

@@ -23,7 +23,7 @@ const WEB_ACL_ARN = 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/imager/0
 
 let synth: Synthesized;
 let resources: Record<string, { Type: string; Properties: Record<string, any> }>;
-let ids: { bucket: string; accessLogs: string; distribution: string; requestFn: string; responseFn: string; edgeStore: string; imageCachePolicy: string; cachePolicy: string; headersPolicy: string; transformUrl: string };
+let ids: { bucket: string; accessLogs: string; distribution: string; requestFn: string; responseFn: string; edgeStore: string; originRequestPolicy: string; imageCachePolicy: string; cachePolicy: string; headersPolicy: string; transformUrl: string };
 let config: Record<string, any>;
 
 function only(type: string, source: Synthesized = synth): [string, Record<string, any>] {
@@ -53,6 +53,7 @@ beforeAll(() => {
     requestFn: logicalId(edge.requestFunction),
     responseFn: logicalId(edge.responseFunction),
     edgeStore: logicalId(edge.store),
+    originRequestPolicy: logicalId(edge.originRequestPolicy),
     imageCachePolicy: logicalId(transforms.cachePolicy),
     transformUrl: logicalId(transforms.functionUrl),
     cachePolicy: logicalId(delivery.cachePolicy),
@@ -103,8 +104,9 @@ describe('distribution', () => {
       // /image/* is keyed by the transforms' policy (path only once the request function folded the query in).
       expect(behavior.CachePolicyId).toEqual({ Ref: behavior === config.DefaultCacheBehavior ? ids.imageCachePolicy : ids.cachePolicy });
       expect(behavior.ResponseHeadersPolicyId).toEqual({ Ref: ids.headersPolicy });
-      // Nothing is forwarded to S3 beyond what the cache key holds (the path).
-      expect(behavior.OriginRequestPolicyId).toBeUndefined();
+      // Nothing is forwarded beyond what the cache key holds (the path) but, on /image/*, the
+      // viewer's query for the transform function's 307 (x-imager-query, outside the key).
+      expect(behavior.OriginRequestPolicyId).toEqual(behavior === config.DefaultCacheBehavior ? { Ref: ids.originRequestPolicy } : undefined);
     }
     expect(config.HttpVersion).toBe('http2and3');
     expect(config.PriceClass).toBe('PriceClass_100');
@@ -140,8 +142,7 @@ describe('distribution', () => {
   });
 
   it('forwards only x-imager-query to the origins (outside the cache key): the transform function\'s 307 keeps the viewer\'s signature', () => {
-    const policyId = config.DefaultCacheBehavior.OriginRequestPolicyId.Ref as string;
-    const policy = resources[policyId].Properties.OriginRequestPolicyConfig;
+    const policy = resources[ids.originRequestPolicy].Properties.OriginRequestPolicyConfig;
     expect(policy.HeadersConfig).toEqual({ HeaderBehavior: 'whitelist', Headers: ['x-imager-query'] });
     expect(policy.QueryStringsConfig).toEqual({ QueryStringBehavior: 'none' });
     expect(policy.CookiesConfig).toEqual({ CookieBehavior: 'none' });

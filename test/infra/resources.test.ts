@@ -121,13 +121,13 @@ describe('tables', () => {
     expect(resources[ids.keys].DeletionPolicy).toBe('Retain');
   });
 
-  it('images: keyed by id, with the by-account and pending-expiry indexes and TTL of table-schemas.ts', () => {
+  it('images: keyed by id, with the by-account, pending-expiry and image-expiry indexes of table-schemas.ts, no TTL', () => {
     const images = table(ids.images);
     const schema = IMAGES_TABLE_SCHEMA;
     expect(images.KeySchema).toEqual([{ AttributeName: schema.partitionKey, KeyType: 'HASH' }]);
-    expect(images.GlobalSecondaryIndexes).toEqual(expect.arrayContaining([schema.byAccountIndex, schema.pendingIndex].map(projectedIndex)));
-    expect(images.GlobalSecondaryIndexes).toHaveLength(2);
-    const attributes: Array<[string, 'S' | 'N']> = [['id', 'S'], ['account_id', 'S'], ['created_key', 'S'], ['pending', 'S'], ['expires_at', 'N']];
+    expect(images.GlobalSecondaryIndexes).toEqual(expect.arrayContaining([schema.byAccountIndex, schema.pendingIndex, schema.expiryIndex].map(projectedIndex)));
+    expect(images.GlobalSecondaryIndexes).toHaveLength(3);
+    const attributes: Array<[string, 'S' | 'N']> = [['id', 'S'], ['account_id', 'S'], ['created_key', 'S'], ['pending', 'S'], ['expires_at', 'N'], ['expiring', 'S'], ['image_expires_at', 'N']];
     expect(images.AttributeDefinitions).toEqual(expect.arrayContaining(attributes.map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType }))));
     // No TTL: DynamoDB could delete a pending record before its late finalize (docs/security-and-reliability.md).
     expect(images.TimeToLiveSpecification).toBeUndefined();
@@ -155,7 +155,7 @@ describe('functions', () => {
     return resource.Properties;
   }
 
-  it('are the sixteen Imager functions and the transform function (plus the CDK bucket-notification, SDK-call and console-deployment helpers)', () => {
+  it('are the twenty Imager functions and the transform function (plus the CDK bucket-notification, SDK-call and console-deployment helpers)', () => {
     const functions = Object.keys(resourcesOfType(synth.template, 'AWS::Lambda::Function'));
     // The transform function (sharp beside its bundle) is checked in test/infra/transforms.test.ts.
     const ours = [...(Object.keys(FILES) as FunctionName[]).map((name) => logicalId(synth.stack.functions[name])), logicalId(synth.stack.transforms.function)];
@@ -164,7 +164,7 @@ describe('functions', () => {
       expect.stringMatching(/^BucketNotificationsHandler/),
       expect.stringMatching(/^CustomCDKBucketDeployment/),
     ]);
-    expect(ours).toHaveLength(17);
+    expect(ours).toHaveLength(21);
   });
 
   it.each(Object.keys(FILES) as FunctionName[])('%s: Node.js >= 22 on arm64, traced, with its own retained log group', (name) => {

@@ -99,12 +99,17 @@ describe('transform function asset (bundled here, no Docker)', () => {
 });
 
 describe('least privilege', () => {
-  it('reads originals, reads and writes variants, and nothing else', () => {
+  it('reads originals, reads, writes and lists variants (to count them against the cap), and nothing else', () => {
     const role = logicalId(transforms.function.executionRole);
     const bucket = logicalId(stack.node.findChild('Images'));
     const lines = permissionsOf(template, role).filter((line) => !line.startsWith('xray:') && !line.startsWith('logs:'));
     expect(lines).toEqual(
-      [`s3:GetObject on ${bucket}.Arn/images/*`, `s3:GetObject on ${bucket}.Arn/variants/*`, `s3:PutObject on ${bucket}.Arn/variants/*`].sort(),
+      [
+        `s3:GetObject on ${bucket}.Arn/images/*`,
+        `s3:GetObject on ${bucket}.Arn/variants/*`,
+        `s3:ListBucket on ${bucket}.Arn if StringLike s3:prefix=variants/*`,
+        `s3:PutObject on ${bucket}.Arn/variants/*`,
+      ].sort(),
     );
   });
 });

@@ -20,6 +20,8 @@ import { type Progress, progressFetch, UploadCancelled } from './progress-fetch'
  */
 
 export type { Account, ApiKey, Image, NewKey, StartedUpload };
+export type SigningSecret = components['schemas']['SigningSecret'];
+export type NewSigningSecret = components['schemas']['NewSigningSecretResponse']['data'];
 export type { Progress } from './progress-fetch';
 export type ImagePage = components['schemas']['ImageListResponse']['data'];
 
@@ -87,6 +89,22 @@ export class ImagerApi {
   async revokeKey(id: string): Promise<void> {
     const client = await this.session();
     await unwrap(() => client.DELETE('/api/account/keys/{key_id}', { params: { path: { key_id: id } } }));
+  }
+
+  // URL-signing secrets (docs/edge.md): the session too.
+  async listSigningSecrets(): Promise<SigningSecret[]> {
+    const client = await this.session();
+    return (await unwrap(() => client.GET('/api/account/signing-secrets'))).signing_secrets;
+  }
+
+  async createSigningSecret(): Promise<NewSigningSecret> {
+    const client = await this.session();
+    return unwrap(() => client.POST('/api/account/signing-secrets'));
+  }
+
+  async revokeSigningSecret(kid: string): Promise<void> {
+    const client = await this.session();
+    await unwrap(() => client.DELETE('/api/account/signing-secrets/{kid}', { params: { path: { kid } } }));
   }
 
   // Image routes: an API key.
