@@ -374,7 +374,6 @@ export interface EdgeSettings {
   /** IMAGER_MAX_VARIANTS_PER_IMAGE: the transform function refuses to store more for one image. */
   readonly maxVariantsPerImage: number;
 }
-
 export const EDGE_DEFAULTS = { privateUrlSeconds: 3600, edgeTtlSeconds: 86_400, maxVariantsPerImage: 100 } as const;
 /** A comma-separated list setting; `none` for no value at all. */
 function listSetting(env: Env, name: string, check: (item: string) => boolean, what: string): string[] | undefined {
@@ -385,7 +384,6 @@ function listSetting(env: Env, name: string, check: (item: string) => boolean, w
   if (bad !== undefined) throw new ConfigError(`${name} must be ${what} separated by commas (or none), got "${bad}"`);
   return items;
 }
-
 export function readEdgeSettings(env: Env): EdgeSettings {
   const sizes = listSetting(env, 'IMAGER_UNSIGNED_SIZES', (item) => /^[1-9][0-9]{0,3}$/.test(item) && Number(item) <= MAX_DIMENSION, `sizes from 1 to ${MAX_DIMENSION}`);
   const formats = listSetting(env, 'IMAGER_UNSIGNED_FORMATS', (item) => [...OUTPUT_FORMATS, 'auto'].includes(item), 'formats of jpeg, png, webp, avif, auto');
