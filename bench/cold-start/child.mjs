@@ -166,9 +166,21 @@ async function startStub(fixture) {
   process.env.AWS_ENDPOINT_URL_DYNAMODB = endpoint;
   process.env.AWS_ENDPOINT_URL_S3 = endpoint;
   process.env.AWS_ENDPOINT_URL_CLOUDFRONT = endpoint;
-  process.env.AWS_ENDPOINT_URL_CLOUDFRONT_KEYVALUESTORE = endpoint;
+  await useKeyValueStoreStub(server.address().port);
   process.env.AWS_ENDPOINT_URL_API_GATEWAY = endpoint;
   return server;
+}
+
+/**
+ * The KeyValueStore client puts the account id in front of the endpoint's host
+ * (`<account>.<host>`), which an IP address cannot take: it is pointed at `localhost`, and names
+ * under `.localhost` resolve to the stub (a DNS lookup the other clients never make).
+ */
+async function useKeyValueStoreStub(port) {
+  process.env.AWS_ENDPOINT_URL_CLOUDFRONT_KEYVALUESTORE = `http://localhost:${port}`;
+  const dns = await import('node:dns');
+  const lookup = dns.default.lookup;
+  dns.default.lookup = (hostname, options, callback) => lookup(hostname.endsWith('.localhost') ? '127.0.0.1' : hostname, options, callback);
 }
 
 /** A Lambda context as the runtime passes it. */
@@ -217,7 +229,7 @@ async function startRemoteStub() {
   process.env.AWS_ENDPOINT_URL_DYNAMODB = endpoint;
   process.env.AWS_ENDPOINT_URL_S3 = endpoint;
   process.env.AWS_ENDPOINT_URL_CLOUDFRONT = endpoint;
-  process.env.AWS_ENDPOINT_URL_CLOUDFRONT_KEYVALUESTORE = endpoint;
+  await useKeyValueStoreStub(port);
 }
 
 if (withStub && measuringMemory) await startRemoteStub();
