@@ -110,12 +110,23 @@ export interface paths {
         post?: never;
         /**
          * Delete an image
-         * @description Deletes the record, the stored bytes, every variant and the cached copies. The public URL answers `404` at once locally and within minutes on AWS.
+         * @description Deletes the record, the stored bytes and every variant. The public URL answers `404` at once locally and within seconds at every edge on AWS (the id enters the edge's deny-list; no cache invalidation is made).
          */
         delete: operations["deleteImage"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Change who may view an image, and until when
+         * @description `visibility`: `private` makes the public URL answer only with a valid signature of the
+         *     account (unsigned: `404`, as for an image that does not exist); `public` opens it again.
+         *     `expires_at` (or `expires_in` seconds) sets when the URL starts answering `404` and the
+         *     image is removed (within the hour); `"expires_at": null` removes an expiry. The edge
+         *     applies a change within seconds. The answer is the image; a private image's `url` is
+         *     signed for `IMAGER_PRIVATE_URL_SECONDS`.
+         *
+         *         curl -X PATCH -H "Authorization: Bearer YOUR_API_KEY" -H "Content-Type: application/json" -d '{"visibility":"private"}' https://api.imager.com/api/images/12345
+         */
+        patch: operations["updateImage"];
         trace?: never;
     };
     "/api/images/{image_id}/upload/parts": {
@@ -234,6 +245,12 @@ export interface paths {
                 format?: components["parameters"]["TransformFormat"];
                 /** @description Quality of lossy output formats. */
                 q?: components["parameters"]["TransformQuality"];
+                /** @description Which of the account's signing secrets signed the URL (docs/edge.md). */
+                kid?: components["parameters"]["SignatureKid"];
+                /** @description Unix seconds after which the signature is refused (optional; signed too). */
+                exp?: components["parameters"]["SignatureExp"];
+                /** @description base64url (no padding) of HMAC-SHA256(secret, `/image/<id>?<every other parameter as name=value, sorted by name, joined by &>`). Not part of the cache key. */
+                sig?: components["parameters"]["Signature"];
             };
             header?: never;
             path: {
@@ -250,7 +267,13 @@ export interface paths {
          * @description The `url` of an image: its bytes, for anyone, from the CDN (locally from the local API,
          *     which serves `/image/` the way the CDN does). With transform parameters it answers a
          *     variant, rendered once and then cached. Any other parameter, a value out of range or a
-         *     repeated parameter is a `400`. Unknown, deleted, pending or rejected images are `404`.
+         *     repeated parameter is a `400`. Unknown, deleted, expired, pending or rejected images are
+         *     `404`, and so is a private image without a valid signature of its account.
+         *
+         *     Without a signature only the presets render (`w` or `h` of 64, 128, 256, 512, 1024, 2048,
+         *     any `format`, no `fit`, no `q`: the `IMAGER_UNSIGNED_*` settings); anything else is `403`
+         *     `Signature required`. A signature (`kid`, optional `exp`, `sig`: see docs/edge.md) that is
+         *     wrong, tampered, of an unknown key or past `exp` is `403` `Invalid signature`.
          *
          *     On AWS, the API's own domain answers this path with a `301` to the CDN URL, so links made
          *     before the CDN existed keep working.
@@ -392,6 +415,53 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/account/signing-secrets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your URL-signing secrets
+         * @description The account's secrets for signing public URLs (docs/edge.md), newest first, by `kid`. The values are shown once, when a secret is created.
+         */
+        get: operations["listSigningSecrets"];
+        put?: never;
+        /**
+         * Create (rotate) a URL-signing secret
+         * @description A new secret; its value (`secret`) is in this response only. An account has two at
+         *     most: with two already, the older one is retired (`retired`) and URLs signed with it
+         *     answer `403` from then on. Sign new URLs with the new `kid` and keep the previous one
+         *     until the next rotation.
+         */
+        post: operations["createSigningSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/account/signing-secrets/{kid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke a URL-signing secret
+         * @description URLs signed with it answer `403` at every edge within seconds.
+         */
+        delete: operations["revokeSigningSecret"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -454,6 +524,8 @@ export interface components {
             /** @description Hex SHA-256 digest of the stored bytes. */
             sha256: string;
             created_at: components["schemas"]["Timestamp"];
+            visibility?: components["schemas"]["Visibility"];
+            expires_at?: components["schemas"]["Timestamp"];
         };
         /** @description A large upload whose bytes have not arrived (or not been checked) yet. Its `url` answers `404` until it is ready. */
         PendingImage: {
@@ -465,6 +537,8 @@ export interface components {
              */
             state: "pending";
             created_at: components["schemas"]["Timestamp"];
+            visibility?: components["schemas"]["Visibility"];
+            expires_at?: components["schemas"]["Timestamp"];
         };
         /** @description A large upload whose bytes failed the checks; nothing was published. */
         RejectedImage: {
@@ -478,6 +552,8 @@ export interface components {
             created_at: components["schemas"]["Timestamp"];
             /** @description Why the bytes were refused. */
             reason: string;
+            visibility?: components["schemas"]["Visibility"];
+            expires_at?: components["schemas"]["Timestamp"];
         };
         /** @enum {string} */
         ImageContentType: "image/jpeg" | "image/png" | "image/gif" | "image/webp" | "image/avif" | "image/bmp" | "image/tiff";
@@ -503,6 +579,14 @@ export interface components {
             multipart?: boolean;
             /** @description With `multipart`, the bytes of every part but the last; by default 5 MiB (more for files that would need over 10,000 parts). */
             part_size?: number;
+            visibility?: components["schemas"]["Visibility"];
+            /**
+             * Format: date-time
+             * @description When the image expires. Not with `expires_in`.
+             */
+            expires_at?: string;
+            /** @description Seconds from now after which the image expires. */
+            expires_in?: number;
         } & {
             [key: string]: unknown;
         };
@@ -611,6 +695,8 @@ export interface components {
             state: "pending";
             created_at: components["schemas"]["Timestamp"];
             upload: components["schemas"]["UploadTicket"] | components["schemas"]["MultipartUploadTicket"];
+            visibility?: components["schemas"]["Visibility"];
+            expires_at?: components["schemas"]["Timestamp"];
         };
         StartedUploadResponse: {
             /** @constant */
@@ -678,6 +764,46 @@ export interface components {
             /** @constant */
             status: "success";
             data: components["schemas"]["NewKey"];
+        };
+        /**
+         * @description `private`: the public URL needs a valid signature of the account (docs/edge.md).
+         * @enum {string}
+         */
+        Visibility: "public" | "private";
+        ImageAccessChange: {
+            visibility?: components["schemas"]["Visibility"];
+            /**
+             * Format: date-time
+             * @description When the image expires; `null` removes an expiry. Not with `expires_in`.
+             */
+            expires_at?: string | null;
+            /** @description Seconds from now after which the image expires. Not with `expires_at`. */
+            expires_in?: number;
+        } & {
+            [key: string]: unknown;
+        };
+        SigningSecret: {
+            kid: string;
+            created_at: components["schemas"]["Timestamp"];
+        };
+        SigningSecretListResponse: {
+            /** @constant */
+            status: "success";
+            data: {
+                signing_secrets: components["schemas"]["SigningSecret"][];
+            };
+        };
+        NewSigningSecretResponse: {
+            /** @constant */
+            status: "success";
+            data: {
+                kid: string;
+                created_at: components["schemas"]["Timestamp"];
+                /** @description The secret itself (shown once). HMAC-SHA256 key, used as the UTF-8 bytes of this text. */
+                secret: string;
+                /** @description The `kid` of the secret this one replaced, if the account had two. */
+                retired: string[];
+            };
         };
     };
     responses: {
@@ -960,6 +1086,15 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /** @description A transform outside the unsigned presets without a signature, or a signature that is wrong, tampered, of an unknown `kid` or past its `exp` (answered at the edge). */
+        BadSignature: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
     };
     parameters: {
         /**
@@ -977,6 +1112,12 @@ export interface components {
         TransformFormat: "jpeg" | "png" | "webp" | "avif" | "auto";
         /** @description Quality of lossy output formats. */
         TransformQuality: number;
+        /** @description Which of the account's signing secrets signed the URL (docs/edge.md). */
+        SignatureKid: string;
+        /** @description Unix seconds after which the signature is refused (optional; signed too). */
+        SignatureExp: number;
+        /** @description base64url (no padding) of HMAC-SHA256(secret, `/image/<id>?<every other parameter as name=value, sorted by name, joined by &>`). Not part of the cache key. */
+        Signature: string;
         /**
          * @description One byte range, e.g. `bytes=0-1023`.
          * @example bytes=0-1023
@@ -1079,6 +1220,14 @@ export interface operations {
                      * @description The image file.
                      */
                     image: Blob;
+                    visibility?: components["schemas"]["Visibility"];
+                    /** @description Seconds from now after which the image expires (1 to 315360000). Not with `expires_at`. */
+                    expires_in?: string;
+                    /**
+                     * Format: date-time
+                     * @description When the image expires (ISO 8601 with a time zone, at most ten years ahead). Not with `expires_in`.
+                     */
+                    expires_at?: string;
                 };
             };
         };
@@ -1346,6 +1495,69 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["ImageNotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    updateImage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The image's `id`.
+                 * @example 7Yq2mN0c4TzP1aXbK9eLwQ
+                 */
+                image_id: components["parameters"]["ImageId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "visibility": "private",
+                 *       "expires_in": 86400
+                 *     }
+                 */
+                "application/json": components["schemas"]["ImageAccessChange"];
+            };
+        };
+        responses: {
+            /** @description The image as it is now. */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImageResponse"];
+                };
+            };
+            /** @description A bad `visibility`, `expires_at` or `expires_in`, both expiry fields, nothing to change, or a body that is not a JSON object. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "error",
+                     *       "message": "expires_at must be in the future"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["ImageNotFound"];
@@ -1628,6 +1840,12 @@ export interface operations {
                 format?: components["parameters"]["TransformFormat"];
                 /** @description Quality of lossy output formats. */
                 q?: components["parameters"]["TransformQuality"];
+                /** @description Which of the account's signing secrets signed the URL (docs/edge.md). */
+                kid?: components["parameters"]["SignatureKid"];
+                /** @description Unix seconds after which the signature is refused (optional; signed too). */
+                exp?: components["parameters"]["SignatureExp"];
+                /** @description base64url (no padding) of HMAC-SHA256(secret, `/image/<id>?<every other parameter as name=value, sorted by name, joined by &>`). Not part of the cache key. */
+                sig?: components["parameters"]["Signature"];
             };
             header?: {
                 /**
@@ -1659,6 +1877,7 @@ export interface operations {
             301: components["responses"]["ToCdn"];
             304: components["responses"]["NotModified"];
             400: components["responses"]["BadTransform"];
+            403: components["responses"]["BadSignature"];
             404: components["responses"]["ImageNotFound"];
             416: components["responses"]["RangeNotSatisfiable"];
             500: components["responses"]["InternalError"];
@@ -1680,6 +1899,12 @@ export interface operations {
                 format?: components["parameters"]["TransformFormat"];
                 /** @description Quality of lossy output formats. */
                 q?: components["parameters"]["TransformQuality"];
+                /** @description Which of the account's signing secrets signed the URL (docs/edge.md). */
+                kid?: components["parameters"]["SignatureKid"];
+                /** @description Unix seconds after which the signature is refused (optional; signed too). */
+                exp?: components["parameters"]["SignatureExp"];
+                /** @description base64url (no padding) of HMAC-SHA256(secret, `/image/<id>?<every other parameter as name=value, sorted by name, joined by &>`). Not part of the cache key. */
+                sig?: components["parameters"]["Signature"];
             };
             header?: {
                 /**
@@ -2087,6 +2312,134 @@ export interface operations {
                     "text/html": string;
                 };
             };
+        };
+    };
+    listSigningSecrets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The secrets, without their values. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "success",
+                     *       "data": {
+                     *         "signing_secrets": [
+                     *           {
+                     *             "kid": "kQ3xZ9aB",
+                     *             "created_at": "2026-11-27T10:20:00.000Z"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SigningSecretListResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["RouteNotFound"];
+            429: components["responses"]["Throttled"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    createSigningSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The secret, with its value. `Location` names it. */
+            201: {
+                headers: {
+                    /**
+                     * @description The secret's resource, `/api/account/signing-secrets/{kid}`.
+                     * @example /api/account/signing-secrets/kQ3xZ9aB
+                     */
+                    Location: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "success",
+                     *       "data": {
+                     *         "kid": "kQ3xZ9aB",
+                     *         "created_at": "2026-11-27T10:20:00.000Z",
+                     *         "secret": "3q2-7wEAAAAB3q2-7wEAAAAB3q2-7wEAAAAB3q2-7wE",
+                     *         "retired": []
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["NewSigningSecretResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["RouteNotFound"];
+            429: components["responses"]["Throttled"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    revokeSigningSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The secret's `kid`.
+                 * @example kQ3xZ9aB
+                 */
+                kid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked. No body. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description No such secret in this account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "error",
+                     *       "message": "Signing secret not found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["Throttled"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
         };
     };
 }

@@ -1,11 +1,13 @@
 import type { Config } from './core/config';
 import { BadRequestError } from './core/errors';
 import type { HourlyQuota } from './core/hourly-quota';
+import { accessAtUpload, parseAccessChange } from './core/image-options';
 import { toApiImage } from './core/images';
 import { type LargeUploadDeps, parseUploadRequest, startLargeUpload, UPLOAD_REQUEST_BODY } from './core/large-upload';
 import type { Metrics } from './core/metrics';
 import { type MultipartUploads, planParts, startMultipartUpload, wantsMultipart } from './core/multipart-upload';
-import { dynamoDB, imageRecords, keyRoute, multipartUploads, s3, uploadLinks } from './runtime/wiring';
+import { type PrivateUrlDeps, privateUrlSigner } from './core/private-urls';
+import { dynamoDB, edgeStoreWhenNeeded, imageRecords, keyRoute, multipartUploads, privateUrls, s3, uploadLinks } from './runtime/wiring';
 import { type ApiHandler, apiHandler } from './transport/api-handler';
 import { jsonBody } from './transport/body';
 import { success } from './transport/http';
@@ -19,6 +21,8 @@ export interface StartUploadDeps extends LargeUploadDeps {
   readonly metrics?: Metrics;
   /** Resumable uploads (`"multipart": true`): S3's multipart uploads. */
   readonly uploads: Pick<MultipartUploads, 'create' | 'abort'>;
+  /** Signs the `url` of a private image. */
+  readonly privateUrls?: PrivateUrlDeps;
 }
 
 /**
@@ -36,15 +40,19 @@ export function createStartUploadHandler(deps: StartUploadDeps): ApiHandler {
     const maxBytes = deps.config.limits.maxLargeImageBytes;
     const body = jsonBody(event, UPLOAD_REQUEST_BODY, { optional: true });
     const request = parseUploadRequest(body, maxBytes);
-    const options = { maxBytes, expiresIn: deps.config.uploadUrlSeconds, now: deps.now?.() ?? new Date() };
+    const now = deps.now?.() ?? new Date();
+    const access = accessAtUpload(parseAccessChange(body, now.getTime()));
+    const options = { maxBytes, expiresIn: deps.config.uploadUrlSeconds, now, access };
     const { record, upload } = wantsMultipart(body)
       ? await startMultipartUpload(deps, route.caller.accountId, planParts(request, body.part_size), options)
       : await startLargeUpload(deps, route.caller.accountId, request, options);
-    return success(201, { ...toApiImage(record, route.baseUrl), upload }, { Location: `${apiPathPrefix(event)}/api/images/${record.id}` });
+    const sign = deps.privateUrls && (await privateUrlSigner(deps.privateUrls, route.caller.accountId, [record], now.getTime()));
+    return success(201, { ...toApiImage(record, route.baseUrl, sign), upload }, { Location: `${apiPathPrefix(event)}/api/images/${record.id}` });
   });
 }
 
 const dynamodb = dynamoDB();
+const edge = edgeStoreWhenNeeded();
 
 export const handler = createStartUploadHandler({
   ...keyRoute(dynamodb),
@@ -52,4 +60,6 @@ export const handler = createStartUploadHandler({
   // Signing is local computation (see adapters/s3-signing.ts); the S3 client starts multipart uploads.
   links: uploadLinks(),
   uploads: multipartUploads(s3()),
+  edge,
+  privateUrls: privateUrls(dynamodb, process.env, edge),
 });

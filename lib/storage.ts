@@ -73,6 +73,7 @@ export class Storage extends Construct {
     this.images = this.table('ImagesTable', images.partitionKey, { removalPolicy }, [
       { name: images.byAccountIndex.name, partitionKey: images.byAccountIndex.partitionKey, sortKey: [images.byAccountIndex.sortKey, AttributeType.STRING] },
       { name: images.pendingIndex.name, partitionKey: images.pendingIndex.partitionKey, sortKey: [images.pendingIndex.sortKey, AttributeType.NUMBER] },
+      { name: images.expiryIndex.name, partitionKey: images.expiryIndex.partitionKey, sortKey: [images.expiryIndex.sortKey, AttributeType.NUMBER] },
     ]);
     const keys = KEYS_TABLE_SCHEMA;
     this.keys = this.table('KeysTable', keys.partitionKey, { removalPolicy }, [{ name: keys.byKeyIdIndex.name, partitionKey: keys.byKeyIdIndex.partitionKey }]);

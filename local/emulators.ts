@@ -60,9 +60,11 @@ export function tableDefinitions(): CreateTableCommandInput[] {
         { AttributeName: images.byAccountIndex.sortKey, AttributeType: 'S' },
         { AttributeName: images.pendingIndex.partitionKey, AttributeType: 'S' },
         { AttributeName: images.pendingIndex.sortKey, AttributeType: 'N' },
+        { AttributeName: images.expiryIndex.partitionKey, AttributeType: 'S' },
+        { AttributeName: images.expiryIndex.sortKey, AttributeType: 'N' },
       ],
       KeySchema: [{ AttributeName: images.partitionKey, KeyType: 'HASH' }],
-      GlobalSecondaryIndexes: [globalIndex(images.byAccountIndex), globalIndex(images.pendingIndex)],
+      GlobalSecondaryIndexes: [globalIndex(images.byAccountIndex), globalIndex(images.pendingIndex), globalIndex(images.expiryIndex)],
     },
     {
       TableName: LOCAL_RESOURCES.keysTable,

@@ -131,6 +131,12 @@ function storageStub(fixture) {
     res.writeHead(201, { 'content-type': 'text/xml', 'content-length': Buffer.byteLength(body), location: `https://cloudfront.amazonaws.com${url.pathname}/IBENCH` });
     return res.end(body);
   };
+  // CloudFront KeyValueStore (the edge rules' store): DescribeKeyValueStore and UpdateKeys, REST-JSON.
+  const keyValueStore = (req, url, res) => {
+    const body = JSON.stringify({ ItemCount: 1, TotalSizeInBytes: 64, KvsARN: decodeURIComponent(url.pathname.split('/')[2] ?? ''), Created: 1795000000 });
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), etag: 'ETBENCH' });
+    return res.end(body);
+  };
   // API Gateway (the console's key routes): usage plans and API keys, REST-JSON.
   const apigateway = (req, url, res) => {
     const send = (status, body) => {
@@ -163,6 +169,7 @@ function storageStub(fixture) {
         return dynamodb(target.split('.')[1], JSON.parse(Buffer.concat(chunks).toString('utf8')), res);
       }
       if (url.pathname.startsWith('/2020-05-31/')) return cloudfront(req, url, res);
+      if (url.pathname.startsWith('/key-value-stores/')) return keyValueStore(req, url, res);
       if (/^\/(usageplans|apikeys|restapis)(\/|$)/.test(url.pathname)) return apigateway(req, url, res);
       return s3(req, url, res);
     });
@@ -178,8 +185,21 @@ async function startStub(fixture) {
   process.env.AWS_ENDPOINT_URL_DYNAMODB = endpoint;
   process.env.AWS_ENDPOINT_URL_S3 = endpoint;
   process.env.AWS_ENDPOINT_URL_CLOUDFRONT = endpoint;
+  await useKeyValueStoreStub(server.address().port);
   process.env.AWS_ENDPOINT_URL_API_GATEWAY = endpoint;
   return server;
+}
+
+/**
+ * The KeyValueStore client puts the account id in front of the endpoint's host
+ * (`<account>.<host>`), which an IP address cannot take: it is pointed at `localhost`, and names
+ * under `.localhost` resolve to the stub (a DNS lookup the other clients never make).
+ */
+async function useKeyValueStoreStub(port) {
+  process.env.AWS_ENDPOINT_URL_CLOUDFRONT_KEYVALUESTORE = `http://localhost:${port}`;
+  const dns = await import('node:dns');
+  const lookup = dns.default.lookup;
+  dns.default.lookup = (hostname, options, callback) => lookup(hostname.endsWith('.localhost') ? '127.0.0.1' : hostname, options, callback);
 }
 
 /** A Lambda context as the runtime passes it. */
@@ -228,6 +248,7 @@ async function startRemoteStub() {
   process.env.AWS_ENDPOINT_URL_DYNAMODB = endpoint;
   process.env.AWS_ENDPOINT_URL_S3 = endpoint;
   process.env.AWS_ENDPOINT_URL_CLOUDFRONT = endpoint;
+  await useKeyValueStoreStub(port);
 }
 
 if (withStub && measuringMemory) await startRemoteStub();

@@ -23,6 +23,8 @@ const PENDING_ID = PENDING_KEY.split('/')[1];
 const MULTIPART_ID = String(eventOf('SignUploadParts').pathParameters.image_id);
 const { sub: SESSION_SUB, email: SESSION_EMAIL } = eventOf('GetAccount').requestContext.authorizer.claims as { sub: string; email: string };
 const SESSION_KEY_ID = String(eventOf('RevokeAccountKey').pathParameters.key_id);
+/** The signing secret the revoke event names, held by the signed-in person's account. */
+const SIGNING_KID = String(eventOf('RevokeSigningSecret').pathParameters.kid);
 /** The signed-in person's account and the key it holds (the key itself appears in no event). */
 const SESSION_ACCOUNT = 'acct_benchsession00000000';
 const SESSION_KEY = 'imgr_bench_session_key_00000000000000000000';
@@ -48,6 +50,10 @@ const ANSWERS: Readonly<Record<MeasuredFunction, (event: Record<string, any>, re
   ListAccountKeys: (_event, r) => r?.statusCode === 200 && String(r.body).includes(`"id":"${SESSION_KEY_ID}"`),
   CreateAccountKey: (_event, r) => r?.statusCode === 201,
   RevokeAccountKey: (_event, r) => r?.statusCode === 204,
+  PatchImage: (_event, r) => r?.statusCode === 200,
+  ListSigningSecrets: (_event, r) => r?.statusCode === 200 && String(r.body).includes(`"kid":"${SIGNING_KID}"`),
+  CreateSigningSecret: (_event, r) => r?.statusCode === 201,
+  RevokeSigningSecret: (_event, r) => r?.statusCode === 204,
   GetOpenApi: (_event, r) => r?.statusCode === 200,
   GetDocs: (_event, r) => r?.statusCode === 200,
   FinalizeUpload: (event, r) => r?.results?.[event.Records[0].s3.object.key] === 'ready',
@@ -117,6 +123,18 @@ export function storageFixture() {
         active_keys: { M: { [SESSION_KEY_ID]: { S: sessionKeyHash } } },
       },
       [sessionKey.pk.S]: sessionKey,
+      [`signing#${SESSION_ACCOUNT}`]: {
+        pk: { S: `signing#${SESSION_ACCOUNT}` },
+        account_id: { S: SESSION_ACCOUNT },
+        secrets: { S: JSON.stringify([{ kid: SIGNING_KID, secret: 'bench-signing-secret-0000000000000000000000', createdAt: '2026-11-26T00:00:00.000Z' }]) },
+        version: { N: '1' },
+      },
+      [`signing#${ACCOUNT}`]: {
+        pk: { S: `signing#${ACCOUNT}` },
+        account_id: { S: ACCOUNT },
+        secrets: { S: JSON.stringify([{ kid: 'kBenchImages', secret: 'bench-signing-secret-1111111111111111111111', createdAt: '2026-11-26T00:00:00.000Z' }]) },
+        version: { N: '1' },
+      },
       [READY_ID]: ready,
       [PENDING_ID]: imageItem(PENDING_ID, 'pending', PENDING_KEY),
       [MULTIPART_ID]: {

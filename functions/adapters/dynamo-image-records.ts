@@ -47,6 +47,11 @@ export function toItem(record: ImageRecord): Item {
     const { uploadId, size, partSize } = record.multipart;
     item.multipart = { M: { upload_id: { S: uploadId }, size: { N: String(size) }, part_size: { N: String(partSize) } } };
   }
+  if (record.visibility === 'private') item.visibility = { S: 'private' };
+  if (record.imageExpiresAt !== undefined) {
+    item.image_expires_at = { N: String(record.imageExpiresAt) };
+    item[IMAGES_TABLE_SCHEMA.expiryIndex.partitionKey] = { S: EXPIRING };
+  }
   return item;
 }
 
@@ -88,6 +93,8 @@ export function fromItem(item: Item): ImageRecord {
     reason: str('reason'),
     expiresAt: num('expires_at'),
     multipart: multipartOf(item.multipart?.M),
+    ...(str('visibility') === 'private' ? { visibility: 'private' as const } : {}),
+    ...(num('image_expires_at') === undefined ? {} : { imageExpiresAt: num('image_expires_at') }),
   };
 }
 
@@ -96,6 +103,9 @@ function multipartOf(map: Item | undefined): ImageRecord['multipart'] {
   if (!map || uploadId === undefined) return undefined;
   return { uploadId, size: Number(map.size?.N), partSize: Number(map.part_size?.N) };
 }
+
+/** The value of the expiry index's partition key: every expiring image is in one sparse partition. */
+const EXPIRING = 'expiring';
 
 /** Image records in the images table (docs/api.md); see `IMAGES_TABLE_SCHEMA`. */
 export class DynamoImageRecords implements ImageRecords {
@@ -267,6 +277,71 @@ export class DynamoImageRecords implements ImageRecords {
         KeyConditionExpression: '#pending = :pending AND expires_at < :now',
         ExpressionAttributeNames: { '#pending': 'pending' },
         ExpressionAttributeValues: { ':pending': { S: 'pending' }, ':now': { N: String(nowSeconds) } },
+        Limit: limit,
+      }),
+    );
+    return (result.Items ?? []).map(fromItem);
+  }
+
+  /**
+   * Sets how the image is shown (visibility; expiry, `null` to clear it) if it belongs to
+   * `accountId`; the record as it is afterwards, or undefined when there is no such image of
+   * that account.
+   */
+  async updateAccess(id: string, accountId: string, change: { readonly visibility?: 'public' | 'private'; readonly imageExpiresAt?: number | null }): Promise<ImageRecord | undefined> {
+    const set: string[] = [];
+    const remove: string[] = [];
+    const names: Record<string, string> = { '#account': 'account_id' };
+    const values: Item = { ':account': { S: accountId } };
+    if (change.visibility === 'private') {
+      set.push('#visibility = :private');
+      names['#visibility'] = 'visibility';
+      values[':private'] = { S: 'private' };
+    } else if (change.visibility === 'public') {
+      remove.push('#visibility');
+      names['#visibility'] = 'visibility';
+    }
+    if (change.imageExpiresAt !== undefined) {
+      names['#expiry'] = 'image_expires_at';
+      names['#expiring'] = IMAGES_TABLE_SCHEMA.expiryIndex.partitionKey;
+      if (change.imageExpiresAt === null) remove.push('#expiry', '#expiring');
+      else {
+        set.push('#expiry = :expiry', '#expiring = :expiring');
+        values[':expiry'] = { N: String(change.imageExpiresAt) };
+        values[':expiring'] = { S: EXPIRING };
+      }
+    }
+    const expression = [set.length > 0 ? `SET ${set.join(', ')}` : '', remove.length > 0 ? `REMOVE ${remove.join(', ')}` : ''].filter(Boolean).join(' ');
+    if (expression === '') {
+      const record = await this.get(id);
+      return record && record.accountId === accountId ? record : undefined;
+    }
+    const updated = await ifConditionHolds(
+      this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { id: { S: id } },
+          UpdateExpression: expression,
+          ConditionExpression: '#account = :account',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      ),
+    );
+    return updated?.Attributes ? fromItem(updated.Attributes) : undefined;
+  }
+
+  /** Images whose expiry has passed (at most `limit`), oldest expiry first. */
+  async expiredImages(nowSeconds: number, limit = 100): Promise<ImageRecord[]> {
+    const index = IMAGES_TABLE_SCHEMA.expiryIndex;
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: index.name,
+        KeyConditionExpression: '#expiring = :expiring AND #expiry <= :now',
+        ExpressionAttributeNames: { '#expiring': index.partitionKey, '#expiry': index.sortKey },
+        ExpressionAttributeValues: { ':expiring': { S: EXPIRING }, ':now': { N: String(nowSeconds) } },
         Limit: limit,
       }),
     );

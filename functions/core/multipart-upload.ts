@@ -1,7 +1,7 @@
 import { BadRequestError, HttpError } from './errors';
 import { LARGE_UPLOAD_PREFIX, newImageId, objectKeyFor } from './ids';
 import { type ImageRecord, type ImageRecords, type MultipartState, ownImage } from './images';
-import { PENDING_GRACE_SECONDS, type UploadRequest } from './large-upload';
+import { enterAtEdge, type LargeUploadDeps, type LargeUploadOptions, PENDING_GRACE_SECONDS, type UploadRequest } from './large-upload';
 
 export type { MultipartState } from './images';
 
@@ -115,6 +115,8 @@ export interface StartMultipartOptions {
   readonly now: Date;
   /** Lifetime of the part URLs, in seconds. */
   readonly expiresIn: number;
+  /** Visibility and expiry the image gets (docs/edge.md). */
+  readonly access?: LargeUploadOptions['access'];
 }
 
 /** The `upload` member of a multipart start: how the bytes are cut, and until when the upload may be resumed. */
@@ -133,7 +135,11 @@ export interface ApiMultipartUpload {
  * the bucket's lifecycle rule discards it after a day otherwise); it holds no object either way.
  */
 export async function startMultipartUpload(
-  deps: { readonly records: Pick<ImageRecords, 'create'>; readonly uploads: Pick<MultipartUploads, 'create' | 'abort'> },
+  deps: {
+    readonly records: Pick<ImageRecords, 'create'>;
+    readonly uploads: Pick<MultipartUploads, 'create' | 'abort'>;
+    readonly edge?: LargeUploadDeps['edge'];
+  },
   accountId: string,
   plan: Pick<MultipartState, 'size' | 'partSize'>,
   options: StartMultipartOptions,
@@ -151,8 +157,10 @@ export async function startMultipartUpload(
     createdAt: now.toISOString(),
     expiresAt: expires + PENDING_GRACE_SECONDS,
     multipart: { uploadId, size: plan.size, partSize: plan.partSize },
+    ...options.access,
   };
   try {
+    await enterAtEdge(deps.edge, record);
     await deps.records.create(record);
   } catch (error) {
     await deps.uploads.abort(objectKey, uploadId).catch(() => undefined);

@@ -239,6 +239,22 @@ describe.sequential('web console', () => {
     }
   }, 60_000);
 
+  it('rotates the URL-signing secret: shown once with a copy button, listed by kid (docs/edge.md)', async () => {
+    await heading('URL-signing secrets');
+    await (await button('Rotate signing secret')).click();
+    const shown = await page.waitForSelector('.new-key[aria-label="New signing secret"] code.secret', { visible: true, timeout: 20_000 });
+    const secret = (await shown!.evaluate((node) => node.textContent))!;
+    expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    await (await button('Copy secret')).click();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(secret);
+    const { idToken } = await session();
+    const listed = (await (await fetch(`${baseUrl}/api/account/signing-secrets`, { headers: { Authorization: `Bearer ${idToken}` } })).json()) as any;
+    const [newest] = listed.data.signing_secrets as Array<{ kid: string }>;
+    const row = await byName(`Signing secret ${newest!.kid}`);
+    expect(await row.evaluate((node) => node.textContent)).toContain('signs new URLs');
+    expect(JSON.stringify(listed)).not.toContain(secret);
+  }, 60_000);
+
   it('shows an image uploaded with that key over plain HTTP in the gallery', async () => {
     const uploaded = await fetch(`${baseUrl}/api/images/upload`, {
       method: 'POST',

@@ -19,6 +19,8 @@ import {
  */
 
 export type { Account, ApiKey, Image, NewKey, SignedPart, StartedUpload, UploadedPart };
+export type SigningSecret = components['schemas']['SigningSecret'];
+export type NewSigningSecret = components['schemas']['NewSigningSecretResponse']['data'];
 export type ImagePage = components['schemas']['ImageListResponse']['data'];
 
 /** An API error with the message the API gave (or one in words when it gave none). */
@@ -83,6 +85,22 @@ export class ImagerApi {
   async revokeKey(id: string): Promise<void> {
     const client = await this.session();
     await unwrap(() => client.DELETE('/api/account/keys/{key_id}', { params: { path: { key_id: id } } }));
+  }
+
+  // URL-signing secrets (docs/edge.md): the session too.
+  async listSigningSecrets(): Promise<SigningSecret[]> {
+    const client = await this.session();
+    return (await unwrap(() => client.GET('/api/account/signing-secrets'))).signing_secrets;
+  }
+
+  async createSigningSecret(): Promise<NewSigningSecret> {
+    const client = await this.session();
+    return unwrap(() => client.POST('/api/account/signing-secrets'));
+  }
+
+  async revokeSigningSecret(kid: string): Promise<void> {
+    const client = await this.session();
+    await unwrap(() => client.DELETE('/api/account/signing-secrets/{kid}', { params: { path: { kid } } }));
   }
 
   // Image routes: an API key.
