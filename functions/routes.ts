@@ -5,7 +5,7 @@ import { FUNCTIONS, type FunctionsTriggeredBy, functionsTriggeredBy } from './fu
  * `handler` names the function in the function table (functions/function-table.ts).
  */
 export interface RouteDefinition {
-  readonly method: 'GET' | 'POST' | 'DELETE';
+  readonly method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   /** API Gateway resource path; `{name}` segments are path parameters. */
   readonly path: string;
   readonly handler: HandlerName;
@@ -30,9 +30,14 @@ export const HANDLERS: Readonly<Record<HandlerName, string>> = Object.fromEntrie
 export const ROUTES: readonly RouteDefinition[] = [
   { method: 'POST', path: '/api/images/upload', handler: 'UploadImage', auth: 'key' },
   { method: 'POST', path: '/api/images/uploads', handler: 'StartUpload', auth: 'key' },
+  { method: 'POST', path: '/api/images/{image_id}/upload/parts', handler: 'SignUploadParts', auth: 'key' },
+  { method: 'GET', path: '/api/images/{image_id}/upload/parts', handler: 'ListUploadParts', auth: 'key' },
+  { method: 'POST', path: '/api/images/{image_id}/upload/complete', handler: 'CompleteUpload', auth: 'key' },
+  { method: 'DELETE', path: '/api/images/{image_id}/upload', handler: 'AbortUpload', auth: 'key' },
   { method: 'GET', path: '/api/images', handler: 'ListImages', auth: 'key' },
   { method: 'GET', path: '/api/images/{image_id}', handler: 'GetImage', auth: 'key' },
   { method: 'DELETE', path: '/api/images/{image_id}', handler: 'DeleteImage', auth: 'key' },
+  { method: 'PATCH', path: '/api/images/{image_id}', handler: 'PatchImage', auth: 'key' },
   // The upload's delete_url: the token in the path is the only credential (docs/api.md#delete-links).
   { method: 'GET', path: '/api/images/{image_id}/delete/{token}', handler: 'DeleteByLink', auth: 'none' },
   { method: 'POST', path: '/api/images/{image_id}/delete/{token}', handler: 'DeleteByLink', auth: 'none' },
@@ -41,6 +46,9 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'GET', path: '/api/account/keys', handler: 'ListAccountKeys', auth: 'session' },
   { method: 'POST', path: '/api/account/keys', handler: 'CreateAccountKey', auth: 'session' },
   { method: 'DELETE', path: '/api/account/keys/{key_id}', handler: 'RevokeAccountKey', auth: 'session' },
+  { method: 'GET', path: '/api/account/signing-secrets', handler: 'ListSigningSecrets', auth: 'session' },
+  { method: 'POST', path: '/api/account/signing-secrets', handler: 'CreateSigningSecret', auth: 'session' },
+  { method: 'DELETE', path: '/api/account/signing-secrets/{kid}', handler: 'RevokeSigningSecret', auth: 'session' },
   { method: 'GET', path: '/api/openapi.json', handler: 'GetOpenApi', auth: 'none' },
   { method: 'GET', path: '/docs', handler: 'GetDocs', auth: 'none' },
 ];

@@ -1,15 +1,18 @@
 import type { Config } from './core/config';
 import { deleteLinkPath, newDeleteToken } from './core/delete-links';
+import type { EdgeStore } from './core/edge-entries';
 import { BadRequestError } from './core/errors';
 import type { HourlyQuota } from './core/hourly-quota';
 import { type IdempotencyRecords, requestFingerprint } from './core/idempotency';
-import { type ImageObjects, type ImageRecords, type Log, storeImage, toApiImage } from './core/images';
+import { accessAtUpload, parseAccessChange } from './core/image-options';
+import { type ImageAccess, type ImageObjects, type ImageRecords, type Log, storeImage, toApiImage } from './core/images';
 import type { Metrics } from './core/metrics';
 import type { PublicHttp } from './core/outbound';
+import { type PrivateUrlDeps, privateUrlSigner } from './core/private-urls';
 import { prepareForPublishing } from './core/published-image';
 import { fetchImage, URL_UPLOAD_BODY, urlOfUploadRequest } from './core/url-upload';
 import { logger } from './runtime/logger';
-import { dynamoDB, idempotencyRecords, imageObjects, imageRecordsWithTotals, keyRoute, publicHttp, s3 } from './runtime/wiring';
+import { dynamoDB, edgeStoreWhenNeeded, idempotencyRecords, imageObjects, imageRecordsWithTotals, keyRoute, privateUrls, publicHttp, s3 } from './runtime/wiring';
 import { type ApiHandler, apiHandler, type RouteContext } from './transport/api-handler';
 import { bodyBytes, jsonBody } from './transport/body';
 import { success } from './transport/http';
@@ -29,16 +32,25 @@ export interface UploadDeps {
   readonly idempotency?: IdempotencyRecords;
   /** Outbound HTTPS for upload by URL; default: public addresses only, the system resolver. */
   readonly http?: PublicHttp;
+  /** Private and expiring images are entered at the edge before their bytes are stored (docs/edge.md). */
+  readonly edge?: EdgeStore;
+  /** Signs the `url` of a private image. */
+  readonly privateUrls?: PrivateUrlDeps;
   readonly now?: () => Date;
 }
 
 const isJson = (contentType: string | undefined): boolean => contentType !== undefined && /^application\/json\s*(;|$)/i.test(contentType.trim());
 
+/** A checked image and the access its upload asked for. */
+type Checked = { readonly image: ReturnType<typeof prepareForPublishing>; readonly access: ImageAccess };
+
 /**
- * POST /api/images/upload: one image in the multipart field `image`, or `{"url": "https://..."}`
- * as JSON (fetched through the outbound adapter). Either way every check of docs/limits.md runs
- * and metadata is removed before anything is stored; the answer carries the image's one-time
- * `delete_url`, in JSON or, with `Accept: text/plain`, as the URL alone.
+ * POST /api/images/upload: one image in the multipart field `image` (with the optional text
+ * fields `visibility`, `expires_in` / `expires_at`, docs/edge.md), or `{"url": "https://..."}`
+ * as JSON with the same options as members (fetched through the outbound adapter). Either way
+ * every check of docs/limits.md runs and metadata is removed before anything is stored; the
+ * answer carries the image's one-time `delete_url`, in JSON or, with `Accept: text/plain`, as
+ * the URL alone.
  */
 export function createUploadHandler(deps: UploadDeps): ApiHandler {
   const http = deps.http ?? publicHttp();
@@ -48,13 +60,17 @@ export function createUploadHandler(deps: UploadDeps): ApiHandler {
   return withTextMode(
     apiHandler(options, async (event, route) => {
       const contentType = headerOf(event, 'content-type');
-      const image = isJson(contentType) ? await fromUrl(http, jsonBody(event, URL_UPLOAD_BODY), route, deps) : await fromForm(event, contentType, route, deps);
+      const nowMs = (now?.() ?? new Date()).getTime();
+      const { image, access } = isJson(contentType)
+        ? await fromUrl(http, jsonBody(event, URL_UPLOAD_BODY), nowMs, route, deps)
+        : await fromForm(event, contentType, nowMs, route, deps);
       const deletion = newDeleteToken();
-      const record = await storeImage(deps, route.caller.accountId, image, { deleteTokenHash: deletion.hash });
+      const record = await storeImage(deps, route.caller.accountId, image, { ...access, deleteTokenHash: deletion.hash });
       deps.metrics?.uploadAccepted('direct', record.size ?? image.size);
       deps.metrics?.metadataRemoved(image.metadataBytesRemoved);
+      const sign = deps.privateUrls && (await privateUrlSigner(deps.privateUrls, route.caller.accountId, [record], nowMs));
       const deleteUrl = `${baseUrlFrom(event, undefined)}${deleteLinkPath(record.id, deletion.token)}`;
-      return success(201, { ...toApiImage(record, route.baseUrl), delete_url: deleteUrl }, { Location: `${apiPathPrefix(event)}/api/images/${record.id}` });
+      return success(201, { ...toApiImage(record, route.baseUrl, sign), delete_url: deleteUrl }, { Location: `${apiPathPrefix(event)}/api/images/${record.id}` });
     }),
   );
 }
@@ -65,25 +81,28 @@ export function createUploadHandler(deps: UploadDeps): ApiHandler {
  * it would store, which the checks have just computed: a retry of the same upload stores the
  * same bytes, and no second pass over the file is needed.
  */
-async function fromForm(event: Parameters<typeof bodyBytes>[0], contentType: string | undefined, route: RouteContext, deps: UploadDeps) {
+async function fromForm(event: Parameters<typeof bodyBytes>[0], contentType: string | undefined, nowMs: number, route: RouteContext, deps: UploadDeps): Promise<Checked> {
   const body = bodyBytes(event);
   if (body.byteLength === 0) throw new BadRequestError('The request body is empty');
   const upload = await parseImageUpload(body, contentType, { maxFileBytes: deps.config.limits.maxImageBytes });
+  const access = accessAtUpload(parseAccessChange(upload.fields, nowMs, { fromText: true }));
   // The file is a view of the body this handler decoded and reads no more: cleaned in place.
   const image = prepareForPublishing(upload.file.bytes, deps.config.limits, { overwriteInput: true });
   await route.claim(() => requestFingerprint('upload', { fields: upload.fields, sha256: image.sha256 }));
-  return image;
+  return { image, access };
 }
 
-/** An upload by URL: claimed and counted before anything is fetched. */
-async function fromUrl(http: PublicHttp, request: Record<string, unknown>, route: RouteContext, deps: UploadDeps) {
+/** An upload by URL: its options read, then claimed and counted before anything is fetched. */
+async function fromUrl(http: PublicHttp, request: Record<string, unknown>, nowMs: number, route: RouteContext, deps: UploadDeps): Promise<Checked> {
   const url = urlOfUploadRequest(request);
+  const access = accessAtUpload(parseAccessChange(request, nowMs));
   await route.claim(() => requestFingerprint('upload-url', request));
   const bytes = await fetchImage(http, url, deps.config.limits.maxImageBytes);
-  return prepareForPublishing(bytes, deps.config.limits, { overwriteInput: true });
+  return { image: prepareForPublishing(bytes, deps.config.limits, { overwriteInput: true }), access };
 }
 
 const dynamodb = dynamoDB();
+const edge = edgeStoreWhenNeeded();
 
 export const handler = createUploadHandler({
   ...keyRoute(dynamodb),
@@ -91,4 +110,6 @@ export const handler = createUploadHandler({
   records: imageRecordsWithTotals(dynamodb),
   idempotency: idempotencyRecords(dynamodb),
   log: logger,
+  edge,
+  privateUrls: privateUrls(dynamodb, process.env, edge),
 });

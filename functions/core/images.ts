@@ -1,8 +1,20 @@
+import { type EdgeStore, imageEntryValue } from './edge-entries';
 import { ImageNotFoundError } from './errors';
 import type { ImageFormat } from './formats/registry';
 import { isImageId, newImageId, objectKeyFor } from './ids';
 
 export type ImageState = 'pending' | 'ready' | 'rejected';
+
+/** Who may view an image's URL (docs/edge.md): anyone, or only with a signature of its account. */
+export type Visibility = 'public' | 'private';
+
+/** How an image is shown at the edge: chosen at upload and changed by `PATCH /api/images/{id}` (core/image-options.ts). */
+export interface ImageAccess {
+  /** Absent: public. */
+  readonly visibility?: Visibility;
+  /** Unix seconds after which the URL answers 404 and the sweep removes the image. */
+  readonly imageExpiresAt?: number;
+}
 
 /**
  * What checked bytes are, as a record keeps them and the API shows them: the one declaration of
@@ -27,7 +39,7 @@ export function describe(image: ImageDescription): ImageDescription {
 }
 
 /** What we store about an image. Attribute names are the adapter's business. */
-export interface ImageRecord extends Partial<ImageDescription> {
+export interface ImageRecord extends Partial<ImageDescription>, ImageAccess {
   readonly id: string;
   readonly accountId: string;
   readonly objectKey: string;
@@ -36,8 +48,19 @@ export interface ImageRecord extends Partial<ImageDescription> {
   readonly reason?: string;
   /** For pending large uploads: unix seconds after which an upload that never arrived is swept. */
   readonly expiresAt?: number;
+  /** For pending multipart uploads: the S3 upload and how its parts are cut (core/multipart-upload.ts). */
+  readonly multipart?: MultipartState;
   /** Hex SHA-256 of the image's delete-link token (core/delete-links.ts); the token itself is never stored. */
   readonly deleteTokenHash?: string;
+}
+
+/** What a pending record remembers of its multipart upload. */
+export interface MultipartState {
+  /** S3's id of the multipart upload (never shown to the client: the image id names the upload). */
+  readonly uploadId: string;
+  /** The declared size: the parts add up to exactly this many bytes. */
+  readonly size: number;
+  readonly partSize: number;
 }
 
 /** The image as the API shows it (docs/api.md). */
@@ -53,6 +76,8 @@ export interface ApiImage {
   readonly sha256?: string;
   readonly created_at: string;
   readonly reason?: string;
+  readonly visibility: Visibility;
+  readonly expires_at?: string;
 }
 
 /** Port: the bytes of images. */
@@ -109,10 +134,14 @@ export function publicUrl(baseUrl: string, id: string): string {
   return `${baseUrl}/image/${id}`;
 }
 
-export function toApiImage(record: ImageRecord, baseUrl: string): ApiImage {
+/** Signs the public URL of a private image (core/private-urls.ts); without one a private image's `url` is left unsigned. */
+export type UrlSigner = (url: string) => string;
+
+export function toApiImage(record: ImageRecord, baseUrl: string, sign?: UrlSigner): ApiImage {
+  const url = publicUrl(baseUrl, record.id);
   const image: Record<string, unknown> = {
     id: record.id,
-    url: publicUrl(baseUrl, record.id),
+    url: record.visibility === 'private' && sign ? sign(url) : url,
     state: record.state,
   };
   if (record.width !== undefined) image.width = record.width;
@@ -123,6 +152,8 @@ export function toApiImage(record: ImageRecord, baseUrl: string): ApiImage {
   if (record.sha256 !== undefined) image.sha256 = record.sha256;
   image.created_at = record.createdAt;
   if (record.reason !== undefined) image.reason = record.reason;
+  image.visibility = record.visibility ?? 'public';
+  if (record.imageExpiresAt !== undefined) image.expires_at = new Date(record.imageExpiresAt * 1000).toISOString();
   return image as unknown as ApiImage;
 }
 
@@ -130,13 +161,15 @@ export function toApiImage(record: ImageRecord, baseUrl: string): ApiImage {
  * Publishes a checked image (see `prepareForPublishing`): the object first, then its record. If
  * the record cannot be written the object is deleted again, so no object is left without a
  * record; if that delete fails too, the orphan is logged and the sweep removes it later.
+ * `options`: the access the upload asked for, and the hash of its delete-link token.
  */
 export async function storeImage(
-  deps: { objects: ImageObjects; records: ImageRecords; log: Log; now?: () => Date },
+  deps: { objects: ImageObjects; records: ImageRecords; log: Log; now?: () => Date; edge?: EdgeStore },
   accountId: string,
   image: ImageDescription & { readonly bytes: Uint8Array },
-  options: { readonly deleteTokenHash?: string } = {},
+  options: ImageAccess & { readonly deleteTokenHash?: string } = {},
 ): Promise<ImageRecord> {
+  const { deleteTokenHash, ...access } = options;
   const id = newImageId();
   const objectKey = objectKeyFor(id);
   const record: ImageRecord = {
@@ -146,8 +179,15 @@ export async function storeImage(
     state: 'ready',
     createdAt: (deps.now?.() ?? new Date()).toISOString(),
     ...describe(image),
-    ...(options.deleteTokenHash ? { deleteTokenHash: options.deleteTokenHash } : {}),
+    ...access,
+    ...(deleteTokenHash ? { deleteTokenHash } : {}),
   };
+  // A private or expiring image is known to the edge before its bytes can be fetched at all.
+  const entry = imageEntryValue({ accountId, visibility: access.visibility ?? 'public', expiresAt: access.imageExpiresAt });
+  if (entry !== undefined) {
+    if (!deps.edge) throw new Error('a private or expiring image needs the edge store');
+    await deps.edge.update({ puts: [{ key: id, value: entry }] });
+  }
   await deps.objects.put(objectKey, image.bytes, image.contentType);
   try {
     await deps.records.create(record);

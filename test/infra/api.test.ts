@@ -71,7 +71,9 @@ describe('routes', () => {
     const authorizerId = logicalId(synth.stack.api.node.findChild('BearerKey'));
     // The delete link sits under /api/images but takes no key: its token is the credential (below).
     const apiRoutes = ROUTES.filter((route) => route.path.startsWith('/api/images') && !route.path.endsWith('/delete/{token}'));
-    expect(apiRoutes.length).toBe(5);
+    // Upload, large upload, list, get, delete, the PATCH of visibility and expiry (docs/edge.md),
+    // and the four routes of resumable uploads (docs/api.md).
+    expect(apiRoutes.length).toBe(10);
     for (const route of apiRoutes) {
       expect(route.auth).toBe('key');
       const method = methods.get(`${route.method} ${route.path}`)!;

@@ -15,6 +15,7 @@ import {
   BASE_URL,
   bodyOf,
   FakeCounter,
+  FakeMultipartUploads,
   FakeObjects,
   FakeRecords,
   fixture,
@@ -77,6 +78,7 @@ describe('createUploadHandler', () => {
       size: published(PNG).size,
       sha256: published(PNG).sha256,
       created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      visibility: 'public',
       delete_url: expect.stringMatching(new RegExp(`^${BASE_URL}/api/images/${data.id}/delete/[A-Za-z0-9_-]{43}$`)),
     });
     // The delete link's token is shown once: the record keeps only its hash.
@@ -214,6 +216,7 @@ describe('createGetImageHandler', () => {
         content_type: 'image/png',
         size: 1449,
         created_at: mine.createdAt,
+        visibility: 'public',
       },
     });
   });
@@ -408,6 +411,7 @@ describe('createStartUploadHandler', () => {
             : { method: 'PUT', url: `https://bucket.s3.amazonaws.com/${key}?sig`, headers: { 'Content-Length': String(options.size) } };
         },
       },
+      uploads: new FakeMultipartUploads(),
       now: () => new Date(NOW_MS),
     });
     return { handler, records, linkCalls };

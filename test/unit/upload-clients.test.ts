@@ -21,6 +21,7 @@ import {
   apiEvent,
   bodyOf,
   FakeCounter,
+  FakeMultipartUploads,
   FakeObjects,
   FakeRecords,
   fixture,
@@ -288,17 +289,24 @@ describe('Idempotency-Key on POST /api/images/uploads', () => {
     });
   }
 
-  it('replays the first pending image and its upload ticket; another body is a 422', async () => {
+  function setupStart() {
     const records = new FakeRecords();
     const counter = new FakeCounter();
+    const uploads = new FakeMultipartUploads();
     const handler = createStartUploadHandler({
       config: TEST_CONFIG,
       quota: quotaWith(counter),
       records,
       links: { uploadLink: async (key) => ({ method: 'PUT', url: `https://bucket.example/${key}?sig=${Math.random()}` }) },
+      uploads,
       idempotency: new MemoryIdempotency(),
       now: () => new Date(NOW_MS),
     });
+    return { handler, records, counter, uploads };
+  }
+
+  it('replays the first pending image and its upload ticket; another body is a 422', async () => {
+    const { handler, records, counter } = setupStart();
     const first = await handler(start('{"size": 1000}', 'large-1'));
     const again = await handler(start('{ "size" : 1000 }', 'large-1'));
     expect(first.statusCode).toBe(201);
@@ -307,6 +315,27 @@ describe('Idempotency-Key on POST /api/images/uploads', () => {
     expect(counted(counter)).toBe(1);
     expect((await handler(start('{"size": 2000}', 'large-1'))).statusCode).toBe(422);
     expect(bodyOf(first).data.delete_url).toMatch(/\/api\/images\/[A-Za-z0-9_-]{22}\/delete\/[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('a retried multipart start answers the one multipart upload it started: one S3 upload, one record, one count', async () => {
+    const { handler, records, counter, uploads } = setupStart();
+    const body = JSON.stringify({ size: 12 * 1024 * 1024, multipart: true, visibility: 'public' });
+    const answers = await Promise.all([handler(start(body, 'mp-1')), handler(start(body, 'mp-1'))]);
+    // One of two concurrent starts may be told to retry (409); the retry then replays.
+    const settled = await Promise.all(answers.map(async (answer) => (answer.statusCode === 409 ? handler(start(body, 'mp-1')) : answer)));
+    expect(settled.map((answer) => answer.statusCode)).toEqual([201, 201]);
+    expect(settled[1].body).toBe(settled[0].body);
+    expect(uploads.calls.filter((call) => call.startsWith('create '))).toHaveLength(1);
+    expect(records.items.size).toBe(1);
+    expect(counted(counter)).toBe(1);
+    const { data } = bodyOf(settled[0]);
+    expect(data.upload).toMatchObject({ method: 'multipart', part_count: 3 });
+    // The pending multipart record keeps the delete link's hash, like any upload.
+    expect(records.items.get(data.id)?.deleteTokenHash).toBe(hashDeleteToken(String(data.delete_url).split('/').pop()!));
+    expect(records.items.get(data.id)?.multipart?.uploadId).toBe('upload-1');
+    // The same key with a part size asked for is another request.
+    expect((await handler(start(JSON.stringify({ size: 12 * 1024 * 1024, multipart: true, part_size: 6 * 1024 * 1024 }), 'mp-1'))).statusCode).toBe(422);
+    expect(uploads.calls.filter((call) => call.startsWith('create '))).toHaveLength(1);
   });
 });
 

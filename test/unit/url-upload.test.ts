@@ -2,8 +2,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PublicHttpClient } from '../../functions/adapters/public-http-client';
 import { createUploadHandler } from '../../functions/upload-image';
 import { type HttpsTargets, startHttpsTargets, targetRoutes } from '../support/https-targets';
+import { MemoryEdgeStore } from '../support/edge-fakes';
 import { published } from '../support/http';
-import { apiEvent, bodyOf, FakeObjects, FakeRecords, fixture, MemoryLog, quotaWith, TEST_CONFIG } from './support/fakes';
+import { ACCOUNT, apiEvent, bodyOf, FakeObjects, FakeRecords, fixture, MemoryLog, NOW_MS, quotaWith, TEST_CONFIG } from './support/fakes';
 
 /**
  * Upload by URL through the upload handler, its fetches going to HTTPS servers on loopback
@@ -30,6 +31,7 @@ function setup(limits: Partial<typeof TEST_CONFIG.limits> = {}) {
   const events: string[] = [];
   const objects = new FakeObjects(events);
   const records = new FakeRecords(events);
+  const edge = new MemoryEdgeStore();
   const resolver = targets.resolver({ 'images.test': ['127.0.0.1'], 'other.test': ['127.0.0.2'], 'rebind.test': [['127.0.0.1'], ['127.0.0.2']], 'metadata.test': ['169.254.169.254'] });
   const handler = createUploadHandler({
     config: { ...TEST_CONFIG, limits: { ...TEST_CONFIG.limits, ...limits } },
@@ -38,8 +40,10 @@ function setup(limits: Partial<typeof TEST_CONFIG.limits> = {}) {
     records,
     log: new MemoryLog(),
     http: new PublicHttpClient({ resolver, isAllowed: targets.policy, ca: targets.ca, dial: targets.dial }),
+    edge,
+    now: () => new Date(NOW_MS),
   });
-  return { handler, objects, records, events };
+  return { handler, objects, records, events, edge };
 }
 
 function byUrl(body: unknown, contentType = 'application/json') {
@@ -63,6 +67,22 @@ describe('upload by URL', () => {
     expect(data).toMatchObject({ state: 'ready', format: 'png', width: 64, height: 48, size: published(PNG).size, sha256: published(PNG).sha256 });
     expect(data.delete_url).toMatch(/\/delete\/[A-Za-z0-9_-]{43}$/);
     expect(Buffer.compare(Buffer.from(objects.items.get(`images/${data.id}`)!.bytes), Buffer.from(published(PNG).bytes))).toBe(0);
+    expect(targets.dials).toEqual(['127.0.0.1']);
+  });
+
+  it('takes the options of a direct upload as members of the body: private and expiring, entered at the edge before it is stored', async () => {
+    const { handler, records, edge } = setup();
+    const response = await handler(byUrl({ url: at('/image'), visibility: 'private', expires_in: 3600 }));
+    expect(response.statusCode).toBe(201);
+    const { data } = bodyOf(response);
+    const expiresAt = Math.ceil(NOW_MS / 1000) + 3600;
+    expect(data).toMatchObject({ visibility: 'private', expires_at: new Date(expiresAt * 1000).toISOString() });
+    expect(records.items.get(data.id)).toMatchObject({ visibility: 'private', imageExpiresAt: expiresAt });
+    expect(edge.get(data.id)).toBe(`p|${expiresAt}|${ACCOUNT}`);
+    // A bad option is refused before anything is fetched.
+    const bad = await handler(byUrl({ url: at('/image'), visibility: 'secret' }));
+    expect(bad.statusCode).toBe(400);
+    expect(bodyOf(bad).message).toBe('visibility must be "public" or "private"');
     expect(targets.dials).toEqual(['127.0.0.1']);
   });
 
