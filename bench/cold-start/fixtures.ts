@@ -42,7 +42,8 @@ const ANSWERS: Readonly<Record<MeasuredFunction, (event: Record<string, any>, re
   ListImages: (_event, r) => r?.statusCode === 200,
   DeleteImage: (_event, r) => r?.statusCode === 204,
   // GET of the delete link: the confirmation page.
-  DeleteByLink: (_event, r) => r?.statusCode === 200 && String(r.body).includes('<form method="post">'),
+  // The confirmation page (its first 200 characters reach the report: the title, not the form).
+  DeleteByLink: (_event, r) => r?.statusCode === 200 && String(r.body).includes('<title>Delete this image?'),
   StartUpload: (_event, r) => r?.statusCode === 201,
   SignUploadParts: (_event, r) => r?.statusCode === 200,
   ListUploadParts: (_event, r) => r?.statusCode === 200,

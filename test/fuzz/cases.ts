@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { ALLOWED_FORMATS } from '../../functions/core/formats/registry';
+import { URL_UPLOAD_BODY } from '../../functions/core/url-upload';
 import {
   dimensionFields,
   fixture,
@@ -39,6 +40,17 @@ export interface UploadCase {
 
 export const INVALID_IMAGE: Expected = { kind: 'refused', status: 400, message: 'Invalid image format' };
 const NOT_MULTIPART = /^Expected a multipart\/form-data body/;
+/** A JSON body is an upload by URL (docs/clients.md): what the upload route tells each kind of JSON body. */
+function urlUploadVerdict(body: Uint8Array): Expected {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(new TextDecoder().decode(body));
+  } catch {
+    return { kind: 'refused', status: 400, message: URL_UPLOAD_BODY.notJson };
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return { kind: 'refused', status: 400, message: URL_UPLOAD_BODY.notObject };
+  return 'url' in parsed ? { kind: 'refused', status: 400 } : { kind: 'refused', status: 400, message: NOT_MULTIPART };
+}
 const PIXEL_LIMIT = /^Image is \d+x\d+ pixels; the limit is \d+ pixels$/;
 
 // ---------------------------------------------------------------------------------------------
@@ -463,9 +475,11 @@ export const arbitraryBodyCase: fc.Arbitrary<UploadCase> = fc
   .map(([type, bytes]) => {
     const body = Buffer.from(bytes);
     const label = `${body.byteLength} bytes as ${JSON.stringify(type)}`;
-    if (body.byteLength === 0) return { label, contentType: type, body, expected: { kind: 'refused', status: 400, message: 'The request body is empty' } };
     const multipart = type !== undefined && /^multipart\/form-data\s*(;|$)/i.test(type.trim());
-    const expected: Expected = multipart ? { kind: 'refused', status: 400 } : { kind: 'refused', status: 400, message: NOT_MULTIPART };
+    const json = type !== undefined && /^application\/json\s*(;|$)/i.test(type.trim());
+    // An empty JSON body is read as JSON (an upload by URL without one) by the handler.
+    if (body.byteLength === 0 && !json) return { label, contentType: type, body, expected: { kind: 'refused', status: 400, message: 'The request body is empty' } };
+    const expected: Expected = multipart ? { kind: 'refused', status: 400 } : json ? urlUploadVerdict(body) : { kind: 'refused', status: 400, message: NOT_MULTIPART };
     return { label, contentType: type, body, expected };
   });
 
