@@ -43,23 +43,27 @@ const config = readConfig(process.env);
 const reference = loadReferenceParser();
 
 let stored: Uint8Array | undefined;
-const handler = createUploadHandler({
-  config,
-  quota: new HourlyQuota({ increment: async () => 1 }, 1_000_000_000),
-  objects: {
-    async put(_key, bytes) {
-      stored = bytes;
+/** The upload handler over in-memory storage that keeps the last bytes stored; with `idempotency`, keyed uploads. */
+const uploadHandler = (idempotency?: IdempotencyRecords) =>
+  createUploadHandler({
+    config,
+    quota: new HourlyQuota({ increment: async () => 1 }, 1_000_000_000),
+    objects: {
+      async put(_key, bytes) {
+        stored = bytes;
+      },
+      async delete() {},
     },
-    async delete() {},
-  },
-  records: {
-    async create() {},
-    async get() {
-      return undefined;
+    records: {
+      async create() {},
+      async get() {
+        return undefined;
+      },
     },
-  },
-  log: { warn() {}, error() {} },
-});
+    log: { warn() {}, error() {} },
+    ...(idempotency ? { idempotency } : {}),
+  });
+const handler = uploadHandler();
 
 /** Claims in memory, with the adapter's semantics (a live record holds its id). */
 const claims = new Map<string, IdempotencyRecord>();
@@ -80,24 +84,7 @@ const idempotency: IdempotencyRecords = {
     if (claims.get(id)?.owner === owner) claims.delete(id);
   },
 };
-const idempotentHandler = createUploadHandler({
-  config,
-  quota: new HourlyQuota({ increment: async () => 1 }, 1_000_000_000),
-  objects: {
-    async put(_key, bytes) {
-      stored = bytes;
-    },
-    async delete() {},
-  },
-  records: {
-    async create() {},
-    async get() {
-      return undefined;
-    },
-  },
-  log: { warn() {}, error() {} },
-  idempotency,
-});
+const idempotentHandler = uploadHandler(idempotency);
 let keys = 0;
 
 /** The same upload with a key of its own: a first request every time. */
