@@ -35,9 +35,10 @@ function page(title: string, body: string): string {
 export function confirmationPage(record: ImageRecord): string {
   const rows: Array<[string, string | undefined]> = [
     ['Image', record.id],
-    ['Uploaded', record.createdAt],
+    // Read by a person, not a program: minutes in UTC and a size in KiB or MiB beside the bytes.
+    ['Uploaded', `${record.createdAt.slice(0, 10)} ${record.createdAt.slice(11, 16)} UTC`],
     ['Format', record.format],
-    ['Size', record.size === undefined ? undefined : `${record.size} bytes`],
+    ['Size', record.size === undefined ? undefined : readableSize(record.size)],
     ['Dimensions', record.width === undefined ? undefined : `${record.width} × ${record.height}`],
   ];
   const details = rows
@@ -49,6 +50,13 @@ export function confirmationPage(record: ImageRecord): string {
     `<p>Anyone with this link can delete the image. Deleting it cannot be undone: its URL stops working.</p><dl>${details}</dl>` +
       `<form method="post"><button type="submit">Delete</button></form>`,
   );
+}
+
+function readableSize(bytes: number): string {
+  const exact = `${bytes.toLocaleString('en-US')} bytes`;
+  if (bytes < 1024) return exact;
+  const [value, unit] = bytes < 1024 * 1024 ? [bytes / 1024, 'KiB'] : [bytes / (1024 * 1024), 'MiB'];
+  return `${value.toFixed(1)} ${unit} (${exact})`;
 }
 
 export function deletedPage(): string {

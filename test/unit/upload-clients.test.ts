@@ -406,6 +406,9 @@ describe('delete links', () => {
       expect(page.headers?.['X-Frame-Options']).toBe('DENY');
       expect(page.body).toContain('<form method="post"><button type="submit">Delete</button></form>');
       expect(page.body).toContain(data.id);
+      // For a person: the upload time to the minute in UTC, the size readable beside its bytes.
+      expect(page.body).toContain(`<dd>${data.created_at.slice(0, 10)} ${data.created_at.slice(11, 16)} UTC</dd>`);
+      expect(page.body).toMatch(new RegExp(`<dd>(\\d+\\.\\d (KiB|MiB) \\()?${data.size.toLocaleString('en-US')} bytes\\)?</dd>`));
     }
     expect(records.items.has(data.id)).toBe(true);
     expect(objects.items.has(`images/${data.id}`)).toBe(true);
