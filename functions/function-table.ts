@@ -80,7 +80,7 @@ export interface FunctionDefinition {
   /**
    * Concurrent executions reserved for (and the most allowed to) this function, so a flood on
    * one route cannot take the account's whole pool from the others (docs/quotas.md).
-   * IMAGER_RESERVED_CONCURRENCY=false reserves none.
+   * Reserved only with IMAGER_RESERVED_CONCURRENCY=true (off by default: a new account's limit is too small).
    */
   readonly reservedConcurrency: number;
   /**
@@ -235,7 +235,13 @@ export const FUNCTIONS = {
   FinalizeUpload: {
     file: 'finalize-upload',
     description: 'Settles large uploads (S3 ObjectCreated)',
-    trigger: { type: 's3', events: ['ObjectCreated:Put', 'ObjectCreated:Post'], prefix: LARGE_UPLOAD_PREFIX },
+    // An upload that fails every retry is kept for `npm run redrive` (docs/operations.md), not dropped.
+    trigger: {
+      type: 's3',
+      events: ['ObjectCreated:Put', 'ObjectCreated:Post'],
+      prefix: LARGE_UPLOAD_PREFIX,
+      onFailure: { retryAttempts: 2, deadLetterQueueId: 'FinalizeDeadLetters' },
+    },
     timeoutSeconds: 60,
     memoryMb: 1024,
     reservedConcurrency: 30,
@@ -298,7 +304,7 @@ export const FUNCTIONS = {
     file: 'transform-image',
     description: 'Renders image variants (CloudFront failover origin for /variants/*)',
     trigger: { type: 'url' },
-    // CloudFront waits 30 s for an origin by default; sharp's own timeout (20 s) answers first.
+    // sharp's own timeout (20 s) answers first; CloudFront waits 5 s longer than this (lib/transforms.ts).
     timeoutSeconds: 30,
     // 1,769 MB is where Lambda gives exactly one vCPU (CPU grows in proportion to memory). Peak
     // RSS of the worst benchmark render (12 MP JPEG to 1200 px AVIF) is about 240 MiB, so CPU,
@@ -334,7 +340,7 @@ export function functionsTriggeredBy<T extends Trigger['type']>(type: T): Array<
   return FUNCTION_NAMES.filter((name) => functionDefinition(name).trigger.type === type) as Array<FunctionsTriggeredBy<T>>;
 }
 
-/** The concurrency the whole table reserves (what the stack reserves unless IMAGER_RESERVED_CONCURRENCY=false). */
+/** The concurrency the whole table reserves (what the stack reserves with IMAGER_RESERVED_CONCURRENCY=true). */
 export function reservedConcurrencyTotal(): number {
   return FUNCTION_NAMES.reduce((sum, name) => sum + functionDefinition(name).reservedConcurrency, 0);
 }

@@ -121,7 +121,11 @@ export function cdnCache(env: Env = process.env): CloudFrontCache | undefined {
 export function usagePlanKeys(env: Env = process.env): ApiGatewayUsagePlanKeys | undefined {
   const restApiId = optionalString(env, 'REST_API_ID');
   if (!restApiId) return undefined;
-  return new ApiGatewayUsagePlanKeys(new APIGatewayClient(API_CLIENT_OPTIONS), { restApiId, stageName: requireString(env, 'STAGE_NAME') });
+  return new ApiGatewayUsagePlanKeys(new APIGatewayClient(API_CLIENT_OPTIONS), {
+    restApiId,
+    stageName: requireString(env, 'STAGE_NAME'),
+    stackName: requireString(env, 'IMAGER_STACK_NAME'),
+  });
 }
 
 /** What every key route takes besides its storage: the settings, the caller's hourly window, metrics. */
