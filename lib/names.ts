@@ -4,12 +4,14 @@ import type { Construct } from 'constructs';
 
 /**
  * The longest name each account-global (or regional) resource kind takes, by the service's own
- * rule: CloudFront origin access controls and functions 64 characters, cache and response
- * headers policies 128, WAF web ACLs 128, CloudWatch dashboards 255 (docs/aws-limits.md).
+ * rule: CloudFront origin access controls, functions and key value stores 64 characters, cache,
+ * origin request and response headers policies 128, WAF web ACLs 128, CloudWatch dashboards 255
+ * (docs/aws-limits.md).
  */
 export const NAME_LIMITS = {
   originAccessControl: 64,
   cloudFrontFunction: 64,
+  keyValueStore: 64,
   cloudFrontPolicy: 128,
   webAcl: 128,
   dashboard: 255,

@@ -4,9 +4,12 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { transformSync } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ApiGatewayUsagePlanKeys } from '../../functions/adapters/api-gateway-usage-keys';
-import { generateUsageIdentifier } from '../../functions/core/api-keys';
+import { generateAccountId, generateUsageIdentifier } from '../../functions/core/api-keys';
+import { GONE, imageEntryValue, secretKey, secretValue, STORE_CAPACITY_BYTES } from '../../functions/core/edge-entries';
+import { newImageId } from '../../functions/core/ids';
+import { generateKid, generateSigningSecret } from '../../functions/core/url-signing';
 import { functionsTriggeredBy, FUNCTIONS, reservedConcurrencyTotal } from '../../functions/function-table';
-import { resourcesOfType, type Synthesized, synthImager } from './synth';
+import { logicalId, resourcesOfType, type Synthesized, synthImager } from './synth';
 
 /**
  * The AWS limits ledger (docs/aws-limits.md): each hard quota the stack must stay inside,
@@ -113,11 +116,12 @@ describe('CloudFront', () => {
       expect(fn.Properties.FunctionConfig.Runtime, id).toBe('cloudfront-js-2.0');
       const code = fn.Properties.FunctionCode as string;
       expect(Buffer.byteLength(code), id).toBeLessThanOrEqual(10 * 1024);
-      // The 2.0 runtime runs a script (no import/export) whose entry point is `handler`; it may
-      // require only its own modules.
+      // The 2.0 runtime runs a file whose entry point is `handler`, exports nothing, and loads only
+      // the runtime's own modules (`import cf from 'cloudfront'`, `crypto`), by import or require.
       expect(() => transformSync(code, { loader: 'js', format: undefined, target: 'es2020' }), id).not.toThrow();
       expect(code, id).toMatch(/(?:^|\n)\s*(?:async\s+)?function\s+handler\s*\(/);
-      expect(code, id).not.toMatch(/(?:^|\n)\s*(?:import|export)\s/);
+      expect(code, id).not.toMatch(/(?:^|\n)\s*export\s/);
+      for (const line of code.split('\n').filter((l) => /^\s*import\s/.test(l))) expect(line, id).toMatch(/^\s*import\s+\w+\s+from\s+'(?:cloudfront|crypto)';\s*$/);
       for (const [, module] of code.matchAll(/require\(\s*['"]([^'"]+)['"]\s*\)/g)) expect(['crypto', 'cloudfront'], id).toContain(module);
     }
   });
@@ -129,8 +133,39 @@ describe('CloudFront', () => {
     }
   });
 
-  it('KeyValueStore: the stack has none yet; one added must bound what it loads (5 MB per store)', () => {
-    expect(Object.keys(resourcesOfType(largest.template, 'AWS::CloudFront::KeyValueStore'))).toEqual([]);
+  it('invalidations: no function may create one (a removed image goes on the deny-list); only the console deployment helper can, once per deploy', () => {
+    const resources = resourcesOf(largest);
+    const functionRoles = new Set(Object.values(largest.stack.allFunctions).map((fn) => logicalId(fn.role!)));
+    expect(functionRoles.size).toBe(Object.keys(largest.stack.allFunctions).length);
+    const invalidating = new Set<string>();
+    const grants = (document: { Statement: Array<{ Action: string | string[] }> }) =>
+      document.Statement.some((statement) => ([] as string[]).concat(statement.Action).some((action) => /^cloudfront:(CreateInvalidation|\*)$/.test(action)));
+    for (const [id, resource] of Object.entries(resources)) {
+      if (resource.Type === 'AWS::IAM::Role' && (resource.Properties.Policies ?? []).some((policy: { PolicyDocument: never }) => grants(policy.PolicyDocument))) invalidating.add(id);
+      if (resource.Type === 'AWS::IAM::Policy' && grants(resource.Properties.PolicyDocument)) for (const role of resource.Properties.Roles ?? []) invalidating.add(String((role as { Ref?: string }).Ref));
+    }
+    expect([...invalidating].filter((role) => functionRoles.has(role))).toEqual([]);
+    expect(invalidating.size).toBeLessThanOrEqual(1);
+  });
+
+  it('KeyValueStore: one store, read by the viewer-request function; every entry the functions write within 512-byte keys and 1 KB values', () => {
+    const stores = Object.keys(resourcesOfType(largest.template, 'AWS::CloudFront::KeyValueStore'));
+    expect(stores).toHaveLength(1);
+    const readers = Object.values(resourcesOfType(largest.template, 'AWS::CloudFront::Function')).filter((fn) => fn.Properties.FunctionConfig.KeyValueStoreAssociations);
+    expect(readers).toHaveLength(1);
+    expect(JSON.stringify(readers[0].Properties.FunctionConfig.KeyValueStoreAssociations)).toContain(stores[0]);
+    // The largest entries the writers make (functions/core/edge-entries.ts): a secret, a private expiring image, a removed one.
+    const far = Math.floor(Date.UTC(9999, 0) / 1000);
+    const entries = [
+      [secretKey(generateKid()), secretValue(generateAccountId(), generateSigningSecret())],
+      [newImageId(), imageEntryValue({ accountId: generateAccountId(), visibility: 'private', expiresAt: far })!],
+      [newImageId(), GONE],
+    ] as const;
+    for (const [key, value] of entries) {
+      expect(Buffer.byteLength(key), key).toBeLessThanOrEqual(512);
+      expect(Buffer.byteLength(value), key).toBeLessThanOrEqual(1024);
+    }
+    expect(STORE_CAPACITY_BYTES).toBe(5 * 1024 * 1024);
   });
 });
 
@@ -187,10 +222,14 @@ describe('the ledger', () => {
       expect(quota.length, row).toBeGreaterThan(0);
       expect(number, row).toMatch(/\d/);
       expect(source, row).toMatch(/^".+" \(.+\)$/);
-      const cited = /^`(test\/[\w/.-]+\.ts)`: "(.+)"$/.exec(test);
-      expect(cited, row).not.toBeNull();
-      const file = readFileSync(new URL(`../../${cited![1]}`, import.meta.url), 'utf8');
-      expect(file, row).toContain(cited![2]);
+      // One or more `file`: "title" citations, separated by "; ".
+      const citations = test.split(/(?<=")\s*;\s*(?=`)/);
+      for (const citation of citations) {
+        const cited = /^`(test\/[\w/.-]+\.ts)`: "([^"]+)"$/.exec(citation);
+        expect(cited, row).not.toBeNull();
+        const file = readFileSync(new URL(`../../${cited![1]}`, import.meta.url), 'utf8');
+        expect(file, row).toContain(cited![2]);
+      }
     }
   });
 });

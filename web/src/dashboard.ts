@@ -4,9 +4,10 @@ import type { ConsoleContext } from './context';
 import { formatBytes, formatTime, h } from './dom';
 import { gallerySection } from './gallery';
 import { keysSection } from './keys';
+import { signingSecretsSection } from './signing-secrets';
 import { alertBox, errorText, go, mount, type Section, setBusy, showWho } from './ui';
 
-/** Account settings of the signed-in person: usage, API keys and the gallery, with sign-out. */
+/** Account settings of the signed-in person: usage, API keys, URL-signing secrets and the gallery, with sign-out. */
 export function dashboardView(context: ConsoleContext, user: Claims): void {
   const { api, auth } = context;
   const signOut = h(
@@ -33,10 +34,12 @@ export function dashboardView(context: ConsoleContext, user: Claims): void {
 
   const usage = usageSection(context);
   const keys = keysSection(context, () => usage.refresh());
+  const signing = signingSecretsSection(context);
   const gallery = gallerySection(context, user, () => usage.refresh());
-  mount(h('h1', { class: 'visually-hidden' }, 'Account settings'), usage.section, keys.section, gallery.section);
+  mount(h('h1', { class: 'visually-hidden' }, 'Account settings'), usage.section, keys.section, signing.section, gallery.section);
   void usage.refresh();
   void keys.refresh();
+  void signing.refresh();
   void gallery.refresh();
 }
 
