@@ -108,6 +108,8 @@ export const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
 
 /** The public documentation routes (docs/api.md). */
 const REFERENCE_ROUTES = new Set(['GET /api/openapi.json', 'GET /docs']);
+/** The delete link of an upload (docs/api.md#delete-links): the token in its path is the credential. */
+const DELETE_LINK_PATH = '/api/images/{image_id}/delete/{token}';
 
 /** The identity validation expression: malformed headers are refused before the authorizer runs. */
 export const AUTHORIZATION_PATTERN = BEARER_KEY_PATTERN;
@@ -152,7 +154,8 @@ export class ImagerApi extends Construct {
       defaultCorsPreflightOptions: {
         allowOrigins: Cors.ALL_ORIGINS,
         allowMethods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
-        allowHeaders: ['Authorization', 'Content-Type'],
+        // Idempotency-Key: the typed client sends one with every upload (docs/api.md#idempotent-uploads).
+        allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'],
         maxAge: Duration.minutes(10),
       },
     });
@@ -314,7 +317,9 @@ export class ImagerApi extends Construct {
           'AwsSolutions-APIG4',
           REFERENCE_ROUTES.has(route)
             ? 'The API description (GET /api/openapi.json) and its reference page (GET /docs) are public documentation (docs/api.md), like any API reference: they read no data and reveal only the contract.'
-            : 'The public image link (GET /image/{image_id}) is meant to be opened by anyone who has the URL, like a shared photo link; the 128-bit random id is the capability, and the answer is only a 301 to the CDN URL (it reads no storage).',
+            : method.resource.path === DELETE_LINK_PATH
+              ? 'The delete link an upload answers (docs/api.md#delete-links) is a capability URL for tools that can only open a link: the 256-bit random token in its path is the credential, checked against the hash kept on the image record; GET only shows a confirmation page, and only its form POST deletes.'
+              : 'The public image link (GET /image/{image_id}) is meant to be opened by anyone who has the URL, like a shared photo link; the 128-bit random id is the capability, and the answer is only a 301 to the CDN URL (it reads no storage).',
         );
       }
     }

@@ -156,7 +156,7 @@ describe('functions', () => {
     return resource.Properties;
   }
 
-  it('are the twenty-four Imager functions and the transform function (plus the CDK bucket-notification, SDK-call and console-deployment helpers)', () => {
+  it('are the twenty-five Imager functions and the transform function (plus the CDK bucket-notification, SDK-call and console-deployment helpers)', () => {
     const functions = Object.keys(resourcesOfType(synth.template, 'AWS::Lambda::Function'));
     // The transform function (sharp beside its bundle) is checked in test/infra/transforms.test.ts.
     const ours = [...(Object.keys(FILES) as FunctionName[]).map((name) => logicalId(synth.stack.functions[name])), logicalId(synth.stack.transforms.function)];
@@ -165,7 +165,7 @@ describe('functions', () => {
       expect.stringMatching(/^BucketNotificationsHandler/),
       expect.stringMatching(/^CustomCDKBucketDeployment/),
     ]);
-    expect(ours).toHaveLength(25);
+    expect(ours).toHaveLength(26);
   });
 
   it.each(Object.keys(FILES) as FunctionName[])('%s: Node.js >= 22 on arm64, traced, with its own retained log group', (name) => {
@@ -279,7 +279,11 @@ describe('least privilege', () => {
   const signingSecrets = () => [`dynamodb:GetItem on ${ids.keys}.Arn`, `dynamodb:PutItem on ${ids.keys}.Arn`];
   const usagePlan = (): string => logicalId(synth.stack.api.usagePlan);
   const EXPECTED: Record<FunctionName, () => string[]> = {
+    // The counters table also holds the Idempotency-Key claims: claimed, read back, kept, released.
     UploadImage: () => [
+      `dynamodb:DeleteItem on ${ids.counters}.Arn`,
+      `dynamodb:GetItem on ${ids.counters}.Arn`,
+      `dynamodb:PutItem on ${ids.counters}.Arn`,
       ...edgeWrites(),
       `dynamodb:PutItem on ${ids.images}.Arn`,
       `dynamodb:UpdateItem on ${ids.counters}.Arn`,
@@ -315,12 +319,23 @@ describe('least privilege', () => {
       `s3:DeleteObject on ${objects(LARGE_UPLOAD_PREFIX)}`,
     ],
     StartUpload: () => [
+      `dynamodb:DeleteItem on ${ids.counters}.Arn`,
+      `dynamodb:GetItem on ${ids.counters}.Arn`,
+      `dynamodb:PutItem on ${ids.counters}.Arn`,
       ...edgeWrites(),
       `dynamodb:PutItem on ${ids.images}.Arn`,
       `dynamodb:UpdateItem on ${ids.counters}.Arn`,
       `s3:AbortMultipartUpload on ${objects(LARGE_UPLOAD_PREFIX)}`,
       ...signingSecrets(),
       `s3:PutObject on ${objects(LARGE_UPLOAD_PREFIX)}`,
+    ],
+    // The delete link: read the record (its token hash), then the same deletes as DeleteImage.
+    DeleteByLink: () => [
+      `dynamodb:DeleteItem on ${ids.images}.Arn`,
+      `dynamodb:GetItem on ${ids.images}.Arn`,
+      `dynamodb:UpdateItem on ${ids.counters}.Arn`,
+      `s3:DeleteObject on ${objects(DIRECT_PREFIX)}`,
+      `s3:DeleteObject on ${objects(LARGE_UPLOAD_PREFIX)}`,
     ],
     // Resumable uploads: each touches the multipart upload of uploads/<id> only, never an object elsewhere.
     SignUploadParts: () => [`dynamodb:GetItem on ${ids.images}.Arn`, `dynamodb:UpdateItem on ${ids.counters}.Arn`, `s3:PutObject on ${objects(LARGE_UPLOAD_PREFIX)}`],
