@@ -248,7 +248,13 @@ export const FUNCTIONS = {
   FinalizeUpload: {
     file: 'finalize-upload',
     description: 'Settles large uploads (S3 ObjectCreated)',
-    trigger: { type: 's3', events: ['ObjectCreated:Put', 'ObjectCreated:Post', 'ObjectCreated:CompleteMultipartUpload'], prefix: LARGE_UPLOAD_PREFIX },
+    // An upload that fails every retry is kept for `npm run redrive` (docs/operations.md), not dropped.
+    trigger: {
+      type: 's3',
+      events: ['ObjectCreated:Put', 'ObjectCreated:Post', 'ObjectCreated:CompleteMultipartUpload'],
+      prefix: LARGE_UPLOAD_PREFIX,
+      onFailure: { retryAttempts: 2, deadLetterQueueId: 'FinalizeDeadLetters' },
+    },
     timeoutSeconds: 60,
     memoryMb: 1024,
     reservedConcurrency: 30,
@@ -317,7 +323,7 @@ export const FUNCTIONS = {
     file: 'transform-image',
     description: 'Renders image variants (CloudFront failover origin for /variants/*)',
     trigger: { type: 'url' },
-    // CloudFront waits 30 s for an origin by default; sharp's own timeout (20 s) answers first.
+    // sharp's own timeout (20 s) answers first; CloudFront waits 5 s longer than this (lib/transforms.ts).
     timeoutSeconds: 30,
     // 1,769 MB is where Lambda gives exactly one vCPU (CPU grows in proportion to memory). Peak
     // RSS of the worst benchmark render (12 MP JPEG to 1200 px AVIF) is about 240 MiB, so CPU,
@@ -354,7 +360,7 @@ export function functionsTriggeredBy<T extends Trigger['type']>(type: T): Array<
   return FUNCTION_NAMES.filter((name) => functionDefinition(name).trigger.type === type) as Array<FunctionsTriggeredBy<T>>;
 }
 
-/** The concurrency the whole table reserves (what the stack reserves unless IMAGER_RESERVED_CONCURRENCY=false). */
+/** The concurrency the whole table reserves (what the stack reserves with IMAGER_RESERVED_CONCURRENCY=true). */
 export function reservedConcurrencyTotal(): number {
   return FUNCTION_NAMES.reduce((sum, name) => sum + functionDefinition(name).reservedConcurrency, 0);
 }

@@ -24,7 +24,7 @@ import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { GATEWAY_RESPONSES, type GatewayResponseType } from '../functions/gateway-responses';
-import { BEARER_KEY_PATTERN } from '../functions/core/api-keys';
+import { API_KEY_STACK_TAG, BEARER_KEY_PATTERN } from '../functions/core/api-keys';
 import { JSON_CONTENT_TYPE } from '../functions/transport/http';
 import { FUNCTION_NAMES, functionDefinition, functionsTriggeredBy } from '../functions/function-table';
 import { BINARY_MEDIA_TYPES, ROUTES } from '../functions/routes';
@@ -132,6 +132,8 @@ export class ImagerApi extends Construct {
     const accessLogs = (this.accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_MONTH }));
 
     this.api = new RestApi(this, 'Api', {
+      // Named after the stack: its metrics (ApiName) are not merged with another API of the region.
+      restApiName: Stack.of(this).stackName,
       description: 'Imager image hosting API',
       endpointTypes: [EndpointType.REGIONAL],
       apiKeySourceType: ApiKeySourceType.AUTHORIZER,
@@ -233,7 +235,7 @@ export class ImagerApi extends Construct {
     this.keyPolicy(fn, 'KeyCreation', [
       new PolicyStatement({ actions: ['apigateway:POST'], resources: [this.apigw('/apikeys'), this.apigw(`/usageplans/${this.usagePlan.usagePlanId}/keys`)] }),
       new PolicyStatement({ actions: ['apigateway:GET'], resources: [this.apigw('/usageplans')] }),
-      new PolicyStatement({ actions: ['apigateway:DELETE'], resources: [this.apigw('/apikeys/*'), this.apigw(`/usageplans/${this.usagePlan.usagePlanId}/keys/*`)] }),
+      ...this.keyDeletion(),
     ]);
   }
 
@@ -245,13 +247,28 @@ export class ImagerApi extends Construct {
   private allowKeyRevocation(fn: LambdaFunction): void {
     this.keyPolicy(fn, 'KeyRevocation', [
       new PolicyStatement({ actions: ['apigateway:GET'], resources: [this.apigw('/usageplans')] }),
-      new PolicyStatement({ actions: ['apigateway:DELETE'], resources: [this.apigw('/apikeys/*'), this.apigw(`/usageplans/${this.usagePlan.usagePlanId}/keys/*`)] }),
+      ...this.keyDeletion(),
       new PolicyStatement({
         actions: ['apigateway:DELETE'],
         // The literal stage name, not the stage's Ref: the stage depends on the methods, which depend on these functions.
         resources: [this.apigw(`/restapis/${this.api.restApiId}/stages/${this.stageName}/cache/authorizers`)],
       }),
     ]);
+  }
+
+  /**
+   * Deleting a key from this plan, and deleting the key itself only if it carries this stack's
+   * tag (every key Imager creates does): the region's other API keys stay out of reach.
+   */
+  private keyDeletion(): PolicyStatement[] {
+    return [
+      new PolicyStatement({ actions: ['apigateway:DELETE'], resources: [this.apigw(`/usageplans/${this.usagePlan.usagePlanId}/keys/*`)] }),
+      new PolicyStatement({
+        actions: ['apigateway:DELETE'],
+        resources: [this.apigw('/apikeys/*')],
+        conditions: { StringEquals: { [`aws:ResourceTag/${API_KEY_STACK_TAG}`]: Stack.of(this).stackName } },
+      }),
+    ];
   }
 
   private apigw(path: string): string {
@@ -268,6 +285,7 @@ export class ImagerApi extends Construct {
     if (fn.role) policy.attachToRole(fn.role);
     fn.addEnvironment('REST_API_ID', this.api.restApiId);
     fn.addEnvironment('STAGE_NAME', this.stageName);
+    fn.addEnvironment('IMAGER_STACK_NAME', Stack.of(this).stackName);
     const reason =
       'API keys are created at run time with ids API Gateway chooses (/apikeys/<id>, /usageplans/<plan>/keys/<id>); the wildcard covers only those ids, under this usage plan or the key collection, for the actions the key lifecycle needs.';
     const plan = Stack.of(this).resolve((this.usagePlan.node.defaultChild as CfnResource).logicalId) as string;

@@ -134,7 +134,11 @@ export function userAccounts(dynamodb: DynamoDBClient, env: Env = process.env): 
 export function usagePlanKeys(env: Env = process.env): ApiGatewayUsagePlanKeys | undefined {
   const restApiId = optionalString(env, 'REST_API_ID');
   if (!restApiId) return undefined;
-  return new ApiGatewayUsagePlanKeys(new APIGatewayClient(API_CLIENT_OPTIONS), { restApiId, stageName: requireString(env, 'STAGE_NAME') });
+  return new ApiGatewayUsagePlanKeys(new APIGatewayClient(API_CLIENT_OPTIONS), {
+    restApiId,
+    stageName: requireString(env, 'STAGE_NAME'),
+    stackName: requireString(env, 'IMAGER_STACK_NAME'),
+  });
 }
 
 /** Idempotency-Key records of the upload routes, beside the hourly windows in the counters table. */

@@ -150,7 +150,7 @@ describe('cdk-nag AwsSolutions', () => {
       expect(byRule(rule).map((ack) => ack.path).sort(), rule).toEqual([distribution, stack.console.node.path].sort());
     }
     expect(byRule('AwsSolutions-CFR2').find((ack) => ack.path === distribution)!.reason).toContain('IMAGER_WEB_ACL_ID');
-    expect(byRule('AwsSolutions-SQS3').map((ack) => ack.path)).toEqual([stack.purgeDeadLetters.node.path]);
+    expect(byRule('AwsSolutions-SQS3').map((ack) => ack.path).sort()).toEqual([stack.finalizeDeadLetters.node.path, stack.purgeDeadLetters.node.path].sort());
     // L1 (runtime): only CDK's BucketDeployment provider; our functions run the newest runtime.
     expect(byRule('AwsSolutions-L1').map((ack) => ack.path)).toEqual([bucketDeployment!.node.path]);
     // The console's bucket and CDN logs (static public files), and the user pool's plan/MFA choices.

@@ -114,7 +114,7 @@ describe('events/ for sam local invoke', () => {
       { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: 'arn:aws:execute-api:us-east-1:123456789012:abc123defg/v1/*' },
     ]);
     // The key's random usage identifier, never the key itself (docs/api.md).
-    expect(result.usageIdentifierKey).toMatch(/^usage_[A-Za-z0-9_-]{32}$/);
+    expect(result.usageIdentifierKey).toMatch(/^usage[0-9a-f]{48}$/);
     expect(result.context).toEqual({ accountId: result.principalId, keyId: expect.stringMatching(/^key_/) });
     expect(result.principalId).toMatch(/^acct_/);
   });
