@@ -53,7 +53,7 @@ export class ImagerStack extends Stack {
     const { bucket, images, keys, counters } = storage;
 
     // The distribution depends on the bucket only; functions depend on the distribution (their
-    // url base, PurgeImage's invalidations), never the other way round.
+    // url base, PurgeImage's deny-list entries in the edge's KeyValueStore), never the other way round.
     const edgeSettings = settings.edge;
     const edge = (this.edge = new EdgeRules(this, 'Edge', { settings: edgeSettings }));
     const transforms = (this.transforms = new Transforms(this, 'Transforms', {
