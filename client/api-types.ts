@@ -24,6 +24,11 @@ export interface paths {
          *     Metadata (EXIF, XMP, IPTC, comments) is removed before the image is stored. Larger images
          *     go through `POST /api/images/uploads`.
          *
+         *     Your own metadata goes in the form field `metadata`, a JSON object of strings (see
+         *     `Metadata`). When you already hold an image with exactly these bytes (the same
+         *     `sha256`), the new one names it in `duplicate_of`; with `?on_duplicate=return` nothing is
+         *     stored and the answer is `200` with the image you already have.
+         *
          *         curl -X POST -H "Authorization: Bearer YOUR_API_KEY" -F "image=@/path/to/your/image.jpg" https://api.imager.com/api/images/upload
          */
         post: operations["uploadImage"];
@@ -106,6 +111,39 @@ export interface paths {
          * @description Deletes the record, the stored bytes, every variant and the cached copies. The public URL answers `404` at once locally and within minutes on AWS.
          */
         delete: operations["deleteImage"];
+        options?: never;
+        head?: never;
+        /**
+         * Change an image's metadata
+         * @description Replaces the image's metadata with the one given (`null` or `{}` removes it) and answers the image.
+         */
+        patch: operations["updateImage"];
+        trace?: never;
+    };
+    "/api/images/{image_id}/similar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The image's `id`.
+                 * @example 7Yq2mN0c4TzP1aXbK9eLwQ
+                 */
+                image_id: components["parameters"]["ImageId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List near-identical images
+         * @description Your other images that look nearly the same as this one (the same picture re-encoded,
+         *     resized, converted or lightly edited): their 64-bit perceptual hashes differ in at most
+         *     `max_distance` (7) bits. Nearest first, at most 50. `analyzed` is `false` (and the list
+         *     empty) while this image's hash is not computed yet, moments after it was stored.
+         */
+        get: operations["listSimilarImages"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -217,6 +255,54 @@ export interface paths {
          * @description The key stops working at once (within the authorizer's cache time on AWS) and stays listed as `revoked`.
          */
         delete: operations["revokeAccountKey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/account/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your exports
+         * @description Your exports of the last 7 days, newest first (at most 10).
+         */
+        get: operations["listAccountExports"];
+        put?: never;
+        /**
+         * Export your images
+         * @description Starts building a zip of all your images as stored (byte for byte what their `url`
+         *     serves) with `records.json`, their records. Built in the background: poll the export
+         *     (`Location`) until it is `ready`, then download its `url`, a link that expires within an
+         *     hour (ask again for a fresh one). Exports are kept 7 days. While one is being built, this
+         *     answers that one instead of starting another. One export holds at most 10 GiB of images.
+         */
+        post: operations["startAccountExport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/account/export/{export_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An export's state and link
+         * @description The export: `pending`, `building`, `ready` (with a download `url` that expires at `url_expires_at`), `failed` (with a `reason`), or `expired`.
+         */
+        get: operations["getAccountExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -344,6 +430,10 @@ export interface components {
             /** @description Hex SHA-256 digest of the stored bytes. */
             sha256: string;
             created_at: components["schemas"]["Timestamp"];
+            metadata: components["schemas"]["Metadata"];
+            thumbhash: components["schemas"]["Thumbhash"];
+            dominant_color: components["schemas"]["DominantColor"];
+            duplicate_of?: components["schemas"]["DuplicateOf"];
         };
         /** @description A large upload whose bytes have not arrived (or not been checked) yet. Its `url` answers `404` until it is ready. */
         PendingImage: {
@@ -355,6 +445,9 @@ export interface components {
              */
             state: "pending";
             created_at: components["schemas"]["Timestamp"];
+            metadata: components["schemas"]["Metadata"];
+            thumbhash: components["schemas"]["Thumbhash"];
+            dominant_color: components["schemas"]["DominantColor"];
         };
         /** @description A large upload whose bytes failed the checks; nothing was published. */
         RejectedImage: {
@@ -368,7 +461,35 @@ export interface components {
             created_at: components["schemas"]["Timestamp"];
             /** @description Why the bytes were refused. */
             reason: string;
+            metadata: components["schemas"]["Metadata"];
+            thumbhash: components["schemas"]["Thumbhash"];
+            dominant_color: components["schemas"]["DominantColor"];
         };
+        /**
+         * @description Your own pairs on the image; `{}` when none. At most 20; keys of 1 to 40 characters `a-z 0-9 _ . -`, values of at most 256 characters.
+         * @example {
+         *       "user": "42",
+         *       "album": "holidays"
+         *     }
+         */
+        Metadata: {
+            [key: string]: string;
+        };
+        /**
+         * @description A ThumbHash of the image (base64), a blurred placeholder that decodes to the image's aspect ratio; `null` until the image has been analysed, moments after it is stored.
+         * @example 1QcSHQRnh493V4dIh4eXh1h4kJUI
+         */
+        Thumbhash: string | null;
+        /**
+         * @description The image's most common colour, `#rrggbb`; `null` until the image has been analysed.
+         * @example #6f8ca8
+         */
+        DominantColor: string | null;
+        /**
+         * @description An image of yours that held exactly these bytes (`sha256`) when this one was stored (it may have been deleted since). Direct uploads only.
+         * @example Vq0c4TzP1aXbK9eLw7Yq2m
+         */
+        DuplicateOf: string;
         /** @enum {string} */
         ImageContentType: "image/jpeg" | "image/png" | "image/gif" | "image/webp" | "image/avif" | "image/bmp" | "image/tiff";
         ImageResponse: {
@@ -389,6 +510,7 @@ export interface components {
             /** @description Exact byte count of the file (binds the upload to it). */
             size?: number;
             content_type?: components["schemas"]["ImageContentType"];
+            metadata?: components["schemas"]["Metadata"];
         } & {
             [key: string]: unknown;
         };
@@ -421,12 +543,71 @@ export interface components {
             /** @constant */
             state: "pending";
             created_at: components["schemas"]["Timestamp"];
+            metadata: components["schemas"]["Metadata"];
+            thumbhash: components["schemas"]["Thumbhash"];
+            dominant_color: components["schemas"]["DominantColor"];
             upload: components["schemas"]["UploadTicket"];
         };
         StartedUploadResponse: {
             /** @constant */
             status: "success";
             data: components["schemas"]["StartedUpload"];
+        };
+        UpdateImageRequest: {
+            /** @description The new metadata, replacing the old; `null` removes it. */
+            metadata?: components["schemas"]["Metadata"] | null;
+        };
+        SimilarImagesResponse: {
+            /** @constant */
+            status: "success";
+            data: {
+                /** @description Whether this image's perceptual hash is computed (if not, `similar` is empty). */
+                analyzed: boolean;
+                /**
+                 * @description The most bits (of 64) in which a similar image's hash differs.
+                 * @constant
+                 */
+                max_distance: 7;
+                similar: {
+                    /** @description Bits in which the two perceptual hashes differ (0 is the same picture to the hash). */
+                    distance: number;
+                    image: components["schemas"]["ReadyImage"];
+                }[];
+            };
+        };
+        Export: {
+            id: string;
+            /** @enum {string} */
+            state: "pending" | "building" | "ready" | "failed" | "expired";
+            created_at: components["schemas"]["Timestamp"];
+            expires_at: components["schemas"]["Timestamp"];
+            /** Format: date-time */
+            finished_at: string | null;
+            /** @description Images in the zip, once ready. */
+            image_count: number | null;
+            /** @description Bytes of the zip, once ready. */
+            size: number | null;
+            /**
+             * Format: uri
+             * @description While `ready`, a link to download the zip (no key needed); it expires at `url_expires_at`.
+             */
+            url: string | null;
+            /** Format: date-time */
+            url_expires_at: string | null;
+            /** @description Why it failed. */
+            reason?: string;
+        };
+        ExportResponse: {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["Export"];
+        };
+        ExportListResponse: {
+            /** @constant */
+            status: "success";
+            data: {
+                exports: components["schemas"]["Export"][];
+            };
         };
         Account: {
             account_id: string;
@@ -863,7 +1044,10 @@ export type $defs = Record<string, never>;
 export interface operations {
     uploadImage: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `store` (default) stores a second copy and names the first in `duplicate_of`; `return` answers the image you already have (`200`) instead. */
+                on_duplicate?: "store" | "return";
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -876,10 +1060,26 @@ export interface operations {
                      * @description The image file.
                      */
                     image: Blob;
+                    /** @description Your metadata as JSON text, e.g. `{"user":"42"}` (see the `Metadata` schema). */
+                    metadata?: string;
                 };
             };
         };
         responses: {
+            /** @description With `?on_duplicate=return`, the image you already hold with these bytes; nothing was stored. */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImageResponse"];
+                };
+            };
             /** @description Stored. `Location` names the image's API resource. */
             201: {
                 headers: {
@@ -905,7 +1105,12 @@ export interface operations {
                      *         "content_type": "image/jpeg",
                      *         "size": 1352,
                      *         "sha256": "ee231f75f238f5951a4707ffd7e345b8ca23d6be6096f57d8d65af49874b8144",
-                     *         "created_at": "2026-11-26T23:59:59.123Z"
+                     *         "created_at": "2026-11-26T23:59:59.123Z",
+                     *         "metadata": {
+                     *           "user": "42"
+                     *         },
+                     *         "thumbhash": "1QcSHQRnh493V4dIh4eXh1h4kJUI",
+                     *         "dominant_color": "#6f8ca8"
                      *       }
                      *     }
                      */
@@ -1024,6 +1229,18 @@ export interface operations {
                 limit?: number;
                 /** @description The `next_cursor` of the previous page (opaque). */
                 cursor?: string;
+                /**
+                 * @description `metadata.<key>=<value>`: only your images holding that pair, newest first, with the
+                 *     same paging (one pair per request). Served by an index: a page reads that page only,
+                 *     however many images you hold. A page may hold fewer than `limit` images when some
+                 *     were changed a moment ago; follow `next_cursor` until it is `null`.
+                 * @example {
+                 *       "metadata.user": "42"
+                 *     }
+                 */
+                metadata?: {
+                    [key: string]: string;
+                };
             };
             header?: never;
             path?: never;
@@ -1057,7 +1274,12 @@ export interface operations {
                      *             "content_type": "image/jpeg",
                      *             "size": 1352,
                      *             "sha256": "ee231f75f238f5951a4707ffd7e345b8ca23d6be6096f57d8d65af49874b8144",
-                     *             "created_at": "2026-11-26T23:59:59.123Z"
+                     *             "created_at": "2026-11-26T23:59:59.123Z",
+                     *             "metadata": {
+                     *               "user": "42"
+                     *             },
+                     *             "thumbhash": "1QcSHQRnh493V4dIh4eXh1h4kJUI",
+                     *             "dominant_color": "#6f8ca8"
                      *           }
                      *         ],
                      *         "next_cursor": "eyJ2IjoxLCJwIjoiMjAyNi0xMS0yNlQyMzo1OTo1OS4xMjNaIzdZcTJtTjBjNFR6UDFhWGJLOWVMd1EifQ"
@@ -1149,6 +1371,103 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["ImageNotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    updateImage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The image's `id`.
+                 * @example 7Yq2mN0c4TzP1aXbK9eLwQ
+                 */
+                image_id: components["parameters"]["ImageId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "metadata": {
+                 *         "user": "42",
+                 *         "album": "holidays"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["UpdateImageRequest"];
+            };
+        };
+        responses: {
+            /** @description The image as it now is. */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImageResponse"];
+                };
+            };
+            /** @description The body is not a JSON object, has a field that cannot be changed, or the metadata is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["ImageNotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    listSimilarImages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The image's `id`.
+                 * @example 7Yq2mN0c4TzP1aXbK9eLwQ
+                 */
+                image_id: components["parameters"]["ImageId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The similar images. */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SimilarImagesResponse"];
+                };
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["ImageNotFound"];
@@ -1534,6 +1853,144 @@ export interface operations {
                      * @example {
                      *       "status": "error",
                      *       "message": "Key not found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["Throttled"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    listAccountExports: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The exports. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportListResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["RouteNotFound"];
+            429: components["responses"]["Throttled"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    startAccountExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export, `pending`. `Location` names it. */
+            202: {
+                headers: {
+                    /**
+                     * @description The export's resource, `/api/account/export/{export_id}`.
+                     * @example /api/account/export/exp_Zx8Kq2mN0c4TzP1aXbK9eL
+                     */
+                    Location: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "success",
+                     *       "data": {
+                     *         "id": "exp_Zx8Kq2mN0c4TzP1aXbK9eL",
+                     *         "state": "pending",
+                     *         "created_at": "2026-11-27T10:20:00.000Z",
+                     *         "expires_at": "2026-12-04T10:20:00.000Z",
+                     *         "finished_at": null,
+                     *         "image_count": null,
+                     *         "size": null,
+                     *         "url": null,
+                     *         "url_expires_at": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ExportResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["RouteNotFound"];
+            429: components["responses"]["Throttled"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    getAccountExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The export's `id`.
+                 * @example exp_Zx8Kq2mN0c4TzP1aXbK9eL
+                 */
+                export_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "success",
+                     *       "data": {
+                     *         "id": "exp_Zx8Kq2mN0c4TzP1aXbK9eL",
+                     *         "state": "ready",
+                     *         "created_at": "2026-11-27T10:20:00.000Z",
+                     *         "expires_at": "2026-12-04T10:20:00.000Z",
+                     *         "finished_at": "2026-11-27T10:20:41.512Z",
+                     *         "image_count": 3,
+                     *         "size": 123980,
+                     *         "url": "https://imager-bucket.s3.eu-west-1.amazonaws.com/exports/acct_Qm9vYmFyYmF6cXV4/exp_Zx8Kq2mN0c4TzP1aXbK9eL.zip?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=3600&X-Amz-Signature=5f0e...",
+                     *         "url_expires_at": "2026-11-27T11:21:02.000Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ExportResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description No such export in this account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "error",
+                     *       "message": "Export not found"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];

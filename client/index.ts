@@ -22,6 +22,7 @@ export type ApiKey = Schemas['ApiKey'];
 export type NewKey = Schemas['NewKey'];
 export type Account = Schemas['Account'];
 export type ErrorEnvelope = Schemas['Error'];
+export type Export = Schemas['Export'];
 
 export type ImagerClient = Client<paths>;
 
@@ -49,15 +50,25 @@ export function createImagerClient(options: ImagerClientOptions): ImagerClient {
  * POST /api/images/upload: the image as multipart/form-data in the field `image`. The file name
  * is informative only (the format is sniffed from the bytes).
  */
-export function uploadImage(client: ImagerClient, image: Blob, filename = 'image') {
+export function uploadImage(client: ImagerClient, image: Blob, filename = 'image', options: UploadOptions = {}) {
   return client.POST('/api/images/upload', {
-    body: { image },
+    params: { query: options.onDuplicate ? { on_duplicate: options.onDuplicate } : {} },
+    body: { image, ...(options.metadata ? { metadata: JSON.stringify(options.metadata) } : {}) },
     bodySerializer(body) {
       const form = new FormData();
+      if (body.metadata !== undefined) form.append('metadata', body.metadata);
       form.append('image', body.image, filename);
       return form;
     },
   });
+}
+
+/** What a direct upload may carry besides the image (docs/apps.md). */
+export interface UploadOptions {
+  /** Your own pairs, kept on the image. */
+  readonly metadata?: Readonly<Record<string, string>>;
+  /** `return`: answer the image you already hold with these bytes instead of storing another. */
+  readonly onDuplicate?: 'store' | 'return';
 }
 
 /**

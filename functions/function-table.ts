@@ -9,99 +9,11 @@
  * (functions/routes.ts), which points back at these names.
  */
 import { IMAGES_TABLE_SCHEMA, KEYS_TABLE_SCHEMA } from './adapters/table-schemas';
+import { APP_FUNCTIONS } from './app-functions';
 import { DIRECT_PREFIX, LARGE_UPLOAD_PREFIX, VARIANT_PREFIX } from './core/ids';
+import { ACCOUNT, API_FUNCTION, COUNT, type FunctionDefinition, index, LOOKUPS_READ, LOOKUPS_WRITE, objects, table, type Trigger } from './function-definitions';
 
-/** The DynamoDB tables a function can be given, by the name the storage construct knows them by. */
-export type TableName = 'images' | 'keys' | 'counters';
-
-/** The environment variable that carries each table's name to the handlers. */
-export const TABLE_ENVIRONMENT: Readonly<Record<TableName, string>> = {
-  images: 'IMAGES_TABLE',
-  keys: 'KEYS_TABLE',
-  counters: 'COUNTERS_TABLE',
-};
-
-/** What a function may do, each on the narrowest resource that can be named. */
-export type Grant =
-  /** These actions on the table itself (not its indexes). */
-  | { readonly kind: 'table'; readonly table: TableName; readonly actions: readonly string[] }
-  /** `dynamodb:Query` on one index of the table. */
-  | { readonly kind: 'index'; readonly table: TableName; readonly index: string }
-  /** These actions on the objects under each key prefix of the image bucket, never on the bucket. */
-  | { readonly kind: 'objects'; readonly prefixes: readonly string[]; readonly actions: readonly string[] }
-  /** `s3:ListBucket` on the image bucket; with prefixes, only listings under them. */
-  | { readonly kind: 'list'; readonly prefixes?: readonly string[] }
-  /** `cloudfront:CreateInvalidation` on the delivery distribution. */
-  | { readonly kind: 'invalidate' }
-  /** Create or revoke API Gateway keys on the usage plan (granted by the API construct, which owns the plan). */
-  | { readonly kind: 'api-keys'; readonly lifecycle: 'create' | 'revoke' };
-
-/** What invokes a function. */
-export type Trigger =
-  /** API Gateway: the routes of functions/routes.ts whose `handler` is this function. */
-  | { readonly type: 'api' }
-  /** The TOKEN authorizer of the API-key routes (`auth: 'key'`). */
-  | { readonly type: 'authorizer' }
-  /** S3 notifications of the image bucket for objects under `prefix`. */
-  | {
-      readonly type: 's3';
-      /** S3 event names, as events carry them (`ObjectCreated:Put`; `ObjectRemoved:*` for all removals). */
-      readonly events: readonly string[];
-      readonly prefix: string;
-      /** Lambda's asynchronous retries, then the event is kept in a dead-letter queue; unset: Lambda's defaults and no queue. */
-      readonly onFailure?: {
-        readonly retryAttempts: number;
-        /** Construct id of the queue (kept from the first deployment: a new id would replace the queue). */
-        readonly deadLetterQueueId: string;
-      };
-    }
-  /** An EventBridge schedule. */
-  | {
-      readonly type: 'schedule';
-      readonly everyMinutes: number;
-      readonly description: string;
-      /** Construct id of the rule (kept from the first deployment: a new id would replace the rule). */
-      readonly ruleId: string;
-    }
-  /** A function URL with IAM auth, reached only by CloudFront through an origin access control. */
-  | { readonly type: 'url' };
-
-/** Extra work after bundling: `docs-page` writes the finished reference page beside the bundle; `sharp` installs sharp's linux-arm64 build beside it. */
-export type BundlingExtra = 'docs-page' | 'sharp';
-
-export interface FunctionDefinition {
-  /** Handler file in functions/, without `.ts`; it exports `handler`. Its sample event is `events/<file>.json`. */
-  readonly file: string;
-  readonly description: string;
-  readonly trigger: Trigger;
-  /** At most 29 s for API routes (the API Gateway integration limit). */
-  readonly timeoutSeconds: number;
-  readonly memoryMb: number;
-  /**
-   * Concurrent executions reserved for (and the most allowed to) this function, so a flood on
-   * one route cannot take the account's whole pool from the others (docs/quotas.md).
-   * IMAGER_RESERVED_CONCURRENCY=false reserves none.
-   */
-  readonly reservedConcurrency: number;
-  /**
-   * Which of the functions' settings (functions/core/config.ts `functionEnvironment`, plus
-   * IMAGER_PUBLIC_BASE_URL) it receives: all, none, or the ones named.
-   */
-  readonly settings: 'all' | 'none' | readonly string[];
-  readonly grants: readonly Grant[];
-  readonly bundling?: BundlingExtra;
-}
-
-const table = (name: TableName, ...actions: string[]): Grant => ({ kind: 'table', table: name, actions });
-const index = (name: TableName, indexName: string): Grant => ({ kind: 'index', table: name, index: indexName });
-const objects = (prefixes: readonly string[], ...actions: string[]): Grant => ({ kind: 'objects', prefixes, actions });
-
-/** What every API function runs with: 10 s (inside API Gateway's 29 s), 1 GB (docs/performance.md: the benchmark's choice). */
-const API_FUNCTION = { trigger: { type: 'api' }, timeoutSeconds: 10, memoryMb: 1024 } as const;
-/** Wherever an image appears or disappears, the account's running image totals (an item of the counters table) are adjusted. */
-const COUNT = table('counters', 'dynamodb:UpdateItem');
-/** The person's account record and key slots live in the keys table. */
-const ACCOUNT = ['dynamodb:GetItem', 'dynamodb:PutItem'];
+export { type BundlingExtra, type FunctionDefinition, type Grant, TABLE_ENVIRONMENT, type TableName, type Trigger } from './function-definitions';
 
 /**
  * Every function. Reserved concurrency follows each route's share of traffic and its throttle:
@@ -118,7 +30,14 @@ export const FUNCTIONS = {
     reservedConcurrency: 100,
     settings: 'all',
     // DeleteObject: the cleanup when the record cannot be written after the object was.
-    grants: [table('images', 'dynamodb:PutItem'), COUNT, objects([DIRECT_PREFIX], 's3:PutObject', 's3:DeleteObject')],
+    // Query bySha: the account's image of the same bytes (docs/apps.md).
+    grants: [
+      table('images', 'dynamodb:PutItem'),
+      index('images', IMAGES_TABLE_SCHEMA.byShaIndex.name),
+      COUNT,
+      LOOKUPS_WRITE,
+      objects([DIRECT_PREFIX], 's3:PutObject', 's3:DeleteObject'),
+    ],
   },
   GetImage: {
     file: 'get-image',
@@ -134,7 +53,8 @@ export const FUNCTIONS = {
     ...API_FUNCTION,
     reservedConcurrency: 40,
     settings: 'all',
-    grants: [index('images', IMAGES_TABLE_SCHEMA.byAccountIndex.name), COUNT],
+    // BatchGetItem and the lookups: a page listed by one metadata pair (docs/apps.md).
+    grants: [index('images', IMAGES_TABLE_SCHEMA.byAccountIndex.name), table('images', 'dynamodb:BatchGetItem'), LOOKUPS_READ, COUNT],
   },
   DeleteImage: {
     file: 'delete-image',
@@ -142,7 +62,7 @@ export const FUNCTIONS = {
     ...API_FUNCTION,
     reservedConcurrency: 20,
     settings: 'all',
-    grants: [table('images', 'dynamodb:GetItem', 'dynamodb:DeleteItem'), COUNT, objects([DIRECT_PREFIX, LARGE_UPLOAD_PREFIX], 's3:DeleteObject')],
+    grants: [table('images', 'dynamodb:GetItem', 'dynamodb:DeleteItem'), COUNT, LOOKUPS_WRITE, objects([DIRECT_PREFIX, LARGE_UPLOAD_PREFIX], 's3:DeleteObject')],
   },
   StartUpload: {
     file: 'start-upload',
@@ -151,7 +71,7 @@ export const FUNCTIONS = {
     reservedConcurrency: 20,
     settings: 'all',
     // The presigned PUT/POST is signed with this function's role, so it needs the put itself.
-    grants: [table('images', 'dynamodb:PutItem'), COUNT, objects([LARGE_UPLOAD_PREFIX], 's3:PutObject')],
+    grants: [table('images', 'dynamodb:PutItem'), COUNT, LOOKUPS_WRITE, objects([LARGE_UPLOAD_PREFIX], 's3:PutObject')],
   },
   ViewImage: {
     file: 'view-image',
@@ -241,6 +161,7 @@ export const FUNCTIONS = {
     reservedConcurrency: 30,
     settings: 'all',
     grants: [
+      // UpdateItem also puts the settled image in the bySha index (a second write: docs/apps.md).
       table('images', 'dynamodb:GetItem', 'dynamodb:UpdateItem'),
       COUNT,
       objects([LARGE_UPLOAD_PREFIX], 's3:GetObject', 's3:DeleteObject'),
@@ -312,6 +233,8 @@ export const FUNCTIONS = {
     grants: [objects([DIRECT_PREFIX], 's3:GetObject'), objects([VARIANT_PREFIX], 's3:GetObject', 's3:PutObject')],
     bundling: 'sharp',
   },
+  // Metadata updates, similar images, the analysis and exports (docs/apps.md).
+  ...APP_FUNCTIONS,
 } as const satisfies Readonly<Record<string, FunctionDefinition>>;
 
 export type FunctionName = keyof typeof FUNCTIONS;

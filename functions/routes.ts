@@ -5,7 +5,7 @@ import { FUNCTIONS, type FunctionsTriggeredBy, functionsTriggeredBy } from './fu
  * `handler` names the function in the function table (functions/function-table.ts).
  */
 export interface RouteDefinition {
-  readonly method: 'GET' | 'POST' | 'DELETE';
+  readonly method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   /** API Gateway resource path; `{name}` segments are path parameters. */
   readonly path: string;
   readonly handler: HandlerName;
@@ -32,12 +32,17 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'POST', path: '/api/images/uploads', handler: 'StartUpload', auth: 'key' },
   { method: 'GET', path: '/api/images', handler: 'ListImages', auth: 'key' },
   { method: 'GET', path: '/api/images/{image_id}', handler: 'GetImage', auth: 'key' },
+  { method: 'PATCH', path: '/api/images/{image_id}', handler: 'UpdateImage', auth: 'key' },
+  { method: 'GET', path: '/api/images/{image_id}/similar', handler: 'ListSimilarImages', auth: 'key' },
   { method: 'DELETE', path: '/api/images/{image_id}', handler: 'DeleteImage', auth: 'key' },
   { method: 'GET', path: '/image/{image_id}', handler: 'ViewImage', auth: 'none' },
   { method: 'GET', path: '/api/account', handler: 'GetAccount', auth: 'session' },
   { method: 'GET', path: '/api/account/keys', handler: 'ListAccountKeys', auth: 'session' },
   { method: 'POST', path: '/api/account/keys', handler: 'CreateAccountKey', auth: 'session' },
   { method: 'DELETE', path: '/api/account/keys/{key_id}', handler: 'RevokeAccountKey', auth: 'session' },
+  { method: 'POST', path: '/api/account/export', handler: 'StartAccountExport', auth: 'session' },
+  { method: 'GET', path: '/api/account/export', handler: 'GetAccountExport', auth: 'session' },
+  { method: 'GET', path: '/api/account/export/{export_id}', handler: 'GetAccountExport', auth: 'session' },
   { method: 'GET', path: '/api/openapi.json', handler: 'GetOpenApi', auth: 'none' },
   { method: 'GET', path: '/docs', handler: 'GetDocs', auth: 'none' },
 ];

@@ -4,7 +4,7 @@ import type { HourlyQuota } from './core/hourly-quota';
 import { toApiImage } from './core/images';
 import { type LargeUploadDeps, parseUploadRequest, startLargeUpload, UPLOAD_REQUEST_BODY } from './core/large-upload';
 import type { Metrics } from './core/metrics';
-import { dynamoDB, imageRecords, keyRoute, uploadLinks } from './runtime/wiring';
+import { dynamoDB, imageRecords, keyRoute, lookups, uploadLinks } from './runtime/wiring';
 import { type ApiHandler, apiHandler } from './transport/api-handler';
 import { jsonBody } from './transport/body';
 import { success } from './transport/http';
@@ -19,7 +19,7 @@ export interface StartUploadDeps extends LargeUploadDeps {
 }
 
 /**
- * POST /api/images/uploads, optional JSON body `{"size": <bytes>, "content_type": "image/jpeg"}`:
+ * POST /api/images/uploads, optional JSON body `{"size": <bytes>, "content_type": "image/jpeg", "metadata": {...}}`:
  * starts a large upload (see `startLargeUpload`) and answers the pending image with its
  * presigned upload.
  */
@@ -42,6 +42,7 @@ const dynamodb = dynamoDB();
 export const handler = createStartUploadHandler({
   ...keyRoute(dynamodb),
   records: imageRecords(dynamodb),
+  lookups: lookups(dynamodb),
   // Signing is local computation: no S3 client (see adapters/s3-signing.ts).
   links: uploadLinks(),
 });

@@ -43,7 +43,7 @@ export class ImagerStack extends Stack {
     super(scope, id, props);
     const settings = props.settings ?? readStackSettings(this.node);
     const storage = (this.storage = new Storage(this, 'Storage'));
-    const { bucket, images, keys, counters } = storage;
+    const { bucket, images, keys, counters, lookups, exports } = storage;
 
     // The distribution depends on the bucket only; functions depend on the distribution (their
     // url base, PurgeImage's invalidations), never the other way round.
@@ -66,7 +66,7 @@ export class ImagerStack extends Stack {
     const functions = new Functions(this, 'Default', {
       settings: { ...functionEnvironment(settings), IMAGER_PUBLIC_BASE_URL: delivery.publicBaseUrl },
       reserveConcurrency: settings.reservedConcurrency,
-      tables: { images, keys, counters },
+      tables: { images, keys, counters, lookups, exports },
       bucket,
       distribution: delivery.distribution,
     });
@@ -108,7 +108,7 @@ export class ImagerStack extends Stack {
       functions: this.allFunctions,
       authorizer: 'Authorizer',
       sweep: 'Sweep',
-      tables: { Images: images, Keys: keys, Counters: counters },
+      tables: { Images: images, Keys: keys, Counters: counters, Lookups: lookups, Exports: exports },
       bucket,
       deadLetterQueues: Object.values(functions.deadLetterQueues),
       distribution: delivery.distribution,
@@ -119,7 +119,7 @@ export class ImagerStack extends Stack {
 
   /** What the keys CLI, the console's deployers and operators read from the stack. */
   private addOutputs(): void {
-    const { bucket, images, keys, counters } = this.storage;
+    const { bucket, images, keys, counters, lookups, exports } = this.storage;
     const { api, usagePlan } = this.api;
     const { distribution, publicBaseUrl } = this.delivery;
     const outputs: Record<string, { value: string; description?: string }> = {
@@ -134,6 +134,8 @@ export class ImagerStack extends Stack {
       ImagesTableName: { value: images.tableName },
       KeysTableName: { value: keys.tableName },
       CountersTableName: { value: counters.tableName },
+      LookupsTableName: { value: lookups.tableName },
+      ExportsTableName: { value: exports.tableName },
       DistributionDomainName: { value: distribution.distributionDomainName, description: 'CloudFront domain serving /image/<id>' },
       DistributionId: { value: distribution.distributionId },
       PublicBaseUrl: { value: publicBaseUrl, description: 'Base of every image url (IMAGER_PUBLIC_BASE_URL or the distribution)' },

@@ -9,6 +9,8 @@ export const BENCH_RESOURCES = {
   IMAGES_TABLE: 'bench-images',
   KEYS_TABLE: 'bench-keys',
   COUNTERS_TABLE: 'bench-counters',
+  LOOKUPS_TABLE: 'bench-lookups',
+  EXPORTS_TABLE: 'bench-exports',
   BUCKET_NAME: 'bench-bucket',
   DISTRIBUTION_ID: 'EBENCHDISTRIBUTION',
   REST_API_ID: 'benchapi00',

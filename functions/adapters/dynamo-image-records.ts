@@ -1,10 +1,13 @@
 import { DeleteItemCommand, type DynamoDBClient, GetItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import type { ImageAnalysis } from '../core/analysis';
 import type { SettleOutcome } from '../core/finalize';
 import type { PublishedOutcome } from '../core/migrate';
 import type { ImageFormat } from '../core/formats/registry';
 import type { ImageDescription, ImageRecord, ImageRecords, ImageState, RecordPage } from '../core/images';
 import { logger } from '../runtime/logger';
+import type { UserMetadata } from '../core/user-metadata';
 import type { DynamoAccountTotals } from './dynamo-account-totals';
+import { appAttributesFromItem, appAttributesToItem, findItemBySha, indexSha, setAnalysisAttributes, updateMetadataItem } from './dynamo-image-apps';
 import { batchGetAll, conditionFailure, ifConditionHolds, type Item, putOnce, scanAll } from './dynamo-requests';
 import { IMAGES_TABLE_SCHEMA } from './table-schemas';
 
@@ -43,7 +46,7 @@ export function toItem(record: ImageRecord): Item {
   if (record.reason !== undefined) item.reason = { S: record.reason };
   if (record.expiresAt !== undefined) item.expires_at = { N: String(record.expiresAt) };
   if (record.state === 'pending') item.pending = { S: 'pending' };
-  return item;
+  return { ...item, ...appAttributesToItem(record) };
 }
 
 /**
@@ -83,6 +86,7 @@ export function fromItem(item: Item): ImageRecord {
     sha256: str('sha256'),
     reason: str('reason'),
     expiresAt: num('expires_at'),
+    ...appAttributesFromItem(item),
   };
 }
 
@@ -213,8 +217,28 @@ export class DynamoImageRecords implements ImageRecords {
     );
     if (!settled) return false;
     const accountId = settled.Attributes?.account_id?.S;
-    if (outcome.state === 'ready' && accountId) await this.addToTotals(accountId, 1, outcome.size);
+    if (outcome.state === 'ready' && accountId) {
+      await this.addToTotals(accountId, 1, outcome.size);
+      await indexSha(this.client, this.tableName, id, accountId, outcome.sha256);
+    }
     return true;
+  }
+
+  /** One ready image of the account with these bytes (the by-SHA index), or undefined. */
+  async findBySha(accountId: string, sha256: string): Promise<ImageRecord | undefined> {
+    const item = await findItemBySha(this.client, this.tableName, accountId, sha256);
+    return item ? fromItem(item) : undefined;
+  }
+
+  /** Replaces the account's metadata of its image (none: removed); the record as it now is, or undefined when it is not the account's. */
+  async updateMetadata(id: string, accountId: string, metadata: UserMetadata | undefined): Promise<ImageRecord | undefined> {
+    const item = await updateMetadataItem(this.client, this.tableName, id, accountId, metadata);
+    return item ? fromItem(item) : undefined;
+  }
+
+  /** Records what the analysis found; false when the record is not there (not written yet, or deleted). */
+  setAnalysis(id: string, analysis: ImageAnalysis): Promise<boolean> {
+    return setAnalysisAttributes(this.client, this.tableName, id, analysis);
   }
 
   /** Every ready record, page by page (a Scan: for one-off maintenance, never a request path). */

@@ -1,6 +1,7 @@
 import { ImageNotFoundError } from './errors';
 import type { ImageFormat } from './formats/registry';
 import { isImageId, newImageId, objectKeyFor } from './ids';
+import type { UserMetadata } from './user-metadata';
 
 export type ImageState = 'pending' | 'ready' | 'rejected';
 
@@ -36,6 +37,15 @@ export interface ImageRecord extends Partial<ImageDescription> {
   readonly reason?: string;
   /** For pending large uploads: unix seconds after which an upload that never arrived is swept. */
   readonly expiresAt?: number;
+  /** The account's own pairs (docs/apps.md). */
+  readonly metadata?: UserMetadata;
+  /** What the analysis found once the image was published (docs/apps.md); absent until then. */
+  readonly thumbhash?: string;
+  readonly dominantColor?: string;
+  /** 64-bit perceptual hash, 16 hex digits. */
+  readonly phash?: string;
+  /** An image of the account that held the same bytes when this one was stored. */
+  readonly duplicateOf?: string;
 }
 
 /** The image as the API shows it (docs/api.md). */
@@ -51,6 +61,10 @@ export interface ApiImage {
   readonly sha256?: string;
   readonly created_at: string;
   readonly reason?: string;
+  readonly metadata: UserMetadata;
+  readonly thumbhash: string | null;
+  readonly dominant_color: string | null;
+  readonly duplicate_of?: string;
 }
 
 /** Port: the bytes of images. */
@@ -121,6 +135,10 @@ export function toApiImage(record: ImageRecord, baseUrl: string): ApiImage {
   if (record.sha256 !== undefined) image.sha256 = record.sha256;
   image.created_at = record.createdAt;
   if (record.reason !== undefined) image.reason = record.reason;
+  image.metadata = record.metadata ?? {};
+  image.thumbhash = record.thumbhash ?? null;
+  image.dominant_color = record.dominantColor ?? null;
+  if (record.duplicateOf !== undefined) image.duplicate_of = record.duplicateOf;
   return image as unknown as ApiImage;
 }
 
@@ -133,6 +151,11 @@ export async function storeImage(
   deps: { objects: ImageObjects; records: ImageRecords; log: Log; now?: () => Date },
   accountId: string,
   image: ImageDescription & { readonly bytes: Uint8Array },
+  /**
+   * What the record holds besides the description (the account's metadata, the duplicate it
+   * repeats), and what must be written before it (its lookups: core/image-lookups.ts).
+   */
+  extra: Pick<ImageRecord, 'metadata' | 'duplicateOf'> & { readonly beforeRecord?: (record: ImageRecord) => Promise<void> } = {},
 ): Promise<ImageRecord> {
   const id = newImageId();
   const objectKey = objectKeyFor(id);
@@ -143,9 +166,12 @@ export async function storeImage(
     state: 'ready',
     createdAt: (deps.now?.() ?? new Date()).toISOString(),
     ...describe(image),
+    ...(extra.metadata ? { metadata: extra.metadata } : {}),
+    ...(extra.duplicateOf ? { duplicateOf: extra.duplicateOf } : {}),
   };
   await deps.objects.put(objectKey, image.bytes, image.contentType);
   try {
+    await extra.beforeRecord?.(record);
     await deps.records.create(record);
   } catch (error) {
     try {
