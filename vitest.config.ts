@@ -17,6 +17,8 @@ export default defineConfig({
       IMAGES_TABLE: 'test-images',
       KEYS_TABLE: 'test-keys',
       COUNTERS_TABLE: 'test-counters',
+      LOOKUPS_TABLE: 'test-lookups',
+      EXPORTS_TABLE: 'test-exports',
       POWERTOOLS_LOG_LEVEL: 'SILENT',
       AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1',
       // Business metrics (EMF lines on stdout) are off in tests except where a test turns them on to check them.

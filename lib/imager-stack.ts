@@ -34,6 +34,8 @@ export class ImagerStack extends Stack {
   readonly allFunctions: Readonly<Record<FunctionName, ImagerFunction>>;
   /** Where PurgeImage's failed invocations end up (after Lambda's own retries). */
   readonly purgeDeadLetters: Queue;
+  /** Every retried S3 function's dead-letter queue (PurgeImage's, AnalyzeImage's, BuildAccountExport's), by function. */
+  readonly deadLetterQueues: Readonly<Partial<Record<StackFunctionName, Queue>>>;
   readonly identity: Identity;
   readonly api: ImagerApi;
   readonly console: ConsoleSite;
@@ -75,6 +77,7 @@ export class ImagerStack extends Stack {
     const purgeDeadLetters = functions.deadLetterQueues.PurgeImage;
     if (!purgeDeadLetters) throw new Error('PurgeImage has no dead-letter queue');
     this.purgeDeadLetters = purgeDeadLetters;
+    this.deadLetterQueues = functions.deadLetterQueues;
 
     const identity = (this.identity = new Identity(this, 'Identity', {
       sesFromEmail: settings.sesFromEmail,

@@ -76,6 +76,10 @@ describe('createUploadHandler', () => {
       size: published(PNG).size,
       sha256: published(PNG).sha256,
       created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      // No metadata sent; analysed after publishing (docs/apps.md).
+      metadata: {},
+      thumbhash: null,
+      dominant_color: null,
     });
     expect(response.headers?.Location).toBe(`/v1/api/images/${data.id}`); // under the stage the client called
     expect(response.headers?.['X-RateLimit-Remaining']).toBe('999');
@@ -210,6 +214,9 @@ describe('createGetImageHandler', () => {
         content_type: 'image/png',
         size: 1449,
         created_at: mine.createdAt,
+        metadata: {},
+        thumbhash: null,
+        dominant_color: null,
       },
     });
   });

@@ -4,6 +4,7 @@ import {
   type components,
   createImagerClient,
   errorMessage,
+  type Export,
   type Image,
   type ImagerClient,
   type NewKey,
@@ -19,7 +20,7 @@ import { type Progress, progressFetch, UploadCancelled } from './progress-fetch'
  * ApiError whose message a person can read.
  */
 
-export type { Account, ApiKey, Image, NewKey, StartedUpload };
+export type { Account, ApiKey, Export, Image, NewKey, StartedUpload };
 export type { Progress } from './progress-fetch';
 export type ImagePage = components['schemas']['ImageListResponse']['data'];
 
@@ -87,6 +88,22 @@ export class ImagerApi {
   async revokeKey(id: string): Promise<void> {
     const client = await this.session();
     await unwrap(() => client.DELETE('/api/account/keys/{key_id}', { params: { path: { key_id: id } } }));
+  }
+
+  /** Starts an export of every image (or answers the one under way): docs/apps.md. */
+  async startExport(): Promise<Export> {
+    const client = await this.session();
+    return unwrap(() => client.POST('/api/account/export'));
+  }
+
+  async getExport(id: string): Promise<Export> {
+    const client = await this.session();
+    return unwrap(() => client.GET('/api/account/export/{export_id}', { params: { path: { export_id: id } } }));
+  }
+
+  async listExports(): Promise<Export[]> {
+    const client = await this.session();
+    return (await unwrap(() => client.GET('/api/account/export'))).exports;
   }
 
   // Image routes: an API key.

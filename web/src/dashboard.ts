@@ -2,11 +2,12 @@ import type { Claims } from './auth';
 import { forgetConsoleKey } from './console-key';
 import type { ConsoleContext } from './context';
 import { formatBytes, formatTime, h } from './dom';
+import { exportSection } from './export';
 import { gallerySection } from './gallery';
 import { keysSection } from './keys';
 import { alertBox, errorText, go, mount, type Section, setBusy, showWho } from './ui';
 
-/** Account settings of the signed-in person: usage, API keys and the gallery, with sign-out. */
+/** Account settings of the signed-in person: usage, API keys, the gallery and the export, with sign-out. */
 export function dashboardView(context: ConsoleContext, user: Claims): void {
   const { api, auth } = context;
   const signOut = h(
@@ -34,10 +35,12 @@ export function dashboardView(context: ConsoleContext, user: Claims): void {
   const usage = usageSection(context);
   const keys = keysSection(context, () => usage.refresh());
   const gallery = gallerySection(context, user, () => usage.refresh());
-  mount(h('h1', { class: 'visually-hidden' }, 'Account settings'), usage.section, keys.section, gallery.section);
+  const exports = exportSection(context);
+  mount(h('h1', { class: 'visually-hidden' }, 'Account settings'), usage.section, keys.section, gallery.section, exports.section);
   void usage.refresh();
   void keys.refresh();
   void gallery.refresh();
+  void exports.refresh();
 }
 
 function usageSection({ api }: ConsoleContext): Section {
