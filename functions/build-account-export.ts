@@ -1,7 +1,8 @@
 import type { S3Event } from 'aws-lambda';
 import { type BuildExportDeps, type BuildOutcome, buildExport, type ExportRequest, parseExportRequestKey } from './core/exports';
 import { logger } from './runtime/logger';
-import { dynamoDB, exportArchive, exportRecords, exportRequests, imageRecords, s3 } from './runtime/wiring';
+import { exportArchive } from './runtime/export-wiring';
+import { dynamoDB, exportRecords, exportRequests, imageRecords, s3 } from './runtime/wiring';
 import { s3ObjectEvents } from './transport/s3-event';
 
 export interface BuildAccountExportDeps extends BuildExportDeps {

@@ -16,7 +16,7 @@ import { DynamoLookups } from '../adapters/dynamo-lookups';
 import { DynamoSweepPosition } from '../adapters/dynamo-sweep-position';
 import { DynamoUserAccounts } from '../adapters/dynamo-user-accounts';
 import { EmfMetrics } from '../adapters/emf-metrics';
-import { S3ExportArchive, S3ExportLinks, S3ExportRequests } from '../adapters/s3-exports';
+import { S3ExportLinks, S3ExportRequests } from '../adapters/s3-exports';
 import { S3ImageObjects } from '../adapters/s3-image-objects';
 import { S3UploadLinks } from '../adapters/s3-upload-links';
 import { S3VariantObjects } from '../adapters/s3-variant-objects';
@@ -81,10 +81,6 @@ export function lookups(dynamodb: DynamoDBClient, env: Env = process.env): Dynam
 /** Account exports' records (core/exports.ts). */
 export function exportRecords(dynamodb: DynamoDBClient, env: Env = process.env): DynamoExports {
   return new DynamoExports(dynamodb, requireString(env, 'EXPORTS_TABLE'));
-}
-
-export function exportArchive(client: S3Client, env: Env = process.env): S3ExportArchive {
-  return new S3ExportArchive(client, requireString(env, 'BUCKET_NAME'));
 }
 
 export function exportRequests(client: S3Client, env: Env = process.env): S3ExportRequests {
