@@ -24,7 +24,7 @@ describe('large uploads through a presigned PUT', () => {
     expect(bytes.byteLength).toBeGreaterThan(20 * MiB);
 
     const started = await startUpload(api, { size: bytes.byteLength, content_type: 'image/bmp' });
-    expect(Object.keys(started).sort()).toEqual(['created_at', 'id', 'state', 'upload', 'url']);
+    expect(Object.keys(started).sort()).toEqual(['created_at', 'dominant_color', 'id', 'metadata', 'state', 'thumbhash', 'upload', 'url']);
     expect(started.state).toBe('pending');
     expect(started.url).toBe(`${api.url}/image/${started.id}`);
     const { upload } = started;
@@ -59,6 +59,10 @@ describe('large uploads through a presigned PUT', () => {
       size: bytes.byteLength,
       sha256: sha256(bytes),
       created_at: started.created_at,
+      metadata: {},
+      // Analysed once published: settled() waits for that S3 event too (docs/apps.md).
+      thumbhash: expect.stringMatching(/^[A-Za-z0-9+/]+=*$/),
+      dominant_color: expect.stringMatching(/^#[0-9a-f]{6}$/),
     });
 
     const { response, bytes: served } = await download(image.url);
