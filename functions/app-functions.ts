@@ -1,29 +1,23 @@
 import { IMAGES_TABLE_SCHEMA } from './adapters/table-schemas';
 import { EXPORT_PREFIX, EXPORT_REQUEST_PREFIX } from './core/exports';
 import { DIRECT_PREFIX } from './core/ids';
-import { ACCOUNT, API_FUNCTION, COUNT, type FunctionDefinition, index, LOOKUPS_READ, LOOKUPS_WRITE, objects, table } from './function-definitions';
+import { ACCOUNT, API_FUNCTION, COUNT, type FunctionDefinition, index, LOOKUPS_READ, LOOKUPS_WRITE, objects, table } from './function-definition';
 
 /**
- * The function table's entries for apps built on Imager (docs/apps.md): changing an image's
- * metadata, listing similar images, the analysis after publishing, and account exports. Part of
- * `FUNCTIONS` (functions/function-table.ts) like any other entry.
+ * The function table's entries for apps built on Imager (docs/apps.md): listing similar images,
+ * the analysis after publishing, and account exports. Part of `FUNCTIONS`
+ * (functions/function-table.ts) like any other entry; an image's metadata is changed by
+ * PatchImage, with its visibility and expiry.
  */
 export const APP_FUNCTIONS = {
-  UpdateImage: {
-    file: 'update-image',
-    description: 'PATCH /api/images/{image_id}',
-    ...API_FUNCTION,
-    reservedConcurrency: 4,
-    settings: 'all',
-    grants: [table('images', 'dynamodb:GetItem', 'dynamodb:UpdateItem'), LOOKUPS_WRITE, COUNT],
-  },
   ListSimilarImages: {
     file: 'list-similar-images',
     description: 'GET /api/images/{image_id}/similar',
     ...API_FUNCTION,
     reservedConcurrency: 4,
     settings: 'all',
-    grants: [table('images', 'dynamodb:GetItem', 'dynamodb:BatchGetItem'), LOOKUPS_READ, COUNT],
+    // The keys table: the account's signing secret, for the URLs of its private images.
+    grants: [table('images', 'dynamodb:GetItem', 'dynamodb:BatchGetItem'), LOOKUPS_READ, COUNT, table('keys', 'dynamodb:GetItem')],
   },
   // A published image was stored (upload, finalize, sweep): its ThumbHash, dominant colour and
   // perceptual hash, with sharp, off the upload's path (docs/apps.md). Asynchronous like the purge.

@@ -11,9 +11,10 @@
 import { IMAGES_TABLE_SCHEMA, KEYS_TABLE_SCHEMA } from './adapters/table-schemas';
 import { APP_FUNCTIONS } from './app-functions';
 import { DIRECT_PREFIX, LARGE_UPLOAD_PREFIX, VARIANT_PREFIX } from './core/ids';
-import { ACCOUNT, API_FUNCTION, COUNT, type FunctionDefinition, index, LOOKUPS_READ, LOOKUPS_WRITE, objects, table, type Trigger } from './function-definitions';
+import { ACCOUNT, API_FUNCTION, COUNT, EDGE, type FunctionDefinition, index, LOOKUPS_READ, LOOKUPS_WRITE, objects, SIGNING, table, type Trigger } from './function-definition';
 
-export { type BundlingExtra, type FunctionDefinition, type Grant, TABLE_ENVIRONMENT, type TableName, type Trigger } from './function-definitions';
+export type { BundlingExtra, FunctionDefinition, Grant, TableName, Trigger } from './function-definition';
+export { TABLE_ENVIRONMENT } from './function-definition';
 
 /**
  * Every function. Reserved concurrency follows each route's share of traffic and its throttle:
@@ -37,6 +38,8 @@ export const FUNCTIONS = {
       COUNT,
       LOOKUPS_WRITE,
       objects([DIRECT_PREFIX], 's3:PutObject', 's3:DeleteObject'),
+      SIGNING,
+      EDGE,
     ],
   },
   GetImage: {
@@ -45,7 +48,7 @@ export const FUNCTIONS = {
     ...API_FUNCTION,
     reservedConcurrency: 40,
     settings: 'all',
-    grants: [table('images', 'dynamodb:GetItem'), COUNT],
+    grants: [table('images', 'dynamodb:GetItem'), COUNT, table('keys', 'dynamodb:GetItem')],
   },
   ListImages: {
     file: 'list-images',
@@ -54,7 +57,23 @@ export const FUNCTIONS = {
     reservedConcurrency: 40,
     settings: 'all',
     // BatchGetItem and the lookups: a page listed by one metadata pair (docs/apps.md).
-    grants: [index('images', IMAGES_TABLE_SCHEMA.byAccountIndex.name), table('images', 'dynamodb:BatchGetItem'), LOOKUPS_READ, COUNT],
+    grants: [
+      index('images', IMAGES_TABLE_SCHEMA.byAccountIndex.name),
+      table('images', 'dynamodb:BatchGetItem'),
+      LOOKUPS_READ,
+      COUNT,
+      table('keys', 'dynamodb:GetItem'),
+    ],
+  },
+  PatchImage: {
+    file: 'patch-image',
+    description: 'PATCH /api/images/{image_id}',
+    ...API_FUNCTION,
+    reservedConcurrency: 5,
+    settings: 'all',
+    // The record's visibility, expiry and metadata, the image's entry at the edge, and the
+    // lookups of the metadata pairs it gains or loses (docs/apps.md).
+    grants: [table('images', 'dynamodb:GetItem', 'dynamodb:UpdateItem'), COUNT, LOOKUPS_WRITE, SIGNING, EDGE],
   },
   DeleteImage: {
     file: 'delete-image',
@@ -70,8 +89,44 @@ export const FUNCTIONS = {
     ...API_FUNCTION,
     reservedConcurrency: 20,
     settings: 'all',
-    // The presigned PUT/POST is signed with this function's role, so it needs the put itself.
-    grants: [table('images', 'dynamodb:PutItem'), COUNT, LOOKUPS_WRITE, objects([LARGE_UPLOAD_PREFIX], 's3:PutObject')],
+    // The presigned PUT/POST is signed with this function's role, so it needs the put itself;
+    // PutObject also starts a multipart upload, and Abort undoes one whose record was not written.
+    grants: [table('images', 'dynamodb:PutItem'), COUNT, LOOKUPS_WRITE, objects([LARGE_UPLOAD_PREFIX], 's3:PutObject', 's3:AbortMultipartUpload'), SIGNING, EDGE],
+  },
+  // Resumable uploads (docs/api.md): each part's PUT is presigned with this role (UploadPart is
+  // authorized by s3:PutObject); the others act on the multipart upload themselves.
+  SignUploadParts: {
+    file: 'sign-upload-parts',
+    description: 'POST /api/images/{image_id}/upload/parts',
+    ...API_FUNCTION,
+    reservedConcurrency: 5,
+    settings: 'all',
+    grants: [table('images', 'dynamodb:GetItem'), COUNT, objects([LARGE_UPLOAD_PREFIX], 's3:PutObject')],
+  },
+  ListUploadParts: {
+    file: 'list-upload-parts',
+    description: 'GET /api/images/{image_id}/upload/parts',
+    ...API_FUNCTION,
+    reservedConcurrency: 2,
+    settings: 'all',
+    grants: [table('images', 'dynamodb:GetItem'), COUNT, objects([LARGE_UPLOAD_PREFIX], 's3:ListMultipartUploadParts')],
+  },
+  CompleteUpload: {
+    file: 'complete-upload',
+    description: 'POST /api/images/{image_id}/upload/complete',
+    ...API_FUNCTION,
+    reservedConcurrency: 5,
+    settings: 'all',
+    // ListParts: completing without a part list uses the parts S3 holds.
+    grants: [table('images', 'dynamodb:GetItem'), COUNT, objects([LARGE_UPLOAD_PREFIX], 's3:PutObject', 's3:ListMultipartUploadParts')],
+  },
+  AbortUpload: {
+    file: 'abort-upload',
+    description: 'DELETE /api/images/{image_id}/upload',
+    ...API_FUNCTION,
+    reservedConcurrency: 2,
+    settings: 'all',
+    grants: [table('images', 'dynamodb:GetItem', 'dynamodb:DeleteItem'), COUNT, objects([LARGE_UPLOAD_PREFIX], 's3:AbortMultipartUpload')],
   },
   ViewImage: {
     file: 'view-image',
@@ -102,7 +157,7 @@ export const FUNCTIONS = {
     file: 'create-account-key',
     description: 'POST /api/account/keys',
     ...API_FUNCTION,
-    reservedConcurrency: 10,
+    reservedConcurrency: 5,
     settings: 'all',
     // Keys made in the console are API Gateway keys on the usage plan, like the CLI's.
     grants: [table('keys', ...ACCOUNT, 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem'), { kind: 'api-keys', lifecycle: 'create' }],
@@ -111,7 +166,7 @@ export const FUNCTIONS = {
     file: 'revoke-account-key',
     description: 'DELETE /api/account/keys/{key_id}',
     ...API_FUNCTION,
-    reservedConcurrency: 10,
+    reservedConcurrency: 5,
     settings: 'all',
     grants: [
       table('keys', ...ACCOUNT, 'dynamodb:UpdateItem'),
@@ -119,13 +174,38 @@ export const FUNCTIONS = {
       { kind: 'api-keys', lifecycle: 'revoke' },
     ],
   },
+  // URL-signing secrets (docs/edge.md): rare calls from the console, each a write at the edge.
+  ListSigningSecrets: {
+    file: 'list-signing-secrets',
+    description: 'GET /api/account/signing-secrets',
+    ...API_FUNCTION,
+    reservedConcurrency: 2,
+    settings: 'all',
+    grants: [table('keys', ...ACCOUNT)],
+  },
+  CreateSigningSecret: {
+    file: 'create-signing-secret',
+    description: 'POST /api/account/signing-secrets',
+    ...API_FUNCTION,
+    reservedConcurrency: 2,
+    settings: 'all',
+    grants: [table('keys', ...ACCOUNT), EDGE],
+  },
+  RevokeSigningSecret: {
+    file: 'revoke-signing-secret',
+    description: 'DELETE /api/account/signing-secrets/{kid}',
+    ...API_FUNCTION,
+    reservedConcurrency: 2,
+    settings: 'all',
+    grants: [table('keys', ...ACCOUNT), EDGE],
+  },
   // The reference (document and page): read by people and tools now and then. No table, no
   // bucket, no setting: the document and Redoc are inside the asset.
   GetOpenApi: {
     file: 'get-openapi',
     description: 'GET /api/openapi.json',
     ...API_FUNCTION,
-    reservedConcurrency: 5,
+    reservedConcurrency: 3,
     settings: 'none',
     grants: [],
   },
@@ -133,7 +213,7 @@ export const FUNCTIONS = {
     file: 'get-docs',
     description: 'GET /docs (API reference page)',
     ...API_FUNCTION,
-    reservedConcurrency: 5,
+    reservedConcurrency: 3,
     settings: 'none',
     grants: [],
     // The finished page (Redoc inlined, its CSP hashes) is built into the asset: the function reads it.
@@ -155,7 +235,7 @@ export const FUNCTIONS = {
   FinalizeUpload: {
     file: 'finalize-upload',
     description: 'Settles large uploads (S3 ObjectCreated)',
-    trigger: { type: 's3', events: ['ObjectCreated:Put', 'ObjectCreated:Post'], prefix: LARGE_UPLOAD_PREFIX },
+    trigger: { type: 's3', events: ['ObjectCreated:Put', 'ObjectCreated:Post', 'ObjectCreated:CompleteMultipartUpload'], prefix: LARGE_UPLOAD_PREFIX },
     timeoutSeconds: 60,
     memoryMb: 1024,
     reservedConcurrency: 30,
@@ -188,20 +268,28 @@ export const FUNCTIONS = {
     grants: [
       table('images', 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'),
       index('images', IMAGES_TABLE_SCHEMA.pendingIndex.name),
-      // The saved position (GetItem, UpdateItem) and the account totals of settled uploads (UpdateItem).
-      table('counters', 'dynamodb:GetItem', 'dynamodb:UpdateItem'),
+      index('images', IMAGES_TABLE_SCHEMA.expiryIndex.name),
+      // The saved position (GetItem, UpdateItem), the account totals of settled uploads (UpdateItem)
+      // and the edge's release schedule (GetItem, UpdateItem, DeleteItem).
+      table('counters', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'),
+      EDGE,
       objects([DIRECT_PREFIX, LARGE_UPLOAD_PREFIX], 's3:GetObject', 's3:DeleteObject'),
       objects([DIRECT_PREFIX], 's3:PutObject'),
+      // Expired multipart uploads are aborted with their pending record.
+      objects([LARGE_UPLOAD_PREFIX], 's3:AbortMultipartUpload'),
       objects([VARIANT_PREFIX], 's3:DeleteObject'),
       { kind: 'list' },
+      // The lookups of the pending and expired records it removes (docs/apps.md).
+      LOOKUPS_WRITE,
     ],
   },
-  // A published image was removed (delete, sweep): invalidate its CDN paths and delete its
-  // variants. Asynchronous: Lambda retries twice, then the event is kept in the dead-letter
-  // queue for a redrive; the delete itself never waits for or fails on it.
+  // A published image was removed (delete, expiry, sweep): its id goes on the edge's deny-list
+  // (scheduled to leave it after the edge TTL) and its variants are deleted; no invalidation.
+  // Asynchronous: Lambda retries twice, then the event is kept in the dead-letter queue for a
+  // redrive; the delete itself never waits for or fails on it.
   PurgeImage: {
     file: 'purge-image',
-    description: 'Invalidates CDN paths and variants of removed images (S3 ObjectRemoved)',
+    description: 'Denies removed images at the edge and deletes their variants (S3 ObjectRemoved)',
     trigger: {
       type: 's3',
       events: ['ObjectRemoved:*'],
@@ -212,7 +300,7 @@ export const FUNCTIONS = {
     memoryMb: 1024,
     reservedConcurrency: 10,
     settings: 'all',
-    grants: [{ kind: 'invalidate' }, { kind: 'list', prefixes: [VARIANT_PREFIX] }, objects([VARIANT_PREFIX], 's3:DeleteObject')],
+    grants: [EDGE, table('counters', 'dynamodb:UpdateItem'), { kind: 'list', prefixes: [VARIANT_PREFIX] }, objects([VARIANT_PREFIX], 's3:DeleteObject')],
   },
   // Renders variants behind the distribution's S3 origin (lib/transforms.ts).
   TransformImage: {
@@ -229,11 +317,12 @@ export const FUNCTIONS = {
     // the price per ms. docs/transforms.md has the figures.
     memoryMb: 1769,
     reservedConcurrency: 20,
-    settings: ['IMAGER_MAX_PIXELS'],
-    grants: [objects([DIRECT_PREFIX], 's3:GetObject'), objects([VARIANT_PREFIX], 's3:GetObject', 's3:PutObject')],
+    settings: ['IMAGER_MAX_PIXELS', 'IMAGER_MAX_VARIANTS_PER_IMAGE'],
+    // Listing variants/<id>/ counts an image's stored variants against the cap.
+    grants: [objects([DIRECT_PREFIX], 's3:GetObject'), objects([VARIANT_PREFIX], 's3:GetObject', 's3:PutObject'), { kind: 'list', prefixes: [VARIANT_PREFIX] }],
     bundling: 'sharp',
   },
-  // Metadata updates, similar images, the analysis and exports (docs/apps.md).
+  // Similar images, the analysis and exports (docs/apps.md).
   ...APP_FUNCTIONS,
 } as const satisfies Readonly<Record<string, FunctionDefinition>>;
 

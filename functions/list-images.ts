@@ -4,8 +4,9 @@ import type { HourlyQuota } from './core/hourly-quota';
 import { listByMetadata, type MetadataListDeps } from './core/image-lookups';
 import { type RecordPage, toApiImage } from './core/images';
 import type { Metrics } from './core/metrics';
+import { type PrivateUrlDeps, privateUrlSigner } from './core/private-urls';
 import { metadataFilterOf } from './core/user-metadata';
-import { dynamoDB, imageRecords, keyRoute, lookups } from './runtime/wiring';
+import { dynamoDB, imageRecords, keyRoute, lookups, privateUrls } from './runtime/wiring';
 import { type ApiHandler, apiHandler } from './transport/api-handler';
 import { success } from './transport/http';
 
@@ -17,6 +18,9 @@ export interface ListImagesDeps {
   readonly records: Partial<MetadataListDeps['records']> & { listByAccount(accountId: string, limit: number, after?: string): Promise<RecordPage> };
   /** Needed for `metadata.<key>=` filters (with `records.getMany`). */
   readonly lookups?: MetadataListDeps['lookups'];
+  /** Signs the `url` of private images (docs/edge.md). */
+  readonly privateUrls?: PrivateUrlDeps;
+  readonly now?: () => number;
 }
 
 /**
@@ -33,8 +37,9 @@ export function createListImagesHandler(deps: ListImagesDeps): ApiHandler {
     const filter = metadataFilterOf(query);
     const accountId = route.caller.accountId;
     const page = filter ? await listByMetadata(metadataDeps(deps), accountId, filter, limit, after) : await deps.records.listByAccount(accountId, limit, after);
+    const sign = deps.privateUrls && (await privateUrlSigner(deps.privateUrls, accountId, page.records, deps.now?.() ?? Date.now()));
     return success(200, {
-      images: page.records.map((record) => toApiImage(record, route.baseUrl)),
+      images: page.records.map((record) => toApiImage(record, route.baseUrl, sign)),
       next_cursor: page.after ? encodeCursor(page.after) : null,
     });
   });
@@ -48,4 +53,9 @@ function metadataDeps(deps: ListImagesDeps): MetadataListDeps {
 
 const dynamodb = dynamoDB();
 
-export const handler = createListImagesHandler({ ...keyRoute(dynamodb), records: imageRecords(dynamodb), lookups: lookups(dynamodb) });
+export const handler = createListImagesHandler({
+  ...keyRoute(dynamodb),
+  records: imageRecords(dynamodb),
+  lookups: lookups(dynamodb),
+  privateUrls: privateUrls(dynamodb),
+});

@@ -13,6 +13,7 @@ export const BENCH_RESOURCES = {
   EXPORTS_TABLE: 'bench-exports',
   BUCKET_NAME: 'bench-bucket',
   DISTRIBUTION_ID: 'EBENCHDISTRIBUTION',
+  EDGE_STORE_ARN: 'arn:aws:cloudfront::123456789012:key-value-store/00000000-0000-4000-8000-00000000bench',
   REST_API_ID: 'benchapi00',
   IMAGER_PUBLIC_BASE_URL: 'https://dbench.cloudfront.net',
 } as const satisfies Readonly<Record<string, string>>;

@@ -8,7 +8,8 @@ import { IMAGES_TABLE_SCHEMA } from './table-schemas';
 
 /**
  * The attributes and requests of an image record that apps use (docs/apps.md): the account's
- * metadata, what the analysis found, the by-SHA index. Beside dynamo-image-records.ts, which
+ * metadata, what the analysis found, the by-SHA index (a PATCH of the metadata is in
+ * dynamo-image-changes.ts, with the visibility and expiry). Beside dynamo-image-records.ts, which
  * maps the rest of the record and delegates these here.
  */
 
@@ -42,7 +43,8 @@ export function appAttributesFromItem(item: Item): Partial<ImageRecord> {
   return record as Partial<ImageRecord>;
 }
 
-function metadataMap(metadata: UserMetadata): { M: Item } {
+/** The account's metadata as a map attribute. */
+export function metadataMap(metadata: UserMetadata): { M: Item } {
   return { M: Object.fromEntries(Object.entries(metadata).map(([key, value]) => [key, { S: value }])) };
 }
 
@@ -79,31 +81,6 @@ export async function findItemBySha(client: DynamoDBClient, tableName: string, a
     }),
   );
   return result.Items?.[0];
-}
-
-/** Sets (or, with none, removes) the metadata of the account's image; the new item, or undefined when it is not the account's. */
-export async function updateMetadataItem(
-  client: DynamoDBClient,
-  tableName: string,
-  id: string,
-  accountId: string,
-  metadata: UserMetadata | undefined,
-): Promise<Item | undefined> {
-  const pairs = metadata && Object.keys(metadata).length > 0 ? metadata : undefined;
-  const updated = await ifConditionHolds(
-    client.send(
-      new UpdateItemCommand({
-        TableName: tableName,
-        Key: { id: { S: id } },
-        UpdateExpression: pairs ? 'SET #meta = :meta' : 'REMOVE #meta',
-        ConditionExpression: 'account_id = :account',
-        ExpressionAttributeNames: { '#meta': 'metadata' },
-        ExpressionAttributeValues: { ':account': { S: accountId }, ...(pairs ? { ':meta': metadataMap(pairs) } : {}) },
-        ReturnValues: 'ALL_NEW',
-      }),
-    ),
-  );
-  return updated?.Attributes;
 }
 
 /** Writes what the analysis found, if the record exists; false when it does not (not written yet, or deleted). */

@@ -3,11 +3,12 @@ import type { ImageAnalysis } from '../core/analysis';
 import type { SettleOutcome } from '../core/finalize';
 import type { PublishedOutcome } from '../core/migrate';
 import type { ImageFormat } from '../core/formats/registry';
+import type { ImageUpdate } from '../core/image-updates';
 import type { ImageDescription, ImageRecord, ImageRecords, ImageState, RecordPage } from '../core/images';
 import { logger } from '../runtime/logger';
-import type { UserMetadata } from '../core/user-metadata';
 import type { DynamoAccountTotals } from './dynamo-account-totals';
-import { appAttributesFromItem, appAttributesToItem, findItemBySha, indexSha, setAnalysisAttributes, updateMetadataItem } from './dynamo-image-apps';
+import { appAttributesFromItem, appAttributesToItem, findItemBySha, indexSha, setAnalysisAttributes } from './dynamo-image-apps';
+import { EXPIRING, updateImageItem } from './dynamo-image-changes';
 import { batchGetAll, conditionFailure, ifConditionHolds, type Item, putOnce, scanAll } from './dynamo-requests';
 import { IMAGES_TABLE_SCHEMA } from './table-schemas';
 
@@ -46,6 +47,15 @@ export function toItem(record: ImageRecord): Item {
   if (record.reason !== undefined) item.reason = { S: record.reason };
   if (record.expiresAt !== undefined) item.expires_at = { N: String(record.expiresAt) };
   if (record.state === 'pending') item.pending = { S: 'pending' };
+  if (record.multipart !== undefined) {
+    const { uploadId, size, partSize } = record.multipart;
+    item.multipart = { M: { upload_id: { S: uploadId }, size: { N: String(size) }, part_size: { N: String(partSize) } } };
+  }
+  if (record.visibility === 'private') item.visibility = { S: 'private' };
+  if (record.imageExpiresAt !== undefined) {
+    item.image_expires_at = { N: String(record.imageExpiresAt) };
+    item[IMAGES_TABLE_SCHEMA.expiryIndex.partitionKey] = { S: EXPIRING };
+  }
   return { ...item, ...appAttributesToItem(record) };
 }
 
@@ -86,8 +96,17 @@ export function fromItem(item: Item): ImageRecord {
     sha256: str('sha256'),
     reason: str('reason'),
     expiresAt: num('expires_at'),
+    multipart: multipartOf(item.multipart?.M),
+    ...(str('visibility') === 'private' ? { visibility: 'private' as const } : {}),
+    ...(num('image_expires_at') === undefined ? {} : { imageExpiresAt: num('image_expires_at') }),
     ...appAttributesFromItem(item),
   };
+}
+
+function multipartOf(map: Item | undefined): ImageRecord['multipart'] {
+  const uploadId = map?.upload_id?.S;
+  if (!map || uploadId === undefined) return undefined;
+  return { uploadId, size: Number(map.size?.N), partSize: Number(map.part_size?.N) };
 }
 
 /** Image records in the images table (docs/api.md); see `IMAGES_TABLE_SCHEMA`. */
@@ -189,7 +208,7 @@ export class DynamoImageRecords implements ImageRecords {
    * Returns false when the image was not pending.
    */
   async settle(id: string, outcome: SettleOutcome): Promise<boolean> {
-    const names: Record<string, string> = { '#state': 'state', '#expires': 'expires_at', '#pending': 'pending' };
+    const names: Record<string, string> = { '#state': 'state', '#expires': 'expires_at', '#pending': 'pending', '#multipart': 'multipart' };
     const values: Item = { ':pending': { S: 'pending' }, ':state': { S: outcome.state } };
     let set = '#state = :state';
     if (outcome.state === 'ready') {
@@ -207,7 +226,7 @@ export class DynamoImageRecords implements ImageRecords {
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: { id: { S: id } },
-          UpdateExpression: `SET ${set} REMOVE #expires, #pending`,
+          UpdateExpression: `SET ${set} REMOVE #expires, #pending, #multipart`,
           ConditionExpression: '#state = :pending',
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
@@ -227,12 +246,6 @@ export class DynamoImageRecords implements ImageRecords {
   /** One ready image of the account with these bytes (the by-SHA index), or undefined. */
   async findBySha(accountId: string, sha256: string): Promise<ImageRecord | undefined> {
     const item = await findItemBySha(this.client, this.tableName, accountId, sha256);
-    return item ? fromItem(item) : undefined;
-  }
-
-  /** Replaces the account's metadata of its image (none: removed); the record as it now is, or undefined when it is not the account's. */
-  async updateMetadata(id: string, accountId: string, metadata: UserMetadata | undefined): Promise<ImageRecord | undefined> {
-    const item = await updateMetadataItem(this.client, this.tableName, id, accountId, metadata);
     return item ? fromItem(item) : undefined;
   }
 
@@ -280,6 +293,34 @@ export class DynamoImageRecords implements ImageRecords {
         KeyConditionExpression: '#pending = :pending AND expires_at < :now',
         ExpressionAttributeNames: { '#pending': 'pending' },
         ExpressionAttributeValues: { ':pending': { S: 'pending' }, ':now': { N: String(nowSeconds) } },
+        Limit: limit,
+      }),
+    );
+    return (result.Items ?? []).map(fromItem);
+  }
+
+  /**
+   * Applies a PATCH (visibility, expiry, metadata: see `updateImageItem`) if the image belongs to
+   * `accountId`; the record as it is afterwards, or undefined when there is no such image of
+   * that account.
+   */
+  async update(id: string, accountId: string, update: ImageUpdate): Promise<ImageRecord | undefined> {
+    const item = await updateImageItem(this.client, this.tableName, id, accountId, update);
+    if (item !== 'unchanged') return item ? fromItem(item) : undefined;
+    const record = await this.get(id);
+    return record && record.accountId === accountId ? record : undefined;
+  }
+
+  /** Images whose expiry has passed (at most `limit`), oldest expiry first. */
+  async expiredImages(nowSeconds: number, limit = 100): Promise<ImageRecord[]> {
+    const index = IMAGES_TABLE_SCHEMA.expiryIndex;
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: index.name,
+        KeyConditionExpression: '#expiring = :expiring AND #expiry <= :now',
+        ExpressionAttributeNames: { '#expiring': index.partitionKey, '#expiry': index.sortKey },
+        ExpressionAttributeValues: { ':expiring': { S: EXPIRING }, ':now': { N: String(nowSeconds) } },
         Limit: limit,
       }),
     );

@@ -31,7 +31,7 @@ export const BUSINESS_METRICS = {
   },
   RateLimited: { unit: 'Count', dimensions: { cause: ['hourly'] } },
   FinalizeResults: { unit: 'Count', dimensions: { result: ['ready', 'rejected', 'discarded', 'skipped'] } },
-  SweepRemovals: { unit: 'Count', dimensions: { removal: ['expiredPending', 'orphanObject'] } },
+  SweepRemovals: { unit: 'Count', dimensions: { removal: ['expiredPending', 'orphanObject', 'expiredImage'] } },
   MetadataBytesRemoved: { unit: 'Bytes', dimensions: {} },
   VariantsRendered: { unit: 'Count', dimensions: { format: VARIANT_FORMATS } },
 } as const satisfies Record<string, { unit: 'Count' | 'Bytes'; dimensions: Record<string, readonly string[]> }>;

@@ -9,6 +9,8 @@ export const IMAGES_TABLE_SCHEMA = {
   pendingIndex: { name: 'byPendingExpiry', partitionKey: 'pending', sortKey: 'expires_at' },
   /** Sparse: ready images carry `account_sha` (`<account>#<sha256>`), so an upload finds the account's copy of its bytes (docs/apps.md). */
   byShaIndex: { name: 'bySha', partitionKey: 'account_sha' },
+  /** Sparse: only images with an `expires_at` carry `expiring`, so the sweep finds the expired ones (docs/edge.md). */
+  expiryIndex: { name: 'byImageExpiry', partitionKey: 'expiring', sortKey: 'image_expires_at' },
   /**
    * No TTL on this table: a pending record must outlive a late finalize (Lambda retries, a
    * redrive from the dead-letter queue, the sweep), so only the sweep removes pending records,

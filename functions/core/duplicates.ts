@@ -1,5 +1,6 @@
+import type { EdgeStore } from './edge-entries';
 import { BadRequestError } from './errors';
-import { type ImageDescription, type ImageObjects, type ImageRecord, type ImageRecords, type Log, storeImage } from './images';
+import { type ImageAccess, type ImageDescription, type ImageObjects, type ImageRecord, type ImageRecords, type Log, storeImage } from './images';
 import { type ImageLookups, metadataLookups, putLookups } from './image-lookups';
 import type { UserMetadata } from './user-metadata';
 
@@ -34,25 +35,30 @@ export interface OwnUploadDeps {
   readonly lookups?: Pick<ImageLookups, 'put'>;
   readonly log: Log;
   readonly now?: () => Date;
+  /** Needed for private and expiring uploads (see `storeImage`). */
+  readonly edge?: EdgeStore;
 }
 
 /** What an upload came to: a new image (`created`), or the account's existing one (`existing`, with `return`). */
 export type OwnUploadResult = { readonly created: ImageRecord } | { readonly existing: ImageRecord };
 
 /**
- * Stores a checked upload of the account with its metadata, unless the account already holds
- * the same bytes and asked for `return`. The index is read before anything is written; two
- * uploads of the same bytes at the same moment may both be stored (neither sees the other yet).
+ * Stores a checked upload of the account with its metadata and access, unless the account
+ * already holds the same bytes and asked for `return`: then the existing image is answered as it
+ * is (its visibility, expiry and metadata unchanged). The index is read before anything is
+ * written; two uploads of the same bytes at the same moment may both be stored (neither sees
+ * the other yet).
  */
 export async function storeOwnUpload(
   deps: OwnUploadDeps,
   accountId: string,
   image: ImageDescription & { readonly bytes: Uint8Array },
-  options: { readonly metadata?: UserMetadata; readonly onDuplicate: OnDuplicate },
+  options: { readonly metadata?: UserMetadata; readonly onDuplicate: OnDuplicate; readonly access?: ImageAccess },
 ): Promise<OwnUploadResult> {
   const earlier = await deps.records.findBySha?.(accountId, image.sha256);
   if (earlier && options.onDuplicate === 'return') return { existing: earlier };
   const created = await storeImage(deps, accountId, image, {
+    ...options.access,
     metadata: options.metadata,
     duplicateOf: earlier?.id,
     beforeRecord: (record) => putLookups(deps.lookups, metadataLookups(record)),

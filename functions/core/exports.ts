@@ -206,9 +206,14 @@ export interface ExportedRecords {
 
 export type BuildOutcome = 'ready' | 'failed' | 'skipped';
 
+/** Past its `expires_at` an image is gone for everyone (the edge answers 404, the sweep removes it): not exported. */
+function expired(image: ImageRecord, nowMs: number): boolean {
+  return image.imageExpiresAt !== undefined && image.imageExpiresAt * 1000 <= nowMs;
+}
+
 /**
- * Builds the export a request names: every ready image of the account (a page of 100 records at
- * a time), then one zip, streamed to the bucket. Safe to repeat: an export already ready is
+ * Builds the export a request names: every ready image of the account, private ones included
+ * and expired ones not (a page of 100 records at a time), then one zip, streamed to the bucket. Safe to repeat: an export already ready is
  * left as it is; a failed or interrupted one is built again from the start (a failure is
  * recorded, then rethrown for Lambda to retry). Over
  * {@link MAX_EXPORT_BYTES} it fails at once, with the reason.
@@ -219,10 +224,11 @@ export async function buildExport(deps: BuildExportDeps, request: ExportRequest)
   if (!record || record.state === 'ready') return 'skipped';
   if (!(await deps.exports.update(request.accountId, request.id, { state: 'building' }, ['pending', 'building', 'failed']))) return 'skipped';
   const images: ImageRecord[] = [];
+  const startedAt = now().getTime();
   let after: string | undefined;
   do {
     const page = await deps.records.listByAccount(request.accountId, 100, after);
-    images.push(...page.records.filter((image) => image.state === 'ready' && image.size !== undefined));
+    images.push(...page.records.filter((image) => image.state === 'ready' && image.size !== undefined && !expired(image, startedAt)));
     after = page.after;
   } while (after);
   const total = images.reduce((sum, image) => sum + (image.size ?? 0), 0);

@@ -70,8 +70,9 @@ describe('routes', () => {
   it('puts the TOKEN authorizer and the API key requirement on every image method under /api', () => {
     const authorizerId = logicalId(synth.stack.api.node.findChild('BearerKey'));
     const apiRoutes = ROUTES.filter((route) => route.path.startsWith('/api/images'));
-    // Upload, large upload, list, get, update, delete, similar.
-    expect(apiRoutes.length).toBe(7);
+    // Upload, large upload, list, get, delete, the PATCH of visibility, expiry and metadata
+    // (docs/edge.md, docs/apps.md), similar images, and the four routes of resumable uploads (docs/api.md).
+    expect(apiRoutes.length).toBe(11);
     for (const route of apiRoutes) {
       expect(route.auth).toBe('key');
       const method = methods.get(`${route.method} ${route.path}`)!;

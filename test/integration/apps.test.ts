@@ -6,6 +6,7 @@ import { createKey } from '../support/accounts';
 import { SIMILAR_MAX_DISTANCE } from '../../functions/core/similarity';
 import { download, expectError, fixture, type ImageBody, successData } from '../support/http';
 import { sendToS3, settled, startUpload } from '../support/large-upload';
+import { complete, sendAllParts, startMultipart } from '../support/multipart-upload';
 import { startTestApi, type TestApi } from '../support/local-api';
 import { newEmail, type SignedIn, signUpAndIn } from '../support/session';
 import { unzipEntries } from '../support/zip';
@@ -159,6 +160,49 @@ describe('analysis: ThumbHash, dominant colour', () => {
   });
 });
 
+describe('every way of publishing', () => {
+  it('a resumable (multipart) upload keeps its metadata, is analysed once finalized, and is a duplicate later uploads name', async () => {
+    const bytes = await picture(170, 240, 360);
+    const started = await startMultipart(api, bytes.byteLength, { metadata: { user: 'parts' } });
+    expect((started as unknown as AppImage).metadata).toEqual({ user: 'parts' });
+    expect((await listByPair('user', 'parts', 10)).flat().map((image) => image.id)).toEqual([started.id]);
+    expect((await complete(api, started.id, await sendAllParts(api, started, bytes))).status).toBe(202);
+    expect(await settled(api, started.id)).toMatchObject({ state: 'ready', metadata: { user: 'parts' } });
+    const analysed = await analysedImage(started.id);
+    expect(analysed).toMatchObject({ width: 240, height: 360 });
+    expectAspectRatio(analysed);
+    // Finalize put it in the by-SHA index: the same bytes sent directly name it.
+    const again = await upload(bytes);
+    expect(again.image.duplicate_of).toBe(started.id);
+    expect((await upload(bytes, { onDuplicate: 'return' })).image.id).toBe(started.id);
+  });
+
+  it('a presigned upload keeps visibility and metadata together, and one PATCH changes both', async () => {
+    const started = await api.call('/api/images/uploads', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ metadata: { user: 'private-large' }, visibility: 'private' }),
+    });
+    expect(started.status).toBe(201);
+    const pending = await successData<AppImage & { visibility: string; upload: Parameters<typeof sendToS3>[0] }>(started);
+    expect(pending).toMatchObject({ metadata: { user: 'private-large' }, visibility: 'private' });
+    expect((await sendToS3(pending.upload, await picture(171))).ok).toBe(true);
+    await settled(api, pending.id);
+    expect((await analysedImage(pending.id)).dominant_color).toMatch(/^#[0-9a-f]{6}$/);
+
+    const patched = await api.call(`/api/images/${pending.id}`, {
+      method: 'PATCH',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ metadata: { user: 'opened' }, visibility: 'public' }),
+    });
+    expect(patched.status).toBe(200);
+    expect(await successData<AppImage & { visibility: string }>(patched)).toMatchObject({ metadata: { user: 'opened' }, visibility: 'public' });
+    expect((await listByPair('user', 'private-large', 10)).flat()).toEqual([]);
+    expect((await listByPair('user', 'opened', 10)).flat().map((image) => image.id)).toEqual([pending.id]);
+    expect((await download(pending.url)).response.status).toBe(200);
+  });
+});
+
 /**
  * The ThumbHash decodes to the image's displayed aspect ratio, within what ThumbHash keeps of
  * it: its sides are stored as whole numbers of 1/7 of the longer one (at most 1/7, under 15%).
@@ -230,6 +274,29 @@ describe('similar images', () => {
     expect(Math.max(...distances)).toBeLessThanOrEqual(SIMILAR_MAX_DISTANCE);
   });
 
+  it('lists the caller\'s own images only: its private copy with a signed url, never another account\'s copy, private or not', async () => {
+    const original = fixture('real/kimono.mirror-vertical.rotate270.crop.avif');
+    const carolKey = (await createKey('carol-similar')).key;
+    const daveKey = (await createKey('dave-similar')).key;
+    const carols = (await upload(original, {}, carolKey)).image;
+    const carolsPrivate = (await upload(await sharp(original).jpeg({ quality: 40 }).toBuffer(), { visibility: 'private' }, carolKey)).image;
+    // Dave holds the very same pictures: the same bytes, the same hashes, another account.
+    const davesPrivate = (await upload(await sharp(original).jpeg({ quality: 40 }).toBuffer(), { visibility: 'private' }, daveKey)).image;
+    const davesPublic = (await upload(original, {}, daveKey)).image;
+    await api.idle();
+    const similarOf = async (id: string, key: string) =>
+      (await successData<{ similar: Array<{ image: AppImage & { visibility: string } }> }>(await api.call(`/api/images/${id}/similar`, { key }))).similar.map((match) => match.image);
+
+    const forCarol = await similarOf(carols.id, carolKey);
+    expect(forCarol.map((image) => image.id)).toEqual([carolsPrivate.id]);
+    expect(forCarol[0].visibility).toBe('private');
+    expect(new URL(forCarol[0].url).searchParams.get('sig')).toMatch(/./);
+    const forDave = await similarOf(davesPublic.id, daveKey);
+    expect(forDave.map((image) => image.id)).toEqual([davesPrivate.id]);
+    // Another account's image (its own, private or not) is a 404 here, as everywhere.
+    await expectError(await api.call(`/api/images/${davesPrivate.id}/similar`, { key: carolKey }), 404, 'Image not found');
+  });
+
   it('answers 404 for an image that is not yours', async () => {
     await expectError(await api.call('/api/images/AAAAAAAAAAAAAAAAAAAAAA/similar'), 404, 'Image not found');
   });
@@ -280,11 +347,32 @@ describe('export', () => {
     }
     expect(entries.size).toBe(images.length + 1);
 
+    // Private images are the account's own: in its export, marked private.
+    const secret = (await upload(await picture(161), { visibility: 'private' }, key)).image;
+    const again = await successData<{ id: string }>(await asPerson('/api/account/export', { method: 'POST' }));
+    await api.idle();
+    const second = await successData<{ state: string; url: string }>(await asPerson(`/api/account/export/${again.id}`));
+    expect(second.state).toBe('ready');
+    const secondEntries = await unzipEntries(Buffer.from(await (await fetch(second.url)).arrayBuffer()));
+    const secondRecords = JSON.parse(secondEntries.get('records.json')!.toString('utf8')) as { images: Array<AppImage & { file: string; visibility: string }> };
+    expect(secondRecords.images.find((image) => image.id === secret.id)).toMatchObject({ visibility: 'private', sha256: secret.sha256 });
+
     // Listed, and another person cannot see it.
     const list = await successData<{ exports: Array<{ id: string }> }>(await asPerson('/api/account/export'));
     expect(list.exports.map((e) => e.id)).toContain(exported.id);
     const other = await signUpAndIn(api, newEmail('other'));
     const foreign = await api.call(`/api/account/export/${exported.id}`, { key: null, headers: { Authorization: `Bearer ${other.idToken}` } });
     await expectError(foreign, 404, 'Export not found');
+    // And its own export holds nothing of this account, the private image least of all.
+    const otherExport = await successData<{ id: string }>(
+      await api.call('/api/account/export', { method: 'POST', key: null, headers: { Authorization: `Bearer ${other.idToken}` } }),
+    );
+    await api.idle();
+    const otherStatus = await successData<{ state: string; image_count: number; url: string }>(
+      await api.call(`/api/account/export/${otherExport.id}`, { key: null, headers: { Authorization: `Bearer ${other.idToken}` } }),
+    );
+    expect(otherStatus).toMatchObject({ state: 'ready', image_count: 0 });
+    const otherEntries = await unzipEntries(Buffer.from(await (await fetch(otherStatus.url)).arrayBuffer()));
+    expect([...otherEntries.keys()]).toEqual(['records.json']);
   });
 });

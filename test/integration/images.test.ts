@@ -22,7 +22,7 @@ afterAll(async () => {
   await api.stop();
 });
 
-const IMAGE_FIELDS = ['content_type', 'created_at', 'dominant_color', 'format', 'height', 'id', 'metadata', 'sha256', 'size', 'state', 'thumbhash', 'url', 'width'];
+const IMAGE_FIELDS = ['content_type', 'created_at', 'dominant_color', 'format', 'height', 'id', 'metadata', 'sha256', 'size', 'state', 'thumbhash', 'url', 'visibility', 'width'];
 
 /** Multipart upload through the typed client (client/index.ts). */
 async function upload(bytes: Buffer, filename: string, type = 'application/octet-stream'): Promise<{ response: Response; data: ImageBody }> {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import type { EdgeChanges } from '../../functions/core/edge-entries';
 import type { LookupEntry } from '../../functions/core/image-lookups';
+import type { ImageUpdate } from '../../functions/core/image-updates';
 import type { ImageRecord } from '../../functions/core/images';
-import type { UserMetadata } from '../../functions/core/user-metadata';
-import { createUpdateImageHandler } from '../../functions/update-image';
+import { createPatchImageHandler } from '../../functions/patch-image';
 import { createUploadHandler } from '../../functions/upload-image';
 import { ACCOUNT, apiEvent, bodyOf, FakeObjects, FakeRecords, fixture, MemoryLog, multipart, OTHER_ACCOUNT, quotaWith, readyRecord, TEST_CONFIG } from './support/fakes';
 
@@ -12,12 +13,20 @@ class AppRecords extends FakeRecords {
     this.events.push(`records.findBySha ${sha256.slice(0, 8)}`);
     return [...this.items.values()].find((record) => record.accountId === accountId && record.sha256 === sha256 && record.state === 'ready');
   }
-  async updateMetadata(id: string, accountId: string, metadata: UserMetadata | undefined): Promise<ImageRecord | undefined> {
-    this.events.push(`records.updateMetadata ${id}`);
+  async update(id: string, accountId: string, update: ImageUpdate): Promise<ImageRecord | undefined> {
+    this.events.push(`records.update ${id}`);
     const record = this.items.get(id);
     if (!record || record.accountId !== accountId) return undefined;
-    const { metadata: _old, ...rest } = record;
-    const updated: ImageRecord = { ...rest, ...(metadata ? { metadata } : {}) };
+    const { metadata, visibility, imageExpiresAt, ...rest } = record;
+    const nextMetadata = update.metadata === undefined ? metadata : (update.metadata ?? undefined);
+    const nextVisibility = update.visibility ?? visibility;
+    const nextExpiry = update.imageExpiresAt === undefined ? imageExpiresAt : (update.imageExpiresAt ?? undefined);
+    const updated: ImageRecord = {
+      ...rest,
+      ...(nextMetadata && Object.keys(nextMetadata).length > 0 ? { metadata: nextMetadata } : {}),
+      ...(nextVisibility === 'private' ? { visibility: 'private' as const } : {}),
+      ...(nextExpiry === undefined ? {} : { imageExpiresAt: nextExpiry }),
+    };
     this.items.set(id, updated);
     return updated;
   }
@@ -113,20 +122,28 @@ describe('PATCH /api/images/{image_id}', () => {
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
   }
+  const NOW_MS = Date.parse('2026-11-27T10:00:00.000Z');
   function handler() {
     const { events, records, lookups } = setup();
     const record = readyRecord({ metadata: { user: '42', keep: 'y' } });
     records.items.set(record.id, record);
-    const update = createUpdateImageHandler({ config: TEST_CONFIG, quota: quotaWith(), records, lookups, log: new MemoryLog() });
+    const edge = {
+      async update(changes: EdgeChanges) {
+        for (const put of changes.puts ?? []) events.push(`edge.put ${put.key} ${put.value}`);
+        for (const key of changes.deletes ?? []) events.push(`edge.delete ${key}`);
+        return { itemCount: 0, totalBytes: 0 };
+      },
+    };
+    const update = createPatchImageHandler({ config: TEST_CONFIG, quota: quotaWith(), records, lookups, log: new MemoryLog(), edge, now: () => NOW_MS });
     return { events, records, record, update };
   }
 
-  it('adds the gained pairs first, then the record, then removes the lost pairs, and answers the image', async () => {
+  it('adds the gained pairs first, then the record, then removes the lost pairs, and answers the image; the edge is left alone', async () => {
     const { update, record, events } = handler();
     const response = await update(patch(record.id, { metadata: { user: '43', keep: 'y' } }));
     expect(response.statusCode).toBe(200);
     expect(bodyOf(response).data.metadata).toEqual({ user: '43', keep: 'y' });
-    expect(events).toEqual(['lookups.put user=43', `records.updateMetadata ${record.id}`, 'lookups.delete user=42']);
+    expect(events).toEqual(['lookups.put user=43', `records.update ${record.id}`, 'lookups.delete user=42']);
   });
 
   it('null removes the metadata', async () => {
@@ -136,13 +153,32 @@ describe('PATCH /api/images/{image_id}', () => {
     expect(records.items.get(record.id)!.metadata).toBeUndefined();
   });
 
-  it('another account\'s image is a 404; an unknown field, bad metadata or a body that is not JSON a 400', async () => {
+  it('changes metadata, visibility and expiry in one request: the edge entry before the record, the metadata kept in its order', async () => {
+    const { update, record, records, events } = handler();
+    const response = await update(patch(record.id, { metadata: { user: '43' }, visibility: 'private', expires_in: 3600 }));
+    expect(response.statusCode).toBe(200);
+    const expiresAt = NOW_MS / 1000 + 3600;
+    expect(bodyOf(response).data).toMatchObject({ metadata: { user: '43' }, visibility: 'private', expires_at: new Date(expiresAt * 1000).toISOString() });
+    expect(events).toEqual([`edge.put ${record.id} p|${expiresAt}|${ACCOUNT}`, 'lookups.put user=43', `records.update ${record.id}`, 'lookups.delete user=42,keep=y']);
+    // Public for good again: the record first, then the edge's entry goes; the metadata stays.
+    events.length = 0;
+    const opened = await update(patch(record.id, { visibility: 'public', expires_at: null }));
+    expect(bodyOf(opened).data).toMatchObject({ metadata: { user: '43' }, visibility: 'public' });
+    expect(bodyOf(opened).data.expires_at).toBeUndefined();
+    expect(events).toEqual([`records.update ${record.id}`, `edge.delete ${record.id}`]);
+    expect(records.items.get(record.id)).toMatchObject({ metadata: { user: '43' } });
+  });
+
+  it('another account\'s image is a 404; an unknown field, nothing to change, bad metadata or a body that is not JSON a 400', async () => {
     const { update, record, records, events } = handler();
     records.items.set(record.id, { ...record, accountId: OTHER_ACCOUNT });
     expect((await update(patch(record.id, { metadata: { a: '1' } }))).statusCode).toBe(404);
+    expect((await update(patch(record.id, { visibility: 'private' }))).statusCode).toBe(404);
     records.items.set(record.id, { ...record, accountId: ACCOUNT });
-    expect(bodyOf(await update(patch(record.id, { visibility: 'private' }))).message).toMatch(/^Unknown field "visibility"/);
+    expect(bodyOf(await update(patch(record.id, { name: 'x' }))).message).toMatch(/^Unknown field "name"/);
+    expect(bodyOf(await update(patch(record.id, {}))).message).toBe('Nothing to change: send metadata, visibility, expires_at or expires_in');
     expect((await update(patch(record.id, { metadata: { a: 1 } }))).statusCode).toBe(400);
+    expect((await update(patch(record.id, { visibility: 'hidden' }))).statusCode).toBe(400);
     expect((await update(patch(record.id, 'nope'))).statusCode).toBe(400);
     expect(events).toEqual([]);
   });

@@ -62,12 +62,16 @@ describe('metadata', () => {
     expect(add.every((entry) => entry.partition.startsWith(`m#${ACCOUNT}#`) && entry.sort === `${record.createdAt}#${record.id}`)).toBe(true);
   });
 
-  it('a PATCH body changes the metadata only', () => {
-    expect(parseImageUpdate({ metadata: { a: '1' } })).toEqual({ metadata: { a: '1' } });
-    expect(parseImageUpdate({ metadata: null })).toEqual({ metadata: null });
-    expect(parseImageUpdate({ metadata: {} })).toEqual({ metadata: null });
-    expect(parseImageUpdate({})).toEqual({});
-    expect(() => parseImageUpdate({ name: 'x' })).toThrow(/Unknown field "name"/);
+  it('a PATCH body changes the metadata, the visibility and the expiry, and nothing else', () => {
+    const now = Date.parse('2026-11-27T10:00:00.000Z');
+    expect(parseImageUpdate({ metadata: { a: '1' } }, now)).toEqual({ metadata: { a: '1' } });
+    expect(parseImageUpdate({ metadata: null }, now)).toEqual({ metadata: null });
+    expect(parseImageUpdate({ metadata: {} }, now)).toEqual({ metadata: null });
+    expect(parseImageUpdate({}, now)).toEqual({});
+    expect(parseImageUpdate({ metadata: { a: '1' }, visibility: 'private', expires_in: 60 }, now)).toEqual({ metadata: { a: '1' }, visibility: 'private', imageExpiresAt: now / 1000 + 60 });
+    expect(parseImageUpdate({ expires_at: null }, now)).toEqual({ imageExpiresAt: null });
+    expect(() => parseImageUpdate({ name: 'x' }, now)).toThrow(/Unknown field "name"/);
+    expect(() => parseImageUpdate({ visibility: 'hidden' }, now)).toThrow('visibility must be "public" or "private"');
   });
 });
 

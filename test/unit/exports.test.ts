@@ -162,6 +162,21 @@ describe('building an export', () => {
     expect(writes).toHaveLength(1);
   });
 
+  it('holds the account\'s private images, marked private, and leaves out those past their expiry', async () => {
+    const nowSeconds = Math.floor(NOW.getTime() / 1000);
+    const { deps, request, writes } = setup([
+      readyRecord({ id: 'AAAAAAAAAAAAAAAAAAAAA5', size: 10, visibility: 'private' }),
+      readyRecord({ id: 'AAAAAAAAAAAAAAAAAAAAA6', size: 10, imageExpiresAt: nowSeconds }),
+      readyRecord({ id: 'AAAAAAAAAAAAAAAAAAAAA7', size: 10, imageExpiresAt: nowSeconds + 60 }),
+    ]);
+    expect(await buildExport(deps, request)).toBe('ready');
+    expect(writes[0].entries.map((entry) => entry.objectKey)).toEqual(['images/AAAAAAAAAAAAAAAAAAAAA5', 'images/AAAAAAAAAAAAAAAAAAAAA7']);
+    expect(writes[0].records.images.map((image: any) => [image.id, image.visibility])).toEqual([
+      ['AAAAAAAAAAAAAAAAAAAAA5', 'private'],
+      ['AAAAAAAAAAAAAAAAAAAAA7', 'public'],
+    ]);
+  });
+
   it(`fails at once, with the reason, over ${MAX_EXPORT_BYTES} bytes`, async () => {
     const { deps, exports, request, writes } = setup([readyRecord({ size: MAX_EXPORT_BYTES }), readyRecord({ id: 'AAAAAAAAAAAAAAAAAAAAA9', size: 1 })]);
     expect(await buildExport(deps, request)).toBe('failed');

@@ -14,6 +14,7 @@ import {
   BASE_URL,
   bodyOf,
   FakeCounter,
+  FakeMultipartUploads,
   FakeObjects,
   FakeRecords,
   fixture,
@@ -80,6 +81,7 @@ describe('createUploadHandler', () => {
       metadata: {},
       thumbhash: null,
       dominant_color: null,
+      visibility: 'public',
     });
     expect(response.headers?.Location).toBe(`/v1/api/images/${data.id}`); // under the stage the client called
     expect(response.headers?.['X-RateLimit-Remaining']).toBe('999');
@@ -217,6 +219,7 @@ describe('createGetImageHandler', () => {
         metadata: {},
         thumbhash: null,
         dominant_color: null,
+        visibility: 'public',
       },
     });
   });
@@ -411,6 +414,7 @@ describe('createStartUploadHandler', () => {
             : { method: 'PUT', url: `https://bucket.s3.amazonaws.com/${key}?sig`, headers: { 'Content-Length': String(options.size) } };
         },
       },
+      uploads: new FakeMultipartUploads(),
       now: () => new Date(NOW_MS),
     });
     return { handler, records, linkCalls };

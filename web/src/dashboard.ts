@@ -5,9 +5,10 @@ import { formatBytes, formatTime, h } from './dom';
 import { exportSection } from './export';
 import { gallerySection } from './gallery';
 import { keysSection } from './keys';
+import { signingSecretsSection } from './signing-secrets';
 import { alertBox, errorText, go, mount, type Section, setBusy, showWho } from './ui';
 
-/** Account settings of the signed-in person: usage, API keys, the gallery and the export, with sign-out. */
+/** Account settings of the signed-in person: usage, API keys, URL-signing secrets, the gallery and the export, with sign-out. */
 export function dashboardView(context: ConsoleContext, user: Claims): void {
   const { api, auth } = context;
   const signOut = h(
@@ -34,11 +35,13 @@ export function dashboardView(context: ConsoleContext, user: Claims): void {
 
   const usage = usageSection(context);
   const keys = keysSection(context, () => usage.refresh());
+  const signing = signingSecretsSection(context);
   const gallery = gallerySection(context, user, () => usage.refresh());
   const exports = exportSection(context);
-  mount(h('h1', { class: 'visually-hidden' }, 'Account settings'), usage.section, keys.section, gallery.section, exports.section);
+  mount(h('h1', { class: 'visually-hidden' }, 'Account settings'), usage.section, keys.section, signing.section, gallery.section, exports.section);
   void usage.refresh();
   void keys.refresh();
+  void signing.refresh();
   void gallery.refresh();
   void exports.refresh();
 }

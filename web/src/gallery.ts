@@ -5,55 +5,32 @@ import type { ConsoleContext } from './context';
 import { formatBytes, formatTime, h } from './dom';
 import { withPlaceholder } from './placeholder';
 import { alertBox, copy, dangerButton, type Section, say } from './ui';
-import { uploadFile } from './uploads';
+import type { UploaderApi } from './uploader';
 
-/** The images section: upload by picking or dropping files, thumbnails with copy URL and delete, more by page. */
+/** The images section: the uploader (web/src/uploader.ts), thumbnails with copy URL and delete, more by page. */
 export function gallerySection(context: ConsoleContext, user: Claims, onChange: () => void): Section {
   const { api, config } = context;
   const alert = alertBox();
   const grid = h('ul', { class: 'gallery', 'aria-label': 'Your images' });
   const more = h('button', { type: 'button', hidden: true }, 'Load more');
-  const progress = h('ul', { class: 'progress', 'aria-label': 'Uploads' });
-  const picker = h('input', { id: 'pick', type: 'file', accept: 'image/*', multiple: true, class: 'visually-hidden' });
-  const upload = h('button', { type: 'button', class: 'primary' }, 'Upload');
-  let cursor: string | null = null;
-
-  const drop = h(
-    'div',
-    { class: 'drop', role: 'group', 'aria-label': 'Upload images' },
-    h('p', {}, 'Drop images here, or ', h('label', { for: 'pick', class: 'link' }, 'choose files'), '.'),
-    h('p', { class: 'hint' }, `Up to ${formatBytes(config.maxLargeImageBytes)} each; files over ${formatBytes(config.maxImageBytes)} go straight to storage.`),
-    picker,
-    upload,
+  const drop = h('div', { class: 'uploader', role: 'group', 'aria-label': 'Upload images' });
+  let changed = false;
+  // Uppy is most of the console's code: loaded with the first signed-in view, not on the sign-in pages.
+  void import('./uploader').then(({ createUploader }) =>
+    createUploader(drop, uploaderApi(context, user), {
+      maxFileBytes: config.maxLargeImageBytes,
+      onSettled(image) {
+        if (image.state === 'ready') changed = true;
+      },
+      async onComplete() {
+        if (!changed) return;
+        changed = false;
+        await load(true);
+        onChange();
+      },
+    }),
   );
-  drop.addEventListener('dragover', (event) => {
-    event.preventDefault();
-    drop.classList.add('over');
-  });
-  drop.addEventListener('dragleave', () => drop.classList.remove('over'));
-  drop.addEventListener('drop', (event) => {
-    event.preventDefault();
-    drop.classList.remove('over');
-    const files = [...(event.dataTransfer?.files ?? [])];
-    if (files.length > 0) void uploadAll(files);
-  });
-  upload.addEventListener('click', () => {
-    const files = [...(picker.files ?? [])];
-    if (files.length === 0) {
-      picker.click();
-      return;
-    }
-    void uploadAll(files).then(() => {
-      picker.value = '';
-    });
-  });
-
-  async function uploadAll(files: File[]): Promise<void> {
-    alert.clear();
-    for (const file of files) await uploadFile(context, user, file, progress);
-    await load(true);
-    onChange();
-  }
+  let cursor: string | null = null;
 
   function card(image: Image): HTMLElement {
     const remove = dangerButton('Delete', 'Delete this image? Its URL will stop working.', alert, async () => {
@@ -112,10 +89,21 @@ export function gallerySection(context: ConsoleContext, user: Claims, onChange: 
     h('h2', { id: 'images-title' }, 'Images'),
     alert.box,
     drop,
-    progress,
     empty,
     grid,
     more,
   );
   return { section, refresh: () => load(true) };
+}
+
+/** The image routes the uploader needs, called with the console's credentials. */
+function uploaderApi({ api }: ConsoleContext, user: Claims): UploaderApi {
+  return {
+    startUpload: (size, contentType, partSize) => withKey(api, user, (key) => api.startUpload(key, size, contentType, partSize)),
+    signUploadParts: (id, numbers) => withKey(api, user, (key) => api.signUploadParts(key, id, numbers)),
+    listUploadParts: (id) => withKey(api, user, (key) => api.listUploadParts(key, id)),
+    completeUpload: (id, parts) => withKey(api, user, (key) => api.completeUpload(key, id, parts)),
+    abortUpload: (id) => withKey(api, user, (key) => api.abortUpload(key, id)),
+    getImage: (id) => withKey(api, user, (key) => api.getImage(key, id)),
+  };
 }

@@ -1,10 +1,9 @@
 /**
- * The vocabulary of the function table (functions/function-table.ts): what a function may be
- * given (tables, grants), what triggers it, and the helpers its entries are written with. Apart
- * so that the table's entries can live in more than one file (functions/app-functions.ts)
- * without an import circle.
+ * The shape of an entry of the function table (functions/function-table.ts): its trigger, its
+ * grants, its settings, and the helpers entries are written with. No CDK here either: the
+ * constructs turn grants into IAM statements. Apart so that the table's entries can live in more
+ * than one file (functions/app-functions.ts) without an import circle.
  */
-
 /** The DynamoDB tables a function can be given, by the name the storage construct knows them by. */
 export type TableName = 'images' | 'keys' | 'counters' | 'lookups' | 'exports';
 
@@ -27,8 +26,8 @@ export type Grant =
   | { readonly kind: 'objects'; readonly prefixes: readonly string[]; readonly actions: readonly string[] }
   /** `s3:ListBucket` on the image bucket; with prefixes, only listings under them. */
   | { readonly kind: 'list'; readonly prefixes?: readonly string[] }
-  /** `cloudfront:CreateInvalidation` on the delivery distribution. */
-  | { readonly kind: 'invalidate' }
+  /** Write the edge's key-value store (docs/edge.md): DescribeKeyValueStore and UpdateKeys on that store. */
+  | { readonly kind: 'edge-store' }
   /** Create or revoke API Gateway keys on the usage plan (granted by the API construct, which owns the plan). */
   | { readonly kind: 'api-keys'; readonly lifecycle: 'create' | 'revoke' };
 
@@ -98,6 +97,13 @@ export const API_FUNCTION = { trigger: { type: 'api' }, timeoutSeconds: 10, memo
 export const COUNT = table('counters', 'dynamodb:UpdateItem');
 /** The person's account record and key slots live in the keys table. */
 export const ACCOUNT = ['dynamodb:GetItem', 'dynamodb:PutItem'];
+/** The edge's key-value store: private and expiring images, the deny-list, signing secrets (docs/edge.md). */
+export const EDGE: Grant = { kind: 'edge-store' };
+/**
+ * An account's signing secrets (an item of the keys table): read to sign private URLs, written
+ * when the first one is made on demand.
+ */
+export const SIGNING = table('keys', 'dynamodb:GetItem', 'dynamodb:PutItem');
 /** An image's lookups (metadata pairs, similarity bands) are written and removed in batches (core/image-lookups.ts). */
 export const LOOKUPS_WRITE = table('lookups', 'dynamodb:BatchWriteItem');
 export const LOOKUPS_READ = table('lookups', 'dynamodb:Query');
