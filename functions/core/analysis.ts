@@ -1,4 +1,5 @@
 import { rgbaToThumbHash } from 'thumbhash';
+import { UntransformableImageError } from './errors';
 import { publishedIdFromKey } from './ids';
 import { type ImageLookups, phashLookups } from './image-lookups';
 import type { ImageRecord, Log } from './images';
@@ -93,9 +94,11 @@ export interface AnalyzeDeps {
 /**
  * analyzed: done now. already: the record had its analysis (a repeated event). gone: the object
  * or its record was deleted first. unrecorded: no record appeared (a direct upload whose record
- * write failed; the sweep removes the object). skipped: not a published key.
+ * write failed; the sweep removes the object). undecodable: an accepted image whose pixels the
+ * renderer cannot decode (docs/transforms.md): it keeps `null` placeholders, and retrying would
+ * only fill the dead-letter queue. skipped: not a published key.
  */
-export type AnalyzeOutcome = 'analyzed' | 'already' | 'gone' | 'unrecorded' | 'skipped';
+export type AnalyzeOutcome = 'analyzed' | 'already' | 'gone' | 'unrecorded' | 'undecodable' | 'skipped';
 
 /** A direct upload writes its record right after the object: how long to look for it. */
 const RECORD_WAITS_MS = [100, 250, 500, 1000, 2000];
@@ -123,7 +126,15 @@ export async function analyzeImage(deps: AnalyzeDeps, key: string): Promise<Anal
   }
   if (record.phash !== undefined) return 'already';
   if (!('bytes' in object)) throw new Error(`published object ${key} is over the limit`);
-  const analysis = analysisOf(await deps.pixels.pixels(object.bytes));
+  let pixels: AnalysisPixels;
+  try {
+    pixels = await deps.pixels.pixels(object.bytes);
+  } catch (error) {
+    if (!(error instanceof UntransformableImageError)) throw error;
+    deps.log.warn('image not analysed: its pixels cannot be decoded', { objectKey: key, reason: error.reason });
+    return 'undecodable';
+  }
+  const analysis = analysisOf(pixels);
   await deps.lookups.put(phashLookups({ ...record, phash: analysis.phash }));
   return (await deps.records.setAnalysis(id, analysis)) ? 'analyzed' : 'gone';
 }

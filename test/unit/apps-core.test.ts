@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type AnalysisPixels, analyzeImage, type AnalyzeDeps, hexColor, type ImageAnalysis, PHASH_SIDE, perceptualHash } from '../../functions/core/analysis';
 import { parseOnDuplicate } from '../../functions/core/duplicates';
+import { UntransformableImageError } from '../../functions/core/errors';
 import { type LookupEntry, lookupsOf, metadataLookupChanges, PHASH_BANDS, phashLookups } from '../../functions/core/image-lookups';
 import { parseImageUpdate } from '../../functions/core/image-updates';
 import type { ImageRecord } from '../../functions/core/images';
@@ -186,7 +187,7 @@ describe('analyzeImage', () => {
     dominant: { r: 1, g: 2, b: 3 },
   };
 
-  function setup(record: ImageRecord | undefined, { object = true, appearsAfter = 0 } = {}) {
+  function setup(record: ImageRecord | undefined, { object = true, appearsAfter = 0, refuse = undefined as unknown } = {}) {
     const events: string[] = [];
     let gets = 0;
     const written: ImageAnalysis[] = [];
@@ -208,7 +209,12 @@ describe('analyzeImage', () => {
           events.push(`lookups ${entries.length}`);
         },
       },
-      pixels: { pixels: async () => pixels },
+      pixels: {
+        pixels: async () => {
+          if (refuse !== undefined) throw refuse;
+          return pixels;
+        },
+      },
       maxBytes: 1000,
       log: new MemoryLog(),
       wait: async () => undefined,
@@ -234,5 +240,14 @@ describe('analyzeImage', () => {
     expect(await analyzeImage(setup(readyRecord({ id: ID }), { object: false }).deps, `images/${ID}`)).toBe('gone');
     expect(await analyzeImage(setup(undefined).deps, `images/${ID}`)).toBe('unrecorded');
     expect(await analyzeImage(setup(undefined).deps, `variants/${ID}/w=10`)).toBe('skipped');
+  });
+
+  it('leaves an image whose pixels cannot be decoded unanalysed (no retry), and rethrows anything else', async () => {
+    const refused = setup(readyRecord({ id: ID }), { refuse: new UntransformableImageError('libvips cannot decode the image: heif: ...') });
+    expect(await analyzeImage(refused.deps, `images/${ID}`)).toBe('undecodable');
+    expect(refused.events).toEqual([]);
+    expect((refused.deps.log as MemoryLog).entries).toEqual([expect.objectContaining({ level: 'warn', message: 'image not analysed: its pixels cannot be decoded' })]);
+    const failure = new Error('S3 is away');
+    await expect(analyzeImage(setup(readyRecord({ id: ID }), { refuse: failure }).deps, `images/${ID}`)).rejects.toBe(failure);
   });
 });
