@@ -38,7 +38,16 @@ describe('large uploads through a presigned PUT', () => {
 
     // Before the bytes arrive: GET says pending, the public link is 404, the record waits.
     const pending = await api.call(`/api/images/${started.id}`);
-    expect(await successData(pending)).toEqual({ id: started.id, url: started.url, state: 'pending', created_at: started.created_at, visibility: 'public' });
+    expect(await successData(pending)).toEqual({
+      id: started.id,
+      url: started.url,
+      state: 'pending',
+      created_at: started.created_at,
+      visibility: 'public',
+      metadata: {},
+      thumbhash: null,
+      dominant_color: null,
+    });
     await expectError(await api.call(`/image/${started.id}`, { key: null }), 404, 'Image not found');
     const before = await storageState();
     expect(before.records.find((record) => record.id === started.id)?.state).toBe('pending');
