@@ -75,7 +75,7 @@ export interface FunctionDefinition {
   /**
    * Concurrent executions reserved for (and the most allowed to) this function, so a flood on
    * one route cannot take the account's whole pool from the others (docs/quotas.md).
-   * IMAGER_RESERVED_CONCURRENCY=false reserves none.
+   * Reserved only with IMAGER_RESERVED_CONCURRENCY=true (off by default: a new account's limit is too small).
    */
   readonly reservedConcurrency: number;
   /**
@@ -95,6 +95,12 @@ export const objects = (prefixes: readonly string[], ...actions: string[]): Gran
 export const API_FUNCTION = { trigger: { type: 'api' }, timeoutSeconds: 10, memoryMb: 1024 } as const;
 /** Wherever an image appears or disappears, the account's running image totals (an item of the counters table) are adjusted. */
 export const COUNT = table('counters', 'dynamodb:UpdateItem');
+/**
+ * The upload routes also keep their Idempotency-Key claims in the counters table: claimed with a
+ * conditional PutItem (read back with GetItem where the condition failure carries no item), kept
+ * with UpdateItem, released with DeleteItem.
+ */
+export const COUNTS_AND_CLAIMS = table('counters', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:DeleteItem');
 /** The person's account record and key slots live in the keys table. */
 export const ACCOUNT = ['dynamodb:GetItem', 'dynamodb:PutItem'];
 /** The edge's key-value store: private and expiring images, the deny-list, signing secrets (docs/edge.md). */

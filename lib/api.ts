@@ -24,7 +24,7 @@ import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { GATEWAY_RESPONSES, type GatewayResponseType } from '../functions/gateway-responses';
-import { BEARER_KEY_PATTERN } from '../functions/core/api-keys';
+import { API_KEY_STACK_TAG, BEARER_KEY_PATTERN } from '../functions/core/api-keys';
 import { JSON_CONTENT_TYPE } from '../functions/transport/http';
 import { FUNCTION_NAMES, functionDefinition, functionsTriggeredBy } from '../functions/function-table';
 import { BINARY_MEDIA_TYPES, ROUTES } from '../functions/routes';
@@ -108,6 +108,8 @@ export const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
 
 /** The public documentation routes (docs/api.md). */
 const REFERENCE_ROUTES = new Set(['GET /api/openapi.json', 'GET /docs']);
+/** The delete link of an upload (docs/api.md#delete-links): the token in its path is the credential. */
+const DELETE_LINK_PATH = '/api/images/{image_id}/delete/{token}';
 
 /** The identity validation expression: malformed headers are refused before the authorizer runs. */
 export const AUTHORIZATION_PATTERN = BEARER_KEY_PATTERN;
@@ -130,6 +132,8 @@ export class ImagerApi extends Construct {
     const accessLogs = (this.accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_MONTH }));
 
     this.api = new RestApi(this, 'Api', {
+      // Named after the stack: its metrics (ApiName) are not merged with another API of the region.
+      restApiName: Stack.of(this).stackName,
       description: 'Imager image hosting API',
       endpointTypes: [EndpointType.REGIONAL],
       apiKeySourceType: ApiKeySourceType.AUTHORIZER,
@@ -150,7 +154,8 @@ export class ImagerApi extends Construct {
       defaultCorsPreflightOptions: {
         allowOrigins: Cors.ALL_ORIGINS,
         allowMethods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
-        allowHeaders: ['Authorization', 'Content-Type'],
+        // Idempotency-Key: the typed client sends one with every upload (docs/api.md#idempotent-uploads).
+        allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'],
         maxAge: Duration.minutes(10),
       },
     });
@@ -230,7 +235,7 @@ export class ImagerApi extends Construct {
     this.keyPolicy(fn, 'KeyCreation', [
       new PolicyStatement({ actions: ['apigateway:POST'], resources: [this.apigw('/apikeys'), this.apigw(`/usageplans/${this.usagePlan.usagePlanId}/keys`)] }),
       new PolicyStatement({ actions: ['apigateway:GET'], resources: [this.apigw('/usageplans')] }),
-      new PolicyStatement({ actions: ['apigateway:DELETE'], resources: [this.apigw('/apikeys/*'), this.apigw(`/usageplans/${this.usagePlan.usagePlanId}/keys/*`)] }),
+      ...this.keyDeletion(),
     ]);
   }
 
@@ -242,13 +247,28 @@ export class ImagerApi extends Construct {
   private allowKeyRevocation(fn: LambdaFunction): void {
     this.keyPolicy(fn, 'KeyRevocation', [
       new PolicyStatement({ actions: ['apigateway:GET'], resources: [this.apigw('/usageplans')] }),
-      new PolicyStatement({ actions: ['apigateway:DELETE'], resources: [this.apigw('/apikeys/*'), this.apigw(`/usageplans/${this.usagePlan.usagePlanId}/keys/*`)] }),
+      ...this.keyDeletion(),
       new PolicyStatement({
         actions: ['apigateway:DELETE'],
         // The literal stage name, not the stage's Ref: the stage depends on the methods, which depend on these functions.
         resources: [this.apigw(`/restapis/${this.api.restApiId}/stages/${this.stageName}/cache/authorizers`)],
       }),
     ]);
+  }
+
+  /**
+   * Deleting a key from this plan, and deleting the key itself only if it carries this stack's
+   * tag (every key Imager creates does): the region's other API keys stay out of reach.
+   */
+  private keyDeletion(): PolicyStatement[] {
+    return [
+      new PolicyStatement({ actions: ['apigateway:DELETE'], resources: [this.apigw(`/usageplans/${this.usagePlan.usagePlanId}/keys/*`)] }),
+      new PolicyStatement({
+        actions: ['apigateway:DELETE'],
+        resources: [this.apigw('/apikeys/*')],
+        conditions: { StringEquals: { [`aws:ResourceTag/${API_KEY_STACK_TAG}`]: Stack.of(this).stackName } },
+      }),
+    ];
   }
 
   private apigw(path: string): string {
@@ -265,6 +285,7 @@ export class ImagerApi extends Construct {
     if (fn.role) policy.attachToRole(fn.role);
     fn.addEnvironment('REST_API_ID', this.api.restApiId);
     fn.addEnvironment('STAGE_NAME', this.stageName);
+    fn.addEnvironment('IMAGER_STACK_NAME', Stack.of(this).stackName);
     const reason =
       'API keys are created at run time with ids API Gateway chooses (/apikeys/<id>, /usageplans/<plan>/keys/<id>); the wildcard covers only those ids, under this usage plan or the key collection, for the actions the key lifecycle needs.';
     const plan = Stack.of(this).resolve((this.usagePlan.node.defaultChild as CfnResource).logicalId) as string;
@@ -296,7 +317,9 @@ export class ImagerApi extends Construct {
           'AwsSolutions-APIG4',
           REFERENCE_ROUTES.has(route)
             ? 'The API description (GET /api/openapi.json) and its reference page (GET /docs) are public documentation (docs/api.md), like any API reference: they read no data and reveal only the contract.'
-            : 'The public image link (GET /image/{image_id}) is meant to be opened by anyone who has the URL, like a shared photo link; the 128-bit random id is the capability, and the answer is only a 301 to the CDN URL (it reads no storage).',
+            : method.resource.path === DELETE_LINK_PATH
+              ? 'The delete link an upload answers (docs/api.md#delete-links) is a capability URL for tools that can only open a link: the 256-bit random token in its path is the credential, checked against the hash kept on the image record; GET only shows a confirmation page, and only its form POST deletes.'
+              : 'The public image link (GET /image/{image_id}) is meant to be opened by anyone who has the URL, like a shared photo link; the 128-bit random id is the capability, and the answer is only a 301 to the CDN URL (it reads no storage).',
         );
       }
     }

@@ -9,6 +9,8 @@ export interface GatewayTarget {
   readonly usagePlanId: string;
   readonly restApiId: string;
   readonly stageName: string;
+  /** The stack's name: its keys are tagged with it, so the stack's functions may delete them. */
+  readonly stackName?: string;
 }
 
 export interface CreatedKey {

@@ -50,6 +50,7 @@ async function stackAdmin(stackName: string, region: string | undefined): Promis
     usagePlanId: outputs.UsagePlanId!,
     restApiId: outputs.RestApiId!,
     stageName: outputs.StageName!,
+    stackName,
   });
 }
 

@@ -7,7 +7,7 @@ import {
   FlushStageAuthorizersCacheCommand,
   GetUsagePlansCommand,
 } from '@aws-sdk/client-api-gateway';
-import type { UsagePlanKeys } from '../core/api-keys';
+import { API_KEY_STACK_TAG, type UsagePlanKeys } from '../core/api-keys';
 
 /** Where a deployed stack's keys are metered: from the stack's outputs. */
 export interface UsagePlanTarget {
@@ -19,6 +19,8 @@ export interface UsagePlanTarget {
   readonly usagePlanId?: string;
   readonly restApiId: string;
   readonly stageName: string;
+  /** The stack the keys belong to: each key is tagged with it, the tag its deletion is allowed by. */
+  readonly stackName?: string;
 }
 
 function notFound(error: unknown): boolean {
@@ -48,6 +50,7 @@ export class ApiGatewayUsagePlanKeys implements UsagePlanKeys {
         description: `Imager key ${label.keyId} of account ${label.accountId} (value: its usage identifier, not the key)`,
         value: usageIdentifier,
         enabled: true,
+        ...(this.target.stackName ? { tags: { [API_KEY_STACK_TAG]: this.target.stackName } } : {}),
       }),
     );
     const id = created.id;

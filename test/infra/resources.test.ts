@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { COUNTERS_TABLE_SCHEMA, EXPORTS_TABLE_SCHEMA, IMAGES_TABLE_SCHEMA, KEYS_TABLE_SCHEMA, LOOKUPS_TABLE_SCHEMA } from '../../functions/adapters/table-schemas';
+import { API_KEY_STACK_TAG } from '../../functions/core/api-keys';
 import { EXPORT_PREFIX, EXPORT_REQUEST_PREFIX } from '../../functions/core/exports';
 import { DIRECT_PREFIX, LARGE_UPLOAD_PREFIX } from '../../functions/core/ids';
 import { FUNCTION_NAMES, FUNCTIONS, functionsTriggeredBy } from '../../functions/function-table';
@@ -183,7 +184,7 @@ describe('functions', () => {
     return resource.Properties;
   }
 
-  it('are the twenty-nine Imager functions and the transform function (plus the CDK bucket-notification, SDK-call and console-deployment helpers)', () => {
+  it('are the thirty Imager functions and the transform function (plus the CDK bucket-notification, SDK-call and console-deployment helpers)', () => {
     const functions = Object.keys(resourcesOfType(synth.template, 'AWS::Lambda::Function'));
     // The transform function (sharp beside its bundle) is checked in test/infra/transforms.test.ts.
     const ours = [...(Object.keys(FILES) as FunctionName[]).map((name) => logicalId(synth.stack.functions[name])), logicalId(synth.stack.transforms.function)];
@@ -192,7 +193,7 @@ describe('functions', () => {
       expect.stringMatching(/^BucketNotificationsHandler/),
       expect.stringMatching(/^CustomCDKBucketDeployment/),
     ]);
-    expect(ours).toHaveLength(30);
+    expect(ours).toHaveLength(31);
   });
 
   it.each(Object.keys(FILES) as FunctionName[])('%s: Node.js >= 22 on arm64, traced, with its own retained log group', (name) => {
@@ -313,7 +314,11 @@ describe('least privilege', () => {
   const signingSecrets = () => [`dynamodb:GetItem on ${ids.keys}.Arn`, `dynamodb:PutItem on ${ids.keys}.Arn`];
   const usagePlan = (): string => logicalId(synth.stack.api.usagePlan);
   const EXPECTED: Record<FunctionName, () => string[]> = {
+    // The counters table also holds the Idempotency-Key claims: claimed, read back, kept, released.
     UploadImage: () => [
+      `dynamodb:DeleteItem on ${ids.counters}.Arn`,
+      `dynamodb:GetItem on ${ids.counters}.Arn`,
+      `dynamodb:PutItem on ${ids.counters}.Arn`,
       ...edgeWrites(),
       // The metadata's lookups, and the account's image of the same bytes (docs/apps.md).
       `dynamodb:BatchWriteItem on ${ids.lookups}.Arn`,
@@ -367,12 +372,25 @@ describe('least privilege', () => {
     ],
     StartUpload: () => [
       `dynamodb:BatchWriteItem on ${ids.lookups}.Arn`,
+      `dynamodb:DeleteItem on ${ids.counters}.Arn`,
+      `dynamodb:GetItem on ${ids.counters}.Arn`,
+      `dynamodb:PutItem on ${ids.counters}.Arn`,
       ...edgeWrites(),
       `dynamodb:PutItem on ${ids.images}.Arn`,
       `dynamodb:UpdateItem on ${ids.counters}.Arn`,
       `s3:AbortMultipartUpload on ${objects(LARGE_UPLOAD_PREFIX)}`,
       ...signingSecrets(),
       `s3:PutObject on ${objects(LARGE_UPLOAD_PREFIX)}`,
+    ],
+    // The delete link: read the record (its token hash), then the same deletes as DeleteImage.
+    // As DeleteImage, the metadata's lookups included.
+    DeleteByLink: () => [
+      `dynamodb:BatchWriteItem on ${ids.lookups}.Arn`,
+      `dynamodb:DeleteItem on ${ids.images}.Arn`,
+      `dynamodb:GetItem on ${ids.images}.Arn`,
+      `dynamodb:UpdateItem on ${ids.counters}.Arn`,
+      `s3:DeleteObject on ${objects(DIRECT_PREFIX)}`,
+      `s3:DeleteObject on ${objects(LARGE_UPLOAD_PREFIX)}`,
     ],
     // Resumable uploads: each touches the multipart upload of uploads/<id> only, never an object elsewhere.
     SignUploadParts: () => [`dynamodb:GetItem on ${ids.images}.Arn`, `dynamodb:UpdateItem on ${ids.counters}.Arn`, `s3:PutObject on ${objects(LARGE_UPLOAD_PREFIX)}`],
@@ -410,7 +428,8 @@ describe('least privilege', () => {
     ],
     CreateAccountKey: () => [
       // Create the API Gateway key and attach it to the plan; undo both if the record cannot be written.
-      `apigateway:DELETE on ${apigw}/apikeys/*`,
+      // Only keys tagged as this stack's may be deleted: never another application's in the region.
+      `apigateway:DELETE on ${apigw}/apikeys/* if StringEquals aws:ResourceTag/${API_KEY_STACK_TAG}=Test`,
       `apigateway:DELETE on ${apigw}/usageplans/${usagePlan()}/keys/*`,
       `apigateway:GET on ${apigw}/usageplans`,
       `apigateway:POST on ${apigw}/apikeys`,
@@ -421,8 +440,8 @@ describe('least privilege', () => {
       `dynamodb:UpdateItem on ${ids.keys}.Arn`,
     ],
     RevokeAccountKey: () => [
-      // Detach and delete the API Gateway key, flush the stage's authorizer cache.
-      `apigateway:DELETE on ${apigw}/apikeys/*`,
+      // Detach and delete the API Gateway key (only this stack's), flush the stage's authorizer cache.
+      `apigateway:DELETE on ${apigw}/apikeys/* if StringEquals aws:ResourceTag/${API_KEY_STACK_TAG}=Test`,
       `apigateway:DELETE on ${apigw}/restapis/${logicalId(synth.stack.api.api)}/stages/v1/cache/authorizers`,
       `apigateway:DELETE on ${apigw}/usageplans/${usagePlan()}/keys/*`,
       `apigateway:GET on ${apigw}/usageplans`,
@@ -441,6 +460,10 @@ describe('least privilege', () => {
       `s3:GetObject on ${objects(LARGE_UPLOAD_PREFIX)}`,
       `s3:ListBucket on ${ids.bucket}.Arn`,
       `s3:PutObject on ${objects(DIRECT_PREFIX)}`,
+      // The on-failure destination: an upload that failed every retry is kept for a redrive.
+      `sqs:GetQueueAttributes on ${logicalId(synth.stack.finalizeDeadLetters)}.Arn`,
+      `sqs:GetQueueUrl on ${logicalId(synth.stack.finalizeDeadLetters)}.Arn`,
+      `sqs:SendMessage on ${logicalId(synth.stack.finalizeDeadLetters)}.Arn`,
     ],
     // Also removes expired images and releases the edge's due entries (docs/edge.md).
     Sweep: () => [
@@ -607,12 +630,13 @@ describe('large uploads and the sweep', () => {
   it.each(['PurgeImage', 'AnalyzeImage', 'BuildAccountExport'] as const)('%s is retried twice, then its event goes to an encrypted, SSL-only dead-letter queue kept 14 days', (name) => {
     const fnId = logicalId(synth.stack.functions[name]);
     const queue = logicalId(synth.stack.deadLetterQueues[name]!);
-    const configs = Object.values(resourcesOfType(synth.template, 'AWS::Lambda::EventInvokeConfig'));
-    expect(configs).toHaveLength(3);
-    const config = configs.find((c) => flatten(c.Properties.FunctionName) === fnId)!;
-    expect(config.Properties.MaximumRetryAttempts).toBe(2);
-    expect(flatten(config.Properties.DestinationConfig.OnFailure.Destination)).toBe(`${queue}.Arn`);
-    expect(config.Properties.DestinationConfig.OnSuccess).toBeUndefined();
+    // These three and FinalizeUpload (test/infra/finalize-failures.test.ts) have one each.
+    expect(Object.values(resourcesOfType(synth.template, 'AWS::Lambda::EventInvokeConfig'))).toHaveLength(4);
+    const configs = Object.values(resourcesOfType(synth.template, 'AWS::Lambda::EventInvokeConfig')).filter((c) => flatten(c.Properties.FunctionName) === fnId);
+    expect(configs).toHaveLength(1);
+    expect(configs[0].Properties.MaximumRetryAttempts).toBe(2);
+    expect(flatten(configs[0].Properties.DestinationConfig.OnFailure.Destination)).toBe(`${queue}.Arn`);
+    expect(configs[0].Properties.DestinationConfig.OnSuccess).toBeUndefined();
 
     expect(resources[queue].Type).toBe('AWS::SQS::Queue');
     expect(resources[queue].Properties.SqsManagedSseEnabled).toBe(true);
@@ -649,6 +673,7 @@ describe('outputs', () => {
     const outputs = synth.template.toJSON().Outputs as Record<string, { Value: unknown }>;
     const named = [
       'AlarmTopicArn',
+      'AnalyzeDeadLetterQueueName',
       'ApiUrl',
       'BucketName',
       'ConsoleUrl',
@@ -657,6 +682,7 @@ describe('outputs', () => {
       'DistributionDomainName',
       'DistributionId',
       'ExportsTableName',
+      'FinalizeDeadLetterQueueName',
       'ImagesTableName',
       'KeysTableName',
       'LookupsTableName',

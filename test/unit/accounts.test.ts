@@ -205,7 +205,7 @@ describe('issuing keys', () => {
     const stored = stores.keys.get(hashApiKey(ok.secret))!;
     expect(stored.apiGatewayKeyId).toBe(`agw-${ok.key.keyId}`);
     // API Gateway holds the random usage identifier stored with the record, never the key.
-    expect(stored.usageIdentifier).toMatch(/^usage_/);
+    expect(stored.usageIdentifier).toMatch(/^usage[0-9a-f]{48}$/);
     expect(plan.values.get(`agw-${ok.key.keyId}`)).toBe(stored.usageIdentifier);
     expect([...plan.values.values()]).not.toContain(ok.secret);
 

@@ -105,7 +105,7 @@ describe('KeyAdmin.create against a stack', () => {
     const createKey = apigw.commandCalls(CreateApiKeyCommand);
     expect(createKey).toHaveLength(1);
     const usageIdentifier = store.keys[0].usageIdentifier!;
-    expect(usageIdentifier).toMatch(/^usage_[A-Za-z0-9_-]{32}$/);
+    expect(usageIdentifier).toMatch(/^usage[0-9a-f]{48}$/);
     expect(createKey[0].args[0].input).toMatchObject({ value: usageIdentifier, enabled: true });
     expectNotSent(created.key);
     const attach = apigw.commandCalls(CreateUsagePlanKeyCommand);
@@ -230,7 +230,7 @@ describe('KeyAdmin in local mode (no gateway)', () => {
       accountId: created.accountId,
       accountName: 'bob',
       createdAt: NOW.toISOString(),
-      usageIdentifier: expect.stringMatching(/^usage_/),
+      usageIdentifier: expect.stringMatching(/^usage[0-9a-f]{48}$/),
     });
     expect(await keys.list()).toEqual([
       { keyId: created.keyId, account: 'bob', accountId: created.accountId, createdAt: NOW.toISOString(), status: 'active' },
@@ -260,7 +260,7 @@ describe('keys made before usage identifiers (migration)', () => {
     expect(await keys.migrate()).toEqual({ migrated: 1, cleanedUp: 1, alreadyDone: 0 });
 
     const migrated = store.keys.find((k) => k.keyId === 'key_old')!;
-    expect(migrated.usageIdentifier).toMatch(/^usage_/);
+    expect(migrated.usageIdentifier).toMatch(/^usage[0-9a-f]{48}$/);
     expect(migrated.apiGatewayKeyId).toBe('apigw-new');
     expect(apigw.commandCalls(CreateApiKeyCommand)[0].args[0].input.value).toBe(migrated.usageIdentifier);
     expect(apigw.commandCalls(CreateUsagePlanKeyCommand)[0].args[0].input).toEqual({ usagePlanId: 'plan123', keyId: 'apigw-new', keyType: 'API_KEY' });
@@ -293,7 +293,7 @@ describe('keys made before usage identifiers (migration)', () => {
   it('local mode (no gateway): migrate only gives identifiers', async () => {
     const { admin: keys, store } = admin(legacyStore(), false);
     expect(await keys.migrate()).toEqual({ migrated: 1, cleanedUp: 0, alreadyDone: 0 });
-    expect(store.keys[0].usageIdentifier).toMatch(/^usage_/);
+    expect(store.keys[0].usageIdentifier).toMatch(/^usage[0-9a-f]{48}$/);
     expect(apigw.calls()).toHaveLength(0);
   });
 });
