@@ -19,6 +19,8 @@ export default defineConfig({
       IMAGES_TABLE: 'test-images',
       KEYS_TABLE: 'test-keys',
       COUNTERS_TABLE: 'test-counters',
+      LOOKUPS_TABLE: 'test-lookups',
+      EXPORTS_TABLE: 'test-exports',
       // The edge's store as local mode keeps it (a file); unit tests hand the handlers a fake instead.
       IMAGER_EDGE_STORE_FILE: join(tmpdir(), 'imager-test-edge-store.json'),
       POWERTOOLS_LOG_LEVEL: 'SILENT',

@@ -24,18 +24,24 @@ export interface paths {
          *     Metadata (EXIF, XMP, IPTC, comments) is removed before the image is stored. Larger images
          *     go through `POST /api/images/uploads`.
          *
+         *     Your own metadata goes in the form field `metadata`, a JSON object of strings (see
+         *     `Metadata`). When you already hold an image with exactly these bytes (the same
+         *     `sha256`), the new one names it in `duplicate_of`; with `?on_duplicate=return` nothing is
+         *     stored and the answer is `200` with the image you already have.
+         *
          *         curl -X POST -H "Authorization: Bearer YOUR_API_KEY" -F "image=@/path/to/your/image.jpg" https://api.imager.com/api/images/upload
          *
          *     **Upload by URL**: send `{"url": "https://..."}` as `application/json` instead, with
-         *     `visibility`, `expires_in` or `expires_at` as members if wanted, and Imager fetches the
-         *     image: HTTPS only, public addresses only (checked after DNS resolution and on every
-         *     redirect, at most 3), within 6 s and the same size limit; then every check above.
-         *     A URL that is not https, a host that is or resolves to a loopback, private, link-local or
-         *     metadata address, too many redirects, a fetch that fails or times out: `400`.
+         *     `visibility`, `expires_in`, `expires_at` or `metadata` (an object) as members if wanted,
+         *     and Imager fetches the image: HTTPS only, public addresses only (checked after DNS
+         *     resolution and on every redirect, at most 3), within 6 s and the same size limit; then
+         *     every check above. A URL that is not https, a host that is or resolves to a loopback,
+         *     private, link-local or metadata address, too many redirects, a fetch that fails or times
+         *     out: `400`.
          *
-         *     **Text mode**: with `Accept: text/plain` the `201` body is the image's URL alone, and an
-         *     error keeps its status with its message alone as the body (for `flameshot gui -r | curl ...`
-         *     and shell scripts).
+         *     **Text mode**: with `Accept: text/plain` the `201` (or `200`) body is the image's URL
+         *     alone, and an error keeps its status with its message alone as the body (for
+         *     `flameshot gui -r | curl ...` and shell scripts).
          *
          *     **Delete link**: the `201` carries `delete_url`, shown this once: opening it shows a
          *     confirmation page, whose button deletes the image without a key.
@@ -138,17 +144,51 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Change who may view an image, and until when
-         * @description `visibility`: `private` makes the public URL answer only with a valid signature of the
+         * Change an image's visibility, expiry or metadata
+         * @description Any of these fields, in one request and one write of the image's record; a field left out
+         *     stays as it is, and an unknown field is refused.
+         *
+         *     `metadata` replaces the image's metadata whole (`null` or `{}` removes it; docs/apps.md).
+         *
+         *     `visibility`: `private` makes the public URL answer only with a valid signature of the
          *     account (unsigned: `404`, as for an image that does not exist); `public` opens it again.
          *     `expires_at` (or `expires_in` seconds) sets when the URL starts answering `404` and the
          *     image is removed (within the hour); `"expires_at": null` removes an expiry. The edge
          *     applies a change within seconds. The answer is the image; a private image's `url` is
          *     signed for `IMAGER_PRIVATE_URL_SECONDS`.
          *
-         *         curl -X PATCH -H "Authorization: Bearer YOUR_API_KEY" -H "Content-Type: application/json" -d '{"visibility":"private"}' https://api.imager.com/api/images/12345
+         *         curl -X PATCH -H "Authorization: Bearer YOUR_API_KEY" -H "Content-Type: application/json" -d '{"visibility":"private","metadata":{"user":"42"}}' https://api.imager.com/api/images/12345
          */
         patch: operations["updateImage"];
+        trace?: never;
+    };
+    "/api/images/{image_id}/similar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The image's `id`.
+                 * @example 7Yq2mN0c4TzP1aXbK9eLwQ
+                 */
+                image_id: components["parameters"]["ImageId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List near-identical images
+         * @description Your other images that look nearly the same as this one (the same picture re-encoded,
+         *     resized, converted or lightly edited): their 64-bit perceptual hashes differ in at most
+         *     `max_distance` (7) bits. Nearest first, at most 50. `analyzed` is `false` (and the list
+         *     empty) while this image's hash is not computed yet, moments after it was stored.
+         */
+        get: operations["listSimilarImages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/images/{image_id}/upload/parts": {
@@ -249,44 +289,6 @@ export interface paths {
          *         curl -X DELETE -H "Authorization: Bearer YOUR_API_KEY" https://api.imager.com/api/images/7Yq2mN0c4TzP1aXbK9eLwQ/upload
          */
         delete: operations["abortUpload"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/images/{image_id}/delete/{token}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /**
-                 * @description The image's `id`.
-                 * @example 7Yq2mN0c4TzP1aXbK9eLwQ
-                 */
-                image_id: components["parameters"]["ImageId"];
-                /**
-                 * @description The delete link's token (256 random bits, base64url), shown only in the upload's answer.
-                 * @example Q2xpY2sgdGhlIGxpbmsgdG8gZGVsZXRlIGl0IG9uY2U
-                 */
-                token: components["parameters"]["DeleteToken"];
-            };
-            cookie?: never;
-        };
-        /**
-         * Delete link (confirmation page)
-         * @description The `delete_url` of an upload, for tools that can only open a link (ShareX's deletion
-         *     URL): a page that says what will be deleted, with one button. Opening it never deletes
-         *     (link previews and scanners open links too). Anyone with the link can delete the image;
-         *     no key is needed. Never cached, never framed, and sent on as no `Referer`.
-         */
-        get: operations["showDeleteLink"];
-        put?: never;
-        /**
-         * Delete by link
-         * @description What the confirmation page's button sends (no body needed). Deletes the image (record, object, cached copies) like `DELETE /api/images/{image_id}`.
-         */
-        post: operations["deleteByLink"];
-        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -415,6 +417,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/account/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your exports
+         * @description Your exports of the last 7 days, newest first (at most 10).
+         */
+        get: operations["listAccountExports"];
+        put?: never;
+        /**
+         * Export your images
+         * @description Starts building a zip of all your images as stored (byte for byte what their `url`
+         *     serves) with `records.json`, their records. Built in the background: poll the export
+         *     (`Location`) until it is `ready`, then download its `url`, a link that expires within an
+         *     hour (ask again for a fresh one). Exports are kept 7 days. While one is being built, this
+         *     answers that one instead of starting another. One export holds at most 10 GiB of images.
+         */
+        post: operations["startAccountExport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/account/export/{export_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An export's state and link
+         * @description The export: `pending`, `building`, `ready` (with a download `url` that expires at `url_expires_at`), `failed` (with a `reason`), or `expired`.
+         */
+        get: operations["getAccountExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/openapi.json": {
         parameters: {
             query?: never;
@@ -522,6 +572,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/images/{image_id}/delete/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The image's `id`.
+                 * @example 7Yq2mN0c4TzP1aXbK9eLwQ
+                 */
+                image_id: components["parameters"]["ImageId"];
+                /**
+                 * @description The delete link's token (256 random bits, base64url), shown only in the upload's answer.
+                 * @example Q2xpY2sgdGhlIGxpbmsgdG8gZGVsZXRlIGl0IG9uY2U
+                 */
+                token: components["parameters"]["DeleteToken"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Delete link (confirmation page)
+         * @description The `delete_url` of an upload, for tools that can only open a link (ShareX's deletion
+         *     URL): a page that says what will be deleted, with one button. Opening it never deletes
+         *     (link previews and scanners open links too). Anyone with the link can delete the image;
+         *     no key is needed. Never cached, never framed, and sent on as no `Referer`.
+         */
+        get: operations["showDeleteLink"];
+        put?: never;
+        /**
+         * Delete by link
+         * @description What the confirmation page's button sends (no body needed). Deletes the image (record, object, cached copies) like `DELETE /api/images/{image_id}`.
+         */
+        post: operations["deleteByLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -538,35 +626,6 @@ export interface components {
             /** @description What went wrong (exact wording for the statuses below 500; generic for 5xx). */
             message: string;
         };
-        /**
-         * @description Text mode (`Accept: text/plain` on an upload): the error's message alone, the status kept.
-         * @example Invalid image format
-         */
-        ErrorText: string;
-        /** @description Upload by URL, with the options of a direct upload as members (docs/edge.md); other fields are ignored. */
-        UrlUploadRequest: {
-            /**
-             * Format: uri
-             * @description The image's https:// address (public hosts only; at most 3 redirects).
-             */
-            url: string;
-            visibility?: components["schemas"]["Visibility"];
-            /**
-             * Format: date-time
-             * @description When the image expires. Not with `expires_in`.
-             */
-            expires_at?: string;
-            /** @description Seconds from now after which the image expires. */
-            expires_in?: number;
-        } & {
-            [key: string]: unknown;
-        };
-        /**
-         * Format: uri
-         * @description The image's delete link, shown only in this answer: `GET` shows a confirmation page, its form's `POST` deletes the image without a key.
-         * @example https://abc123defg.execute-api.eu-west-1.amazonaws.com/v1/api/images/7Yq2mN0c4TzP1aXbK9eLwQ/delete/Q2xpY2sgdGhlIGxpbmsgdG8gZGVsZXRlIGl0IG9uY2U
-         */
-        DeleteUrl: string;
         /** @description AWS's own answer for a Lambda event over the 6 MB invoke payload (not the envelope; see `413` of the upload). */
         RequestTooLongRaw: {
             /** @constant */
@@ -613,29 +672,12 @@ export interface components {
             /** @description Hex SHA-256 digest of the stored bytes. */
             sha256: string;
             created_at: components["schemas"]["Timestamp"];
+            metadata: components["schemas"]["Metadata"];
+            thumbhash: components["schemas"]["Thumbhash"];
+            dominant_color: components["schemas"]["DominantColor"];
+            duplicate_of?: components["schemas"]["DuplicateOf"];
             visibility?: components["schemas"]["Visibility"];
             expires_at?: components["schemas"]["Timestamp"];
-        };
-        /** @description A stored image, served at `url`, as its upload answers it (with its one-time `delete_url`). */
-        UploadedImage: {
-            id: components["schemas"]["ImageId"];
-            url: components["schemas"]["PublicUrl"];
-            /** @constant */
-            state: "ready";
-            /** @description As displayed (EXIF orientation applied). */
-            width: number;
-            /** @description As displayed (EXIF orientation applied). */
-            height: number;
-            format: components["schemas"]["ImageFormat"];
-            content_type: components["schemas"]["ImageContentType"];
-            /** @description Bytes as stored and served (after metadata removal). */
-            size: number;
-            /** @description Hex SHA-256 digest of the stored bytes. */
-            sha256: string;
-            created_at: components["schemas"]["Timestamp"];
-            visibility?: components["schemas"]["Visibility"];
-            expires_at?: components["schemas"]["Timestamp"];
-            delete_url: components["schemas"]["DeleteUrl"];
         };
         /** @description A large upload whose bytes have not arrived (or not been checked) yet. Its `url` answers `404` until it is ready. */
         PendingImage: {
@@ -647,6 +689,9 @@ export interface components {
              */
             state: "pending";
             created_at: components["schemas"]["Timestamp"];
+            metadata: components["schemas"]["Metadata"];
+            thumbhash: components["schemas"]["Thumbhash"];
+            dominant_color: components["schemas"]["DominantColor"];
             visibility?: components["schemas"]["Visibility"];
             expires_at?: components["schemas"]["Timestamp"];
         };
@@ -662,20 +707,43 @@ export interface components {
             created_at: components["schemas"]["Timestamp"];
             /** @description Why the bytes were refused. */
             reason: string;
+            metadata: components["schemas"]["Metadata"];
+            thumbhash: components["schemas"]["Thumbhash"];
+            dominant_color: components["schemas"]["DominantColor"];
             visibility?: components["schemas"]["Visibility"];
             expires_at?: components["schemas"]["Timestamp"];
         };
+        /**
+         * @description Your own pairs on the image; `{}` when none. At most 20; keys of 1 to 40 characters `a-z 0-9 _ . -`, values of at most 256 characters.
+         * @example {
+         *       "user": "42",
+         *       "album": "holidays"
+         *     }
+         */
+        Metadata: {
+            [key: string]: string;
+        };
+        /**
+         * @description A ThumbHash of the image (base64), a blurred placeholder that decodes to the image's aspect ratio; `null` until the image has been analysed, moments after it is stored.
+         * @example 1QcSHQRnh493V4dIh4eXh1h4kJUI
+         */
+        Thumbhash: string | null;
+        /**
+         * @description The image's most common colour, `#rrggbb`; `null` until the image has been analysed.
+         * @example #6f8ca8
+         */
+        DominantColor: string | null;
+        /**
+         * @description An image of yours that held exactly these bytes (`sha256`) when this one was stored (it may have been deleted since). Direct uploads only.
+         * @example Vq0c4TzP1aXbK9eLw7Yq2m
+         */
+        DuplicateOf: string;
         /** @enum {string} */
         ImageContentType: "image/jpeg" | "image/png" | "image/gif" | "image/webp" | "image/avif" | "image/bmp" | "image/tiff";
         ImageResponse: {
             /** @constant */
             status: "success";
             data: components["schemas"]["Image"];
-        };
-        UploadedImageResponse: {
-            /** @constant */
-            status: "success";
-            data: components["schemas"]["UploadedImage"];
         };
         ImageListResponse: {
             /** @constant */
@@ -690,6 +758,7 @@ export interface components {
             /** @description Exact byte count of the file (binds the upload to it; required for `multipart`). */
             size?: number;
             content_type?: components["schemas"]["ImageContentType"];
+            metadata?: components["schemas"]["Metadata"];
             /** @description A resumable upload in parts (S3 multipart) instead of one request; false when absent. */
             multipart?: boolean;
             /** @description With `multipart`, the bytes of every part but the last; by default 5 MiB (more for files that would need over 10,000 parts). */
@@ -734,15 +803,70 @@ export interface components {
             /** @constant */
             state: "pending";
             created_at: components["schemas"]["Timestamp"];
-            delete_url: components["schemas"]["DeleteUrl"];
+            metadata: components["schemas"]["Metadata"];
+            thumbhash: components["schemas"]["Thumbhash"];
+            dominant_color: components["schemas"]["DominantColor"];
             upload: components["schemas"]["UploadTicket"] | components["schemas"]["MultipartUploadTicket"];
             visibility?: components["schemas"]["Visibility"];
             expires_at?: components["schemas"]["Timestamp"];
+            delete_url: components["schemas"]["DeleteUrl"];
         };
         StartedUploadResponse: {
             /** @constant */
             status: "success";
             data: components["schemas"]["StartedUpload"];
+        };
+        SimilarImagesResponse: {
+            /** @constant */
+            status: "success";
+            data: {
+                /** @description Whether this image's perceptual hash is computed (if not, `similar` is empty). */
+                analyzed: boolean;
+                /**
+                 * @description The most bits (of 64) in which a similar image's hash differs.
+                 * @constant
+                 */
+                max_distance: 7;
+                similar: {
+                    /** @description Bits in which the two perceptual hashes differ (0 is the same picture to the hash). */
+                    distance: number;
+                    image: components["schemas"]["ReadyImage"];
+                }[];
+            };
+        };
+        Export: {
+            id: string;
+            /** @enum {string} */
+            state: "pending" | "building" | "ready" | "failed" | "expired";
+            created_at: components["schemas"]["Timestamp"];
+            expires_at: components["schemas"]["Timestamp"];
+            /** Format: date-time */
+            finished_at: string | null;
+            /** @description Images in the zip, once ready. */
+            image_count: number | null;
+            /** @description Bytes of the zip, once ready. */
+            size: number | null;
+            /**
+             * Format: uri
+             * @description While `ready`, a link to download the zip (no key needed); it expires at `url_expires_at`.
+             */
+            url: string | null;
+            /** Format: date-time */
+            url_expires_at: string | null;
+            /** @description Why it failed. */
+            reason?: string;
+        };
+        ExportResponse: {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["Export"];
+        };
+        ExportListResponse: {
+            /** @constant */
+            status: "success";
+            data: {
+                exports: components["schemas"]["Export"][];
+            };
         };
         Account: {
             account_id: string;
@@ -886,7 +1010,10 @@ export interface components {
          * @enum {string}
          */
         Visibility: "public" | "private";
-        ImageAccessChange: {
+        /** @description Each field optional; at least one. A field left out stays as it is. */
+        PatchImageRequest: {
+            /** @description The new metadata, replacing the old; `null` (or `{}`) removes it. */
+            metadata?: components["schemas"]["Metadata"] | null;
             visibility?: components["schemas"]["Visibility"];
             /**
              * Format: date-time
@@ -895,8 +1022,6 @@ export interface components {
             expires_at?: string | null;
             /** @description Seconds from now after which the image expires. Not with `expires_at`. */
             expires_in?: number;
-        } & {
-            [key: string]: unknown;
         };
         SigningSecret: {
             kid: string;
@@ -920,6 +1045,66 @@ export interface components {
                 /** @description The `kid` of the secret this one replaced, if the account had two. */
                 retired: string[];
             };
+        };
+        /**
+         * @description Text mode (`Accept: text/plain` on an upload): the error's message alone, the status kept.
+         * @example Invalid image format
+         */
+        ErrorText: string;
+        /** @description Upload by URL, with the options of a direct upload as members (docs/edge.md, docs/apps.md); other fields are ignored. */
+        UrlUploadRequest: {
+            /**
+             * Format: uri
+             * @description The image's https:// address (public hosts only; at most 3 redirects).
+             */
+            url: string;
+            metadata?: components["schemas"]["Metadata"];
+            visibility?: components["schemas"]["Visibility"];
+            /**
+             * Format: date-time
+             * @description When the image expires. Not with `expires_in`.
+             */
+            expires_at?: string;
+            /** @description Seconds from now after which the image expires. */
+            expires_in?: number;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * Format: uri
+         * @description The image's delete link, shown only in this answer: `GET` shows a confirmation page, its form's `POST` deletes the image without a key.
+         * @example https://abc123defg.execute-api.eu-west-1.amazonaws.com/v1/api/images/7Yq2mN0c4TzP1aXbK9eLwQ/delete/Q2xpY2sgdGhlIGxpbmsgdG8gZGVsZXRlIGl0IG9uY2U
+         */
+        DeleteUrl: string;
+        /** @description A stored image, served at `url`, as its upload answers it (with its one-time `delete_url`). */
+        UploadedImage: {
+            id: components["schemas"]["ImageId"];
+            url: components["schemas"]["PublicUrl"];
+            /** @constant */
+            state: "ready";
+            /** @description As displayed (EXIF orientation applied). */
+            width: number;
+            /** @description As displayed (EXIF orientation applied). */
+            height: number;
+            format: components["schemas"]["ImageFormat"];
+            content_type: components["schemas"]["ImageContentType"];
+            /** @description Bytes as stored and served (after metadata removal). */
+            size: number;
+            /** @description Hex SHA-256 digest of the stored bytes. */
+            sha256: string;
+            created_at: components["schemas"]["Timestamp"];
+            metadata: components["schemas"]["Metadata"];
+            thumbhash: components["schemas"]["Thumbhash"];
+            dominant_color: components["schemas"]["DominantColor"];
+            duplicate_of?: components["schemas"]["DuplicateOf"];
+            visibility?: components["schemas"]["Visibility"];
+            expires_at?: components["schemas"]["Timestamp"];
+            delete_url: components["schemas"]["DeleteUrl"];
+        };
+        UploadedImageResponse: {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["UploadedImage"];
         };
     };
     responses: {
@@ -1409,7 +1594,10 @@ export type $defs = Record<string, never>;
 export interface operations {
     uploadImage: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `store` (default) stores a second copy and names the first in `duplicate_of`; `return` answers the image you already have (`200`) instead. */
+                on_duplicate?: "store" | "return";
+            };
             header?: {
                 /**
                  * @description The IETF httpapi draft's header: a key you make for one upload (a UUID) and send again
@@ -1432,18 +1620,14 @@ export interface operations {
         };
         requestBody: {
             content: {
-                /**
-                 * @example {
-                 *       "url": "https://upload.wikimedia.org/wikipedia/commons/4/47/PNG_transparency_demonstration_1.png"
-                 *     }
-                 */
-                "application/json": components["schemas"]["UrlUploadRequest"];
                 "multipart/form-data": {
                     /**
                      * Format: binary
                      * @description The image file.
                      */
                     image: Blob;
+                    /** @description Your metadata as JSON text, e.g. `{"user":"42"}` (see the `Metadata` schema). */
+                    metadata?: string;
                     visibility?: components["schemas"]["Visibility"];
                     /** @description Seconds from now after which the image expires (1 to 315360000). Not with `expires_at`. */
                     expires_in?: string;
@@ -1453,9 +1637,32 @@ export interface operations {
                      */
                     expires_at?: string;
                 };
+                /**
+                 * @example {
+                 *       "url": "https://upload.wikimedia.org/wikipedia/commons/4/47/PNG_transparency_demonstration_1.png"
+                 *     }
+                 */
+                "application/json": components["schemas"]["UrlUploadRequest"];
             };
         };
         responses: {
+            /** @description With `?on_duplicate=return`, the image you already hold with these bytes (no `delete_url`: that was shown once, with its own upload); nothing was stored. With `Accept: text/plain`, the body is its URL alone. */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImageResponse"];
+                    /** @example https://d1x2y3z4a5b6c7.cloudfront.net/image/7Yq2mN0c4TzP1aXbK9eLwQ */
+                    "text/plain": string;
+                };
+            };
             /** @description Stored. `Location` names the image's API resource. With `Accept: text/plain`, the body is the image's URL alone. */
             201: {
                 headers: {
@@ -1469,8 +1676,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /** @example https://d1x2y3z4a5b6c7.cloudfront.net/image/7Yq2mN0c4TzP1aXbK9eLwQ */
-                    "text/plain": string;
                     /**
                      * @example {
                      *       "status": "success",
@@ -1485,11 +1690,18 @@ export interface operations {
                      *         "size": 1352,
                      *         "sha256": "ee231f75f238f5951a4707ffd7e345b8ca23d6be6096f57d8d65af49874b8144",
                      *         "created_at": "2026-11-26T23:59:59.123Z",
+                     *         "metadata": {
+                     *           "user": "42"
+                     *         },
+                     *         "thumbhash": "1QcSHQRnh493V4dIh4eXh1h4kJUI",
+                     *         "dominant_color": "#6f8ca8",
                      *         "delete_url": "https://abc123defg.execute-api.eu-west-1.amazonaws.com/v1/api/images/7Yq2mN0c4TzP1aXbK9eLwQ/delete/Q2xpY2sgdGhlIGxpbmsgdG8gZGVsZXRlIGl0IG9uY2U"
                      *       }
                      *     }
                      */
                     "application/json": components["schemas"]["UploadedImageResponse"];
+                    /** @example https://d1x2y3z4a5b6c7.cloudfront.net/image/7Yq2mN0c4TzP1aXbK9eLwQ */
+                    "text/plain": string;
                 };
             };
             /**
@@ -1506,8 +1718,8 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/plain": components["schemas"]["ErrorText"];
                     "application/json": components["schemas"]["Error"];
+                    "text/plain": components["schemas"]["ErrorText"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -1618,6 +1830,18 @@ export interface operations {
                 limit?: number;
                 /** @description The `next_cursor` of the previous page (opaque). */
                 cursor?: string;
+                /**
+                 * @description `metadata.<key>=<value>`: only your images holding that pair, newest first, with the
+                 *     same paging (one pair per request). Served by an index: a page reads that page only,
+                 *     however many images you hold. A page may hold fewer than `limit` images when some
+                 *     were changed a moment ago; follow `next_cursor` until it is `null`.
+                 * @example {
+                 *       "metadata.user": "42"
+                 *     }
+                 */
+                metadata?: {
+                    [key: string]: string;
+                };
             };
             header?: never;
             path?: never;
@@ -1651,7 +1875,12 @@ export interface operations {
                      *             "content_type": "image/jpeg",
                      *             "size": 1352,
                      *             "sha256": "ee231f75f238f5951a4707ffd7e345b8ca23d6be6096f57d8d65af49874b8144",
-                     *             "created_at": "2026-11-26T23:59:59.123Z"
+                     *             "created_at": "2026-11-26T23:59:59.123Z",
+                     *             "metadata": {
+                     *               "user": "42"
+                     *             },
+                     *             "thumbhash": "1QcSHQRnh493V4dIh4eXh1h4kJUI",
+                     *             "dominant_color": "#6f8ca8"
                      *           }
                      *         ],
                      *         "next_cursor": "eyJ2IjoxLCJwIjoiMjAyNi0xMS0yNlQyMzo1OTo1OS4xMjNaIzdZcTJtTjBjNFR6UDFhWGJLOWVMd1EifQ"
@@ -1770,15 +1999,19 @@ export interface operations {
             content: {
                 /**
                  * @example {
+                 *       "metadata": {
+                 *         "user": "42",
+                 *         "album": "holidays"
+                 *       },
                  *       "visibility": "private",
                  *       "expires_in": 86400
                  *     }
                  */
-                "application/json": components["schemas"]["ImageAccessChange"];
+                "application/json": components["schemas"]["PatchImageRequest"];
             };
         };
         responses: {
-            /** @description The image as it is now. */
+            /** @description The image as it now is. */
             200: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -1792,19 +2025,51 @@ export interface operations {
                     "application/json": components["schemas"]["ImageResponse"];
                 };
             };
-            /** @description A bad `visibility`, `expires_at` or `expires_in`, both expiry fields, nothing to change, or a body that is not a JSON object. */
+            /** @description The body is not a JSON object, has a field that cannot be changed, or nothing to change; invalid metadata; a bad `visibility`, `expires_at` or `expires_in`, or both expiry fields. */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "status": "error",
-                     *       "message": "expires_at must be in the future"
-                     *     }
-                     */
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["ImageNotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    listSimilarImages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The image's `id`.
+                 * @example 7Yq2mN0c4TzP1aXbK9eLwQ
+                 */
+                image_id: components["parameters"]["ImageId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The similar images. */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SimilarImagesResponse"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -2012,7 +2277,10 @@ export interface operations {
                      *         "id": "7Yq2mN0c4TzP1aXbK9eLwQ",
                      *         "url": "https://d1x2y3z4a5b6c7.cloudfront.net/image/7Yq2mN0c4TzP1aXbK9eLwQ",
                      *         "state": "pending",
-                     *         "created_at": "2026-11-27T10:15:02.481Z"
+                     *         "created_at": "2026-11-27T10:15:02.481Z",
+                     *         "metadata": {},
+                     *         "thumbhash": null,
+                     *         "dominant_color": null
                      *       }
                      *     }
                      */
@@ -2069,78 +2337,6 @@ export interface operations {
             404: components["responses"]["ImageNotFound"];
             409: components["responses"]["UploadConflict"];
             429: components["responses"]["RateLimited"];
-            500: components["responses"]["InternalError"];
-            502: components["responses"]["BadGateway"];
-            503: components["responses"]["ServiceUnavailable"];
-            504: components["responses"]["GatewayTimeout"];
-        };
-    };
-    showDeleteLink: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /**
-                 * @description The image's `id`.
-                 * @example 7Yq2mN0c4TzP1aXbK9eLwQ
-                 */
-                image_id: components["parameters"]["ImageId"];
-                /**
-                 * @description The delete link's token (256 random bits, base64url), shown only in the upload's answer.
-                 * @example Q2xpY2sgdGhlIGxpbmsgdG8gZGVsZXRlIGl0IG9uY2U
-                 */
-                token: components["parameters"]["DeleteToken"];
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The confirmation page; its form POSTs to the same URL. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/html": string;
-                };
-            };
-            404: components["responses"]["InvalidDeleteLink"];
-            500: components["responses"]["InternalError"];
-            502: components["responses"]["BadGateway"];
-            503: components["responses"]["ServiceUnavailable"];
-            504: components["responses"]["GatewayTimeout"];
-        };
-    };
-    deleteByLink: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /**
-                 * @description The image's `id`.
-                 * @example 7Yq2mN0c4TzP1aXbK9eLwQ
-                 */
-                image_id: components["parameters"]["ImageId"];
-                /**
-                 * @description The delete link's token (256 random bits, base64url), shown only in the upload's answer.
-                 * @example Q2xpY2sgdGhlIGxpbmsgdG8gZGVsZXRlIGl0IG9uY2U
-                 */
-                token: components["parameters"]["DeleteToken"];
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Deleted; a page that says so. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/html": string;
-                };
-            };
-            404: components["responses"]["InvalidDeleteLink"];
             500: components["responses"]["InternalError"];
             502: components["responses"]["BadGateway"];
             503: components["responses"]["ServiceUnavailable"];
@@ -2562,6 +2758,144 @@ export interface operations {
             504: components["responses"]["GatewayTimeout"];
         };
     };
+    listAccountExports: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The exports. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportListResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["RouteNotFound"];
+            429: components["responses"]["Throttled"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    startAccountExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export, `pending`. `Location` names it. */
+            202: {
+                headers: {
+                    /**
+                     * @description The export's resource, `/api/account/export/{export_id}`.
+                     * @example /api/account/export/exp_Zx8Kq2mN0c4TzP1aXbK9eL
+                     */
+                    Location: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "success",
+                     *       "data": {
+                     *         "id": "exp_Zx8Kq2mN0c4TzP1aXbK9eL",
+                     *         "state": "pending",
+                     *         "created_at": "2026-11-27T10:20:00.000Z",
+                     *         "expires_at": "2026-12-04T10:20:00.000Z",
+                     *         "finished_at": null,
+                     *         "image_count": null,
+                     *         "size": null,
+                     *         "url": null,
+                     *         "url_expires_at": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ExportResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["RouteNotFound"];
+            429: components["responses"]["Throttled"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    getAccountExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The export's `id`.
+                 * @example exp_Zx8Kq2mN0c4TzP1aXbK9eL
+                 */
+                export_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "success",
+                     *       "data": {
+                     *         "id": "exp_Zx8Kq2mN0c4TzP1aXbK9eL",
+                     *         "state": "ready",
+                     *         "created_at": "2026-11-27T10:20:00.000Z",
+                     *         "expires_at": "2026-12-04T10:20:00.000Z",
+                     *         "finished_at": "2026-11-27T10:20:41.512Z",
+                     *         "image_count": 3,
+                     *         "size": 123980,
+                     *         "url": "https://imager-bucket.s3.eu-west-1.amazonaws.com/exports/acct_Qm9vYmFyYmF6cXV4/exp_Zx8Kq2mN0c4TzP1aXbK9eL.zip?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=3600&X-Amz-Signature=5f0e...",
+                     *         "url_expires_at": "2026-11-27T11:21:02.000Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ExportResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description No such export in this account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "error",
+                     *       "message": "Export not found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["Throttled"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
     getOpenApi: {
         parameters: {
             query?: never;
@@ -2771,6 +3105,78 @@ export interface operations {
                 };
             };
             429: components["responses"]["Throttled"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    showDeleteLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The image's `id`.
+                 * @example 7Yq2mN0c4TzP1aXbK9eLwQ
+                 */
+                image_id: components["parameters"]["ImageId"];
+                /**
+                 * @description The delete link's token (256 random bits, base64url), shown only in the upload's answer.
+                 * @example Q2xpY2sgdGhlIGxpbmsgdG8gZGVsZXRlIGl0IG9uY2U
+                 */
+                token: components["parameters"]["DeleteToken"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The confirmation page; its form POSTs to the same URL. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            404: components["responses"]["InvalidDeleteLink"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    deleteByLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The image's `id`.
+                 * @example 7Yq2mN0c4TzP1aXbK9eLwQ
+                 */
+                image_id: components["parameters"]["ImageId"];
+                /**
+                 * @description The delete link's token (256 random bits, base64url), shown only in the upload's answer.
+                 * @example Q2xpY2sgdGhlIGxpbmsgdG8gZGVsZXRlIGl0IG9uY2U
+                 */
+                token: components["parameters"]["DeleteToken"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted; a page that says so. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            404: components["responses"]["InvalidDeleteLink"];
             500: components["responses"]["InternalError"];
             502: components["responses"]["BadGateway"];
             503: components["responses"]["ServiceUnavailable"];

@@ -26,6 +26,7 @@ export type ApiKey = Schemas['ApiKey'];
 export type NewKey = Schemas['NewKey'];
 export type Account = Schemas['Account'];
 export type ErrorEnvelope = Schemas['Error'];
+export type Export = Schemas['Export'];
 
 /** JSON answers only: text mode (`Accept: text/plain`) is for tools that read the URL as text, not for this client. */
 export type ImagerClient = Client<paths, 'application/json'>;
@@ -50,7 +51,16 @@ export function createImagerClient(options: ImagerClientOptions): ImagerClient {
   });
 }
 
+/** What a direct upload may carry besides the image (docs/apps.md, docs/edge.md, docs/api.md). */
 export interface UploadOptions {
+  /** Your own pairs, kept on the image. */
+  readonly metadata?: Readonly<Record<string, string>>;
+  /** `return`: answer the image you already hold with these bytes instead of storing another. */
+  readonly onDuplicate?: 'store' | 'return';
+  /** `private`: the URL works only signed (docs/edge.md). */
+  readonly visibility?: 'public' | 'private';
+  /** Seconds from now after which the image expires. */
+  readonly expiresIn?: number;
   /**
    * The upload's `Idempotency-Key` (docs/api.md#idempotent-uploads): sent with the first try and
    * every retry, so a retry after a lost answer gets that answer instead of a second image.
@@ -82,12 +92,19 @@ export async function uploadImage(client: ImagerClient, image: Blob, filename = 
   const key = options.idempotencyKey ?? crypto.randomUUID();
   const retries = options.retries ?? 2;
   const backoff = options.backoffMs ?? defaultBackoff;
+  // The form's text fields beside the file (docs/apps.md, docs/edge.md).
+  const fields: { metadata?: string; visibility?: 'public' | 'private'; expires_in?: string } = {
+    ...(options.metadata ? { metadata: JSON.stringify(options.metadata) } : {}),
+    ...(options.visibility ? { visibility: options.visibility } : {}),
+    ...(options.expiresIn === undefined ? {} : { expires_in: String(options.expiresIn) }),
+  };
   const send = () =>
     client.POST('/api/images/upload', {
-      params: { header: { 'Idempotency-Key': key } },
-      body: { image },
+      params: { header: { 'Idempotency-Key': key }, query: options.onDuplicate ? { on_duplicate: options.onDuplicate } : {} },
+      body: { image, ...fields },
       bodySerializer() {
         const form = new FormData();
+        for (const [name, value] of Object.entries(fields)) form.append(name, value);
         form.append('image', image, filename);
         return form;
       },

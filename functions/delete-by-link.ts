@@ -2,8 +2,10 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { imageOfDeleteLink } from './core/delete-links';
 import { confirmationPage, DELETE_PAGE_HEADERS, deletedPage, invalidLinkPage } from './core/delete-page';
 import { ImageNotFoundError } from './core/errors';
-import { deleteImage, type ImageObjects, type ImageRecord } from './core/images';
-import { dynamoDB, imageObjects, imageRecordsWithTotals, s3 } from './runtime/wiring';
+import { dropLookups, type ImageLookups, lookupsOf } from './core/image-lookups';
+import { deleteImage, type ImageObjects, type ImageRecord, type Log } from './core/images';
+import { logger } from './runtime/logger';
+import { dynamoDB, imageObjects, imageRecordsWithTotals, lookups, s3 } from './runtime/wiring';
 import { errorResponse, invoke } from './transport/invocation';
 
 export interface DeleteByLinkDeps {
@@ -12,6 +14,10 @@ export interface DeleteByLinkDeps {
     delete(id: string, accountId: string): Promise<boolean>;
   };
   readonly objects: Pick<ImageObjects, 'delete'>;
+  /** The image's lookups (metadata, similarity), removed after its record (core/image-lookups.ts). */
+  readonly lookups?: Pick<ImageLookups, 'delete'>;
+  /** Where lookups that could not be removed are reported; default: the function's logger. */
+  readonly log?: Pick<Log, 'warn'>;
 }
 
 /**
@@ -31,6 +37,7 @@ export function createDeleteByLinkHandler(deps: DeleteByLinkDeps) {
         const record = await imageOfDeleteLink(deps.records, event.pathParameters?.image_id, event.pathParameters?.token);
         if (event.httpMethod !== 'POST') return page(200, confirmationPage(record));
         await deleteImage(deps, record);
+        await dropLookups(deps.lookups, lookupsOf(record), deps.log ?? logger);
         return page(200, deletedPage());
       },
       recover: (error) => {
@@ -46,4 +53,5 @@ const dynamodb = dynamoDB();
 export const handler = createDeleteByLinkHandler({
   records: imageRecordsWithTotals(dynamodb),
   objects: imageObjects(s3()),
+  lookups: lookups(dynamodb),
 });

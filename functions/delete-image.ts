@@ -1,9 +1,10 @@
 import type { Config } from './core/config';
 import type { HourlyQuota } from './core/hourly-quota';
+import { dropLookups, type ImageLookups, lookupsOf } from './core/image-lookups';
 import { deleteImage, type ImageObjects, type ImageRecord, type Log, ownImage } from './core/images';
 import type { Metrics } from './core/metrics';
 import { logger } from './runtime/logger';
-import { dynamoDB, imageObjects, imageRecordsWithTotals, keyRoute, s3 } from './runtime/wiring';
+import { dynamoDB, imageObjects, imageRecordsWithTotals, keyRoute, lookups, s3 } from './runtime/wiring';
 import { type ApiHandler, apiHandler } from './transport/api-handler';
 import { noContent } from './transport/http';
 
@@ -17,6 +18,8 @@ export interface DeleteImageDeps {
     delete(id: string, accountId: string): Promise<boolean>;
   };
   readonly objects: Pick<ImageObjects, 'delete'>;
+  /** The image's lookups (metadata, similarity), removed after its record (core/image-lookups.ts). */
+  readonly lookups?: Pick<ImageLookups, 'delete'>;
   readonly log: Log;
 }
 
@@ -31,6 +34,7 @@ export function createDeleteImageHandler(deps: DeleteImageDeps): ApiHandler {
     const record = await ownImage(deps.records, route.caller.accountId, event.pathParameters?.image_id);
     await route.admitted;
     await deleteImage(deps, record);
+    await dropLookups(deps.lookups, lookupsOf(record), deps.log);
     return noContent();
   });
 }
@@ -41,5 +45,6 @@ export const handler = createDeleteImageHandler({
   ...keyRoute(dynamodb),
   records: imageRecordsWithTotals(dynamodb),
   objects: imageObjects(s3()),
+  lookups: lookups(dynamodb),
   log: logger,
 });

@@ -1,15 +1,19 @@
 /**
  * The shape of an entry of the function table (functions/function-table.ts): its trigger, its
- * grants, its settings. No CDK here either: the constructs turn grants into IAM statements.
+ * grants, its settings, and the helpers entries are written with. No CDK here either: the
+ * constructs turn grants into IAM statements. Apart so that the table's entries can live in more
+ * than one file (functions/app-functions.ts) without an import circle.
  */
 /** The DynamoDB tables a function can be given, by the name the storage construct knows them by. */
-export type TableName = 'images' | 'keys' | 'counters';
+export type TableName = 'images' | 'keys' | 'counters' | 'lookups' | 'exports';
 
 /** The environment variable that carries each table's name to the handlers. */
 export const TABLE_ENVIRONMENT: Readonly<Record<TableName, string>> = {
   images: 'IMAGES_TABLE',
   keys: 'KEYS_TABLE',
   counters: 'COUNTERS_TABLE',
+  lookups: 'LOOKUPS_TABLE',
+  exports: 'EXPORTS_TABLE',
 };
 
 /** What a function may do, each on the narrowest resource that can be named. */
@@ -86,3 +90,26 @@ export interface FunctionDefinition {
 export const table = (name: TableName, ...actions: string[]): Grant => ({ kind: 'table', table: name, actions });
 export const index = (name: TableName, indexName: string): Grant => ({ kind: 'index', table: name, index: indexName });
 export const objects = (prefixes: readonly string[], ...actions: string[]): Grant => ({ kind: 'objects', prefixes, actions });
+
+/** What every API function runs with: 10 s (inside API Gateway's 29 s), 1 GB (docs/performance.md: the benchmark's choice). */
+export const API_FUNCTION = { trigger: { type: 'api' }, timeoutSeconds: 10, memoryMb: 1024 } as const;
+/** Wherever an image appears or disappears, the account's running image totals (an item of the counters table) are adjusted. */
+export const COUNT = table('counters', 'dynamodb:UpdateItem');
+/**
+ * The upload routes also keep their Idempotency-Key claims in the counters table: claimed with a
+ * conditional PutItem (read back with GetItem where the condition failure carries no item), kept
+ * with UpdateItem, released with DeleteItem.
+ */
+export const COUNTS_AND_CLAIMS = table('counters', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:DeleteItem');
+/** The person's account record and key slots live in the keys table. */
+export const ACCOUNT = ['dynamodb:GetItem', 'dynamodb:PutItem'];
+/** The edge's key-value store: private and expiring images, the deny-list, signing secrets (docs/edge.md). */
+export const EDGE: Grant = { kind: 'edge-store' };
+/**
+ * An account's signing secrets (an item of the keys table): read to sign private URLs, written
+ * when the first one is made on demand.
+ */
+export const SIGNING = table('keys', 'dynamodb:GetItem', 'dynamodb:PutItem');
+/** An image's lookups (metadata pairs, similarity bands) are written and removed in batches (core/image-lookups.ts). */
+export const LOOKUPS_WRITE = table('lookups', 'dynamodb:BatchWriteItem');
+export const LOOKUPS_READ = table('lookups', 'dynamodb:Query');

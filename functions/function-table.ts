@@ -9,31 +9,12 @@
  * (functions/routes.ts), which points back at these names.
  */
 import { IMAGES_TABLE_SCHEMA, KEYS_TABLE_SCHEMA } from './adapters/table-schemas';
+import { APP_FUNCTIONS } from './app-functions';
 import { DIRECT_PREFIX, LARGE_UPLOAD_PREFIX, VARIANT_PREFIX } from './core/ids';
-import { type FunctionDefinition, type Grant, index, objects, table, type Trigger } from './function-definition';
+import { ACCOUNT, API_FUNCTION, COUNT, COUNTS_AND_CLAIMS, EDGE, type FunctionDefinition, index, LOOKUPS_READ, LOOKUPS_WRITE, objects, SIGNING, table, type Trigger } from './function-definition';
 
 export type { BundlingExtra, FunctionDefinition, Grant, TableName, Trigger } from './function-definition';
 export { TABLE_ENVIRONMENT } from './function-definition';
-
-/** What every API function runs with: 10 s (inside API Gateway's 29 s), 1 GB (docs/performance.md: the benchmark's choice). */
-const API_FUNCTION = { trigger: { type: 'api' }, timeoutSeconds: 10, memoryMb: 1024 } as const;
-/** Wherever an image appears or disappears, the account's running image totals (an item of the counters table) are adjusted. */
-const COUNT = table('counters', 'dynamodb:UpdateItem');
-/**
- * The upload routes also keep their Idempotency-Key claims in the counters table: claimed with a
- * conditional PutItem (read back with GetItem where the condition failure carries no item), kept
- * with UpdateItem, released with DeleteItem.
- */
-const COUNTS_AND_CLAIMS = table('counters', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:DeleteItem');
-/** The person's account record and key slots live in the keys table. */
-const ACCOUNT = ['dynamodb:GetItem', 'dynamodb:PutItem'];
-/** The edge's key-value store: private and expiring images, the deny-list, signing secrets (docs/edge.md). */
-const EDGE: Grant = { kind: 'edge-store' };
-/**
- * An account's signing secrets (an item of the keys table): read to sign private URLs, written
- * when the first one is made on demand.
- */
-const SIGNING = table('keys', 'dynamodb:GetItem', 'dynamodb:PutItem');
 
 /**
  * Every function. Reserved concurrency follows each route's share of traffic and its throttle:
@@ -50,7 +31,16 @@ export const FUNCTIONS = {
     reservedConcurrency: 100,
     settings: 'all',
     // DeleteObject: the cleanup when the record cannot be written after the object was.
-    grants: [table('images', 'dynamodb:PutItem'), COUNTS_AND_CLAIMS, objects([DIRECT_PREFIX], 's3:PutObject', 's3:DeleteObject'), SIGNING, EDGE],
+    // Query bySha: the account's image of the same bytes (docs/apps.md).
+    grants: [
+      table('images', 'dynamodb:PutItem'),
+      index('images', IMAGES_TABLE_SCHEMA.byShaIndex.name),
+      COUNTS_AND_CLAIMS,
+      LOOKUPS_WRITE,
+      objects([DIRECT_PREFIX], 's3:PutObject', 's3:DeleteObject'),
+      SIGNING,
+      EDGE,
+    ],
   },
   GetImage: {
     file: 'get-image',
@@ -66,7 +56,14 @@ export const FUNCTIONS = {
     ...API_FUNCTION,
     reservedConcurrency: 40,
     settings: 'all',
-    grants: [index('images', IMAGES_TABLE_SCHEMA.byAccountIndex.name), COUNT, table('keys', 'dynamodb:GetItem')],
+    // BatchGetItem and the lookups: a page listed by one metadata pair (docs/apps.md).
+    grants: [
+      index('images', IMAGES_TABLE_SCHEMA.byAccountIndex.name),
+      table('images', 'dynamodb:BatchGetItem'),
+      LOOKUPS_READ,
+      COUNT,
+      table('keys', 'dynamodb:GetItem'),
+    ],
   },
   PatchImage: {
     file: 'patch-image',
@@ -74,8 +71,9 @@ export const FUNCTIONS = {
     ...API_FUNCTION,
     reservedConcurrency: 5,
     settings: 'all',
-    // The record's visibility and expiry, and the image's entry at the edge.
-    grants: [table('images', 'dynamodb:GetItem', 'dynamodb:UpdateItem'), COUNT, SIGNING, EDGE],
+    // The record's visibility, expiry and metadata, the image's entry at the edge, and the
+    // lookups of the metadata pairs it gains or loses (docs/apps.md).
+    grants: [table('images', 'dynamodb:GetItem', 'dynamodb:UpdateItem'), COUNT, LOOKUPS_WRITE, SIGNING, EDGE],
   },
   DeleteImage: {
     file: 'delete-image',
@@ -83,7 +81,7 @@ export const FUNCTIONS = {
     ...API_FUNCTION,
     reservedConcurrency: 20,
     settings: 'all',
-    grants: [table('images', 'dynamodb:GetItem', 'dynamodb:DeleteItem'), COUNT, objects([DIRECT_PREFIX, LARGE_UPLOAD_PREFIX], 's3:DeleteObject')],
+    grants: [table('images', 'dynamodb:GetItem', 'dynamodb:DeleteItem'), COUNT, LOOKUPS_WRITE, objects([DIRECT_PREFIX, LARGE_UPLOAD_PREFIX], 's3:DeleteObject')],
   },
   // The delete link of an upload's `delete_url` (no key: the token in the path is the capability).
   // The same deletes as DeleteImage, and the same read of the record to check the token's hash;
@@ -94,7 +92,7 @@ export const FUNCTIONS = {
     ...API_FUNCTION,
     reservedConcurrency: 2,
     settings: 'none',
-    grants: [table('images', 'dynamodb:GetItem', 'dynamodb:DeleteItem'), COUNT, objects([DIRECT_PREFIX, LARGE_UPLOAD_PREFIX], 's3:DeleteObject')],
+    grants: [table('images', 'dynamodb:GetItem', 'dynamodb:DeleteItem'), COUNT, LOOKUPS_WRITE, objects([DIRECT_PREFIX, LARGE_UPLOAD_PREFIX], 's3:DeleteObject')],
   },
   StartUpload: {
     file: 'start-upload',
@@ -104,7 +102,7 @@ export const FUNCTIONS = {
     settings: 'all',
     // The presigned PUT/POST is signed with this function's role, so it needs the put itself;
     // PutObject also starts a multipart upload, and Abort undoes one whose record was not written.
-    grants: [table('images', 'dynamodb:PutItem'), COUNTS_AND_CLAIMS, objects([LARGE_UPLOAD_PREFIX], 's3:PutObject', 's3:AbortMultipartUpload'), SIGNING, EDGE],
+    grants: [table('images', 'dynamodb:PutItem'), COUNTS_AND_CLAIMS, LOOKUPS_WRITE, objects([LARGE_UPLOAD_PREFIX], 's3:PutObject', 's3:AbortMultipartUpload'), SIGNING, EDGE],
   },
   // Resumable uploads (docs/api.md): each part's PUT is presigned with this role (UploadPart is
   // authorized by s3:PutObject); the others act on the multipart upload themselves.
@@ -170,7 +168,7 @@ export const FUNCTIONS = {
     file: 'create-account-key',
     description: 'POST /api/account/keys',
     ...API_FUNCTION,
-    reservedConcurrency: 10,
+    reservedConcurrency: 5,
     settings: 'all',
     // Keys made in the console are API Gateway keys on the usage plan, like the CLI's.
     grants: [table('keys', ...ACCOUNT, 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem'), { kind: 'api-keys', lifecycle: 'create' }],
@@ -179,7 +177,7 @@ export const FUNCTIONS = {
     file: 'revoke-account-key',
     description: 'DELETE /api/account/keys/{key_id}',
     ...API_FUNCTION,
-    reservedConcurrency: 10,
+    reservedConcurrency: 5,
     settings: 'all',
     grants: [
       table('keys', ...ACCOUNT, 'dynamodb:UpdateItem'),
@@ -218,7 +216,7 @@ export const FUNCTIONS = {
     file: 'get-openapi',
     description: 'GET /api/openapi.json',
     ...API_FUNCTION,
-    reservedConcurrency: 5,
+    reservedConcurrency: 3,
     settings: 'none',
     grants: [],
   },
@@ -226,7 +224,7 @@ export const FUNCTIONS = {
     file: 'get-docs',
     description: 'GET /docs (API reference page)',
     ...API_FUNCTION,
-    reservedConcurrency: 5,
+    reservedConcurrency: 3,
     settings: 'none',
     grants: [],
     // The finished page (Redoc inlined, its CSP hashes) is built into the asset: the function reads it.
@@ -260,6 +258,7 @@ export const FUNCTIONS = {
     reservedConcurrency: 30,
     settings: 'all',
     grants: [
+      // UpdateItem also puts the settled image in the bySha index (a second write: docs/apps.md).
       table('images', 'dynamodb:GetItem', 'dynamodb:UpdateItem'),
       COUNT,
       objects([LARGE_UPLOAD_PREFIX], 's3:GetObject', 's3:DeleteObject'),
@@ -297,6 +296,8 @@ export const FUNCTIONS = {
       objects([LARGE_UPLOAD_PREFIX], 's3:AbortMultipartUpload'),
       objects([VARIANT_PREFIX], 's3:DeleteObject'),
       { kind: 'list' },
+      // The lookups of the pending and expired records it removes (docs/apps.md).
+      LOOKUPS_WRITE,
     ],
   },
   // A published image was removed (delete, expiry, sweep): its id goes on the edge's deny-list
@@ -338,6 +339,8 @@ export const FUNCTIONS = {
     grants: [objects([DIRECT_PREFIX], 's3:GetObject'), objects([VARIANT_PREFIX], 's3:GetObject', 's3:PutObject'), { kind: 'list', prefixes: [VARIANT_PREFIX] }],
     bundling: 'sharp',
   },
+  // Similar images, the analysis and exports (docs/apps.md).
+  ...APP_FUNCTIONS,
 } as const satisfies Readonly<Record<string, FunctionDefinition>>;
 
 export type FunctionName = keyof typeof FUNCTIONS;

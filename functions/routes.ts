@@ -36,6 +36,7 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'DELETE', path: '/api/images/{image_id}/upload', handler: 'AbortUpload', auth: 'key' },
   { method: 'GET', path: '/api/images', handler: 'ListImages', auth: 'key' },
   { method: 'GET', path: '/api/images/{image_id}', handler: 'GetImage', auth: 'key' },
+  { method: 'GET', path: '/api/images/{image_id}/similar', handler: 'ListSimilarImages', auth: 'key' },
   { method: 'DELETE', path: '/api/images/{image_id}', handler: 'DeleteImage', auth: 'key' },
   { method: 'PATCH', path: '/api/images/{image_id}', handler: 'PatchImage', auth: 'key' },
   // The upload's delete_url: the token in the path is the only credential (docs/api.md#delete-links).
@@ -46,6 +47,9 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'GET', path: '/api/account/keys', handler: 'ListAccountKeys', auth: 'session' },
   { method: 'POST', path: '/api/account/keys', handler: 'CreateAccountKey', auth: 'session' },
   { method: 'DELETE', path: '/api/account/keys/{key_id}', handler: 'RevokeAccountKey', auth: 'session' },
+  { method: 'POST', path: '/api/account/export', handler: 'StartAccountExport', auth: 'session' },
+  { method: 'GET', path: '/api/account/export', handler: 'GetAccountExport', auth: 'session' },
+  { method: 'GET', path: '/api/account/export/{export_id}', handler: 'GetAccountExport', auth: 'session' },
   { method: 'GET', path: '/api/account/signing-secrets', handler: 'ListSigningSecrets', auth: 'session' },
   { method: 'POST', path: '/api/account/signing-secrets', handler: 'CreateSigningSecret', auth: 'session' },
   { method: 'DELETE', path: '/api/account/signing-secrets/{kid}', handler: 'RevokeSigningSecret', auth: 'session' },

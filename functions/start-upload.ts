@@ -10,7 +10,7 @@ import type { Metrics } from './core/metrics';
 import { type MultipartUploads, planParts, startMultipartUpload, wantsMultipart } from './core/multipart-upload';
 import { type PrivateUrlDeps, privateUrlSigner } from './core/private-urls';
 import { logger } from './runtime/logger';
-import { dynamoDB, edgeStoreWhenNeeded, idempotencyRecords, imageRecords, keyRoute, multipartUploads, privateUrls, s3, uploadLinks } from './runtime/wiring';
+import { dynamoDB, edgeStoreWhenNeeded, idempotencyRecords, imageRecords, keyRoute, lookups, multipartUploads, privateUrls, s3, uploadLinks } from './runtime/wiring';
 import { type ApiHandler, apiHandler } from './transport/api-handler';
 import { jsonBody } from './transport/body';
 import { success } from './transport/http';
@@ -33,7 +33,7 @@ export interface StartUploadDeps extends LargeUploadDeps {
 }
 
 /**
- * POST /api/images/uploads, optional JSON body `{"size": <bytes>, "content_type": "image/jpeg"}`:
+ * POST /api/images/uploads, optional JSON body `{"size": <bytes>, "content_type": "image/jpeg", "metadata": {...}}`:
  * starts a large upload (see `startLargeUpload`) and answers the pending image with its
  * presigned upload. With `"multipart": true` (and `size`, optionally `part_size`) it starts a
  * resumable one instead (see `startMultipartUpload`; docs/api.md, "Resumable uploads"). Either
@@ -60,7 +60,7 @@ export function createStartUploadHandler(deps: StartUploadDeps): ApiHandler {
     const deletion = newDeleteToken();
     const started = { maxBytes, expiresIn: deps.config.uploadUrlSeconds, now, access, deleteTokenHash: deletion.hash };
     const { record, upload } = plan
-      ? await startMultipartUpload(deps, route.caller.accountId, plan, started)
+      ? await startMultipartUpload(deps, route.caller.accountId, plan, { ...started, metadata: request.metadata })
       : await startLargeUpload(deps, route.caller.accountId, request, started);
     const sign = deps.privateUrls && (await privateUrlSigner(deps.privateUrls, route.caller.accountId, [record], now.getTime()));
     const deleteUrl = `${baseUrlFrom(event, undefined)}${deleteLinkPath(record.id, deletion.token)}`;
@@ -74,6 +74,7 @@ const edge = edgeStoreWhenNeeded();
 export const handler = createStartUploadHandler({
   ...keyRoute(dynamodb),
   records: imageRecords(dynamodb),
+  lookups: lookups(dynamodb),
   idempotency: idempotencyRecords(dynamodb),
   // Signing is local computation (see adapters/s3-signing.ts); the S3 client starts multipart uploads.
   links: uploadLinks(),

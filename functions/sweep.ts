@@ -7,10 +7,11 @@ import type { EdgeReleaseSchedule } from './core/edge-releases';
 import type { EdgeStore } from './core/edge-entries';
 import { readEdgeSettings } from './core/edge-settings';
 import { finalizeUpload } from './core/finalize';
+import type { ImageLookups } from './core/image-lookups';
 import { type Metrics, NO_METRICS } from './core/metrics';
 import { type SweepPosition, type SweepReport, sweep } from './core/sweep';
 import { logger } from './runtime/logger';
-import { dynamoDB, edgeReleases, edgeStore, multipartUploads, publishing, s3, sweepPosition } from './runtime/wiring';
+import { dynamoDB, edgeReleases, edgeStore, lookups, multipartUploads, publishing, s3, sweepPosition } from './runtime/wiring';
 
 /** Stop starting new pages this long before the function's timeout: a page takes seconds at most. */
 const TIME_MARGIN_MS = 30_000;
@@ -27,6 +28,7 @@ export function createSweepHandler(
   metrics: Metrics = NO_METRICS,
   uploads?: Pick<S3MultipartUploads, 'abort'>,
   edge?: { readonly store: EdgeStore; readonly releases: EdgeReleaseSchedule; readonly edgeTtlSeconds: number },
+  lookups?: Pick<ImageLookups, 'delete'>,
 ) {
   const run = async (context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<SweepReport> => {
     const report = await sweep({
@@ -35,6 +37,7 @@ export function createSweepHandler(
       position,
       finalize: (key) => finalizeUpload({ objects, records, limits, log: logger, metrics }, key),
       abortMultipart: uploads && ((key, uploadId) => uploads.abort(key, uploadId)),
+      lookups,
       log: logger,
       outOfTime: () => (context ? context.getRemainingTimeInMillis() < TIME_MARGIN_MS : false),
       ...(edge ? { edge: { ...edge, images: records } } : {}),
@@ -53,8 +56,13 @@ const dynamodb = dynamoDB('background');
 const client = s3('background');
 const { objects, records, limits, metrics } = publishing(dynamodb, client);
 
-export const handler = createSweepHandler(objects, records, sweepPosition(dynamodb), limits, metrics, multipartUploads(client), {
-  store: edgeStore(process.env, 'background'),
-  releases: edgeReleases(dynamodb),
-  edgeTtlSeconds: readEdgeSettings(process.env).edgeTtlSeconds,
-});
+export const handler = createSweepHandler(
+  objects,
+  records,
+  sweepPosition(dynamodb),
+  limits,
+  metrics,
+  multipartUploads(client),
+  { store: edgeStore(process.env, 'background'), releases: edgeReleases(dynamodb), edgeTtlSeconds: readEdgeSettings(process.env).edgeTtlSeconds },
+  lookups(dynamodb),
+);

@@ -39,8 +39,12 @@ export class ImagerStack extends Stack {
   readonly allFunctions: Readonly<Record<FunctionName, ImagerFunction>>;
   /** Where PurgeImage's failed invocations end up (after Lambda's own retries). */
   readonly purgeDeadLetters: Queue;
+  /** Every retried S3 function's dead-letter queue (PurgeImage's, AnalyzeImage's, BuildAccountExport's), by function. */
+  readonly deadLetterQueues: Readonly<Partial<Record<StackFunctionName, Queue>>>;
   /** Where FinalizeUpload's failed invocations end up (after Lambda's own retries), for `npm run redrive`. */
   readonly finalizeDeadLetters: Queue;
+  /** Where AnalyzeImage's failed invocations end up, for `npm run redrive -- --queue analyze`. */
+  readonly analyzeDeadLetters: Queue;
   readonly identity: Identity;
   readonly api: ImagerApi;
   readonly console: ConsoleSite;
@@ -50,7 +54,7 @@ export class ImagerStack extends Stack {
     super(scope, id, props);
     const settings = props.settings ?? readStackSettings(this.node);
     const storage = (this.storage = new Storage(this, 'Storage'));
-    const { bucket, images, keys, counters } = storage;
+    const { bucket, images, keys, counters, lookups, exports } = storage;
 
     // The distribution depends on the bucket only; functions depend on the distribution (their
     // url base, PurgeImage's deny-list entries in the edge's KeyValueStore), never the other way round.
@@ -79,7 +83,7 @@ export class ImagerStack extends Stack {
     const functions = new Functions(this, 'Default', {
       settings: { ...functionEnvironment(settings), ...edgeEnvironment(edgeSettings), IMAGER_PUBLIC_BASE_URL: delivery.publicBaseUrl },
       reserveConcurrency: settings.reservedConcurrency,
-      tables: { images, keys, counters },
+      tables: { images, keys, counters, lookups, exports },
       bucket,
       distribution: delivery.distribution,
       edgeStore: edge.store,
@@ -89,7 +93,11 @@ export class ImagerStack extends Stack {
     const { PurgeImage: purgeDeadLetters, FinalizeUpload: finalizeDeadLetters } = functions.deadLetterQueues;
     if (!purgeDeadLetters || !finalizeDeadLetters) throw new Error('PurgeImage and FinalizeUpload need their dead-letter queues');
     this.purgeDeadLetters = purgeDeadLetters;
+    this.deadLetterQueues = functions.deadLetterQueues;
     this.finalizeDeadLetters = finalizeDeadLetters;
+    const analyzeDeadLetters = functions.deadLetterQueues.AnalyzeImage;
+    if (!analyzeDeadLetters) throw new Error('AnalyzeImage needs its dead-letter queue');
+    this.analyzeDeadLetters = analyzeDeadLetters;
 
     const identity = (this.identity = new Identity(this, 'Identity', {
       sesFromEmail: settings.sesFromEmail,
@@ -125,7 +133,7 @@ export class ImagerStack extends Stack {
       functions: this.allFunctions,
       authorizer: 'Authorizer',
       sweep: 'Sweep',
-      tables: { Images: images, Keys: keys, Counters: counters },
+      tables: { Images: images, Keys: keys, Counters: counters, Lookups: lookups, Exports: exports },
       bucket,
       deadLetterQueues: Object.values(functions.deadLetterQueues),
       distribution: delivery.distribution,
@@ -141,7 +149,7 @@ export class ImagerStack extends Stack {
 
   /** What the keys CLI, the console's deployers and operators read from the stack. */
   private addOutputs(): void {
-    const { bucket, images, keys, counters } = this.storage;
+    const { bucket, images, keys, counters, lookups, exports } = this.storage;
     const { api, usagePlan } = this.api;
     const { distribution, publicBaseUrl } = this.delivery;
     const outputs: Record<string, { value: string; description?: string }> = {
@@ -156,11 +164,14 @@ export class ImagerStack extends Stack {
       ImagesTableName: { value: images.tableName },
       KeysTableName: { value: keys.tableName },
       CountersTableName: { value: counters.tableName },
+      LookupsTableName: { value: lookups.tableName },
+      ExportsTableName: { value: exports.tableName },
       DistributionDomainName: { value: distribution.distributionDomainName, description: 'CloudFront domain serving /image/<id>' },
       DistributionId: { value: distribution.distributionId },
       PublicBaseUrl: { value: publicBaseUrl, description: 'Base of every image url (IMAGER_PUBLIC_BASE_URL or the distribution)' },
       PurgeDeadLetterQueueName: { value: this.purgeDeadLetters.queueName, description: 'Removed images whose CDN purge failed every retry' },
       FinalizeDeadLetterQueueName: { value: this.finalizeDeadLetters.queueName, description: 'Large uploads whose finalize failed every retry (npm run redrive)' },
+      AnalyzeDeadLetterQueueName: { value: this.analyzeDeadLetters.queueName, description: 'Published images whose analysis failed every retry (npm run redrive -- --queue analyze)' },
       AlarmTopicArn: { value: this.monitoring.topic.topicArn, description: 'SNS topic every alarm notifies' },
       DashboardName: { value: this.monitoring.dashboard.dashboardName },
     };

@@ -3,8 +3,9 @@ import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption, typ
 import { BlockPublicAccess, Bucket, BucketEncryption, type BucketProps, HttpMethods, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { UPLOAD_CORS_RULE } from '../functions/adapters/bucket-cors';
+import { EXPORT_LIFETIME_DAYS, EXPORT_PREFIX, EXPORT_REQUEST_PREFIX } from '../functions/core/exports';
 import { LARGE_UPLOAD_PREFIX } from '../functions/core/ids';
-import { COUNTERS_TABLE_SCHEMA, IMAGES_TABLE_SCHEMA, KEYS_TABLE_SCHEMA } from '../functions/adapters/table-schemas';
+import { COUNTERS_TABLE_SCHEMA, EXPORTS_TABLE_SCHEMA, IMAGES_TABLE_SCHEMA, KEYS_TABLE_SCHEMA, LOOKUPS_TABLE_SCHEMA } from '../functions/adapters/table-schemas';
 
 /** A bucket as every Imager bucket is: no public access, encrypted at rest, reachable over TLS only. */
 export function privateBucket(scope: Construct, id: string, props: BucketProps): Bucket {
@@ -17,6 +18,9 @@ interface TableIndex {
   readonly partitionKey: string;
   readonly sortKey?: readonly [string, AttributeType];
 }
+
+/** A table's own sort key (string). */
+type TableSortKey = { readonly sortKey?: string };
 
 export interface StorageProps {
   /** What happens to the bucket and tables when the stack is deleted. Defaults to RETAIN. */
@@ -34,6 +38,10 @@ export class Storage extends Construct {
   readonly images: Table;
   readonly keys: Table;
   readonly counters: Table;
+  /** Lookups of images by metadata pair and perceptual-hash band (docs/apps.md). */
+  readonly lookups: Table;
+  /** Account exports (docs/apps.md). */
+  readonly exports: Table;
 
   constructor(scope: Construct, id: string, props: StorageProps = {}) {
     super(scope, id);
@@ -54,6 +62,9 @@ export class Storage extends Construct {
         // uploads/ holds client bytes only until finalize checks and publishes them (seconds);
         // what is left after two days is a stray (a re-PUT, a crash) that must not linger.
         { id: 'ExpireStrayUploads', prefix: LARGE_UPLOAD_PREFIX, expiration: Duration.days(2) },
+        // Export zips are offered for a week (docs/apps.md); their requests are spent once built.
+        { id: 'ExpireExports', prefix: EXPORT_PREFIX, expiration: Duration.days(EXPORT_LIFETIME_DAYS) },
+        { id: 'ExpireExportRequests', prefix: EXPORT_REQUEST_PREFIX, expiration: Duration.days(EXPORT_LIFETIME_DAYS) },
       ],
       // Browsers send large uploads straight to S3 with the presigned PUT or POST (or part PUTs).
       cors: [
@@ -73,6 +84,7 @@ export class Storage extends Construct {
     this.images = this.table('ImagesTable', images.partitionKey, { removalPolicy }, [
       { name: images.byAccountIndex.name, partitionKey: images.byAccountIndex.partitionKey, sortKey: [images.byAccountIndex.sortKey, AttributeType.STRING] },
       { name: images.pendingIndex.name, partitionKey: images.pendingIndex.partitionKey, sortKey: [images.pendingIndex.sortKey, AttributeType.NUMBER] },
+      { name: images.byShaIndex.name, partitionKey: images.byShaIndex.partitionKey },
       { name: images.expiryIndex.name, partitionKey: images.expiryIndex.partitionKey, sortKey: [images.expiryIndex.sortKey, AttributeType.NUMBER] },
     ]);
     const keys = KEYS_TABLE_SCHEMA;
@@ -82,16 +94,25 @@ export class Storage extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
       timeToLiveAttribute: COUNTERS_TABLE_SCHEMA.ttlAttribute,
     });
+    // Derived from the image records (every lookup can be written again from its record).
+    this.lookups = this.table('LookupsTable', LOOKUPS_TABLE_SCHEMA.partitionKey, { removalPolicy, sortKey: LOOKUPS_TABLE_SCHEMA.sortKey });
+    this.exports = this.table('ExportsTable', EXPORTS_TABLE_SCHEMA.partitionKey, {
+      removalPolicy,
+      sortKey: EXPORTS_TABLE_SCHEMA.sortKey,
+      timeToLiveAttribute: EXPORTS_TABLE_SCHEMA.ttlAttribute,
+    });
   }
 
   /** An on-demand table with point-in-time recovery and encryption, keyed by a string, with its indexes (every attribute projected). */
-  private table(id: string, partitionKey: string, options: Pick<TableProps, 'removalPolicy' | 'timeToLiveAttribute'>, indexes: readonly TableIndex[] = []): Table {
+  private table(id: string, partitionKey: string, options: Pick<TableProps, 'removalPolicy' | 'timeToLiveAttribute'> & TableSortKey, indexes: readonly TableIndex[] = []): Table {
+    const { sortKey, ...rest } = options;
     const table = new Table(this, id, {
       partitionKey: { name: partitionKey, type: AttributeType.STRING },
+      ...(sortKey ? { sortKey: { name: sortKey, type: AttributeType.STRING } } : {}),
       billingMode: BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: TableEncryption.AWS_MANAGED,
-      ...options,
+      ...rest,
     });
     for (const index of indexes) {
       table.addGlobalSecondaryIndex({

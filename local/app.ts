@@ -12,6 +12,7 @@ import { createSigningSecret } from '../functions/core/signing-secrets';
 import { edgeFunctionCode } from '../lib/edge/function-code';
 import { loadEdgeFunction } from './edge-runtime';
 import { generateAccountId, generateApiKey, generateKeyId, generateUsageIdentifier, hashApiKey } from '../functions/core/api-keys';
+import { EXPORT_REQUEST_PREFIX } from '../functions/core/exports';
 import { LARGE_UPLOAD_PREFIX, PUBLISHED_PREFIX } from '../functions/core/ids';
 import { logger } from '../functions/runtime/logger';
 import { HANDLERS, type HandlerName } from '../functions/routes';
@@ -45,7 +46,7 @@ export interface LocalApi {
   readonly edgeStore: FileEdgeStore;
   /** The latest confirmation code sent to each email (what Cognito would have emailed). */
   readonly confirmationCodes: ReadonlyMap<string, string>;
-  /** Settles pending large uploads whose S3 events are still being handled. */
+  /** Waits for the S3 events being handled (finalize, purge, the analysis, exports), and those they cause. */
   idle(): Promise<void>;
   /** Runs the sweep now (expired pending uploads, orphan objects). */
   sweep(): Promise<unknown>;
@@ -129,6 +130,8 @@ export async function startLocalApi(
   const finalize = (await handlerOf('FinalizeUpload')) as (event: S3Event) => Promise<unknown>;
   const sweepHandler = (await handlerOf('Sweep')) as () => Promise<unknown>;
   const purge = (await handlerOf('PurgeImage')) as (event: S3Event) => Promise<unknown>;
+  const analyze = (await handlerOf('AnalyzeImage')) as (event: S3Event) => Promise<unknown>;
+  const buildExport = (await handlerOf('BuildAccountExport')) as (event: S3Event) => Promise<unknown>;
 
   const dynamodb = new DynamoDBClient({});
   const keys = new DynamoKeyStore(dynamodb, LOCAL_RESOURCES.keysTable);
@@ -194,6 +197,8 @@ export async function startLocalApi(
       event.Records.filter((record) => record.eventName.startsWith(type) && record.s3.object.key.startsWith(prefix));
     deliver('finalize', finalize, under(LARGE_UPLOAD_PREFIX, 'ObjectCreated:'));
     deliver('purge', purge, under(PUBLISHED_PREFIX, 'ObjectRemoved:'));
+    deliver('analyze', analyze, under(PUBLISHED_PREFIX, 'ObjectCreated:'));
+    deliver('export', buildExport, under(EXPORT_REQUEST_PREFIX, 'ObjectCreated:'));
   });
 
   const url = await gateway.listen(settings.port);

@@ -12,7 +12,7 @@ import {
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
 import { corsConfigurationXml } from '../functions/adapters/bucket-cors';
-import { COUNTERS_TABLE_SCHEMA, IMAGES_TABLE_SCHEMA, KEYS_TABLE_SCHEMA } from '../functions/adapters/table-schemas';
+import { COUNTERS_TABLE_SCHEMA, EXPORTS_TABLE_SCHEMA, IMAGES_TABLE_SCHEMA, KEYS_TABLE_SCHEMA, LOOKUPS_TABLE_SCHEMA } from '../functions/adapters/table-schemas';
 import './dynalite-iterators';
 import { enableConditionalWrites } from './s3rver-consistency';
 import { enableMultipartUploads } from './s3rver-multipart';
@@ -60,11 +60,12 @@ export function tableDefinitions(): CreateTableCommandInput[] {
         { AttributeName: images.byAccountIndex.sortKey, AttributeType: 'S' },
         { AttributeName: images.pendingIndex.partitionKey, AttributeType: 'S' },
         { AttributeName: images.pendingIndex.sortKey, AttributeType: 'N' },
+        { AttributeName: images.byShaIndex.partitionKey, AttributeType: 'S' },
         { AttributeName: images.expiryIndex.partitionKey, AttributeType: 'S' },
         { AttributeName: images.expiryIndex.sortKey, AttributeType: 'N' },
       ],
       KeySchema: [{ AttributeName: images.partitionKey, KeyType: 'HASH' }],
-      GlobalSecondaryIndexes: [globalIndex(images.byAccountIndex), globalIndex(images.pendingIndex), globalIndex(images.expiryIndex)],
+      GlobalSecondaryIndexes: [globalIndex(images.byAccountIndex), globalIndex(images.pendingIndex), globalIndex(images.byShaIndex), globalIndex(images.expiryIndex)],
     },
     {
       TableName: LOCAL_RESOURCES.keysTable,
@@ -82,7 +83,26 @@ export function tableDefinitions(): CreateTableCommandInput[] {
       AttributeDefinitions: [{ AttributeName: COUNTERS_TABLE_SCHEMA.partitionKey, AttributeType: 'S' }],
       KeySchema: [{ AttributeName: COUNTERS_TABLE_SCHEMA.partitionKey, KeyType: 'HASH' }],
     },
+    keyedTable(LOCAL_RESOURCES.lookupsTable, LOOKUPS_TABLE_SCHEMA),
+    // No TTL locally: an expired export reads as `expired` (core/exports.ts), its record stays.
+    keyedTable(LOCAL_RESOURCES.exportsTable, EXPORTS_TABLE_SCHEMA),
   ];
+}
+
+/** A table of string partition and sort keys, without indexes. */
+function keyedTable(tableName: string, schema: { readonly partitionKey: string; readonly sortKey: string }): CreateTableCommandInput {
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: schema.partitionKey, AttributeType: 'S' },
+      { AttributeName: schema.sortKey, AttributeType: 'S' },
+    ],
+    KeySchema: [
+      { AttributeName: schema.partitionKey, KeyType: 'HASH' },
+      { AttributeName: schema.sortKey, KeyType: 'RANGE' },
+    ],
+  };
 }
 
 function listen(server: Server, port: number): Promise<number> {

@@ -7,6 +7,8 @@ export const LOCAL_RESOURCES = {
   imagesTable: 'imager-images',
   keysTable: 'imager-keys',
   countersTable: 'imager-counters',
+  lookupsTable: 'imager-lookups',
+  exportsTable: 'imager-exports',
 } as const;
 
 /** Local mode's key-value store of the edge (docs/edge.md), a file in the data directory. */
@@ -31,6 +33,8 @@ export function localEnvironment(emulators: { readonly dynamodbEndpoint: string;
     IMAGES_TABLE: LOCAL_RESOURCES.imagesTable,
     KEYS_TABLE: LOCAL_RESOURCES.keysTable,
     COUNTERS_TABLE: LOCAL_RESOURCES.countersTable,
+    LOOKUPS_TABLE: LOCAL_RESOURCES.lookupsTable,
+    EXPORTS_TABLE: LOCAL_RESOURCES.exportsTable,
     POWERTOOLS_SERVICE_NAME: 'imager',
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
   };

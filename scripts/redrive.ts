@@ -7,18 +7,19 @@ import { DeleteMessageCommand, GetQueueUrlCommand, ReceiveMessageCommand, SQSCli
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 /**
- * `npm run redrive -- --stack Imager [--queue finalize|purge] [--region R] [--max N]`: replays
+ * `npm run redrive -- --stack Imager [--queue finalize|purge|analyze] [--region R] [--max N]`: replays
  * the events a function's dead-letter queue holds (docs/operations.md, DeadLetters<Queue>).
  *
  * Each message is Lambda's on-failure destination record: the original event (`requestPayload`)
  * and the function that failed it (`requestContext.functionArn`). The function is invoked again
  * synchronously with that event; the message is deleted only when the invocation succeeds, so a
  * failure is reported at once and the message stays for the next try. The handlers are
- * idempotent (a settled upload is skipped, a purge repeats harmlessly).
+ * idempotent (a settled upload is skipped, a purge repeats harmlessly, an analysis is written
+ * again with the same values).
  */
 
 /** Which dead-letter queue, by the stack output that names it. */
-const QUEUE_OUTPUTS = { finalize: 'FinalizeDeadLetterQueueName', purge: 'PurgeDeadLetterQueueName' } as const;
+const QUEUE_OUTPUTS = { finalize: 'FinalizeDeadLetterQueueName', purge: 'PurgeDeadLetterQueueName', analyze: 'AnalyzeDeadLetterQueueName' } as const;
 type QueueName = keyof typeof QUEUE_OUTPUTS;
 
 /** Longer than the functions' 60 s timeout: no other reader sees a message while it is replayed. */
@@ -39,13 +40,13 @@ export function parseRedriveArguments(argv: readonly string[]): RedriveArguments
   });
   if (!values.stack) throw new Error('--stack NAME is required (the deployed Imager stack)');
   const queue = values.queue ?? 'finalize';
-  if (queue !== 'finalize' && queue !== 'purge') throw new Error(`--queue must be finalize or purge, got "${queue}"`);
+  if (!Object.hasOwn(QUEUE_OUTPUTS, queue)) throw new Error(`--queue must be finalize, purge or analyze, got "${queue}"`);
   let max: number | undefined;
   if (values.max !== undefined) {
     max = Number(values.max);
     if (!Number.isSafeInteger(max) || max < 1) throw new Error(`--max must be a positive integer, got "${values.max}"`);
   }
-  return { stack: values.stack, queue, region: values.region, max };
+  return { stack: values.stack, queue: queue as QueueName, region: values.region, max };
 }
 
 export interface RedriveResult {

@@ -34,7 +34,7 @@ function storageStub(fixture) {
   const dynamodb = (target, input, res) => {
     switch (target) {
       case 'GetItem': {
-        const item = fixture.items[input.Key?.id?.S ?? input.Key?.pk?.S];
+        const item = fixture.items[input.Key?.id?.S ?? input.Key?.pk?.S ?? input.Key?.export_id?.S];
         return json(res, 200, item ? { Item: item } : {});
       }
       case 'BatchGetItem': {
@@ -50,6 +50,8 @@ function storageStub(fixture) {
           const item = fixture.byKeyId?.[keyId];
           return json(res, 200, { Items: item ? [item] : [], Count: item ? 1 : 0 });
         }
+        // The lookups and exports tables hold nothing the events ask for.
+        if (/-(lookups|exports)$/.test(input.TableName ?? '')) return json(res, 200, { Items: [], Count: 0 });
         const pending = input.ExpressionAttributeValues?.[':pending'] !== undefined;
         return json(res, 200, { Items: pending ? [] : fixture.list, Count: pending ? 0 : fixture.list.length });
       }
@@ -58,6 +60,8 @@ function storageStub(fixture) {
       case 'PutItem':
       case 'DeleteItem':
         return json(res, 200, {});
+      case 'BatchWriteItem':
+        return json(res, 200, { UnprocessedItems: {} });
       default:
         return json(res, 400, { __type: 'com.amazon.coral.service#UnknownOperationException' });
     }
@@ -104,6 +108,11 @@ function storageStub(fixture) {
     if (req.method === 'HEAD') {
       res.writeHead(200, { 'content-length': object.byteLength, 'content-type': 'application/octet-stream', etag: '"0"' });
       return res.end();
+    }
+    if (req.method === 'GET' && fixture.exportRequest && url.pathname.endsWith(`/${fixture.exportRequest.key}`)) {
+      const body = Buffer.from(fixture.exportRequest.body, 'utf8');
+      res.writeHead(200, { 'content-length': body.byteLength, 'content-type': 'application/json', etag: '"0"' });
+      return res.end(body);
     }
     if (req.method === 'GET') {
       const range = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');

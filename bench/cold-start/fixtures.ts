@@ -30,6 +30,10 @@ const SIGNING_KID = String(eventOf('RevokeSigningSecret').pathParameters.kid);
 /** The signed-in person's account and the key it holds (the key itself appears in no event). */
 const SESSION_ACCOUNT = 'acct_benchsession00000000';
 const SESSION_KEY = 'imgr_bench_session_key_00000000000000000000';
+/** The export the builder's event asks for (its key: export-requests/<account>/<export id>). */
+const EXPORT_REQUEST_KEY = String(eventOf('BuildAccountExport').Records[0].s3.object.key);
+const [, EXPORT_ACCOUNT, EXPORT_ID] = EXPORT_REQUEST_KEY.split('/');
+const SAMPLE = readFileSync(join(ROOT, 'test', 'fixtures', 'sample.png'));
 
 /** The functions measured in fresh processes (the transform function: `--only transforms`). */
 export type MeasuredFunction = Exclude<FunctionName, 'TransformImage'>;
@@ -64,6 +68,12 @@ const ANSWERS: Readonly<Record<MeasuredFunction, (event: Record<string, any>, re
   FinalizeUpload: (event, r) => r?.results?.[event.Records[0].s3.object.key] === 'ready',
   PurgeImage: (event, r) => r?.purged?.[0] === String(event.Records[0].s3.object.key).split('/')[1],
   Sweep: (_event, r) => typeof r?.objectsChecked === 'number',
+  ListSimilarImages: (_event, r) => r?.statusCode === 200,
+  StartAccountExport: (_event, r) => r?.statusCode === 202,
+  GetAccountExport: (_event, r) => r?.statusCode === 200,
+  BuildAccountExport: (event, r) => r?.results?.[event.Records[0].s3.object.key] === 'ready',
+  // Measured with the transform function's method (it ships sharp beside its bundle).
+  AnalyzeImage: (event, r) => r?.results?.[event.Records[0].s3.object.key] === 'analyzed',
 };
 
 /** A representative request for `name` (its event in events/), and what a correct answer looks like. */
@@ -86,7 +96,7 @@ const imageItem = (id: string, state: 'ready' | 'pending', objectKey: string) =>
         content_type: { S: 'image/png' },
         width: { N: '64' },
         height: { N: '48' },
-        size: { N: '1000' },
+        size: { N: String(SAMPLE.byteLength) },
         delete_token_sha256: { S: createHash('sha256').update(DELETE_TOKEN).digest('hex') },
       }
     : { pending: { S: 'pending' }, expires_at: { N: '4102444800' } }),
@@ -149,6 +159,13 @@ export function storageFixture() {
       },
       [READY_ID]: ready,
       [PENDING_ID]: imageItem(PENDING_ID, 'pending', PENDING_KEY),
+      [EXPORT_ID]: {
+        account_id: { S: EXPORT_ACCOUNT },
+        export_id: { S: EXPORT_ID },
+        state: { S: 'pending' },
+        created_at: { S: '2026-11-26T00:00:00.000Z' },
+        expires_at: { N: '4102444800' },
+      },
       [MULTIPART_ID]: {
         ...imageItem(MULTIPART_ID, 'pending', `uploads/${MULTIPART_ID}`),
         multipart: { M: { upload_id: { S: 'bench-upload-id' }, size: { N: String(6 * 1024 * 1024) }, part_size: { N: String(5 * 1024 * 1024) } } },
@@ -157,7 +174,9 @@ export function storageFixture() {
     list: [ready],
     // What the keys table's key-id index answers (DynamoKeyStore.findById).
     byKeyId: { [SESSION_KEY_ID]: sessionKey },
-    object: readFileSync(join(ROOT, 'test', 'fixtures', 'sample.png')).toString('base64'),
+    object: SAMPLE.toString('base64'),
+    // What the export request object holds (every other key answers the image's bytes).
+    exportRequest: { key: EXPORT_REQUEST_KEY, body: JSON.stringify({ accountId: EXPORT_ACCOUNT, id: EXPORT_ID, baseUrl: 'https://dbench.cloudfront.net' }) },
   };
 }
 

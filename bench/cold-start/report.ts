@@ -46,6 +46,12 @@ const CLIENT_FLOOR: Readonly<Partial<Record<MeasuredFunction, string>>> = {
   ListAccountKeys: '(reference) DynamoDB client only',
   CreateAccountKey: '(reference) DynamoDB + API Gateway clients',
   RevokeAccountKey: '(reference) DynamoDB + API Gateway clients',
+  // Apps (docs/apps.md): the lookups and exports tables; the export request object and zip in S3
+  // (the status route signs its link without an S3 client).
+  ListSimilarImages: '(reference) DynamoDB client only',
+  GetAccountExport: '(reference) DynamoDB client only',
+  StartAccountExport: '(reference) DynamoDB + S3 clients',
+  BuildAccountExport: '(reference) DynamoDB + S3 clients',
 };
 /**
  * Functions that send no request: docs/performance.md's floor (the clients a function sends with) is an

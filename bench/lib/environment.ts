@@ -9,6 +9,8 @@ export const BENCH_RESOURCES = {
   IMAGES_TABLE: 'bench-images',
   KEYS_TABLE: 'bench-keys',
   COUNTERS_TABLE: 'bench-counters',
+  LOOKUPS_TABLE: 'bench-lookups',
+  EXPORTS_TABLE: 'bench-exports',
   BUCKET_NAME: 'bench-bucket',
   DISTRIBUTION_ID: 'EBENCHDISTRIBUTION',
   EDGE_STORE_ARN: 'arn:aws:cloudfront::123456789012:key-value-store/00000000-0000-4000-8000-00000000bench',

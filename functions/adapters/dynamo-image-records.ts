@@ -1,10 +1,14 @@
 import { DeleteItemCommand, type DynamoDBClient, GetItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import type { ImageAnalysis } from '../core/analysis';
 import type { SettleOutcome } from '../core/finalize';
 import type { PublishedOutcome } from '../core/migrate';
 import type { ImageFormat } from '../core/formats/registry';
+import type { ImageUpdate } from '../core/image-updates';
 import type { ImageDescription, ImageRecord, ImageRecords, ImageState, RecordPage } from '../core/images';
 import { logger } from '../runtime/logger';
 import type { DynamoAccountTotals } from './dynamo-account-totals';
+import { appAttributesFromItem, appAttributesToItem, findItemBySha, indexSha, setAnalysisAttributes } from './dynamo-image-apps';
+import { EXPIRING, updateImageItem } from './dynamo-image-changes';
 import { batchGetAll, conditionFailure, ifConditionHolds, type Item, putOnce, scanAll } from './dynamo-requests';
 import { IMAGES_TABLE_SCHEMA } from './table-schemas';
 
@@ -53,7 +57,7 @@ export function toItem(record: ImageRecord): Item {
     item.image_expires_at = { N: String(record.imageExpiresAt) };
     item[IMAGES_TABLE_SCHEMA.expiryIndex.partitionKey] = { S: EXPIRING };
   }
-  return item;
+  return { ...item, ...appAttributesToItem(record) };
 }
 
 /**
@@ -97,6 +101,7 @@ export function fromItem(item: Item): ImageRecord {
     multipart: multipartOf(item.multipart?.M),
     ...(str('visibility') === 'private' ? { visibility: 'private' as const } : {}),
     ...(num('image_expires_at') === undefined ? {} : { imageExpiresAt: num('image_expires_at') }),
+    ...appAttributesFromItem(item),
   };
 }
 
@@ -105,9 +110,6 @@ function multipartOf(map: Item | undefined): ImageRecord['multipart'] {
   if (!map || uploadId === undefined) return undefined;
   return { uploadId, size: Number(map.size?.N), partSize: Number(map.part_size?.N) };
 }
-
-/** The value of the expiry index's partition key: every expiring image is in one sparse partition. */
-const EXPIRING = 'expiring';
 
 /** Image records in the images table (docs/api.md); see `IMAGES_TABLE_SCHEMA`. */
 export class DynamoImageRecords implements ImageRecords {
@@ -236,8 +238,22 @@ export class DynamoImageRecords implements ImageRecords {
     );
     if (!settled) return false;
     const accountId = settled.Attributes?.account_id?.S;
-    if (outcome.state === 'ready' && accountId) await this.addToTotals(accountId, 1, outcome.size);
+    if (outcome.state === 'ready' && accountId) {
+      await this.addToTotals(accountId, 1, outcome.size);
+      await indexSha(this.client, this.tableName, id, accountId, outcome.sha256);
+    }
     return true;
+  }
+
+  /** One ready image of the account with these bytes (the by-SHA index), or undefined. */
+  async findBySha(accountId: string, sha256: string): Promise<ImageRecord | undefined> {
+    const item = await findItemBySha(this.client, this.tableName, accountId, sha256);
+    return item ? fromItem(item) : undefined;
+  }
+
+  /** Records what the analysis found; false when the record is not there (not written yet, or deleted). */
+  setAnalysis(id: string, analysis: ImageAnalysis): Promise<boolean> {
+    return setAnalysisAttributes(this.client, this.tableName, id, analysis);
   }
 
   /** Every ready record, page by page (a Scan: for one-off maintenance, never a request path). */
@@ -286,52 +302,15 @@ export class DynamoImageRecords implements ImageRecords {
   }
 
   /**
-   * Sets how the image is shown (visibility; expiry, `null` to clear it) if it belongs to
+   * Applies a PATCH (visibility, expiry, metadata: see `updateImageItem`) if the image belongs to
    * `accountId`; the record as it is afterwards, or undefined when there is no such image of
    * that account.
    */
-  async updateAccess(id: string, accountId: string, change: { readonly visibility?: 'public' | 'private'; readonly imageExpiresAt?: number | null }): Promise<ImageRecord | undefined> {
-    const set: string[] = [];
-    const remove: string[] = [];
-    const names: Record<string, string> = { '#account': 'account_id' };
-    const values: Item = { ':account': { S: accountId } };
-    if (change.visibility === 'private') {
-      set.push('#visibility = :private');
-      names['#visibility'] = 'visibility';
-      values[':private'] = { S: 'private' };
-    } else if (change.visibility === 'public') {
-      remove.push('#visibility');
-      names['#visibility'] = 'visibility';
-    }
-    if (change.imageExpiresAt !== undefined) {
-      names['#expiry'] = 'image_expires_at';
-      names['#expiring'] = IMAGES_TABLE_SCHEMA.expiryIndex.partitionKey;
-      if (change.imageExpiresAt === null) remove.push('#expiry', '#expiring');
-      else {
-        set.push('#expiry = :expiry', '#expiring = :expiring');
-        values[':expiry'] = { N: String(change.imageExpiresAt) };
-        values[':expiring'] = { S: EXPIRING };
-      }
-    }
-    const expression = [set.length > 0 ? `SET ${set.join(', ')}` : '', remove.length > 0 ? `REMOVE ${remove.join(', ')}` : ''].filter(Boolean).join(' ');
-    if (expression === '') {
-      const record = await this.get(id);
-      return record && record.accountId === accountId ? record : undefined;
-    }
-    const updated = await ifConditionHolds(
-      this.client.send(
-        new UpdateItemCommand({
-          TableName: this.tableName,
-          Key: { id: { S: id } },
-          UpdateExpression: expression,
-          ConditionExpression: '#account = :account',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-        }),
-      ),
-    );
-    return updated?.Attributes ? fromItem(updated.Attributes) : undefined;
+  async update(id: string, accountId: string, update: ImageUpdate): Promise<ImageRecord | undefined> {
+    const item = await updateImageItem(this.client, this.tableName, id, accountId, update);
+    if (item !== 'unchanged') return item ? fromItem(item) : undefined;
+    const record = await this.get(id);
+    return record && record.accountId === accountId ? record : undefined;
   }
 
   /** Images whose expiry has passed (at most `limit`), oldest expiry first. */

@@ -7,6 +7,8 @@ export const IMAGES_TABLE_SCHEMA = {
   byAccountIndex: { name: 'byAccount', partitionKey: 'account_id', sortKey: 'created_key' },
   /** Sparse: only pending large uploads carry `pending`, so the sweep queries just those. */
   pendingIndex: { name: 'byPendingExpiry', partitionKey: 'pending', sortKey: 'expires_at' },
+  /** Sparse: ready images carry `account_sha` (`<account>#<sha256>`), so an upload finds the account's copy of its bytes (docs/apps.md). */
+  byShaIndex: { name: 'bySha', partitionKey: 'account_sha' },
   /** Sparse: only images with an `expires_at` carry `expiring`, so the sweep finds the expired ones (docs/edge.md). */
   expiryIndex: { name: 'byImageExpiry', partitionKey: 'expiring', sortKey: 'image_expires_at' },
   /**
@@ -24,5 +26,22 @@ export const KEYS_TABLE_SCHEMA = {
 export const COUNTERS_TABLE_SCHEMA = {
   partitionKey: 'pk',
   /** TTL attribute: expired windows are deleted by DynamoDB; correctness never depends on it. */
+  ttlAttribute: 'expires_at',
+} as const;
+
+/**
+ * The lookups of core/image-lookups.ts: one item per metadata pair and per perceptual-hash band
+ * of an image, under `pk` (what is looked up) and `sk` (the order within it).
+ */
+export const LOOKUPS_TABLE_SCHEMA = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+} as const;
+
+/** Account exports (docs/apps.md): by account, then export id; expired ones are deleted by DynamoDB. */
+export const EXPORTS_TABLE_SCHEMA = {
+  partitionKey: 'account_id',
+  sortKey: 'export_id',
+  /** TTL attribute: an export's record goes some time after its zip did (the bucket's lifecycle rule). */
   ttlAttribute: 'expires_at',
 } as const;

@@ -2,6 +2,7 @@ import { type EdgeStore, imageEntryValue } from './edge-entries';
 import { ImageNotFoundError } from './errors';
 import type { ImageFormat } from './formats/registry';
 import { isImageId, newImageId, objectKeyFor } from './ids';
+import type { UserMetadata } from './user-metadata';
 
 export type ImageState = 'pending' | 'ready' | 'rejected';
 
@@ -48,6 +49,15 @@ export interface ImageRecord extends Partial<ImageDescription>, ImageAccess {
   readonly reason?: string;
   /** For pending large uploads: unix seconds after which an upload that never arrived is swept. */
   readonly expiresAt?: number;
+  /** The account's own pairs (docs/apps.md). */
+  readonly metadata?: UserMetadata;
+  /** What the analysis found once the image was published (docs/apps.md); absent until then. */
+  readonly thumbhash?: string;
+  readonly dominantColor?: string;
+  /** 64-bit perceptual hash, 16 hex digits. */
+  readonly phash?: string;
+  /** An image of the account that held the same bytes when this one was stored. */
+  readonly duplicateOf?: string;
   /** For pending multipart uploads: the S3 upload and how its parts are cut (core/multipart-upload.ts). */
   readonly multipart?: MultipartState;
   /** Hex SHA-256 of the image's delete-link token (core/delete-links.ts); the token itself is never stored. */
@@ -76,6 +86,10 @@ export interface ApiImage {
   readonly sha256?: string;
   readonly created_at: string;
   readonly reason?: string;
+  readonly metadata: UserMetadata;
+  readonly thumbhash: string | null;
+  readonly dominant_color: string | null;
+  readonly duplicate_of?: string;
   readonly visibility: Visibility;
   readonly expires_at?: string;
 }
@@ -152,6 +166,10 @@ export function toApiImage(record: ImageRecord, baseUrl: string, sign?: UrlSigne
   if (record.sha256 !== undefined) image.sha256 = record.sha256;
   image.created_at = record.createdAt;
   if (record.reason !== undefined) image.reason = record.reason;
+  image.metadata = record.metadata ?? {};
+  image.thumbhash = record.thumbhash ?? null;
+  image.dominant_color = record.dominantColor ?? null;
+  if (record.duplicateOf !== undefined) image.duplicate_of = record.duplicateOf;
   image.visibility = record.visibility ?? 'public';
   if (record.imageExpiresAt !== undefined) image.expires_at = new Date(record.imageExpiresAt * 1000).toISOString();
   return image as unknown as ApiImage;
@@ -161,15 +179,18 @@ export function toApiImage(record: ImageRecord, baseUrl: string, sign?: UrlSigne
  * Publishes a checked image (see `prepareForPublishing`): the object first, then its record. If
  * the record cannot be written the object is deleted again, so no object is left without a
  * record; if that delete fails too, the orphan is logged and the sweep removes it later.
- * `options`: the access the upload asked for, and the hash of its delete-link token.
  */
 export async function storeImage(
   deps: { objects: ImageObjects; records: ImageRecords; log: Log; now?: () => Date; edge?: EdgeStore },
   accountId: string,
   image: ImageDescription & { readonly bytes: Uint8Array },
-  options: ImageAccess & { readonly deleteTokenHash?: string } = {},
+  /**
+   * How the image is shown (its visibility and expiry), what the record holds besides the
+   * description (the account's metadata, the duplicate it repeats, its delete-link token's
+   * hash), and what must be written before it (its lookups: core/image-lookups.ts).
+   */
+  extra: ImageAccess & Pick<ImageRecord, 'metadata' | 'duplicateOf' | 'deleteTokenHash'> & { readonly beforeRecord?: (record: ImageRecord) => Promise<void> } = {},
 ): Promise<ImageRecord> {
-  const { deleteTokenHash, ...access } = options;
   const id = newImageId();
   const objectKey = objectKeyFor(id);
   const record: ImageRecord = {
@@ -179,17 +200,21 @@ export async function storeImage(
     state: 'ready',
     createdAt: (deps.now?.() ?? new Date()).toISOString(),
     ...describe(image),
-    ...access,
-    ...(deleteTokenHash ? { deleteTokenHash } : {}),
+    ...(extra.metadata ? { metadata: extra.metadata } : {}),
+    ...(extra.duplicateOf ? { duplicateOf: extra.duplicateOf } : {}),
+    ...(extra.visibility === 'private' ? { visibility: 'private' as const } : {}),
+    ...(extra.imageExpiresAt === undefined ? {} : { imageExpiresAt: extra.imageExpiresAt }),
+    ...(extra.deleteTokenHash ? { deleteTokenHash: extra.deleteTokenHash } : {}),
   };
   // A private or expiring image is known to the edge before its bytes can be fetched at all.
-  const entry = imageEntryValue({ accountId, visibility: access.visibility ?? 'public', expiresAt: access.imageExpiresAt });
+  const entry = imageEntryValue({ accountId, visibility: extra.visibility ?? 'public', expiresAt: extra.imageExpiresAt });
   if (entry !== undefined) {
     if (!deps.edge) throw new Error('a private or expiring image needs the edge store');
     await deps.edge.update({ puts: [{ key: id, value: entry }] });
   }
   await deps.objects.put(objectKey, image.bytes, image.contentType);
   try {
+    await extra.beforeRecord?.(record);
     await deps.records.create(record);
   } catch (error) {
     try {

@@ -3,7 +3,9 @@ import { LARGE_UPLOAD_PREFIX, newImageId, objectKeyFor } from './ids';
 import { formatLimit } from './formats/inspect';
 import { CONTENT_TYPES } from './formats/registry';
 import { type EdgeStore, imageEntryValue } from './edge-entries';
+import { type ImageLookups, metadataLookups, putLookups } from './image-lookups';
 import type { ImageAccess, ImageRecord, ImageRecords } from './images';
+import { parseMetadata, type UserMetadata } from './user-metadata';
 
 /**
  * Large uploads: the client sends its bytes straight to the bucket with a presigned request,
@@ -18,6 +20,8 @@ export const PENDING_GRACE_SECONDS = 15 * 60;
 export interface UploadRequest {
   readonly size?: number;
   readonly contentType?: string;
+  /** The account's own pairs, kept on the image from the start (docs/apps.md). */
+  readonly metadata?: UserMetadata;
 }
 
 /** What a body of `POST /api/images/uploads` that is not a JSON object is told. */
@@ -28,7 +32,7 @@ export const UPLOAD_REQUEST_BODY = {
 
 const ALLOWED_CONTENT_TYPES = new Set(Object.values(CONTENT_TYPES));
 
-/** Validates the fields `{"size": <bytes>, "content_type": "image/jpeg"}`, both optional. */
+/** Validates the fields `{"size": <bytes>, "content_type": "image/jpeg", "metadata": {...}}`, each optional. */
 export function parseUploadRequest(request: Readonly<Record<string, unknown>>, maxBytes: number): UploadRequest {
   const { size, content_type: contentType } = request;
   if (size !== undefined && (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 1)) {
@@ -40,7 +44,8 @@ export function parseUploadRequest(request: Readonly<Record<string, unknown>>, m
   if (contentType !== undefined && (typeof contentType !== 'string' || !ALLOWED_CONTENT_TYPES.has(contentType))) {
     throw new BadRequestError(`content_type must be one of ${[...ALLOWED_CONTENT_TYPES].join(', ')}`);
   }
-  return { size: size as number | undefined, contentType: contentType as string | undefined };
+  const metadata = parseMetadata(request.metadata);
+  return { size: size as number | undefined, contentType: contentType as string | undefined, ...(metadata ? { metadata } : {}) };
 }
 
 /** A presigned request that writes one object. */
@@ -71,6 +76,8 @@ export interface ApiUpload {
 export interface LargeUploadDeps {
   readonly records: Pick<ImageRecords, 'create'>;
   readonly links: UploadLinks;
+  /** The metadata's lookups, written before the record (core/image-lookups.ts). */
+  readonly lookups?: Pick<ImageLookups, 'put'>;
   /** Where a private or expiring upload is entered before its record exists (docs/edge.md). */
   readonly edge?: EdgeStore;
 }
@@ -108,10 +115,12 @@ export async function startLargeUpload(
     state: 'pending',
     createdAt: now.toISOString(),
     expiresAt: Math.floor(now.getTime() / 1000) + expiresIn + PENDING_GRACE_SECONDS,
+    ...(request.metadata ? { metadata: request.metadata } : {}),
     ...options.access,
     ...(options.deleteTokenHash ? { deleteTokenHash: options.deleteTokenHash } : {}),
   };
   await enterAtEdge(deps.edge, record);
+  await putLookups(deps.lookups, metadataLookups(record));
   await deps.records.create(record);
   const link = await deps.links.uploadLink(objectKey, { size: request.size, maxBytes, expiresIn });
   const upload: ApiUpload = {

@@ -1,7 +1,9 @@
 import { BadRequestError, HttpError } from './errors';
 import { LARGE_UPLOAD_PREFIX, newImageId, objectKeyFor } from './ids';
+import { metadataLookups, putLookups } from './image-lookups';
 import { type ImageRecord, type ImageRecords, type MultipartState, ownImage } from './images';
 import { enterAtEdge, type LargeUploadDeps, type LargeUploadOptions, PENDING_GRACE_SECONDS, type UploadRequest } from './large-upload';
+import type { UserMetadata } from './user-metadata';
 
 export type { MultipartState } from './images';
 
@@ -117,6 +119,8 @@ export interface StartMultipartOptions {
   readonly expiresIn: number;
   /** Visibility and expiry the image gets (docs/edge.md). */
   readonly access?: LargeUploadOptions['access'];
+  /** The account's own pairs, kept on the image from the start (docs/apps.md). */
+  readonly metadata?: UserMetadata;
   /** The hash of the image's delete-link token (core/delete-links.ts), kept on its record. */
   readonly deleteTokenHash?: LargeUploadOptions['deleteTokenHash'];
 }
@@ -141,6 +145,7 @@ export async function startMultipartUpload(
     readonly records: Pick<ImageRecords, 'create'>;
     readonly uploads: Pick<MultipartUploads, 'create' | 'abort'>;
     readonly edge?: LargeUploadDeps['edge'];
+    readonly lookups?: LargeUploadDeps['lookups'];
   },
   accountId: string,
   plan: Pick<MultipartState, 'size' | 'partSize'>,
@@ -159,11 +164,13 @@ export async function startMultipartUpload(
     createdAt: now.toISOString(),
     expiresAt: expires + PENDING_GRACE_SECONDS,
     multipart: { uploadId, size: plan.size, partSize: plan.partSize },
+    ...(options.metadata ? { metadata: options.metadata } : {}),
     ...options.access,
     ...(options.deleteTokenHash ? { deleteTokenHash: options.deleteTokenHash } : {}),
   };
   try {
     await enterAtEdge(deps.edge, record);
+    await putLookups(deps.lookups, metadataLookups(record));
     await deps.records.create(record);
   } catch (error) {
     await deps.uploads.abort(objectKey, uploadId).catch(() => undefined);

@@ -1,5 +1,6 @@
 import { type EdgeReleaseSchedule, HOUR_MS, releaseDueEntries, releaseHour } from './edge-releases';
 import type { EdgeStore } from './edge-entries';
+import { dropLookups, type ImageLookups, lookupsOf } from './image-lookups';
 import type { ImageRecord, Log } from './images';
 import { DIRECT_PREFIX, IMAGE_ID_PATTERN, LARGE_UPLOAD_PREFIX, VARIANT_PREFIX } from './ids';
 
@@ -48,6 +49,8 @@ export interface SweepDeps {
   readonly finalize: (key: string) => Promise<unknown>;
   /** Discards the parts of an expired multipart upload (S3's AbortMultipartUpload). */
   readonly abortMultipart?: (key: string, uploadId: string) => Promise<void>;
+  /** The lookups (metadata, similarity) of the records it removes, removed after them (core/image-lookups.ts). */
+  readonly lookups?: Pick<ImageLookups, 'delete'>;
   readonly log: Log;
   readonly now?: () => number;
   /** Defaults to {@link SWEEP_OBJECTS_PER_RUN}. */
@@ -160,6 +163,7 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
         if (record.multipart) await deps.abortMultipart?.(record.objectKey, record.multipart.uploadId);
         if (await deps.records.deletePending(record.id)) {
           report.expiredPending += 1;
+          await dropLookups(deps.lookups, lookupsOf(record), deps.log);
           // Its bytes were never published, so nothing of it is cached: its entry can go at once.
           if (deps.edge && (record.visibility === 'private' || record.imageExpiresAt !== undefined)) {
             await deps.edge.releases.add(Math.floor(now / HOUR_MS), [record.id]);
@@ -171,7 +175,7 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
   }
 
   if (deps.edge) {
-    await removeExpiredImages(deps.edge, deps.objects, now, report, outOfTime);
+    await removeExpiredImages(deps, deps.edge, now, report, outOfTime);
     report.edgeEntriesReleased = await releaseDueEntries({ edge: deps.edge.store, releases: deps.edge.releases }, now, deps.edge.edgeTtlSeconds);
   }
 
@@ -194,8 +198,8 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
 
 /** Removes images whose expiry has passed: the object first (its removal event denies the id at the edge), then the record. */
 async function removeExpiredImages(
+  deps: Pick<SweepDeps, 'objects' | 'lookups' | 'log'>,
   edge: NonNullable<SweepDeps['edge']>,
-  objects: Pick<SweepDeps['objects'], 'delete'>,
   now: number,
   report: SweepReport,
   outOfTime: () => boolean,
@@ -207,8 +211,11 @@ async function removeExpiredImages(
     if (expired.length === 0) break;
     for (const record of expired) {
       seen.add(record.id);
-      await objects.delete(record.objectKey);
-      if (await edge.images.delete(record.id, record.accountId)) report.expiredImages += 1;
+      await deps.objects.delete(record.objectKey);
+      if (await edge.images.delete(record.id, record.accountId)) {
+        report.expiredImages += 1;
+        await dropLookups(deps.lookups, lookupsOf(record), deps.log);
+      }
       // A pending one's object is under uploads/, whose removal denies nothing: its entry leaves on schedule.
       await edge.releases.add(releaseHour(now, edge.edgeTtlSeconds), [record.id]);
     }

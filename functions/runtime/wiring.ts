@@ -11,13 +11,16 @@ import { DynamoSigningSecrets } from '../adapters/dynamo-signing-secrets';
 import { FileEdgeStore } from '../adapters/file-edge-store';
 import { DynamoAccountTotals } from '../adapters/dynamo-account-totals';
 import { DynamoHourlyCounter } from '../adapters/dynamo-hourly-counter';
+import { DynamoExports } from '../adapters/dynamo-exports';
 import { DynamoIdempotencyRecords } from '../adapters/dynamo-idempotency-records';
 import { DynamoImageRecords } from '../adapters/dynamo-image-records';
 import { DynamoKeyStore } from '../adapters/dynamo-key-store';
 import { DynamoKeyUsage } from '../adapters/dynamo-key-usage';
+import { DynamoLookups } from '../adapters/dynamo-lookups';
 import { DynamoSweepPosition } from '../adapters/dynamo-sweep-position';
 import { DynamoUserAccounts } from '../adapters/dynamo-user-accounts';
 import { EmfMetrics } from '../adapters/emf-metrics';
+import { S3ExportLinks, S3ExportRequests } from '../adapters/s3-exports';
 import { PublicHttpClient } from '../adapters/public-http-client';
 import { S3ImageObjects } from '../adapters/s3-image-objects';
 import { S3MultipartUploads } from '../adapters/s3-multipart-uploads';
@@ -78,6 +81,30 @@ export function imageRecords(dynamodb: DynamoDBClient, env: Env = process.env): 
  */
 export function imageRecordsWithTotals(dynamodb: DynamoDBClient, env: Env = process.env): DynamoImageRecords {
   return new DynamoImageRecords(dynamodb, requireString(env, 'IMAGES_TABLE'), accountTotals(dynamodb, env));
+}
+
+/** The lookups of images by metadata pair and perceptual-hash band (core/image-lookups.ts). */
+export function lookups(dynamodb: DynamoDBClient, env: Env = process.env): DynamoLookups {
+  return new DynamoLookups(dynamodb, requireString(env, 'LOOKUPS_TABLE'));
+}
+
+/** Account exports' records (core/exports.ts). */
+export function exportRecords(dynamodb: DynamoDBClient, env: Env = process.env): DynamoExports {
+  return new DynamoExports(dynamodb, requireString(env, 'EXPORTS_TABLE'));
+}
+
+export function exportRequests(client: S3Client, env: Env = process.env): S3ExportRequests {
+  return new S3ExportRequests(client, requireString(env, 'BUCKET_NAME'));
+}
+
+/** Download links of export zips, signed without an S3 client (see adapters/s3-signing.ts). */
+export function exportLinks(env: Env = process.env): S3ExportLinks {
+  return new S3ExportLinks({
+    bucketName: requireString(env, 'BUCKET_NAME'),
+    region: requireString(env, 'AWS_REGION'),
+    credentials: fromEnv(),
+    endpoint: s3EndpointOverride(env),
+  });
 }
 
 export function imageObjects(client: S3Client, env: Env = process.env): S3ImageObjects {

@@ -322,6 +322,28 @@ describe.sequential('web console', () => {
     await page.waitForFunction(() => document.querySelectorAll('.uppy-Dashboard-Item').length === 0, { timeout: 20_000 });
   }, 60_000);
 
+  it('shows an analysed image\'s ThumbHash behind its thumbnail, and exports every image behind a download link', async () => {
+    // The analysis runs moments after the upload (docs/apps.md): wait for it over HTTP.
+    let thumbhash: string | null = null;
+    for (let i = 0; i < 100 && !thumbhash; i += 1) {
+      const image = (await (await fetch(`${baseUrl}/api/images/${imageId}`, { headers: { Authorization: `Bearer ${apiKey}` } })).json()) as any;
+      thumbhash = image.data.thumbhash;
+      if (!thumbhash) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(thumbhash).toMatch(/^[A-Za-z0-9+/]+=*$/);
+    await page.reload({ waitUntil: 'networkidle0' });
+    await byName(`Image ${imageId}`);
+    const background = await page.evaluate((id) => (document.querySelector(`img[alt="Image ${id}"]`) as HTMLImageElement).style.backgroundImage, imageId);
+    expect(background).toMatch(/^url\("data:image\/png;base64,/);
+
+    await (await button('Export')).click();
+    const link = await page.waitForSelector('section.export a[download]', { visible: true, timeout: 60_000 });
+    const href = (await link!.evaluate((node) => (node as HTMLAnchorElement).href))!;
+    const zip = Buffer.from(await (await fetch(href)).arrayBuffer());
+    expect(zip.subarray(0, 2).toString('latin1')).toBe('PK');
+    expect(await page.evaluate(() => document.querySelector('section.export .status')?.textContent)).toMatch(/^Ready \(2 images, /);
+  }, 90_000);
+
   it('sends a file over 4 MiB from the browser straight to storage in parts (bucket CORS), and shows it once checked', async () => {
     const bytes = bmp24(1400, 1300); // 5.5 MB: over one part, so the console starts a resumable upload
     const file = join(dataDir, 'large.bmp');

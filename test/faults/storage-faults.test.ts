@@ -164,7 +164,14 @@ function recordingObjects(base: ImageObjects = objects): ImageObjects & { readon
   };
 }
 
-const failingRecords = (client = closedDynamo()): ImageRecords => new DynamoImageRecords(client, LOCAL_RESOURCES.imagesTable);
+/**
+ * Records whose writes and reads fail (DynamoDB unreachable), while the by-SHA index the upload
+ * reads first (docs/apps.md) still answers: the record put is the first request that fails.
+ */
+const failingRecords = (client = closedDynamo()): ImageRecords & Pick<DynamoImageRecords, 'findBySha'> => {
+  const failing = new DynamoImageRecords(client, LOCAL_RESOURCES.imagesTable);
+  return { create: (record) => failing.create(record), get: (id) => failing.get(id), findBySha: (accountId, sha256) => records.findBySha(accountId, sha256) };
+};
 
 describe('S3 put fails', () => {
   it('a storage outage (connection refused) answers 503 with Retry-After and stores nothing', async () => {

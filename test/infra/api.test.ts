@@ -71,9 +71,9 @@ describe('routes', () => {
     const authorizerId = logicalId(synth.stack.api.node.findChild('BearerKey'));
     // The delete link sits under /api/images but takes no key: its token is the credential (below).
     const apiRoutes = ROUTES.filter((route) => route.path.startsWith('/api/images') && !route.path.endsWith('/delete/{token}'));
-    // Upload, large upload, list, get, delete, the PATCH of visibility and expiry (docs/edge.md),
-    // and the four routes of resumable uploads (docs/api.md).
-    expect(apiRoutes.length).toBe(10);
+    // Upload, large upload, list, get, delete, the PATCH of visibility, expiry and metadata
+    // (docs/edge.md, docs/apps.md), similar images, and the four routes of resumable uploads (docs/api.md).
+    expect(apiRoutes.length).toBe(11);
     for (const route of apiRoutes) {
       expect(route.auth).toBe('key');
       const method = methods.get(`${route.method} ${route.path}`)!;

@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { deflateRawSync } from 'node:zlib';
 import { App } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { functionDefinition } from '../../functions/function-table';
 import { loadDocsPage } from '../../functions/runtime/docs-page';
 import { ROOT } from '../../lib/bundling';
 import { ImagerStack } from '../../lib/imager-stack';
@@ -49,7 +50,7 @@ afterAll(() => {
 describe('bundled functions', () => {
   it('every Imager function points at a built asset directory with an ESM index.mjs that bundles the AWS SDK', () => {
     const names = Object.keys(stack.functions) as Array<keyof ImagerStack['functions']>;
-    expect(names).toHaveLength(25);
+    expect(names).toHaveLength(30);
     const assetPaths = new Set<string>();
     for (const name of names) {
       const resource = resources[logicalId(stack.functions[name])];
@@ -70,7 +71,10 @@ describe('bundled functions', () => {
       // Everything but Node built-ins is inside the bundle: the AWS SDK we test is the one that runs.
       const imported = [...bundle.matchAll(STATIC_IMPORT)].map((m) => m[1]);
       expect(imported, name).toContain('module'); // the createRequire banner: proves the scan sees imports
-      expect(imported.filter((specifier) => !isBuiltin(specifier)), name).toEqual([]);
+      // Except sharp where the entry installs it beside the bundle (native: AnalyzeImage).
+      const beside = functionDefinition(name).bundling === 'sharp' ? ['sharp'] : [];
+      expect([...new Set(imported.filter((specifier) => !isBuiltin(specifier)))], name).toEqual(beside);
+      for (const module of beside) expect(existsSync(join(dir, 'node_modules', module, 'package.json')), `${name}: ${module} beside the bundle`).toBe(true);
       // ViewImage sends no request at all (a redirect to the CDN), nor do the reference functions
       // (their content is inside their asset): they must not carry a client either.
       const sendsRequests = !['ViewImage', 'GetOpenApi', 'GetDocs'].includes(name);

@@ -123,13 +123,16 @@ describe('account routes', () => {
 
   const sessionRoutes = ROUTES.filter((route) => route.auth === 'session');
 
-  it('are the account routes of docs/accounts-and-console.md and the signing-secret routes of docs/edge.md', () => {
+  it('are the account routes of docs/accounts-and-console.md, the signing-secret routes of docs/edge.md and the three export routes of docs/apps.md', () => {
     expect(sessionRoutes.map((route) => `${route.method} ${route.path}`).sort()).toEqual([
       'DELETE /api/account/keys/{key_id}',
       'DELETE /api/account/signing-secrets/{kid}',
       'GET /api/account',
+      'GET /api/account/export',
+      'GET /api/account/export/{export_id}',
       'GET /api/account/keys',
       'GET /api/account/signing-secrets',
+      'POST /api/account/export',
       'POST /api/account/keys',
       'POST /api/account/signing-secrets',
     ]);
@@ -142,11 +145,13 @@ describe('account routes', () => {
       const methods = Object.values(resourcesOfType(synth.template, 'AWS::ApiGateway::Method')).filter(
         (m) => m.Properties.HttpMethod === route.method && flatten(m.Properties.Integration?.Uri ?? '').includes(`/functions/${fnId}.Arn/`),
       );
-      expect(methods).toHaveLength(1);
-      const method = methods[0].Properties;
-      expect(method.AuthorizationType).toBe('COGNITO_USER_POOLS');
-      expect(method.AuthorizerId).toEqual({ Ref: authorizerId });
-      expect(method.ApiKeyRequired).toBe(false);
+      // One method per route of the function with this HTTP method (GetAccountExport has two GETs).
+      expect(methods).toHaveLength(ROUTES.filter((r) => r.handler === route.handler && r.method === route.method).length);
+      for (const { Properties: method } of methods) {
+        expect(method.AuthorizationType).toBe('COGNITO_USER_POOLS');
+        expect(method.AuthorizerId).toEqual({ Ref: authorizerId });
+        expect(method.ApiKeyRequired).toBe(false);
+      }
     },
   );
 

@@ -24,7 +24,7 @@ interface ExpectedAlarm {
 const GT = 'GreaterThanThreshold';
 const GTE = 'GreaterThanOrEqualToThreshold';
 
-/** Every alarm of the stack (its CDN and PurgeImage's dead-letter queue) plus a queue added later: id -> what it must be. */
+/** Every alarm of the stack (its CDN and the dead-letter queues of PurgeImage, AnalyzeImage and BuildAccountExport) plus a queue added later: id -> what it must be. */
 const EXPECTED: Record<string, ExpectedAlarm> = {
   ApiServerErrorRate: { threshold: ALARM_THRESHOLDS.apiServerErrorPercent, comparison: GT, evaluationPeriods: 5, datapointsToAlarm: 3, period: 60 },
   ApiLatencyP99: { threshold: 3000, comparison: GT, evaluationPeriods: 3, period: 300 },
@@ -34,7 +34,11 @@ const EXPECTED: Record<string, ExpectedAlarm> = {
   ImagesTableThrottles: { threshold: 1, comparison: GTE, evaluationPeriods: 1, period: 300 },
   KeysTableThrottles: { threshold: 1, comparison: GTE, evaluationPeriods: 1, period: 300 },
   CountersTableThrottles: { threshold: 1, comparison: GTE, evaluationPeriods: 1, period: 300 },
+  LookupsTableThrottles: { threshold: 1, comparison: GTE, evaluationPeriods: 1, period: 300 },
+  ExportsTableThrottles: { threshold: 1, comparison: GTE, evaluationPeriods: 1, period: 300 },
   DeadLettersPurgeDeadLetters: { threshold: 0, comparison: GT, evaluationPeriods: 1, period: 60 },
+  DeadLettersAnalyzeDeadLetters: { threshold: 0, comparison: GT, evaluationPeriods: 1, period: 60 },
+  DeadLettersExportDeadLetters: { threshold: 0, comparison: GT, evaluationPeriods: 1, period: 60 },
   DeadLettersFinalizeDeadLetters: { threshold: 0, comparison: GT, evaluationPeriods: 1, period: 60 },
   TransformOriginRefused: { threshold: ALARM_THRESHOLDS.transformRefusedPercent, comparison: GTE, evaluationPeriods: 1, period: 900 },
   SignUpSurge: { threshold: ALARM_THRESHOLDS.signUpsPerHour, comparison: GT, evaluationPeriods: 1, period: 3600 },
@@ -201,7 +205,7 @@ describe('alarms', () => {
     const rows = section.split('\n').filter((line) => line.startsWith('| `'));
     const named = (id: string) =>
       id.replace(new RegExp(`^(${ALL_FUNCTIONS.join('|')})(Errors|Throttles)$`), '<Function>$2')
-        .replace(/^(Images|Keys|Counters)TableThrottles$/, '<Table>TableThrottles')
+        .replace(/^(Images|Keys|Counters|Lookups|Exports)TableThrottles$/, '<Table>TableThrottles')
         .replace(/^DeadLetters.*$/, 'DeadLetters<Queue>');
     for (const id of Object.keys(EXPECTED)) {
       const row = rows.find((line) => line.startsWith(`| \`${named(id)}\``));

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { COUNTERS_TABLE_SCHEMA, IMAGES_TABLE_SCHEMA, KEYS_TABLE_SCHEMA } from '../../functions/adapters/table-schemas';
+import { COUNTERS_TABLE_SCHEMA, EXPORTS_TABLE_SCHEMA, IMAGES_TABLE_SCHEMA, KEYS_TABLE_SCHEMA, LOOKUPS_TABLE_SCHEMA } from '../../functions/adapters/table-schemas';
 import { API_KEY_STACK_TAG } from '../../functions/core/api-keys';
+import { EXPORT_PREFIX, EXPORT_REQUEST_PREFIX } from '../../functions/core/exports';
 import { DIRECT_PREFIX, LARGE_UPLOAD_PREFIX } from '../../functions/core/ids';
 import { FUNCTION_NAMES, FUNCTIONS, functionsTriggeredBy } from '../../functions/function-table';
 import { VARIANTS_PREFIX } from '../../lib/delivery';
@@ -15,7 +16,7 @@ const API_FUNCTIONS: readonly FunctionName[] = [...functionsTriggeredBy('api'), 
 
 let synth: Synthesized;
 let resources: Record<string, { Type: string; Properties: Record<string, any>; DeletionPolicy?: string }>;
-let ids: { bucket: string; accessLogs: string; images: string; keys: string; counters: string; distribution: string; edgeStore: string };
+let ids: { bucket: string; accessLogs: string; images: string; keys: string; counters: string; lookups: string; exports: string; distribution: string; edgeStore: string };
 
 beforeAll(() => {
   synth = synthImager();
@@ -27,6 +28,8 @@ beforeAll(() => {
     images: logicalId(storage.images),
     keys: logicalId(storage.keys),
     counters: logicalId(storage.counters),
+    lookups: logicalId(storage.lookups),
+    exports: logicalId(storage.exports),
     distribution: logicalId(synth.stack.delivery.distribution),
     edgeStore: logicalId(synth.stack.edge.store),
   };
@@ -54,6 +57,9 @@ describe('bucket', () => {
       { Id: 'AbortIncompleteMultipartUploads', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 }, Status: 'Enabled' },
       // Only uploads/: published images (images/) and variants never expire.
       { Id: 'ExpireStrayUploads', Prefix: LARGE_UPLOAD_PREFIX, ExpirationInDays: 2, Status: 'Enabled' },
+      // Exports are offered a week (docs/apps.md), their requests kept as long.
+      { Id: 'ExpireExports', Prefix: EXPORT_PREFIX, ExpirationInDays: 7, Status: 'Enabled' },
+      { Id: 'ExpireExportRequests', Prefix: EXPORT_REQUEST_PREFIX, ExpirationInDays: 7, Status: 'Enabled' },
     ]);
     expect(images.OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] });
     // Browsers send large uploads straight to S3 (presigned PUT or POST); nothing else is allowed cross-origin.
@@ -110,9 +116,10 @@ describe('tables', () => {
     return resources[id].Properties;
   }
 
-  it('are exactly images, keys and counters: on demand, with point-in-time recovery and encryption', () => {
-    expect(Object.keys(resourcesOfType(synth.template, 'AWS::DynamoDB::Table')).sort()).toEqual([ids.images, ids.keys, ids.counters].sort());
-    for (const id of [ids.images, ids.keys, ids.counters]) {
+  it('are exactly images, keys, counters, lookups and exports: on demand, with point-in-time recovery and encryption', () => {
+    const all = [ids.images, ids.keys, ids.counters, ids.lookups, ids.exports];
+    expect(Object.keys(resourcesOfType(synth.template, 'AWS::DynamoDB::Table')).sort()).toEqual(all.sort());
+    for (const id of all) {
       const properties = table(id);
       expect(properties.BillingMode, id).toBe('PAY_PER_REQUEST');
       expect(properties.PointInTimeRecoverySpecification, id).toEqual({ PointInTimeRecoveryEnabled: true });
@@ -120,15 +127,36 @@ describe('tables', () => {
     }
     expect(resources[ids.images].DeletionPolicy).toBe('Retain');
     expect(resources[ids.keys].DeletionPolicy).toBe('Retain');
+    expect(resources[ids.lookups].DeletionPolicy).toBe('Retain');
+    expect(resources[ids.exports].DeletionPolicy).toBe('Retain');
   });
 
-  it('images: keyed by id, with the by-account, pending-expiry and image-expiry indexes of table-schemas.ts, no TTL', () => {
+  it('lookups: one item per image and metadata pair or hash band, keyed pk + sk, no index, no TTL (docs/apps.md)', () => {
+    const lookups = table(ids.lookups);
+    expect(lookups.KeySchema).toEqual([
+      { AttributeName: LOOKUPS_TABLE_SCHEMA.partitionKey, KeyType: 'HASH' },
+      { AttributeName: LOOKUPS_TABLE_SCHEMA.sortKey, KeyType: 'RANGE' },
+    ]);
+    expect(lookups.GlobalSecondaryIndexes).toBeUndefined();
+    expect(lookups.TimeToLiveSpecification).toBeUndefined();
+  });
+
+  it('exports: by account and export id, expired by TTL', () => {
+    const exports = table(ids.exports);
+    expect(exports.KeySchema).toEqual([
+      { AttributeName: EXPORTS_TABLE_SCHEMA.partitionKey, KeyType: 'HASH' },
+      { AttributeName: EXPORTS_TABLE_SCHEMA.sortKey, KeyType: 'RANGE' },
+    ]);
+    expect(exports.TimeToLiveSpecification).toEqual({ AttributeName: EXPORTS_TABLE_SCHEMA.ttlAttribute, Enabled: true });
+  });
+
+  it('images: keyed by id, with the by-account, pending-expiry, by-SHA and image-expiry indexes of table-schemas.ts, no TTL', () => {
     const images = table(ids.images);
     const schema = IMAGES_TABLE_SCHEMA;
     expect(images.KeySchema).toEqual([{ AttributeName: schema.partitionKey, KeyType: 'HASH' }]);
-    expect(images.GlobalSecondaryIndexes).toEqual(expect.arrayContaining([schema.byAccountIndex, schema.pendingIndex, schema.expiryIndex].map(projectedIndex)));
-    expect(images.GlobalSecondaryIndexes).toHaveLength(3);
-    const attributes: Array<[string, 'S' | 'N']> = [['id', 'S'], ['account_id', 'S'], ['created_key', 'S'], ['pending', 'S'], ['expires_at', 'N'], ['expiring', 'S'], ['image_expires_at', 'N']];
+    expect(images.GlobalSecondaryIndexes).toEqual(expect.arrayContaining([schema.byAccountIndex, schema.pendingIndex, schema.byShaIndex, schema.expiryIndex].map(projectedIndex)));
+    expect(images.GlobalSecondaryIndexes).toHaveLength(4);
+    const attributes: Array<[string, 'S' | 'N']> = [['id', 'S'], ['account_id', 'S'], ['created_key', 'S'], ['pending', 'S'], ['expires_at', 'N'], ['account_sha', 'S'], ['expiring', 'S'], ['image_expires_at', 'N']];
     expect(images.AttributeDefinitions).toEqual(expect.arrayContaining(attributes.map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType }))));
     // No TTL: DynamoDB could delete a pending record before its late finalize (docs/security-and-reliability.md).
     expect(images.TimeToLiveSpecification).toBeUndefined();
@@ -156,7 +184,7 @@ describe('functions', () => {
     return resource.Properties;
   }
 
-  it('are the twenty-five Imager functions and the transform function (plus the CDK bucket-notification, SDK-call and console-deployment helpers)', () => {
+  it('are the thirty Imager functions and the transform function (plus the CDK bucket-notification, SDK-call and console-deployment helpers)', () => {
     const functions = Object.keys(resourcesOfType(synth.template, 'AWS::Lambda::Function'));
     // The transform function (sharp beside its bundle) is checked in test/infra/transforms.test.ts.
     const ours = [...(Object.keys(FILES) as FunctionName[]).map((name) => logicalId(synth.stack.functions[name])), logicalId(synth.stack.transforms.function)];
@@ -165,7 +193,7 @@ describe('functions', () => {
       expect.stringMatching(/^BucketNotificationsHandler/),
       expect.stringMatching(/^CustomCDKBucketDeployment/),
     ]);
-    expect(ours).toHaveLength(26);
+    expect(ours).toHaveLength(31);
   });
 
   it.each(Object.keys(FILES) as FunctionName[])('%s: Node.js >= 22 on arm64, traced, with its own retained log group', (name) => {
@@ -192,6 +220,8 @@ describe('functions', () => {
     IMAGES_TABLE: ids.images,
     KEYS_TABLE: ids.keys,
     COUNTERS_TABLE: ids.counters,
+    LOOKUPS_TABLE: ids.lookups,
+    EXPORTS_TABLE: ids.exports,
     DISTRIBUTION_ID: ids.distribution,
   });
 
@@ -247,7 +277,7 @@ describe('functions', () => {
 
   it('ViewImage is given no table, bucket or distribution, only the public base URL it redirects to', () => {
     const variables = fn('ViewImage').Environment.Variables as Record<string, unknown>;
-    for (const name of ['BUCKET_NAME', 'IMAGES_TABLE', 'KEYS_TABLE', 'COUNTERS_TABLE', 'DISTRIBUTION_ID']) {
+    for (const name of ['BUCKET_NAME', 'IMAGES_TABLE', 'KEYS_TABLE', 'COUNTERS_TABLE', 'LOOKUPS_TABLE', 'EXPORTS_TABLE', 'DISTRIBUTION_ID']) {
       expect(variables[name], name).toBeUndefined();
     }
     expect(flatten(variables.IMAGER_PUBLIC_BASE_URL)).toBe(`https://${ids.distribution}.DomainName`);
@@ -273,6 +303,11 @@ describe('least privilege', () => {
   }
 
   const apigw = 'arn:AWS::Partition:apigateway:AWS::Region::';
+  /** The on-failure destination of a retried S3 function (Lambda sends with the function's role). */
+  const deadLetters = (name: 'AnalyzeImage' | 'BuildAccountExport'): string[] => {
+    const queue = logicalId(synth.stack.deadLetterQueues[name]!);
+    return [`sqs:GetQueueAttributes on ${queue}.Arn`, `sqs:GetQueueUrl on ${queue}.Arn`, `sqs:SendMessage on ${queue}.Arn`];
+  };
   /** Writing the edge's key-value store (docs/edge.md): its version and UpdateKeys, on that store only. */
   const edgeWrites = () => [`cloudfront-keyvaluestore:DescribeKeyValueStore on ${ids.edgeStore}.Arn`, `cloudfront-keyvaluestore:UpdateKeys on ${ids.edgeStore}.Arn`];
   /** An account's signing secrets: one item of the keys table, read and (a first one made on demand) written. */
@@ -285,7 +320,10 @@ describe('least privilege', () => {
       `dynamodb:GetItem on ${ids.counters}.Arn`,
       `dynamodb:PutItem on ${ids.counters}.Arn`,
       ...edgeWrites(),
+      // The metadata's lookups, and the account's image of the same bytes (docs/apps.md).
+      `dynamodb:BatchWriteItem on ${ids.lookups}.Arn`,
       `dynamodb:PutItem on ${ids.images}.Arn`,
+      `dynamodb:Query on ${ids.images}.Arn/index/${IMAGES_TABLE_SCHEMA.byShaIndex.name}`,
       `dynamodb:UpdateItem on ${ids.counters}.Arn`,
       ...signingSecrets(),
       `s3:DeleteObject on ${objects(DIRECT_PREFIX)}`,
@@ -297,12 +335,25 @@ describe('least privilege', () => {
     GetOpenApi: () => [],
     GetDocs: () => [],
     ListImages: () => [
+      // A page by metadata: its lookups, then exactly those records.
+      `dynamodb:BatchGetItem on ${ids.images}.Arn`,
       `dynamodb:Query on ${ids.images}.Arn/index/${IMAGES_TABLE_SCHEMA.byAccountIndex.name}`,
+      `dynamodb:Query on ${ids.lookups}.Arn`,
+      `dynamodb:UpdateItem on ${ids.counters}.Arn`,
+      // The account's signing secret for the urls of private images; never written here.
+      `dynamodb:GetItem on ${ids.keys}.Arn`,
+    ],
+    ListSimilarImages: () => [
+      `dynamodb:BatchGetItem on ${ids.images}.Arn`,
+      `dynamodb:GetItem on ${ids.images}.Arn`,
+      `dynamodb:Query on ${ids.lookups}.Arn`,
       `dynamodb:UpdateItem on ${ids.counters}.Arn`,
       `dynamodb:GetItem on ${ids.keys}.Arn`,
     ],
+    // Visibility, expiry and metadata (docs/edge.md, docs/apps.md): the edge's entry and the metadata's lookups.
     PatchImage: () => [
       ...edgeWrites(),
+      `dynamodb:BatchWriteItem on ${ids.lookups}.Arn`,
       `dynamodb:GetItem on ${ids.images}.Arn`,
       `dynamodb:UpdateItem on ${ids.counters}.Arn`,
       `dynamodb:UpdateItem on ${ids.images}.Arn`,
@@ -312,6 +363,7 @@ describe('least privilege', () => {
     CreateSigningSecret: () => [...edgeWrites(), `dynamodb:GetItem on ${ids.keys}.Arn`, `dynamodb:PutItem on ${ids.keys}.Arn`],
     RevokeSigningSecret: () => [...edgeWrites(), `dynamodb:GetItem on ${ids.keys}.Arn`, `dynamodb:PutItem on ${ids.keys}.Arn`],
     DeleteImage: () => [
+      `dynamodb:BatchWriteItem on ${ids.lookups}.Arn`,
       `dynamodb:DeleteItem on ${ids.images}.Arn`,
       `dynamodb:GetItem on ${ids.images}.Arn`,
       `dynamodb:UpdateItem on ${ids.counters}.Arn`,
@@ -319,6 +371,7 @@ describe('least privilege', () => {
       `s3:DeleteObject on ${objects(LARGE_UPLOAD_PREFIX)}`,
     ],
     StartUpload: () => [
+      `dynamodb:BatchWriteItem on ${ids.lookups}.Arn`,
       `dynamodb:DeleteItem on ${ids.counters}.Arn`,
       `dynamodb:GetItem on ${ids.counters}.Arn`,
       `dynamodb:PutItem on ${ids.counters}.Arn`,
@@ -330,7 +383,9 @@ describe('least privilege', () => {
       `s3:PutObject on ${objects(LARGE_UPLOAD_PREFIX)}`,
     ],
     // The delete link: read the record (its token hash), then the same deletes as DeleteImage.
+    // As DeleteImage, the metadata's lookups included.
     DeleteByLink: () => [
+      `dynamodb:BatchWriteItem on ${ids.lookups}.Arn`,
       `dynamodb:DeleteItem on ${ids.images}.Arn`,
       `dynamodb:GetItem on ${ids.images}.Arn`,
       `dynamodb:UpdateItem on ${ids.counters}.Arn`,
@@ -413,6 +468,8 @@ describe('least privilege', () => {
     // Also removes expired images and releases the edge's due entries (docs/edge.md).
     Sweep: () => [
       ...edgeWrites(),
+      // The lookups of the pending and expired records it removes.
+      `dynamodb:BatchWriteItem on ${ids.lookups}.Arn`,
       `dynamodb:BatchGetItem on ${ids.images}.Arn`,
       `dynamodb:DeleteItem on ${ids.counters}.Arn`,
       `dynamodb:DeleteItem on ${ids.images}.Arn`,
@@ -431,6 +488,42 @@ describe('least privilege', () => {
       `s3:ListBucket on ${ids.bucket}.Arn`,
       // A late finalize publishes: the checked bytes go to images/.
       `s3:PutObject on ${objects(DIRECT_PREFIX)}`,
+    ],
+    // The export's record and the request object; signs the link to the zip (so reads exports/).
+    StartAccountExport: () => [
+      `dynamodb:GetItem on ${ids.keys}.Arn`,
+      `dynamodb:PutItem on ${ids.exports}.Arn`,
+      `dynamodb:PutItem on ${ids.keys}.Arn`,
+      `dynamodb:Query on ${ids.exports}.Arn`,
+      `s3:GetObject on ${objects(EXPORT_PREFIX)}`,
+      `s3:PutObject on ${objects(EXPORT_REQUEST_PREFIX)}`,
+    ],
+    GetAccountExport: () => [
+      `dynamodb:GetItem on ${ids.exports}.Arn`,
+      `dynamodb:GetItem on ${ids.keys}.Arn`,
+      `dynamodb:PutItem on ${ids.keys}.Arn`,
+      `dynamodb:Query on ${ids.exports}.Arn`,
+      `s3:GetObject on ${objects(EXPORT_PREFIX)}`,
+    ],
+    // Reads published images only; writes the record's analysis and its similarity lookups.
+    AnalyzeImage: () => [
+      `dynamodb:BatchWriteItem on ${ids.lookups}.Arn`,
+      `dynamodb:GetItem on ${ids.images}.Arn`,
+      `dynamodb:UpdateItem on ${ids.images}.Arn`,
+      `s3:GetObject on ${objects(DIRECT_PREFIX)}`,
+      `s3:ListBucket on ${ids.bucket}.Arn if StringLike s3:prefix=${DIRECT_PREFIX}*`,
+      ...deadLetters('AnalyzeImage'),
+    ],
+    // Reads the account's records and originals; writes only under exports/.
+    BuildAccountExport: () => [
+      `dynamodb:GetItem on ${ids.exports}.Arn`,
+      `dynamodb:Query on ${ids.images}.Arn/index/${IMAGES_TABLE_SCHEMA.byAccountIndex.name}`,
+      `dynamodb:UpdateItem on ${ids.exports}.Arn`,
+      `s3:AbortMultipartUpload on ${objects(EXPORT_PREFIX)}`,
+      `s3:GetObject on ${objects(DIRECT_PREFIX)}`,
+      `s3:GetObject on ${objects(EXPORT_REQUEST_PREFIX)}`,
+      `s3:PutObject on ${objects(EXPORT_PREFIX)}`,
+      ...deadLetters('BuildAccountExport'),
     ],
     // Denies the id at the edge and schedules its release; lists and deletes variants only; never invalidates.
     PurgeImage: () => [
@@ -494,13 +587,15 @@ describe('least privilege', () => {
 });
 
 describe('large uploads and the sweep', () => {
-  it('S3 notifies finalize of objects created under uploads/, and PurgeImage of objects removed under images/', () => {
+  it('S3 notifies finalize of objects created under uploads/, PurgeImage of objects removed and AnalyzeImage of objects created under images/, and BuildAccountExport of requests', () => {
     const notifications = Object.values(resourcesOfType(synth.template, 'Custom::S3BucketNotifications'));
     expect(notifications).toHaveLength(1);
     const { BucketName, NotificationConfiguration } = notifications[0].Properties;
     expect(BucketName).toEqual({ Ref: ids.bucket });
     const finalizeArn = `${logicalId(synth.stack.functions.FinalizeUpload)}.Arn`;
     const purgeArn = `${logicalId(synth.stack.functions.PurgeImage)}.Arn`;
+    const analyzeArn = `${logicalId(synth.stack.functions.AnalyzeImage)}.Arn`;
+    const exportArn = `${logicalId(synth.stack.functions.BuildAccountExport)}.Arn`;
     const configurations = (NotificationConfiguration.LambdaFunctionConfigurations as Array<Record<string, any>>).map((c) => ({
       target: flatten(c.LambdaFunctionArn),
       events: c.Events,
@@ -514,26 +609,30 @@ describe('large uploads and the sweep', () => {
         // Resumable uploads: the object S3 assembles from the parts.
         { target: finalizeArn, events: ['s3:ObjectCreated:CompleteMultipartUpload'], filter: prefix(LARGE_UPLOAD_PREFIX) },
         { target: purgeArn, events: ['s3:ObjectRemoved:*'], filter: prefix(DIRECT_PREFIX) },
+        { target: analyzeArn, events: ['s3:ObjectCreated:Put'], filter: prefix(DIRECT_PREFIX) },
+        { target: exportArn, events: ['s3:ObjectCreated:Put'], filter: prefix(EXPORT_REQUEST_PREFIX) },
       ]),
     );
-    expect(configurations).toHaveLength(4);
+    expect(configurations).toHaveLength(6);
     expect(NotificationConfiguration.QueueConfigurations).toBeUndefined();
     expect(NotificationConfiguration.TopicConfigurations).toBeUndefined();
 
     const permissions = Object.values(resourcesOfType(synth.template, 'AWS::Lambda::Permission')).filter(
       (p) => p.Properties.Principal === 's3.amazonaws.com',
     );
-    expect(permissions.map((p) => flatten(p.Properties.FunctionName)).sort()).toEqual([finalizeArn, purgeArn].sort());
+    expect(permissions.map((p) => flatten(p.Properties.FunctionName)).sort()).toEqual([finalizeArn, purgeArn, analyzeArn, exportArn].sort());
     for (const permission of permissions) {
       expect(flatten(permission.Properties.SourceArn)).toBe(`${ids.bucket}.Arn`);
       expect(permission.Properties.SourceAccount).toEqual({ Ref: 'AWS::AccountId' });
     }
   });
 
-  it('PurgeImage is retried twice, then its event goes to an encrypted, SSL-only dead-letter queue kept 14 days', () => {
-    const purge = logicalId(synth.stack.functions.PurgeImage);
-    const queue = logicalId(synth.stack.purgeDeadLetters);
-    const configs = Object.values(resourcesOfType(synth.template, 'AWS::Lambda::EventInvokeConfig')).filter((c) => flatten(c.Properties.FunctionName) === purge);
+  it.each(['PurgeImage', 'AnalyzeImage', 'BuildAccountExport'] as const)('%s is retried twice, then its event goes to an encrypted, SSL-only dead-letter queue kept 14 days', (name) => {
+    const fnId = logicalId(synth.stack.functions[name]);
+    const queue = logicalId(synth.stack.deadLetterQueues[name]!);
+    // These three and FinalizeUpload (test/infra/finalize-failures.test.ts) have one each.
+    expect(Object.values(resourcesOfType(synth.template, 'AWS::Lambda::EventInvokeConfig'))).toHaveLength(4);
+    const configs = Object.values(resourcesOfType(synth.template, 'AWS::Lambda::EventInvokeConfig')).filter((c) => flatten(c.Properties.FunctionName) === fnId);
     expect(configs).toHaveLength(1);
     expect(configs[0].Properties.MaximumRetryAttempts).toBe(2);
     expect(flatten(configs[0].Properties.DestinationConfig.OnFailure.Destination)).toBe(`${queue}.Arn`);
@@ -550,7 +649,7 @@ describe('large uploads and the sweep', () => {
     );
     expect(tls).toBeDefined();
     // The function may send to it (the on-failure destination is delivered with its role).
-    expect(permissionsOf(synth.template, logicalId(synth.stack.functions.PurgeImage.executionRole))).toContain(`sqs:SendMessage on ${queue}.Arn`);
+    expect(permissionsOf(synth.template, logicalId(synth.stack.functions[name].executionRole))).toContain(`sqs:SendMessage on ${queue}.Arn`);
   });
 
   it('runs the sweep every 15 minutes (each run a bounded slice: see test/unit/sweep-scale.test.ts)', () => {
@@ -574,6 +673,7 @@ describe('outputs', () => {
     const outputs = synth.template.toJSON().Outputs as Record<string, { Value: unknown }>;
     const named = [
       'AlarmTopicArn',
+      'AnalyzeDeadLetterQueueName',
       'ApiUrl',
       'BucketName',
       'ConsoleUrl',
@@ -581,9 +681,11 @@ describe('outputs', () => {
       'DashboardName',
       'DistributionDomainName',
       'DistributionId',
+      'ExportsTableName',
       'FinalizeDeadLetterQueueName',
       'ImagesTableName',
       'KeysTableName',
+      'LookupsTableName',
       'PublicBaseUrl',
       'PurgeDeadLetterQueueName',
       'RestApiId',
@@ -603,6 +705,8 @@ describe('outputs', () => {
     expect(outputs.ImagesTableName.Value).toEqual({ Ref: ids.images });
     expect(outputs.KeysTableName.Value).toEqual({ Ref: ids.keys });
     expect(outputs.CountersTableName.Value).toEqual({ Ref: ids.counters });
+    expect(outputs.LookupsTableName.Value).toEqual({ Ref: ids.lookups });
+    expect(outputs.ExportsTableName.Value).toEqual({ Ref: ids.exports });
     expect(outputs.RestApiId.Value).toEqual({ Ref: api });
     expect(outputs.StageName.Value).toEqual({ Ref: stage });
     expect(outputs.UsagePlanId.Value).toEqual({ Ref: logicalId(synth.stack.api.usagePlan) });

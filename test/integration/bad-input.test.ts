@@ -11,6 +11,8 @@ beforeAll(async () => {
   // One good image, so "nothing new stored" is checked against a non-empty bucket and table.
   const seeded = await api.call('/api/images/upload', { method: 'POST', body: imageForm(fixture('sample.png'), 'seed.png') });
   expect(seeded.status).toBe(201);
+  // Its analysis, moments after the upload (docs/apps.md), is part of the baseline.
+  await api.idle();
   baseline = await storageState();
   expect(baseline.objects).toHaveLength(1);
   expect(baseline.records).toHaveLength(1);

@@ -22,7 +22,7 @@ afterAll(async () => {
   await api.stop();
 });
 
-const IMAGE_FIELDS = ['content_type', 'created_at', 'format', 'height', 'id', 'sha256', 'size', 'state', 'url', 'visibility', 'width'];
+const IMAGE_FIELDS = ['content_type', 'created_at', 'dominant_color', 'format', 'height', 'id', 'metadata', 'sha256', 'size', 'state', 'thumbhash', 'url', 'visibility', 'width'];
 /** The upload's answer has the image's one-time delete link besides (docs/api.md#delete-links). */
 const UPLOADED_FIELDS = [...IMAGE_FIELDS, 'delete_url'].sort();
 

@@ -39,10 +39,16 @@ async function list(query: string, key?: string): Promise<{ response: Response; 
   return { response, body: data!.data as ListBody };
 }
 
-/** The order the API promises: newest first, ties broken by id (the by-account sort key). */
+/**
+ * The order the API promises: newest first, ties broken by id (the by-account sort key). Each
+ * image as its upload showed it, with what the analysis added since (its placeholder and colour,
+ * `null` in the upload's answer: docs/apps.md).
+ */
 function newestFirst(images: readonly ImageBody[]): ImageBody[] {
   const key = (image: ImageBody): string => `${image.created_at}#${image.id}`;
-  return [...images].sort((a, b) => (key(a) < key(b) ? 1 : key(a) > key(b) ? -1 : 0));
+  return [...images]
+    .sort((a, b) => (key(a) < key(b) ? 1 : key(a) > key(b) ? -1 : 0))
+    .map((image) => ({ ...image, thumbhash: expect.stringMatching(/^[A-Za-z0-9+/]+=*$/), dominant_color: expect.stringMatching(/^#[0-9a-f]{6}$/) }));
 }
 
 beforeAll(async () => {
@@ -52,6 +58,8 @@ beforeAll(async () => {
   bobKey = (await createKey('bob')).key;
   for (let i = 0; i < 45; i += 1) devImages.push(await upload(api.devKey, i % 2 ? 'sample.gif' : 'sample.png'));
   for (let i = 0; i < 2; i += 1) bobImages.push(await upload(bobKey));
+  // Each image is analysed moments after its upload answered (docs/apps.md): let that finish.
+  await api.idle();
 });
 afterAll(async () => {
   await api.stop();

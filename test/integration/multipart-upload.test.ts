@@ -66,7 +66,17 @@ describe('a resumable upload, start to finish', () => {
     const completed = await complete(api, started.id, etags);
     expect(completed.status).toBe(202);
     expect(completed.headers.get('location')).toBe(`/api/images/${started.id}`);
-    expect(await successData(completed)).toEqual({ id: started.id, url: started.url, state: 'pending', visibility: 'public', created_at: started.created_at });
+    expect(await successData(completed)).toEqual({
+      id: started.id,
+      url: started.url,
+      state: 'pending',
+      visibility: 'public',
+      created_at: started.created_at,
+      // Analysed once published (docs/apps.md).
+      metadata: {},
+      thumbhash: null,
+      dominant_color: null,
+    });
 
     const image = await settled(api, started.id);
     expect(image).toEqual({
@@ -81,6 +91,10 @@ describe('a resumable upload, start to finish', () => {
       sha256: sha256(bytes),
       visibility: 'public',
       created_at: started.created_at,
+      metadata: {},
+      // Analysed once published: settled() waits for that S3 event too (docs/apps.md).
+      thumbhash: expect.stringMatching(/^[A-Za-z0-9+/]+=*$/),
+      dominant_color: expect.stringMatching(/^#[0-9a-f]{6}$/),
     });
     const { response, bytes: served } = await download(image.url);
     expect(response.status).toBe(200);

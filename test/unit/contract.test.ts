@@ -25,6 +25,9 @@ const IMAGE = {
   size: 1352,
   sha256: 'ee231f75f238f5951a4707ffd7e345b8ca23d6be6096f57d8d65af49874b8144',
   created_at: '2026-11-26T23:59:59.123Z',
+  metadata: {},
+  thumbhash: null,
+  dominant_color: null,
   delete_url: `http://127.0.0.1:3000/api/images/${ID}/delete/Q2xpY2sgdGhlIGxpbmsgdG8gZGVsZXRlIGl0IG9uY2U`,
 };
 

@@ -3,6 +3,8 @@ import { createHash } from 'node:crypto';
 import { finalizeUpload } from '../../functions/core/finalize';
 import { prepareForPublishing } from '../../functions/core/published-image';
 import type { ImageRecord } from '../../functions/core/images';
+import { lookupsOf, type LookupEntry } from '../../functions/core/image-lookups';
+import { MemoryEdgeStore } from '../support/edge-fakes';
 import { sweep, ORPHAN_GRACE_MS } from '../../functions/core/sweep';
 import { ACCOUNT, FakeObjects, FakePosition, FakeRecords, fixture, MemoryLog, NOW_MS, TEST_CONFIG } from './support/fakes';
 
@@ -237,6 +239,45 @@ describe('sweep', () => {
     expect(report).toEqual({ expiredPending: 1, expiredImages: 0, edgeEntriesReleased: 0, lateFinalized: 0, orphansDeleted: 0, objectsChecked: 0, cycleCompleted: true });
     expect(records.items.has('ExpiredExpiredExpired1')).toBe(false);
     expect(records.items.get('FreshFreshFreshFresh01')!.state).toBe('pending');
+  });
+
+  it('removes the lookups (metadata, similarity bands) of the pending uploads and the expired images it removes', async () => {
+    const { records, objects, log } = sweepSetup();
+    const never = pending('ExpiredExpiredExpired1', { expiresAt: NOW_MS / 1000 - 1, metadata: { user: '42' } });
+    const expired: ImageRecord = {
+      ...pending('GoneGoneGoneGoneGone01', { metadata: { user: '7' } }),
+      state: 'ready',
+      objectKey: 'images/GoneGoneGoneGoneGone01',
+      imageExpiresAt: NOW_MS / 1000 - 1,
+      phash: '0123456789abcdef',
+    };
+    records.items.set(never.id, never);
+    records.items.set(expired.id, expired);
+    const dropped: Array<Pick<LookupEntry, 'partition' | 'sort'>> = [];
+    const releases = { add: async () => undefined, keysOf: async () => [], clear: async () => undefined, lastReleased: async () => undefined, setLastReleased: async () => undefined };
+    let expiredPage = [expired];
+    const report = await sweep({
+      objects,
+      records,
+      position: new FakePosition(),
+      finalize: async () => undefined,
+      lookups: { delete: async (entries) => void dropped.push(...entries) },
+      log,
+      now: () => NOW_MS,
+      edge: {
+        images: { expiredImages: async () => [expiredPage, (expiredPage = [])][0], delete: (id, accountId) => records.delete(id, accountId) },
+        store: new MemoryEdgeStore(),
+        releases,
+        edgeTtlSeconds: 3600,
+      },
+    });
+    expect(report).toMatchObject({ expiredPending: 1, expiredImages: 1 });
+    expect(records.items.size).toBe(0);
+    // One metadata pair each, and the expired image's eight similarity bands.
+    expect(dropped.map((entry) => `${entry.partition}|${entry.sort}`).sort()).toEqual(
+      [...lookupsOf(never), ...lookupsOf(expired)].map((entry) => `${entry.partition}|${entry.sort}`).sort(),
+    );
+    expect(dropped).toHaveLength(10);
   });
 
   it('finalizes an expired upload whose bytes arrived but whose event was lost', async () => {

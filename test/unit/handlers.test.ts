@@ -78,6 +78,10 @@ describe('createUploadHandler', () => {
       size: published(PNG).size,
       sha256: published(PNG).sha256,
       created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      // No metadata sent; analysed after publishing (docs/apps.md).
+      metadata: {},
+      thumbhash: null,
+      dominant_color: null,
       visibility: 'public',
       delete_url: expect.stringMatching(new RegExp(`^${BASE_URL}/api/images/${data.id}/delete/[A-Za-z0-9_-]{43}$`)),
     });
@@ -216,6 +220,9 @@ describe('createGetImageHandler', () => {
         content_type: 'image/png',
         size: 1449,
         created_at: mine.createdAt,
+        metadata: {},
+        thumbhash: null,
+        dominant_color: null,
         visibility: 'public',
       },
     });

@@ -77,11 +77,14 @@ describe('redrive', () => {
 });
 
 describe('npm run redrive arguments', () => {
-  it('needs --stack, takes --queue finalize (default) or purge, --region and --max', () => {
+  it('needs --stack, takes --queue finalize (default), purge or analyze, --region and --max', () => {
     expect(parseRedriveArguments(['--stack', 'Imager'])).toEqual({ stack: 'Imager', queue: 'finalize', region: undefined, max: undefined });
     expect(parseRedriveArguments(['--stack', 'Imager', '--queue', 'purge', '--region', 'eu-west-1', '--max', '5'])).toEqual({ stack: 'Imager', queue: 'purge', region: 'eu-west-1', max: 5 });
     expect(() => parseRedriveArguments([])).toThrow(/--stack/);
-    expect(() => parseRedriveArguments(['--stack', 'Imager', '--queue', 'other'])).toThrow(/finalize or purge/);
+    expect(parseRedriveArguments(['--stack', 'Imager', '--queue', 'analyze']).queue).toBe('analyze');
+    expect(() => parseRedriveArguments(['--stack', 'Imager', '--queue', 'other'])).toThrow(/finalize, purge or analyze/);
+    // Only the queue names themselves, not what any object inherits.
+    expect(() => parseRedriveArguments(['--stack', 'Imager', '--queue', 'toString'])).toThrow(/finalize, purge or analyze/);
     expect(() => parseRedriveArguments(['--stack', 'Imager', '--max', '0'])).toThrow(/--max/);
   });
 });

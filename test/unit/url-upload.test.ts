@@ -70,6 +70,32 @@ describe('upload by URL', () => {
     expect(targets.dials).toEqual(['127.0.0.1']);
   });
 
+  it('takes the account\'s metadata as a member (an object, checked like the form field), kept with its lookups', async () => {
+    const written: string[] = [];
+    const { objects, records, edge } = setup();
+    const resolver = targets.resolver({ 'images.test': ['127.0.0.1'] });
+    const handler = createUploadHandler({
+      config: TEST_CONFIG,
+      quota: quotaWith(),
+      objects,
+      records,
+      lookups: { put: async (entries) => void written.push(...entries.map((entry) => entry.partition)) },
+      log: new MemoryLog(),
+      http: new PublicHttpClient({ resolver, isAllowed: targets.policy, ca: targets.ca, dial: targets.dial }),
+      edge,
+      now: () => new Date(NOW_MS),
+    });
+    const response = await handler(byUrl({ url: at('/image'), metadata: { user: '42' } }));
+    expect(response.statusCode).toBe(201);
+    const { data } = bodyOf(response);
+    expect(data.metadata).toEqual({ user: '42' });
+    expect(records.items.get(data.id)?.metadata).toEqual({ user: '42' });
+    expect(written).toEqual([expect.stringMatching(/#user#42$/)]);
+    const bad = await handler(byUrl({ url: at('/image'), metadata: { User: 'x' } }));
+    expect(bad.statusCode).toBe(400);
+    expect(records.items.size).toBe(1);
+  });
+
   it('takes the options of a direct upload as members of the body: private and expiring, entered at the edge before it is stored', async () => {
     const { handler, records, edge } = setup();
     const response = await handler(byUrl({ url: at('/image'), visibility: 'private', expires_in: 3600 }));

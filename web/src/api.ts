@@ -4,6 +4,7 @@ import {
   type components,
   createImagerClient,
   errorMessage,
+  type Export,
   type Image,
   type ImagerClient,
   type NewKey,
@@ -18,7 +19,7 @@ import {
  * ApiError whose message a person can read.
  */
 
-export type { Account, ApiKey, Image, NewKey, SignedPart, StartedUpload, UploadedPart };
+export type { Account, ApiKey, Export, Image, NewKey, SignedPart, StartedUpload, UploadedPart };
 export type SigningSecret = components['schemas']['SigningSecret'];
 export type NewSigningSecret = components['schemas']['NewSigningSecretResponse']['data'];
 export type ImagePage = components['schemas']['ImageListResponse']['data'];
@@ -85,6 +86,22 @@ export class ImagerApi {
   async revokeKey(id: string): Promise<void> {
     const client = await this.session();
     await unwrap(() => client.DELETE('/api/account/keys/{key_id}', { params: { path: { key_id: id } } }));
+  }
+
+  /** Starts an export of every image (or answers the one under way): docs/apps.md. */
+  async startExport(): Promise<Export> {
+    const client = await this.session();
+    return unwrap(() => client.POST('/api/account/export'));
+  }
+
+  async getExport(id: string): Promise<Export> {
+    const client = await this.session();
+    return unwrap(() => client.GET('/api/account/export/{export_id}', { params: { path: { export_id: id } } }));
+  }
+
+  async listExports(): Promise<Export[]> {
+    const client = await this.session();
+    return (await unwrap(() => client.GET('/api/account/export'))).exports;
   }
 
   // URL-signing secrets (docs/edge.md): the session too.

@@ -2,12 +2,13 @@ import type { Claims } from './auth';
 import { forgetConsoleKey } from './console-key';
 import type { ConsoleContext } from './context';
 import { formatBytes, formatTime, h } from './dom';
+import { exportSection } from './export';
 import { gallerySection } from './gallery';
 import { keysSection } from './keys';
 import { signingSecretsSection } from './signing-secrets';
 import { alertBox, errorText, go, mount, type Section, setBusy, showWho } from './ui';
 
-/** Account settings of the signed-in person: usage, API keys, URL-signing secrets and the gallery, with sign-out. */
+/** Account settings of the signed-in person: usage, API keys, URL-signing secrets, the gallery and the export, with sign-out. */
 export function dashboardView(context: ConsoleContext, user: Claims): void {
   const { api, auth } = context;
   const signOut = h(
@@ -36,11 +37,13 @@ export function dashboardView(context: ConsoleContext, user: Claims): void {
   const keys = keysSection(context, () => usage.refresh());
   const signing = signingSecretsSection(context);
   const gallery = gallerySection(context, user, () => usage.refresh());
-  mount(h('h1', { class: 'visually-hidden' }, 'Account settings'), usage.section, keys.section, signing.section, gallery.section);
+  const exports = exportSection(context);
+  mount(h('h1', { class: 'visually-hidden' }, 'Account settings'), usage.section, keys.section, signing.section, gallery.section, exports.section);
   void usage.refresh();
   void keys.refresh();
   void signing.refresh();
   void gallery.refresh();
+  void exports.refresh();
 }
 
 function usageSection({ api }: ConsoleContext): Section {

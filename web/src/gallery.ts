@@ -3,6 +3,7 @@ import type { Claims } from './auth';
 import { withKey } from './console-key';
 import type { ConsoleContext } from './context';
 import { formatBytes, formatTime, h } from './dom';
+import { withPlaceholder } from './placeholder';
 import { alertBox, copy, dangerButton, type Section, say } from './ui';
 import type { UploaderApi } from './uploader';
 
@@ -44,7 +45,7 @@ export function gallerySection(context: ConsoleContext, user: Claims, onChange: 
     const li = h(
       'li',
       { class: 'image', 'aria-label': `Image ${image.id}` },
-      h('a', { href: image.url, target: '_blank', rel: 'noopener' }, h('img', { src: image.url, alt: `Image ${image.id}`, loading: 'lazy', decoding: 'async' })),
+      h('a', { href: image.url, target: '_blank', rel: 'noopener' }, withPlaceholder(h('img', { src: image.url, alt: `Image ${image.id}`, loading: 'lazy', decoding: 'async' }), image)),
       h('p', { class: 'meta' }, details || image.state || '', h('br', {}), h('span', { class: 'muted' }, formatTime(image.created_at))),
       h(
         'div',
