@@ -23,8 +23,8 @@ export const TABLE_ENVIRONMENT: Readonly<Record<TableName, string>> = {
 
 /** What a function may do, each on the narrowest resource that can be named. */
 export type Grant =
-  /** These actions on the table itself (not its indexes). */
-  | { readonly kind: 'table'; readonly table: TableName; readonly actions: readonly string[] }
+  /** These actions on the table itself (not its indexes); with `items`, only on items whose partition key matches it (IAM StringLike). */
+  | { readonly kind: 'table'; readonly table: TableName; readonly actions: readonly string[]; readonly items?: string }
   /** `dynamodb:Query` on one index of the table. */
   | { readonly kind: 'index'; readonly table: TableName; readonly index: string }
   /** These actions on the objects under each key prefix of the image bucket, never on the bucket. */
@@ -33,8 +33,8 @@ export type Grant =
   | { readonly kind: 'list'; readonly prefixes?: readonly string[] }
   /** `cloudfront:CreateInvalidation` on the delivery distribution. */
   | { readonly kind: 'invalidate' }
-  /** Create or revoke API Gateway keys on the usage plan (granted by the API construct, which owns the plan). */
-  | { readonly kind: 'api-keys'; readonly lifecycle: 'create' | 'revoke' };
+  /** Create account meters' API Gateway keys on the usage plan (granted by the API construct, which owns the plan). */
+  | { readonly kind: 'api-keys' };
 
 /** What invokes a function. */
 export type Trigger =
@@ -184,8 +184,8 @@ export const FUNCTIONS = {
     ...API_FUNCTION,
     reservedConcurrency: 10,
     settings: 'all',
-    // Keys made in the console are API Gateway keys on the usage plan, like the CLI's.
-    grants: [table('keys', ...ACCOUNT, 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem'), { kind: 'api-keys', lifecycle: 'create' }],
+    // An account's first key makes its meter: one API Gateway key on the usage plan, as the CLI does.
+    grants: [table('keys', ...ACCOUNT, 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem'), { kind: 'api-keys' }],
   },
   RevokeAccountKey: {
     file: 'revoke-account-key',
@@ -193,11 +193,8 @@ export const FUNCTIONS = {
     ...API_FUNCTION,
     reservedConcurrency: 10,
     settings: 'all',
-    grants: [
-      table('keys', ...ACCOUNT, 'dynamodb:UpdateItem'),
-      index('keys', KEYS_TABLE_SCHEMA.byKeyIdIndex.name),
-      { kind: 'api-keys', lifecycle: 'revoke' },
-    ],
+    // The key record and the account's key slots only: revoking calls no API Gateway API (docs/api.md#keys).
+    grants: [table('keys', ...ACCOUNT, 'dynamodb:UpdateItem'), index('keys', KEYS_TABLE_SCHEMA.byKeyIdIndex.name)],
   },
   // The reference (document and page): read by people and tools now and then. No table, no
   // bucket, no setting: the document and Redoc are inside the asset.
@@ -221,13 +218,15 @@ export const FUNCTIONS = {
   },
   Authorizer: {
     file: 'authorizer',
-    description: 'Bearer API key authorizer',
+    description: 'Bearer API key or console session authorizer',
     trigger: { type: 'authorizer' },
     timeoutSeconds: 10,
     memoryMb: 1024,
     reservedConcurrency: 100,
     settings: 'all',
-    grants: [table('keys', 'dynamodb:GetItem')],
+    // Reads key records and a session's account; makes the account record of a person whose first
+    // call is an image route (user#<sub> items only, as the account routes do).
+    grants: [table('keys', 'dynamodb:GetItem'), { kind: 'table', table: 'keys', actions: ['dynamodb:PutItem'], items: 'user#*' }],
   },
   // Reads the upload (one version), checks it whole, writes the stripped bytes to images/,
   // settles the record and deletes the upload. ListBucket: HeadObject of a missing key must

@@ -83,6 +83,7 @@ export class ImagerStack extends Stack {
     const api = (this.api = new ImagerApi(this, 'Api', {
       functions: this.functions,
       sessionAuthorizer: identity.authorizer,
+      sessions: { issuer: identity.userPool.userPoolProviderUrl, clientId: identity.client.userPoolClientId },
       authCacheSeconds: settings.authCacheSeconds,
       throttleRate: settings.throttleRate,
       throttleBurst: settings.throttleBurst,

@@ -24,6 +24,7 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from '../functions/adapters/emf-metrics';
+import { API_KEYS_PER_REGION } from '../functions/core/account-meters';
 import { buildDashboard } from './monitoring-dashboard';
 import { businessMetric, type StageMetric, stageMetrics } from './monitoring-metrics';
 
@@ -43,6 +44,8 @@ export const ALARM_THRESHOLDS = {
   rateLimitedPercent: 10,
   /** CloudFront 5xxErrorRate (percent), per 5 minutes, 3 periods in a row. */
   cdnServerErrorPercent: 1,
+  /** API Gateway keys Imager holds (account meters + the console's): 80% of the 10,000 per region. */
+  apiGatewayKeys: 0.8 * API_KEYS_PER_REGION,
 } as const;
 
 /** Metrics Imager derives from the API access log (API Gateway publishes no count of these). */
@@ -202,6 +205,17 @@ export class ImagerMonitoring extends Construct {
       description: 'More than 10% of API requests answered 429 for 15 minutes. docs/operations.md: RateLimitedShare.',
     });
 
+    // --- API Gateway keys: one per account, a hard 10,000 per region ----------------------------
+    this.#alarm('ApiGatewayKeysCeiling', {
+      metric: businessMetric('ApiGatewayKeys', {}, Stats.MAXIMUM, Duration.hours(1)),
+      threshold: ALARM_THRESHOLDS.apiGatewayKeys,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      // A gauge written only when an account's meter is made: between two, the last state holds.
+      treatMissingData: TreatMissingData.IGNORE,
+      description: 'Imager holds 80% of the 10,000 API Gateway keys a region allows (one per account with keys). docs/operations.md: ApiGatewayKeysCeiling.',
+    });
+
     // --- Tables ----------------------------------------------------------------------------------
     for (const [name, table] of Object.entries(props.tables)) {
       this.#alarm(`${name}TableThrottles`, {
@@ -295,6 +309,7 @@ export class ImagerMonitoring extends Construct {
       evaluationPeriods: number;
       datapointsToAlarm?: number;
       comparisonOperator?: ComparisonOperator;
+      treatMissingData?: TreatMissingData;
       description: string;
     },
   ): Alarm {
@@ -305,7 +320,7 @@ export class ImagerMonitoring extends Construct {
       datapointsToAlarm: options.datapointsToAlarm,
       comparisonOperator: options.comparisonOperator ?? ComparisonOperator.GREATER_THAN_THRESHOLD,
       // No traffic is not a failure: a quiet API must not alarm.
-      treatMissingData: TreatMissingData.NOT_BREACHING,
+      treatMissingData: options.treatMissingData ?? TreatMissingData.NOT_BREACHING,
       alarmDescription: options.description,
     });
     alarm.addAlarmAction(this.#action);

@@ -4,7 +4,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
 import { DynamoKeyStore } from '../functions/adapters/dynamo-key-store';
-import { generateAccountId, generateApiKey, generateKeyId, generateUsageIdentifier, hashApiKey } from '../functions/core/api-keys';
+import { accountMeter } from '../functions/core/account-meters';
+import { generateAccountId, generateApiKey, generateKeyId, hashApiKey } from '../functions/core/api-keys';
 import { LARGE_UPLOAD_PREFIX, PUBLISHED_PREFIX } from '../functions/core/ids';
 import { logger } from '../functions/runtime/logger';
 import { HANDLERS, type HandlerName } from '../functions/routes';
@@ -43,6 +44,9 @@ export interface LocalApi {
   close(): Promise<void>;
 }
 
+/** What the local usage plan meters console sessions under (on AWS, the stack's sessions key). */
+const LOCAL_CONSOLE_USAGE_ID = 'local-console-sessions';
+
 /**
  * The dev key: IMAGER_DEV_KEY when set, otherwise one generated on first start and kept in
  * the data dir, so restarts keep the same key, account and images.
@@ -68,7 +72,7 @@ async function seedDevKey(keys: DynamoKeyStore, key: string): Promise<void> {
     accountId: account.accountId,
     accountName: account.name,
     createdAt: new Date().toISOString(),
-    usageIdentifier: generateUsageIdentifier(),
+    usageIdentifier: (await accountMeter({ meters: keys }, account.accountId)).usageIdentifier,
   });
 }
 
@@ -96,7 +100,13 @@ export async function startLocalApi(
       options.onConfirmationMessage?.(message);
     },
   });
-  Object.assign(process.env, localEnvironment(emulators));
+  Object.assign(process.env, localEnvironment(emulators), {
+    // The key authorizer also takes the console's session on the image routes: cognito-local's
+    // tokens, checked by the same code as on AWS; the sessions' meter is the local gateway's own.
+    SESSION_ISSUER: cognito.issuer,
+    SESSION_CLIENT_ID: cognito.clientId,
+    CONSOLE_USAGE_ID: LOCAL_CONSOLE_USAGE_ID,
+  });
 
   // Handlers read their configuration and create their clients at import: after the env is set.
   // Each is the file the function table names (TransformImage's parts run behind the local CDN).
@@ -139,7 +149,7 @@ export async function startLocalApi(
         maxLargeImageBytes: limits.maxLargeImageBytes,
       }),
     },
-    usagePlan: { rate: settings.throttleRate, burst: settings.throttleBurst, dailyQuota: settings.dailyQuota },
+    usagePlan: { rate: settings.throttleRate, burst: settings.throttleBurst, dailyQuota: settings.dailyQuota, unlimited: [LOCAL_CONSOLE_USAGE_ID] },
     authCacheSeconds: settings.authCacheSeconds,
     now: options.now,
     // What the access log's responseType shows on AWS: the usage plan's 429s, in the local log.

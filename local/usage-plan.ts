@@ -7,6 +7,11 @@ export interface UsagePlanLimits {
   readonly rate: number;
   readonly burst: number;
   readonly dailyQuota: number;
+  /**
+   * Usage identifiers on a plan of their own without throttle or quota: the console sessions'
+   * (lib/api.ts), shared by every signed-in person and held to their accounts' hourly windows.
+   */
+  readonly unlimited?: readonly string[];
 }
 
 export type UsageDecision = { allowed: true } | { allowed: false; reason: 'THROTTLED' | 'QUOTA_EXCEEDED'; retryAfter: number };
@@ -30,6 +35,7 @@ export class LocalUsagePlan {
 
   /** Takes one request for `key`: throttle first (like API Gateway), then the daily quota. */
   take(key: string): UsageDecision {
+    if (this.limits.unlimited?.includes(key)) return { allowed: true };
     const now = this.now();
     const day = Math.floor(now / DAY_MS);
     let bucket = this.buckets.get(key);

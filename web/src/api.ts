@@ -64,7 +64,7 @@ async function unwrap<T>(call: () => Promise<Answer<T>>, unreachable = API_UNREA
 export class ImagerApi {
   constructor(
     private readonly baseUrl: string,
-    /** The session's ID token (account routes). */
+    /** The session's ID token: the account routes and the image routes take it (docs/accounts-and-console.md). */
     private readonly sessionToken: () => Promise<string>,
   ) {}
 
@@ -89,27 +89,31 @@ export class ImagerApi {
     await unwrap(() => client.DELETE('/api/account/keys/{key_id}', { params: { path: { key_id: id } } }));
   }
 
-  // Image routes: an API key.
-  listImages(key: string, cursor?: string, limit = 24): Promise<ImagePage> {
-    return unwrap(() => this.keyed(key).GET('/api/images', { params: { query: { limit, ...(cursor ? { cursor } : {}) } } }));
+  // Image routes: the same session (the authorizer takes it there like a key of the account).
+  async listImages(cursor?: string, limit = 24): Promise<ImagePage> {
+    const client = await this.session();
+    return unwrap(() => client.GET('/api/images', { params: { query: { limit, ...(cursor ? { cursor } : {}) } } }));
   }
 
-  getImage(key: string, id: string): Promise<Image> {
-    return unwrap(() => this.keyed(key).GET('/api/images/{image_id}', { params: { path: { image_id: id } } }));
+  async getImage(id: string): Promise<Image> {
+    const client = await this.session();
+    return unwrap(() => client.GET('/api/images/{image_id}', { params: { path: { image_id: id } } }));
   }
 
-  async deleteImage(key: string, id: string): Promise<void> {
-    await unwrap(() => this.keyed(key).DELETE('/api/images/{image_id}', { params: { path: { image_id: id } } }));
+  async deleteImage(id: string): Promise<void> {
+    const client = await this.session();
+    await unwrap(() => client.DELETE('/api/images/{image_id}', { params: { path: { image_id: id } } }));
   }
 
-  startUpload(key: string, size: number, contentType: string): Promise<StartedUpload> {
+  async startUpload(size: number, contentType: string): Promise<StartedUpload> {
+    const client = await this.session();
     const body = { size, ...(contentType ? { content_type: contentType as components['schemas']['ImageContentType'] } : {}) };
-    return unwrap(() => this.keyed(key).POST('/api/images/uploads', { body }));
+    return unwrap(() => client.POST('/api/images/uploads', { body }));
   }
 
   /** A direct upload (multipart, field `image`) with progress. */
-  uploadDirect(key: string, file: File, onProgress: Progress): Promise<Image> {
-    const client = createImagerClient({ baseUrl: this.baseUrl, apiKey: key, fetch: progressFetch(onProgress) });
+  async uploadDirect(file: File, onProgress: Progress): Promise<Image> {
+    const client = createImagerClient({ baseUrl: this.baseUrl, sessionToken: await this.sessionToken(), fetch: progressFetch(onProgress) });
     return unwrap(() => uploadImage(client, file, file.name), UPLOAD_UNREACHABLE);
   }
 
@@ -126,9 +130,5 @@ export class ImagerApi {
 
   private async session(): Promise<ImagerClient> {
     return createImagerClient({ baseUrl: this.baseUrl, sessionToken: await this.sessionToken() });
-  }
-
-  private keyed(key: string): ImagerClient {
-    return createImagerClient({ baseUrl: this.baseUrl, apiKey: key });
   }
 }

@@ -1,9 +1,9 @@
 import type { Claims } from './auth';
-import { forgetConsoleKey } from './console-key';
 import type { ConsoleContext } from './context';
 import { formatBytes, formatTime, h } from './dom';
 import { gallerySection } from './gallery';
 import { keysSection } from './keys';
+import { revokeLegacyConsoleKey } from './legacy-console-key';
 import { alertBox, errorText, go, mount, type Section, setBusy, showWho } from './ui';
 
 /** Account settings of the signed-in person: usage, API keys and the gallery, with sign-out. */
@@ -15,8 +15,7 @@ export function dashboardView(context: ConsoleContext, user: Claims): void {
       type: 'button',
       async onclick() {
         setBusy(signOut, true);
-        // The console's own key goes with the session; then the refresh token is revoked.
-        await forgetConsoleKey(api, user);
+        // Signing out is Cognito's alone: the image routes took the session, no key goes with it.
         try {
           await auth.signOut();
           sessionStorage.setItem('imager.notice', 'You are signed out.');
@@ -33,11 +32,12 @@ export function dashboardView(context: ConsoleContext, user: Claims): void {
 
   const usage = usageSection(context);
   const keys = keysSection(context, () => usage.refresh());
-  const gallery = gallerySection(context, user, () => usage.refresh());
+  const gallery = gallerySection(context, () => usage.refresh());
   mount(h('h1', { class: 'visually-hidden' }, 'Account settings'), usage.section, keys.section, gallery.section);
   void usage.refresh();
   void keys.refresh();
   void gallery.refresh();
+  void revokeLegacyConsoleKey(api, user).then((revoked) => (revoked ? keys.refresh() : undefined));
 }
 
 function usageSection({ api }: ConsoleContext): Section {

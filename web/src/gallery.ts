@@ -1,13 +1,11 @@
 import type { Image } from './api';
-import type { Claims } from './auth';
-import { withKey } from './console-key';
 import type { ConsoleContext } from './context';
 import { formatBytes, formatTime, h } from './dom';
 import { alertBox, copy, dangerButton, type Section, say } from './ui';
 import { uploadFile } from './uploads';
 
 /** The images section: upload by picking or dropping files, thumbnails with copy URL and delete, more by page. */
-export function gallerySection(context: ConsoleContext, user: Claims, onChange: () => void): Section {
+export function gallerySection(context: ConsoleContext, onChange: () => void): Section {
   const { api, config } = context;
   const alert = alertBox();
   const grid = h('ul', { class: 'gallery', 'aria-label': 'Your images' });
@@ -49,14 +47,14 @@ export function gallerySection(context: ConsoleContext, user: Claims, onChange: 
 
   async function uploadAll(files: File[]): Promise<void> {
     alert.clear();
-    for (const file of files) await uploadFile(context, user, file, progress);
+    for (const file of files) await uploadFile(context, file, progress);
     await load(true);
     onChange();
   }
 
   function card(image: Image): HTMLElement {
     const remove = dangerButton('Delete', 'Delete this image? Its URL will stop working.', alert, async () => {
-      await withKey(api, user, (key) => api.deleteImage(key, image.id));
+      await api.deleteImage(image.id);
       li.remove();
       say('Image deleted.');
       onChange();
@@ -90,7 +88,7 @@ export function gallerySection(context: ConsoleContext, user: Claims, onChange: 
 
   async function load(reset: boolean): Promise<void> {
     try {
-      const page = await withKey(api, user, (key) => api.listImages(key, reset ? undefined : (cursor ?? undefined)));
+      const page = await api.listImages(reset ? undefined : (cursor ?? undefined));
       const cards = page.images.filter((image) => image.state !== 'rejected').map(card);
       if (reset) grid.replaceChildren(...cards);
       else grid.append(...cards);

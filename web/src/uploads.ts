@@ -1,6 +1,4 @@
 import type { Image } from './api';
-import type { Claims } from './auth';
-import { withKey } from './console-key';
 import type { ConsoleContext } from './context';
 import { formatBytes, h } from './dom';
 import { errorText } from './ui';
@@ -14,7 +12,7 @@ const SETTLE_INTERVAL_MS = 1000;
  * else through the presigned flow (start, send to storage, wait until the image is checked).
  * A failure stays listed, in words; a success goes away after a moment.
  */
-export async function uploadFile(context: ConsoleContext, user: Claims, file: File, list: HTMLElement): Promise<void> {
+export async function uploadFile(context: ConsoleContext, file: File, list: HTMLElement): Promise<void> {
   const { api, config } = context;
   const bar = h('progress', { max: 100, value: 0, 'aria-label': `Uploading ${file.name}` });
   const status = h('span', { class: 'muted' }, 'Starting…');
@@ -27,12 +25,12 @@ export async function uploadFile(context: ConsoleContext, user: Claims, file: Fi
   try {
     if (file.size > config.maxLargeImageBytes) throw new Error(`${file.name} is larger than ${formatBytes(config.maxLargeImageBytes)}.`);
     if (file.size <= config.maxImageBytes) {
-      await withKey(api, user, (key) => api.uploadDirect(key, file, onProgress));
+      await api.uploadDirect(file, onProgress);
     } else {
-      const started = await withKey(api, user, (key) => api.startUpload(key, file.size, file.type));
+      const started = await api.startUpload(file.size, file.type);
       await api.sendToStorage(started, file, onProgress);
       status.textContent = 'Checking…';
-      const image = await waitUntilSettled(context, user, started.id);
+      const image = await waitUntilSettled(context, started.id);
       if (image.state === 'rejected') throw new Error(`${file.name} was refused: ${image.reason ?? 'not an allowed image'}.`);
     }
     bar.value = 100;
@@ -45,9 +43,9 @@ export async function uploadFile(context: ConsoleContext, user: Claims, file: Fi
   }
 }
 
-async function waitUntilSettled({ api }: ConsoleContext, user: Claims, id: string): Promise<Image> {
+async function waitUntilSettled({ api }: ConsoleContext, id: string): Promise<Image> {
   for (let attempt = 0; attempt < SETTLE_ATTEMPTS; attempt += 1) {
-    const image = await withKey(api, user, (key) => api.getImage(key, id));
+    const image = await api.getImage(id);
     if (image.state !== 'pending') return image;
     await new Promise((resolve) => setTimeout(resolve, SETTLE_INTERVAL_MS));
   }
