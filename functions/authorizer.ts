@@ -9,7 +9,6 @@ export interface AuthorizerDeps {
   readonly keys: KeyLookup;
   /** The console's sessions; undefined: session tokens are refused (no user pool configured). */
   readonly sessions?: SessionAuthentication;
-  readonly now?: () => Date;
 }
 
 /**
@@ -38,13 +37,14 @@ export function createAuthorizer(deps: AuthorizerDeps) {
 
 /**
  * A session token: verified (the JWT code is loaded on the first one, so a container that only
- * sees keys never loads it), then its person's account. Only a token that is not ours is a 401;
- * an unreachable key set or table fails the authorizer (a 5xx API Gateway does not cache).
+ * sees keys never loads it), then its person's account, read. A token that is not ours, or whose
+ * person has no account yet, is a 401; an unreachable key set or table fails the authorizer (a
+ * 5xx, which API Gateway does not cache).
  */
 async function authorizeSession(deps: AuthorizerDeps, token: string, methodArn: string): Promise<APIGatewayAuthorizerResult> {
   if (!deps.sessions) throw unauthorized();
   try {
-    const session = await authenticateSession(deps.sessions, token, deps.now?.() ?? new Date());
+    const session = await authenticateSession(deps.sessions, token);
     const { accountId } = session.account;
     return allowStage(methodArn, accountId, { accountId, keyId: session.windowId }, session.usageIdentifier);
   } catch (error) {

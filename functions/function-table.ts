@@ -23,8 +23,8 @@ export const TABLE_ENVIRONMENT: Readonly<Record<TableName, string>> = {
 
 /** What a function may do, each on the narrowest resource that can be named. */
 export type Grant =
-  /** These actions on the table itself (not its indexes); with `items`, only on items whose partition key matches it (IAM StringLike). */
-  | { readonly kind: 'table'; readonly table: TableName; readonly actions: readonly string[]; readonly items?: string }
+  /** These actions on the table itself (not its indexes). */
+  | { readonly kind: 'table'; readonly table: TableName; readonly actions: readonly string[] }
   /** `dynamodb:Query` on one index of the table. */
   | { readonly kind: 'index'; readonly table: TableName; readonly index: string }
   /** These actions on the objects under each key prefix of the image bucket, never on the bucket. */
@@ -224,9 +224,8 @@ export const FUNCTIONS = {
     memoryMb: 1024,
     reservedConcurrency: 100,
     settings: 'all',
-    // Reads key records and a session's account; makes the account record of a person whose first
-    // call is an image route (user#<sub> items only, as the account routes do).
-    grants: [table('keys', 'dynamodb:GetItem'), { kind: 'table', table: 'keys', actions: ['dynamodb:PutItem'], items: 'user#*' }],
+    // Reads key records and a session's account record: never writes (the account routes make accounts).
+    grants: [table('keys', 'dynamodb:GetItem')],
   },
   // Reads the upload (one version), checks it whole, writes the stripped bytes to images/,
   // settles the record and deletes the upload. ListBucket: HeadObject of a missing key must

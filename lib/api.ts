@@ -1,4 +1,4 @@
-import { Aws, type CfnResource, Duration, Fn, Stack } from 'aws-cdk-lib';
+import { Aws, type CfnResource, Duration, Fn, Stack, Tags } from 'aws-cdk-lib';
 import {
   AccessLogField,
   AccessLogFormat,
@@ -24,6 +24,7 @@ import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { METERS_PLAN_TAG } from '../functions/adapters/api-gateway-usage-keys';
 import { GATEWAY_RESPONSES, type GatewayResponseType } from '../functions/gateway-responses';
 import { BEARER_PATTERN } from '../functions/core/api-keys';
 import { JSON_CONTENT_TYPE } from '../functions/transport/http';
@@ -133,11 +134,6 @@ export class ImagerApi extends Construct {
   /** The plan of the console's sessions: the stack's one API key for all of them, made here. */
   readonly sessionsPlan: UsagePlan;
   readonly sessionsKey: ApiKey;
-
-  /** The account meters' plan's name (usage plans of one stage differ by name only). */
-  get usagePlanName(): string {
-    return `${Stack.of(this).stackName}-keys`;
-  }
   readonly stageName: string;
   /** The stage's access log (JSON, one line per request, with the gateway response type). */
   readonly accessLogs: LogGroup;
@@ -220,15 +216,14 @@ export class ImagerApi extends Construct {
       });
     }
 
-    const { stackName } = Stack.of(this);
     this.usagePlan = this.api.addUsagePlan('UsagePlan', {
-      // Named, so the console's functions can tell it from the sessions' plan on the same stage.
-      name: this.usagePlanName,
       description: 'Imager accounts (one API key each, every key of the account metered under it): throttle and daily quota (the exact hourly limit per key is in DynamoDB)',
       throttle: { rateLimit: props.throttleRate, burstLimit: props.throttleBurst },
       quota: { limit: props.dailyQuota, period: Period.DAY },
       apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
     });
+    // Tagged, so the console's functions can tell it from the sessions' plan on the same stage.
+    Tags.of(this.usagePlan).add(METERS_PLAN_TAG.key, METERS_PLAN_TAG.value);
 
     // Console sessions: one API key for all of them, made here, never at run time, so signing in
     // and out calls no API Gateway API. Its own plan without throttle or quota: it is shared by
@@ -241,7 +236,6 @@ export class ImagerApi extends Construct {
       value: sessionsUsageId,
     });
     this.sessionsPlan = this.api.addUsagePlan('ConsoleSessionsPlan', {
-      name: `${stackName}-console-sessions`,
       description: 'Imager console sessions (one shared key; each account held to its hourly window in DynamoDB)',
       apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
     });
@@ -262,7 +256,7 @@ export class ImagerApi extends Construct {
    * (`accountMeter`): create an API Gateway key holding the account's usage identifier, attach it
    * to this usage plan, and delete both again if the meter cannot be stored (or another request
    * stored the account's meter first); the plan is found from the stage (GET /usageplans) by its
-   * name. Each action on its own resource. Revoking needs none of it: it calls no API Gateway API.
+   * tag. Each action on its own resource. Revoking needs none of it: it calls no API Gateway API.
    */
   private allowKeyCreation(fn: LambdaFunction): void {
     this.keyPolicy(fn, 'KeyCreation', [
@@ -286,7 +280,6 @@ export class ImagerApi extends Construct {
     if (fn.role) policy.attachToRole(fn.role);
     fn.addEnvironment('REST_API_ID', this.api.restApiId);
     fn.addEnvironment('STAGE_NAME', this.stageName);
-    fn.addEnvironment('USAGE_PLAN_NAME', this.usagePlanName);
     const reason =
       'API keys are created at run time with ids API Gateway chooses (/apikeys/<id>, /usageplans/<plan>/keys/<id>); the wildcard covers only those ids, under this usage plan or the key collection, for the actions the key lifecycle needs.';
     const plan = Stack.of(this).resolve((this.usagePlan.node.defaultChild as CfnResource).logicalId) as string;

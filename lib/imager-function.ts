@@ -126,18 +126,6 @@ export class ImagerFunction extends NodejsFunction {
     return this;
   }
 
-  /**
-   * Like {@link useTable}, but only on the items whose partition key matches `items` (an IAM
-   * StringLike pattern on `dynamodb:LeadingKeys`).
-   */
-  useTableItems(envName: string, table: ITable, items: string, ...actions: string[]): this {
-    this.addEnvironment(envName, table.tableName);
-    this.addToRolePolicy(
-      new PolicyStatement({ actions, resources: [table.tableArn], conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [items] } } }),
-    );
-    return this;
-  }
-
   /** Sets the table's name in `envName` and grants `dynamodb:Query` on one named index. */
   queryIndex(envName: string, table: ITable, indexName: string): this {
     this.addEnvironment(envName, table.tableName);
@@ -252,12 +240,9 @@ function applyGrant(fn: ImagerFunction, name: FunctionName, grant: TableGrant, c
     return resource;
   };
   switch (grant.kind) {
-    case 'table': {
-      const table = need(context.tables, 'the tables')[grant.table];
-      if (grant.items === undefined) fn.useTable(TABLE_ENVIRONMENT[grant.table], table, ...grant.actions);
-      else fn.useTableItems(TABLE_ENVIRONMENT[grant.table], table, grant.items, ...grant.actions);
+    case 'table':
+      fn.useTable(TABLE_ENVIRONMENT[grant.table], need(context.tables, 'the tables')[grant.table], ...grant.actions);
       return;
-    }
     case 'index':
       fn.queryIndex(TABLE_ENVIRONMENT[grant.table], need(context.tables, 'the tables')[grant.table], grant.index);
       return;

@@ -16,14 +16,15 @@ export interface UsagePlanTarget {
    * the plan's id cannot be in their environment without a cycle; it is found from the stage.
    */
   readonly usagePlanId?: string;
-  /**
-   * The name of the keys' plan, to tell it from the other plan on the stage (the console
-   * sessions', lib/api.ts) when it is found from the stage.
-   */
-  readonly usagePlanName?: string;
   readonly restApiId: string;
   readonly stageName: string;
 }
+
+/**
+ * The tag on the account meters' usage plan (lib/api.ts): the stage has a second plan, the
+ * console sessions', and this tells them apart without a fixed physical name.
+ */
+export const METERS_PLAN_TAG = { key: 'imager-usage-plan', value: 'account-meters' } as const;
 
 function notFound(error: unknown): boolean {
   return (error as Error)?.name === 'NotFoundException';
@@ -92,19 +93,19 @@ export class ApiGatewayUsagePlanKeys implements UsagePlanKeys {
     return this.usagePlanId;
   }
 
-  /** The usage plan of the keys that serves the target stage. */
+  /** The account meters' usage plan (by its tag) that serves the target stage. */
   private async findPlan(): Promise<string> {
     let position: string | undefined;
     do {
       const page = await this.client.send(new GetUsagePlansCommand({ position, limit: 500 }));
       const plan = page.items?.find(
         (item) =>
-          (this.target.usagePlanName === undefined || item.name === this.target.usagePlanName) &&
+          item.tags?.[METERS_PLAN_TAG.key] === METERS_PLAN_TAG.value &&
           item.apiStages?.some((stage) => stage.apiId === this.target.restApiId && stage.stage === this.target.stageName),
       );
       if (plan?.id) return plan.id;
       position = page.position;
     } while (position);
-    throw new Error(`no usage plan${this.target.usagePlanName ? ` named ${this.target.usagePlanName}` : ''} serves ${this.target.restApiId}/${this.target.stageName}`);
+    throw new Error(`no usage plan tagged ${METERS_PLAN_TAG.key}=${METERS_PLAN_TAG.value} serves ${this.target.restApiId}/${this.target.stageName}`);
   }
 }

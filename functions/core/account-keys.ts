@@ -39,6 +39,8 @@ export interface KeyRecordStore {
 export interface UserAccountStore {
   /** The person's account, created on first use with `newAccountId` (idempotent, race-safe). */
   ensure(user: SessionUser, newAccountId: string, now: Date): Promise<UserAccount>;
+  /** The person's account if they have one (strongly consistent: one made a moment ago is found). */
+  find(sub: string): Promise<UserAccount | undefined>;
   /** Atomically records a new active key unless the account already has `max`; false when full. */
   reserveKeySlot(sub: string, keyId: string, keyHash: string, max: number): Promise<boolean>;
   /** Takes a key off the active set (revoked); `forget` also drops it from the account's list (never issued). */

@@ -1,4 +1,4 @@
-import { accountOf, type UserAccountStore } from './account-keys';
+import type { UserAccountStore } from './account-keys';
 import { sessionUserOf, sessionWindowId, type UserAccount } from './accounts';
 
 /**
@@ -22,8 +22,12 @@ export interface SessionAuthentication {
    * one of ours; anything else it throws is the verifier failing (its keys unreachable).
    */
   readonly verify: (token: string) => Promise<Readonly<Record<string, unknown>>>;
-  /** The person's account, made on the first call if need be (as the account routes do). */
-  readonly accounts: Pick<UserAccountStore, 'ensure'>;
+  /**
+   * The person's account, read only: the authorizer never writes (a role that could write
+   * account records could tie a person to another account). The account routes make it, and the
+   * console's first call after signing in is one of them.
+   */
+  readonly accounts: Pick<UserAccountStore, 'find'>;
   /** What the usage plan meters every session under (the stack's one key for them). */
   readonly usageIdentifier: string;
 }
@@ -35,10 +39,14 @@ export interface AuthenticatedSession {
   readonly usageIdentifier: string;
 }
 
-/** The account a session token belongs to; InvalidSessionError when it is not a session of ours. */
-export async function authenticateSession(deps: SessionAuthentication, token: string, now = new Date()): Promise<AuthenticatedSession> {
+/**
+ * The account a session token belongs to; InvalidSessionError when it is not a session of ours,
+ * or its person has no account yet (no account route called since signing up).
+ */
+export async function authenticateSession(deps: SessionAuthentication, token: string): Promise<AuthenticatedSession> {
   const user = sessionUserOf(await deps.verify(token));
   if (!user) throw new InvalidSessionError('no sub or email, or not an ID token');
-  const account = await accountOf(deps.accounts, user, now);
+  const account = await deps.accounts.find(user.sub);
+  if (!account) throw new InvalidSessionError('no account yet: an account route makes it');
   return { account, windowId: sessionWindowId(account.accountId), usageIdentifier: deps.usageIdentifier };
 }

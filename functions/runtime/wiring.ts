@@ -123,11 +123,7 @@ export function cdnCache(env: Env = process.env): CloudFrontCache | undefined {
 export function usagePlanKeys(env: Env = process.env): ApiGatewayUsagePlanKeys | undefined {
   const restApiId = optionalString(env, 'REST_API_ID');
   if (!restApiId) return undefined;
-  return new ApiGatewayUsagePlanKeys(new APIGatewayClient(API_CLIENT_OPTIONS), {
-    restApiId,
-    stageName: requireString(env, 'STAGE_NAME'),
-    usagePlanName: optionalString(env, 'USAGE_PLAN_NAME'),
-  });
+  return new ApiGatewayUsagePlanKeys(new APIGatewayClient(API_CLIENT_OPTIONS), { restApiId, stageName: requireString(env, 'STAGE_NAME') });
 }
 
 /** The account meters: one usage identifier per account, and on AWS its API Gateway key (docs/quotas.md). */

@@ -62,6 +62,9 @@ class MemoryStores implements KeyRecordStore, UserAccountStore, MeterStore {
     if (!this.accounts.has(user.sub)) this.accounts.set(user.sub, { accountId: newAccountId, email: user.email, createdAt: now.toISOString(), keys: {}, active: {} });
     return this.view(user.sub);
   }
+  async find(sub: string): Promise<UserAccount | undefined> {
+    return this.accounts.has(sub) ? this.view(sub) : undefined;
+  }
   view(sub: string): UserAccount {
     const account = this.accounts.get(sub)!;
     return { accountId: account.accountId, sub, email: account.email, createdAt: account.createdAt, keys: { ...account.keys }, activeKeys: { ...account.active } };

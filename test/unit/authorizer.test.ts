@@ -4,7 +4,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cognitoTokenVerifier } from '../../functions/adapters/cognito-tokens';
 import type { KeyRecord } from '../../functions/adapters/dynamo-key-store';
 import { createAuthorizer } from '../../functions/authorizer';
-import type { SessionUser, UserAccount } from '../../functions/core/accounts';
+import type { UserAccount } from '../../functions/core/accounts';
 import type { SessionAuthentication } from '../../functions/core/sessions';
 import { stageWildcard } from '../../functions/transport/authorizer';
 import { BEARER_PATTERN, hashApiKey } from '../../functions/core/api-keys';
@@ -129,21 +129,23 @@ describe('createAuthorizer with the console session (a Cognito ID token)', () =>
     return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT' }).sign(key);
   }
 
-  function sessions(): { deps: SessionAuthentication; ensured: SessionUser[] } {
-    const ensured: SessionUser[] = [];
+  /** Carol has an account (she called an account route after signing up); Erin, signed up a moment ago, not yet. */
+  function sessions(): { deps: SessionAuthentication; looked: string[] } {
+    const looked: string[] = [];
     const accounts = {
-      async ensure(user: SessionUser, newAccountId: string, at: Date): Promise<UserAccount> {
-        ensured.push(user);
-        return { accountId: 'acct_carol', sub: user.sub, email: user.email, createdAt: at.toISOString(), keys: {}, activeKeys: {} };
+      async find(sub: string): Promise<UserAccount | undefined> {
+        looked.push(sub);
+        if (sub !== 'sub-carol') return undefined;
+        return { accountId: 'acct_carol', sub, email: 'carol@example.com', createdAt: '2026-12-01T00:00:00.000Z', keys: {}, activeKeys: {} };
       },
     };
-    return { ensured, deps: { verify: cognitoTokenVerifier({ issuer: ISSUER, clientId: CLIENT_ID }), accounts, usageIdentifier: CONSOLE_USAGE_ID } };
+    return { looked, deps: { verify: cognitoTokenVerifier({ issuer: ISSUER, clientId: CLIENT_ID }), accounts, usageIdentifier: CONSOLE_USAGE_ID } };
   }
 
   it("allows a valid ID token on the whole stage as its person's account, in the account's console window, metered under the sessions' key", async () => {
     serveJwks();
     const { keys, lookups } = store();
-    const { deps, ensured } = sessions();
+    const { deps, looked } = sessions();
     const jwt = await token();
     expect(new RegExp(BEARER_PATTERN).test(`Bearer ${jwt}`)).toBe(true);
     const result = await createAuthorizer({ keys, sessions: deps })(event(`Bearer ${jwt}`));
@@ -156,7 +158,7 @@ describe('createAuthorizer with the console session (a Cognito ID token)', () =>
       context: { accountId: 'acct_carol', keyId: 'console_acct_carol' },
       usageIdentifierKey: CONSOLE_USAGE_ID,
     });
-    expect(ensured).toEqual([{ sub: 'sub-carol', email: 'carol@example.com' }]);
+    expect(looked).toEqual(['sub-carol']);
     // The pool's own key set; no key lookup for a session.
     expect(fetched).toEqual([`${ISSUER}/.well-known/jwks.json`]);
     expect(lookups).toEqual([]);
@@ -170,9 +172,17 @@ describe('createAuthorizer with the console session (a Cognito ID token)', () =>
     ['without an email', { ...CLAIMS, email: undefined }],
   ])('throws "Unauthorized" for a token %s', async (_what, claims) => {
     serveJwks();
-    const { deps, ensured } = sessions();
+    const { deps, looked } = sessions();
     await expect(createAuthorizer({ keys: store().keys, sessions: deps })(event(`Bearer ${await token(claims as JWTPayload)}`))).rejects.toThrow(/^Unauthorized$/);
-    expect(ensured).toEqual([]);
+    expect(looked).toEqual([]);
+  });
+
+  it('throws "Unauthorized" for a valid token of a person without an account yet, and writes nothing (the authorizer only reads)', async () => {
+    serveJwks();
+    const { deps, looked } = sessions();
+    await expect(createAuthorizer({ keys: store().keys, sessions: deps })(event(`Bearer ${await token({ ...CLAIMS, sub: 'sub-erin', email: 'erin@example.com' })}`))).rejects.toThrow(/^Unauthorized$/);
+    expect(looked).toEqual(['sub-erin']);
+    expect(Object.keys(deps.accounts)).toEqual(['find']);
   });
 
   it('throws "Unauthorized" for a token signed by another key, or tampered with', async () => {

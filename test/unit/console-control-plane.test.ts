@@ -53,7 +53,6 @@ beforeAll(async () => {
     IMAGES_TABLE: 'Images',
     REST_API_ID: 'api456',
     STAGE_NAME: 'v1',
-    USAGE_PLAN_NAME: 'Imager-keys',
     SESSION_ISSUER: ISSUER,
     SESSION_CLIENT_ID: CLIENT_ID,
     CONSOLE_USAGE_ID,
@@ -80,7 +79,7 @@ beforeAll(async () => {
   });
   dynamo.on(QueryCommand).resolves({ Items: [] });
   dynamo.on(BatchGetItemCommand).resolves({ Responses: {} });
-  apigw.on(GetUsagePlansCommand).resolves({ items: [{ id: 'plan-keys', name: 'Imager-keys', apiStages: [{ apiId: 'api456', stage: 'v1' }] }] });
+  apigw.on(GetUsagePlansCommand).resolves({ items: [{ id: 'plan-keys', tags: { 'imager-usage-plan': 'account-meters' }, apiStages: [{ apiId: 'api456', stage: 'v1' }] }] });
   apigw.on(CreateApiKeyCommand).resolves({ id: 'apigw-meter' });
   apigw.on(CreateUsagePlanKeyCommand).resolves({});
 

@@ -13,8 +13,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Account, KeyRecord } from '../../functions/adapters/dynamo-key-store';
 import type { AccountMeter } from '../../functions/core/account-meters';
 import { hashApiKey, KEY_PATTERN } from '../../functions/core/api-keys';
-import { ApiGatewayUsagePlanKeys } from '../../functions/adapters/api-gateway-usage-keys';
+import { ApiGatewayUsagePlanKeys, METERS_PLAN_TAG } from '../../functions/adapters/api-gateway-usage-keys';
 import { KeyAdmin, KeyAdminError } from '../../scripts/key-admin';
+
+/** The tag the account meters' plan carries (lib/api.ts). */
+const METERS = { [METERS_PLAN_TAG.key]: METERS_PLAN_TAG.value };
 
 /** The keys table in memory, with the DynamoKeyStore contract. */
 class FakeKeyStore {
@@ -371,16 +374,16 @@ describe('keys made before account meters (migration)', () => {
 });
 
 describe('ApiGatewayUsagePlanKeys without a plan id (the console functions)', () => {
-  it("finds the keys' plan serving its stage by its name across pages (the console sessions' plan serves it too), once, and uses it to attach and detach", async () => {
+  it("finds the account meters' plan serving its stage by its tag across pages (the console sessions' plan serves it too), once, and uses it to attach and detach", async () => {
     apigw.on(GetUsagePlansCommand, { position: undefined }).resolves({
       items: [
-        { id: 'other', name: 'Imager-keys', apiStages: [{ apiId: 'api456', stage: 'v2' }] },
-        { id: 'sessions', name: 'Imager-console-sessions', apiStages: [{ apiId: 'api456', stage: 'v1' }] },
+        { id: 'other', tags: METERS, apiStages: [{ apiId: 'api456', stage: 'v2' }] },
+        { id: 'sessions', apiStages: [{ apiId: 'api456', stage: 'v1' }] },
       ],
       position: 'page2',
     });
-    apigw.on(GetUsagePlansCommand, { position: 'page2' }).resolves({ items: [{ id: 'plan789', name: 'Imager-keys', apiStages: [{ apiId: 'api456', stage: 'v1' }] }] });
-    const plan = new ApiGatewayUsagePlanKeys(new APIGatewayClient({ region: 'us-east-1' }), { restApiId: 'api456', stageName: 'v1', usagePlanName: 'Imager-keys' });
+    apigw.on(GetUsagePlansCommand, { position: 'page2' }).resolves({ items: [{ id: 'plan789', tags: { ...METERS, other: 'x' }, apiStages: [{ apiId: 'api456', stage: 'v1' }] }] });
+    const plan = new ApiGatewayUsagePlanKeys(new APIGatewayClient({ region: 'us-east-1' }), { restApiId: 'api456', stageName: 'v1' });
     expect(await plan.add('usage_abc', { accountId: 'acct_alice' })).toBe('apigw-key-1');
     await plan.remove('apigw-key-1');
     expect(apigw.commandCalls(GetUsagePlansCommand)).toHaveLength(2);
@@ -392,11 +395,11 @@ describe('ApiGatewayUsagePlanKeys without a plan id (the console functions)', ()
     expect(apigw.commandCalls(DeleteApiKeyCommand)[0].args[0].input).toEqual({ apiKey: 'apigw-key-1' });
   });
 
-  it('creates nothing when no plan of that name serves the stage, and looks again on the next call', async () => {
-    apigw.on(GetUsagePlansCommand).resolves({ items: [{ id: 'sessions', name: 'Imager-console-sessions', apiStages: [{ apiId: 'api456', stage: 'v1' }] }] });
-    const plan = new ApiGatewayUsagePlanKeys(new APIGatewayClient({ region: 'us-east-1' }), { restApiId: 'api456', stageName: 'v1', usagePlanName: 'Imager-keys' });
-    await expect(plan.add('usage_abc', { accountId: 'acct_alice' })).rejects.toThrow('no usage plan named Imager-keys serves api456/v1');
-    await expect(plan.add('usage_abc', { accountId: 'acct_alice' })).rejects.toThrow('no usage plan named');
+  it('creates nothing when no plan with that tag serves the stage, and looks again on the next call', async () => {
+    apigw.on(GetUsagePlansCommand).resolves({ items: [{ id: 'sessions', apiStages: [{ apiId: 'api456', stage: 'v1' }] }] });
+    const plan = new ApiGatewayUsagePlanKeys(new APIGatewayClient({ region: 'us-east-1' }), { restApiId: 'api456', stageName: 'v1' });
+    await expect(plan.add('usage_abc', { accountId: 'acct_alice' })).rejects.toThrow('no usage plan tagged imager-usage-plan=account-meters serves api456/v1');
+    await expect(plan.add('usage_abc', { accountId: 'acct_alice' })).rejects.toThrow('no usage plan tagged');
     expect(apigw.commandCalls(GetUsagePlansCommand)).toHaveLength(2);
     expect(apigw.commandCalls(CreateApiKeyCommand)).toHaveLength(0);
   });
