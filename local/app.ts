@@ -45,7 +45,7 @@ export interface LocalApi {
 }
 
 /** What the local usage plan meters console sessions under (on AWS, the stack's sessions key). */
-const LOCAL_CONSOLE_USAGE_ID = 'local-console-sessions';
+export const LOCAL_CONSOLE_USAGE_ID = 'local-console-sessions';
 
 /**
  * The dev key: IMAGER_DEV_KEY when set, otherwise one generated on first start and kept in
