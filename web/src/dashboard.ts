@@ -34,10 +34,11 @@ export function dashboardView(context: ConsoleContext, user: Claims): void {
   const keys = keysSection(context, () => usage.refresh());
   const gallery = gallerySection(context, () => usage.refresh());
   mount(h('h1', { class: 'visually-hidden' }, 'Account settings'), usage.section, keys.section, gallery.section);
-  void usage.refresh();
-  void keys.refresh();
-  void gallery.refresh();
-  void revokeLegacyConsoleKey(api, user).then((revoked) => (revoked ? keys.refresh() : undefined));
+  // The account first: an account call makes it on a person's first sign-in, and the image
+  // routes accept the session only once it exists (docs/accounts-and-console.md).
+  void usage.refresh().then(() =>
+    Promise.all([keys.refresh(), gallery.refresh(), revokeLegacyConsoleKey(api, user).then((revoked) => (revoked ? keys.refresh() : undefined))]),
+  );
 }
 
 function usageSection({ api }: ConsoleContext): Section {
@@ -51,7 +52,7 @@ function usageSection({ api }: ConsoleContext): Section {
         const account = await api.getAccount();
         alert.clear();
         body.replaceChildren(
-          h('div', {}, h('dt', {}, 'Requests this hour'), h('dd', {}, `${account.usage.requests_this_hour} (limit ${account.usage.hourly_limit} per key)`)),
+          h('div', {}, h('dt', {}, 'Requests this hour'), h('dd', {}, `${account.usage.requests_this_hour} (limit ${account.usage.hourly_limit} per key and for the console)`)),
           h('div', {}, h('dt', {}, 'Resets at'), h('dd', {}, formatTime(account.usage.reset_at))),
           h('div', {}, h('dt', {}, 'Images stored'), h('dd', {}, `${account.images.count} (${formatBytes(account.images.bytes)})`)),
           h('div', {}, h('dt', {}, 'Member since'), h('dd', {}, formatTime(account.created_at))),
