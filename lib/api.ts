@@ -156,7 +156,7 @@ export class ImagerApi extends Construct {
         loggingLevel: MethodLoggingLevel.ERROR,
         tracingEnabled: true,
         metricsEnabled: true,
-        // The stage-wide `/*/*` setting: every method, all callers together (per key: the usage plan).
+        // The stage-wide `/*/*` setting: every method, all callers together (per account: the usage plan).
         throttlingRateLimit: props.methodThrottle.rate,
         throttlingBurstLimit: props.methodThrottle.burst,
         methodOptions: publicMethodThrottles(props.publicThrottle),
@@ -319,7 +319,7 @@ export class ImagerApi extends Construct {
     acknowledge(
       this.api.deploymentStage,
       'AwsSolutions-APIG3',
-      'Without WAF, abuse is bounded in three layers: stage and method throttles (every method, all callers together, which applies before the authorizer and so also caps how often random well-formed tokens can invoke it; a lower one on each unauthenticated method: the public view and CORS preflights), reserved concurrency per function (a flood on one route cannot take the others\' capacity), and per key the usage plan (throttle, daily quota) and the exact hourly window in DynamoDB. Per-key limits do not stop unauthenticated or random-token floods; the stage throttles do, at the price of also refusing legitimate callers during one. A WAF web ACL (a monthly charge per ACL and rule) is left to deployments that need per-IP rules.',
+      'Without WAF, abuse is bounded in three layers: stage and method throttles (every method, all callers together, which applies before the authorizer and so also caps how often random well-formed tokens can invoke it; a lower one on each unauthenticated method: the public view and CORS preflights), reserved concurrency per function (a flood on one route cannot take the others\' capacity), and per account the usage plan (throttle, daily quota) and per key the exact hourly window in DynamoDB. Per-key limits do not stop unauthenticated or random-token floods; the stage throttles do, at the price of also refusing legitimate callers during one. A WAF web ACL (a monthly charge per ACL and rule) is left to deployments that need per-IP rules.',
     );
 
     const cloudWatchRole = this.api.node.tryFindChild('CloudWatchRole');

@@ -1,6 +1,6 @@
 /**
- * The local stand-in for an API Gateway usage plan: a token bucket per key (rate, burst) and
- * a daily quota per key that resets at midnight UTC. State is in memory (a restart resets it);
+ * The local stand-in for an API Gateway usage plan: a token bucket per usage identifier (rate,
+ * burst; one per account, its meter) and a daily quota per identifier that resets at midnight UTC. State is in memory (a restart resets it);
  * the exact hourly limit lives in DynamoDB like on AWS and survives restarts.
  */
 export interface UsagePlanLimits {

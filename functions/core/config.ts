@@ -227,10 +227,18 @@ function readSesFromEmail(env: Env): Pick<StackSettings, 'sesFromEmail'> {
   return sesFromEmail ? { sesFromEmail } : {};
 }
 
+/**
+ * The longest authorizer cache allowed. API Gateway takes up to 3600 s, but nothing flushes the
+ * cache on a revoke (that would empty every customer's cached answers), so this is how long a
+ * revoked key may keep working: kept to minutes (docs/api.md#keys).
+ */
+export const MAX_AUTH_CACHE_SECONDS = 300;
+
 function readAuthCacheSeconds(env: Env): number {
   const seconds = nonNegativeInt(env, 'IMAGER_AUTH_CACHE_SECONDS', DEFAULTS.authCacheSeconds);
-  // API Gateway's authorizer cache TTL is 0 to 3600 seconds.
-  if (seconds > 3600) throw new ConfigError('IMAGER_AUTH_CACHE_SECONDS must be an integer from 0 to 3600');
+  if (seconds > MAX_AUTH_CACHE_SECONDS) {
+    throw new ConfigError(`IMAGER_AUTH_CACHE_SECONDS must be an integer from 0 to ${MAX_AUTH_CACHE_SECONDS}: a revoked key works until its cached answer expires`);
+  }
   return seconds;
 }
 

@@ -10,6 +10,7 @@ import { UnauthorizedError } from '../core/errors';
 /** Who is calling, as the key authorizer established it. */
 export interface Caller {
   readonly accountId: string;
+  /** The hourly window the request counts in: the key's id, or the account's console window for a session. */
   readonly keyId: string;
 }
 

@@ -161,6 +161,10 @@ describe('readStackSettings (CDK context)', () => {
     });
   });
 
+  it('takes an authorizer cache of up to 300 s (how long a revoked key may keep working)', () => {
+    expect(settingsOf({ IMAGER_AUTH_CACHE_SECONDS: 300 })).toMatchObject({ authCacheSeconds: 300 });
+  });
+
   it('uses the defaults for missing context', () => {
     expect(settingsOf({})).toMatchObject({
       hourlyLimit: 1000,
@@ -178,6 +182,8 @@ describe('readStackSettings (CDK context)', () => {
     ['IMAGER_DAILY_QUOTA', -1],
     ['IMAGER_MAX_PIXELS', true],
     ['IMAGER_AUTH_CACHE_SECONDS', 3601],
+    // Within API Gateway's 3600, but a revoked key works as long as its cached answer (no flush).
+    ['IMAGER_AUTH_CACHE_SECONDS', 301],
     ['IMAGER_AUTH_CACHE_SECONDS', 'x'],
     ['IMAGER_PUBLIC_BASE_URL', 'not a url'],
   ])('refuses %s=%s', (name, value) => {
