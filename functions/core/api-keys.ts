@@ -21,9 +21,10 @@ const SESSION_TOKEN_PATTERN = /* @__PURE__ */ new RegExp(`^${SESSION_TOKEN_SHAPE
 /**
  * The Authorization header API Gateway lets through to the TOKEN authorizer (its identity
  * validation expression, as RegExp source): an API key or a session token; anything else is a
- * 401 before any function runs. The local gateway applies the same expression.
+ * 401 before any function runs. The local gateway applies the same expression (a plain group,
+ * no regex feature API Gateway might not have).
  */
-export const BEARER_PATTERN = `^[Bb]earer (?:${KEY_SHAPE}|${SESSION_TOKEN_SHAPE})$`;
+export const BEARER_PATTERN = `^[Bb]earer (${KEY_SHAPE}|${SESSION_TOKEN_SHAPE})$`;
 
 /** A new secret key: the prefix and 256 random bits. Shown once, stored only as its hash. */
 export function generateApiKey(): string {
