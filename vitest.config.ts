@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -17,6 +19,8 @@ export default defineConfig({
       IMAGES_TABLE: 'test-images',
       KEYS_TABLE: 'test-keys',
       COUNTERS_TABLE: 'test-counters',
+      // The edge's store as local mode keeps it (a file); unit tests hand the handlers a fake instead.
+      IMAGER_EDGE_STORE_FILE: join(tmpdir(), 'imager-test-edge-store.json'),
       POWERTOOLS_LOG_LEVEL: 'SILENT',
       AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1',
       // Business metrics (EMF lines on stdout) are off in tests except where a test turns them on to check them.

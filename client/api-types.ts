@@ -50,6 +50,13 @@ export interface paths {
          *     before `expires_at`. The image becomes `ready` once the bytes passed the same checks as
          *     a direct upload (or `rejected`, with a `reason`); poll `GET /api/images/{image_id}`.
          *     Both body fields are optional; `size` binds the upload to exactly that many bytes.
+         *
+         *     With `"multipart": true` (and `size`) the upload is resumable: `upload` then says how to cut
+         *     the file into parts (`part_size`, `part_count`) instead of giving one URL. Sign the parts
+         *     (`POST /api/images/{image_id}/upload/parts`), `PUT` each to its URL, then complete the
+         *     upload (`POST /api/images/{image_id}/upload/complete`); after an interruption,
+         *     `GET /api/images/{image_id}/upload/parts` lists what arrived, so only the rest is sent
+         *     again. The upload stays open for 24 hours; `DELETE /api/images/{image_id}/upload` abandons it.
          */
         post: operations["startUpload"];
         delete?: never;
@@ -103,9 +110,123 @@ export interface paths {
         post?: never;
         /**
          * Delete an image
-         * @description Deletes the record, the stored bytes, every variant and the cached copies. The public URL answers `404` at once locally and within minutes on AWS.
+         * @description Deletes the record, the stored bytes and every variant. The public URL answers `404` at once locally and within seconds at every edge on AWS (the id enters the edge's deny-list; no cache invalidation is made).
          */
         delete: operations["deleteImage"];
+        options?: never;
+        head?: never;
+        /**
+         * Change who may view an image, and until when
+         * @description `visibility`: `private` makes the public URL answer only with a valid signature of the
+         *     account (unsigned: `404`, as for an image that does not exist); `public` opens it again.
+         *     `expires_at` (or `expires_in` seconds) sets when the URL starts answering `404` and the
+         *     image is removed (within the hour); `"expires_at": null` removes an expiry. The edge
+         *     applies a change within seconds. The answer is the image; a private image's `url` is
+         *     signed for `IMAGER_PRIVATE_URL_SECONDS`.
+         *
+         *         curl -X PATCH -H "Authorization: Bearer YOUR_API_KEY" -H "Content-Type: application/json" -d '{"visibility":"private"}' https://api.imager.com/api/images/12345
+         */
+        patch: operations["updateImage"];
+        trace?: never;
+    };
+    "/api/images/{image_id}/upload/parts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The image's `id`.
+                 * @example 7Yq2mN0c4TzP1aXbK9eLwQ
+                 */
+                image_id: components["parameters"]["ImageId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List the uploaded parts (resume)
+         * @description The parts S3 holds of an open multipart upload, with their `etag` and `size`. To resume an
+         *     interrupted upload, send only the parts missing from this list, then complete it.
+         *
+         *         curl -H "Authorization: Bearer YOUR_API_KEY" https://api.imager.com/api/images/7Yq2mN0c4TzP1aXbK9eLwQ/upload/parts
+         */
+        get: operations["listUploadParts"];
+        put?: never;
+        /**
+         * Sign part uploads (resumable upload)
+         * @description For a multipart upload (started with `"multipart": true`): a presigned `PUT` URL for each
+         *     asked part, each bound to the part's exact length (`part_size`, the rest for the last part).
+         *     Send part `n` as bytes `(n-1) × part_size` up to `n × part_size` of the file, and keep the
+         *     `ETag` header S3 answers with. Without a body every part is signed (at most 100 at a time).
+         *     The URLs expire at `expires_at` (15 minutes); sign a part again whenever you need, for as
+         *     long as the upload is open (24 hours from its start).
+         *
+         *         curl -X POST -H "Authorization: Bearer YOUR_API_KEY" -H "Content-Type: application/json" \
+         *           -d '{"part_numbers":[1,2]}' https://api.imager.com/api/images/7Yq2mN0c4TzP1aXbK9eLwQ/upload/parts
+         */
+        post: operations["signUploadParts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/images/{image_id}/upload/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The image's `id`.
+                 * @example 7Yq2mN0c4TzP1aXbK9eLwQ
+                 */
+                image_id: components["parameters"]["ImageId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Complete a resumable upload
+         * @description S3 assembles the parts into the upload, and Imager then checks it like any upload (format,
+         *     size, pixels; metadata removed) before it is published. List every part, 1 to
+         *     `part_count` in order, with the `ETag` S3 answered its `PUT` with; without a body the parts
+         *     S3 holds are used (all of them must be there). Answers `202` with the image, still
+         *     `pending`: poll `GET /api/images/{image_id}` until it is `ready` or `rejected`.
+         *
+         *         curl -X POST -H "Authorization: Bearer YOUR_API_KEY" https://api.imager.com/api/images/7Yq2mN0c4TzP1aXbK9eLwQ/upload/complete
+         */
+        post: operations["completeUpload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/images/{image_id}/upload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The image's `id`.
+                 * @example 7Yq2mN0c4TzP1aXbK9eLwQ
+                 */
+                image_id: components["parameters"]["ImageId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Abort a resumable upload
+         * @description Abandons an open multipart upload: S3 discards its parts and the pending image is removed
+         *     (`GET` answers `404` afterwards). A completed upload is not undone (`409`); delete the image
+         *     instead. Uploads left open are aborted 24 hours after they started.
+         *
+         *         curl -X DELETE -H "Authorization: Bearer YOUR_API_KEY" https://api.imager.com/api/images/7Yq2mN0c4TzP1aXbK9eLwQ/upload
+         */
+        delete: operations["abortUpload"];
         options?: never;
         head?: never;
         patch?: never;
@@ -124,6 +245,12 @@ export interface paths {
                 format?: components["parameters"]["TransformFormat"];
                 /** @description Quality of lossy output formats. */
                 q?: components["parameters"]["TransformQuality"];
+                /** @description Which of the account's signing secrets signed the URL (docs/edge.md). */
+                kid?: components["parameters"]["SignatureKid"];
+                /** @description Unix seconds after which the signature is refused (optional; signed too). */
+                exp?: components["parameters"]["SignatureExp"];
+                /** @description base64url (no padding) of HMAC-SHA256(secret, `/image/<id>?<every other parameter as name=value, sorted by name, joined by &>`). Not part of the cache key. */
+                sig?: components["parameters"]["Signature"];
             };
             header?: never;
             path: {
@@ -140,7 +267,13 @@ export interface paths {
          * @description The `url` of an image: its bytes, for anyone, from the CDN (locally from the local API,
          *     which serves `/image/` the way the CDN does). With transform parameters it answers a
          *     variant, rendered once and then cached. Any other parameter, a value out of range or a
-         *     repeated parameter is a `400`. Unknown, deleted, pending or rejected images are `404`.
+         *     repeated parameter is a `400`. Unknown, deleted, expired, pending or rejected images are
+         *     `404`, and so is a private image without a valid signature of its account.
+         *
+         *     Without a signature only the presets render (`w` or `h` of 64, 128, 256, 512, 1024, 2048,
+         *     any `format`, no `fit`, no `q`: the `IMAGER_UNSIGNED_*` settings); anything else is `403`
+         *     `Signature required`. A signature (`kid`, optional `exp`, `sig`: see docs/edge.md) that is
+         *     wrong, tampered, of an unknown key or past `exp` is `403` `Invalid signature`.
          *
          *     On AWS, the API's own domain answers this path with a `301` to the CDN URL, so links made
          *     before the CDN existed keep working.
@@ -282,6 +415,53 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/account/signing-secrets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your URL-signing secrets
+         * @description The account's secrets for signing public URLs (docs/edge.md), newest first, by `kid`. The values are shown once, when a secret is created.
+         */
+        get: operations["listSigningSecrets"];
+        put?: never;
+        /**
+         * Create (rotate) a URL-signing secret
+         * @description A new secret; its value (`secret`) is in this response only. An account has two at
+         *     most: with two already, the older one is retired (`retired`) and URLs signed with it
+         *     answer `403` from then on. Sign new URLs with the new `kid` and keep the previous one
+         *     until the next rotation.
+         */
+        post: operations["createSigningSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/account/signing-secrets/{kid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke a URL-signing secret
+         * @description URLs signed with it answer `403` at every edge within seconds.
+         */
+        delete: operations["revokeSigningSecret"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -344,6 +524,8 @@ export interface components {
             /** @description Hex SHA-256 digest of the stored bytes. */
             sha256: string;
             created_at: components["schemas"]["Timestamp"];
+            visibility?: components["schemas"]["Visibility"];
+            expires_at?: components["schemas"]["Timestamp"];
         };
         /** @description A large upload whose bytes have not arrived (or not been checked) yet. Its `url` answers `404` until it is ready. */
         PendingImage: {
@@ -355,6 +537,8 @@ export interface components {
              */
             state: "pending";
             created_at: components["schemas"]["Timestamp"];
+            visibility?: components["schemas"]["Visibility"];
+            expires_at?: components["schemas"]["Timestamp"];
         };
         /** @description A large upload whose bytes failed the checks; nothing was published. */
         RejectedImage: {
@@ -368,6 +552,8 @@ export interface components {
             created_at: components["schemas"]["Timestamp"];
             /** @description Why the bytes were refused. */
             reason: string;
+            visibility?: components["schemas"]["Visibility"];
+            expires_at?: components["schemas"]["Timestamp"];
         };
         /** @enum {string} */
         ImageContentType: "image/jpeg" | "image/png" | "image/gif" | "image/webp" | "image/avif" | "image/bmp" | "image/tiff";
@@ -386,9 +572,21 @@ export interface components {
             };
         };
         StartUploadRequest: {
-            /** @description Exact byte count of the file (binds the upload to it). */
+            /** @description Exact byte count of the file (binds the upload to it; required for `multipart`). */
             size?: number;
             content_type?: components["schemas"]["ImageContentType"];
+            /** @description A resumable upload in parts (S3 multipart) instead of one request; false when absent. */
+            multipart?: boolean;
+            /** @description With `multipart`, the bytes of every part but the last; by default 5 MiB (more for files that would need over 10,000 parts). */
+            part_size?: number;
+            visibility?: components["schemas"]["Visibility"];
+            /**
+             * Format: date-time
+             * @description When the image expires. Not with `expires_in`.
+             */
+            expires_at?: string;
+            /** @description Seconds from now after which the image expires. */
+            expires_in?: number;
         } & {
             [key: string]: unknown;
         };
@@ -414,6 +612,81 @@ export interface components {
             /** @description The most bytes the upload accepts. */
             max_size: number;
         };
+        /**
+         * @description A resumable upload: cut the file into `part_count` parts of `part_size` bytes (the last one
+         *     holds the rest), sign them (`POST /api/images/{image_id}/upload/parts`), `PUT` each one, and
+         *     complete the upload (`POST /api/images/{image_id}/upload/complete`) before `expires_at`.
+         */
+        MultipartUploadTicket: {
+            /** @constant */
+            method: "multipart";
+            /** @description Bytes of every part but the last. */
+            part_size: number;
+            part_count: number;
+            /**
+             * Format: date-time
+             * @description Until when the upload may be resumed and completed (24 hours from its start).
+             */
+            expires_at: string;
+            /** @description The declared size; the parts add up to exactly this many bytes. */
+            max_size: number;
+        };
+        SignPartsRequest: {
+            /** @description The parts to sign; every part when absent (uploads of at most 100 parts). */
+            part_numbers?: number[];
+        } & {
+            [key: string]: unknown;
+        };
+        SignedPart: {
+            part_number: number;
+            /** @constant */
+            method: "PUT";
+            /**
+             * Format: uri
+             * @description The presigned S3 URL of this part.
+             */
+            url: string;
+            /** @description Headers to send with the PUT (`Content-Length`, which browsers set themselves). */
+            headers: {
+                [key: string]: string;
+            };
+        };
+        SignedPartsResponse: {
+            /** @constant */
+            status: "success";
+            data: {
+                parts: components["schemas"]["SignedPart"][];
+                /**
+                 * Format: date-time
+                 * @description When these URLs stop working (sign the parts again after that).
+                 */
+                expires_at: string;
+            };
+        };
+        UploadedPart: {
+            part_number: number;
+            /** @description The part's ETag, as S3 answered its PUT (quotes included). */
+            etag: string;
+            size: number;
+        };
+        UploadPartsResponse: {
+            /** @constant */
+            status: "success";
+            data: {
+                part_size: number;
+                part_count: number;
+                parts: components["schemas"]["UploadedPart"][];
+            };
+        };
+        CompleteUploadRequest: {
+            /** @description Every part, 1 to `part_count` in order; the parts S3 holds when absent. */
+            parts?: {
+                part_number: number;
+                etag: string;
+            }[];
+        } & {
+            [key: string]: unknown;
+        };
         /** @description The pending image and where to send its bytes. */
         StartedUpload: {
             id: components["schemas"]["ImageId"];
@@ -421,7 +694,9 @@ export interface components {
             /** @constant */
             state: "pending";
             created_at: components["schemas"]["Timestamp"];
-            upload: components["schemas"]["UploadTicket"];
+            upload: components["schemas"]["UploadTicket"] | components["schemas"]["MultipartUploadTicket"];
+            visibility?: components["schemas"]["Visibility"];
+            expires_at?: components["schemas"]["Timestamp"];
         };
         StartedUploadResponse: {
             /** @constant */
@@ -489,6 +764,46 @@ export interface components {
             /** @constant */
             status: "success";
             data: components["schemas"]["NewKey"];
+        };
+        /**
+         * @description `private`: the public URL needs a valid signature of the account (docs/edge.md).
+         * @enum {string}
+         */
+        Visibility: "public" | "private";
+        ImageAccessChange: {
+            visibility?: components["schemas"]["Visibility"];
+            /**
+             * Format: date-time
+             * @description When the image expires; `null` removes an expiry. Not with `expires_in`.
+             */
+            expires_at?: string | null;
+            /** @description Seconds from now after which the image expires. Not with `expires_at`. */
+            expires_in?: number;
+        } & {
+            [key: string]: unknown;
+        };
+        SigningSecret: {
+            kid: string;
+            created_at: components["schemas"]["Timestamp"];
+        };
+        SigningSecretListResponse: {
+            /** @constant */
+            status: "success";
+            data: {
+                signing_secrets: components["schemas"]["SigningSecret"][];
+            };
+        };
+        NewSigningSecretResponse: {
+            /** @constant */
+            status: "success";
+            data: {
+                kid: string;
+                created_at: components["schemas"]["Timestamp"];
+                /** @description The secret itself (shown once). HMAC-SHA256 key, used as the UTF-8 bytes of this text. */
+                secret: string;
+                /** @description The `kid` of the secret this one replaced, if the account had two. */
+                retired: string[];
+            };
         };
     };
     responses: {
@@ -643,6 +958,20 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /** @description The image is not an open multipart upload (anymore): already complete, started without `"multipart": true`, aborted, or past its 24 hours. */
+        UploadConflict: {
+            headers: {
+                "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                RateLimit: components["headers"]["RateLimit"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
         /** @description No such route or method (answered by the gateway). */
         RouteNotFound: {
             headers: {
@@ -757,6 +1086,15 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /** @description A transform outside the unsigned presets without a signature, or a signature that is wrong, tampered, of an unknown `kid` or past its `exp` (answered at the edge). */
+        BadSignature: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
     };
     parameters: {
         /**
@@ -774,6 +1112,12 @@ export interface components {
         TransformFormat: "jpeg" | "png" | "webp" | "avif" | "auto";
         /** @description Quality of lossy output formats. */
         TransformQuality: number;
+        /** @description Which of the account's signing secrets signed the URL (docs/edge.md). */
+        SignatureKid: string;
+        /** @description Unix seconds after which the signature is refused (optional; signed too). */
+        SignatureExp: number;
+        /** @description base64url (no padding) of HMAC-SHA256(secret, `/image/<id>?<every other parameter as name=value, sorted by name, joined by &>`). Not part of the cache key. */
+        Signature: string;
         /**
          * @description One byte range, e.g. `bytes=0-1023`.
          * @example bytes=0-1023
@@ -876,6 +1220,14 @@ export interface operations {
                      * @description The image file.
                      */
                     image: Blob;
+                    visibility?: components["schemas"]["Visibility"];
+                    /** @description Seconds from now after which the image expires (1 to 315360000). Not with `expires_at`. */
+                    expires_in?: string;
+                    /**
+                     * Format: date-time
+                     * @description When the image expires (ISO 8601 with a time zone, at most ten years ahead). Not with `expires_in`.
+                     */
+                    expires_at?: string;
                 };
             };
         };
@@ -959,12 +1311,6 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                /**
-                 * @example {
-                 *       "size": 12582912,
-                 *       "content_type": "image/jpeg"
-                 *     }
-                 */
                 "application/json": components["schemas"]["StartUploadRequest"];
             };
         };
@@ -1159,6 +1505,328 @@ export interface operations {
             504: components["responses"]["GatewayTimeout"];
         };
     };
+    updateImage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The image's `id`.
+                 * @example 7Yq2mN0c4TzP1aXbK9eLwQ
+                 */
+                image_id: components["parameters"]["ImageId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "visibility": "private",
+                 *       "expires_in": 86400
+                 *     }
+                 */
+                "application/json": components["schemas"]["ImageAccessChange"];
+            };
+        };
+        responses: {
+            /** @description The image as it is now. */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImageResponse"];
+                };
+            };
+            /** @description A bad `visibility`, `expires_at` or `expires_in`, both expiry fields, nothing to change, or a body that is not a JSON object. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "error",
+                     *       "message": "expires_at must be in the future"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["ImageNotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    listUploadParts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The image's `id`.
+                 * @example 7Yq2mN0c4TzP1aXbK9eLwQ
+                 */
+                image_id: components["parameters"]["ImageId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The parts uploaded so far, in part order. */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "success",
+                     *       "data": {
+                     *         "part_size": 5242880,
+                     *         "part_count": 6,
+                     *         "parts": [
+                     *           {
+                     *             "part_number": 1,
+                     *             "etag": "\"5f363e0e58a95f06cbe9bbc662c5dfb6\"",
+                     *             "size": 5242880
+                     *           },
+                     *           {
+                     *             "part_number": 2,
+                     *             "etag": "\"9d3f2b5c0e1a7d4f8b6c2e0a1f3d5b7c\"",
+                     *             "size": 5242880
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["UploadPartsResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["ImageNotFound"];
+            409: components["responses"]["UploadConflict"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    signUploadParts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The image's `id`.
+                 * @example 7Yq2mN0c4TzP1aXbK9eLwQ
+                 */
+                image_id: components["parameters"]["ImageId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "part_numbers": [
+                 *         1,
+                 *         2
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["SignPartsRequest"];
+            };
+        };
+        responses: {
+            /** @description The presigned part uploads. */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "success",
+                     *       "data": {
+                     *         "parts": [
+                     *           {
+                     *             "part_number": 1,
+                     *             "method": "PUT",
+                     *             "url": "https://imager-bucket.s3.eu-west-1.amazonaws.com/uploads/7Yq2mN0c4TzP1aXbK9eLwQ?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=ASIA...&X-Amz-Date=20261127T101502Z&X-Amz-Expires=900&X-Amz-SignedHeaders=content-length%3Bhost&partNumber=1&uploadId=VXBsb2Fk...&x-id=UploadPart&X-Amz-Signature=5f0e...",
+                     *             "headers": {
+                     *               "Content-Length": "5242880"
+                     *             }
+                     *           }
+                     *         ],
+                     *         "expires_at": "2026-11-27T10:30:02.481Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SignedPartsResponse"];
+                };
+            };
+            /** @description `part_numbers` is not a list of part numbers of this upload, or the body is not JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "error",
+                     *       "message": "part_numbers must be a list of 1 to 100 distinct part numbers from 1 to 6"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["ImageNotFound"];
+            409: components["responses"]["UploadConflict"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    completeUpload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The image's `id`.
+                 * @example 7Yq2mN0c4TzP1aXbK9eLwQ
+                 */
+                image_id: components["parameters"]["ImageId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "parts": [
+                 *         {
+                 *           "part_number": 1,
+                 *           "etag": "\"5f363e0e58a95f06cbe9bbc662c5dfb6\""
+                 *         },
+                 *         {
+                 *           "part_number": 2,
+                 *           "etag": "\"9d3f2b5c0e1a7d4f8b6c2e0a1f3d5b7c\""
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["CompleteUploadRequest"];
+            };
+        };
+        responses: {
+            /** @description The parts are assembled; the image is pending until its checks have run. `Location` names the image's API resource. */
+            202: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "success",
+                     *       "data": {
+                     *         "id": "7Yq2mN0c4TzP1aXbK9eLwQ",
+                     *         "url": "https://d1x2y3z4a5b6c7.cloudfront.net/image/7Yq2mN0c4TzP1aXbK9eLwQ",
+                     *         "state": "pending",
+                     *         "created_at": "2026-11-27T10:15:02.481Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ImageResponse"];
+                };
+            };
+            /** @description The part list is not every part in order, or S3 refused the parts (one missing or with another ETag, one but the last under 5 MiB). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["ImageNotFound"];
+            409: components["responses"]["UploadConflict"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    abortUpload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The image's `id`.
+                 * @example 7Yq2mN0c4TzP1aXbK9eLwQ
+                 */
+                image_id: components["parameters"]["ImageId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Aborted. No body. */
+            204: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["ImageNotFound"];
+            409: components["responses"]["UploadConflict"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
     viewImage: {
         parameters: {
             query?: {
@@ -1172,6 +1840,12 @@ export interface operations {
                 format?: components["parameters"]["TransformFormat"];
                 /** @description Quality of lossy output formats. */
                 q?: components["parameters"]["TransformQuality"];
+                /** @description Which of the account's signing secrets signed the URL (docs/edge.md). */
+                kid?: components["parameters"]["SignatureKid"];
+                /** @description Unix seconds after which the signature is refused (optional; signed too). */
+                exp?: components["parameters"]["SignatureExp"];
+                /** @description base64url (no padding) of HMAC-SHA256(secret, `/image/<id>?<every other parameter as name=value, sorted by name, joined by &>`). Not part of the cache key. */
+                sig?: components["parameters"]["Signature"];
             };
             header?: {
                 /**
@@ -1203,6 +1877,7 @@ export interface operations {
             301: components["responses"]["ToCdn"];
             304: components["responses"]["NotModified"];
             400: components["responses"]["BadTransform"];
+            403: components["responses"]["BadSignature"];
             404: components["responses"]["ImageNotFound"];
             416: components["responses"]["RangeNotSatisfiable"];
             500: components["responses"]["InternalError"];
@@ -1224,6 +1899,12 @@ export interface operations {
                 format?: components["parameters"]["TransformFormat"];
                 /** @description Quality of lossy output formats. */
                 q?: components["parameters"]["TransformQuality"];
+                /** @description Which of the account's signing secrets signed the URL (docs/edge.md). */
+                kid?: components["parameters"]["SignatureKid"];
+                /** @description Unix seconds after which the signature is refused (optional; signed too). */
+                exp?: components["parameters"]["SignatureExp"];
+                /** @description base64url (no padding) of HMAC-SHA256(secret, `/image/<id>?<every other parameter as name=value, sorted by name, joined by &>`). Not part of the cache key. */
+                sig?: components["parameters"]["Signature"];
             };
             header?: {
                 /**
@@ -1631,6 +2312,134 @@ export interface operations {
                     "text/html": string;
                 };
             };
+        };
+    };
+    listSigningSecrets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The secrets, without their values. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "success",
+                     *       "data": {
+                     *         "signing_secrets": [
+                     *           {
+                     *             "kid": "kQ3xZ9aB",
+                     *             "created_at": "2026-11-27T10:20:00.000Z"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SigningSecretListResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["RouteNotFound"];
+            429: components["responses"]["Throttled"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    createSigningSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The secret, with its value. `Location` names it. */
+            201: {
+                headers: {
+                    /**
+                     * @description The secret's resource, `/api/account/signing-secrets/{kid}`.
+                     * @example /api/account/signing-secrets/kQ3xZ9aB
+                     */
+                    Location: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "success",
+                     *       "data": {
+                     *         "kid": "kQ3xZ9aB",
+                     *         "created_at": "2026-11-27T10:20:00.000Z",
+                     *         "secret": "3q2-7wEAAAAB3q2-7wEAAAAB3q2-7wEAAAAB3q2-7wE",
+                     *         "retired": []
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["NewSigningSecretResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["RouteNotFound"];
+            429: components["responses"]["Throttled"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    revokeSigningSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The secret's `kid`.
+                 * @example kQ3xZ9aB
+                 */
+                kid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked. No body. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description No such secret in this account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "error",
+                     *       "message": "Signing secret not found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["Throttled"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
         };
     };
 }

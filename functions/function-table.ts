@@ -10,91 +10,10 @@
  */
 import { IMAGES_TABLE_SCHEMA, KEYS_TABLE_SCHEMA } from './adapters/table-schemas';
 import { DIRECT_PREFIX, LARGE_UPLOAD_PREFIX, VARIANT_PREFIX } from './core/ids';
+import { type FunctionDefinition, type Grant, index, objects, table, type Trigger } from './function-definition';
 
-/** The DynamoDB tables a function can be given, by the name the storage construct knows them by. */
-export type TableName = 'images' | 'keys' | 'counters';
-
-/** The environment variable that carries each table's name to the handlers. */
-export const TABLE_ENVIRONMENT: Readonly<Record<TableName, string>> = {
-  images: 'IMAGES_TABLE',
-  keys: 'KEYS_TABLE',
-  counters: 'COUNTERS_TABLE',
-};
-
-/** What a function may do, each on the narrowest resource that can be named. */
-export type Grant =
-  /** These actions on the table itself (not its indexes). */
-  | { readonly kind: 'table'; readonly table: TableName; readonly actions: readonly string[] }
-  /** `dynamodb:Query` on one index of the table. */
-  | { readonly kind: 'index'; readonly table: TableName; readonly index: string }
-  /** These actions on the objects under each key prefix of the image bucket, never on the bucket. */
-  | { readonly kind: 'objects'; readonly prefixes: readonly string[]; readonly actions: readonly string[] }
-  /** `s3:ListBucket` on the image bucket; with prefixes, only listings under them. */
-  | { readonly kind: 'list'; readonly prefixes?: readonly string[] }
-  /** `cloudfront:CreateInvalidation` on the delivery distribution. */
-  | { readonly kind: 'invalidate' }
-  /** Create account meters' API Gateway keys on the usage plan (granted by the API construct, which owns the plan). */
-  | { readonly kind: 'api-keys' };
-
-/** What invokes a function. */
-export type Trigger =
-  /** API Gateway: the routes of functions/routes.ts whose `handler` is this function. */
-  | { readonly type: 'api' }
-  /** The TOKEN authorizer of the API-key routes (`auth: 'key'`). */
-  | { readonly type: 'authorizer' }
-  /** S3 notifications of the image bucket for objects under `prefix`. */
-  | {
-      readonly type: 's3';
-      /** S3 event names, as events carry them (`ObjectCreated:Put`; `ObjectRemoved:*` for all removals). */
-      readonly events: readonly string[];
-      readonly prefix: string;
-      /** Lambda's asynchronous retries, then the event is kept in a dead-letter queue; unset: Lambda's defaults and no queue. */
-      readonly onFailure?: {
-        readonly retryAttempts: number;
-        /** Construct id of the queue (kept from the first deployment: a new id would replace the queue). */
-        readonly deadLetterQueueId: string;
-      };
-    }
-  /** An EventBridge schedule. */
-  | {
-      readonly type: 'schedule';
-      readonly everyMinutes: number;
-      readonly description: string;
-      /** Construct id of the rule (kept from the first deployment: a new id would replace the rule). */
-      readonly ruleId: string;
-    }
-  /** A function URL with IAM auth, reached only by CloudFront through an origin access control. */
-  | { readonly type: 'url' };
-
-/** Extra work after bundling: `docs-page` writes the finished reference page beside the bundle; `sharp` installs sharp's linux-arm64 build beside it. */
-export type BundlingExtra = 'docs-page' | 'sharp';
-
-export interface FunctionDefinition {
-  /** Handler file in functions/, without `.ts`; it exports `handler`. Its sample event is `events/<file>.json`. */
-  readonly file: string;
-  readonly description: string;
-  readonly trigger: Trigger;
-  /** At most 29 s for API routes (the API Gateway integration limit). */
-  readonly timeoutSeconds: number;
-  readonly memoryMb: number;
-  /**
-   * Concurrent executions reserved for (and the most allowed to) this function, so a flood on
-   * one route cannot take the account's whole pool from the others (docs/quotas.md).
-   * IMAGER_RESERVED_CONCURRENCY=false reserves none.
-   */
-  readonly reservedConcurrency: number;
-  /**
-   * Which of the functions' settings (functions/core/config.ts `functionEnvironment`, plus
-   * IMAGER_PUBLIC_BASE_URL) it receives: all, none, or the ones named.
-   */
-  readonly settings: 'all' | 'none' | readonly string[];
-  readonly grants: readonly Grant[];
-  readonly bundling?: BundlingExtra;
-}
-
-const table = (name: TableName, ...actions: string[]): Grant => ({ kind: 'table', table: name, actions });
-const index = (name: TableName, indexName: string): Grant => ({ kind: 'index', table: name, index: indexName });
-const objects = (prefixes: readonly string[], ...actions: string[]): Grant => ({ kind: 'objects', prefixes, actions });
+export type { BundlingExtra, FunctionDefinition, Grant, TableName, Trigger } from './function-definition';
+export { TABLE_ENVIRONMENT } from './function-definition';
 
 /** What every API function runs with: 10 s (inside API Gateway's 29 s), 1 GB (docs/performance.md: the benchmark's choice). */
 const API_FUNCTION = { trigger: { type: 'api' }, timeoutSeconds: 10, memoryMb: 1024 } as const;
@@ -102,6 +21,13 @@ const API_FUNCTION = { trigger: { type: 'api' }, timeoutSeconds: 10, memoryMb: 1
 const COUNT = table('counters', 'dynamodb:UpdateItem');
 /** The person's account record and key slots live in the keys table. */
 const ACCOUNT = ['dynamodb:GetItem', 'dynamodb:PutItem'];
+/** The edge's key-value store: private and expiring images, the deny-list, signing secrets (docs/edge.md). */
+const EDGE: Grant = { kind: 'edge-store' };
+/**
+ * An account's signing secrets (an item of the keys table): read to sign private URLs, written
+ * when the first one is made on demand.
+ */
+const SIGNING = table('keys', 'dynamodb:GetItem', 'dynamodb:PutItem');
 
 /**
  * Every function. Reserved concurrency follows each route's share of traffic and its throttle:
@@ -118,7 +44,7 @@ export const FUNCTIONS = {
     reservedConcurrency: 100,
     settings: 'all',
     // DeleteObject: the cleanup when the record cannot be written after the object was.
-    grants: [table('images', 'dynamodb:PutItem'), COUNT, objects([DIRECT_PREFIX], 's3:PutObject', 's3:DeleteObject')],
+    grants: [table('images', 'dynamodb:PutItem'), COUNT, objects([DIRECT_PREFIX], 's3:PutObject', 's3:DeleteObject'), SIGNING, EDGE],
   },
   GetImage: {
     file: 'get-image',
@@ -126,7 +52,7 @@ export const FUNCTIONS = {
     ...API_FUNCTION,
     reservedConcurrency: 40,
     settings: 'all',
-    grants: [table('images', 'dynamodb:GetItem'), COUNT],
+    grants: [table('images', 'dynamodb:GetItem'), COUNT, table('keys', 'dynamodb:GetItem')],
   },
   ListImages: {
     file: 'list-images',
@@ -134,7 +60,16 @@ export const FUNCTIONS = {
     ...API_FUNCTION,
     reservedConcurrency: 40,
     settings: 'all',
-    grants: [index('images', IMAGES_TABLE_SCHEMA.byAccountIndex.name), COUNT],
+    grants: [index('images', IMAGES_TABLE_SCHEMA.byAccountIndex.name), COUNT, table('keys', 'dynamodb:GetItem')],
+  },
+  PatchImage: {
+    file: 'patch-image',
+    description: 'PATCH /api/images/{image_id}',
+    ...API_FUNCTION,
+    reservedConcurrency: 5,
+    settings: 'all',
+    // The record's visibility and expiry, and the image's entry at the edge.
+    grants: [table('images', 'dynamodb:GetItem', 'dynamodb:UpdateItem'), COUNT, SIGNING, EDGE],
   },
   DeleteImage: {
     file: 'delete-image',
@@ -150,8 +85,44 @@ export const FUNCTIONS = {
     ...API_FUNCTION,
     reservedConcurrency: 20,
     settings: 'all',
-    // The presigned PUT/POST is signed with this function's role, so it needs the put itself.
-    grants: [table('images', 'dynamodb:PutItem'), COUNT, objects([LARGE_UPLOAD_PREFIX], 's3:PutObject')],
+    // The presigned PUT/POST is signed with this function's role, so it needs the put itself;
+    // PutObject also starts a multipart upload, and Abort undoes one whose record was not written.
+    grants: [table('images', 'dynamodb:PutItem'), COUNT, objects([LARGE_UPLOAD_PREFIX], 's3:PutObject', 's3:AbortMultipartUpload'), SIGNING, EDGE],
+  },
+  // Resumable uploads (docs/api.md): each part's PUT is presigned with this role (UploadPart is
+  // authorized by s3:PutObject); the others act on the multipart upload themselves.
+  SignUploadParts: {
+    file: 'sign-upload-parts',
+    description: 'POST /api/images/{image_id}/upload/parts',
+    ...API_FUNCTION,
+    reservedConcurrency: 5,
+    settings: 'all',
+    grants: [table('images', 'dynamodb:GetItem'), COUNT, objects([LARGE_UPLOAD_PREFIX], 's3:PutObject')],
+  },
+  ListUploadParts: {
+    file: 'list-upload-parts',
+    description: 'GET /api/images/{image_id}/upload/parts',
+    ...API_FUNCTION,
+    reservedConcurrency: 2,
+    settings: 'all',
+    grants: [table('images', 'dynamodb:GetItem'), COUNT, objects([LARGE_UPLOAD_PREFIX], 's3:ListMultipartUploadParts')],
+  },
+  CompleteUpload: {
+    file: 'complete-upload',
+    description: 'POST /api/images/{image_id}/upload/complete',
+    ...API_FUNCTION,
+    reservedConcurrency: 5,
+    settings: 'all',
+    // ListParts: completing without a part list uses the parts S3 holds.
+    grants: [table('images', 'dynamodb:GetItem'), COUNT, objects([LARGE_UPLOAD_PREFIX], 's3:PutObject', 's3:ListMultipartUploadParts')],
+  },
+  AbortUpload: {
+    file: 'abort-upload',
+    description: 'DELETE /api/images/{image_id}/upload',
+    ...API_FUNCTION,
+    reservedConcurrency: 2,
+    settings: 'all',
+    grants: [table('images', 'dynamodb:GetItem', 'dynamodb:DeleteItem'), COUNT, objects([LARGE_UPLOAD_PREFIX], 's3:AbortMultipartUpload')],
   },
   ViewImage: {
     file: 'view-image',
@@ -196,6 +167,31 @@ export const FUNCTIONS = {
     // The key record and the account's key slots only: revoking calls no API Gateway API (docs/api.md#keys).
     grants: [table('keys', ...ACCOUNT, 'dynamodb:UpdateItem'), index('keys', KEYS_TABLE_SCHEMA.byKeyIdIndex.name)],
   },
+  // URL-signing secrets (docs/edge.md): rare calls from the console, each a write at the edge.
+  ListSigningSecrets: {
+    file: 'list-signing-secrets',
+    description: 'GET /api/account/signing-secrets',
+    ...API_FUNCTION,
+    reservedConcurrency: 2,
+    settings: 'all',
+    grants: [table('keys', ...ACCOUNT)],
+  },
+  CreateSigningSecret: {
+    file: 'create-signing-secret',
+    description: 'POST /api/account/signing-secrets',
+    ...API_FUNCTION,
+    reservedConcurrency: 2,
+    settings: 'all',
+    grants: [table('keys', ...ACCOUNT), EDGE],
+  },
+  RevokeSigningSecret: {
+    file: 'revoke-signing-secret',
+    description: 'DELETE /api/account/signing-secrets/{kid}',
+    ...API_FUNCTION,
+    reservedConcurrency: 2,
+    settings: 'all',
+    grants: [table('keys', ...ACCOUNT), EDGE],
+  },
   // The reference (document and page): read by people and tools now and then. No table, no
   // bucket, no setting: the document and Redoc are inside the asset.
   GetOpenApi: {
@@ -233,7 +229,7 @@ export const FUNCTIONS = {
   FinalizeUpload: {
     file: 'finalize-upload',
     description: 'Settles large uploads (S3 ObjectCreated)',
-    trigger: { type: 's3', events: ['ObjectCreated:Put', 'ObjectCreated:Post'], prefix: LARGE_UPLOAD_PREFIX },
+    trigger: { type: 's3', events: ['ObjectCreated:Put', 'ObjectCreated:Post', 'ObjectCreated:CompleteMultipartUpload'], prefix: LARGE_UPLOAD_PREFIX },
     timeoutSeconds: 60,
     memoryMb: 1024,
     reservedConcurrency: 30,
@@ -265,20 +261,26 @@ export const FUNCTIONS = {
     grants: [
       table('images', 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'),
       index('images', IMAGES_TABLE_SCHEMA.pendingIndex.name),
-      // The saved position (GetItem, UpdateItem) and the account totals of settled uploads (UpdateItem).
-      table('counters', 'dynamodb:GetItem', 'dynamodb:UpdateItem'),
+      index('images', IMAGES_TABLE_SCHEMA.expiryIndex.name),
+      // The saved position (GetItem, UpdateItem), the account totals of settled uploads (UpdateItem)
+      // and the edge's release schedule (GetItem, UpdateItem, DeleteItem).
+      table('counters', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'),
+      EDGE,
       objects([DIRECT_PREFIX, LARGE_UPLOAD_PREFIX], 's3:GetObject', 's3:DeleteObject'),
       objects([DIRECT_PREFIX], 's3:PutObject'),
+      // Expired multipart uploads are aborted with their pending record.
+      objects([LARGE_UPLOAD_PREFIX], 's3:AbortMultipartUpload'),
       objects([VARIANT_PREFIX], 's3:DeleteObject'),
       { kind: 'list' },
     ],
   },
-  // A published image was removed (delete, sweep): invalidate its CDN paths and delete its
-  // variants. Asynchronous: Lambda retries twice, then the event is kept in the dead-letter
-  // queue for a redrive; the delete itself never waits for or fails on it.
+  // A published image was removed (delete, expiry, sweep): its id goes on the edge's deny-list
+  // (scheduled to leave it after the edge TTL) and its variants are deleted; no invalidation.
+  // Asynchronous: Lambda retries twice, then the event is kept in the dead-letter queue for a
+  // redrive; the delete itself never waits for or fails on it.
   PurgeImage: {
     file: 'purge-image',
-    description: 'Invalidates CDN paths and variants of removed images (S3 ObjectRemoved)',
+    description: 'Denies removed images at the edge and deletes their variants (S3 ObjectRemoved)',
     trigger: {
       type: 's3',
       events: ['ObjectRemoved:*'],
@@ -289,7 +291,7 @@ export const FUNCTIONS = {
     memoryMb: 1024,
     reservedConcurrency: 10,
     settings: 'all',
-    grants: [{ kind: 'invalidate' }, { kind: 'list', prefixes: [VARIANT_PREFIX] }, objects([VARIANT_PREFIX], 's3:DeleteObject')],
+    grants: [EDGE, table('counters', 'dynamodb:UpdateItem'), { kind: 'list', prefixes: [VARIANT_PREFIX] }, objects([VARIANT_PREFIX], 's3:DeleteObject')],
   },
   // Renders variants behind the distribution's S3 origin (lib/transforms.ts).
   TransformImage: {
@@ -306,8 +308,9 @@ export const FUNCTIONS = {
     // the price per ms. docs/transforms.md has the figures.
     memoryMb: 1769,
     reservedConcurrency: 20,
-    settings: ['IMAGER_MAX_PIXELS'],
-    grants: [objects([DIRECT_PREFIX], 's3:GetObject'), objects([VARIANT_PREFIX], 's3:GetObject', 's3:PutObject')],
+    settings: ['IMAGER_MAX_PIXELS', 'IMAGER_MAX_VARIANTS_PER_IMAGE'],
+    // Listing variants/<id>/ counts an image's stored variants against the cap.
+    grants: [objects([DIRECT_PREFIX], 's3:GetObject'), objects([VARIANT_PREFIX], 's3:GetObject', 's3:PutObject'), { kind: 'list', prefixes: [VARIANT_PREFIX] }],
     bundling: 'sharp',
   },
 } as const satisfies Readonly<Record<string, FunctionDefinition>>;

@@ -3,7 +3,8 @@ import { decodeCursor, encodeCursor, parseLimit } from './core/cursor';
 import type { HourlyQuota } from './core/hourly-quota';
 import { type RecordPage, toApiImage } from './core/images';
 import type { Metrics } from './core/metrics';
-import { dynamoDB, imageRecords, keyRoute } from './runtime/wiring';
+import { type PrivateUrlDeps, privateUrlSigner } from './core/private-urls';
+import { dynamoDB, imageRecords, keyRoute, privateUrls } from './runtime/wiring';
 import { type ApiHandler, apiHandler } from './transport/api-handler';
 import { success } from './transport/http';
 
@@ -12,6 +13,9 @@ export interface ListImagesDeps {
   readonly quota: HourlyQuota;
   /** Counts hourly 429s (docs/operations.md). */
   readonly metrics?: Metrics;
+  /** Signs the `url` of private images (docs/edge.md). */
+  readonly privateUrls?: PrivateUrlDeps;
+  readonly now?: () => number;
   readonly records: { listByAccount(accountId: string, limit: number, after?: string): Promise<RecordPage> };
 }
 
@@ -23,8 +27,9 @@ export function createListImagesHandler(deps: ListImagesDeps): ApiHandler {
     const limit = parseLimit(query.limit);
     const after = query.cursor ? decodeCursor(query.cursor) : undefined;
     const page = await deps.records.listByAccount(route.caller.accountId, limit, after);
+    const sign = deps.privateUrls && (await privateUrlSigner(deps.privateUrls, route.caller.accountId, page.records, deps.now?.() ?? Date.now()));
     return success(200, {
-      images: page.records.map((record) => toApiImage(record, route.baseUrl)),
+      images: page.records.map((record) => toApiImage(record, route.baseUrl, sign)),
       next_cursor: page.after ? encodeCursor(page.after) : null,
     });
   });
@@ -32,4 +37,4 @@ export function createListImagesHandler(deps: ListImagesDeps): ApiHandler {
 
 const dynamodb = dynamoDB();
 
-export const handler = createListImagesHandler({ ...keyRoute(dynamodb), records: imageRecords(dynamodb) });
+export const handler = createListImagesHandler({ ...keyRoute(dynamodb), records: imageRecords(dynamodb), privateUrls: privateUrls(dynamodb) });

@@ -5,7 +5,7 @@ import { FUNCTIONS, type FunctionsTriggeredBy, functionsTriggeredBy } from './fu
  * `handler` names the function in the function table (functions/function-table.ts).
  */
 export interface RouteDefinition {
-  readonly method: 'GET' | 'POST' | 'DELETE';
+  readonly method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   /** API Gateway resource path; `{name}` segments are path parameters. */
   readonly path: string;
   readonly handler: HandlerName;
@@ -30,14 +30,22 @@ export const HANDLERS: Readonly<Record<HandlerName, string>> = Object.fromEntrie
 export const ROUTES: readonly RouteDefinition[] = [
   { method: 'POST', path: '/api/images/upload', handler: 'UploadImage', auth: 'key' },
   { method: 'POST', path: '/api/images/uploads', handler: 'StartUpload', auth: 'key' },
+  { method: 'POST', path: '/api/images/{image_id}/upload/parts', handler: 'SignUploadParts', auth: 'key' },
+  { method: 'GET', path: '/api/images/{image_id}/upload/parts', handler: 'ListUploadParts', auth: 'key' },
+  { method: 'POST', path: '/api/images/{image_id}/upload/complete', handler: 'CompleteUpload', auth: 'key' },
+  { method: 'DELETE', path: '/api/images/{image_id}/upload', handler: 'AbortUpload', auth: 'key' },
   { method: 'GET', path: '/api/images', handler: 'ListImages', auth: 'key' },
   { method: 'GET', path: '/api/images/{image_id}', handler: 'GetImage', auth: 'key' },
   { method: 'DELETE', path: '/api/images/{image_id}', handler: 'DeleteImage', auth: 'key' },
+  { method: 'PATCH', path: '/api/images/{image_id}', handler: 'PatchImage', auth: 'key' },
   { method: 'GET', path: '/image/{image_id}', handler: 'ViewImage', auth: 'none' },
   { method: 'GET', path: '/api/account', handler: 'GetAccount', auth: 'session' },
   { method: 'GET', path: '/api/account/keys', handler: 'ListAccountKeys', auth: 'session' },
   { method: 'POST', path: '/api/account/keys', handler: 'CreateAccountKey', auth: 'session' },
   { method: 'DELETE', path: '/api/account/keys/{key_id}', handler: 'RevokeAccountKey', auth: 'session' },
+  { method: 'GET', path: '/api/account/signing-secrets', handler: 'ListSigningSecrets', auth: 'session' },
+  { method: 'POST', path: '/api/account/signing-secrets', handler: 'CreateSigningSecret', auth: 'session' },
+  { method: 'DELETE', path: '/api/account/signing-secrets/{kid}', handler: 'RevokeSigningSecret', auth: 'session' },
   { method: 'GET', path: '/api/openapi.json', handler: 'GetOpenApi', auth: 'none' },
   { method: 'GET', path: '/docs', handler: 'GetDocs', auth: 'none' },
 ];

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { SharpRenderer } from './adapters/sharp-renderer';
 import { readTransformSettings } from './core/config';
+import { readEdgeSettings } from './core/edge-settings';
 import { HttpError, ImageNotFoundError, ServiceUnavailableError } from './core/errors';
 import type { Metrics } from './core/metrics';
 import { getOrRenderVariant, parseVariantPath, publicQueryFor, renderFormatOf, type VariantDeps } from './core/variants';
@@ -21,6 +22,9 @@ export interface TransformImageDeps extends VariantDeps {
   /** Business metrics: one `variantRendered` per render (a miss), none for a stored variant. */
   readonly metrics?: Pick<Metrics, 'variantRendered' | 'flush'>;
 }
+
+/** A query as the edge forwards it: names, values and percent escapes only (it becomes part of a Location). */
+const VIEWER_QUERY = /^[A-Za-z0-9_.~%=&-]{1,2000}$/;
 
 /** The headers every answer shares with the originals CloudFront serves (docs/delivery.md). */
 const SERVING_HEADERS = { 'X-Content-Type-Options': 'nosniff', 'Access-Control-Allow-Origin': '*' } as const;
@@ -51,9 +55,13 @@ export function createTransformImageHandler(deps: TransformImageDeps) {
 
     if (variant.bytes.byteLength > deps.maxInlineBytes) {
       // Stored already: the same public URL is now an S3 hit. Never cache the redirect itself.
+      // Back to the query the viewer sent (the edge passes it on, signature included: a signed
+      // URL must stay signed), or the variant's explicit query when there is none.
+      const sent = event.headers?.['x-imager-query'];
+      const query = sent !== undefined && VIEWER_QUERY.test(sent) ? sent : publicQueryFor(transform);
       return {
         statusCode: 307,
-        headers: { ...SERVING_HEADERS, Location: `/image/${imageId}?${publicQueryFor(transform)}`, 'Cache-Control': 'no-store' },
+        headers: { ...SERVING_HEADERS, Location: `/image/${imageId}?${query}`, 'Cache-Control': 'no-store' },
         body: '',
       };
     }
@@ -91,4 +99,5 @@ export const handler = createTransformImageHandler({
   log: logger,
   maxInlineBytes: MAX_INLINE_BYTES,
   metrics: metrics(),
+  maxVariants: readEdgeSettings(process.env).maxVariantsPerImage,
 });

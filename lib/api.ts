@@ -163,7 +163,7 @@ export class ImagerApi extends Construct {
       },
       defaultCorsPreflightOptions: {
         allowOrigins: Cors.ALL_ORIGINS,
-        allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
+        allowMethods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
         allowHeaders: ['Authorization', 'Content-Type'],
         maxAge: Duration.minutes(10),
       },
@@ -311,7 +311,7 @@ export class ImagerApi extends Construct {
           'AwsSolutions-APIG4',
           REFERENCE_ROUTES.has(route)
             ? 'The API description (GET /api/openapi.json) and its reference page (GET /docs) are public documentation (docs/api.md), like any API reference: they read no data and reveal only the contract.'
-            : 'The public image link (GET /image/{image_id}) is meant to be opened by anyone who has the URL, like a shared photo link; the 128-bit random id is the capability, and the answer is only a short-lived presigned redirect.',
+            : 'The public image link (GET /image/{image_id}) is meant to be opened by anyone who has the URL, like a shared photo link; the 128-bit random id is the capability, and the answer is only a 301 to the CDN URL (it reads no storage).',
         );
       }
     }

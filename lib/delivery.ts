@@ -23,6 +23,7 @@ import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from '
 import { Construct } from 'constructs';
 import { DIRECT_PREFIX, VARIANT_PREFIX } from '../functions/core/ids';
 import { acknowledge, BASIC_EXECUTION_POLICY_FINDING } from './nag';
+import type { EdgeRules } from './edge/edge-rules';
 import type { Transforms } from './transforms';
 
 /** Where transform outputs live (`variants/<id>/<canonical params>`, docs/transforms.md): served, never client-written. */
@@ -66,6 +67,8 @@ export interface DeliveryProps {
    * (origin group), through the transform request/response functions and cache policy.
    */
   readonly transforms: Transforms;
+  /** The edge rules (docs/edge.md): their viewer functions on `/image/*`, before the cache. */
+  readonly edge: EdgeRules;
 }
 
 /**
@@ -73,10 +76,12 @@ export interface DeliveryProps {
  *
  * - Origin: the bucket through Origin Access Control (SigV4 on every request); the bucket
  *   policy lets this distribution only read `images/*`, `variants/*` and `errors/*`.
- * - `/image/*`: the transforms' viewer-request function maps `/image/<id>` to `images/<id>` and
- *   `/image/<id>?<transform>` to `variants/<id>/<canonical>`, and answers every other path (404)
- *   and every bad query (400) itself, in the envelope (lib/transforms.ts).
- * - Cache: keyed on the path only, a year long; no compression (images are compressed already).
+ * - `/image/*`: the edge rules' viewer-request function (lib/edge/edge-rules.ts) decides first
+ *   (signatures, private, expiring and removed images: docs/edge.md), maps `/image/<id>` to
+ *   `images/<id>` and `/image/<id>?<transform>` to `variants/<id>/<canonical>`, and answers
+ *   every other path (404), bad query (400) and refused signature (403) itself, in the envelope.
+ * - Cache: keyed on the path only, for at most the edge TTL (a day by default: what bounds the
+ *   deny-list); no compression (images are compressed already).
  * - Headers: `Cache-Control: public, max-age=31536000, immutable`, `nosniff`, CORS `*` for GET/HEAD.
  * - Missing objects: S3 answers 403 through OAC (no ListBucket); it becomes a 404 with the
  *   envelope body `errors/not-found.json`, cached for 10 seconds.
@@ -92,7 +97,7 @@ export class Delivery extends Construct {
 
   constructor(scope: Construct, id: string, props: DeliveryProps) {
     super(scope, id);
-    const { bucket, transforms } = props;
+    const { bucket, transforms, edge } = props;
 
     this.cachePolicy = new CachePolicy(this, 'ImageCache', {
       comment: 'Imager images: keyed on the path only, cached for a year',
@@ -157,9 +162,10 @@ export class Delivery extends Construct {
       // Originals and stored variants from S3; a variant S3 does not have yet is rendered.
       origin: transforms.originGroup(origin),
       cachePolicy: transforms.cachePolicy,
+      originRequestPolicy: edge.originRequestPolicy,
       functionAssociations: [
-        { function: transforms.requestFunction, eventType: FunctionEventType.VIEWER_REQUEST },
-        { function: transforms.responseFunction, eventType: FunctionEventType.VIEWER_RESPONSE },
+        { function: edge.requestFunction, eventType: FunctionEventType.VIEWER_REQUEST },
+        { function: edge.responseFunction, eventType: FunctionEventType.VIEWER_RESPONSE },
       ],
     };
 

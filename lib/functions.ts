@@ -1,5 +1,5 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import type { IDistribution } from 'aws-cdk-lib/aws-cloudfront';
+import type { IDistribution, IKeyValueStore } from 'aws-cdk-lib/aws-cloudfront';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
@@ -23,14 +23,17 @@ export interface FunctionsProps {
   readonly tables: Readonly<Record<TableName, ITable>>;
   /** The image bucket: object grants, and the S3 notifications of `s3` triggers. */
   readonly bucket: IBucket;
-  /** The delivery distribution (`invalidate` grants). */
+  /** The delivery distribution. */
   readonly distribution: IDistribution;
+  /** The edge rules' key-value store (`edge-store` grants, docs/edge.md). */
+  readonly edgeStore: IKeyValueStore;
 }
 
 /** S3 event names as the table writes them (and events carry them), as CDK names them. */
 const S3_EVENT_TYPES: Readonly<Record<string, EventType>> = {
   'ObjectCreated:Put': EventType.OBJECT_CREATED_PUT,
   'ObjectCreated:Post': EventType.OBJECT_CREATED_POST,
+  'ObjectCreated:CompleteMultipartUpload': EventType.OBJECT_CREATED_COMPLETE_MULTIPART_UPLOAD,
   'ObjectRemoved:*': EventType.OBJECT_REMOVED,
 };
 

@@ -1,6 +1,6 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import type { IDistribution } from 'aws-cdk-lib/aws-cloudfront';
+import type { IDistribution, IKeyValueStore } from 'aws-cdk-lib/aws-cloudfront';
 import { Grant, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -41,7 +41,7 @@ export interface ImagerFunctionProps {
  * Its role starts empty except for writing to that one log group (not the managed
  * AWSLambdaBasicExecutionRole, which may create and write any log group); everything else is
  * added with {@link useTable}, {@link queryIndex}, {@link useObjects}, {@link allowList} and
- * {@link useDistribution}.
+ * {@link useEdgeStore}.
  */
 export class ImagerFunction extends NodejsFunction {
   /** The function's own role (also `role`, typed as the concrete Role). */
@@ -176,12 +176,16 @@ export class ImagerFunction extends NodejsFunction {
   }
 
   /**
-   * Sets the distribution's id in `envName` and grants `cloudfront:CreateInvalidation` on that
-   * one distribution.
+   * Sets `EDGE_STORE_ARN` and grants what writing the edge's key-value store takes: reading its
+   * version (DescribeKeyValueStore) and UpdateKeys, on that one store.
    */
-  useDistribution(envName: string, distribution: IDistribution): this {
-    this.addEnvironment(envName, distribution.distributionId);
-    Grant.addToPrincipal({ grantee: this, actions: ['cloudfront:CreateInvalidation'], resourceArns: [distribution.distributionArn] });
+  useEdgeStore(store: IKeyValueStore): this {
+    this.addEnvironment('EDGE_STORE_ARN', store.keyValueStoreArn);
+    Grant.addToPrincipal({
+      grantee: this,
+      actions: ['cloudfront-keyvaluestore:DescribeKeyValueStore', 'cloudfront-keyvaluestore:UpdateKeys'],
+      resourceArns: [store.keyValueStoreArn],
+    });
     return this;
   }
 }
@@ -199,6 +203,8 @@ export interface TableFunctionContext {
   readonly tables?: Readonly<Record<TableName, ITable>>;
   readonly bucket?: IBucket;
   readonly distribution?: IDistribution;
+  /** The edge rules' key-value store (`edge-store` grants). */
+  readonly edgeStore?: IKeyValueStore;
 }
 
 /**
@@ -252,8 +258,8 @@ function applyGrant(fn: ImagerFunction, name: FunctionName, grant: TableGrant, c
     case 'list':
       fn.allowList(need(context.bucket, 'the bucket'), grant.prefixes);
       return;
-    case 'invalidate':
-      fn.useDistribution('DISTRIBUTION_ID', need(context.distribution, 'the distribution'));
+    case 'edge-store':
+      fn.useEdgeStore(need(context.edgeStore, 'the edge store'));
       return;
     case 'api-keys':
       return;

@@ -2,10 +2,12 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { functionEnvironment } from '../functions/core/config';
+import { edgeEnvironment } from '../functions/core/edge-settings';
 import type { FunctionName } from '../functions/function-table';
 import { ImagerApi } from './api';
 import { ConsoleSite } from './console-site';
 import { Delivery } from './delivery';
+import { EdgeRules } from './edge/edge-rules';
 import { Functions, type StackFunctionName } from './functions';
 import { Identity } from './identity';
 import type { ImagerFunction } from './imager-function';
@@ -27,6 +29,8 @@ export interface ImagerStackProps extends StackProps {
 export class ImagerStack extends Stack {
   readonly storage: Storage;
   readonly transforms: Transforms;
+  /** Signatures, private, expiring and removed images, decided at the edge (docs/edge.md). */
+  readonly edge: EdgeRules;
   readonly delivery: Delivery;
   /** Every function of the table but TransformImage (`transforms.function`), by name. */
   readonly functions: Readonly<Record<StackFunctionName, ImagerFunction>>;
@@ -47,14 +51,19 @@ export class ImagerStack extends Stack {
 
     // The distribution depends on the bucket only; functions depend on the distribution (their
     // url base, PurgeImage's invalidations), never the other way round.
+    const edgeSettings = settings.edge;
+    const edge = (this.edge = new EdgeRules(this, 'Edge', { settings: edgeSettings }));
     const transforms = (this.transforms = new Transforms(this, 'Transforms', {
       bucket,
       limits: settings.limits,
       reserveConcurrency: settings.reservedConcurrency,
+      maxVariantsPerImage: edgeSettings.maxVariantsPerImage,
+      edgeTtl: edge.edgeTtl,
     }));
     const delivery = (this.delivery = new Delivery(this, 'Delivery', {
       bucket,
       transforms,
+      edge,
       logBucket: storage.accessLogs,
       priceClass: settings.priceClass,
       publicBaseUrl: settings.publicBaseUrl,
@@ -64,11 +73,12 @@ export class ImagerStack extends Stack {
 
     // 'Default' keeps the functions' logical ids (lib/functions.ts says why).
     const functions = new Functions(this, 'Default', {
-      settings: { ...functionEnvironment(settings), IMAGER_PUBLIC_BASE_URL: delivery.publicBaseUrl },
+      settings: { ...functionEnvironment(settings), ...edgeEnvironment(edgeSettings), IMAGER_PUBLIC_BASE_URL: delivery.publicBaseUrl },
       reserveConcurrency: settings.reservedConcurrency,
       tables: { images, keys, counters },
       bucket,
       distribution: delivery.distribution,
+      edgeStore: edge.store,
     });
     this.functions = functions.functions;
     this.allFunctions = { ...this.functions, TransformImage: transforms.function };

@@ -55,12 +55,13 @@ export class Storage extends Construct {
         // what is left after two days is a stray (a re-PUT, a crash) that must not linger.
         { id: 'ExpireStrayUploads', prefix: LARGE_UPLOAD_PREFIX, expiration: Duration.days(2) },
       ],
-      // Browsers send large uploads straight to S3 with the presigned PUT or POST.
+      // Browsers send large uploads straight to S3 with the presigned PUT or POST (or part PUTs).
       cors: [
         {
           allowedMethods: UPLOAD_CORS_RULE.allowedMethods.map((method) => HttpMethods[method]),
           allowedOrigins: [...UPLOAD_CORS_RULE.allowedOrigins],
           allowedHeaders: [...UPLOAD_CORS_RULE.allowedHeaders],
+          exposedHeaders: [...UPLOAD_CORS_RULE.exposedHeaders],
           maxAge: UPLOAD_CORS_RULE.maxAgeSeconds,
         },
       ],
@@ -72,6 +73,7 @@ export class Storage extends Construct {
     this.images = this.table('ImagesTable', images.partitionKey, { removalPolicy }, [
       { name: images.byAccountIndex.name, partitionKey: images.byAccountIndex.partitionKey, sortKey: [images.byAccountIndex.sortKey, AttributeType.STRING] },
       { name: images.pendingIndex.name, partitionKey: images.pendingIndex.partitionKey, sortKey: [images.pendingIndex.sortKey, AttributeType.NUMBER] },
+      { name: images.expiryIndex.name, partitionKey: images.expiryIndex.partitionKey, sortKey: [images.expiryIndex.sortKey, AttributeType.NUMBER] },
     ]);
     const keys = KEYS_TABLE_SCHEMA;
     this.keys = this.table('KeysTable', keys.partitionKey, { removalPolicy }, [{ name: keys.byKeyIdIndex.name, partitionKey: keys.byKeyIdIndex.partitionKey }]);

@@ -4,9 +4,6 @@ import {
   CacheHeaderBehavior,
   CachePolicy,
   CacheQueryStringBehavior,
-  Function as CloudFrontFunction,
-  FunctionCode,
-  FunctionRuntime,
   FunctionUrlOriginAccessControl,
   type IOrigin,
   Signing,
@@ -17,7 +14,6 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { Limits } from '../functions/core/config';
 import { PARAMETER_NAMES } from '../functions/core/transform-params';
-import { ROOT } from './bundling';
 import { type ImagerFunction, tableFunction } from './imager-function';
 
 export interface TransformsProps {
@@ -25,6 +21,10 @@ export interface TransformsProps {
   readonly bucket: IBucket;
   /** `maxPixels` becomes sharp's `limitInputPixels`. */
   readonly limits: Pick<Limits, 'maxPixels'>;
+  /** Stored variants per image, at most (IMAGER_MAX_VARIANTS_PER_IMAGE). */
+  readonly maxVariantsPerImage: number;
+  /** The longest CloudFront keeps a copy (IMAGER_EDGE_TTL_SECONDS): the deny-list must outlive it (docs/edge.md). */
+  readonly edgeTtl: Duration;
   /**
    * False: reserve nothing (IMAGER_RESERVED_CONCURRENCY=false, for accounts with a small limit).
    * Otherwise the function table's reservation (a flood of misses cannot take the account's pool).
@@ -34,14 +34,13 @@ export interface TransformsProps {
 
 /**
  * Transforms (docs/transforms.md): the sharp function that renders variants, its function URL (IAM
- * auth, reached only by CloudFront through an origin access control of type lambda), the
- * cache policy of `/image/*`, and the CloudFront Functions that validate and normalise the
- * query at the edge.
+ * auth, reached only by CloudFront through an origin access control of type lambda) and the
+ * cache policy of `/image/*`. The edge functions that validate and normalise the query are the
+ * edge rules' (lib/edge/edge-rules.ts).
  *
  * The distribution (lib/delivery.ts) composes them: behaviour `/image/*` with
- * `origin: transforms.originGroup(<S3 origin with OAC>)`, `cachePolicy: transforms.cachePolicy`,
- * `transforms.requestFunction` on viewer request and `transforms.responseFunction` on viewer
- * response. Binding the origin to the distribution adds the `lambda:InvokeFunctionUrl` (and
+ * `origin: transforms.originGroup(<S3 origin with OAC>)` and `cachePolicy: transforms.cachePolicy`.
+ * Binding the origin to the distribution adds the `lambda:InvokeFunctionUrl` (and
  * `lambda:InvokeFunction` via the URL) permissions for `cloudfront.amazonaws.com`, scoped by
  * `AWS:SourceArn` to that distribution.
  */
@@ -53,16 +52,12 @@ export class Transforms extends Construct {
   readonly origin: IOrigin;
   /** `/image/*`: the path is the key; the allow-listed parameters only if a query ever reaches it. */
   readonly cachePolicy: CachePolicy;
-  /** Viewer request: validates the query, resolves `format=auto`, rewrites to `/images/<id>` or `/variants/<id>/<canonical>`. */
-  readonly requestFunction: CloudFrontFunction;
-  /** Viewer response: `Vary: Accept` when the viewer asked for `format=auto`. */
-  readonly responseFunction: CloudFrontFunction;
 
   constructor(scope: Construct, id: string, props: TransformsProps) {
     super(scope, id);
     // TransformImage of the function table: memory, timeout, reservation, grants and the sharp install.
     this.function = tableFunction(this, 'TransformImage', {
-      settings: { IMAGER_MAX_PIXELS: String(props.limits.maxPixels) },
+      settings: { IMAGER_MAX_PIXELS: String(props.limits.maxPixels), IMAGER_MAX_VARIANTS_PER_IMAGE: String(props.maxVariantsPerImage) },
       reserveConcurrency: props.reserveConcurrency !== false,
       bucket: props.bucket,
     });
@@ -84,22 +79,13 @@ export class Transforms extends Construct {
       headerBehavior: CacheHeaderBehavior.none(),
       cookieBehavior: CacheCookieBehavior.none(),
       // Zero minimum so a `Cache-Control: no-store` answer (the 307 of a large variant) is not cached.
+      // At most the edge TTL however long the object says (a year): the deny-list of removed
+      // images only has to outlive that (docs/edge.md, "How entries leave").
       minTtl: Duration.seconds(0),
-      defaultTtl: Duration.days(365),
-      maxTtl: Duration.days(365),
+      defaultTtl: props.edgeTtl,
+      maxTtl: props.edgeTtl,
       enableAcceptEncodingGzip: false,
       enableAcceptEncodingBrotli: false,
-    });
-
-    this.requestFunction = new CloudFrontFunction(this, 'RequestFunction', {
-      comment: 'Imager: validate and normalise /image/<id> transforms',
-      runtime: FunctionRuntime.JS_2_0,
-      code: FunctionCode.fromFile({ filePath: `${ROOT}lib/cloudfront/transform-request.js` }),
-    });
-    this.responseFunction = new CloudFrontFunction(this, 'ResponseFunction', {
-      comment: 'Imager: Vary Accept for format=auto',
-      runtime: FunctionRuntime.JS_2_0,
-      code: FunctionCode.fromFile({ filePath: `${ROOT}lib/cloudfront/transform-response.js` }),
     });
   }
 

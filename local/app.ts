@@ -4,6 +4,13 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
 import { DynamoKeyStore } from '../functions/adapters/dynamo-key-store';
+import { DynamoSigningSecrets } from '../functions/adapters/dynamo-signing-secrets';
+import { FileEdgeStore } from '../functions/adapters/file-edge-store';
+import { secretKey, secretValue } from '../functions/core/edge-entries';
+import { readEdgeSettings } from '../functions/core/edge-settings';
+import { createSigningSecret } from '../functions/core/signing-secrets';
+import { edgeFunctionCode } from '../lib/edge/function-code';
+import { loadEdgeFunction } from './edge-runtime';
 import { accountMeter } from '../functions/core/account-meters';
 import { generateAccountId, generateApiKey, generateKeyId, hashApiKey } from '../functions/core/api-keys';
 import { LARGE_UPLOAD_PREFIX, PUBLISHED_PREFIX } from '../functions/core/ids';
@@ -11,7 +18,7 @@ import { logger } from '../functions/runtime/logger';
 import { HANDLERS, type HandlerName } from '../functions/routes';
 import { FUNCTIONS, type FunctionName } from '../functions/function-table';
 import { startEmulators, type Emulators, type S3ObjectCreatedEvent } from './emulators';
-import { LOCAL_RESOURCES, localEnvironment } from './resources';
+import { EDGE_STORE_FILE, LOCAL_RESOURCES, localEnvironment } from './resources';
 import { type LocalRuntimeInfo, RUNTIME_FILE } from './runtime-file';
 import { createLocalCdn } from './cdn';
 import { readLimits } from '../functions/core/config';
@@ -35,6 +42,8 @@ export interface LocalApi {
   readonly handlers: Readonly<Record<HandlerName, ProxyHandler>>;
   /** The key authorizer's handler module. */
   readonly authorizer: TokenAuthorizer;
+  /** Local mode's key-value store of the edge, which the local CDN's viewer-request function reads. */
+  readonly edgeStore: FileEdgeStore;
   /** The latest confirmation code sent to each email (what Cognito would have emailed). */
   readonly confirmationCodes: ReadonlyMap<string, string>;
   /** Settles pending large uploads whose S3 events are still being handled. */
@@ -60,11 +69,11 @@ function devKeyFor(settings: LocalSettings): string {
   return key;
 }
 
-/** Seeds the dev key for the account "dev" (idempotent). */
-async function seedDevKey(keys: DynamoKeyStore, key: string): Promise<void> {
+/** Seeds the dev key for the account "dev" (idempotent); returns the account's id. */
+async function seedDevKey(keys: DynamoKeyStore, key: string): Promise<string> {
   const hash = hashApiKey(key);
   const existing = await keys.findByHash(hash);
-  if (existing) return;
+  if (existing) return existing.accountId;
   const account = await keys.ensureAccount('dev', generateAccountId());
   await keys.putKey({
     keyId: generateKeyId(),
@@ -74,6 +83,17 @@ async function seedDevKey(keys: DynamoKeyStore, key: string): Promise<void> {
     createdAt: new Date().toISOString(),
     usageIdentifier: (await accountMeter({ meters: keys }, account.accountId)).usageIdentifier,
   });
+  return account.accountId;
+}
+
+/** IMAGER_DEV_SIGNING_SECRET as the dev account's signing secret `dev`, in the keys table and at the edge (idempotent). */
+async function seedDevSigningSecret(secrets: DynamoSigningSecrets, edge: FileEdgeStore, accountId: string, secret: string): Promise<void> {
+  const { secrets: current } = await secrets.list(accountId);
+  if (current.some((stored) => stored.kid === 'dev' && stored.secret === secret)) {
+    edge.updateNow({ puts: [{ key: secretKey('dev'), value: secretValue(accountId, secret) }] });
+    return;
+  }
+  await createSigningSecret({ secrets, edge }, accountId, { kid: 'dev', secret });
 }
 
 /**
@@ -100,13 +120,15 @@ export async function startLocalApi(
       options.onConfirmationMessage?.(message);
     },
   });
-  Object.assign(process.env, localEnvironment(emulators), {
+  const edgeStoreFile = join(settings.dataDir, EDGE_STORE_FILE);
+  Object.assign(process.env, localEnvironment({ ...emulators, edgeStoreFile }), {
     // The key authorizer also takes the console's session on the image routes: cognito-local's
     // tokens, checked by the same code as on AWS; the sessions' meter is the local gateway's own.
     SESSION_ISSUER: cognito.issuer,
     SESSION_CLIENT_ID: cognito.clientId,
     CONSOLE_USAGE_ID: LOCAL_CONSOLE_USAGE_ID,
   });
+  const edgeStore = new FileEdgeStore(edgeStoreFile);
 
   // Handlers read their configuration and create their clients at import: after the env is set.
   // Each is the file the function table names (TransformImage's parts run behind the local CDN).
@@ -121,8 +143,19 @@ export async function startLocalApi(
   const dynamodb = new DynamoDBClient({});
   const keys = new DynamoKeyStore(dynamodb, LOCAL_RESOURCES.keysTable);
   const devKey = devKeyFor(settings);
-  await seedDevKey(keys, devKey);
+  const devAccountId = await seedDevKey(keys, devKey);
+  if (settings.devSigningSecret) {
+    await seedDevSigningSecret(new DynamoSigningSecrets(dynamodb, LOCAL_RESOURCES.keysTable), edgeStore, devAccountId, settings.devSigningSecret);
+  }
   dynamodb.destroy();
+
+  // CloudFront's viewer functions, the deployed files over local mode's store, on the gateway's clock.
+  const unsigned = readEdgeSettings(process.env).unsigned;
+  const edgeOptions = { store: (key: string) => edgeStore.get(key), now: options.now };
+  const edge = {
+    request: loadEdgeFunction(edgeFunctionCode('viewer-request.js', unsigned), edgeOptions),
+    response: loadEdgeFunction(edgeFunctionCode('viewer-response.js'), edgeOptions),
+  };
 
   // CloudFront's part: /image/<id> straight from the bucket, as the distribution serves it.
   const cdnS3 = new S3Client({ forcePathStyle: true });
@@ -131,6 +164,7 @@ export async function startLocalApi(
     cdn: createLocalCdn({
       s3: cdnS3,
       bucketName: LOCAL_RESOURCES.bucketName,
+      edge,
       // Transforms (docs/transforms.md): the transform function's parser, renderer and S3 adapter.
       variants: createLocalVariants({ s3: cdnS3, bucketName: LOCAL_RESOURCES.bucketName }),
     }),
@@ -182,6 +216,7 @@ export async function startLocalApi(
       dynamodbEndpoint: emulators.dynamodbEndpoint,
       s3Endpoint: emulators.s3Endpoint,
       cognitoEndpoint: cognito.endpoint,
+      edgeStoreFile,
       startedAt: new Date().toISOString(),
     };
     writeFileSync(runtimeFile, `${JSON.stringify(info, null, 2)}\n`);
@@ -201,6 +236,7 @@ export async function startLocalApi(
     emulators,
     gateway,
     cognito,
+    edgeStore,
     handlers: modules,
     authorizer,
     confirmationCodes,

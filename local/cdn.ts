@@ -4,23 +4,28 @@ import parseRange from 'range-parser';
 import { IMMUTABLE_CACHE_CONTROL } from '../functions/adapters/s3-image-objects';
 import { HttpError } from '../functions/core/errors';
 import { isUnavailable, JSON_CONTENT_TYPE } from '../functions/transport/http';
-import { isImageId, objectKeyFor } from '../functions/core/ids';
+import type { EdgeHandler } from './edge-runtime';
 
 /**
- * Where a transformed variant of an image lives, rendering it first if needed. Throws a 4xx
- * HttpError for bad parameters; undefined when the image does not exist.
+ * The transform origin: where the variant a `/variants/<id>/<canonical>` path names lives,
+ * rendering it first if needed (local/variants.ts). Throws a 4xx HttpError for a bad name or
+ * past the per-image cap; undefined when the image does not exist.
  */
-export type VariantResolver = (
-  id: string,
-  query: URLSearchParams,
-  accept: string | undefined,
-) => Promise<{ readonly key: string; readonly varyOnAccept: boolean } | undefined>;
+export type VariantOrigin = (path: string) => Promise<{ readonly key: string } | undefined>;
+
+/** The distribution's viewer functions, loaded from the deployed files (local/edge-runtime.ts). */
+export interface LocalEdge {
+  readonly request: EdgeHandler;
+  readonly response: EdgeHandler;
+}
 
 export interface LocalCdnOptions {
   readonly s3: S3Client;
   readonly bucketName: string;
-  /** Transforms (docs/transforms.md); without it any query parameter is refused like an unknown one. */
-  readonly variants?: VariantResolver;
+  /** The viewer-request and viewer-response functions (docs/edge.md), run on every request as CloudFront runs them. */
+  readonly edge: LocalEdge;
+  /** Transforms (docs/transforms.md): the origin of `/variants/...` when S3 has no such object yet. */
+  readonly variants?: VariantOrigin;
   readonly onError?: (message: string, error: unknown) => void;
 }
 
@@ -31,42 +36,95 @@ export const DELIVERY_HEADERS: Readonly<Record<string, string>> = {
   'Access-Control-Allow-Origin': '*',
 };
 
-const PATH = /^\/image\/([^/]*)$/;
+const PATH = /^\/image\/[^/]*$/;
+
+/** A request or a generated response, as CloudFront Functions exchange them. */
+interface EdgeRequest {
+  readonly uri: string;
+  readonly headers?: Record<string, { value: string }>;
+}
+interface EdgeResponse {
+  readonly statusCode: number;
+  readonly statusDescription?: string;
+  readonly headers?: Record<string, { value: string }>;
+  readonly body?: { readonly encoding?: string; readonly data: string };
+}
+
+/** A raw query as CloudFront hands it to a function: one entry per name, repeats in multiValue, nothing decoded. */
+export function cloudFrontQuery(search: string): Record<string, { value: string; multiValue?: Array<{ value: string }> }> {
+  const query: Record<string, { value: string; multiValue?: Array<{ value: string }> }> = {};
+  const raw = search.startsWith('?') ? search.slice(1) : search;
+  if (raw === '') return query;
+  for (const part of raw.split('&')) {
+    const at = part.indexOf('=');
+    const name = at < 0 ? part : part.slice(0, at);
+    const value = at < 0 ? '' : part.slice(at + 1);
+    const existing = Object.hasOwn(query, name) ? query[name] : undefined;
+    if (existing) existing.multiValue = [...(existing.multiValue ?? [{ value: existing.value }]), { value }];
+    // defineProperty: a parameter called __proto__ is data, not the prototype.
+    else Object.defineProperty(query, name, { value: { value }, enumerable: true, writable: true, configurable: true });
+  }
+  return query;
+}
+
+/** What the viewer-request function answered itself, as CloudFront sends it. */
+function sendEdgeResponse(res: ServerResponse, answer: EdgeResponse, method: string): true {
+  const body = answer.body?.data ?? '';
+  const headers: Record<string, string> = {};
+  for (const [name, { value }] of Object.entries(answer.headers ?? {})) headers[name] = value;
+  res.writeHead(answer.statusCode, { ...headers, 'Content-Length': String(Buffer.byteLength(body)) });
+  res.end(method === 'HEAD' ? undefined : body);
+  return true;
+}
 
 /**
- * The local stand-in for the CloudFront distribution in front of the bucket (docs/delivery.md): serves
- * `GET`/`HEAD /image/<id>` from the S3 emulator's `images/<id>` with the headers CloudFront
- * sends (immutable caching, ETag, nosniff, CORS), `Range` → 206, `If-None-Match` → 304, and a
- * 404 in the envelope for anything that is not a published image. Returns false for requests
- * that are not its own, so the gateway handles them.
+ * The local stand-in for the CloudFront distribution in front of the bucket (docs/delivery.md):
+ * every `GET`/`HEAD /image/...` goes through the viewer-request function first (the very file
+ * the stack deploys, over local mode's key-value store: signatures, the unsigned set, gone,
+ * expiring and private images, docs/edge.md), which answers itself or rewrites the path to
+ * `images/<id>` or `variants/<id>/<canonical>`; that object is served from the S3 emulator (a
+ * variant not stored yet is rendered by the transform origin) with the headers CloudFront sends
+ * (immutable caching, ETag, nosniff, CORS), `Range` → 206, `If-None-Match` → 304, a 404 in the
+ * envelope for a missing object, and the viewer-response function's headers (Vary). Nothing is
+ * cached here, so every rule applies at once. Returns false for requests that are not its own,
+ * so the gateway handles them.
  */
 export function createLocalCdn(options: LocalCdnOptions) {
   const report = options.onError ?? ((message, error) => console.error(message, error));
 
   return async function serve(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const url = new URL(req.url ?? '/', 'http://local');
-    const match = PATH.exec(url.pathname);
-    if (!match) return false;
+    if (!PATH.test(url.pathname)) return false;
     const method = (req.method ?? 'GET').toUpperCase();
     if (method !== 'GET' && method !== 'HEAD') return false;
     req.resume();
     try {
-      const id = match[1];
-      if (!isImageId(id)) return sendError(res, 404, 'Not found', method);
-      let key = objectKeyFor(id);
-      let varyOnAccept = false;
-      if ([...url.searchParams.keys()].length > 0 || url.search === '?') {
-        if (!options.variants) {
-          const name = [...url.searchParams.keys()][0] ?? '';
-          return sendError(res, 400, `Unknown query parameter "${name}"`, method);
-        }
-        const variant = await options.variants(id, url.searchParams, header(req, 'accept'));
-        if (!variant) return sendError(res, 404, 'Image not found', method);
-        ({ key, varyOnAccept } = variant);
+      const headers: Record<string, { value: string }> = {};
+      for (const [name, value] of Object.entries(req.headers)) {
+        if (value !== undefined) headers[name.toLowerCase()] = { value: Array.isArray(value) ? value.join(',') : value };
       }
-      const object = await getObject(options.s3, options.bucketName, key);
+      const decided = (await options.edge.request({
+        version: '1.0',
+        context: { eventType: 'viewer-request' },
+        viewer: { ip: req.socket.remoteAddress ?? '127.0.0.1' },
+        request: { method, uri: url.pathname, querystring: cloudFrontQuery(url.search), headers, cookies: {} },
+      })) as EdgeRequest | EdgeResponse;
+      if ('statusCode' in decided) return sendEdgeResponse(res, decided, method);
+      const key = decided.uri.slice(1);
+      let object = await getObject(options.s3, options.bucketName, key);
+      if (!object && key.startsWith('variants/') && options.variants) {
+        const variant = await options.variants(decided.uri);
+        object = variant && (await getObject(options.s3, options.bucketName, variant.key));
+      }
       if (!object) return sendError(res, 404, 'Image not found', method);
-      await sendObject(req, res, object, method, varyOnAccept);
+      const viewerResponse = (await options.edge.response({
+        version: '1.0',
+        context: { eventType: 'viewer-response' },
+        request: decided,
+        response: { statusCode: 200, headers: {}, cookies: {} },
+      })) as EdgeResponse;
+      const vary = viewerResponse.headers?.vary?.value;
+      await sendObject(req, res, object, method, vary);
     } catch (error) {
       if (error instanceof HttpError && error.statusCode < 500) {
         return sendError(res, error.statusCode, error.message, method);
@@ -95,7 +153,7 @@ async function sendObject(
   res: ServerResponse,
   object: GetObjectCommandOutput,
   method: string,
-  varyOnAccept: boolean,
+  vary: string | undefined,
 ): Promise<void> {
   const bytes = object.Body ? Buffer.from(await object.Body.transformToByteArray()) : Buffer.alloc(0);
   const headers: Record<string, string> = {
@@ -104,7 +162,7 @@ async function sendObject(
     'Accept-Ranges': 'bytes',
     ...(object.ETag ? { ETag: object.ETag } : {}),
     ...(object.LastModified ? { 'Last-Modified': object.LastModified.toUTCString() } : {}),
-    ...(varyOnAccept ? { Vary: 'Accept' } : {}),
+    ...(vary ? { Vary: vary } : {}),
   };
 
   if (notModified(header(req, 'if-none-match'), headers.ETag)) {

@@ -15,6 +15,7 @@ import { corsConfigurationXml } from '../functions/adapters/bucket-cors';
 import { COUNTERS_TABLE_SCHEMA, IMAGES_TABLE_SCHEMA, KEYS_TABLE_SCHEMA } from '../functions/adapters/table-schemas';
 import './dynalite-iterators';
 import { enableConditionalWrites } from './s3rver-consistency';
+import { enableMultipartUploads } from './s3rver-multipart';
 import { type IndexRepairReport, repairIndexes } from './index-repair';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_RESOURCES } from './resources';
 
@@ -59,9 +60,11 @@ export function tableDefinitions(): CreateTableCommandInput[] {
         { AttributeName: images.byAccountIndex.sortKey, AttributeType: 'S' },
         { AttributeName: images.pendingIndex.partitionKey, AttributeType: 'S' },
         { AttributeName: images.pendingIndex.sortKey, AttributeType: 'N' },
+        { AttributeName: images.expiryIndex.partitionKey, AttributeType: 'S' },
+        { AttributeName: images.expiryIndex.sortKey, AttributeType: 'N' },
       ],
       KeySchema: [{ AttributeName: images.partitionKey, KeyType: 'HASH' }],
-      GlobalSecondaryIndexes: [globalIndex(images.byAccountIndex), globalIndex(images.pendingIndex)],
+      GlobalSecondaryIndexes: [globalIndex(images.byAccountIndex), globalIndex(images.pendingIndex), globalIndex(images.expiryIndex)],
     },
     {
       TableName: LOCAL_RESOURCES.keysTable,
@@ -114,6 +117,7 @@ export async function startEmulators(options: { dataDir?: string; dynamodbPort?:
     configureBuckets: [{ name: LOCAL_RESOURCES.bucketName, configs: [corsConfigurationXml()] }],
   });
   enableConditionalWrites(s3);
+  enableMultipartUploads(s3);
   const s3Address = (await s3.run()) as AddressInfo;
   const s3Endpoint = `http://127.0.0.1:${s3Address.port}`;
 

@@ -20,8 +20,7 @@ export interface IndexRepairReport {
 }
 
 /**
- * Makes dynalite's secondary indexes agree with the items again after a crash (docs/security-and-reliability.md,
- * item 11). dynalite writes a PutItem as separate LevelDB writes, index entries first and the
+ * Makes dynalite's secondary indexes agree with the items again after a crash (docs/security-and-reliability.md). dynalite writes a PutItem as separate LevelDB writes, index entries first and the
  * item last, so a process killed in between leaves an index entry without its item: an image
  * that `GET /api/images` lists but `GET /api/images/{id}` does not find. (DynamoDB itself
  * updates the item and its indexes as one operation; only the emulator needs this.)

@@ -9,13 +9,17 @@ export const LOCAL_RESOURCES = {
   countersTable: 'imager-counters',
 } as const;
 
+/** Local mode's key-value store of the edge (docs/edge.md), a file in the data directory. */
+export const EDGE_STORE_FILE = 'edge-store.json';
+
 /** s3rver accepts only these credentials. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
 export const LOCAL_REGION = 'us-east-1';
 
 /** Points the AWS SDK (and so the unchanged handlers) at the emulators. */
-export function localEnvironment(emulators: { readonly dynamodbEndpoint: string; readonly s3Endpoint: string }): Record<string, string> {
+export function localEnvironment(emulators: { readonly dynamodbEndpoint: string; readonly s3Endpoint: string; readonly edgeStoreFile?: string }): Record<string, string> {
   return {
+    ...(emulators.edgeStoreFile ? { IMAGER_EDGE_STORE_FILE: emulators.edgeStoreFile } : {}),
     AWS_ENDPOINT_URL_S3: emulators.s3Endpoint,
     AWS_ENDPOINT_URL_DYNAMODB: emulators.dynamodbEndpoint,
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,

@@ -11,6 +11,8 @@ export interface LocalRuntimeInfo {
   readonly dynamodbEndpoint: string;
   readonly s3Endpoint: string;
   readonly cognitoEndpoint?: string;
+  /** Local mode's key-value store of the edge (scripts that remove images write to it). */
+  readonly edgeStoreFile?: string;
   readonly startedAt: string;
 }
 

@@ -50,7 +50,8 @@ const Store = fromS3rver('./stores/filesystem') as { prototype: FilesystemStore 
 
 /** One queue per key: each operation waits for the ones before it. */
 const turns = new Map<string, Promise<void>>();
-async function inTurn<T>(id: string, run: () => Promise<T>): Promise<T> {
+/** Runs `run` after every operation queued before it under `id` (local/s3rver-multipart.ts queues there too). */
+export async function inTurn<T>(id: string, run: () => Promise<T>): Promise<T> {
   const previous = turns.get(id) ?? Promise.resolve();
   let done!: () => void;
   const mine = new Promise<void>((resolve) => (done = resolve));

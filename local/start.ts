@@ -3,7 +3,7 @@ import { readLocalSettings } from './settings';
 import { ensureConsoleBuilt } from './web-build';
 
 /** `npm start`: the whole API on one port, with its data under IMAGER_DATA_DIR. */
-// The Lambda runtime is Node 22; locally on Node 20 the SDK's upgrade notice is noise.
+// The Lambda runtime is Node 24; locally on Node 20 the SDK's upgrade notice is noise.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // cognito-local still loads the v2 SDK (for KMS), which announces its maintenance mode at load.
 process.env.AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE ??= '1';

@@ -2,7 +2,7 @@
  * Writes the API reference page into a Lambda asset: `docs.page` (its CSP on the first line, the
  * HTML after) beside index.mjs, built from the installed Redoc by the same `docsPage` the handler
  * would run, so the function reads a finished page at cold start. Run by the GetDocs bundling
- * (lib/imager-stack.ts):
+ * (GetDocs's `bundling: 'docs-page'` in functions/function-table.ts, run by lib/bundling.ts):
  *
  *   tsx scripts/docs-page.ts <asset dir>
  */

@@ -46,13 +46,15 @@ const FUNCTION_BUNDLING = {
 const CLIENTS = {
   apigateway: ['APIGatewayClient', '@aws-sdk/client-api-gateway'],
   cloudfront: ['CloudFrontClient', '@aws-sdk/client-cloudfront'],
+  keyvaluestore: ['CloudFrontKeyValueStoreClient', '@aws-sdk/client-cloudfront-keyvaluestore'],
   dynamodb: ['DynamoDBClient', '@aws-sdk/client-dynamodb'],
   s3: ['S3Client', '@aws-sdk/client-s3'],
 } as const;
 
 /** A handler that only creates these clients (and imports the presigner, if asked) and answers. */
-function clientsOnly(clients: ReadonlyArray<keyof typeof CLIENTS>, presigner = false): string {
+function clientsOnly(clients: ReadonlyArray<keyof typeof CLIENTS>, presigner = false, sigv4a = false): string {
   const imports = clients.map((client) => `import { ${CLIENTS[client][0]} } from '${CLIENTS[client][1]}';`);
+  if (sigv4a) imports.push("import '@aws-sdk/signature-v4a';");
   if (presigner) imports.push("import { getSignedUrl } from '@aws-sdk/s3-request-presigner';");
   const created = clients.map((client) => `const ${client} = new ${CLIENTS[client][0]}({});`);
   const used = [...clients, ...(presigner ? ['getSignedUrl'] : [])].join(' && ');
@@ -73,7 +75,9 @@ const REFERENCE_HANDLERS: Record<string, string> = {
   // docs/performance.md's "S3 + presigner + DynamoDB" bundle, for the calibration block.
   '(reference) DynamoDB + S3 clients + presigner': clientsOnly(['dynamodb', 's3'], true),
   '(reference) DynamoDB + API Gateway clients': clientsOnly(['apigateway', 'dynamodb']),
-  '(reference) S3 + CloudFront clients': clientsOnly(['cloudfront', 's3']),
+  // The edge rules' writers: the KeyValueStore client (with its SigV4A signer, which it cannot send without).
+  '(reference) DynamoDB + KeyValueStore clients': clientsOnly(['dynamodb', 'keyvaluestore'], false, true),
+  '(reference) DynamoDB + S3 + KeyValueStore clients': clientsOnly(['dynamodb', 's3', 'keyvaluestore'], false, true),
   // Floors of the functions that send no request: nothing, or the content they must serve, and
   // nothing else (bundled like the others, so with the stack's createRequire banner).
   '(reference) no client (empty handler bundled like the stack)': `export const handler = async () => ({ statusCode: 200, body: '{}' });`,

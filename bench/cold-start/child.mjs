@@ -71,6 +71,21 @@ function storageStub(fixture) {
         '<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><Name>bench</Name><Prefix></Prefix><KeyCount>0</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated></ListBucketResult>',
       );
     }
+    // Multipart uploads (the resumable-upload functions): create, list parts, complete.
+    if (req.method === 'POST' && url.searchParams.has('uploads')) {
+      return xml(res, 200, '<?xml version="1.0" encoding="UTF-8"?><InitiateMultipartUploadResult><Bucket>bench</Bucket><Key>k</Key><UploadId>bench-upload-id</UploadId></InitiateMultipartUploadResult>');
+    }
+    if (req.method === 'GET' && url.searchParams.has('uploadId')) {
+      return xml(
+        res,
+        200,
+        '<?xml version="1.0" encoding="UTF-8"?><ListPartsResult><Bucket>bench</Bucket><Key>k</Key><UploadId>bench-upload-id</UploadId><IsTruncated>false</IsTruncated>' +
+          '<Part><PartNumber>1</PartNumber><ETag>"1"</ETag><Size>5242880</Size></Part><Part><PartNumber>2</PartNumber><ETag>"2"</ETag><Size>1048576</Size></Part></ListPartsResult>',
+      );
+    }
+    if (req.method === 'POST' && url.searchParams.has('uploadId')) {
+      return xml(res, 200, '<?xml version="1.0" encoding="UTF-8"?><CompleteMultipartUploadResult><Bucket>bench</Bucket><Key>k</Key><ETag>"0-2"</ETag></CompleteMultipartUploadResult>');
+    }
     if (req.method === 'PUT' && req.headers['x-amz-copy-source']) {
       return xml(
         res,
@@ -81,6 +96,10 @@ function storageStub(fixture) {
     if (req.method === 'PUT') {
       res.writeHead(200, { etag: '"0"', 'content-length': 0 });
       return res.end();
+    }
+    // No variant is stored yet: CloudFront asks the transform function only for variants its S3 origin lacks.
+    if ((req.method === 'GET' || req.method === 'HEAD') && url.pathname.includes('/variants/')) {
+      return xml(res, 404, '<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>');
     }
     if (req.method === 'HEAD') {
       res.writeHead(200, { 'content-length': object.byteLength, 'content-type': 'application/octet-stream', etag: '"0"' });
@@ -110,6 +129,12 @@ function storageStub(fixture) {
       '<?xml version="1.0" encoding="UTF-8"?><Invalidation xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/"><Id>IBENCH</Id><Status>InProgress</Status>' +
       '<CreateTime>2026-01-01T00:00:00.000Z</CreateTime><InvalidationBatch><Paths><Quantity>0</Quantity></Paths><CallerReference>bench</CallerReference></InvalidationBatch></Invalidation>';
     res.writeHead(201, { 'content-type': 'text/xml', 'content-length': Buffer.byteLength(body), location: `https://cloudfront.amazonaws.com${url.pathname}/IBENCH` });
+    return res.end(body);
+  };
+  // CloudFront KeyValueStore (the edge rules' store): DescribeKeyValueStore and UpdateKeys, REST-JSON.
+  const keyValueStore = (req, url, res) => {
+    const body = JSON.stringify({ ItemCount: 1, TotalSizeInBytes: 64, KvsARN: decodeURIComponent(url.pathname.split('/')[2] ?? ''), Created: 1795000000 });
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), etag: 'ETBENCH' });
     return res.end(body);
   };
   // API Gateway (the console's key routes): usage plans and API keys, REST-JSON.
@@ -149,6 +174,7 @@ function storageStub(fixture) {
         return dynamodb(target.split('.')[1], JSON.parse(Buffer.concat(chunks).toString('utf8')), res);
       }
       if (url.pathname.startsWith('/2020-05-31/')) return cloudfront(req, url, res);
+      if (url.pathname.startsWith('/key-value-stores/')) return keyValueStore(req, url, res);
       if (/^\/(usageplans|apikeys|restapis)(\/|$)/.test(url.pathname)) return apigateway(req, url, res);
       return s3(req, url, res);
     });
@@ -164,8 +190,21 @@ async function startStub(fixture) {
   process.env.AWS_ENDPOINT_URL_DYNAMODB = endpoint;
   process.env.AWS_ENDPOINT_URL_S3 = endpoint;
   process.env.AWS_ENDPOINT_URL_CLOUDFRONT = endpoint;
+  await useKeyValueStoreStub(server.address().port);
   process.env.AWS_ENDPOINT_URL_API_GATEWAY = endpoint;
   return server;
+}
+
+/**
+ * The KeyValueStore client puts the account id in front of the endpoint's host
+ * (`<account>.<host>`), which an IP address cannot take: it is pointed at `localhost`, and names
+ * under `.localhost` resolve to the stub (a DNS lookup the other clients never make).
+ */
+async function useKeyValueStoreStub(port) {
+  process.env.AWS_ENDPOINT_URL_CLOUDFRONT_KEYVALUESTORE = `http://localhost:${port}`;
+  const dns = await import('node:dns');
+  const lookup = dns.default.lookup;
+  dns.default.lookup = (hostname, options, callback) => lookup(hostname.endsWith('.localhost') ? '127.0.0.1' : hostname, options, callback);
 }
 
 /** A Lambda context as the runtime passes it. */
@@ -214,6 +253,7 @@ async function startRemoteStub() {
   process.env.AWS_ENDPOINT_URL_DYNAMODB = endpoint;
   process.env.AWS_ENDPOINT_URL_S3 = endpoint;
   process.env.AWS_ENDPOINT_URL_CLOUDFRONT = endpoint;
+  await useKeyValueStoreStub(port);
 }
 
 if (withStub && measuringMemory) await startRemoteStub();

@@ -19,8 +19,12 @@ const { accountId: ACCOUNT, keyId: KEY_ID } = eventOf('GetImage').requestContext
 const READY_ID = String(eventOf('GetImage').pathParameters.image_id);
 const PENDING_KEY = String(eventOf('FinalizeUpload').Records[0].s3.object.key);
 const PENDING_ID = PENDING_KEY.split('/')[1];
+/** The open multipart upload the resumable-upload events name (two parts of a 6 MiB image). */
+const MULTIPART_ID = String(eventOf('SignUploadParts').pathParameters.image_id);
 const { sub: SESSION_SUB, email: SESSION_EMAIL } = eventOf('GetAccount').requestContext.authorizer.claims as { sub: string; email: string };
 const SESSION_KEY_ID = String(eventOf('RevokeAccountKey').pathParameters.key_id);
+/** The signing secret the revoke event names, held by the signed-in person's account. */
+const SIGNING_KID = String(eventOf('RevokeSigningSecret').pathParameters.kid);
 /** The signed-in person's account and the key it holds (the key itself appears in no event). */
 const SESSION_ACCOUNT = 'acct_benchsession00000000';
 const SESSION_KEY = 'imgr_bench_session_key_00000000000000000000';
@@ -36,12 +40,20 @@ const ANSWERS: Readonly<Record<MeasuredFunction, (event: Record<string, any>, re
   ListImages: (_event, r) => r?.statusCode === 200,
   DeleteImage: (_event, r) => r?.statusCode === 204,
   StartUpload: (_event, r) => r?.statusCode === 201,
+  SignUploadParts: (_event, r) => r?.statusCode === 200,
+  ListUploadParts: (_event, r) => r?.statusCode === 200,
+  CompleteUpload: (_event, r) => r?.statusCode === 202,
+  AbortUpload: (_event, r) => r?.statusCode === 204,
   ViewImage: (_event, r) => r?.statusCode === 301,
   GetAccount: (_event, r) => r?.statusCode === 200,
   // The child keeps the first 200 characters of a body: enough to see the account's key.
   ListAccountKeys: (_event, r) => r?.statusCode === 200 && String(r.body).includes(`"id":"${SESSION_KEY_ID}"`),
   CreateAccountKey: (_event, r) => r?.statusCode === 201,
   RevokeAccountKey: (_event, r) => r?.statusCode === 204,
+  PatchImage: (_event, r) => r?.statusCode === 200,
+  ListSigningSecrets: (_event, r) => r?.statusCode === 200 && String(r.body).includes(`"kid":"${SIGNING_KID}"`),
+  CreateSigningSecret: (_event, r) => r?.statusCode === 201,
+  RevokeSigningSecret: (_event, r) => r?.statusCode === 204,
   GetOpenApi: (_event, r) => r?.statusCode === 200,
   GetDocs: (_event, r) => r?.statusCode === 200,
   FinalizeUpload: (event, r) => r?.results?.[event.Records[0].s3.object.key] === 'ready',
@@ -83,7 +95,8 @@ function keyItem(key: string, keyId: string, accountId: string, accountName: str
 }
 
 /**
- * What the stub holds: the events' API key, one ready image and one pending upload, the
+ * What the stub holds: the events' API key, one ready image, one pending upload and one open
+ * multipart upload, the
  * signed-in person with one key, and the bytes of every object (the image the upload events
  * carry, test/fixtures/sample.png).
  */
@@ -110,8 +123,24 @@ export function storageFixture() {
         active_keys: { M: { [SESSION_KEY_ID]: { S: sessionKeyHash } } },
       },
       [sessionKey.pk.S]: sessionKey,
+      [`signing#${SESSION_ACCOUNT}`]: {
+        pk: { S: `signing#${SESSION_ACCOUNT}` },
+        account_id: { S: SESSION_ACCOUNT },
+        secrets: { S: JSON.stringify([{ kid: SIGNING_KID, secret: 'bench-signing-secret-0000000000000000000000', createdAt: '2026-11-26T00:00:00.000Z' }]) },
+        version: { N: '1' },
+      },
+      [`signing#${ACCOUNT}`]: {
+        pk: { S: `signing#${ACCOUNT}` },
+        account_id: { S: ACCOUNT },
+        secrets: { S: JSON.stringify([{ kid: 'kBenchImages', secret: 'bench-signing-secret-1111111111111111111111', createdAt: '2026-11-26T00:00:00.000Z' }]) },
+        version: { N: '1' },
+      },
       [READY_ID]: ready,
       [PENDING_ID]: imageItem(PENDING_ID, 'pending', PENDING_KEY),
+      [MULTIPART_ID]: {
+        ...imageItem(MULTIPART_ID, 'pending', `uploads/${MULTIPART_ID}`),
+        multipart: { M: { upload_id: { S: 'bench-upload-id' }, size: { N: String(6 * 1024 * 1024) }, part_size: { N: String(5 * 1024 * 1024) } } },
+      },
     },
     list: [ready],
     // What the keys table's key-id index answers (DynamoKeyStore.findById).

@@ -21,13 +21,25 @@ const CLIENT_FLOOR: Readonly<Partial<Record<MeasuredFunction, string>>> = {
   Authorizer: '(reference) DynamoDB client only',
   GetImage: '(reference) DynamoDB client only',
   ListImages: '(reference) DynamoDB client only',
-  // Presigns its PUT/POST without the S3 client: DynamoDB is the only client it sends with.
-  StartUpload: '(reference) DynamoDB client only',
+  // Presigns its PUT/POST without the S3 client, and starts multipart uploads with it.
+  StartUpload: '(reference) DynamoDB + S3 clients + presigner',
+  // Presigns the parts without the S3 client: DynamoDB is the only client it sends with.
+  SignUploadParts: '(reference) DynamoDB client only',
+  ListUploadParts: '(reference) DynamoDB + S3 clients',
+  CompleteUpload: '(reference) DynamoDB + S3 clients',
+  AbortUpload: '(reference) DynamoDB + S3 clients',
   UploadImage: '(reference) DynamoDB + S3 clients',
   DeleteImage: '(reference) DynamoDB + S3 clients',
   FinalizeUpload: '(reference) DynamoDB + S3 clients',
-  Sweep: '(reference) DynamoDB + S3 clients',
-  PurgeImage: '(reference) S3 + CloudFront clients',
+  Sweep: '(reference) DynamoDB + S3 + KeyValueStore clients',
+  // Writes the deny-list (KeyValueStore), the release schedule (DynamoDB) and deletes variants (S3).
+  PurgeImage: '(reference) DynamoDB + S3 + KeyValueStore clients',
+  // The edge rules' writers (docs/edge.md). Upload and start-upload write the store only for
+  // private or expiring images: their client is made on that first write, so their floor stays.
+  PatchImage: '(reference) DynamoDB + KeyValueStore clients',
+  CreateSigningSecret: '(reference) DynamoDB + KeyValueStore clients',
+  RevokeSigningSecret: '(reference) DynamoDB + KeyValueStore clients',
+  ListSigningSecrets: '(reference) DynamoDB client only',
   // The console's account routes: the keys and counters tables, and for creating and revoking
   // keys the usage plan's API keys in API Gateway.
   GetAccount: '(reference) DynamoDB client only',

@@ -46,8 +46,12 @@ function tableNameOf(constructPath: string | undefined): FunctionName | undefine
   return name !== undefined && Object.hasOwn(FUNCTIONS, name) ? (name as FunctionName) : undefined;
 }
 
-/** Maps each Lambda function of the template to its asset's index.mjs (`aws:asset:path`). */
-export function shippedFunctions(outdir: string): ShippedFunction[] {
+/**
+ * Maps each Lambda function of the template to its asset's index.mjs (`aws:asset:path`).
+ * `withNativeModules` keeps the functions whose asset ships a native module built for Lambda
+ * (TransformImage's linux-arm64 sharp), for a run on that platform (test/platform/).
+ */
+export function shippedFunctions(outdir: string, { withNativeModules = false }: { readonly withNativeModules?: boolean } = {}): ShippedFunction[] {
   const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as {
     artifacts: Record<string, { type: string; properties?: { templateFile?: string } }>;
   };
@@ -66,7 +70,7 @@ export function shippedFunctions(outdir: string): ShippedFunction[] {
     if (!bundle || !existsSync(bundle)) continue;
     // The transform function ships sharp built for linux-arm64 beside its bundle: it cannot load
     // on this machine as shipped, and `--only transforms` measures its cold start instead.
-    if (existsSync(join(outdir, assetPath!, 'node_modules', 'sharp'))) continue;
+    if (!withNativeModules && existsSync(join(outdir, assetPath!, 'node_modules', 'sharp'))) continue;
     const name = tableNameOf(resource.Metadata?.['aws:cdk:path']);
     if (!name) throw new Error(`${logicalId}: a bundled function that is not in the function table (${resource.Metadata?.['aws:cdk:path']})`);
     const variables = (resource.Properties.Environment?.Variables ?? {}) as Record<string, unknown>;

@@ -11,6 +11,7 @@ export const BENCH_RESOURCES = {
   COUNTERS_TABLE: 'bench-counters',
   BUCKET_NAME: 'bench-bucket',
   DISTRIBUTION_ID: 'EBENCHDISTRIBUTION',
+  EDGE_STORE_ARN: 'arn:aws:cloudfront::123456789012:key-value-store/00000000-0000-4000-8000-00000000bench',
   REST_API_ID: 'benchapi00',
   IMAGER_PUBLIC_BASE_URL: 'https://dbench.cloudfront.net',
   // The authorizer's user pool and the console sessions' meter (its first request is a key's).

@@ -5,8 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * The benchmark's reference parser, `lambda-multipart-parser`, installed on demand (docs/security-and-reliability.md,
- * item 10). It is what people reach for, so the bench compares against it; but its busboy 0.3
+ * The benchmark's reference parser, `lambda-multipart-parser`, installed on demand (docs/security-and-reliability.md). It is what people reach for, so the bench compares against it; but its busboy 0.3
  * depends on `dicer` (CVE-2022-24434), so it is not in package.json and no `npm ci` carries it.
  * The first `npm run bench` installs the pinned version into node_modules/.cache (outside the
  * project's dependency tree, never bundled, never loaded by tests or local mode).

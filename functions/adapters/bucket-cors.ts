@@ -1,12 +1,15 @@
 /**
  * The images bucket's one CORS rule: browsers (the web console) send large uploads straight to
- * the presigned PUT or POST URL. Defined once for the stack (lib/storage.ts) and the local S3
- * emulator (local/emulators.ts), so the browser test of the console exercises the same rule.
+ * the presigned PUT or POST URL, and the parts of resumable ones to their part URLs. Defined once
+ * for the stack (lib/storage.ts) and the local S3 emulator (local/emulators.ts), so the browser
+ * test of the console exercises the same rule.
  */
 export const UPLOAD_CORS_RULE = {
   allowedMethods: ['PUT', 'POST'],
   allowedOrigins: ['*'],
   allowedHeaders: ['Content-Type', 'Content-Length'],
+  // A part's ETag names it when the upload is completed: the page must be able to read it.
+  exposedHeaders: ['ETag'],
   maxAgeSeconds: 3000,
 } as const;
 
@@ -18,6 +21,7 @@ export function corsConfigurationXml(rule = UPLOAD_CORS_RULE): string {
     tags('AllowedOrigin', rule.allowedOrigins) +
     tags('AllowedMethod', rule.allowedMethods) +
     tags('AllowedHeader', rule.allowedHeaders) +
+    tags('ExposeHeader', rule.exposedHeaders) +
     `<MaxAgeSeconds>${rule.maxAgeSeconds}</MaxAgeSeconds>` +
     '</CORSRule></CORSConfiguration>'
   );

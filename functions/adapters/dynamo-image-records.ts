@@ -43,6 +43,15 @@ export function toItem(record: ImageRecord): Item {
   if (record.reason !== undefined) item.reason = { S: record.reason };
   if (record.expiresAt !== undefined) item.expires_at = { N: String(record.expiresAt) };
   if (record.state === 'pending') item.pending = { S: 'pending' };
+  if (record.multipart !== undefined) {
+    const { uploadId, size, partSize } = record.multipart;
+    item.multipart = { M: { upload_id: { S: uploadId }, size: { N: String(size) }, part_size: { N: String(partSize) } } };
+  }
+  if (record.visibility === 'private') item.visibility = { S: 'private' };
+  if (record.imageExpiresAt !== undefined) {
+    item.image_expires_at = { N: String(record.imageExpiresAt) };
+    item[IMAGES_TABLE_SCHEMA.expiryIndex.partitionKey] = { S: EXPIRING };
+  }
   return item;
 }
 
@@ -83,8 +92,20 @@ export function fromItem(item: Item): ImageRecord {
     sha256: str('sha256'),
     reason: str('reason'),
     expiresAt: num('expires_at'),
+    multipart: multipartOf(item.multipart?.M),
+    ...(str('visibility') === 'private' ? { visibility: 'private' as const } : {}),
+    ...(num('image_expires_at') === undefined ? {} : { imageExpiresAt: num('image_expires_at') }),
   };
 }
+
+function multipartOf(map: Item | undefined): ImageRecord['multipart'] {
+  const uploadId = map?.upload_id?.S;
+  if (!map || uploadId === undefined) return undefined;
+  return { uploadId, size: Number(map.size?.N), partSize: Number(map.part_size?.N) };
+}
+
+/** The value of the expiry index's partition key: every expiring image is in one sparse partition. */
+const EXPIRING = 'expiring';
 
 /** Image records in the images table (docs/api.md); see `IMAGES_TABLE_SCHEMA`. */
 export class DynamoImageRecords implements ImageRecords {
@@ -185,7 +206,7 @@ export class DynamoImageRecords implements ImageRecords {
    * Returns false when the image was not pending.
    */
   async settle(id: string, outcome: SettleOutcome): Promise<boolean> {
-    const names: Record<string, string> = { '#state': 'state', '#expires': 'expires_at', '#pending': 'pending' };
+    const names: Record<string, string> = { '#state': 'state', '#expires': 'expires_at', '#pending': 'pending', '#multipart': 'multipart' };
     const values: Item = { ':pending': { S: 'pending' }, ':state': { S: outcome.state } };
     let set = '#state = :state';
     if (outcome.state === 'ready') {
@@ -203,7 +224,7 @@ export class DynamoImageRecords implements ImageRecords {
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: { id: { S: id } },
-          UpdateExpression: `SET ${set} REMOVE #expires, #pending`,
+          UpdateExpression: `SET ${set} REMOVE #expires, #pending, #multipart`,
           ConditionExpression: '#state = :pending',
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
@@ -256,6 +277,71 @@ export class DynamoImageRecords implements ImageRecords {
         KeyConditionExpression: '#pending = :pending AND expires_at < :now',
         ExpressionAttributeNames: { '#pending': 'pending' },
         ExpressionAttributeValues: { ':pending': { S: 'pending' }, ':now': { N: String(nowSeconds) } },
+        Limit: limit,
+      }),
+    );
+    return (result.Items ?? []).map(fromItem);
+  }
+
+  /**
+   * Sets how the image is shown (visibility; expiry, `null` to clear it) if it belongs to
+   * `accountId`; the record as it is afterwards, or undefined when there is no such image of
+   * that account.
+   */
+  async updateAccess(id: string, accountId: string, change: { readonly visibility?: 'public' | 'private'; readonly imageExpiresAt?: number | null }): Promise<ImageRecord | undefined> {
+    const set: string[] = [];
+    const remove: string[] = [];
+    const names: Record<string, string> = { '#account': 'account_id' };
+    const values: Item = { ':account': { S: accountId } };
+    if (change.visibility === 'private') {
+      set.push('#visibility = :private');
+      names['#visibility'] = 'visibility';
+      values[':private'] = { S: 'private' };
+    } else if (change.visibility === 'public') {
+      remove.push('#visibility');
+      names['#visibility'] = 'visibility';
+    }
+    if (change.imageExpiresAt !== undefined) {
+      names['#expiry'] = 'image_expires_at';
+      names['#expiring'] = IMAGES_TABLE_SCHEMA.expiryIndex.partitionKey;
+      if (change.imageExpiresAt === null) remove.push('#expiry', '#expiring');
+      else {
+        set.push('#expiry = :expiry', '#expiring = :expiring');
+        values[':expiry'] = { N: String(change.imageExpiresAt) };
+        values[':expiring'] = { S: EXPIRING };
+      }
+    }
+    const expression = [set.length > 0 ? `SET ${set.join(', ')}` : '', remove.length > 0 ? `REMOVE ${remove.join(', ')}` : ''].filter(Boolean).join(' ');
+    if (expression === '') {
+      const record = await this.get(id);
+      return record && record.accountId === accountId ? record : undefined;
+    }
+    const updated = await ifConditionHolds(
+      this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { id: { S: id } },
+          UpdateExpression: expression,
+          ConditionExpression: '#account = :account',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      ),
+    );
+    return updated?.Attributes ? fromItem(updated.Attributes) : undefined;
+  }
+
+  /** Images whose expiry has passed (at most `limit`), oldest expiry first. */
+  async expiredImages(nowSeconds: number, limit = 100): Promise<ImageRecord[]> {
+    const index = IMAGES_TABLE_SCHEMA.expiryIndex;
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: index.name,
+        KeyConditionExpression: '#expiring = :expiring AND #expiry <= :now',
+        ExpressionAttributeNames: { '#expiring': index.partitionKey, '#expiry': index.sortKey },
+        ExpressionAttributeValues: { ':expiring': { S: EXPIRING }, ':now': { N: String(nowSeconds) } },
         Limit: limit,
       }),
     );

@@ -19,7 +19,7 @@ export const VARIANT_FORMATS = ['jpeg', 'png', 'webp', 'avif', 'gif', 'bmp', 'ti
 
 /**
  * Every business metric: its unit and the dimension names it carries besides `service`, each
- * with the only values it can take. `lib/monitoring.ts` builds its alarms and widgets from this
+ * with the only values it can take. `lib/monitoring.ts` builds its alarms (and `lib/monitoring-dashboard.ts` its widgets) from this
  * table, and the template tests check that nothing else is ever used as a dimension.
  */
 export const BUSINESS_METRICS = {
@@ -31,7 +31,7 @@ export const BUSINESS_METRICS = {
   },
   RateLimited: { unit: 'Count', dimensions: { cause: ['hourly'] } },
   FinalizeResults: { unit: 'Count', dimensions: { result: ['ready', 'rejected', 'discarded', 'skipped'] } },
-  SweepRemovals: { unit: 'Count', dimensions: { removal: ['expiredPending', 'orphanObject'] } },
+  SweepRemovals: { unit: 'Count', dimensions: { removal: ['expiredPending', 'orphanObject', 'expiredImage'] } },
   MetadataBytesRemoved: { unit: 'Bytes', dimensions: {} },
   VariantsRendered: { unit: 'Count', dimensions: { format: VARIANT_FORMATS } },
   ApiGatewayKeys: { unit: 'Count', dimensions: {} },

@@ -3,8 +3,8 @@ import { S3RequestPresigner } from '@aws-sdk/s3-request-presigner';
 import type { AwsCredentialIdentityProvider, Checksum, HttpRequest, SourceData } from '@smithy/types';
 
 /**
- * What presigning needs, without an S3 client: the view and start-upload functions never send
- * anything to S3 themselves, they only sign URLs, and the S3 client costs about 10 ms of every
+ * What presigning needs, without an S3 client: the start-upload function never sends
+ * anything to S3 itself, it only signs URLs, and the S3 client costs about 10 ms of every
  * cold start (docs/performance.md). Signing itself is the SDK's (S3RequestPresigner, the
  * SigV4 signing key); this module only builds the plain request the client would have built.
  */

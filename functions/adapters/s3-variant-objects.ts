@@ -1,5 +1,5 @@
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { objectKeyFor } from '../core/ids';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { objectKeyFor, VARIANT_PREFIX } from '../core/ids';
 import type { StoredVariant, VariantObjects } from '../core/variants';
 
 function isMissing(error: unknown): boolean {
@@ -10,8 +10,9 @@ function isMissing(error: unknown): boolean {
 /**
  * Originals (`images/<id>`, read only) and variants (`variants/<id>/<canonical>`) in the
  * private bucket. The transform function's role may read `images/*` and read and write
- * `variants/*`, nothing else; without `s3:ListBucket` a missing key answers 403, which is
- * treated as missing too (the function never has a reason to be denied its own prefixes).
+ * `variants/*`, and list `variants/` (to count an image's variants against the cap); without
+ * `s3:ListBucket` on the other prefixes a missing key answers 403, which is treated as missing
+ * too (the function never has a reason to be denied its own prefixes).
  */
 export class S3VariantObjects implements VariantObjects {
   constructor(
@@ -39,6 +40,14 @@ export class S3VariantObjects implements VariantObjects {
         CacheControl: cacheControl,
       }),
     );
+  }
+
+  /** One listing of `variants/<id>/` (at most 1,000 keys a page; the cap is far below). */
+  async countVariants(imageId: string, atMost: number): Promise<number> {
+    const listed = await this.client.send(
+      new ListObjectsV2Command({ Bucket: this.bucketName, Prefix: `${VARIANT_PREFIX}${imageId}/`, MaxKeys: Math.min(atMost, 1000) }),
+    );
+    return listed.KeyCount ?? listed.Contents?.length ?? 0;
   }
 
   private async get(key: string): Promise<StoredVariant | undefined> {

@@ -1,6 +1,7 @@
 import decodeBmp from 'decode-bmp';
 import sharp, { type Metadata, type Sharp } from 'sharp';
 import type { ImageFormat } from '../core/formats/registry';
+import { withInfoHeader } from '../core/formats/bmp/core-header';
 import type { TransformSettings } from '../core/config';
 import { DEFAULT_QUALITY, type Transform } from '../core/transform-params';
 import { RENDER_CONTENT_TYPES, renderFormatFor, type ImageRenderer, type RenderFormat, type RenderedImage } from '../core/variants';
@@ -19,8 +20,7 @@ const FROM_SHARP: Readonly<Record<string, ImageFormat>> = {
 };
 
 /**
- * AVIF encoder effort (0-9; sharp's default is 4). Measured on a 12 MP JPEG to 1200 px (README,
- * "Transforms"): effort 4 took about 7 s here, effort 2 about 1 s, for files a few percent
+ * AVIF encoder effort (0-9; sharp's default is 4). Measured on a 12 MP JPEG to 1200 px (docs/transforms.md): effort 4 took about 7 s here, effort 2 about 1 s, for files a few percent
  * larger. A variant renders once, but its first viewer waits for it, and on Lambda the
  * function's time is the bill.
  */
@@ -97,6 +97,8 @@ export class SharpRenderer implements ImageRenderer {
     let format: ImageFormat;
     let meta: Metadata;
     if (isBmp(input)) {
+      // decode-bmp reads only Windows info headers: an OS/2 1.x header is rewritten to one first.
+      input = withInfoHeader(input);
       // decode-bmp allocates width x height x 4 at once: check the header's sides first.
       if (input.byteLength < 26) throw new RenderError('Truncated BMP header');
       const header = new DataView(input.buffer, input.byteOffset, input.byteLength);

@@ -7,6 +7,8 @@ export const IMAGES_TABLE_SCHEMA = {
   byAccountIndex: { name: 'byAccount', partitionKey: 'account_id', sortKey: 'created_key' },
   /** Sparse: only pending large uploads carry `pending`, so the sweep queries just those. */
   pendingIndex: { name: 'byPendingExpiry', partitionKey: 'pending', sortKey: 'expires_at' },
+  /** Sparse: only images with an `expires_at` carry `expiring`, so the sweep finds the expired ones (docs/edge.md). */
+  expiryIndex: { name: 'byImageExpiry', partitionKey: 'expiring', sortKey: 'image_expires_at' },
   /**
    * No TTL on this table: a pending record must outlive a late finalize (Lambda retries, a
    * redrive from the dead-letter queue, the sweep), so only the sweep removes pending records,

@@ -1,5 +1,8 @@
 import { resolve } from 'node:path';
 import { KEY_PATTERN } from './api-keys';
+import { UNSIGNED_DEFAULTS, type UnsignedSet } from './edge-rules';
+import { LAMBDA_SYNC_PAYLOAD_BYTES, MAX_DIRECT_IMAGE_BYTES } from './lambda-payload';
+import { MAX_DIMENSION, OUTPUT_FORMATS } from './transform-params';
 
 /**
  * The one place that reads configuration: the handlers (`readConfig`, from their environment,
@@ -49,27 +52,9 @@ export const DEFAULTS = {
   sweepMinutes: 10,
 } as const;
 
-/**
- * Lambda refuses a synchronous invocation whose request payload (the JSON-serialised event) is
- * over 6 MB (6,291,456 bytes); API Gateway then answers 413 `{"message":"Request Too Long"}`
- * before any of our code runs.
- */
-export const LAMBDA_SYNC_PAYLOAD_BYTES = 6 * 1024 * 1024;
-
-/**
- * What a direct upload's event holds besides the base64 image: the multipart framing (boundary
- * lines, part headers, a file name of up to a few hundred bytes) and the REST v1 proxy event
- * itself (request headers twice, as `headers` and `multiValueHeaders`, up to API Gateway's
- * 10 KB header limit each, plus the request context and authorizer context, ~2 KB).
- * 64 KiB leaves room for all of it with margin.
- */
-export const EVENT_HEADROOM_BYTES = 64 * 1024;
-
-/**
- * The largest `IMAGER_MAX_IMAGE_BYTES` whose upload still fits in Lambda's payload: base64
- * turns 3 bytes into 4 characters, plus {@link EVENT_HEADROOM_BYTES}. 4,669,440 bytes.
- */
-export const MAX_DIRECT_IMAGE_BYTES = Math.floor((LAMBDA_SYNC_PAYLOAD_BYTES - EVENT_HEADROOM_BYTES) / 4) * 3;
+// Lambda's payload limit and what a direct upload may be under it: their own file (no settings
+// there), exported from here too, where the image-size setting is checked against them.
+export { EVENT_HEADROOM_BYTES, LAMBDA_SYNC_PAYLOAD_BYTES, MAX_DIRECT_IMAGE_BYTES } from './lambda-payload';
 
 /** Every IMAGER_* setting read from CDK context (docs/configuration.md) and passed on to the functions. */
 export const SETTING_NAMES = [
@@ -93,6 +78,11 @@ export const SETTING_NAMES = [
   'IMAGER_WEB_ACL_ID',
   'IMAGER_SES_FROM_EMAIL',
   'IMAGER_ALARM_EMAIL',
+  'IMAGER_UNSIGNED_SIZES',
+  'IMAGER_UNSIGNED_FORMATS',
+  'IMAGER_PRIVATE_URL_SECONDS',
+  'IMAGER_EDGE_TTL_SECONDS',
+  'IMAGER_MAX_VARIANTS_PER_IMAGE',
 ] as const;
 
 export class ConfigError extends Error {}
@@ -190,6 +180,8 @@ export interface StackSettings extends Config {
   readonly sesFromEmail?: string;
   /** Alarm notifications by email too (docs/operations.md); undefined = the SNS topic only. */
   readonly alarmEmail?: string;
+  /** The edge rules (docs/edge.md). */
+  readonly edge: EdgeSettings;
 }
 
 /** CloudFront's price classes, by the names CloudFormation (and CDK's PriceClass) use. */
@@ -272,6 +264,7 @@ export function readStackSettings(context: ContextSource): StackSettings {
     ...readDelivery(env, optionalString(env, 'IMAGER_PUBLIC_BASE_URL')),
     ...readSesFromEmail(env),
     alarmEmail: readAlarmEmail(env),
+    edge: readEdgeSettings(env),
   };
 }
 
@@ -308,6 +301,8 @@ export interface LocalSettings {
   readonly port: number;
   readonly dataDir: string;
   readonly devKey: string | undefined;
+  /** IMAGER_DEV_SIGNING_SECRET: the dev account's URL-signing secret, kid `dev` (docs/edge.md). */
+  readonly devSigningSecret?: string;
   readonly throttleRate: number;
   readonly throttleBurst: number;
   readonly dailyQuota: number;
@@ -320,6 +315,10 @@ export function readLocalSettings(env: Env = process.env): LocalSettings {
   if (devKey !== undefined && !KEY_PATTERN.test(devKey)) {
     throw new ConfigError('IMAGER_DEV_KEY must be 20 to 128 characters from [A-Za-z0-9_-]');
   }
+  const devSigningSecret = optionalString(env, 'IMAGER_DEV_SIGNING_SECRET');
+  if (devSigningSecret !== undefined && !/^[\x21-\x7b\x7d\x7e]{16,256}$/.test(devSigningSecret)) {
+    throw new ConfigError('IMAGER_DEV_SIGNING_SECRET must be 16 to 256 printable characters without spaces or "|"');
+  }
   const port = nonNegativeInt(env, 'PORT', DEFAULTS.port);
   if (port > 65535) throw new ConfigError(`PORT must be at most 65535, got ${port}`);
   // The handlers read the rest in-process from the same environment; check it here too, so
@@ -329,6 +328,7 @@ export function readLocalSettings(env: Env = process.env): LocalSettings {
     port,
     dataDir: resolve(optionalString(env, 'IMAGER_DATA_DIR') ?? DEFAULTS.dataDir),
     devKey,
+    ...(devSigningSecret ? { devSigningSecret } : {}),
     throttleRate: positiveInt(env, 'IMAGER_THROTTLE_RATE', DEFAULTS.throttleRate),
     throttleBurst: positiveInt(env, 'IMAGER_THROTTLE_BURST', DEFAULTS.throttleBurst),
     dailyQuota: positiveInt(env, 'IMAGER_DAILY_QUOTA', DEFAULTS.dailyQuota),
@@ -351,5 +351,39 @@ export function readTransformSettings(env: Env): TransformSettings {
   return {
     maxPixels: positiveInt(env, 'IMAGER_MAX_PIXELS', DEFAULTS.maxPixels),
     renderTimeoutSeconds: positiveInt(env, 'IMAGER_RENDER_TIMEOUT_SECONDS', TRANSFORM_DEFAULTS.renderTimeoutSeconds),
+  };
+}
+
+/** The edge rules' settings (docs/edge.md, docs/configuration.md): the stack, local mode and the functions read them. */
+export interface EdgeSettings {
+  /** IMAGER_UNSIGNED_SIZES, IMAGER_UNSIGNED_FORMATS: what renders without a signature. */
+  readonly unsigned: UnsignedSet;
+  /** IMAGER_PRIVATE_URL_SECONDS: how long the API's `url` of a private image stays valid. */
+  readonly privateUrlSeconds: number;
+  /** IMAGER_EDGE_TTL_SECONDS: the longest CloudFront keeps a copy (how long a removed image's deny entry stays). */
+  readonly edgeTtlSeconds: number;
+  /** IMAGER_MAX_VARIANTS_PER_IMAGE: the transform function refuses to store more for one image. */
+  readonly maxVariantsPerImage: number;
+}
+export const EDGE_DEFAULTS = { privateUrlSeconds: 3600, edgeTtlSeconds: 86_400, maxVariantsPerImage: 100 } as const;
+/** A comma-separated list setting; `none` for no value at all. */
+function listSetting(env: Env, name: string, check: (item: string) => boolean, what: string): string[] | undefined {
+  const raw = optionalString(env, name);
+  if (raw === undefined) return undefined;
+  const items = raw.toLowerCase() === 'none' ? [] : [...new Set(raw.split(',').map((item) => item.trim()))];
+  const bad = items.find((item) => !check(item));
+  if (bad !== undefined) throw new ConfigError(`${name} must be ${what} separated by commas (or none), got "${bad}"`);
+  return items;
+}
+export function readEdgeSettings(env: Env): EdgeSettings {
+  const sizes = listSetting(env, 'IMAGER_UNSIGNED_SIZES', (item) => /^[1-9][0-9]{0,3}$/.test(item) && Number(item) <= MAX_DIMENSION, `sizes from 1 to ${MAX_DIMENSION}`);
+  const formats = listSetting(env, 'IMAGER_UNSIGNED_FORMATS', (item) => [...OUTPUT_FORMATS, 'auto'].includes(item), 'formats of jpeg, png, webp, avif, auto');
+  const edgeTtlSeconds = positiveInt(env, 'IMAGER_EDGE_TTL_SECONDS', EDGE_DEFAULTS.edgeTtlSeconds);
+  if (edgeTtlSeconds > 31_536_000) throw new ConfigError('IMAGER_EDGE_TTL_SECONDS must be at most 31536000 (a year, the most a cache policy takes)');
+  return {
+    unsigned: { sizes: sizes ? sizes.map(Number) : UNSIGNED_DEFAULTS.sizes, formats: formats ?? UNSIGNED_DEFAULTS.formats },
+    privateUrlSeconds: positiveInt(env, 'IMAGER_PRIVATE_URL_SECONDS', EDGE_DEFAULTS.privateUrlSeconds),
+    edgeTtlSeconds,
+    maxVariantsPerImage: positiveInt(env, 'IMAGER_MAX_VARIANTS_PER_IMAGE', EDGE_DEFAULTS.maxVariantsPerImage),
   };
 }

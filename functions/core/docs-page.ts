@@ -9,7 +9,7 @@ export const REDOC_BUNDLE = 'redoc.standalone.js';
 
 /**
  * The page as the function's asset carries it, one file: the CSP on the first line, the HTML
- * after it. Built with the bundle by scripts/docs-page.ts (see lib/imager-stack.ts), so a cold
+ * after it. Built with the bundle by scripts/docs-page.ts (GetDocs's `bundling: 'docs-page'` in functions/function-table.ts, run by lib/bundling.ts), so a cold
  * start reads one file instead of escaping and hashing a megabyte.
  */
 export const DOCS_PAGE_FILE = 'docs.page';

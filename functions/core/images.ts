@@ -1,8 +1,20 @@
+import { type EdgeStore, imageEntryValue } from './edge-entries';
 import { ImageNotFoundError } from './errors';
 import type { ImageFormat } from './formats/registry';
 import { isImageId, newImageId, objectKeyFor } from './ids';
 
 export type ImageState = 'pending' | 'ready' | 'rejected';
+
+/** Who may view an image's URL (docs/edge.md): anyone, or only with a signature of its account. */
+export type Visibility = 'public' | 'private';
+
+/** How an image is shown at the edge: chosen at upload and changed by `PATCH /api/images/{id}` (core/image-options.ts). */
+export interface ImageAccess {
+  /** Absent: public. */
+  readonly visibility?: Visibility;
+  /** Unix seconds after which the URL answers 404 and the sweep removes the image. */
+  readonly imageExpiresAt?: number;
+}
 
 /**
  * What checked bytes are, as a record keeps them and the API shows them: the one declaration of
@@ -27,7 +39,7 @@ export function describe(image: ImageDescription): ImageDescription {
 }
 
 /** What we store about an image. Attribute names are the adapter's business. */
-export interface ImageRecord extends Partial<ImageDescription> {
+export interface ImageRecord extends Partial<ImageDescription>, ImageAccess {
   readonly id: string;
   readonly accountId: string;
   readonly objectKey: string;
@@ -36,6 +48,17 @@ export interface ImageRecord extends Partial<ImageDescription> {
   readonly reason?: string;
   /** For pending large uploads: unix seconds after which an upload that never arrived is swept. */
   readonly expiresAt?: number;
+  /** For pending multipart uploads: the S3 upload and how its parts are cut (core/multipart-upload.ts). */
+  readonly multipart?: MultipartState;
+}
+
+/** What a pending record remembers of its multipart upload. */
+export interface MultipartState {
+  /** S3's id of the multipart upload (never shown to the client: the image id names the upload). */
+  readonly uploadId: string;
+  /** The declared size: the parts add up to exactly this many bytes. */
+  readonly size: number;
+  readonly partSize: number;
 }
 
 /** The image as the API shows it (docs/api.md). */
@@ -51,6 +74,8 @@ export interface ApiImage {
   readonly sha256?: string;
   readonly created_at: string;
   readonly reason?: string;
+  readonly visibility: Visibility;
+  readonly expires_at?: string;
 }
 
 /** Port: the bytes of images. */
@@ -107,10 +132,14 @@ export function publicUrl(baseUrl: string, id: string): string {
   return `${baseUrl}/image/${id}`;
 }
 
-export function toApiImage(record: ImageRecord, baseUrl: string): ApiImage {
+/** Signs the public URL of a private image (core/private-urls.ts); without one a private image's `url` is left unsigned. */
+export type UrlSigner = (url: string) => string;
+
+export function toApiImage(record: ImageRecord, baseUrl: string, sign?: UrlSigner): ApiImage {
+  const url = publicUrl(baseUrl, record.id);
   const image: Record<string, unknown> = {
     id: record.id,
-    url: publicUrl(baseUrl, record.id),
+    url: record.visibility === 'private' && sign ? sign(url) : url,
     state: record.state,
   };
   if (record.width !== undefined) image.width = record.width;
@@ -121,6 +150,8 @@ export function toApiImage(record: ImageRecord, baseUrl: string): ApiImage {
   if (record.sha256 !== undefined) image.sha256 = record.sha256;
   image.created_at = record.createdAt;
   if (record.reason !== undefined) image.reason = record.reason;
+  image.visibility = record.visibility ?? 'public';
+  if (record.imageExpiresAt !== undefined) image.expires_at = new Date(record.imageExpiresAt * 1000).toISOString();
   return image as unknown as ApiImage;
 }
 
@@ -130,9 +161,10 @@ export function toApiImage(record: ImageRecord, baseUrl: string): ApiImage {
  * record; if that delete fails too, the orphan is logged and the sweep removes it later.
  */
 export async function storeImage(
-  deps: { objects: ImageObjects; records: ImageRecords; log: Log; now?: () => Date },
+  deps: { objects: ImageObjects; records: ImageRecords; log: Log; now?: () => Date; edge?: EdgeStore },
   accountId: string,
   image: ImageDescription & { readonly bytes: Uint8Array },
+  access: ImageAccess = {},
 ): Promise<ImageRecord> {
   const id = newImageId();
   const objectKey = objectKeyFor(id);
@@ -143,7 +175,14 @@ export async function storeImage(
     state: 'ready',
     createdAt: (deps.now?.() ?? new Date()).toISOString(),
     ...describe(image),
+    ...access,
   };
+  // A private or expiring image is known to the edge before its bytes can be fetched at all.
+  const entry = imageEntryValue({ accountId, visibility: access.visibility ?? 'public', expiresAt: access.imageExpiresAt });
+  if (entry !== undefined) {
+    if (!deps.edge) throw new Error('a private or expiring image needs the edge store');
+    await deps.edge.update({ puts: [{ key: id, value: entry }] });
+  }
   await deps.objects.put(objectKey, image.bytes, image.contentType);
   try {
     await deps.records.create(record);

@@ -2,7 +2,8 @@ import { BadRequestError, PayloadTooLargeError } from './errors';
 import { LARGE_UPLOAD_PREFIX, newImageId, objectKeyFor } from './ids';
 import { formatLimit } from './formats/inspect';
 import { CONTENT_TYPES } from './formats/registry';
-import type { ImageRecord, ImageRecords } from './images';
+import { type EdgeStore, imageEntryValue } from './edge-entries';
+import type { ImageAccess, ImageRecord, ImageRecords } from './images';
 
 /**
  * Large uploads: the client sends its bytes straight to the bucket with a presigned request,
@@ -70,6 +71,8 @@ export interface ApiUpload {
 export interface LargeUploadDeps {
   readonly records: Pick<ImageRecords, 'create'>;
   readonly links: UploadLinks;
+  /** Where a private or expiring upload is entered before its record exists (docs/edge.md). */
+  readonly edge?: EdgeStore;
 }
 
 export interface LargeUploadOptions {
@@ -78,6 +81,8 @@ export interface LargeUploadOptions {
   /** Lifetime of the presigned request, in seconds. */
   readonly expiresIn: number;
   readonly now: Date;
+  /** Visibility and expiry the image gets (docs/edge.md). */
+  readonly access?: ImageAccess;
 }
 
 /**
@@ -101,7 +106,9 @@ export async function startLargeUpload(
     state: 'pending',
     createdAt: now.toISOString(),
     expiresAt: Math.floor(now.getTime() / 1000) + expiresIn + PENDING_GRACE_SECONDS,
+    ...options.access,
   };
+  await enterAtEdge(deps.edge, record);
   await deps.records.create(record);
   const link = await deps.links.uploadLink(objectKey, { size: request.size, maxBytes, expiresIn });
   const upload: ApiUpload = {
@@ -113,4 +120,15 @@ export async function startLargeUpload(
     max_size: request.size ?? maxBytes,
   };
   return { record, upload };
+}
+
+/**
+ * A private or expiring upload is entered in the edge store before its record exists, so its
+ * URL is never served unchecked (docs/edge.md); a public one without expiry needs no entry.
+ */
+export async function enterAtEdge(edge: EdgeStore | undefined, record: ImageRecord): Promise<void> {
+  const entry = imageEntryValue({ accountId: record.accountId, visibility: record.visibility ?? 'public', expiresAt: record.imageExpiresAt });
+  if (entry === undefined) return;
+  if (!edge) throw new Error('a private or expiring image needs the edge store');
+  await edge.update({ puts: [{ key: record.id, value: entry }] });
 }

@@ -28,8 +28,8 @@ export type RateLimitCause = 'hourly';
  */
 export type FinalizeResult = 'ready' | 'rejected' | 'discarded' | 'skipped';
 
-/** What the sweep removed: a pending upload that never arrived, or an object without a record. */
-export type SweepRemoval = 'expiredPending' | 'orphanObject';
+/** What the sweep removed: a pending upload that never arrived, an object without a record, or an image past its `expires_at`. */
+export type SweepRemoval = 'expiredPending' | 'orphanObject' | 'expiredImage';
 
 export interface Metrics {
   /** An image was stored and is ready: counts the upload and adds its bytes to `BytesStored`. */

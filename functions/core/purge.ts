@@ -1,12 +1,7 @@
-import { createHash } from 'node:crypto';
-import { PUBLISHED_PREFIX, VARIANT_PREFIX } from './ids';
+import { type EdgeStore, GONE } from './edge-entries';
+import { type EdgeReleaseSchedule, releaseHour } from './edge-releases';
+import { VARIANT_PREFIX } from './ids';
 import type { Log } from './images';
-
-/** Port: the CDN's cache (CloudFront invalidations on AWS; locally nothing caches, so none). */
-export interface CdnCache {
-  /** Drops cached copies of `paths`; `reference` makes a retried call the same invalidation. */
-  invalidate(paths: readonly string[], reference: string): Promise<void>;
-}
 
 /** Port: removal of everything stored under a prefix. */
 export interface PrefixRemover {
@@ -16,39 +11,31 @@ export interface PrefixRemover {
 
 export interface PurgeDeps {
   readonly objects: PrefixRemover;
-  readonly cdn: CdnCache | undefined;
+  /** The deny-list: a removed image's id enters the edge's store as gone (docs/edge.md). */
+  readonly edge: EdgeStore;
+  /** When each entry may leave the store again. */
+  readonly releases: Pick<EdgeReleaseSchedule, 'add'>;
+  /** IMAGER_EDGE_TTL_SECONDS: how long CloudFront may still hold a copy. */
+  readonly edgeTtlSeconds: number;
   readonly log: Pick<Log, 'warn'>;
+  readonly now?: () => number;
 }
 
 /**
- * The CDN paths an image is cached under: the public URL and the keys the viewer-request
- * function rewrites it to, `/images/<id>` for the original and `/variants/<id>/<canonical>` for
- * transforms (CloudFront caches under the rewritten URI; AWS's guidance for a function that
- * changes the URI is to invalidate both). The wildcards also match every variant's query
- * string and canonical name; ids are all 22 characters long, so they never reach another image.
+ * After an image's published object is gone (delete, expiry, or the sweep removing an orphan):
+ * its id enters the edge's deny-list, so its URL answers 404 at every edge within seconds
+ * whatever CloudFront still has cached, and its variants are deleted. No CloudFront invalidation
+ * is made: the entry is checked before the cache, and it leaves the store once the longest a
+ * cached copy can live (the edge TTL) has passed. Runs from the bucket's ObjectRemoved event, so
+ * a failure here never fails the delete the client asked for: the event is retried, then kept
+ * in a dead-letter queue.
  */
-export function cdnPathsFor(imageId: string): string[] {
-  return [`/image/${imageId}*`, `/${PUBLISHED_PREFIX}${imageId}*`, `/${VARIANT_PREFIX}${imageId}/*`];
-}
-
-/**
- * The invalidation reference of one batch of removals (each an image id and the S3 sequencer of
- * its removal): the same batch, retried, gives the same reference, so CloudFront makes it once.
- */
-export function invalidationReference(removals: readonly { readonly imageId: string; readonly sequencer: string }[]): string {
-  const names = removals.map(({ imageId, sequencer }) => `${imageId}-${sequencer}`);
-  return createHash('sha256').update(names.sort().join('\n')).digest('hex');
-}
-
-/**
- * After an image's published object is gone (delete, or the sweep removing an orphan): removes
- * its variants and its cached copies. Runs from the bucket's ObjectRemoved event, so a failure
- * here never fails the delete the client asked for: the event is retried, then kept in a
- * dead-letter queue.
- */
-export async function purgeImages(deps: PurgeDeps, imageIds: readonly string[], reference: string): Promise<{ variantsDeleted: number }> {
+export async function purgeImages(deps: PurgeDeps, imageIds: readonly string[]): Promise<{ variantsDeleted: number }> {
+  if (imageIds.length === 0) return { variantsDeleted: 0 };
+  const nowMs = deps.now?.() ?? Date.now();
+  await deps.edge.update({ puts: imageIds.map((id) => ({ key: id, value: GONE })) });
+  await deps.releases.add(releaseHour(nowMs, deps.edgeTtlSeconds), imageIds);
   let variantsDeleted = 0;
   for (const id of imageIds) variantsDeleted += await deps.objects.deletePrefix(`${VARIANT_PREFIX}${id}/`);
-  if (deps.cdn && imageIds.length > 0) await deps.cdn.invalidate(imageIds.flatMap(cdnPathsFor), reference);
   return { variantsDeleted };
 }

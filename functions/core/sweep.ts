@@ -1,3 +1,5 @@
+import { type EdgeReleaseSchedule, HOUR_MS, releaseDueEntries, releaseHour } from './edge-releases';
+import type { EdgeStore } from './edge-entries';
 import type { ImageRecord, Log } from './images';
 import { DIRECT_PREFIX, IMAGE_ID_PATTERN, LARGE_UPLOAD_PREFIX, VARIANT_PREFIX } from './ids';
 
@@ -11,6 +13,8 @@ export const ORPHAN_GRACE_MS = 60 * 60 * 1000;
 export const SWEEP_OBJECTS_PER_RUN = 20_000;
 /** Expired pending uploads one run settles or removes, at most (pages of 100). */
 export const SWEEP_PENDING_PER_RUN = 1_000;
+/** Expired images one run removes, at most (pages of 100): 4,000 an hour on the 15-minute schedule. */
+export const SWEEP_EXPIRED_PER_RUN = 1_000;
 /** ListObjectsV2 returns at most 1,000 keys a page; BatchGetItem reads at most 100 items. */
 const LIST_PAGE = 1_000;
 const BATCH_GET = 100;
@@ -42,16 +46,36 @@ export interface SweepDeps {
   readonly position: SweepPosition;
   /** Settles an upload whose bytes arrived but whose event was lost. */
   readonly finalize: (key: string) => Promise<unknown>;
+  /** Discards the parts of an expired multipart upload (S3's AbortMultipartUpload). */
+  readonly abortMultipart?: (key: string, uploadId: string) => Promise<void>;
   readonly log: Log;
   readonly now?: () => number;
   /** Defaults to {@link SWEEP_OBJECTS_PER_RUN}. */
   readonly maxObjects?: number;
   /** True when the run must stop (the function's time is nearly up); checked between pages. */
   readonly outOfTime?: () => boolean;
+  /**
+   * Expiring images and the edge's store (docs/edge.md): expired images are removed (object, then
+   * record; the object's removal puts the id on the deny-list and deletes its variants), and the
+   * store's entries whose time has come leave it.
+   */
+  readonly edge?: {
+    readonly images: {
+      expiredImages(nowSeconds: number, limit?: number): Promise<ImageRecord[]>;
+      delete(id: string, accountId: string): Promise<boolean>;
+    };
+    readonly store: EdgeStore;
+    readonly releases: EdgeReleaseSchedule;
+    readonly edgeTtlSeconds: number;
+  };
 }
 
 export interface SweepReport {
   expiredPending: number;
+  /** Images past their `expires_at`, removed. */
+  expiredImages: number;
+  /** Entries that left the edge's store. */
+  edgeEntriesReleased: number;
   lateFinalized: number;
   orphansDeleted: number;
   objectsChecked: number;
@@ -105,7 +129,8 @@ export function isOwned(owner: Owner, key: string, record: ImageRecord | undefin
 
 /**
  * The safety net behind "nothing is lost or left half-written": removes pending uploads that
- * never arrived, settles those whose event was lost, and deletes objects no record owns.
+ * never arrived (aborting their multipart upload, if any), settles those whose event was lost,
+ * and deletes objects no record owns.
  *
  * Bounded per run, complete per cycle: each run lists at most `maxObjects` keys of the bucket
  * in S3's order, starting after the position the previous run saved (saved after every page,
@@ -115,7 +140,7 @@ export function isOwned(owner: Owner, key: string, record: ImageRecord | undefin
  */
 export async function sweep(deps: SweepDeps): Promise<SweepReport> {
   const now = deps.now?.() ?? Date.now();
-  const report: SweepReport = { expiredPending: 0, lateFinalized: 0, orphansDeleted: 0, objectsChecked: 0, cycleCompleted: false };
+  const report: SweepReport = { expiredPending: 0, expiredImages: 0, edgeEntriesReleased: 0, lateFinalized: 0, orphansDeleted: 0, objectsChecked: 0, cycleCompleted: false };
   const outOfTime = deps.outOfTime ?? (() => false);
 
   // Page by page; a record that could be neither settled nor removed comes back in the next
@@ -130,11 +155,24 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
       if ((await deps.objects.size(record.objectKey)) !== undefined) {
         await deps.finalize(record.objectKey);
         report.lateFinalized += 1;
-      } else if (await deps.records.deletePending(record.id)) {
-        report.expiredPending += 1;
+      } else {
+        // The parts first: a record removed before them would leave nothing to find them by.
+        if (record.multipart) await deps.abortMultipart?.(record.objectKey, record.multipart.uploadId);
+        if (await deps.records.deletePending(record.id)) {
+          report.expiredPending += 1;
+          // Its bytes were never published, so nothing of it is cached: its entry can go at once.
+          if (deps.edge && (record.visibility === 'private' || record.imageExpiresAt !== undefined)) {
+            await deps.edge.releases.add(Math.floor(now / HOUR_MS), [record.id]);
+          }
+        }
       }
     }
     if (page.length < 100) break;
+  }
+
+  if (deps.edge) {
+    await removeExpiredImages(deps.edge, deps.objects, now, report, outOfTime);
+    report.edgeEntriesReleased = await releaseDueEntries({ edge: deps.edge.store, releases: deps.edge.releases }, now, deps.edge.edgeTtlSeconds);
   }
 
   const maxObjects = deps.maxObjects ?? SWEEP_OBJECTS_PER_RUN;
@@ -152,6 +190,30 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
     if (report.cycleCompleted) break;
   }
   return report;
+}
+
+/** Removes images whose expiry has passed: the object first (its removal event denies the id at the edge), then the record. */
+async function removeExpiredImages(
+  edge: NonNullable<SweepDeps['edge']>,
+  objects: Pick<SweepDeps['objects'], 'delete'>,
+  now: number,
+  report: SweepReport,
+  outOfTime: () => boolean,
+): Promise<void> {
+  const seen = new Set<string>();
+  while (seen.size < SWEEP_EXPIRED_PER_RUN && !outOfTime()) {
+    const page = await edge.images.expiredImages(Math.floor(now / 1000));
+    const expired = page.filter((record) => !seen.has(record.id));
+    if (expired.length === 0) break;
+    for (const record of expired) {
+      seen.add(record.id);
+      await objects.delete(record.objectKey);
+      if (await edge.images.delete(record.id, record.accountId)) report.expiredImages += 1;
+      // A pending one's object is under uploads/, whose removal denies nothing: its entry leaves on schedule.
+      await edge.releases.add(releaseHour(now, edge.edgeTtlSeconds), [record.id]);
+    }
+    if (page.length < 100) break;
+  }
 }
 
 async function checkObjects(deps: SweepDeps, objects: readonly ListedObject[], now: number, report: SweepReport): Promise<void> {

@@ -1,4 +1,4 @@
-import { ImageNotFoundError, NotFoundError } from './errors';
+import { HttpError, ImageNotFoundError, NotFoundError } from './errors';
 import { IMAGE_ID_PATTERN, isImageId, PUBLISHED_PREFIX } from './ids';
 import type { ImageFormat } from './formats/registry';
 import { canonicalTransform, type FormatChoice, pairsFromSearch, parseCanonical, parseTransform, type Transform, variantKey } from './transform-params';
@@ -87,6 +87,19 @@ export interface VariantObjects {
   /** A stored variant, or undefined. */
   getVariant(key: string): Promise<StoredVariant | undefined>;
   putVariant(key: string, variant: StoredVariant, cacheControl: string): Promise<void>;
+  /** How many variants of the image are stored, counting no further than `atMost`. */
+  countVariants?(imageId: string, atMost: number): Promise<number>;
+}
+
+/**
+ * The image already has as many stored variants as allowed (IMAGER_MAX_VARIANTS_PER_IMAGE): a
+ * backstop behind the edge's unsigned set, so even signed URLs cannot make storage grow without
+ * bound. Refused, never rendered.
+ */
+export class VariantLimitError extends HttpError {
+  constructor(limit: number) {
+    super(403, `This image already has ${limit} stored variants, the most allowed`, { 'Cache-Control': 'no-store' });
+  }
 }
 
 export interface VariantLog {
@@ -97,6 +110,8 @@ export interface VariantDeps {
   readonly objects: VariantObjects;
   readonly renderer: ImageRenderer;
   readonly log?: VariantLog;
+  /** Stored variants per image, at most (IMAGER_MAX_VARIANTS_PER_IMAGE); unset: no cap. */
+  readonly maxVariants?: number;
 }
 
 export interface VariantResult extends StoredVariant {
@@ -137,6 +152,10 @@ export async function getOrRenderVariant(deps: VariantDeps, imageId: string, tra
 async function render(deps: VariantDeps, imageId: string, transform: Transform, key: string): Promise<VariantResult | undefined> {
   const original = await deps.objects.getOriginal(imageId);
   if (!original) return undefined;
+  const limit = deps.maxVariants;
+  if (limit !== undefined && deps.objects.countVariants && (await deps.objects.countVariants(imageId, limit)) >= limit) {
+    throw new VariantLimitError(limit);
+  }
   const started = performance.now();
   const output = await deps.renderer.render(original, transform);
   const variant: StoredVariant = { bytes: output.bytes, contentType: output.contentType };

@@ -1,11 +1,14 @@
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
-import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { CloudFrontKeyValueStoreClient } from '@aws-sdk/client-cloudfront-keyvaluestore';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { fromEnv } from '@aws-sdk/credential-provider-env';
 import { ApiGatewayUsagePlanKeys } from '../adapters/api-gateway-usage-keys';
 import { API_CLIENT_OPTIONS, BACKGROUND_CLIENT_OPTIONS } from '../adapters/client-options';
-import { CloudFrontCache } from '../adapters/cloudfront-cache';
+import { CloudFrontEdgeStore } from '../adapters/cloudfront-edge-store';
+import { DynamoEdgeReleases } from '../adapters/dynamo-edge-releases';
+import { DynamoSigningSecrets } from '../adapters/dynamo-signing-secrets';
+import { FileEdgeStore } from '../adapters/file-edge-store';
 import { DynamoAccountTotals } from '../adapters/dynamo-account-totals';
 import { DynamoHourlyCounter } from '../adapters/dynamo-hourly-counter';
 import { DynamoImageRecords } from '../adapters/dynamo-image-records';
@@ -15,6 +18,8 @@ import { DynamoSweepPosition } from '../adapters/dynamo-sweep-position';
 import { DynamoUserAccounts } from '../adapters/dynamo-user-accounts';
 import { EmfMetrics } from '../adapters/emf-metrics';
 import { S3ImageObjects } from '../adapters/s3-image-objects';
+import { S3MultipartUploads } from '../adapters/s3-multipart-uploads';
+import { S3PartLinks } from '../adapters/s3-part-links';
 import { S3UploadLinks } from '../adapters/s3-upload-links';
 import { S3VariantObjects } from '../adapters/s3-variant-objects';
 import type { AccountKeyDeps } from '../core/account-keys';
@@ -22,7 +27,10 @@ import type { MeterDeps } from '../core/account-meters';
 import { type Config, type Limits, optionalString, readConfig, readLimits, requireString, s3EndpointOverride } from '../core/config';
 import { HourlyQuota } from '../core/hourly-quota';
 import type { Log } from '../core/images';
+import type { EdgeStore } from '../core/edge-entries';
+import { readEdgeSettings } from '../core/edge-settings';
 import type { Metrics } from '../core/metrics';
+import type { PrivateUrlDeps } from '../core/private-urls';
 import type { SessionAuthentication } from '../core/sessions';
 import { logger } from './logger';
 
@@ -82,12 +90,21 @@ export function variantObjects(client: S3Client, env: Env = process.env): S3Vari
 
 /** Presigned uploads, signed without an S3 client (see adapters/s3-signing.ts). */
 export function uploadLinks(env: Env = process.env): S3UploadLinks {
-  return new S3UploadLinks({
-    bucketName: requireString(env, 'BUCKET_NAME'),
-    region: requireString(env, 'AWS_REGION'),
-    credentials: fromEnv(),
-    endpoint: s3EndpointOverride(env),
-  });
+  return new S3UploadLinks(signingLocation(env));
+}
+
+/** Presigned parts of multipart uploads, signed without an S3 client like `uploadLinks`. */
+export function partLinks(env: Env = process.env): S3PartLinks {
+  return new S3PartLinks(signingLocation(env));
+}
+
+function signingLocation(env: Env) {
+  return { bucketName: requireString(env, 'BUCKET_NAME'), region: requireString(env, 'AWS_REGION'), credentials: fromEnv(), endpoint: s3EndpointOverride(env) };
+}
+
+/** The multipart uploads of client uploads (create, list parts, complete, abort). */
+export function multipartUploads(client: S3Client, env: Env = process.env): S3MultipartUploads {
+  return new S3MultipartUploads(client, requireString(env, 'BUCKET_NAME'));
 }
 
 export function accountTotals(dynamodb: DynamoDBClient, env: Env = process.env): DynamoAccountTotals {
@@ -108,12 +125,6 @@ export function keyStore(dynamodb: DynamoDBClient, env: Env = process.env): Dyna
 
 export function userAccounts(dynamodb: DynamoDBClient, env: Env = process.env): DynamoUserAccounts {
   return new DynamoUserAccounts(dynamodb, requireString(env, 'KEYS_TABLE'));
-}
-
-/** The CDN's cache; undefined in local mode, which has no CDN cache to invalidate (its /image/ reads the bucket on every request). */
-export function cdnCache(env: Env = process.env): CloudFrontCache | undefined {
-  const distributionId = optionalString(env, 'DISTRIBUTION_ID');
-  return distributionId ? new CloudFrontCache(new CloudFrontClient(BACKGROUND_CLIENT_OPTIONS), distributionId) : undefined;
 }
 
 /**
@@ -198,4 +209,53 @@ export function publishing(dynamodb: DynamoDBClient, client: S3Client, env: Env 
     log: logger,
     metrics: metrics(),
   };
+}
+
+/**
+ * The edge's key-value store (docs/edge.md): the CloudFront KeyValueStore named by EDGE_STORE_ARN
+ * on AWS, local mode's JSON file (IMAGER_EDGE_STORE_FILE) otherwise. For the functions that
+ * write it on every request (PATCH, the signing-secret routes, the purge, the sweep).
+ */
+export function edgeStore(env: Env = process.env, use: ClientUse = 'api'): EdgeStore {
+  const arn = optionalString(env, 'EDGE_STORE_ARN');
+  if (arn) return new CloudFrontEdgeStore(new CloudFrontKeyValueStoreClient(CLIENT_OPTIONS[use]), arn);
+  return new FileEdgeStore(requireString(env, 'IMAGER_EDGE_STORE_FILE'));
+}
+
+/**
+ * The same store for the functions that write it for some requests only (an upload that is
+ * private or expiring): its client is made on the first write, so a public upload's container
+ * never builds it (docs/performance.md: lazy creation of a client only some requests need).
+ */
+export function edgeStoreWhenNeeded(env: Env = process.env): EdgeStore {
+  let store: Promise<EdgeStore> | undefined;
+  return {
+    update(changes) {
+      store ??= optionalString(env, 'EDGE_STORE_ARN')
+        ? import('../adapters/cloudfront-edge-store').then(async ({ CloudFrontEdgeStore: Store }) => {
+            const { CloudFrontKeyValueStoreClient: Client } = await import('@aws-sdk/client-cloudfront-keyvaluestore');
+            return new Store(new Client(API_CLIENT_OPTIONS), requireString(env, 'EDGE_STORE_ARN'));
+          })
+        : Promise.resolve(new FileEdgeStore(requireString(env, 'IMAGER_EDGE_STORE_FILE')));
+      return store.then((s) => s.update(changes));
+    },
+  };
+}
+
+/** An account's URL-signing secrets, in the keys table. */
+export function signingSecrets(dynamodb: DynamoDBClient, env: Env = process.env): DynamoSigningSecrets {
+  return new DynamoSigningSecrets(dynamodb, requireString(env, 'KEYS_TABLE'));
+}
+
+/**
+ * What signs the API's URLs of private images: the secrets and how long a URL lasts; with `edge`,
+ * a first secret is made when the account has none (the routes that make images private).
+ */
+export function privateUrls(dynamodb: DynamoDBClient, env: Env = process.env, edge?: EdgeStore): PrivateUrlDeps {
+  return { secrets: signingSecrets(dynamodb, env), ...(edge ? { edge } : {}), privateUrlSeconds: readEdgeSettings(env).privateUrlSeconds };
+}
+
+/** When entries may leave the edge's store (the counters table). */
+export function edgeReleases(dynamodb: DynamoDBClient, env: Env = process.env): DynamoEdgeReleases {
+  return new DynamoEdgeReleases(dynamodb, requireString(env, 'COUNTERS_TABLE'));
 }

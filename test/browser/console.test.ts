@@ -241,6 +241,22 @@ describe.sequential('web console', () => {
     }
   }, 60_000);
 
+  it('rotates the URL-signing secret: shown once with a copy button, listed by kid (docs/edge.md)', async () => {
+    await heading('URL-signing secrets');
+    await (await button('Rotate signing secret')).click();
+    const shown = await page.waitForSelector('.new-key[aria-label="New signing secret"] code.secret', { visible: true, timeout: 20_000 });
+    const secret = (await shown!.evaluate((node) => node.textContent))!;
+    expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    await (await button('Copy secret')).click();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(secret);
+    const { idToken } = await session();
+    const listed = (await (await fetch(`${baseUrl}/api/account/signing-secrets`, { headers: { Authorization: `Bearer ${idToken}` } })).json()) as any;
+    const [newest] = listed.data.signing_secrets as Array<{ kid: string }>;
+    const row = await byName(`Signing secret ${newest!.kid}`);
+    expect(await row.evaluate((node) => node.textContent)).toContain('signs new URLs');
+    expect(JSON.stringify(listed)).not.toContain(secret);
+  }, 60_000);
+
   it('shows an image uploaded with that key over plain HTTP in the gallery', async () => {
     const uploaded = await fetch(`${baseUrl}/api/images/upload`, {
       method: 'POST',
@@ -268,10 +284,10 @@ describe.sequential('web console', () => {
   it('uploads a picked file through the console, with its session (no key of its own appears)', async () => {
     const sent: Array<{ url: string; authorization: string | undefined }> = [];
     const record = (request: import('puppeteer-core').HTTPRequest) => {
-      if (new URL(request.url()).pathname.startsWith('/api/images')) sent.push({ url: request.url(), authorization: request.headers().authorization });
+      if (new URL(request.url()).pathname.startsWith('/api/images') && request.method() !== 'OPTIONS') sent.push({ url: request.url(), authorization: request.headers().authorization });
     };
     page.on('request', record);
-    const picker = (await page.$('input[type="file"]')) as ElementHandle<HTMLInputElement>;
+    const picker = (await page.waitForSelector('.uppy-Dashboard-input', { timeout: 20_000 })) as ElementHandle<HTMLInputElement>;
     await picker.uploadFile(join(ROOT, 'test/fixtures/sample.jpg'));
     await (await button('Upload')).click();
     await page.waitForFunction(() => document.querySelectorAll('li.image').length === 2, { timeout: 30_000 });
@@ -279,29 +295,33 @@ describe.sequential('web console', () => {
     await screenshot('settings-and-gallery');
     // The upload and the gallery's reload went to the image routes with the session's ID token.
     const { idToken } = await session();
-    expect(sent.map((request) => new URL(request.url).pathname)).toEqual(expect.arrayContaining(['/api/images/upload', '/api/images']));
+    expect(sent.map((request) => new URL(request.url).pathname)).toEqual(expect.arrayContaining(['/api/images/uploads', '/api/images']));
     for (const request of sent) expect(request.authorization, request.url).toBe(`Bearer ${idToken}`);
     const keys = ((await (await fetch(`${baseUrl}/api/account/keys`, { headers: { Authorization: `Bearer ${idToken}` } })).json()) as any).data.keys as Array<{ name: string }>;
     expect(keys.map((key) => key.name)).not.toContain('Web console');
+    // Uppy keeps finished files listed until they are cleared.
+    await page.evaluate(() => (document.querySelector('.uppy-StatusBar-actionBtn--done') as HTMLButtonElement | null)?.click());
+    await page.waitForFunction(() => document.querySelectorAll('.uppy-Dashboard-Item').length === 0, { timeout: 20_000 });
   }, 60_000);
 
-  it('sends a file over 4 MiB from the browser straight to the presigned URL (bucket CORS), and shows it once checked', async () => {
-    const bytes = bmp24(1400, 1100); // 4.6 MB: over the direct limit, so the console starts a large upload
+  it('sends a file over 4 MiB from the browser straight to storage in parts (bucket CORS), and shows it once checked', async () => {
+    const bytes = bmp24(1400, 1300); // 5.5 MB: over one part, so the console starts a resumable upload
     const file = join(dataDir, 'large.bmp');
     writeFileSync(file, bytes);
-    const picker = (await page.$('input[type="file"]')) as ElementHandle<HTMLInputElement>;
+    const picker = (await page.$('.uppy-Dashboard-input')) as ElementHandle<HTMLInputElement>;
     await picker.uploadFile(file);
     await (await button('Upload')).click();
-    // "Uploaded" only after the PUT to storage succeeded and finalize settled the image ready.
+    // Complete only after the bytes reached storage and finalize settled the image ready.
     await page.waitForFunction(
-      () => [...document.querySelectorAll('li')].some((li) => li.querySelector('.file')?.textContent === 'large.bmp' && /Uploaded|large\.bmp:/.test(li.textContent ?? '')),
+      () => [...document.querySelectorAll('.uppy-Dashboard-Item')].some((item) => item.querySelector('.uppy-Dashboard-Item-name')?.textContent === 'large.bmp' && /is-(complete|error)/.test(item.className)),
       { timeout: 60_000 },
     );
+    expect(await page.evaluate(() => document.querySelectorAll('.uppy-Dashboard-Item.is-error').length)).toBe(0);
     expect(await page.evaluate(() => [...document.querySelectorAll('[role="alert"]')].map((a) => a.textContent).filter(Boolean))).toEqual([]);
     await page.waitForFunction(() => document.querySelectorAll('li.image').length === 3, { timeout: 30_000 });
     const listed = (await (await fetch(`${baseUrl}/api/images`, { headers: { Authorization: `Bearer ${apiKey}` } })).json()) as any;
     const large = listed.data.images.find((image: any) => image.format === 'bmp');
-    expect(large).toMatchObject({ state: 'ready', size: bytes.byteLength, width: 1400, height: 1100 });
+    expect(large).toMatchObject({ state: 'ready', size: bytes.byteLength, width: 1400, height: 1300 });
     // BMP has no metadata to remove: what the URL serves is the file the browser sent.
     expect(Buffer.from(await (await fetch(large.url)).arrayBuffer()).equals(bytes)).toBe(true);
   }, 90_000);

@@ -219,7 +219,9 @@ export function zipWith(name: string, content: Buffer): Buffer {
  * Whether bytes after the format's end are tolerated (an image followed by a payload, e.g.
  * PNG+zip). JPEG: phones append data after EOI (motion photos), so it must be. PNG, WebP, BMP
  * and TIFF locate their data by declared lengths and offsets, which the payload cannot change.
- * GIF must end at its trailer; AVIF's top-level boxes must tile the file.
+ * GIF: every viewer stops at the trailer (whirlgif writes a comment after it, as in
+ * moon_impact.gif), and the metadata walk drops what follows. AVIF's top-level boxes must tile
+ * the file.
  */
 export const TRAILING_DATA_ALLOWED: Readonly<Record<ImageFormat, boolean>> = {
   jpeg: true,
@@ -227,9 +229,17 @@ export const TRAILING_DATA_ALLOWED: Readonly<Record<ImageFormat, boolean>> = {
   webp: true,
   bmp: true,
   tiff: true,
-  gif: false,
+  gif: true,
   avif: false,
 };
+
+/**
+ * Lengths a sample may be cut to and still be whole to every viewer: a GIF whose last block is
+ * whole and whose trailer alone is missing (browsers, libvips and ImageMagick all show it).
+ */
+export function isWholeWhenCutTo(format: ImageFormat, length: number): boolean {
+  return format === 'gif' && length === SAMPLES.gif.byteLength - 1;
+}
 
 function pngChunk(type: string, data: Buffer): Buffer {
   const head = Buffer.alloc(8);

@@ -65,7 +65,7 @@ function check(format: ImageFormat, bytes: Buffer, label: string): 'stripped' | 
   }
   const out = Buffer.from(result.bytes.buffer, result.bytes.byteOffset, result.bytes.byteLength);
   assert.ok(bytes.equals(copy), `${label}: the input was modified`);
-  // prepareForPublishing lets the JPEG metadata walk stand in for the structure check: same verdicts.
+  // One JPEG marker walk serves both the structure check and the strip (checkAndStrip): same verdicts.
   if (format === 'jpeg') assert.equal(jpegStructureSound(bytes), true, `${label}: the metadata walk accepted a JPEG the structure check refuses`);
   assert.ok(out.byteLength <= bytes.byteLength + MAX_METADATA_GROWTH, `${label}: grew from ${bytes.byteLength} to ${out.byteLength}`);
   assert.equal(result.removedBytes, bytes.byteLength - out.byteLength, label);

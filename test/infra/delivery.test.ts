@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DIRECT_PREFIX, LARGE_UPLOAD_PREFIX } from '../../functions/core/ids';
 import {
@@ -9,6 +9,7 @@ import {
   VARIANTS_PREFIX,
 } from '../../lib/delivery';
 import type { ImagerStack } from '../../lib/imager-stack';
+import { edgeFunctionCode } from '../../lib/edge/function-code';
 import { flatten, logicalId, resourcesOfType, type Synthesized, synthImager } from './synth';
 
 /** docs/delivery.md on AWS: the CloudFront distribution in front of the private bucket. */
@@ -22,7 +23,7 @@ const WEB_ACL_ARN = 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/imager/0
 
 let synth: Synthesized;
 let resources: Record<string, { Type: string; Properties: Record<string, any> }>;
-let ids: { bucket: string; accessLogs: string; distribution: string; requestFn: string; responseFn: string; imageCachePolicy: string; cachePolicy: string; headersPolicy: string; transformUrl: string };
+let ids: { bucket: string; accessLogs: string; distribution: string; requestFn: string; responseFn: string; edgeStore: string; originRequestPolicy: string; imageCachePolicy: string; cachePolicy: string; headersPolicy: string; transformUrl: string };
 let config: Record<string, any>;
 
 function only(type: string, source: Synthesized = synth): [string, Record<string, any>] {
@@ -44,13 +45,15 @@ function env(source: Synthesized, name: FunctionName): Record<string, unknown> {
 beforeAll(() => {
   synth = synthImager();
   resources = synth.template.toJSON().Resources;
-  const { delivery, storage, transforms } = synth.stack;
+  const { delivery, storage, transforms, edge } = synth.stack;
   ids = {
     bucket: logicalId(storage.bucket),
     accessLogs: logicalId(storage.accessLogs),
     distribution: logicalId(delivery.distribution),
-    requestFn: logicalId(transforms.requestFunction),
-    responseFn: logicalId(transforms.responseFunction),
+    requestFn: logicalId(edge.requestFunction),
+    responseFn: logicalId(edge.responseFunction),
+    edgeStore: logicalId(edge.store),
+    originRequestPolicy: logicalId(edge.originRequestPolicy),
     imageCachePolicy: logicalId(transforms.cachePolicy),
     transformUrl: logicalId(transforms.functionUrl),
     cachePolicy: logicalId(delivery.cachePolicy),
@@ -101,8 +104,9 @@ describe('distribution', () => {
       // /image/* is keyed by the transforms' policy (path only once the request function folded the query in).
       expect(behavior.CachePolicyId).toEqual({ Ref: behavior === config.DefaultCacheBehavior ? ids.imageCachePolicy : ids.cachePolicy });
       expect(behavior.ResponseHeadersPolicyId).toEqual({ Ref: ids.headersPolicy });
-      // Nothing is forwarded to S3 beyond what the cache key holds (the path).
-      expect(behavior.OriginRequestPolicyId).toBeUndefined();
+      // Nothing is forwarded beyond what the cache key holds (the path) but, on /image/*, the
+      // viewer's query for the transform function's 307 (x-imager-query, outside the key).
+      expect(behavior.OriginRequestPolicyId).toEqual(behavior === config.DefaultCacheBehavior ? { Ref: ids.originRequestPolicy } : undefined);
     }
     expect(config.HttpVersion).toBe('http2and3');
     expect(config.PriceClass).toBe('PriceClass_100');
@@ -120,7 +124,7 @@ describe('distribution', () => {
     expect(config.CacheBehaviors[0].FunctionAssociations).toBeUndefined();
   });
 
-  it('deploys lib/cloudfront/transform-request.js and transform-response.js as they are, cloudfront-js-2.0, published (no unused originals-only function)', () => {
+  it('deploys the edge functions of lib/edge as local mode runs them, cloudfront-js-2.0, published, the request function with the key-value store', () => {
     const functions = Object.values(resourcesOfType(synth.template, 'AWS::CloudFront::Function')) as Array<Record<string, any>>;
     expect(functions).toHaveLength(2);
     for (const fn of functions) {
@@ -128,10 +132,20 @@ describe('distribution', () => {
       expect(fn.Properties.AutoPublish).toBe(true);
     }
     const code = functions.map((fn) => fn.Properties.FunctionCode).sort();
-    const files = ['transform-request.js', 'transform-response.js'].map((f) => readFileSync(new URL(`../../lib/cloudfront/${f}`, import.meta.url), 'utf8')).sort();
-    expect(code).toEqual(files);
-    // And lib/cloudfront holds nothing the stack does not deploy.
-    expect(readdirSync(new URL('../../lib/cloudfront/', import.meta.url)).sort()).toEqual(['transform-request.js', 'transform-response.js']);
+    expect(code).toEqual([edgeFunctionCode('viewer-request.js'), edgeFunctionCode('viewer-response.js')].sort());
+    const request = resources[ids.requestFn].Properties.FunctionConfig;
+    expect(request.KeyValueStoreAssociations).toEqual([{ KeyValueStoreARN: { 'Fn::GetAtt': [ids.edgeStore, 'Arn'] } }]);
+    expect(resources[ids.responseFn].Properties.FunctionConfig.KeyValueStoreAssociations).toBeUndefined();
+    expect(Object.keys(resourcesOfType(synth.template, 'AWS::CloudFront::KeyValueStore'))).toEqual([ids.edgeStore]);
+    // And lib/edge holds the two function files, their code writer and the construct: nothing the stack does not use.
+    expect(readdirSync(new URL('../../lib/edge/', import.meta.url)).sort()).toEqual(['edge-rules.ts', 'function-code.ts', 'viewer-request.js', 'viewer-response.js']);
+  });
+
+  it('forwards only x-imager-query to the origins (outside the cache key): the transform function\'s 307 keeps the viewer\'s signature', () => {
+    const policy = resources[ids.originRequestPolicy].Properties.OriginRequestPolicyConfig;
+    expect(policy.HeadersConfig).toEqual({ HeaderBehavior: 'whitelist', Headers: ['x-imager-query'] });
+    expect(policy.QueryStringsConfig).toEqual({ QueryStringBehavior: 'none' });
+    expect(policy.CookiesConfig).toEqual({ CookieBehavior: 'none' });
   });
 
   it('turns S3 403 (missing key without ListBucket) and 404 into a 404 with the envelope body, cached 10 seconds', () => {

@@ -84,12 +84,15 @@ describe('account routes', () => {
 
   const sessionRoutes = ROUTES.filter((route) => route.auth === 'session');
 
-  it('are the four account routes of docs/accounts-and-console.md', () => {
+  it('are the account routes of docs/accounts-and-console.md and the signing-secret routes of docs/edge.md', () => {
     expect(sessionRoutes.map((route) => `${route.method} ${route.path}`).sort()).toEqual([
       'DELETE /api/account/keys/{key_id}',
+      'DELETE /api/account/signing-secrets/{kid}',
       'GET /api/account',
       'GET /api/account/keys',
+      'GET /api/account/signing-secrets',
       'POST /api/account/keys',
+      'POST /api/account/signing-secrets',
     ]);
   });
 

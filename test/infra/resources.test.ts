@@ -14,7 +14,7 @@ const API_FUNCTIONS: readonly FunctionName[] = [...functionsTriggeredBy('api'), 
 
 let synth: Synthesized;
 let resources: Record<string, { Type: string; Properties: Record<string, any>; DeletionPolicy?: string }>;
-let ids: { bucket: string; accessLogs: string; images: string; keys: string; counters: string; distribution: string };
+let ids: { bucket: string; accessLogs: string; images: string; keys: string; counters: string; distribution: string; edgeStore: string };
 
 beforeAll(() => {
   synth = synthImager();
@@ -27,6 +27,7 @@ beforeAll(() => {
     keys: logicalId(storage.keys),
     counters: logicalId(storage.counters),
     distribution: logicalId(synth.stack.delivery.distribution),
+    edgeStore: logicalId(synth.stack.edge.store),
   };
 });
 
@@ -56,7 +57,7 @@ describe('bucket', () => {
     expect(images.OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] });
     // Browsers send large uploads straight to S3 (presigned PUT or POST); nothing else is allowed cross-origin.
     expect(images.CorsConfiguration.CorsRules).toEqual([
-      expect.objectContaining({ AllowedMethods: ['PUT', 'POST'], AllowedOrigins: ['*'] }),
+      expect.objectContaining({ AllowedMethods: ['PUT', 'POST'], AllowedOrigins: ['*'], ExposedHeaders: ['ETag'] }),
     ]);
     // The images outlive the stack.
     expect(resources[ids.bucket].DeletionPolicy).toBe('Retain');
@@ -120,13 +121,13 @@ describe('tables', () => {
     expect(resources[ids.keys].DeletionPolicy).toBe('Retain');
   });
 
-  it('images: keyed by id, with the by-account and pending-expiry indexes and TTL of table-schemas.ts', () => {
+  it('images: keyed by id, with the by-account, pending-expiry and image-expiry indexes of table-schemas.ts, no TTL', () => {
     const images = table(ids.images);
     const schema = IMAGES_TABLE_SCHEMA;
     expect(images.KeySchema).toEqual([{ AttributeName: schema.partitionKey, KeyType: 'HASH' }]);
-    expect(images.GlobalSecondaryIndexes).toEqual(expect.arrayContaining([schema.byAccountIndex, schema.pendingIndex].map(projectedIndex)));
-    expect(images.GlobalSecondaryIndexes).toHaveLength(2);
-    const attributes: Array<[string, 'S' | 'N']> = [['id', 'S'], ['account_id', 'S'], ['created_key', 'S'], ['pending', 'S'], ['expires_at', 'N']];
+    expect(images.GlobalSecondaryIndexes).toEqual(expect.arrayContaining([schema.byAccountIndex, schema.pendingIndex, schema.expiryIndex].map(projectedIndex)));
+    expect(images.GlobalSecondaryIndexes).toHaveLength(3);
+    const attributes: Array<[string, 'S' | 'N']> = [['id', 'S'], ['account_id', 'S'], ['created_key', 'S'], ['pending', 'S'], ['expires_at', 'N'], ['expiring', 'S'], ['image_expires_at', 'N']];
     expect(images.AttributeDefinitions).toEqual(expect.arrayContaining(attributes.map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType }))));
     // No TTL: DynamoDB could delete a pending record before its late finalize (docs/security-and-reliability.md).
     expect(images.TimeToLiveSpecification).toBeUndefined();
@@ -154,7 +155,7 @@ describe('functions', () => {
     return resource.Properties;
   }
 
-  it('are the sixteen Imager functions and the transform function (plus the CDK bucket-notification, SDK-call and console-deployment helpers)', () => {
+  it('are the twenty-four Imager functions and the transform function (plus the CDK bucket-notification, SDK-call and console-deployment helpers)', () => {
     const functions = Object.keys(resourcesOfType(synth.template, 'AWS::Lambda::Function'));
     // The transform function (sharp beside its bundle) is checked in test/infra/transforms.test.ts.
     const ours = [...(Object.keys(FILES) as FunctionName[]).map((name) => logicalId(synth.stack.functions[name])), logicalId(synth.stack.transforms.function)];
@@ -163,7 +164,7 @@ describe('functions', () => {
       expect.stringMatching(/^BucketNotificationsHandler/),
       expect.stringMatching(/^CustomCDKBucketDeployment/),
     ]);
-    expect(ours).toHaveLength(17);
+    expect(ours).toHaveLength(25);
   });
 
   it.each(Object.keys(FILES) as FunctionName[])('%s: Node.js >= 22 on arm64, traced, with its own retained log group', (name) => {
@@ -271,22 +272,40 @@ describe('least privilege', () => {
   }
 
   const apigw = 'arn:AWS::Partition:apigateway:AWS::Region::';
+  /** Writing the edge's key-value store (docs/edge.md): its version and UpdateKeys, on that store only. */
+  const edgeWrites = () => [`cloudfront-keyvaluestore:DescribeKeyValueStore on ${ids.edgeStore}.Arn`, `cloudfront-keyvaluestore:UpdateKeys on ${ids.edgeStore}.Arn`];
+  /** An account's signing secrets: one item of the keys table, read and (a first one made on demand) written. */
+  const signingSecrets = () => [`dynamodb:GetItem on ${ids.keys}.Arn`, `dynamodb:PutItem on ${ids.keys}.Arn`];
   const usagePlan = (): string => logicalId(synth.stack.api.usagePlan);
   const EXPECTED: Record<FunctionName, () => string[]> = {
     UploadImage: () => [
+      ...edgeWrites(),
       `dynamodb:PutItem on ${ids.images}.Arn`,
       `dynamodb:UpdateItem on ${ids.counters}.Arn`,
+      ...signingSecrets(),
       `s3:DeleteObject on ${objects(DIRECT_PREFIX)}`,
       `s3:PutObject on ${objects(DIRECT_PREFIX)}`,
     ],
-    GetImage: () => [`dynamodb:GetItem on ${ids.images}.Arn`, `dynamodb:UpdateItem on ${ids.counters}.Arn`],
+    // Reads the account's signing secret for a private image's url; never writes it.
+    GetImage: () => [`dynamodb:GetItem on ${ids.images}.Arn`, `dynamodb:UpdateItem on ${ids.counters}.Arn`, `dynamodb:GetItem on ${ids.keys}.Arn`],
     // The reference functions read only what is inside their asset.
     GetOpenApi: () => [],
     GetDocs: () => [],
     ListImages: () => [
       `dynamodb:Query on ${ids.images}.Arn/index/${IMAGES_TABLE_SCHEMA.byAccountIndex.name}`,
       `dynamodb:UpdateItem on ${ids.counters}.Arn`,
+      `dynamodb:GetItem on ${ids.keys}.Arn`,
     ],
+    PatchImage: () => [
+      ...edgeWrites(),
+      `dynamodb:GetItem on ${ids.images}.Arn`,
+      `dynamodb:UpdateItem on ${ids.counters}.Arn`,
+      `dynamodb:UpdateItem on ${ids.images}.Arn`,
+      ...signingSecrets(),
+    ],
+    ListSigningSecrets: () => [`dynamodb:GetItem on ${ids.keys}.Arn`, `dynamodb:PutItem on ${ids.keys}.Arn`],
+    CreateSigningSecret: () => [...edgeWrites(), `dynamodb:GetItem on ${ids.keys}.Arn`, `dynamodb:PutItem on ${ids.keys}.Arn`],
+    RevokeSigningSecret: () => [...edgeWrites(), `dynamodb:GetItem on ${ids.keys}.Arn`, `dynamodb:PutItem on ${ids.keys}.Arn`],
     DeleteImage: () => [
       `dynamodb:DeleteItem on ${ids.images}.Arn`,
       `dynamodb:GetItem on ${ids.images}.Arn`,
@@ -295,9 +314,31 @@ describe('least privilege', () => {
       `s3:DeleteObject on ${objects(LARGE_UPLOAD_PREFIX)}`,
     ],
     StartUpload: () => [
+      ...edgeWrites(),
       `dynamodb:PutItem on ${ids.images}.Arn`,
       `dynamodb:UpdateItem on ${ids.counters}.Arn`,
+      `s3:AbortMultipartUpload on ${objects(LARGE_UPLOAD_PREFIX)}`,
+      ...signingSecrets(),
       `s3:PutObject on ${objects(LARGE_UPLOAD_PREFIX)}`,
+    ],
+    // Resumable uploads: each touches the multipart upload of uploads/<id> only, never an object elsewhere.
+    SignUploadParts: () => [`dynamodb:GetItem on ${ids.images}.Arn`, `dynamodb:UpdateItem on ${ids.counters}.Arn`, `s3:PutObject on ${objects(LARGE_UPLOAD_PREFIX)}`],
+    ListUploadParts: () => [
+      `dynamodb:GetItem on ${ids.images}.Arn`,
+      `dynamodb:UpdateItem on ${ids.counters}.Arn`,
+      `s3:ListMultipartUploadParts on ${objects(LARGE_UPLOAD_PREFIX)}`,
+    ],
+    CompleteUpload: () => [
+      `dynamodb:GetItem on ${ids.images}.Arn`,
+      `dynamodb:UpdateItem on ${ids.counters}.Arn`,
+      `s3:ListMultipartUploadParts on ${objects(LARGE_UPLOAD_PREFIX)}`,
+      `s3:PutObject on ${objects(LARGE_UPLOAD_PREFIX)}`,
+    ],
+    AbortUpload: () => [
+      `dynamodb:DeleteItem on ${ids.images}.Arn`,
+      `dynamodb:GetItem on ${ids.images}.Arn`,
+      `dynamodb:UpdateItem on ${ids.counters}.Arn`,
+      `s3:AbortMultipartUpload on ${objects(LARGE_UPLOAD_PREFIX)}`,
     ],
     // A 301 to the CDN: no data access at all.
     ViewImage: () => [],
@@ -345,14 +386,19 @@ describe('least privilege', () => {
       `s3:ListBucket on ${ids.bucket}.Arn`,
       `s3:PutObject on ${objects(DIRECT_PREFIX)}`,
     ],
+    // Also removes expired images and releases the edge's due entries (docs/edge.md).
     Sweep: () => [
+      ...edgeWrites(),
       `dynamodb:BatchGetItem on ${ids.images}.Arn`,
+      `dynamodb:DeleteItem on ${ids.counters}.Arn`,
       `dynamodb:DeleteItem on ${ids.images}.Arn`,
       `dynamodb:GetItem on ${ids.counters}.Arn`,
       `dynamodb:GetItem on ${ids.images}.Arn`,
+      `dynamodb:Query on ${ids.images}.Arn/index/${IMAGES_TABLE_SCHEMA.expiryIndex.name}`,
       `dynamodb:Query on ${ids.images}.Arn/index/${IMAGES_TABLE_SCHEMA.pendingIndex.name}`,
       `dynamodb:UpdateItem on ${ids.counters}.Arn`,
       `dynamodb:UpdateItem on ${ids.images}.Arn`,
+      `s3:AbortMultipartUpload on ${objects(LARGE_UPLOAD_PREFIX)}`,
       `s3:DeleteObject on ${objects(DIRECT_PREFIX)}`,
       `s3:DeleteObject on ${objects(LARGE_UPLOAD_PREFIX)}`,
       `s3:DeleteObject on ${objects('variants/')}`,
@@ -362,9 +408,10 @@ describe('least privilege', () => {
       // A late finalize publishes: the checked bytes go to images/.
       `s3:PutObject on ${objects(DIRECT_PREFIX)}`,
     ],
-    // Invalidates this distribution only; lists and deletes variants only; no table at all.
+    // Denies the id at the edge and schedules its release; lists and deletes variants only; never invalidates.
     PurgeImage: () => [
-      `cloudfront:CreateInvalidation on arn:AWS::Partition:cloudfront::AWS::AccountId:distribution/${ids.distribution}`,
+      ...edgeWrites(),
+      `dynamodb:UpdateItem on ${ids.counters}.Arn`,
       `s3:DeleteObject on ${objects(VARIANTS_PREFIX)}`,
       `s3:ListBucket on ${ids.bucket}.Arn if StringLike s3:prefix=${VARIANTS_PREFIX}*`,
       // The on-failure destination (Lambda sends with the function's role).
@@ -388,12 +435,10 @@ describe('least privilege', () => {
     expect(data).toEqual([]);
   });
 
-  it('only PurgeImage may invalidate, and only this distribution', () => {
+  it('no function may invalidate the CDN (removals go on the edge\'s deny-list, docs/edge.md), and only the edge store is written', () => {
     for (const name of Object.keys(FILES) as FunctionName[]) {
-      const invalidations = permissions(name).filter((line) => line.startsWith('cloudfront:'));
-      expect(invalidations, name).toEqual(
-        name === 'PurgeImage' ? [`cloudfront:CreateInvalidation on arn:AWS::Partition:cloudfront::AWS::AccountId:distribution/${ids.distribution}`] : [],
-      );
+      expect(permissions(name).filter((line) => line.startsWith('cloudfront:')), name).toEqual([]);
+      for (const line of permissions(name).filter((l) => l.startsWith('cloudfront-keyvaluestore:'))) expect(line, name).toMatch(new RegExp(` on ${ids.edgeStore}\\.Arn$`));
     }
   });
 
@@ -442,10 +487,12 @@ describe('large uploads and the sweep', () => {
       expect.arrayContaining([
         { target: finalizeArn, events: ['s3:ObjectCreated:Put'], filter: prefix(LARGE_UPLOAD_PREFIX) },
         { target: finalizeArn, events: ['s3:ObjectCreated:Post'], filter: prefix(LARGE_UPLOAD_PREFIX) },
+        // Resumable uploads: the object S3 assembles from the parts.
+        { target: finalizeArn, events: ['s3:ObjectCreated:CompleteMultipartUpload'], filter: prefix(LARGE_UPLOAD_PREFIX) },
         { target: purgeArn, events: ['s3:ObjectRemoved:*'], filter: prefix(DIRECT_PREFIX) },
       ]),
     );
-    expect(configurations).toHaveLength(3);
+    expect(configurations).toHaveLength(4);
     expect(NotificationConfiguration.QueueConfigurations).toBeUndefined();
     expect(NotificationConfiguration.TopicConfigurations).toBeUndefined();
 

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AllowedMethods, Distribution, FunctionEventType, ViewerProtocolPolicy } from 'aws-cdk-lib/aws-cloudfront';
 import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
@@ -9,6 +9,9 @@ import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lockedSharpVersion } from '../../lib/bundling';
 import { Transforms } from '../../lib/transforms';
+import { EdgeRules } from '../../lib/edge/edge-rules';
+import { edgeFunctionCode } from '../../lib/edge/function-code';
+import { readEdgeSettings } from '../../functions/core/edge-settings';
 import { CDK_JSON_CONTEXT, flatten, logicalId, permissionsOf, resourcesOfType } from './synth';
 
 /**
@@ -19,6 +22,7 @@ import { CDK_JSON_CONTEXT, flatten, logicalId, permissionsOf, resourcesOfType } 
 let outdir: string;
 let stack: Stack;
 let transforms: Transforms;
+let edge: EdgeRules;
 let distribution: Distribution;
 let template: Template;
 
@@ -27,7 +31,8 @@ beforeAll(() => {
   const app = new App({ outdir, context: { ...CDK_JSON_CONTEXT, 'aws:cdk:enable-asset-metadata': true, 'aws:cdk:disable-stack-trace': true } });
   stack = new Stack(app, 'TransformsTest');
   const bucket = new Bucket(stack, 'Images');
-  transforms = new Transforms(stack, 'Transforms', { bucket, limits: { maxPixels: 100_000_000 } });
+  transforms = new Transforms(stack, 'Transforms', { bucket, limits: { maxPixels: 100_000_000 }, maxVariantsPerImage: 100, edgeTtl: Duration.days(1) });
+  edge = new EdgeRules(stack, 'Edge', { settings: readEdgeSettings({}) });
   distribution = new Distribution(stack, 'Cdn', {
     defaultBehavior: { origin: S3BucketOrigin.withOriginAccessControl(bucket) },
     additionalBehaviors: {
@@ -37,8 +42,8 @@ beforeAll(() => {
         viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
         allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
         functionAssociations: [
-          { function: transforms.requestFunction, eventType: FunctionEventType.VIEWER_REQUEST },
-          { function: transforms.responseFunction, eventType: FunctionEventType.VIEWER_RESPONSE },
+          { function: edge.requestFunction, eventType: FunctionEventType.VIEWER_REQUEST },
+          { function: edge.responseFunction, eventType: FunctionEventType.VIEWER_RESPONSE },
         ],
       },
     },
@@ -94,12 +99,17 @@ describe('transform function asset (bundled here, no Docker)', () => {
 });
 
 describe('least privilege', () => {
-  it('reads originals, reads and writes variants, and nothing else', () => {
+  it('reads originals, reads, writes and lists variants (to count them against the cap), and nothing else', () => {
     const role = logicalId(transforms.function.executionRole);
     const bucket = logicalId(stack.node.findChild('Images'));
     const lines = permissionsOf(template, role).filter((line) => !line.startsWith('xray:') && !line.startsWith('logs:'));
     expect(lines).toEqual(
-      [`s3:GetObject on ${bucket}.Arn/images/*`, `s3:GetObject on ${bucket}.Arn/variants/*`, `s3:PutObject on ${bucket}.Arn/variants/*`].sort(),
+      [
+        `s3:GetObject on ${bucket}.Arn/images/*`,
+        `s3:GetObject on ${bucket}.Arn/variants/*`,
+        `s3:ListBucket on ${bucket}.Arn if StringLike s3:prefix=variants/*`,
+        `s3:PutObject on ${bucket}.Arn/variants/*`,
+      ].sort(),
     );
   });
 });
@@ -157,14 +167,16 @@ describe('CloudFront wiring', () => {
     expect(key.HeadersConfig).toEqual({ HeaderBehavior: 'none' });
     expect(key.CookiesConfig).toEqual({ CookieBehavior: 'none' });
     expect(policy.MinTTL).toBe(0);
-    expect(policy.DefaultTTL).toBe(31_536_000);
+    // At most the edge TTL (a day by default), however long an object says: the deny-list outlives that (docs/edge.md).
+    expect(policy.DefaultTTL).toBe(86_400);
+    expect(policy.MaxTTL).toBe(86_400);
   });
 
-  it('the edge functions are the files the unit tests run', () => {
+  it('the edge functions are the code the unit tests and local mode run', () => {
     const functions = Object.values(resourcesOfType(template, 'AWS::CloudFront::Function'));
     const codes = functions.map((f) => f.Properties.FunctionCode as string);
-    expect(codes).toContain(readFileSync(new URL('../../lib/cloudfront/transform-request.js', import.meta.url), 'utf8'));
-    expect(codes).toContain(readFileSync(new URL('../../lib/cloudfront/transform-response.js', import.meta.url), 'utf8'));
+    expect(codes).toContain(edgeFunctionCode('viewer-request.js'));
+    expect(codes).toContain(edgeFunctionCode('viewer-response.js'));
     for (const f of functions) expect(f.Properties.FunctionConfig.Runtime).toBe('cloudfront-js-2.0');
   });
 });

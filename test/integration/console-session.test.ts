@@ -8,7 +8,9 @@ import { decodeJwt, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { METERS_PLAN_TAG } from '../../functions/adapters/api-gateway-usage-keys';
 import { expectError, expectRateLimitHeaders, fixture, imageForm, successData } from '../support/http';
+import { bmp24 } from '../support/images';
 import { startTestApi, type TestApi } from '../support/local-api';
+import { partOf, putPart, type SignedPart, type StartedMultipart } from '../support/multipart-upload';
 import { newEmail, type SignedIn, signUpAndIn, TEST_PASSWORD } from '../support/session';
 
 /**
@@ -85,6 +87,51 @@ describe('the console session on the image routes', () => {
     expect((await withSession(dana.idToken, `/api/images/${image.id}`, { method: 'DELETE' })).status).toBe(204);
     await expectError(await api.call(`/api/images/${image.id}`, { key: created.key }), 404, 'Image not found');
   });
+
+  it("takes the resumable routes and PATCH too: start, sign, list, complete, abort and visibility as its account; another person's session gets 404", async () => {
+    const json = (method: string, body: unknown): RequestInit => ({ method, body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } });
+    const bytes = bmp24(1600, 1400); // 6.4 MiB: two parts
+    const startedResponse = await withSession(dana.idToken, '/api/images/uploads', json('POST', { size: bytes.byteLength, multipart: true }));
+    expect(startedResponse.status).toBe(201);
+    expectRateLimitHeaders(startedResponse);
+    const started = await successData<StartedMultipart>(startedResponse);
+    expect(started.upload).toMatchObject({ method: 'multipart', part_count: 2 });
+
+    const { parts } = await successData<{ parts: SignedPart[] }>(await withSession(dana.idToken, `/api/images/${started.id}/upload/parts`, json('POST', {})));
+    expect(parts.map((part) => part.part_number)).toEqual([1, 2]);
+    const etags = [];
+    for (const part of parts) {
+      const put = await putPart(part, partOf(bytes, started.upload.part_size, part.part_number));
+      expect(put.status).toBe(200);
+      etags.push({ part_number: part.part_number, etag: put.headers.get('etag')! });
+    }
+    const listed = await successData<{ parts: Array<{ part_number: number }> }>(await withSession(dana.idToken, `/api/images/${started.id}/upload/parts`));
+    expect(listed.parts.map((part) => part.part_number)).toEqual([1, 2]);
+
+    // Another person's session: none of these routes sees dana's upload.
+    await expectError(await withSession(eve.idToken, `/api/images/${started.id}/upload/parts`, json('POST', {})), 404, 'Image not found');
+    await expectError(await withSession(eve.idToken, `/api/images/${started.id}/upload/parts`), 404, 'Image not found');
+    await expectError(await withSession(eve.idToken, `/api/images/${started.id}/upload/complete`, json('POST', { parts: etags })), 404, 'Image not found');
+    await expectError(await withSession(eve.idToken, `/api/images/${started.id}/upload`, { method: 'DELETE' }), 404, 'Image not found');
+    await expectError(await withSession(eve.idToken, `/api/images/${started.id}`, json('PATCH', { visibility: 'private' })), 404, 'Image not found');
+
+    expect((await withSession(dana.idToken, `/api/images/${started.id}/upload/complete`, json('POST', { parts: etags }))).status).toBe(202);
+    let image = await successData<{ state: string; visibility?: string }>(await withSession(dana.idToken, `/api/images/${started.id}`));
+    for (let attempt = 0; image.state === 'pending' && attempt < 100; attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      image = await successData(await withSession(dana.idToken, `/api/images/${started.id}`));
+    }
+    expect(image.state).toBe('ready');
+    const patched = await withSession(dana.idToken, `/api/images/${started.id}`, json('PATCH', { visibility: 'private' }));
+    expect(patched.status).toBe(200);
+    expect(await successData(patched)).toMatchObject({ id: started.id, visibility: 'private' });
+
+    // An upload abandoned with the session: aborted, then gone.
+    const abandoned = await successData<StartedMultipart>(await withSession(dana.idToken, '/api/images/uploads', json('POST', { size: bytes.byteLength, multipart: true })));
+    expect((await withSession(dana.idToken, `/api/images/${abandoned.id}/upload`, { method: 'DELETE' })).status).toBe(204);
+    await expectError(await withSession(dana.idToken, `/api/images/${abandoned.id}`), 404, 'Image not found');
+    expect((await withSession(dana.idToken, `/api/images/${started.id}`, { method: 'DELETE' })).status).toBe(204);
+  }, 60_000);
 
   it.each([
     ['expired', (claims: Record<string, unknown>) => claims, -60],

@@ -7,6 +7,8 @@ import { sendToS3, settled, startUpload, type StartedUpload } from '../support/l
 import { startTestApi, type TestApi } from '../support/local-api';
 import { storageState } from '../support/storage';
 import { checkedFetch } from '../support/contract';
+import { bmp24 } from '../support/images';
+import { complete, openMultipartUploads, partOf, putPart, sendAllParts, signParts, startMultipart } from '../support/multipart-upload';
 
 /**
  * The public URL serves exactly the bytes that were checked. The presigned upload URL
@@ -104,6 +106,67 @@ describe('a used presigned URL cannot change what is served', () => {
       }
       const left = (await storageState()).objects.filter((key) => key.includes(started.id));
       expect(left).toEqual(image.state === 'ready' ? [`images/${started.id}`] : []);
+    }
+  });
+});
+
+describe('a completed multipart upload cannot be changed through its parts', () => {
+  const MiB = 1024 * 1024;
+
+  it('parts sent again after complete are refused by S3 (NoSuchUpload); the served bytes, the record and the bucket stay as they were', async () => {
+    const bmp = bmp24(1600, 1400); // two parts
+    const started = await startMultipart(api, bmp.byteLength);
+    const signed = await signParts(api, started.id);
+    const etags = await sendAllParts(api, started, bmp);
+    expect((await complete(api, started.id, etags)).status).toBe(202);
+    const ready = await settled(api, started.id);
+    expect(ready).toMatchObject({ state: 'ready', sha256: sha256(bmp), size: bmp.byteLength });
+
+    // The attack, for parts: the URLs signed before (still unexpired) used again, with a script
+    // and with another valid image, each cut to the signed part lengths.
+    const other = bmp24(1600, 1400);
+    for (const replacement of [Buffer.concat([fixture('script.svg'), Buffer.alloc(bmp.byteLength)]).subarray(0, bmp.byteLength), other]) {
+      for (const part of signed) {
+        const put = await putPart(part, partOf(replacement, started.upload.part_size, part.part_number));
+        expect(put.status).toBe(404);
+        expect(await put.text()).toContain('<Code>NoSuchUpload</Code>');
+      }
+      await api.idle();
+      // Nor can the API be asked to sign, list, complete or abort it again.
+      const done = 'The upload is already complete';
+      await expectError(await api.call(`/api/images/${started.id}/upload/parts`, { method: 'POST' }), 409, done);
+      await expectError(await api.call(`/api/images/${started.id}/upload/parts`), 409, done);
+      await expectError(await complete(api, started.id, etags), 409, done);
+      await expectError(await api.call(`/api/images/${started.id}/upload`, { method: 'DELETE' }), 409, done);
+      expect(await getImage(started.id)).toEqual(ready);
+      expect(Buffer.from(await served(ready)).equals(bmp)).toBe(true);
+      expect((await storageState()).objects.filter((key) => key.includes(started.id))).toEqual([`images/${started.id}`]);
+      expect(await openMultipartUploads()).not.toContain(`uploads/${started.id}`);
+    }
+  });
+
+  it('a part replaced while the upload is being completed: what is served is exactly what was checked', async () => {
+    for (let round = 0; round < 3; round += 1) {
+      const bmp = bmp24(1600, 1400);
+      const started = await startMultipart(api, bmp.byteLength);
+      const etags = await sendAllParts(api, started, bmp);
+      const [, second] = await signParts(api, started.id, [1, 2]);
+      const swap = Buffer.concat([fixture('script.svg'), Buffer.alloc(MiB * 2)]).subarray(0, bmp.byteLength - started.upload.part_size);
+      const [completed, swapped] = await Promise.all([complete(api, started.id, etags), putPart(second, swap)]);
+      // S3 assembles the parts the ETags name, or refuses (InvalidPart) once one of them is gone.
+      expect([202, 400]).toContain(completed.status);
+      expect([200, 404]).toContain(swapped.status);
+      if (completed.status === 400) {
+        await expectError(completed, 400, /^A part was not uploaded, or its ETag does not match/);
+        expect((await getImage(started.id)).state).toBe('pending');
+        await expectError(await checkedFetch(started.url), 404, 'Image not found');
+        expect((await api.call(`/api/images/${started.id}/upload`, { method: 'DELETE' })).status).toBe(204);
+        continue;
+      }
+      const image = await settled(api, started.id);
+      expect(image).toMatchObject({ state: 'ready', sha256: sha256(bmp) });
+      expect(Buffer.from(await served(image)).equals(bmp)).toBe(true);
+      expect((await storageState()).objects.filter((key) => key.includes(started.id))).toEqual([`images/${started.id}`]);
     }
   });
 });

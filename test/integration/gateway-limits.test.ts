@@ -64,7 +64,7 @@ beforeAll(async () => {
 });
 afterAll(() => gateway.close());
 
-describe("Lambda's 6 MB event limit, as API Gateway applies it (item 1)", () => {
+describe("Lambda's 6 MB event limit, as API Gateway applies it", () => {
   const send = (bodyBytes: number): Promise<Response> =>
     fetch(`${url}/api/images/uploads`, {
       method: 'POST',
@@ -110,7 +110,7 @@ describe("Lambda's 6 MB event limit, as API Gateway applies it (item 1)", () => 
   });
 });
 
-describe("the authorizer policy's Resource is checked against the method ARN (item 8)", () => {
+describe("the authorizer policy's Resource is checked against the method ARN", () => {
   const call = (token: string, method: string, path: string): Promise<Response> =>
     fetch(`${url}${path}`, { method, headers: { Authorization: token } });
   const ID = 'AAAAAAAAAAAAAAAAAAAAAA';

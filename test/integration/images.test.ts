@@ -1,3 +1,4 @@
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   published,
@@ -21,7 +22,7 @@ afterAll(async () => {
   await api.stop();
 });
 
-const IMAGE_FIELDS = ['content_type', 'created_at', 'format', 'height', 'id', 'sha256', 'size', 'state', 'url', 'width'];
+const IMAGE_FIELDS = ['content_type', 'created_at', 'format', 'height', 'id', 'sha256', 'size', 'state', 'url', 'visibility', 'width'];
 
 /** Multipart upload through the typed client (client/index.ts). */
 async function upload(bytes: Buffer, filename: string, type = 'application/octet-stream'): Promise<{ response: Response; data: ImageBody }> {
@@ -97,5 +98,45 @@ describe('direct upload of every allowed format', () => {
     await expectError(await api.call(`/image/${unknown}`, { key: null }), 404, 'Image not found');
     // Not even a well-formed id: same answer, nothing leaks about the id format.
     await expectError(await api.call('/api/images/..%2F..%2Fetc'), 404, 'Image not found');
+  });
+});
+
+describe('real files viewers show, uploaded as they are (test/fixtures/real)', () => {
+  it.each([
+    // ImageMagick's own sample images, `convert -delay 10 rose: granite: -loop 0 anim.gif`: the second frame (granite, 128x128) is larger than rose's 70x46 screen.
+    ['imagemagick-rose-granite.gif', 'gif', 70, 46, 2],
+    ['moon_impact.gif', 'gif', 116, 100, 14],
+    ['BigTIFFMotorola.tif', 'tiff', 64, 64, 1],
+    ['kimono.mirror-vertical.rotate270.crop.avif', 'avif', 385, 330, 1],
+  ] as const)('%s: 201 at the size shown (%s %ix%i), and the served bytes decode with every frame', async (file, format, width, height, frames) => {
+    const bytes = fixture(`real/${file}`);
+    const { data } = await upload(bytes, file);
+    expect(data).toMatchObject({ format, width, height, size: published(bytes).size, sha256: published(bytes).sha256, state: 'ready' });
+
+    const { response, bytes: served } = await download(data.url);
+    expect(response.status).toBe(200);
+    expect(sha256(served)).toBe(data.sha256);
+    const meta = await sharp(served, { animated: true }).metadata();
+    expect(meta.pages ?? 1).toBe(frames);
+    const shown = frames > 1 ? { width: meta.width, height: meta.pageHeight } : meta.autoOrient;
+    expect(shown).toEqual({ width, height });
+    // Every frame decodes (stacked, each `height` high); libheif applies the AVIF's crop and turn itself.
+    const { info } = await sharp(served, { animated: true }).raw().toBuffer({ resolveWithObject: true });
+    expect(info).toMatchObject({ width, height: height * frames });
+  });
+
+  it('an OS/2 bitmap: 201 at 127x64 (not the 4,194,431 x 524,289 its 16-bit header reads as 32-bit), stored as sent', async () => {
+    const bytes = fixture('real/pal8os2.bmp');
+    const { data } = await upload(bytes, 'pal8os2.bmp');
+    expect(data).toMatchObject({ format: 'bmp', width: 127, height: 64, size: bytes.byteLength, sha256: sha256(bytes) });
+    const { bytes: served } = await download(data.url);
+    expect(served.equals(bytes)).toBe(true);
+  });
+
+  it("Pillow's decompression_bomb_extents.gif: 413, its frames span more than the pixel limit", async () => {
+    const bytes = fixture('real/decompression_bomb_extents.gif');
+    const { response, error } = await uploadImage(api.client(), new Blob([bytes]), 'bomb.gif');
+    expect(response.status).toBe(413);
+    expect(error).toEqual({ status: 'error', message: 'Image frames span 65635x65635 pixels; the limit is 100000000 pixels' });
   });
 });

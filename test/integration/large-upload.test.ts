@@ -24,7 +24,7 @@ describe('large uploads through a presigned PUT', () => {
     expect(bytes.byteLength).toBeGreaterThan(20 * MiB);
 
     const started = await startUpload(api, { size: bytes.byteLength, content_type: 'image/bmp' });
-    expect(Object.keys(started).sort()).toEqual(['created_at', 'id', 'state', 'upload', 'url']);
+    expect(Object.keys(started).sort()).toEqual(['created_at', 'id', 'state', 'upload', 'url', 'visibility']);
     expect(started.state).toBe('pending');
     expect(started.url).toBe(`${api.url}/image/${started.id}`);
     const { upload } = started;
@@ -38,7 +38,7 @@ describe('large uploads through a presigned PUT', () => {
 
     // Before the bytes arrive: GET says pending, the public link is 404, the record waits.
     const pending = await api.call(`/api/images/${started.id}`);
-    expect(await successData(pending)).toEqual({ id: started.id, url: started.url, state: 'pending', created_at: started.created_at });
+    expect(await successData(pending)).toEqual({ id: started.id, url: started.url, state: 'pending', created_at: started.created_at, visibility: 'public' });
     await expectError(await api.call(`/image/${started.id}`, { key: null }), 404, 'Image not found');
     const before = await storageState();
     expect(before.records.find((record) => record.id === started.id)?.state).toBe('pending');
@@ -59,6 +59,7 @@ describe('large uploads through a presigned PUT', () => {
       size: bytes.byteLength,
       sha256: sha256(bytes),
       created_at: started.created_at,
+      visibility: 'public',
     });
 
     const { response, bytes: served } = await download(image.url);

@@ -247,7 +247,7 @@ describe('events/ for sam local invoke', () => {
     }
     const report = await handlers.sweep(structuredClone(EVENTS.sweep) as ScheduledEvent);
     // Everything here is young and owned: checked, nothing removed.
-    expect(report).toEqual({ expiredPending: 0, lateFinalized: 0, orphansDeleted: 0, objectsChecked: objects, cycleCompleted: true });
+    expect(report).toEqual({ expiredPending: 0, expiredImages: 0, edgeEntriesReleased: 0, lateFinalized: 0, orphansDeleted: 0, objectsChecked: objects, cycleCompleted: true });
     expect(objects).toBeGreaterThanOrEqual(2);
   });
 });

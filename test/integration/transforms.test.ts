@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { variantStats } from '../../functions/core/variants';
+import { signUrl } from '../../functions/core/url-signing';
 import { expectError, fixture, imageForm, successData, type ImageBody } from '../support/http';
 import { startTestApi, type TestApi } from '../support/local-api';
 import { storageState } from '../support/storage';
@@ -8,14 +9,18 @@ import { storageState } from '../support/storage';
 /**
  * Transforms (docs/transforms.md) over HTTP, the way a page uses it: `/image/<id>?w=&h=&fit=&format=&q=` on the local
  * API (which serves /image/ as CloudFront would). Variants render once, with the transform
- * function's code, are stored in the S3 emulator, and are then served like originals.
+ * function's code, are stored in the S3 emulator, and are then served like originals. The sizes
+ * here are outside the unsigned presets (docs/edge.md), so each URL is signed with the dev
+ * account's secret (test/integration/edge.test.ts holds the presets and the signatures).
  */
+const DEV_SECRET = 'transforms-test-dev-signing-secret';
+const signed = (url: string): string => signUrl(url, { kid: 'dev', secret: DEV_SECRET });
 let api: TestApi;
 let photo: ImageBody;
 let animation: ImageBody;
 
 beforeAll(async () => {
-  api = await startTestApi();
+  api = await startTestApi({ IMAGER_DEV_SIGNING_SECRET: DEV_SECRET });
   photo = await successData(await api.call('/api/images/upload', { method: 'POST', body: imageForm(fixture('orient6.jpg'), 'photo.jpg') }));
   animation = await successData(await api.call('/api/images/upload', { method: 'POST', body: imageForm(fixture('anim.gif'), 'anim.gif') }));
 });
@@ -24,7 +29,7 @@ afterAll(async () => {
 });
 
 async function get(url: string, headers: Record<string, string> = {}) {
-  const response = await fetch(url, { headers });
+  const response = await fetch(signed(url), { headers });
   return { response, bytes: Buffer.from(await response.arrayBuffer()) };
 }
 
@@ -53,7 +58,7 @@ describe('variants on the local API', () => {
     expect(variantStats.rendered).toBe(before + 1);
     expect((await storageState()).objects).toContain(`variants/${photo.id}/w24-hauto-inside-webp-q80`);
 
-    const revalidated = await fetch(`${photo.url}?format=webp&w=24`, { headers: { 'If-None-Match': first.response.headers.get('etag')! } });
+    const revalidated = await fetch(signed(`${photo.url}?format=webp&w=24`), { headers: { 'If-None-Match': first.response.headers.get('etag')! } });
     expect(revalidated.status).toBe(304);
   });
 
@@ -100,11 +105,11 @@ describe('variants on the local API', () => {
   });
 
   it('unknown and deleted images: 404, and the delete takes the variants with it', async () => {
-    await expectError(await fetch(`${api.url}/image/NeverNeverNeverNever00?w=10`), 404, 'Image not found');
+    await expectError(await fetch(signed(`${api.url}/image/NeverNeverNeverNever00?w=10`)), 404, 'Image not found');
     const doomed = await successData(await api.call('/api/images/upload', { method: 'POST', body: imageForm(fixture('sample.png'), 'a.png') }));
     expect((await get(`${doomed.url}?w=10`)).response.status).toBe(200);
     expect((await api.call(`/api/images/${doomed.id}`, { method: 'DELETE' })).status).toBe(204);
-    await expectError(await fetch(`${doomed.url}?w=10`), 404, 'Image not found');
+    await expectError(await fetch(signed(`${doomed.url}?w=10`)), 404, 'Image not found');
     // The purge runs on the bucket's ObjectRemoved event: wait until the local API has handled it.
     await api.idle();
     expect((await storageState()).objects.filter((k) => k.startsWith(`variants/${doomed.id}/`))).toEqual([]);

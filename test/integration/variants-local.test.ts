@@ -9,6 +9,7 @@ import { SharpRenderer } from '../../functions/adapters/sharp-renderer';
 import { BadRequestError } from '../../functions/core/errors';
 import { hasTransformQuery, type VariantDeps, variantForRequest } from '../../functions/core/variants';
 import { createLocalVariants } from '../../local/variants';
+import { MemoryEdgeStore, MemoryReleases } from '../support/edge-fakes';
 import { type Emulators, LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_RESOURCES, startEmulators } from '../../local/emulators';
 
 /**
@@ -93,11 +94,12 @@ describe('variants in the S3 emulator', () => {
   it('a deleted image takes its variants with it (the purge): 404 afterwards, not a stale copy', async () => {
     await variantForRequest(deps, ID, '?h=10', undefined);
     await s3.send(new DeleteObjectCommand({ Bucket: LOCAL_RESOURCES.bucketName, Key: `images/${ID}` }));
+    const edge = new MemoryEdgeStore();
     const purge = await purgeImages(
-      { objects: new S3ImageObjects(s3, LOCAL_RESOURCES.bucketName), cdn: undefined, log: { warn: () => undefined } },
+      { objects: new S3ImageObjects(s3, LOCAL_RESOURCES.bucketName), edge, releases: new MemoryReleases(), edgeTtlSeconds: 86_400, log: { warn: () => undefined } },
       [ID],
-      'test',
     );
+    expect(edge.get(ID)).toBe('x');
     expect(purge.variantsDeleted).toBeGreaterThanOrEqual(4);
     const left = await s3.send(new ListObjectsV2Command({ Bucket: LOCAL_RESOURCES.bucketName, Prefix: `variants/${ID}/` }));
     expect(left.KeyCount).toBe(0);
@@ -107,18 +109,24 @@ describe('variants in the S3 emulator', () => {
     expect(renders).toBe(rendersBefore);
   });
 
-  it('local/variants.ts: the resolver the local CDN calls (URLSearchParams in, S3 key out)', async () => {
+  it('local/variants.ts: the transform origin the local CDN calls (the rewritten path in, S3 key out), with the per-image cap', async () => {
     await putOriginal('anim.gif', 'image/gif');
     const resolve = createLocalVariants({ s3, bucketName: LOCAL_RESOURCES.bucketName, env: {} });
-    expect(await resolve(ID, new URLSearchParams(''), undefined)).toEqual({ key: `images/${ID}`, varyOnAccept: false });
-    expect(await resolve(ID, new URLSearchParams('w=30&format=auto'), 'image/webp')).toEqual({
-      key: `variants/${ID}/w30-hauto-inside-webp-q80`,
-      varyOnAccept: true,
-    });
+    expect(await resolve(`/variants/${ID}/w30-hauto-inside-webp-q80`)).toEqual({ key: `variants/${ID}/w30-hauto-inside-webp-q80` });
     const stored = await s3.send(new GetObjectCommand({ Bucket: LOCAL_RESOURCES.bucketName, Key: `variants/${ID}/w30-hauto-inside-webp-q80` }));
     const meta = await sharp(Buffer.from(await stored.Body!.transformToByteArray()), { animated: true }).metadata();
     expect([meta.format, meta.width, meta.pageHeight, meta.pages]).toEqual(['webp', 30, 20, 3]);
-    await expect(resolve(ID, new URLSearchParams('w=30&w=40'), undefined)).rejects.toThrow('Parameter w is repeated');
-    expect(await resolve('NeverNeverNeverNever00', new URLSearchParams('w=30'), undefined)).toBeUndefined();
+    await expect(resolve(`/variants/${ID}/w30-hauto-fill-webp-q80`)).rejects.toThrow('Malformed variant name');
+    expect(await resolve('/variants/NeverNeverNeverNever00/w30-hauto-inside-webp-q80')).toBeUndefined();
+
+    // The cap (IMAGER_MAX_VARIANTS_PER_IMAGE): refused, never rendered, once the image holds that many.
+    const capped = createLocalVariants({ s3, bucketName: LOCAL_RESOURCES.bucketName, env: { IMAGER_MAX_VARIANTS_PER_IMAGE: '2' } });
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: LOCAL_RESOURCES.bucketName, Prefix: `variants/${ID}/` }));
+    for (let w = 1; (listed.KeyCount ?? 0) + w <= 2; w += 1) await capped(`/variants/${ID}/w${w}-hauto-inside-webp-q80`);
+    await expect(capped(`/variants/${ID}/w99-hauto-inside-webp-q80`)).rejects.toMatchObject({ statusCode: 403 });
+    const after = await s3.send(new ListObjectsV2Command({ Bucket: LOCAL_RESOURCES.bucketName, Prefix: `variants/${ID}/` }));
+    expect(after.Contents?.map((o) => o.Key)).not.toContain(`variants/${ID}/w99-hauto-inside-webp-q80`);
+    // A variant already stored is still served.
+    expect(await capped(`/variants/${ID}/w30-hauto-inside-webp-q80`)).toEqual({ key: `variants/${ID}/w30-hauto-inside-webp-q80` });
   });
 });

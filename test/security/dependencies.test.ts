@@ -3,8 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { REFERENCE_PARSER } from '../../bench/lib/reference-parser';
 
 /**
- * A fresh install (`npm ci`) carries no package with a known advisory we have met (docs/security-and-reliability.md,
- * item 10): dicer (CVE-2022-24434) came in through the bench's lambda-multipart-parser and
+ * A fresh install (`npm ci`) carries no package with a known advisory we have met (docs/security-and-reliability.md): dicer (CVE-2022-24434) came in through the bench's lambda-multipart-parser and
  * through s3rver's busboy 0.3.
  */
 const lock = JSON.parse(readFileSync(new URL('../../package-lock.json', import.meta.url), 'utf8')) as {

@@ -234,7 +234,7 @@ describe('sweep', () => {
     records.items.set('ExpiredExpiredExpired1', pending('ExpiredExpiredExpired1', { expiresAt: NOW_MS / 1000 - 1 }));
     records.items.set('FreshFreshFreshFresh01', pending('FreshFreshFreshFresh01', { expiresAt: NOW_MS / 1000 + 60 }));
     const report = await run();
-    expect(report).toEqual({ expiredPending: 1, lateFinalized: 0, orphansDeleted: 0, objectsChecked: 0, cycleCompleted: true });
+    expect(report).toEqual({ expiredPending: 1, expiredImages: 0, edgeEntriesReleased: 0, lateFinalized: 0, orphansDeleted: 0, objectsChecked: 0, cycleCompleted: true });
     expect(records.items.has('ExpiredExpiredExpired1')).toBe(false);
     expect(records.items.get('FreshFreshFreshFresh01')!.state).toBe('pending');
   });
@@ -299,7 +299,7 @@ describe('sweep', () => {
     });
     putObject(objects, 'images/not-an-image-id', png, old); // not ours at all: no id
     const report = await run();
-    expect(report).toEqual({ expiredPending: 0, lateFinalized: 0, orphansDeleted: 3, objectsChecked: 5, cycleCompleted: true });
+    expect(report).toEqual({ expiredPending: 0, expiredImages: 0, edgeEntriesReleased: 0, lateFinalized: 0, orphansDeleted: 3, objectsChecked: 5, cycleCompleted: true });
     expect([...objects.items.keys()].sort()).toEqual(['images/OwnedOwnedOwnedOwned01', 'images/YoungYoungYoungYoung1']);
     expect(log.entries.filter((e) => e.message === 'orphan object deleted').map((e) => e.details.objectKey).sort()).toEqual([
       'images/OrphanOrphanOrphanOrph',
@@ -309,6 +309,6 @@ describe('sweep', () => {
   });
 
   it('reports zeros on an empty bucket and table', async () => {
-    expect(await sweepSetup().run()).toEqual({ expiredPending: 0, lateFinalized: 0, orphansDeleted: 0, objectsChecked: 0, cycleCompleted: true });
+    expect(await sweepSetup().run()).toEqual({ expiredPending: 0, expiredImages: 0, edgeEntriesReleased: 0, lateFinalized: 0, orphansDeleted: 0, objectsChecked: 0, cycleCompleted: true });
   });
 });

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../functions/core/config';
 import { InvalidImageError } from '../../functions/core/errors';
 import { inspectImage } from '../../functions/core/formats/inspect';
-import { ALLOWED_FORMATS, CONTENT_TYPES, FORMATS } from '../../functions/core/formats/registry';
+import { acceptedFormatSniffedAs, ALLOWED_FORMATS, CONTENT_TYPES, FORMATS } from '../../functions/core/formats/registry';
 
 /**
  * The format registry is data the sniffer, the dispatcher and the docs read: its names must be
@@ -43,6 +43,15 @@ describe('format registry', () => {
     }
     expect(refusal).toBeInstanceOf(InvalidImageError);
     expect((refusal as InvalidImageError).reason).toBe(`format ${entry.sniffedAs} is not allowed`);
+  });
+
+  it("maps image-size's other names for a format's variants to it: a BigTIFF is stored as a TIFF", () => {
+    const bigTiff = fixture('real/BigTIFFMotorola.tif');
+    expect(imageSize(bigTiff).type).toBe('bigtiff');
+    expect(FORMATS.tiff.alsoSniffedAs).toEqual(['bigtiff']);
+    expect(acceptedFormatSniffedAs('bigtiff')).toBe('tiff');
+    expect(inspectImage({ head: bigTiff, tail: bigTiff, size: bigTiff.byteLength }, LIMITS)).toMatchObject({ format: 'tiff', contentType: 'image/tiff' });
+    expect(acceptedFormatSniffedAs('heic')).toBeUndefined();
   });
 
   it('keeps only what a format can carry', () => {

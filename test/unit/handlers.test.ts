@@ -14,6 +14,7 @@ import {
   BASE_URL,
   bodyOf,
   FakeCounter,
+  FakeMultipartUploads,
   FakeObjects,
   FakeRecords,
   fixture,
@@ -76,6 +77,7 @@ describe('createUploadHandler', () => {
       size: published(PNG).size,
       sha256: published(PNG).sha256,
       created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      visibility: 'public',
     });
     expect(response.headers?.Location).toBe(`/v1/api/images/${data.id}`); // under the stage the client called
     expect(response.headers?.['X-RateLimit-Remaining']).toBe('999');
@@ -210,6 +212,7 @@ describe('createGetImageHandler', () => {
         content_type: 'image/png',
         size: 1449,
         created_at: mine.createdAt,
+        visibility: 'public',
       },
     });
   });
@@ -404,6 +407,7 @@ describe('createStartUploadHandler', () => {
             : { method: 'PUT', url: `https://bucket.s3.amazonaws.com/${key}?sig`, headers: { 'Content-Length': String(options.size) } };
         },
       },
+      uploads: new FakeMultipartUploads(),
       now: () => new Date(NOW_MS),
     });
     return { handler, records, linkCalls };

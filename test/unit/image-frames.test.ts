@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULTS } from '../../functions/core/config';
+import { DEFAULTS, type Limits } from '../../functions/core/config';
 import { InvalidImageError, PayloadTooLargeError } from '../../functions/core/errors';
 import { inspectImage } from '../../functions/core/formats/inspect';
 
 /**
- * Pixel and structure checks beyond the first frame. Every GIF frame
- * descriptor must lie inside the logical screen and counts against the pixel limit; every TIFF
- * IFD (page) is walked and checked, not only the first.
+ * Pixel and structure checks beyond the first frame. Every GIF frame counts
+ * whole against the pixel limit, wherever it lies (frames past the logical screen are shown the
+ * way browsers and libvips show them: docs/limits.md); every TIFF IFD (page) is walked and
+ * checked, not only the first.
  */
-const LIMITS = { maxImageBytes: DEFAULTS.maxImageBytes, maxLargeImageBytes: DEFAULTS.maxLargeImageBytes, maxPixels: DEFAULTS.maxPixels };
+const LIMITS: Limits = { maxImageBytes: DEFAULTS.maxImageBytes, maxLargeImageBytes: DEFAULTS.maxLargeImageBytes, maxPixels: DEFAULTS.maxPixels };
 const inspect = (bytes: Buffer, limits = LIMITS) => inspectImage({ head: bytes, tail: bytes, size: bytes.byteLength }, limits);
 
 interface Frame {
@@ -78,6 +79,38 @@ function tiff(pages: readonly Page[], options: { loopTo?: number } = {}): Buffer
   return out;
 }
 
+/** The same pages as `tiff`, in the BigTIFF layout: 16-byte header, 8-byte counts, 20-byte entries, 8-byte offsets (LONG8 strips). */
+function bigTiff(pages: readonly Page[], options: { loopTo?: number } = {}): Buffer {
+  const ENTRIES = 4;
+  const ifdSize = 8 + ENTRIES * 20 + 8;
+  const data = 16;
+  const layout = pages.map((_, i) => 16 + i * (ifdSize + data));
+  const out = Buffer.alloc(16 + pages.length * (ifdSize + data));
+  out.write('II', 0, 'latin1');
+  out.writeUInt16LE(43, 2);
+  out.writeUInt16LE(8, 4); // offsets are 8 bytes
+  out.writeBigUInt64LE(BigInt(layout[0]), 8);
+  pages.forEach((page, i) => {
+    let at = layout[i];
+    out.writeBigUInt64LE(BigInt(ENTRIES), at);
+    at += 8;
+    const entry = (tag: number, type: number, value: number) => {
+      out.writeUInt16LE(tag, at);
+      out.writeUInt16LE(type, at + 2);
+      out.writeBigUInt64LE(1n, at + 4);
+      out.writeBigUInt64LE(BigInt(value), at + 12);
+      at += 20;
+    };
+    entry(256, 4, page.width);
+    entry(257, 4, page.height);
+    entry(273, 16, page.stripOffset ?? layout[i] + ifdSize); // LONG8
+    entry(279, 16, page.stripBytes ?? data);
+    const next = i + 1 < pages.length ? layout[i + 1] : options.loopTo !== undefined ? layout[options.loopTo] : 0;
+    out.writeBigUInt64LE(BigInt(next), at);
+  });
+  return out;
+}
+
 describe('GIF: every frame descriptor', () => {
   it('accepts frames inside the logical screen', () => {
     const file = gif({ width: 64, height: 48 }, [
@@ -91,10 +124,47 @@ describe('GIF: every frame descriptor', () => {
     ['wider than the screen', { left: 0, top: 0, width: 65, height: 48 }],
     ['placed past the right edge', { left: 60, top: 0, width: 10, height: 10 }],
     ['placed past the bottom', { left: 0, top: 40, width: 10, height: 10 }],
-    ['65535 x 65535 in a 64 x 48 screen', { left: 0, top: 0, width: 65535, height: 65535 }],
-    ['empty', { left: 0, top: 0, width: 0, height: 10 }],
-  ])('refuses a later frame %s with 400', (_name, frame) => {
+    ['wholly outside the screen', { left: 100, top: 100, width: 10, height: 10 }],
+  ])('accepts a later frame %s, shown cut to the screen (as browsers and libvips show it)', (_name, frame) => {
     const file = gif({ width: 64, height: 48 }, [{ left: 0, top: 0, width: 64, height: 48 }, frame]);
+    expect(inspect(file)).toMatchObject({ format: 'gif', width: 64, height: 48 });
+  });
+
+  it('counts a frame past the screen whole against the pixel limit, not cut to the screen', () => {
+    const frames = [
+      { left: 0, top: 0, width: 64, height: 48 },
+      { left: 0, top: 0, width: 65, height: 48 },
+    ];
+    const file = gif({ width: 64, height: 48 }, frames);
+    const whole = 64 * 48 + 65 * 48;
+    expect(inspect(file, { ...LIMITS, maxPixels: whole })).toMatchObject({ width: 64, height: 48 });
+    expect(() => inspect(file, { ...LIMITS, maxPixels: whole - 1 })).toThrow(PayloadTooLargeError);
+  });
+
+  it.each([
+    ['larger than the screen', { left: 0, top: 0, width: 70, height: 50 }, { width: 70, height: 50 }],
+    ['placed past its corner', { left: 10, top: 10, width: 64, height: 48 }, { width: 74, height: 58 }],
+    ['inside it', { left: 2, top: 2, width: 10, height: 10 }, { width: 64, height: 48 }],
+  ])('grows the canvas to a first frame %s (the size browsers and libvips show)', (_name, first, shown) => {
+    const file = gif({ width: 64, height: 48 }, [first, { left: 0, top: 0, width: 80, height: 60 }]);
+    expect(inspect(file)).toMatchObject({ format: 'gif', ...shown });
+  });
+
+  it('refuses a 65535 x 65535 frame in a 64 x 48 screen with 413: counted whole, it is a pixel flood', () => {
+    const file = gif({ width: 64, height: 48 }, [{ left: 0, top: 0, width: 64, height: 48 }, { left: 0, top: 0, width: 65535, height: 65535 }]);
+    expect(() => inspect(file)).toThrow(PayloadTooLargeError);
+  });
+
+  it('refuses a small frame placed at 65535,65535 with 413: the canvas holding every frame is the flood (Pillow allocates it)', () => {
+    const file = gif({ width: 100, height: 100 }, [{ left: 0, top: 0, width: 100, height: 100 }, { left: 65535, top: 65535, width: 100, height: 100 }]);
+    expect(() => inspect(file)).toThrow(/frames span 65635x65635 pixels; the limit is 100000000 pixels/);
+    // The same frame where the canvas stays within the limit is accepted.
+    const near = gif({ width: 100, height: 100 }, [{ left: 0, top: 0, width: 100, height: 100 }, { left: 9000, top: 9000, width: 100, height: 100 }]);
+    expect(inspect(near)).toMatchObject({ width: 100, height: 100 });
+  });
+
+  it('refuses an empty frame with 400', () => {
+    const file = gif({ width: 64, height: 48 }, [{ left: 0, top: 0, width: 64, height: 48 }, { left: 0, top: 0, width: 0, height: 10 }]);
     expect(() => inspect(file)).toThrow(InvalidImageError);
   });
 
@@ -138,5 +208,32 @@ describe('TIFF: every IFD', () => {
     const file = tiff([{ width: 4, height: 4 }, { width: 20_000, height: 20_000 }]);
     expect(() => inspect(file)).toThrow(PayloadTooLargeError);
     expect(() => inspect(file)).toThrow(/pages total more than 100000000 pixels/);
+  });
+});
+
+describe('BigTIFF: every IFD, in the 64-bit layout', () => {
+  it('accepts a multi-page file whose pages are all whole, as a TIFF', () => {
+    expect(inspect(bigTiff([{ width: 4, height: 4 }, { width: 8, height: 2 }]))).toMatchObject({ format: 'tiff', contentType: 'image/tiff', width: 4, height: 4 });
+  });
+
+  it('refuses a page whose strip lies outside the file, and a chain that loops (400)', () => {
+    expect(() => inspect(bigTiff([{ width: 4, height: 4 }, { width: 4, height: 4, stripOffset: 1_000_000 }]))).toThrow(InvalidImageError);
+    expect(() => inspect(bigTiff([{ width: 4, height: 4 }, { width: 4, height: 4 }], { loopTo: 0 }))).toThrow(InvalidImageError);
+  });
+
+  it('refuses an entry count no file could hold (2^40 entries) with 400, without allocating for it', () => {
+    const file = bigTiff([{ width: 4, height: 4 }]);
+    file.writeBigUInt64LE(2n ** 40n, 16);
+    expect(() => inspect(file)).toThrow(InvalidImageError);
+  });
+
+  it('refuses a header whose offset size is not 8 (400)', () => {
+    const file = bigTiff([{ width: 4, height: 4 }]);
+    file.writeUInt16LE(4, 4);
+    expect(() => inspect(file)).toThrow(InvalidImageError);
+  });
+
+  it('counts every page against the pixel limit (413)', () => {
+    expect(() => inspect(bigTiff([{ width: 4, height: 4 }, { width: 20_000, height: 20_000 }]))).toThrow(/pages total more than 100000000 pixels/);
   });
 });

@@ -56,7 +56,7 @@ async function pixels(bytes: Buffer, animated: boolean): Promise<Buffer> {
   return sharp(bytes, { animated }).raw().toBuffer();
 }
 
-describe.each(METADATA_FIXTURES)('$file', ({ file, format, orientation, animated, planted }) => {
+describe.each(METADATA_FIXTURES)('$file', ({ file, format, orientation, animated, planted, exifrBlind }) => {
   const input = metadataFixture(file);
   const stripped = strip(format, input);
   const out = stripped.bytes;
@@ -77,8 +77,8 @@ describe.each(METADATA_FIXTURES)('$file', ({ file, format, orientation, animated
     expect(meta.comments ?? []).toEqual([]);
     if (format === 'avif' || orientation === 1) expect(meta.exif).toBeUndefined();
     else if (format !== 'tiff') expect(meta.exif?.subarray(meta.exif.indexOf('MM\0*', 0, 'latin1'))).toEqual(minimalTiff(orientation));
-    if (format !== 'webp' && format !== 'gif') {
-      // exifr reads JPEG, PNG, TIFF and HEIF/AVIF.
+    if (format !== 'webp' && format !== 'gif' && !exifrBlind) {
+      // exifr reads JPEG, PNG, TIFF and HEIF/AVIF (not BigTIFF: see the BigTIFF test).
       expect(await exifr.gps(out).catch(() => undefined)).toBeUndefined();
       const left = (await exifr.parse(out, EXIFR_ALL)) as Record<string, Record<string, unknown>> | undefined;
       const sections = Object.keys(left ?? {});
@@ -378,6 +378,19 @@ describe('GIF', () => {
     expect(out.includes('XMP DataXMP')).toBe(false);
     expect(out.includes(Buffer.from([0x21, 0xfe]))).toBe(false);
   });
+
+  it('drops plain text extensions (free text no viewer draws) and keeps the graphic control before one, which viewers apply to the next image', () => {
+    const input = metadataFixture('gif.gif');
+    const afterPalette = 13 + 3 * 2 ** ((input[10] & 0x07) + 1);
+    const control = Buffer.from([0x21, 0xf9, 0x04, 0x05, 0x32, 0x00, 0x07, 0x00]); // delay 50, transparent index 7
+    const text = Buffer.concat([Buffer.from([0x21, 0x01, 0x0c]), Buffer.alloc(12, 1), Buffer.from([0x0b]), Buffer.from('PlantedText', 'latin1'), Buffer.from([0x00])]);
+    const file = Buffer.concat([input.subarray(0, afterPalette), control, text, input.subarray(afterPalette)]);
+    const out = strip('gif', file).bytes;
+    expect(out.includes('PlantedText')).toBe(false);
+    expect(out.includes(Buffer.from([0x21, 0x01]))).toBe(false);
+    expect(out.includes(control)).toBe(true);
+    expect(out.equals(Buffer.concat([strip('gif', input).bytes.subarray(0, afterPalette), control, strip('gif', input).bytes.subarray(afterPalette)]))).toBe(true);
+  });
 });
 
 function tiffIfds(bytes: Buffer): number[][] {
@@ -389,6 +402,17 @@ function tiffIfds(bytes: Buffer): number[][] {
     const count = u16(offset);
     ifds.push(Array.from({ length: count }, (_, i) => u16(offset + 2 + i * 12)));
     offset = u32(offset + 2 + count * 12);
+  }
+  return ifds;
+}
+
+/** The tags of each IFD in a little-endian BigTIFF's chain (8-byte counts, 20-byte entries, 8-byte offsets). */
+function bigTiffIfds(bytes: Buffer): number[][] {
+  const ifds: number[][] = [];
+  for (let offset = Number(bytes.readBigUInt64LE(8)); offset !== 0 && ifds.length < 10; ) {
+    const count = Number(bytes.readBigUInt64LE(offset));
+    ifds.push(Array.from({ length: count }, (_, i) => bytes.readUInt16LE(offset + 8 + i * 20)));
+    offset = Number(bytes.readBigUInt64LE(offset + 8 + count * 20));
   }
   return ifds;
 }
@@ -419,6 +443,19 @@ describe('TIFF', () => {
     expect(out.subarray(stripStart, stripStart + stripBytes).every((b) => b === 0)).toBe(true);
     const big = strip('tiff', metadataFixture('tiff-be.tiff')).bytes;
     expect(big.toString('latin1', 0, 2)).toBe('MM');
+  });
+
+  it('BigTIFF: drops the thumbnail IFD, the EXIF and GPS sub-IFDs and every metadata tag; keeps the 64-bit layout, ICC and Orientation', () => {
+    const input = metadataFixture('bigtiff.tif');
+    const before = bigTiffIfds(input);
+    expect(before).toHaveLength(2);
+    for (const tag of [271, 272, 305, 315, 700, 33723, 34377, 34665, 34853]) expect(before[0]).toContain(tag);
+    const out = strip('tiff', input).bytes;
+    expect(out.readUInt16LE(2)).toBe(43);
+    const after = bigTiffIfds(out);
+    expect(after).toHaveLength(1);
+    expect(after[0].filter((tag) => ![254, 256, 257, 258, 259, 262, 266, 273, 274, 277, 278, 279, 284, 317, 318, 319, 34675].includes(tag))).toEqual([]);
+    for (const tag of [256, 257, 273, 274, 279, 34675]) expect(after[0]).toContain(tag);
   });
 
   it('refuses an IFD chain that loops', () => {

@@ -158,11 +158,29 @@ describe('readStackSettings (CDK context)', () => {
       apiThrottle: { rate: DEFAULTS.apiThrottleRate, burst: DEFAULTS.apiThrottleBurst },
       publicThrottle: { rate: DEFAULTS.publicThrottleRate, burst: DEFAULTS.publicThrottleBurst },
       reservedConcurrency: true,
+      edge: { unsigned: { sizes: [64, 128, 256, 512, 1024, 2048], formats: ['jpeg', 'png', 'webp', 'avif', 'auto'] }, privateUrlSeconds: 3600, edgeTtlSeconds: 86_400, maxVariantsPerImage: 100 },
     });
   });
 
   it('takes an authorizer cache of up to 300 s (how long a revoked key may keep working)', () => {
     expect(settingsOf({ IMAGER_AUTH_CACHE_SECONDS: 300 })).toMatchObject({ authCacheSeconds: 300 });
+  });
+
+  it('reads the edge settings from context (docs/edge.md), and refuses bad ones', () => {
+    expect(
+      settingsOf({ IMAGER_UNSIGNED_SIZES: '100, 200,100', IMAGER_UNSIGNED_FORMATS: 'none', IMAGER_PRIVATE_URL_SECONDS: 60, IMAGER_EDGE_TTL_SECONDS: '3600', IMAGER_MAX_VARIANTS_PER_IMAGE: 5 }).edge,
+    ).toEqual({ unsigned: { sizes: [100, 200], formats: [] }, privateUrlSeconds: 60, edgeTtlSeconds: 3600, maxVariantsPerImage: 5 });
+    for (const [name, value] of [
+      ['IMAGER_UNSIGNED_SIZES', '0'],
+      ['IMAGER_UNSIGNED_SIZES', '4097'],
+      ['IMAGER_UNSIGNED_SIZES', '64,x'],
+      ['IMAGER_UNSIGNED_FORMATS', 'gif'],
+      ['IMAGER_EDGE_TTL_SECONDS', '31536001'],
+      ['IMAGER_PRIVATE_URL_SECONDS', '0'],
+      ['IMAGER_MAX_VARIANTS_PER_IMAGE', '-1'],
+    ] as const) {
+      expect(() => settingsOf({ [name]: value }), `${name}=${value}`).toThrow(ConfigError);
+    }
   });
 
   it('uses the defaults for missing context', () => {

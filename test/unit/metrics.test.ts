@@ -15,6 +15,7 @@ import { captureEmf, tally } from './support/emf';
 import {
   apiEvent,
   FakeCounter,
+  FakeMultipartUploads,
   FakeObjects,
   FakePosition,
   FakeRecords,
@@ -310,6 +311,7 @@ describe('other API routes', () => {
       quota: quotaWith(),
       records: new FakeRecords(),
       links: { uploadLink: async () => ({ method: 'PUT', url: 'https://bucket.example/uploads/x', headers: {} }) },
+      uploads: new FakeMultipartUploads(),
       now: () => new Date(NOW_MS),
       metrics: new EmfMetrics(),
     });

@@ -1,4 +1,6 @@
 import { CloudFrontClient, CreateInvalidationCommand } from '@aws-sdk/client-cloudfront';
+import { CloudFrontKeyValueStoreClient, DescribeKeyValueStoreCommand, UpdateKeysCommand } from '@aws-sdk/client-cloudfront-keyvaluestore';
+import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -8,10 +10,9 @@ import purgeImageJson from '../../events/purge-image.json';
 /**
  * The PurgeImage handler module as Lambda runs it (its `handler` export, clients created at
  * load), with the SDK clients mocked: the calls it makes must stay inside what the stack grants
- * it (lib/imager-stack.ts, checked in test/infra/resources.test.ts): ListBucket only with a
- * `variants/` prefix, DeleteObject only under `variants/`, CreateInvalidation only on the
- * distribution named in DISTRIBUTION_ID; and the invalidation must reach what CloudFront
- * caches.
+ * it (PurgeImage's entry in functions/function-table.ts, checked in test/infra/resources.test.ts): ListBucket only with a
+ * `variants/` prefix, DeleteObject only under `variants/`, UpdateKeys only on the store named in
+ * EDGE_STORE_ARN, and never a CloudFront invalidation (docs/edge.md: the deny-list).
  */
 
 // S3 removal events carry no size or eTag (only key and sequencer); @types/aws-lambda requires
@@ -21,29 +22,37 @@ type S3RemovalEvent = {
 };
 const EVENT = (purgeImageJson satisfies S3RemovalEvent) as S3Event;
 const ID = '3kQ9zW1xV5bN7mR2tY8uPa';
-const DISTRIBUTION_ID = 'EDFDVBD6EXAMPLE';
+const STORE_ARN = 'arn:aws:cloudfront::123456789012:key-value-store/0a1b2c3d-0000-4000-8000-000000000001';
 
 const s3 = mockClient(S3Client);
 const cloudfront = mockClient(CloudFrontClient);
+const kvs = mockClient(CloudFrontKeyValueStoreClient);
+const dynamodb = mockClient(DynamoDBClient);
 let handler: (event: S3Event) => Promise<unknown>;
 
 beforeAll(async () => {
-  vi.stubEnv('DISTRIBUTION_ID', DISTRIBUTION_ID);
+  vi.stubEnv('EDGE_STORE_ARN', STORE_ARN);
   ({ handler } = (await import('../../functions/purge-image')) as { handler: typeof handler });
 });
 
 afterAll(() => {
   s3.restore();
   cloudfront.restore();
+  kvs.restore();
+  dynamodb.restore();
   vi.unstubAllEnvs();
 });
 
 beforeEach(() => {
   s3.reset();
   cloudfront.reset();
+  kvs.reset();
+  dynamodb.reset();
+  kvs.on(DescribeKeyValueStoreCommand).resolves({ ETag: 'E1', ItemCount: 0, TotalSizeInBytes: 0, KvsARN: STORE_ARN, Created: new Date() });
+  kvs.on(UpdateKeysCommand).resolves({ ETag: 'E2', ItemCount: 1, TotalSizeInBytes: 23 });
+  dynamodb.on(UpdateItemCommand).resolves({});
   s3.on(ListObjectsV2Command).resolves({ Contents: [{ Key: `variants/${ID}/w=100` }, { Key: `variants/${ID}/w=200&format=webp` }], KeyCount: 2, IsTruncated: false });
   s3.on(DeleteObjectsCommand).resolves({});
-  cloudfront.on(CreateInvalidationCommand).resolves({ Invalidation: { Id: 'I1', Status: 'InProgress', CreateTime: new Date(), InvalidationBatch: undefined } });
 });
 
 function removed(keys: string[], eventName = 'ObjectRemoved:Delete'): S3Event {
@@ -66,40 +75,37 @@ describe('PurgeImage handler (events/purge-image.json)', () => {
     expect(deleted.sort()).toEqual([`variants/${ID}/w=100`, `variants/${ID}/w=200&format=webp`]);
   });
 
-  it('invalidates on DISTRIBUTION_ID both the public URL and the key the viewer-request function rewrites it to', async () => {
+  it('puts the id on the deny-list of the store in EDGE_STORE_ARN, at the version it read, and schedules its release; no invalidation', async () => {
     await handler(EVENT);
-    const invalidations = cloudfront.commandCalls(CreateInvalidationCommand).map((call) => call.args[0].input);
-    expect(invalidations).toHaveLength(1);
-    const [input] = invalidations;
-    expect(input.DistributionId).toBe(DISTRIBUTION_ID);
-    const paths = input.InvalidationBatch?.Paths?.Items ?? [];
-    expect(input.InvalidationBatch?.Paths?.Quantity).toBe(paths.length);
-    // CloudFront caches under the URI as the viewer-request function left it (/images/<id>), and
-    // AWS's guidance for a function that changes the URI is to invalidate both URIs.
-    expect(paths).toEqual(expect.arrayContaining([`/image/${ID}*`, `/images/${ID}*`]));
+    const updates = kvs.commandCalls(UpdateKeysCommand).map((call) => call.args[0].input);
+    expect(updates).toEqual([{ KvsARN: STORE_ARN, IfMatch: 'E1', Puts: [{ Key: ID, Value: 'x' }] }]);
+    expect(kvs.commandCalls(DescribeKeyValueStoreCommand)[0].args[0].input).toEqual({ KvsARN: STORE_ARN });
+    const scheduled = dynamodb.commandCalls(UpdateItemCommand).map((call) => call.args[0].input);
+    expect(scheduled).toHaveLength(1);
+    expect(scheduled[0].TableName).toBe(process.env.COUNTERS_TABLE);
+    expect(scheduled[0].Key?.pk?.S).toMatch(/^edge-release#\d+$/);
+    expect(scheduled[0].ExpressionAttributeValues?.[':keys']).toEqual({ SS: [ID] });
+    expect(cloudfront.calls()).toHaveLength(0);
   });
 
-  it('repeats the same caller reference for a retried event, so CloudFront does not invalidate twice', async () => {
+  it('retries on the store\'s new version when another writer came first', async () => {
+    kvs.on(UpdateKeysCommand).rejectsOnce(Object.assign(new Error('changed'), { name: 'ConflictException', $metadata: { httpStatusCode: 409 } })).resolves({ ETag: 'E3', ItemCount: 1, TotalSizeInBytes: 23 });
     await handler(EVENT);
-    await handler(structuredClone(EVENT));
-    const references = cloudfront.commandCalls(CreateInvalidationCommand).map((call) => call.args[0].input.InvalidationBatch?.CallerReference);
-    expect(references).toHaveLength(2);
-    expect(references[0]).toBeTruthy();
-    expect(references[1]).toBe(references[0]);
-    await handler(removed([`images/${'b'.repeat(22)}`]));
-    const other = cloudfront.commandCalls(CreateInvalidationCommand)[2].args[0].input.InvalidationBatch?.CallerReference;
-    expect(other).not.toBe(references[0]);
+    expect(kvs.commandCalls(UpdateKeysCommand)).toHaveLength(2);
+    expect(kvs.commandCalls(DescribeKeyValueStoreCommand)).toHaveLength(2);
   });
 
   it('does nothing for keys outside images/ or for events that are not removals', async () => {
     await handler(removed([`uploads/${ID}`, `variants/${ID}/w=100`, 'errors/not-found.json']));
     await handler(removed([`images/${ID}`], 'ObjectCreated:Put'));
     expect(s3.calls()).toHaveLength(0);
+    expect(kvs.calls()).toHaveLength(0);
     expect(cloudfront.calls()).toHaveLength(0);
   });
 
-  it('fails when the invalidation fails, so Lambda retries the event and then dead-letters it', async () => {
-    cloudfront.on(CreateInvalidationCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'TooManyInvalidationsInProgress' }));
+  it('fails when the store cannot be written, so Lambda retries the event and then dead-letters it', async () => {
+    kvs.on(UpdateKeysCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
     await expect(handler(EVENT)).rejects.toThrow();
+    expect(cloudfront.commandCalls(CreateInvalidationCommand)).toHaveLength(0);
   });
 });

@@ -244,3 +244,26 @@ describe('safety', () => {
     await expect(renderer.render(truncated, transform('w=10'))).rejects.toThrow();
   });
 });
+
+describe('OS/2 1.x bitmaps (12-byte core header, 3-byte palette entries)', () => {
+  it('render with every pixel as the file paints it, though decode-bmp reads only Windows headers', async () => {
+    const os2 = fixture('real/pal8os2.bmp');
+    expect(os2.readUInt32LE(14)).toBe(12);
+    const width = os2.readUInt16LE(18);
+    const height = os2.readUInt16LE(20);
+    const out = await renderer.render(os2, transform('w=4096&format=png'));
+    const { data, info } = await sharp(out.bytes).raw().toBuffer({ resolveWithObject: true });
+    expect([info.width, info.height]).toEqual([width, height]);
+    // Painted straight from the file: 8-bit indices, rows bottom-up padded to 4 bytes, BGR triples.
+    const offset = os2.readUInt32LE(10);
+    const rowBytes = Math.ceil(width / 4) * 4;
+    for (let y = 0; y < height; y += 1) {
+      for (let x = 0; x < width; x += 1) {
+        const index = os2[offset + (height - 1 - y) * rowBytes + x];
+        const [b, g, r] = os2.subarray(26 + index * 3, 29 + index * 3);
+        const at = (y * width + x) * info.channels;
+        expect([data[at], data[at + 1], data[at + 2]], `pixel ${x},${y}`).toEqual([r, g, b]);
+      }
+    }
+  });
+});

@@ -204,6 +204,39 @@ describe('transform function (function URL handler)', () => {
     expect(variantPath((plain.headers?.Location as string).split('?')[1]!)).toBe(`/variants/${ID}/wauto-hauto-inside-original-qauto`);
   });
 
+  it('the 307 sends the viewer back with the query it came with (signature included), as the edge forwarded it in x-imager-query', async () => {
+    const handler = handlerWith(new CountingRenderer(5_000), 4_000);
+    const sent = 'w=300&kid=k1&exp=1767225600&sig=AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_AbCd';
+    const withQuery = { ...event(variantPath('w=300')), headers: { 'x-imager-query': sent } } as APIGatewayProxyEventV2;
+    const answer = await handler(withQuery);
+    expect(answer.statusCode).toBe(307);
+    expect(answer.headers?.Location).toBe(`/image/${ID}?${sent}`);
+    // Anything but a plain query (a header injection, a path) is ignored: the variant's own query instead.
+    for (const bad of ['w=300\r\nSet-Cookie: x=1', '/../uploads/x', '']) {
+      const odd = await handler({ ...event(variantPath('w=300')), headers: { 'x-imager-query': bad } } as APIGatewayProxyEventV2);
+      expect(odd.headers?.Location, bad).toBe(`/image/${ID}?w=300`);
+    }
+  });
+
+  it('past the per-image cap of stored variants it refuses with 403 and renders nothing; stored ones are still served', async () => {
+    const renderer = new CountingRenderer(10);
+    const capped = createTransformImageHandler({
+      objects: Object.assign(objects, { countVariants: async (_id: string, atMost: number) => Math.min(objects.variants.size, atMost) }),
+      renderer,
+      maxInlineBytes: MAX_INLINE_BYTES,
+      maxVariants: 2,
+    });
+    expect((await capped(event(variantPath('w=10')))).statusCode).toBe(200);
+    expect((await capped(event(variantPath('w=11')))).statusCode).toBe(200);
+    const refused = await capped(event(variantPath('w=12')));
+    expect(refused.statusCode).toBe(403);
+    expect(refused.headers?.['Cache-Control']).toBe('no-store');
+    expect(JSON.parse(refused.body as string)).toEqual({ status: 'error', message: 'This image already has 2 stored variants, the most allowed' });
+    expect(renderer.calls).toBe(2);
+    expect((await capped(event(variantPath('w=10')))).statusCode).toBe(200);
+    expect(renderer.calls).toBe(2);
+  });
+
   it('a render failure is a generic 500 with nothing stored; a sharp timeout is a 503 to retry', async () => {
     const broken = handlerWith(new CountingRenderer(10, new Error('VipsJpeg: premature end of input file /secret/path')));
     const failed = await broken(event(variantPath('w=10')));

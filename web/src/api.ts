@@ -7,11 +7,10 @@ import {
   type Image,
   type ImagerClient,
   type NewKey,
-  sendUpload,
+  type SignedPart,
   type StartedUpload,
-  uploadImage,
+  type UploadedPart,
 } from '../../client/index';
-import { type Progress, progressFetch, UploadCancelled } from './progress-fetch';
 
 /**
  * The console's one door to the Imager API: the typed client generated from openapi.yaml
@@ -19,8 +18,9 @@ import { type Progress, progressFetch, UploadCancelled } from './progress-fetch'
  * ApiError whose message a person can read.
  */
 
-export type { Account, ApiKey, Image, NewKey, StartedUpload };
-export type { Progress } from './progress-fetch';
+export type { Account, ApiKey, Image, NewKey, SignedPart, StartedUpload, UploadedPart };
+export type SigningSecret = components['schemas']['SigningSecret'];
+export type NewSigningSecret = components['schemas']['NewSigningSecretResponse']['data'];
 export type ImagePage = components['schemas']['ImageListResponse']['data'];
 
 /** An API error with the message the API gave (or one in words when it gave none). */
@@ -34,7 +34,6 @@ export class ApiError extends Error {
 }
 
 const API_UNREACHABLE = 'Cannot reach the Imager API. Check your connection and try again.';
-const UPLOAD_UNREACHABLE = 'The upload could not reach the server. Check your connection and try again.';
 
 /** What openapi-fetch answers: the envelope as `data` on success, the parsed body as `error` otherwise. */
 interface Answer<T> {
@@ -44,14 +43,13 @@ interface Answer<T> {
 }
 
 /** The envelope's data, or an ApiError: the API's message, or words for a failure that has none. */
-async function unwrap<T>(call: () => Promise<Answer<T>>, unreachable = API_UNREACHABLE): Promise<T> {
+async function unwrap<T>(call: () => Promise<Answer<T>>): Promise<T> {
   let answer: Answer<T>;
   try {
     answer = await call();
   } catch (error) {
-    if (error instanceof UploadCancelled) throw new ApiError(0, error.message);
     // fetch rejects with a TypeError when nothing answered; a SyntaxError is an answer that is not JSON.
-    throw new ApiError(0, error instanceof SyntaxError ? 'The API answered without an explanation.' : unreachable);
+    throw new ApiError(0, error instanceof SyntaxError ? 'The API answered without an explanation.' : API_UNREACHABLE);
   }
   const { response } = answer;
   if (response.status === 204) return undefined as T;
@@ -89,6 +87,22 @@ export class ImagerApi {
     await unwrap(() => client.DELETE('/api/account/keys/{key_id}', { params: { path: { key_id: id } } }));
   }
 
+  // URL-signing secrets (docs/edge.md): the session too.
+  async listSigningSecrets(): Promise<SigningSecret[]> {
+    const client = await this.session();
+    return (await unwrap(() => client.GET('/api/account/signing-secrets'))).signing_secrets;
+  }
+
+  async createSigningSecret(): Promise<NewSigningSecret> {
+    const client = await this.session();
+    return unwrap(() => client.POST('/api/account/signing-secrets'));
+  }
+
+  async revokeSigningSecret(kid: string): Promise<void> {
+    const client = await this.session();
+    await unwrap(() => client.DELETE('/api/account/signing-secrets/{kid}', { params: { path: { kid } } }));
+  }
+
   // Image routes: the same session (the authorizer takes it there like a key of the account).
   async listImages(cursor?: string, limit = 24): Promise<ImagePage> {
     const client = await this.session();
@@ -105,27 +119,37 @@ export class ImagerApi {
     await unwrap(() => client.DELETE('/api/images/{image_id}', { params: { path: { image_id: id } } }));
   }
 
-  async startUpload(size: number, contentType: string): Promise<StartedUpload> {
+  /** POST /api/images/uploads: one presigned PUT of exactly `size` bytes, or (`partSize`) a resumable upload in parts of that size. */
+  async startUpload(size: number, contentType: string, partSize?: number): Promise<StartedUpload> {
     const client = await this.session();
-    const body = { size, ...(contentType ? { content_type: contentType as components['schemas']['ImageContentType'] } : {}) };
+    const body = {
+      size,
+      ...(contentType ? { content_type: contentType as components['schemas']['ImageContentType'] } : {}),
+      ...(partSize === undefined ? {} : { multipart: true, part_size: partSize }),
+    };
     return unwrap(() => client.POST('/api/images/uploads', { body }));
   }
 
-  /** A direct upload (multipart, field `image`) with progress. */
-  async uploadDirect(file: File, onProgress: Progress): Promise<Image> {
-    const client = createImagerClient({ baseUrl: this.baseUrl, sessionToken: await this.sessionToken(), fetch: progressFetch(onProgress) });
-    return unwrap(() => uploadImage(client, file, file.name), UPLOAD_UNREACHABLE);
+  // A resumable upload's parts (docs/api.md, "Resumable uploads").
+  async signUploadParts(id: string, partNumbers: number[]): Promise<SignedPart[]> {
+    const client = await this.session();
+    const path = { image_id: id };
+    return (await unwrap(() => client.POST('/api/images/{image_id}/upload/parts', { params: { path }, body: { part_numbers: partNumbers } }))).parts;
   }
 
-  /** Sends a large file to the presigned URL from `startUpload`, with progress (storage, not the API). */
-  async sendToStorage(started: StartedUpload, file: File, onProgress: Progress): Promise<void> {
-    let response: Response;
-    try {
-      response = await sendUpload(started.upload, file, progressFetch(onProgress), file.name);
-    } catch (error) {
-      throw new ApiError(0, error instanceof UploadCancelled ? error.message : UPLOAD_UNREACHABLE);
-    }
-    if (!response.ok) throw new ApiError(response.status, `Storage refused the upload (HTTP ${response.status}).`);
+  async listUploadParts(id: string): Promise<UploadedPart[]> {
+    const client = await this.session();
+    return (await unwrap(() => client.GET('/api/images/{image_id}/upload/parts', { params: { path: { image_id: id } } }))).parts;
+  }
+
+  async completeUpload(id: string, parts: Array<{ part_number: number; etag: string }>): Promise<Image> {
+    const client = await this.session();
+    return unwrap(() => client.POST('/api/images/{image_id}/upload/complete', { params: { path: { image_id: id } }, body: { parts } }));
+  }
+
+  async abortUpload(id: string): Promise<void> {
+    const client = await this.session();
+    await unwrap(() => client.DELETE('/api/images/{image_id}/upload', { params: { path: { image_id: id } } }));
   }
 
   private async session(): Promise<ImagerClient> {

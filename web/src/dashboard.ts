@@ -4,9 +4,10 @@ import { formatBytes, formatTime, h } from './dom';
 import { gallerySection } from './gallery';
 import { keysSection } from './keys';
 import { revokeLegacyConsoleKey } from './legacy-console-key';
+import { signingSecretsSection } from './signing-secrets';
 import { alertBox, errorText, go, mount, type Section, setBusy, showWho } from './ui';
 
-/** Account settings of the signed-in person: usage, API keys and the gallery, with sign-out. */
+/** Account settings of the signed-in person: usage, API keys, URL-signing secrets and the gallery, with sign-out. */
 export function dashboardView(context: ConsoleContext, user: Claims): void {
   const { api, auth } = context;
   const signOut = h(
@@ -32,12 +33,18 @@ export function dashboardView(context: ConsoleContext, user: Claims): void {
 
   const usage = usageSection(context);
   const keys = keysSection(context, () => usage.refresh());
+  const signing = signingSecretsSection(context);
   const gallery = gallerySection(context, () => usage.refresh());
-  mount(h('h1', { class: 'visually-hidden' }, 'Account settings'), usage.section, keys.section, gallery.section);
+  mount(h('h1', { class: 'visually-hidden' }, 'Account settings'), usage.section, keys.section, signing.section, gallery.section);
   // The account first: an account call makes it on a person's first sign-in, and the image
   // routes accept the session only once it exists (docs/accounts-and-console.md).
   void usage.refresh().then(() =>
-    Promise.all([keys.refresh(), gallery.refresh(), revokeLegacyConsoleKey(api, user).then((revoked) => (revoked ? keys.refresh() : undefined))]),
+    Promise.all([
+      keys.refresh(),
+      signing.refresh(),
+      gallery.refresh(),
+      revokeLegacyConsoleKey(api, user).then((revoked) => (revoked ? keys.refresh() : undefined)),
+    ]),
   );
 }
 

@@ -2,55 +2,32 @@ import type { Image } from './api';
 import type { ConsoleContext } from './context';
 import { formatBytes, formatTime, h } from './dom';
 import { alertBox, copy, dangerButton, type Section, say } from './ui';
-import { uploadFile } from './uploads';
 
-/** The images section: upload by picking or dropping files, thumbnails with copy URL and delete, more by page. */
+/** The images section: the uploader (web/src/uploader.ts), thumbnails with copy URL and delete, more by page. */
 export function gallerySection(context: ConsoleContext, onChange: () => void): Section {
   const { api, config } = context;
   const alert = alertBox();
   const grid = h('ul', { class: 'gallery', 'aria-label': 'Your images' });
   const more = h('button', { type: 'button', hidden: true }, 'Load more');
-  const progress = h('ul', { class: 'progress', 'aria-label': 'Uploads' });
-  const picker = h('input', { id: 'pick', type: 'file', accept: 'image/*', multiple: true, class: 'visually-hidden' });
-  const upload = h('button', { type: 'button', class: 'primary' }, 'Upload');
-  let cursor: string | null = null;
-
-  const drop = h(
-    'div',
-    { class: 'drop', role: 'group', 'aria-label': 'Upload images' },
-    h('p', {}, 'Drop images here, or ', h('label', { for: 'pick', class: 'link' }, 'choose files'), '.'),
-    h('p', { class: 'hint' }, `Up to ${formatBytes(config.maxLargeImageBytes)} each; files over ${formatBytes(config.maxImageBytes)} go straight to storage.`),
-    picker,
-    upload,
+  const drop = h('div', { class: 'uploader', role: 'group', 'aria-label': 'Upload images' });
+  let changed = false;
+  // Uppy is most of the console's code: loaded with the first signed-in view, not on the sign-in pages.
+  // Its image routes are the console's own, with the session (docs/accounts-and-console.md).
+  void import('./uploader').then(({ createUploader }) =>
+    createUploader(drop, api, {
+      maxFileBytes: config.maxLargeImageBytes,
+      onSettled(image) {
+        if (image.state === 'ready') changed = true;
+      },
+      async onComplete() {
+        if (!changed) return;
+        changed = false;
+        await load(true);
+        onChange();
+      },
+    }),
   );
-  drop.addEventListener('dragover', (event) => {
-    event.preventDefault();
-    drop.classList.add('over');
-  });
-  drop.addEventListener('dragleave', () => drop.classList.remove('over'));
-  drop.addEventListener('drop', (event) => {
-    event.preventDefault();
-    drop.classList.remove('over');
-    const files = [...(event.dataTransfer?.files ?? [])];
-    if (files.length > 0) void uploadAll(files);
-  });
-  upload.addEventListener('click', () => {
-    const files = [...(picker.files ?? [])];
-    if (files.length === 0) {
-      picker.click();
-      return;
-    }
-    void uploadAll(files).then(() => {
-      picker.value = '';
-    });
-  });
-
-  async function uploadAll(files: File[]): Promise<void> {
-    alert.clear();
-    for (const file of files) await uploadFile(context, file, progress);
-    await load(true);
-    onChange();
-  }
+  let cursor: string | null = null;
 
   function card(image: Image): HTMLElement {
     const remove = dangerButton('Delete', 'Delete this image? Its URL will stop working.', alert, async () => {
@@ -61,7 +38,7 @@ export function gallerySection(context: ConsoleContext, onChange: () => void): S
     });
     // Only a ready image has dimensions, format and size; a pending one shows its state.
     const details = image.state === 'ready' ? [`${image.width}×${image.height}`, image.format, formatBytes(image.size)].join(' · ') : '';
-    // Thumbnails: the image URL itself until transforms (`?w=`) are available on main.
+    // Thumbnails: the image URL itself (a transform URL is one change here: docs/accounts-and-console.md).
     const li = h(
       'li',
       { class: 'image', 'aria-label': `Image ${image.id}` },
@@ -109,7 +86,6 @@ export function gallerySection(context: ConsoleContext, onChange: () => void): S
     h('h2', { id: 'images-title' }, 'Images'),
     alert.box,
     drop,
-    progress,
     empty,
     grid,
     more,

@@ -1,9 +1,10 @@
 import { InvalidImageError } from '../errors';
+import { avifShownSize } from './avif/size';
 import { isAvifSound } from './avif/structure';
 import { stripAvif } from './avif/strip';
-import { isBmpSound } from './bmp/structure';
+import { bmpShownSize, isBmpSound } from './bmp/structure';
 import { stripBmp } from './bmp/strip';
-import { isGifSound } from './gif/structure';
+import { gifShownSize, isGifSound } from './gif/structure';
 import { stripGif } from './gif/strip';
 import { isJpegSound } from './jpeg/structure';
 import { stripJpeg } from './jpeg/strip';
@@ -12,6 +13,7 @@ import { stripPng } from './png/strip';
 import type { ImageFormat } from './registry';
 import { type ImageSample, SampledFile } from './shared/byte-source';
 import { asBuffer } from './shared/bytes';
+import type { ShownSize } from './shared/dimensions';
 import { MINIMAL_EXIF_BYTES } from './shared/exif';
 import { PixelBudget } from './shared/pixel-budget';
 import type { WalkOptions, WalkResult } from './shared/walk';
@@ -32,16 +34,21 @@ interface FormatWalks {
    * The fuzz suite holds the two to the same verdict.
    */
   readonly stripWalksStructure: boolean;
+  /**
+   * The size the file is shown at, where it is not the one image-size reads from the header
+   * (see `shownSize`); undefined when the header's answer stands.
+   */
+  readonly size?: (file: SampledFile) => ShownSize | undefined;
 }
 
 /** The one table from format to walks. */
 const WALKS: Readonly<Record<ImageFormat, FormatWalks>> = {
   jpeg: { isSound: isJpegSound, strip: stripJpeg, stripWalksStructure: true },
   png: { isSound: isPngSound, strip: stripPng, stripWalksStructure: false },
-  gif: { isSound: isGifSound, strip: stripGif, stripWalksStructure: false },
+  gif: { isSound: isGifSound, strip: stripGif, stripWalksStructure: false, size: gifShownSize },
   webp: { isSound: isWebpSound, strip: stripWebp, stripWalksStructure: false },
-  avif: { isSound: isAvifSound, strip: stripAvif, stripWalksStructure: false },
-  bmp: { isSound: isBmpSound, strip: stripBmp, stripWalksStructure: false },
+  avif: { isSound: isAvifSound, strip: stripAvif, stripWalksStructure: false, size: avifShownSize },
+  bmp: { isSound: isBmpSound, strip: stripBmp, stripWalksStructure: false, size: bmpShownSize },
   tiff: { isSound: isTiffSound, strip: stripTiff, stripWalksStructure: false },
 };
 
@@ -63,6 +70,16 @@ export function isStructurallySound(format: ImageFormat, sample: ImageSample, ma
 /** Refuses (400) a file `isStructurallySound` says is not whole. */
 export function requireSound(format: ImageFormat, sample: ImageSample, maxPixels: number): void {
   if (!isStructurallySound(format, sample, maxPixels)) throw new InvalidImageError('the file is truncated or malformed');
+}
+
+/**
+ * The size browsers and libvips show a file of `format` at (before EXIF-style orientation), where
+ * the header image-size reads does not say it: a GIF's first frame that grows the logical screen,
+ * an AVIF's primary item and clean aperture, an OS/2 bitmap's 16-bit sides. Undefined where the
+ * header's size is the shown one. See docs/metadata.md.
+ */
+export function shownSize(format: ImageFormat, sample: ImageSample): ShownSize | undefined {
+  return WALKS[format].size?.(new SampledFile(sample));
 }
 
 /** The result of `stripMetadata`. */

@@ -1,7 +1,7 @@
 import { imageSize } from 'image-size';
 import type { Limits } from '../config';
 import { BadRequestError, InvalidImageError, PayloadTooLargeError } from '../errors';
-import { requireSound } from './dispatch';
+import { requireSound, shownSize } from './dispatch';
 import { acceptedFormatSniffedAs, CONTENT_TYPES, type ImageFormat } from './registry';
 import type { ImageSample } from './shared/byte-source';
 import { asBuffer } from './shared/bytes';
@@ -52,13 +52,17 @@ export function identifyImage(sample: ImageSample, limits: Limits, maxBytes = li
   if (!Number.isSafeInteger(width) || !Number.isSafeInteger(height) || width! < 1 || height! < 1) {
     throw new InvalidImageError('width and height must be at least 1');
   }
-  const pixels = width! * height!;
-  if (pixels > limits.maxPixels) {
+  // Where the header image-size reads is not what viewers show (docs/metadata.md), the format's own reader says.
+  const own = shownSize(format, sample);
+  const shown = own ?? { width: width!, height: height! };
+  if (shown.width < 1 || shown.height < 1) throw new InvalidImageError('width and height must be at least 1');
+  const decoded = own?.decoded ?? shown;
+  if (decoded.width * decoded.height > limits.maxPixels) {
     throw new PayloadTooLargeError(
-      `Image is ${width}x${height} pixels; the limit is ${limits.maxPixels} pixels`,
+      `Image is ${decoded.width}x${decoded.height} pixels; the limit is ${limits.maxPixels} pixels`,
     );
   }
-  return { format, contentType: CONTENT_TYPES[format], width: width!, height: height! };
+  return { format, contentType: CONTENT_TYPES[format], width: shown.width, height: shown.height };
 }
 
 /** How much of a file image-size is shown first: headers sit at the start of every allowed format. */

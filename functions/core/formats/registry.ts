@@ -29,6 +29,8 @@ interface AcceptedFormat {
   readonly contentType: string;
   /** The `type` image-size answers for it (its sniffer decides the format, never the name). */
   readonly sniffedAs: string;
+  /** Other `type`s image-size answers for variants of the format stored as it (BigTIFF: TIFF with 64-bit offsets). */
+  readonly alsoSniffedAs?: readonly string[];
   readonly carries: readonly Carried[];
   /** Of `carries`, what the strip keeps: colour and how the picture is turned are part of it. */
   readonly keeps: readonly Carried[];
@@ -60,7 +62,8 @@ export const FORMATS = {
     allowed: true,
     contentType: 'image/gif',
     sniffedAs: 'gif',
-    carries: ['xmp', 'comments', 'icc', 'appended bytes'],
+    // 'text': the plain text extension, which no viewer draws (docs/metadata.md).
+    carries: ['xmp', 'comments', 'text', 'icc', 'appended bytes'],
     keeps: ['icc'],
   },
   webp: {
@@ -89,6 +92,7 @@ export const FORMATS = {
     allowed: true,
     contentType: 'image/tiff',
     sniffedAs: 'tiff',
+    alsoSniffedAs: ['bigtiff'],
     carries: ['exif', 'gps', 'xmp', 'iptc', 'photoshop', 'text', 'thumbnails', 'maker notes', 'icc', 'orientation'],
     keeps: ['icc', 'orientation'],
   },
@@ -112,7 +116,12 @@ export const CONTENT_TYPES: Readonly<Record<ImageFormat, string>> = Object.fromE
   ALLOWED_FORMATS.map((format) => [format, FORMATS[format].contentType]),
 ) as Record<ImageFormat, string>;
 
-const BY_SNIFFED_NAME: ReadonlyMap<string, ImageFormat> = new Map(ALLOWED_FORMATS.map((format) => [FORMATS[format].sniffedAs, format]));
+const BY_SNIFFED_NAME: ReadonlyMap<string, ImageFormat> = new Map(
+  ALLOWED_FORMATS.flatMap((format) => {
+    const entry: AcceptedFormat = FORMATS[format];
+    return [entry.sniffedAs, ...(entry.alsoSniffedAs ?? [])].map((name) => [name, format] as const);
+  }),
+);
 
 /** The accepted format image-size's `type` names, or undefined when it names no accepted format. */
 export function acceptedFormatSniffedAs(type: string): ImageFormat | undefined {

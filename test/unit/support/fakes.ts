@@ -5,6 +5,7 @@ import type { Config } from '../../../functions/core/config';
 import { DEFAULTS } from '../../../functions/core/config';
 import { type HourlyCounter, HourlyQuota, type Window } from '../../../functions/core/hourly-quota';
 import type { ImageRecord, Log } from '../../../functions/core/images';
+import { type CompletedPart, CompletionRefusedError, type MultipartUploads, type StoredPart } from '../../../functions/core/multipart-upload';
 
 /** A fixture from test/fixtures as bytes. */
 export function fixture(name: string): Buffer {
@@ -176,6 +177,61 @@ export class FakeObjects {
     for (const [key, item] of [...this.items]) {
       if (key.startsWith(prefix)) yield { key, lastModified: item.lastModified };
     }
+  }
+}
+
+/**
+ * S3's multipart uploads in memory: parts by number with an ETag each; complete writes the
+ * object into `objects` (like S3, it checks the listed ETags) and closes the upload.
+ */
+export class FakeMultipartUploads implements MultipartUploads {
+  readonly open = new Map<string, { key: string; parts: Map<number, { bytes: Buffer; etag: string }> }>();
+  readonly calls: string[] = [];
+  createError: unknown;
+  private next = 0;
+  constructor(readonly objects = new FakeObjects()) {}
+
+  async create(key: string): Promise<string> {
+    this.calls.push(`create ${key}`);
+    if (this.createError !== undefined) throw this.createError;
+    const uploadId = `upload-${(this.next += 1)}`;
+    this.open.set(uploadId, { key, parts: new Map() });
+    return uploadId;
+  }
+
+  /** What a client's PUT of a part does; false when the upload is not open (S3: NoSuchUpload). */
+  putPart(uploadId: string, partNumber: number, bytes: Buffer): string | undefined {
+    const upload = this.open.get(uploadId);
+    if (!upload) return undefined;
+    const etag = `"etag-${partNumber}-${bytes.byteLength}-${bytes[0] ?? 0}"`;
+    upload.parts.set(partNumber, { bytes, etag });
+    return etag;
+  }
+
+  async listParts(key: string, uploadId: string): Promise<StoredPart[] | undefined> {
+    this.calls.push(`listParts ${key} ${uploadId}`);
+    const upload = this.open.get(uploadId);
+    if (!upload || upload.key !== key) return undefined;
+    return [...upload.parts].sort(([a], [b]) => a - b).map(([partNumber, part]) => ({ partNumber, etag: part.etag, size: part.bytes.byteLength }));
+  }
+
+  async complete(key: string, uploadId: string, parts: readonly CompletedPart[]): Promise<boolean> {
+    this.calls.push(`complete ${key} ${uploadId} ${parts.map((part) => part.partNumber).join(',')}`);
+    const upload = this.open.get(uploadId);
+    if (!upload || upload.key !== key) return false;
+    const bytes = parts.map((part) => {
+      const stored = upload.parts.get(part.partNumber);
+      if (!stored || stored.etag !== part.etag) throw new CompletionRefusedError('A part was not uploaded, or its ETag does not match');
+      return stored.bytes;
+    });
+    this.open.delete(uploadId);
+    await this.objects.put(key, Buffer.concat(bytes), 'binary/octet-stream');
+    return true;
+  }
+
+  async abort(key: string, uploadId: string): Promise<void> {
+    this.calls.push(`abort ${key} ${uploadId}`);
+    this.open.delete(uploadId);
   }
 }
 

@@ -22,7 +22,20 @@ export type GifBlock =
   | ({ readonly kind: 'frame'; readonly start: number } & GifFrame)
   /** A whole image block: descriptor, local colour table and LZW data. */
   | { readonly kind: 'image'; readonly start: number; readonly end: number }
-  | { readonly kind: 'trailer'; readonly start: number };
+  /**
+   * Where the stream ends: at the trailer (`trailer`), or where the bytes left hold no whole
+   * block (the file ends, a block is cut short by its end, or a byte starts no block).
+   */
+  | { readonly kind: 'end'; readonly start: number; readonly trailer: boolean };
+
+/** The graphic control extension's label: timing, transparency and disposal of the next image. */
+export const GRAPHIC_CONTROL = 0xf9;
+
+/**
+ * LZW minimum code sizes from 12 up cannot be decoded: codes have at most 12 bits, and both
+ * Chrome's and libvips' (libnsgif) decoders refuse the frame.
+ */
+const MAX_LZW_CODE_SIZE = 11;
 
 /** "GIF87a" or "GIF89a", the logical screen and where the blocks start; refused when the header is short. */
 export function readGifScreen(input: Buffer): GifScreen {
@@ -33,52 +46,66 @@ export function readGifScreen(input: Buffer): GifScreen {
 }
 
 /**
- * The blocks from `from` (see `readGifScreen`) to the trailer, which ends the walk: extensions
- * and image blocks, each with its chain of data sub-blocks. Each image is told twice, as a
- * `frame` when its descriptor is read (so a caller can refuse it before reading its data) and as
- * an `image` once its data is. A block cut short, an unknown introducer or no trailer is an
- * `InvalidImageError`.
+ * The blocks from `from` (see `readGifScreen`) to where the stream ends, read the way browsers
+ * and libvips read them: extensions and image blocks, each with its chain of data sub-blocks, up
+ * to the trailer; a file that ends without one, or whose last bytes hold no whole block (a block
+ * cut short, bytes that start no block, such as a second file appended), ends where the last
+ * whole block does, and what follows is not part of the image. Each image is told twice, as a
+ * `frame` once its descriptor, colour table and LZW code size are read (so a caller can refuse
+ * it before reading its data) and as an `image` once its data is.
+ *
+ * Refused (`InvalidImageError`): a colour table cut short, an LZW code size no decoder takes,
+ * and image data cut short, which is a partial picture (viewers disagree on what to show of it:
+ * Chrome draws the rows it has, libvips refuses the file).
  */
 export function* gifBlocks(input: Buffer, from: number): Generator<GifBlock, void, undefined> {
   const size = input.byteLength;
   if (from > size) throw new InvalidImageError('GIF: truncated colour table');
   let offset = from;
   for (;;) {
-    if (offset >= size) throw new InvalidImageError('GIF: no trailer');
     const start = offset;
     const introducer = input[offset];
     if (introducer === 0x3b) {
-      yield { kind: 'trailer', start };
+      yield { kind: 'end', start, trailer: true };
       return;
     }
     if (introducer === 0x21) {
-      if (offset + 2 > size) throw new InvalidImageError('GIF: truncated extension');
-      const label = input[offset + 1];
-      offset = afterSubBlocks(input, offset + 2);
-      yield { kind: 'extension', label, start, end: offset };
+      const end = offset + 2 <= size ? afterSubBlocks(input, offset + 2) : undefined;
+      if (end === undefined) break;
+      yield { kind: 'extension', label: input[offset + 1], start, end };
+      offset = end;
     } else if (introducer === 0x2c) {
-      if (offset + 10 > size) throw new InvalidImageError('GIF: truncated image descriptor');
-      const left = input.readUInt16LE(offset + 1);
-      const top = input.readUInt16LE(offset + 3);
-      const width = input.readUInt16LE(offset + 5);
-      const height = input.readUInt16LE(offset + 7);
-      yield { kind: 'frame', start, left, top, width, height };
+      if (offset + 10 > size) break;
       const flags = input[offset + 9];
-      offset += 10;
-      if (flags & 0x80) offset += 3 * 2 ** ((flags & 0x07) + 1);
-      offset = afterSubBlocks(input, offset + 1); // LZW minimum code size, then the data
-      yield { kind: 'image', start, end: offset };
+      const codeSizeAt = offset + 10 + (flags & 0x80 ? 3 * 2 ** ((flags & 0x07) + 1) : 0);
+      // Cut before its pixel data begins, the frame shows nothing: viewers show the ones before it.
+      if (codeSizeAt >= size) break;
+      if (input[codeSizeAt] > MAX_LZW_CODE_SIZE) throw new InvalidImageError('GIF: LZW code size out of range');
+      yield {
+        kind: 'frame',
+        start,
+        left: input.readUInt16LE(offset + 1),
+        top: input.readUInt16LE(offset + 3),
+        width: input.readUInt16LE(offset + 5),
+        height: input.readUInt16LE(offset + 7),
+      };
+      const end = afterSubBlocks(input, codeSizeAt + 1);
+      if (end === undefined) throw new InvalidImageError('GIF: truncated image data');
+      yield { kind: 'image', start, end };
+      offset = end;
     } else {
-      throw new InvalidImageError('GIF: unknown block');
+      // The end of the file, or a byte that starts no block (what Chrome and Firefox take for the end).
+      break;
     }
   }
+  yield { kind: 'end', start: offset, trailer: false };
 }
 
-/** The offset after a chain of data sub-blocks and its terminator. */
-function afterSubBlocks(input: Buffer, from: number): number {
+/** The offset after a chain of data sub-blocks and its terminator; undefined when the file ends first. */
+function afterSubBlocks(input: Buffer, from: number): number | undefined {
   let at = from;
   for (;;) {
-    if (at >= input.byteLength) throw new InvalidImageError('GIF: truncated data sub-blocks');
+    if (at >= input.byteLength) return undefined;
     const length = input[at];
     at += 1 + length;
     if (length === 0) return at;

@@ -81,6 +81,11 @@ export class SampledFile implements ByteSource {
     return this.tail.byteLength > 0 && this.tail[this.tail.byteLength - 1] === byte;
   }
 
+  /** The first bytes known without a gap: the whole file for direct uploads, else the head. */
+  first(): Buffer {
+    return this.head.subarray(0, Math.min(this.head.byteLength, this.size));
+  }
+
   /** The whole file (direct uploads), or undefined when only its ends are known. */
   all(): Buffer | undefined {
     return this.head.byteLength >= this.size ? this.head.subarray(0, this.size) : undefined;

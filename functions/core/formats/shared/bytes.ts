@@ -20,8 +20,11 @@ export interface Endian {
   readonly littleEndian: boolean;
   u16(bytes: Buffer, at: number): number;
   u32(bytes: Buffer, at: number): number;
+  /** A 64-bit field as a number: exact up to 2^53, and past that larger than any file, which is all a reader checks it against. */
+  u64(bytes: Buffer, at: number): number;
   writeU16(bytes: Buffer, at: number, value: number): void;
   writeU32(bytes: Buffer, at: number, value: number): void;
+  writeU64(bytes: Buffer, at: number, value: number): void;
 }
 
 /** One byte order, by its flag; every reader and writer decides by it, so both orders share one definition. */
@@ -36,6 +39,10 @@ class ByteOrder implements Endian {
     return this.littleEndian ? bytes.readUInt32LE(at) : bytes.readUInt32BE(at);
   }
 
+  u64(bytes: Buffer, at: number): number {
+    return Number(this.littleEndian ? bytes.readBigUInt64LE(at) : bytes.readBigUInt64BE(at));
+  }
+
   writeU16(bytes: Buffer, at: number, value: number): void {
     if (this.littleEndian) bytes.writeUInt16LE(value, at);
     else bytes.writeUInt16BE(value, at);
@@ -44,6 +51,11 @@ class ByteOrder implements Endian {
   writeU32(bytes: Buffer, at: number, value: number): void {
     if (this.littleEndian) bytes.writeUInt32LE(value, at);
     else bytes.writeUInt32BE(value, at);
+  }
+
+  writeU64(bytes: Buffer, at: number, value: number): void {
+    if (this.littleEndian) bytes.writeBigUInt64LE(BigInt(value), at);
+    else bytes.writeBigUInt64BE(BigInt(value), at);
   }
 }
 

@@ -1,6 +1,6 @@
 import { WholeFile } from './byte-source';
 import type { Endian } from './bytes';
-import { type IfdEntry, readIfd, readNumbers, readTiffHeader, TYPE_SHORT } from './tiff-ifd';
+import { type IfdEntry, readIfd, readNumbers, readTiffHeader, TYPE_SHORT, typeBytes } from './tiff-ifd';
 
 /**
  * EXIF: a TIFF structure (see `tiff-ifd.ts`) inside a JPEG APP1 segment, a PNG eXIf chunk or a
@@ -14,7 +14,7 @@ export const ORIENTATION_TAG = 0x0112;
 /** A valid orientation (1..8) from an entry, or undefined. */
 export function orientationOf(file: WholeFile, endian: Endian, entry: IfdEntry | undefined): number | undefined {
   if (!entry || entry.count < 1) return undefined;
-  const values = readNumbers(file, endian, { ...entry, count: 1, valueBytes: entry.type === TYPE_SHORT ? 2 : 4 });
+  const values = readNumbers(file, endian, { ...entry, count: 1, valueBytes: typeBytes(entry.type) });
   const value = values?.[0];
   return value !== undefined && value >= 1 && value <= 8 ? value : undefined;
 }
@@ -28,7 +28,7 @@ export function exifOrientation(tiff: Buffer): number | undefined {
   const header = readTiffHeader(tiff);
   if (!header) return undefined;
   const file = new WholeFile(tiff);
-  const ifd0 = readIfd(file, header.endian, header.firstIfd);
+  const ifd0 = readIfd(file, header.layout, header.firstIfd);
   return ifd0 && orientationOf(file, header.endian, ifd0.entries.find((e) => e.tag === ORIENTATION_TAG));
 }
 

@@ -16,4 +16,14 @@ export class PixelBudget {
       throw new PayloadTooLargeError(`Image ${what}s total more than ${this.max} pixels; the limit is ${this.max} pixels, every ${what} counted`);
     }
   }
+
+  /**
+   * One canvas that holds every frame at once (the union of their places): some decoders
+   * allocate it whole, so it must fit the limit on its own, however few pixels the frames have.
+   */
+  requireCanvas(width: number, height: number): void {
+    if (width * height > this.max) {
+      throw new PayloadTooLargeError(`Image frames span ${width}x${height} pixels; the limit is ${this.max} pixels`);
+    }
+  }
 }

@@ -2,11 +2,11 @@ import { InvalidImageError } from '../../errors';
 import { WholeFile } from '../shared/byte-source';
 import { type ByteRange, type Endian, mergeRanges, zeroRanges } from '../shared/bytes';
 import { ORIENTATION_TAG, orientationOf } from '../shared/exif';
-import { type Ifd, type IfdEntry, ifdChain, readNumbers, readTiffHeader } from '../shared/tiff-ifd';
+import { type Ifd, type IfdEntry, ifdChain, readNumbers, readTiffHeader, type TiffLayout } from '../shared/tiff-ifd';
 import type { WalkResult } from '../shared/walk';
 
 /**
- * TIFF (both byte orders), cleaned in place: every IFD of the chain keeps only the tags of an
+ * TIFF (both byte orders, classic and BigTIFF), cleaned in place: every IFD of the chain keeps only the tags of an
  * allow-list (image structure, colour, Orientation), its entry list compacted where it stands;
  * reduced-resolution IFDs (thumbnails, NewSubfileType bit 0) leave the chain; and then every
  * byte that no kept structure points at is zeroed, and the file ends after the last of them.
@@ -20,9 +20,9 @@ import type { WalkResult } from '../shared/walk';
 export function stripTiff(input: Buffer): WalkResult {
   const header = readTiffHeader(input);
   if (!header) throw new InvalidImageError('not a TIFF');
-  const { endian } = header;
+  const { endian, layout } = header;
   const file = new WholeFile(input);
-  const chain = readChain(file, endian, header.firstIfd);
+  const chain = readChain(file, layout, header.firstIfd);
   const images = chain.filter((ifd) => !isReducedResolution(file, endian, ifd));
   // A file made only of "reduced-resolution" IFDs still shows its first one: that is the image.
   const kept = images.length > 0 ? images : [chain[0]];
@@ -38,7 +38,7 @@ export function stripTiff(input: Buffer): WalkResult {
   // Each kept IFD is rewritten inside its own span: nothing kept may share those bytes (only a
   // hostile file does that; it is refused rather than silently changed).
   const spans = kept.map((ifd) => ({ start: ifd.offset, end: ifd.end }));
-  const others = mergeRanges([...values, { start: 0, end: 8 }]);
+  const others = mergeRanges([...values, { start: 0, end: layout.headerBytes }]);
   for (const span of spans) {
     const crossing = others.some((r) => r.start < span.end && r.end > span.start);
     const sharing = spans.some((o) => o !== span && o.start < span.end && o.end > span.start);
@@ -46,7 +46,7 @@ export function stripTiff(input: Buffer): WalkResult {
   }
   const keep = mergeRanges([
     ...others,
-    ...kept.map((ifd) => ({ start: ifd.offset, end: ifd.offset + 2 + entriesOf.get(ifd)!.length * 12 + 4 })),
+    ...kept.map((ifd) => ({ start: ifd.offset, end: ifd.offset + layout.ifdBytes(entriesOf.get(ifd)!.length) })),
   ]);
   const fileEnd = Math.min(input.byteLength, keep.reduce((end, r) => Math.max(end, r.end), 0));
   const gaps: ByteRange[] = [];
@@ -59,12 +59,13 @@ export function stripTiff(input: Buffer): WalkResult {
   const out = Buffer.from(input.subarray(0, fileEnd));
   const zeroedBytes = zeroRanges(input, out, gaps, []);
   // Compact each kept IFD's entry list where it stands and link the kept IFDs to each other.
-  endian.writeU32(out, 4, kept[0].offset);
+  layout.writeOffset(out, layout.firstIfdAt, kept[0].offset);
   kept.forEach((ifd, i) => {
     const entries = entriesOf.get(ifd)!;
-    endian.writeU16(out, ifd.offset, entries.length);
-    entries.forEach((e, j) => input.copy(out, ifd.offset + 2 + j * 12, e.entryOffset, e.entryOffset + 12));
-    endian.writeU32(out, ifd.offset + 2 + entries.length * 12, kept[i + 1]?.offset ?? 0);
+    const { countBytes, entryBytes } = layout;
+    layout.writeCount(out, ifd.offset, entries.length);
+    entries.forEach((e, j) => input.copy(out, ifd.offset + countBytes + j * entryBytes, e.entryOffset, e.entryOffset + entryBytes));
+    layout.writeOffset(out, ifd.offset + countBytes + entries.length * entryBytes, kept[i + 1]?.offset ?? 0);
   });
   const first = kept[0];
   const orientation = orientationOf(file, endian, entriesOf.get(first)!.find((e) => e.tag === ORIENTATION_TAG)) ?? 1;
@@ -73,9 +74,9 @@ export function stripTiff(input: Buffer): WalkResult {
 }
 
 /** Every IFD of the chain, in order; refused when the chain is empty, loops, or leaves the file. */
-function readChain(file: WholeFile, endian: Endian, first: number): Ifd[] {
+function readChain(file: WholeFile, layout: TiffLayout, first: number): Ifd[] {
   const chain: Ifd[] = [];
-  const ifds = ifdChain(file, endian, first);
+  const ifds = ifdChain(file, layout, first);
   for (let step = ifds.next(); ; step = ifds.next()) {
     if (!step.done) {
       chain.push(step.value);

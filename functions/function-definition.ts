@@ -1,0 +1,88 @@
+/**
+ * The shape of an entry of the function table (functions/function-table.ts): its trigger, its
+ * grants, its settings. No CDK here either: the constructs turn grants into IAM statements.
+ */
+/** The DynamoDB tables a function can be given, by the name the storage construct knows them by. */
+export type TableName = 'images' | 'keys' | 'counters';
+
+/** The environment variable that carries each table's name to the handlers. */
+export const TABLE_ENVIRONMENT: Readonly<Record<TableName, string>> = {
+  images: 'IMAGES_TABLE',
+  keys: 'KEYS_TABLE',
+  counters: 'COUNTERS_TABLE',
+};
+
+/** What a function may do, each on the narrowest resource that can be named. */
+export type Grant =
+  /** These actions on the table itself (not its indexes). */
+  | { readonly kind: 'table'; readonly table: TableName; readonly actions: readonly string[] }
+  /** `dynamodb:Query` on one index of the table. */
+  | { readonly kind: 'index'; readonly table: TableName; readonly index: string }
+  /** These actions on the objects under each key prefix of the image bucket, never on the bucket. */
+  | { readonly kind: 'objects'; readonly prefixes: readonly string[]; readonly actions: readonly string[] }
+  /** `s3:ListBucket` on the image bucket; with prefixes, only listings under them. */
+  | { readonly kind: 'list'; readonly prefixes?: readonly string[] }
+  /** Write the edge's key-value store (docs/edge.md): DescribeKeyValueStore and UpdateKeys on that store. */
+  | { readonly kind: 'edge-store' }
+  /** Create account meters' API Gateway keys on the usage plan (granted by the API construct, which owns the plan). */
+  | { readonly kind: 'api-keys' };
+
+/** What invokes a function. */
+export type Trigger =
+  /** API Gateway: the routes of functions/routes.ts whose `handler` is this function. */
+  | { readonly type: 'api' }
+  /** The TOKEN authorizer of the API-key routes (`auth: 'key'`). */
+  | { readonly type: 'authorizer' }
+  /** S3 notifications of the image bucket for objects under `prefix`. */
+  | {
+      readonly type: 's3';
+      /** S3 event names, as events carry them (`ObjectCreated:Put`; `ObjectRemoved:*` for all removals). */
+      readonly events: readonly string[];
+      readonly prefix: string;
+      /** Lambda's asynchronous retries, then the event is kept in a dead-letter queue; unset: Lambda's defaults and no queue. */
+      readonly onFailure?: {
+        readonly retryAttempts: number;
+        /** Construct id of the queue (kept from the first deployment: a new id would replace the queue). */
+        readonly deadLetterQueueId: string;
+      };
+    }
+  /** An EventBridge schedule. */
+  | {
+      readonly type: 'schedule';
+      readonly everyMinutes: number;
+      readonly description: string;
+      /** Construct id of the rule (kept from the first deployment: a new id would replace the rule). */
+      readonly ruleId: string;
+    }
+  /** A function URL with IAM auth, reached only by CloudFront through an origin access control. */
+  | { readonly type: 'url' };
+
+/** Extra work after bundling: `docs-page` writes the finished reference page beside the bundle; `sharp` installs sharp's linux-arm64 build beside it. */
+export type BundlingExtra = 'docs-page' | 'sharp';
+
+export interface FunctionDefinition {
+  /** Handler file in functions/, without `.ts`; it exports `handler`. Its sample event is `events/<file>.json`. */
+  readonly file: string;
+  readonly description: string;
+  readonly trigger: Trigger;
+  /** At most 29 s for API routes (the API Gateway integration limit). */
+  readonly timeoutSeconds: number;
+  readonly memoryMb: number;
+  /**
+   * Concurrent executions reserved for (and the most allowed to) this function, so a flood on
+   * one route cannot take the account's whole pool from the others (docs/quotas.md).
+   * IMAGER_RESERVED_CONCURRENCY=false reserves none.
+   */
+  readonly reservedConcurrency: number;
+  /**
+   * Which of the functions' settings (functions/core/config.ts `functionEnvironment`, plus
+   * IMAGER_PUBLIC_BASE_URL) it receives: all, none, or the ones named.
+   */
+  readonly settings: 'all' | 'none' | readonly string[];
+  readonly grants: readonly Grant[];
+  readonly bundling?: BundlingExtra;
+}
+
+export const table = (name: TableName, ...actions: string[]): Grant => ({ kind: 'table', table: name, actions });
+export const index = (name: TableName, indexName: string): Grant => ({ kind: 'index', table: name, index: indexName });
+export const objects = (prefixes: readonly string[], ...actions: string[]): Grant => ({ kind: 'objects', prefixes, actions });

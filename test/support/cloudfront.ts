@@ -1,0 +1,53 @@
+import { edgeFunctionCode } from '../../lib/edge/function-code';
+import { type EdgeHandler, type EdgeReader, loadEdgeFunction } from '../../local/edge-runtime';
+import type { UnsignedSet } from '../../functions/core/edge-rules';
+
+/** A query as CloudFront hands it to a function: one entry per name, repeats in multiValue, values not decoded. */
+export type CfQuery = Record<string, { value: string; multiValue?: Array<{ value: string }> }>;
+
+export function cloudFrontQuery(search: string): CfQuery {
+  const query: CfQuery = {};
+  const raw = search.startsWith('?') ? search.slice(1) : search;
+  if (raw === '') return query;
+  for (const part of raw.split('&')) {
+    const at = part.indexOf('=');
+    const name = at < 0 ? part : part.slice(0, at);
+    const value = at < 0 ? '' : part.slice(at + 1);
+    const existing = Object.prototype.hasOwnProperty.call(query, name) ? query[name] : undefined;
+    if (existing) {
+      existing.multiValue = [...(existing.multiValue ?? [{ value: existing.value }]), { value }];
+    } else {
+      // defineProperty: a parameter called __proto__ is data, not the prototype.
+      Object.defineProperty(query, name, { value: { value }, enumerable: true, writable: true, configurable: true });
+    }
+  }
+  return query;
+}
+
+/** A viewer-request event for `GET <uri>?<search>`. */
+export function viewerRequestEvent(uri: string, search: string, accept?: string) {
+  return {
+    version: '1.0',
+    context: { eventType: 'viewer-request' },
+    viewer: { ip: '192.0.2.1' },
+    request: {
+      method: 'GET',
+      uri,
+      querystring: cloudFrontQuery(search),
+      headers: accept === undefined ? ({} as Record<string, { value: string }>) : { accept: { value: accept } },
+      cookies: {},
+    },
+  };
+}
+
+/** The deployed viewer-request function over `store`, at the time `now`. */
+export function requestFunction(options: { store?: EdgeReader | Record<string, string>; now?: () => number; unsigned?: UnsignedSet } = {}): EdgeHandler {
+  const { store } = options;
+  const reader: EdgeReader | undefined = typeof store === 'object' ? (key) => (Object.prototype.hasOwnProperty.call(store, key) ? store[key] : undefined) : store;
+  return loadEdgeFunction(edgeFunctionCode('viewer-request.js', options.unsigned), { store: reader, now: options.now });
+}
+
+/** The deployed viewer-response function. */
+export function responseFunction(): EdgeHandler {
+  return loadEdgeFunction(edgeFunctionCode('viewer-response.js'));
+}
