@@ -913,6 +913,25 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /**
+         * @description A variant of an image whose pixels the renderer cannot decode (its header passed the
+         *     upload checks; e.g. a layered AVIF libheif refuses). The original is served; no variant
+         *     of it can be made, so asking again answers the same.
+         */
+        Untransformable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "status": "error",
+                 *       "message": "Image cannot be transformed"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
         /** @description An unknown, repeated, empty or out-of-range transform parameter. */
         BadTransform: {
             headers: {
@@ -1880,6 +1899,7 @@ export interface operations {
             403: components["responses"]["BadSignature"];
             404: components["responses"]["ImageNotFound"];
             416: components["responses"]["RangeNotSatisfiable"];
+            422: components["responses"]["Untransformable"];
             500: components["responses"]["InternalError"];
             502: components["responses"]["CdnError"];
             503: components["responses"]["CdnError"];
@@ -1966,6 +1986,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description A signature is required or invalid (no body). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description No such image (no body). */
             404: {
                 headers: {
@@ -1975,6 +2002,13 @@ export interface operations {
             };
             /** @description The range is outside the image (no body). */
             416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A variant of an image whose pixels the renderer cannot decode (no body). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -40,9 +40,9 @@ export interface SmokeOptions {
   readonly onStep?: (result: StepResult) => void;
 }
 
-/** The smoke's variant: a 32 px wide WebP of the 64 x 48 PNG it uploads. */
-const IMAGE = { width: 64, height: 48 } as const;
-const VARIANT_QUERY = 'w=32&format=webp';
+/** The smoke's variant: a 64 px wide WebP (a preset width, so no signature: docs/edge.md) of the 128 x 96 PNG it uploads. */
+const IMAGE = { width: 128, height: 96 } as const;
+const VARIANT_QUERY = 'w=64&format=webp';
 const REQUEST_TIMEOUT_MS = 30_000;
 
 class StepFailure extends Error {}
@@ -165,8 +165,8 @@ export async function runSmoke(target: SmokeTarget, options: SmokeOptions = {}):
     const { response, bytes, seconds } = await until(variantUrl, cdnWaitMs, (r) => r.status === 200 || (r.status >= 400 && r.status < 500 && r.status !== 403 && r.status !== 404));
     if (response.status !== 200) throw new StepFailure(`${variantUrl} answered ${response.status} for ${seconds} s, expected 200`);
     const meta = await sharp(bytes).metadata().catch(() => undefined);
-    if (response.headers.get('content-type') !== 'image/webp' || meta?.format !== 'webp' || meta.width !== 32) {
-      throw new StepFailure(`${variantUrl} answered ${response.headers.get('content-type')}, ${meta ? `${meta.format} ${meta.width}x${meta.height}` : 'not an image'}; expected a 32 px wide WebP`);
+    if (response.headers.get('content-type') !== 'image/webp' || meta?.format !== 'webp' || meta.width !== 64) {
+      throw new StepFailure(`${variantUrl} answered ${response.headers.get('content-type')}, ${meta ? `${meta.format} ${meta.width}x${meta.height}` : 'not an image'}; expected a 64 px wide WebP`);
     }
     return `200, a ${meta.width}x${meta.height} WebP`;
   });

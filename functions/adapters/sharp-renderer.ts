@@ -1,5 +1,6 @@
 import decodeBmp from 'decode-bmp';
 import sharp, { type Metadata, type Sharp } from 'sharp';
+import { HttpError, UntransformableImageError } from '../core/errors';
 import type { ImageFormat } from '../core/formats/registry';
 import { withInfoHeader } from '../core/formats/bmp/core-header';
 import type { TransformSettings } from '../core/config';
@@ -29,7 +30,22 @@ export const AVIF_EFFORT = 2;
 /** Output formats that can hold an animation. */
 const ANIMATABLE: ReadonlySet<RenderFormat> = new Set(['gif', 'webp']);
 
-export class RenderError extends Error {}
+/** What the renderer refuses to read: a 422 (the original stays served; no variant can be made). */
+export class RenderError extends UntransformableImageError {
+  constructor(reason: string, options?: { cause?: unknown }) {
+    super(reason, options);
+  }
+}
+
+/**
+ * Failures of sharp itself: its own timeout stays as it is (the transform handler answers 503,
+ * a quieter container may finish); anything else libvips raises while reading and writing an
+ * input the upload checks accepted is the input's pixel data, which libvips cannot decode.
+ */
+function asRenderError(error: unknown): unknown {
+  if (!(error instanceof Error) || error instanceof HttpError || /timeout/i.test(error.message)) return error;
+  return new RenderError(`libvips cannot decode the image: ${error.message.split('\n').at(-2) ?? error.message}`, { cause: error });
+}
 
 function isBmp(bytes: Uint8Array): boolean {
   return bytes.length > 2 && bytes[0] === 0x42 && bytes[1] === 0x4d;
@@ -53,6 +69,12 @@ export class SharpRenderer implements ImageRenderer {
   constructor(private readonly settings: TransformSettings) {}
 
   async render(input: Uint8Array, transform: Transform): Promise<RenderedImage> {
+    return this.renderOrRefuse(input, transform).catch((error: unknown) => {
+      throw asRenderError(error);
+    });
+  }
+
+  private async renderOrRefuse(input: Uint8Array, transform: Transform): Promise<RenderedImage> {
     const { image, format: inputFormat, meta } = await this.open(input);
     const output = renderFormatFor(transform.format, inputFormat);
     const animated = (meta.pages ?? 1) > 1 && ANIMATABLE.has(output);

@@ -50,6 +50,21 @@ export class PayloadTooLargeError extends HttpError {
   }
 }
 
+/**
+ * An accepted image whose pixels the renderer cannot decode (a file whose header every check
+ * reads but whose pixel data libvips refuses, docs/transforms.md): its original stays served,
+ * no variant of it can be made, and asking again will not change that.
+ */
+export class UntransformableImageError extends HttpError {
+  constructor(
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(422, 'Image cannot be transformed');
+    if (options?.cause !== undefined) this.cause = options.cause;
+  }
+}
+
 export class RateLimitError extends HttpError {
   constructor(retryAfterSeconds: number) {
     super(429, 'Rate limit exceeded', { 'Retry-After': String(retryAfterSeconds) });

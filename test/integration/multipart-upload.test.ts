@@ -66,7 +66,7 @@ describe('a resumable upload, start to finish', () => {
     const completed = await complete(api, started.id, etags);
     expect(completed.status).toBe(202);
     expect(completed.headers.get('location')).toBe(`/api/images/${started.id}`);
-    expect(await successData(completed)).toEqual({ id: started.id, url: started.url, state: 'pending', created_at: started.created_at });
+    expect(await successData(completed)).toEqual({ id: started.id, url: started.url, state: 'pending', visibility: 'public', created_at: started.created_at });
 
     const image = await settled(api, started.id);
     expect(image).toEqual({
@@ -79,6 +79,7 @@ describe('a resumable upload, start to finish', () => {
       content_type: 'image/bmp',
       size: bytes.byteLength,
       sha256: sha256(bytes),
+      visibility: 'public',
       created_at: started.created_at,
     });
     const { response, bytes: served } = await download(image.url);

@@ -40,9 +40,9 @@ describe('the post-deploy smoke against the local API', () => {
     const results = await runSmoke({ apiUrl: api.url, key: api.devKey!, publicBaseUrl: api.url }, { cdnWaitSeconds: 10, pollSeconds: 0.2 });
     expect(statuses(results)).toEqual(STEPS.map((step) => [step, 'passed']));
     const detail = Object.fromEntries(results.map((result) => [result.step, result.detail]));
-    expect(detail.upload).toMatch(/^201, id [A-Za-z0-9_-]{22}, 64x48 png, \d+ bytes$/);
+    expect(detail.upload).toMatch(/^201, id [A-Za-z0-9_-]{22}, 128x96 png, \d+ bytes$/);
     expect(detail['public-url']).toContain(`200 from ${api.url}/image/`);
-    expect(detail.variant).toBe('200, a 32x24 WebP');
+    expect(detail.variant).toBe('200, a 64x48 WebP');
     expect(detail.gone).toContain('404 from');
   });
 

@@ -228,13 +228,13 @@ describe('colour, alpha and orientation', () => {
 describe('safety', () => {
   it('refuses input over the pixel limit (limitInputPixels), for libvips formats and BMP alike', async () => {
     const small = new SharpRenderer({ maxPixels: 1000, renderTimeoutSeconds: 20 });
-    await expect(small.render(fixture('sample.jpg'), transform('w=10'))).rejects.toThrow(/pixel limit/i);
+    await expect(small.render(fixture('sample.jpg'), transform('w=10'))).rejects.toMatchObject({ statusCode: 422, reason: expect.stringMatching(/pixel limit/i) });
     await expect(small.render(fixture('sample.bmp'), transform('w=10'))).rejects.toThrow(RenderError);
     // A BMP header claiming 100,000 x 100,000 is refused before anything is allocated for it.
     const bomb = Buffer.from(fixture('sample.bmp'));
     bomb.writeInt32LE(100_000, 18);
     bomb.writeInt32LE(100_000, 22);
-    await expect(renderer.render(bomb, transform('w=10'))).rejects.toThrow('Image exceeds the pixel limit');
+    await expect(renderer.render(bomb, transform('w=10'))).rejects.toMatchObject({ reason: 'Image exceeds the pixel limit' });
   });
 
   it('refuses bytes that are not an image it reads', async () => {
@@ -242,6 +242,14 @@ describe('safety', () => {
     await expect(renderer.render(fixture('sample.heic'), transform('w=10'))).rejects.toThrow();
     const truncated = fixture('sample.jpg').subarray(0, 300);
     await expect(renderer.render(truncated, transform('w=10'))).rejects.toThrow();
+  });
+});
+
+describe('pixels libvips cannot decode', () => {
+  it('are a RenderError (422 Image cannot be transformed) naming libvips\' reason', async () => {
+    const refused = await renderer.render(fixture('real/quebec_3layer_op2.avif'), transform('w=64')).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(RenderError);
+    expect(refused).toMatchObject({ statusCode: 422, message: 'Image cannot be transformed', reason: expect.stringMatching(/^libvips cannot decode the image: heif: /) });
   });
 });
 

@@ -251,6 +251,21 @@ describe('transform function (function URL handler)', () => {
     expect(objects.variants.size).toBe(0);
   });
 
+  it('an accepted image whose pixels libvips cannot decode is a 422 in the envelope, nothing stored, the same on every try', async () => {
+    // Three spatial layers: the upload checks read its header (360x182), libheif refuses its pixels (docs/transforms.md).
+    objects.originals.set(ID, readFileSync(new URL('../fixtures/real/quebec_3layer_op2.avif', import.meta.url)));
+    const handler = handlerWith(new SharpRenderer({ maxPixels: 100_000_000, renderTimeoutSeconds: 20 }));
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      const answer = await handler(event(variantPath('w=64&format=webp')));
+      expect(answer.statusCode).toBe(422);
+      expect(JSON.parse(answer.body as string)).toEqual({ status: 'error', message: 'Image cannot be transformed' });
+      expect(answer.headers?.['Cache-Control']).toBeUndefined();
+    }
+    expect(objects.variants.size).toBe(0);
+    // The original itself is a fine image to the renderer's probe: only its pixels fail.
+    expect((await sharp(objects.originals.get(ID)!).metadata()).width).toBe(360);
+  });
+
   it('events/transform-image.json (for sam local invoke) is a valid function URL event for it', async () => {
     const handler = handlerWith(new SharpRenderer({ maxPixels: 100_000_000, renderTimeoutSeconds: 20 }));
     const answer = await handler(transformImageJson as unknown as APIGatewayProxyEventV2);
