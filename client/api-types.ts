@@ -25,6 +25,24 @@ export interface paths {
          *     go through `POST /api/images/uploads`.
          *
          *         curl -X POST -H "Authorization: Bearer YOUR_API_KEY" -F "image=@/path/to/your/image.jpg" https://api.imager.com/api/images/upload
+         *
+         *     **Upload by URL**: send `{"url": "https://..."}` as `application/json` instead, with
+         *     `visibility`, `expires_in` or `expires_at` as members if wanted, and Imager fetches the
+         *     image: HTTPS only, public addresses only (checked after DNS resolution and on every
+         *     redirect, at most 3), within 6 s and the same size limit; then every check above.
+         *     A URL that is not https, a host that is or resolves to a loopback, private, link-local or
+         *     metadata address, too many redirects, a fetch that fails or times out: `400`.
+         *
+         *     **Text mode**: with `Accept: text/plain` the `201` body is the image's URL alone, and an
+         *     error keeps its status with its message alone as the body (for `flameshot gui -r | curl ...`
+         *     and shell scripts).
+         *
+         *     **Delete link**: the `201` carries `delete_url`, shown this once: opening it shows a
+         *     confirmation page, whose button deletes the image without a key.
+         *
+         *     **Idempotency-Key**: send one (a UUID) with the upload and with every retry of it: a retry
+         *     within 24 hours answers the first response again (`Idempotent-Replayed: true`) without a
+         *     second image or a second count against the hour.
          */
         post: operations["uploadImage"];
         delete?: never;
@@ -57,6 +75,10 @@ export interface paths {
          *     upload (`POST /api/images/{image_id}/upload/complete`); after an interruption,
          *     `GET /api/images/{image_id}/upload/parts` lists what arrived, so only the rest is sent
          *     again. The upload stays open for 24 hours; `DELETE /api/images/{image_id}/upload` abandons it.
+         *
+         *     Either way the answer carries the image's `delete_url` (shown this once), and an
+         *     `Idempotency-Key` makes a retry answer the first response again (the same upload, started
+         *     once), as for a direct upload.
          */
         post: operations["startUpload"];
         delete?: never;
@@ -227,6 +249,44 @@ export interface paths {
          *         curl -X DELETE -H "Authorization: Bearer YOUR_API_KEY" https://api.imager.com/api/images/7Yq2mN0c4TzP1aXbK9eLwQ/upload
          */
         delete: operations["abortUpload"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/images/{image_id}/delete/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The image's `id`.
+                 * @example 7Yq2mN0c4TzP1aXbK9eLwQ
+                 */
+                image_id: components["parameters"]["ImageId"];
+                /**
+                 * @description The delete link's token (256 random bits, base64url), shown only in the upload's answer.
+                 * @example Q2xpY2sgdGhlIGxpbmsgdG8gZGVsZXRlIGl0IG9uY2U
+                 */
+                token: components["parameters"]["DeleteToken"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Delete link (confirmation page)
+         * @description The `delete_url` of an upload, for tools that can only open a link (ShareX's deletion
+         *     URL): a page that says what will be deleted, with one button. Opening it never deletes
+         *     (link previews and scanners open links too). Anyone with the link can delete the image;
+         *     no key is needed. Never cached, never framed, and sent on as no `Referer`.
+         */
+        get: operations["showDeleteLink"];
+        put?: never;
+        /**
+         * Delete by link
+         * @description What the confirmation page's button sends (no body needed). Deletes the image (record, object, cached copies) like `DELETE /api/images/{image_id}`.
+         */
+        post: operations["deleteByLink"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -478,6 +538,35 @@ export interface components {
             /** @description What went wrong (exact wording for the statuses below 500; generic for 5xx). */
             message: string;
         };
+        /**
+         * @description Text mode (`Accept: text/plain` on an upload): the error's message alone, the status kept.
+         * @example Invalid image format
+         */
+        ErrorText: string;
+        /** @description Upload by URL, with the options of a direct upload as members (docs/edge.md); other fields are ignored. */
+        UrlUploadRequest: {
+            /**
+             * Format: uri
+             * @description The image's https:// address (public hosts only; at most 3 redirects).
+             */
+            url: string;
+            visibility?: components["schemas"]["Visibility"];
+            /**
+             * Format: date-time
+             * @description When the image expires. Not with `expires_in`.
+             */
+            expires_at?: string;
+            /** @description Seconds from now after which the image expires. */
+            expires_in?: number;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * Format: uri
+         * @description The image's delete link, shown only in this answer: `GET` shows a confirmation page, its form's `POST` deletes the image without a key.
+         * @example https://abc123defg.execute-api.eu-west-1.amazonaws.com/v1/api/images/7Yq2mN0c4TzP1aXbK9eLwQ/delete/Q2xpY2sgdGhlIGxpbmsgdG8gZGVsZXRlIGl0IG9uY2U
+         */
+        DeleteUrl: string;
         /** @description AWS's own answer for a Lambda event over the 6 MB invoke payload (not the envelope; see `413` of the upload). */
         RequestTooLongRaw: {
             /** @constant */
@@ -527,6 +616,27 @@ export interface components {
             visibility?: components["schemas"]["Visibility"];
             expires_at?: components["schemas"]["Timestamp"];
         };
+        /** @description A stored image, served at `url`, as its upload answers it (with its one-time `delete_url`). */
+        UploadedImage: {
+            id: components["schemas"]["ImageId"];
+            url: components["schemas"]["PublicUrl"];
+            /** @constant */
+            state: "ready";
+            /** @description As displayed (EXIF orientation applied). */
+            width: number;
+            /** @description As displayed (EXIF orientation applied). */
+            height: number;
+            format: components["schemas"]["ImageFormat"];
+            content_type: components["schemas"]["ImageContentType"];
+            /** @description Bytes as stored and served (after metadata removal). */
+            size: number;
+            /** @description Hex SHA-256 digest of the stored bytes. */
+            sha256: string;
+            created_at: components["schemas"]["Timestamp"];
+            visibility?: components["schemas"]["Visibility"];
+            expires_at?: components["schemas"]["Timestamp"];
+            delete_url: components["schemas"]["DeleteUrl"];
+        };
         /** @description A large upload whose bytes have not arrived (or not been checked) yet. Its `url` answers `404` until it is ready. */
         PendingImage: {
             id: components["schemas"]["ImageId"];
@@ -561,6 +671,11 @@ export interface components {
             /** @constant */
             status: "success";
             data: components["schemas"]["Image"];
+        };
+        UploadedImageResponse: {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["UploadedImage"];
         };
         ImageListResponse: {
             /** @constant */
@@ -611,6 +726,85 @@ export interface components {
             expires_at: string;
             /** @description The most bytes the upload accepts. */
             max_size: number;
+        };
+        /** @description The pending image, its one-time `delete_url`, and where to send its bytes. */
+        StartedUpload: {
+            id: components["schemas"]["ImageId"];
+            url: components["schemas"]["PublicUrl"];
+            /** @constant */
+            state: "pending";
+            created_at: components["schemas"]["Timestamp"];
+            delete_url: components["schemas"]["DeleteUrl"];
+            upload: components["schemas"]["UploadTicket"] | components["schemas"]["MultipartUploadTicket"];
+            visibility?: components["schemas"]["Visibility"];
+            expires_at?: components["schemas"]["Timestamp"];
+        };
+        StartedUploadResponse: {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["StartedUpload"];
+        };
+        Account: {
+            account_id: string;
+            /** Format: email */
+            email: string;
+            /** Format: date-time */
+            created_at: string;
+            usage: {
+                hourly_limit: number;
+                /** @description Requests of all the account's keys in this clock hour. */
+                requests_this_hour: number;
+                /** Format: date-time */
+                reset_at: string;
+            };
+            images: {
+                count: number;
+                bytes: number;
+            };
+        };
+        AccountResponse: {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["Account"];
+        };
+        /** @description An API key as listed (never its secret). */
+        ApiKey: {
+            /** @example key_Zm9vYmFyYmF6 */
+            id: string;
+            name: string;
+            /**
+             * @description The key's first characters, to recognise it.
+             * @example imgr_AbCd
+             */
+            prefix: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            last_used_at: string | null;
+            /** @enum {string} */
+            status: "active" | "revoked";
+            requests_this_hour: number;
+        };
+        KeyListResponse: {
+            /** @constant */
+            status: "success";
+            data: {
+                keys: components["schemas"]["ApiKey"][];
+            };
+        };
+        CreateKeyRequest: {
+            /** @description 1 to 64 printable characters. */
+            name: string;
+        };
+        /** @description A new key, with its secret (shown this once). */
+        NewKey: components["schemas"]["ApiKey"] & {
+            /** @description The secret. Store it now; it cannot be shown again. */
+            key: string;
+        };
+        NewKeyResponse: {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["NewKey"];
         };
         /**
          * @description A resumable upload: cut the file into `part_count` parts of `part_size` bytes (the last one
@@ -686,84 +880,6 @@ export interface components {
             }[];
         } & {
             [key: string]: unknown;
-        };
-        /** @description The pending image and where to send its bytes. */
-        StartedUpload: {
-            id: components["schemas"]["ImageId"];
-            url: components["schemas"]["PublicUrl"];
-            /** @constant */
-            state: "pending";
-            created_at: components["schemas"]["Timestamp"];
-            upload: components["schemas"]["UploadTicket"] | components["schemas"]["MultipartUploadTicket"];
-            visibility?: components["schemas"]["Visibility"];
-            expires_at?: components["schemas"]["Timestamp"];
-        };
-        StartedUploadResponse: {
-            /** @constant */
-            status: "success";
-            data: components["schemas"]["StartedUpload"];
-        };
-        Account: {
-            account_id: string;
-            /** Format: email */
-            email: string;
-            /** Format: date-time */
-            created_at: string;
-            usage: {
-                hourly_limit: number;
-                /** @description Requests of all the account's keys in this clock hour. */
-                requests_this_hour: number;
-                /** Format: date-time */
-                reset_at: string;
-            };
-            images: {
-                count: number;
-                bytes: number;
-            };
-        };
-        AccountResponse: {
-            /** @constant */
-            status: "success";
-            data: components["schemas"]["Account"];
-        };
-        /** @description An API key as listed (never its secret). */
-        ApiKey: {
-            /** @example key_Zm9vYmFyYmF6 */
-            id: string;
-            name: string;
-            /**
-             * @description The key's first characters, to recognise it.
-             * @example imgr_AbCd
-             */
-            prefix: string;
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            last_used_at: string | null;
-            /** @enum {string} */
-            status: "active" | "revoked";
-            requests_this_hour: number;
-        };
-        KeyListResponse: {
-            /** @constant */
-            status: "success";
-            data: {
-                keys: components["schemas"]["ApiKey"][];
-            };
-        };
-        CreateKeyRequest: {
-            /** @description 1 to 64 printable characters. */
-            name: string;
-        };
-        /** @description A new key, with its secret (shown this once). */
-        NewKey: components["schemas"]["ApiKey"] & {
-            /** @description The secret. Store it now; it cannot be shown again. */
-            key: string;
-        };
-        NewKeyResponse: {
-            /** @constant */
-            status: "success";
-            data: components["schemas"]["NewKey"];
         };
         /**
          * @description `private`: the public URL needs a valid signature of the account (docs/edge.md).
@@ -977,18 +1093,46 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description The image is not an open multipart upload (anymore): already complete, started without `"multipart": true`, aborted, or past its 24 hours. */
-        UploadConflict: {
+        /** @description The first request with this `Idempotency-Key` is still running; retry after `Retry-After` seconds (not counted against the hour). */
+        IdempotencyInFlight: {
             headers: {
-                "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
-                RateLimit: components["headers"]["RateLimit"];
+                "Retry-After": components["headers"]["Retry-After"];
                 [name: string]: unknown;
             };
             content: {
+                "text/plain": components["schemas"]["ErrorText"];
+                /**
+                 * @example {
+                 *       "status": "error",
+                 *       "message": "A request with this Idempotency-Key is still in progress; retry it in a moment"
+                 *     }
+                 */
                 "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description This `Idempotency-Key` was used with a different request within 24 hours (not counted against the hour). */
+        IdempotencyMismatch: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "text/plain": components["schemas"]["ErrorText"];
+                /**
+                 * @example {
+                 *       "status": "error",
+                 *       "message": "This Idempotency-Key was already used with a different request"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The link deletes nothing (a wrong token, or the image is gone); the page says so. */
+        InvalidDeleteLink: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "text/html": string;
             };
         };
         /** @description No such route or method (answered by the gateway). */
@@ -1019,6 +1163,7 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                "text/plain": components["schemas"]["ErrorText"];
                 /**
                  * @example {
                  *       "status": "error",
@@ -1050,6 +1195,7 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                "text/plain": components["schemas"]["ErrorText"];
                 /**
                  * @example {
                  *       "status": "error",
@@ -1081,6 +1227,7 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                "text/plain": components["schemas"]["ErrorText"];
                 /**
                  * @example {
                  *       "status": "error",
@@ -1105,6 +1252,20 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /** @description The image is not an open multipart upload (anymore): already complete, started without `"multipart": true`, aborted, or past its 24 hours. */
+        UploadConflict: {
+            headers: {
+                "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                RateLimit: components["headers"]["RateLimit"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
         /** @description A transform outside the unsigned presets without a signature, or a signature that is wrong, tampered, of an unknown `kid` or past its `exp` (answered at the edge). */
         BadSignature: {
             headers: {
@@ -1116,6 +1277,26 @@ export interface components {
         };
     };
     parameters: {
+        /**
+         * @description The IETF httpapi draft's header: a key you make for one upload (a UUID) and send again
+         *     with every retry of it, as an RFC 8941 string (`"..."`) or bare; 1 to 255 visible ASCII
+         *     characters, scoped to your account. The same key with the same request within 24 hours
+         *     answers the first response again (no second image, not counted again); with a different
+         *     request, `422`; while the first request still runs, `409` (retry after `Retry-After`).
+         *     Only successes are kept: after an error the key is free again.
+         * @example "8e03978e-40d5-43e8-bc93-6894a57f9324"
+         */
+        IdempotencyKey: string;
+        /**
+         * @description `text/plain` (preferred over `application/json`) answers in text mode: the URL alone, or the error message alone.
+         * @example text/plain
+         */
+        UploadAccept: string;
+        /**
+         * @description The delete link's token (256 random bits, base64url), shown only in the upload's answer.
+         * @example Q2xpY2sgdGhlIGxpbmsgdG8gZGVsZXRlIGl0IG9uY2U
+         */
+        DeleteToken: string;
         /**
          * @description The image's `id`.
          * @example 7Yq2mN0c4TzP1aXbK9eLwQ
@@ -1131,12 +1312,6 @@ export interface components {
         TransformFormat: "jpeg" | "png" | "webp" | "avif" | "auto";
         /** @description Quality of lossy output formats. */
         TransformQuality: number;
-        /** @description Which of the account's signing secrets signed the URL (docs/edge.md). */
-        SignatureKid: string;
-        /** @description Unix seconds after which the signature is refused (optional; signed too). */
-        SignatureExp: number;
-        /** @description base64url (no padding) of HMAC-SHA256(secret, `/image/<id>?<every other parameter as name=value, sorted by name, joined by &>`). Not part of the cache key. */
-        Signature: string;
         /**
          * @description One byte range, e.g. `bytes=0-1023`.
          * @example bytes=0-1023
@@ -1149,6 +1324,12 @@ export interface components {
          * @example image/avif,image/webp,*\/*
          */
         Accept: string;
+        /** @description Which of the account's signing secrets signed the URL (docs/edge.md). */
+        SignatureKid: string;
+        /** @description Unix seconds after which the signature is refused (optional; signed too). */
+        SignatureExp: number;
+        /** @description base64url (no padding) of HMAC-SHA256(secret, `/image/<id>?<every other parameter as name=value, sorted by name, joined by &>`). Not part of the cache key. */
+        Signature: string;
     };
     requestBodies: never;
     headers: {
@@ -1182,6 +1363,8 @@ export interface components {
          * @example "hourly";r=988;t=1740
          */
         RateLimit: string;
+        /** @description `true` when this is the replay of the first response to the request's `Idempotency-Key`. */
+        "Idempotent-Replayed": "true";
         /** @description Requests allowed per hour (present when the request reached the hourly counter). */
         "X-RateLimit-Limit-Optional": string;
         /** @description Requests left in this hour's window (present when the request reached the hourly counter). */
@@ -1227,12 +1410,34 @@ export interface operations {
     uploadImage: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description The IETF httpapi draft's header: a key you make for one upload (a UUID) and send again
+                 *     with every retry of it, as an RFC 8941 string (`"..."`) or bare; 1 to 255 visible ASCII
+                 *     characters, scoped to your account. The same key with the same request within 24 hours
+                 *     answers the first response again (no second image, not counted again); with a different
+                 *     request, `422`; while the first request still runs, `409` (retry after `Retry-After`).
+                 *     Only successes are kept: after an error the key is free again.
+                 * @example "8e03978e-40d5-43e8-bc93-6894a57f9324"
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @description `text/plain` (preferred over `application/json`) answers in text mode: the URL alone, or the error message alone.
+                 * @example text/plain
+                 */
+                Accept?: components["parameters"]["UploadAccept"];
+            };
             path?: never;
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "url": "https://upload.wikimedia.org/wikipedia/commons/4/47/PNG_transparency_demonstration_1.png"
+                 *     }
+                 */
+                "application/json": components["schemas"]["UrlUploadRequest"];
                 "multipart/form-data": {
                     /**
                      * Format: binary
@@ -1251,7 +1456,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Stored. `Location` names the image's API resource. */
+            /** @description Stored. `Location` names the image's API resource. With `Accept: text/plain`, the body is the image's URL alone. */
             201: {
                 headers: {
                     Location: components["headers"]["Location"];
@@ -1260,9 +1465,12 @@ export interface operations {
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
+                    /** @example https://d1x2y3z4a5b6c7.cloudfront.net/image/7Yq2mN0c4TzP1aXbK9eLwQ */
+                    "text/plain": string;
                     /**
                      * @example {
                      *       "status": "success",
@@ -1276,16 +1484,19 @@ export interface operations {
                      *         "content_type": "image/jpeg",
                      *         "size": 1352,
                      *         "sha256": "ee231f75f238f5951a4707ffd7e345b8ca23d6be6096f57d8d65af49874b8144",
-                     *         "created_at": "2026-11-26T23:59:59.123Z"
+                     *         "created_at": "2026-11-26T23:59:59.123Z",
+                     *         "delete_url": "https://abc123defg.execute-api.eu-west-1.amazonaws.com/v1/api/images/7Yq2mN0c4TzP1aXbK9eLwQ/delete/Q2xpY2sgdGhlIGxpbmsgdG8gZGVsZXRlIGl0IG9uY2U"
                      *       }
                      *     }
                      */
-                    "application/json": components["schemas"]["ImageResponse"];
+                    "application/json": components["schemas"]["UploadedImageResponse"];
                 };
             };
             /**
              * @description Not an allowed image (`Invalid image format`), or not a usable form: not multipart,
-             *     malformed multipart, no file in `image`, an empty file, several files.
+             *     malformed multipart, no file in `image`, an empty file, several files; for a URL
+             *     upload, a URL that cannot be fetched (not https, not a public address, too many
+             *     redirects, a failed or slow fetch); a malformed `Idempotency-Key`.
              */
             400: {
                 headers: {
@@ -1295,11 +1506,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "text/plain": components["schemas"]["ErrorText"];
                     "application/json": components["schemas"]["Error"];
                 };
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["RouteNotFound"];
+            409: components["responses"]["IdempotencyInFlight"];
             /**
              * @description The image is over the direct-upload limit, or the request over the gateway's 10 MB. A
              *     request whose base64-encoded Lambda event would exceed Lambda's 6 MB invoke payload gets
@@ -1311,9 +1524,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "text/plain": components["schemas"]["ErrorText"];
                     "application/json": components["schemas"]["Error"] | components["schemas"]["RequestTooLongRaw"];
                 };
             };
+            422: components["responses"]["IdempotencyMismatch"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             502: components["responses"]["BadGateway"];
@@ -1324,7 +1539,18 @@ export interface operations {
     startUpload: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description The IETF httpapi draft's header: a key you make for one upload (a UUID) and send again
+                 *     with every retry of it, as an RFC 8941 string (`"..."`) or bare; 1 to 255 visible ASCII
+                 *     characters, scoped to your account. The same key with the same request within 24 hours
+                 *     answers the first response again (no second image, not counted again); with a different
+                 *     request, `422`; while the first request still runs, `409` (retry after `Retry-After`).
+                 *     Only successes are kept: after an error the key is free again.
+                 * @example "8e03978e-40d5-43e8-bc93-6894a57f9324"
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -1343,6 +1569,7 @@ export interface operations {
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1360,6 +1587,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["RouteNotFound"];
+            409: components["responses"]["IdempotencyInFlight"];
             /** @description `size` is over the large-upload limit. */
             413: {
                 headers: {
@@ -1375,6 +1603,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            422: components["responses"]["IdempotencyMismatch"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             502: components["responses"]["BadGateway"];
@@ -1840,6 +2069,78 @@ export interface operations {
             404: components["responses"]["ImageNotFound"];
             409: components["responses"]["UploadConflict"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    showDeleteLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The image's `id`.
+                 * @example 7Yq2mN0c4TzP1aXbK9eLwQ
+                 */
+                image_id: components["parameters"]["ImageId"];
+                /**
+                 * @description The delete link's token (256 random bits, base64url), shown only in the upload's answer.
+                 * @example Q2xpY2sgdGhlIGxpbmsgdG8gZGVsZXRlIGl0IG9uY2U
+                 */
+                token: components["parameters"]["DeleteToken"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The confirmation page; its form POSTs to the same URL. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            404: components["responses"]["InvalidDeleteLink"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    deleteByLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The image's `id`.
+                 * @example 7Yq2mN0c4TzP1aXbK9eLwQ
+                 */
+                image_id: components["parameters"]["ImageId"];
+                /**
+                 * @description The delete link's token (256 random bits, base64url), shown only in the upload's answer.
+                 * @example Q2xpY2sgdGhlIGxpbmsgdG8gZGVsZXRlIGl0IG9uY2U
+                 */
+                token: components["parameters"]["DeleteToken"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted; a page that says so. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            404: components["responses"]["InvalidDeleteLink"];
             500: components["responses"]["InternalError"];
             502: components["responses"]["BadGateway"];
             503: components["responses"]["ServiceUnavailable"];

@@ -19,6 +19,12 @@ export { TABLE_ENVIRONMENT } from './function-definition';
 const API_FUNCTION = { trigger: { type: 'api' }, timeoutSeconds: 10, memoryMb: 1024 } as const;
 /** Wherever an image appears or disappears, the account's running image totals (an item of the counters table) are adjusted. */
 const COUNT = table('counters', 'dynamodb:UpdateItem');
+/**
+ * The upload routes also keep their Idempotency-Key claims in the counters table: claimed with a
+ * conditional PutItem (read back with GetItem where the condition failure carries no item), kept
+ * with UpdateItem, released with DeleteItem.
+ */
+const COUNTS_AND_CLAIMS = table('counters', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:DeleteItem');
 /** The person's account record and key slots live in the keys table. */
 const ACCOUNT = ['dynamodb:GetItem', 'dynamodb:PutItem'];
 /** The edge's key-value store: private and expiring images, the deny-list, signing secrets (docs/edge.md). */
@@ -44,7 +50,7 @@ export const FUNCTIONS = {
     reservedConcurrency: 100,
     settings: 'all',
     // DeleteObject: the cleanup when the record cannot be written after the object was.
-    grants: [table('images', 'dynamodb:PutItem'), COUNT, objects([DIRECT_PREFIX], 's3:PutObject', 's3:DeleteObject'), SIGNING, EDGE],
+    grants: [table('images', 'dynamodb:PutItem'), COUNTS_AND_CLAIMS, objects([DIRECT_PREFIX], 's3:PutObject', 's3:DeleteObject'), SIGNING, EDGE],
   },
   GetImage: {
     file: 'get-image',
@@ -79,6 +85,17 @@ export const FUNCTIONS = {
     settings: 'all',
     grants: [table('images', 'dynamodb:GetItem', 'dynamodb:DeleteItem'), COUNT, objects([DIRECT_PREFIX, LARGE_UPLOAD_PREFIX], 's3:DeleteObject')],
   },
+  // The delete link of an upload's `delete_url` (no key: the token in the path is the capability).
+  // The same deletes as DeleteImage, and the same read of the record to check the token's hash;
+  // a person opens it by hand, so it reserves as little as the other rare routes.
+  DeleteByLink: {
+    file: 'delete-by-link',
+    description: 'GET /api/images/{image_id}/delete/{token} (delete link: the page, and its form\'s POST)',
+    ...API_FUNCTION,
+    reservedConcurrency: 2,
+    settings: 'none',
+    grants: [table('images', 'dynamodb:GetItem', 'dynamodb:DeleteItem'), COUNT, objects([DIRECT_PREFIX, LARGE_UPLOAD_PREFIX], 's3:DeleteObject')],
+  },
   StartUpload: {
     file: 'start-upload',
     description: 'POST /api/images/uploads',
@@ -87,7 +104,7 @@ export const FUNCTIONS = {
     settings: 'all',
     // The presigned PUT/POST is signed with this function's role, so it needs the put itself;
     // PutObject also starts a multipart upload, and Abort undoes one whose record was not written.
-    grants: [table('images', 'dynamodb:PutItem'), COUNT, objects([LARGE_UPLOAD_PREFIX], 's3:PutObject', 's3:AbortMultipartUpload'), SIGNING, EDGE],
+    grants: [table('images', 'dynamodb:PutItem'), COUNTS_AND_CLAIMS, objects([LARGE_UPLOAD_PREFIX], 's3:PutObject', 's3:AbortMultipartUpload'), SIGNING, EDGE],
   },
   // Resumable uploads (docs/api.md): each part's PUT is presigned with this role (UploadPart is
   // authorized by s3:PutObject); the others act on the multipart upload themselves.
@@ -229,7 +246,13 @@ export const FUNCTIONS = {
   FinalizeUpload: {
     file: 'finalize-upload',
     description: 'Settles large uploads (S3 ObjectCreated)',
-    trigger: { type: 's3', events: ['ObjectCreated:Put', 'ObjectCreated:Post', 'ObjectCreated:CompleteMultipartUpload'], prefix: LARGE_UPLOAD_PREFIX },
+    // An upload that fails every retry is kept for `npm run redrive` (docs/operations.md), not dropped.
+    trigger: {
+      type: 's3',
+      events: ['ObjectCreated:Put', 'ObjectCreated:Post', 'ObjectCreated:CompleteMultipartUpload'],
+      prefix: LARGE_UPLOAD_PREFIX,
+      onFailure: { retryAttempts: 2, deadLetterQueueId: 'FinalizeDeadLetters' },
+    },
     timeoutSeconds: 60,
     memoryMb: 1024,
     reservedConcurrency: 30,
@@ -298,7 +321,7 @@ export const FUNCTIONS = {
     file: 'transform-image',
     description: 'Renders image variants (CloudFront failover origin for /variants/*)',
     trigger: { type: 'url' },
-    // CloudFront waits 30 s for an origin by default; sharp's own timeout (20 s) answers first.
+    // sharp's own timeout (20 s) answers first; CloudFront waits 5 s longer than this (lib/transforms.ts).
     timeoutSeconds: 30,
     // 1,769 MB is where Lambda gives exactly one vCPU (CPU grows in proportion to memory). Peak
     // RSS of the worst benchmark render (12 MP JPEG to 1200 px AVIF) is about 240 MiB, so CPU,
@@ -335,7 +358,7 @@ export function functionsTriggeredBy<T extends Trigger['type']>(type: T): Array<
   return FUNCTION_NAMES.filter((name) => functionDefinition(name).trigger.type === type) as Array<FunctionsTriggeredBy<T>>;
 }
 
-/** The concurrency the whole table reserves (what the stack reserves unless IMAGER_RESERVED_CONCURRENCY=false). */
+/** The concurrency the whole table reserves (what the stack reserves with IMAGER_RESERVED_CONCURRENCY=true). */
 export function reservedConcurrencyTotal(): number {
   return FUNCTION_NAMES.reduce((sum, name) => sum + functionDefinition(name).reservedConcurrency, 0);
 }

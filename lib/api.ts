@@ -26,7 +26,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { METERS_PLAN_TAG } from '../functions/adapters/api-gateway-usage-keys';
 import { GATEWAY_RESPONSES, type GatewayResponseType } from '../functions/gateway-responses';
-import { BEARER_PATTERN } from '../functions/core/api-keys';
+import { API_KEY_STACK_TAG, BEARER_PATTERN } from '../functions/core/api-keys';
 import { JSON_CONTENT_TYPE } from '../functions/transport/http';
 import { FUNCTION_NAMES, functionDefinition, functionsTriggeredBy } from '../functions/function-table';
 import { BINARY_MEDIA_TYPES, ROUTES } from '../functions/routes';
@@ -115,6 +115,8 @@ export const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
 
 /** The public documentation routes (docs/api.md). */
 const REFERENCE_ROUTES = new Set(['GET /api/openapi.json', 'GET /docs']);
+/** The delete link of an upload (docs/api.md#delete-links): the token in its path is the credential. */
+const DELETE_LINK_PATH = '/api/images/{image_id}/delete/{token}';
 
 /**
  * The identity validation expression: an API key or a session token (JWT); malformed headers
@@ -144,6 +146,8 @@ export class ImagerApi extends Construct {
     const accessLogs = (this.accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_MONTH }));
 
     this.api = new RestApi(this, 'Api', {
+      // Named after the stack: its metrics (ApiName) are not merged with another API of the region.
+      restApiName: Stack.of(this).stackName,
       description: 'Imager image hosting API',
       endpointTypes: [EndpointType.REGIONAL],
       apiKeySourceType: ApiKeySourceType.AUTHORIZER,
@@ -164,7 +168,8 @@ export class ImagerApi extends Construct {
       defaultCorsPreflightOptions: {
         allowOrigins: Cors.ALL_ORIGINS,
         allowMethods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
-        allowHeaders: ['Authorization', 'Content-Type'],
+        // Idempotency-Key: the typed client sends one with every upload (docs/api.md#idempotent-uploads).
+        allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'],
         maxAge: Duration.minutes(10),
       },
     });
@@ -262,8 +267,23 @@ export class ImagerApi extends Construct {
     this.keyPolicy(fn, 'KeyCreation', [
       new PolicyStatement({ actions: ['apigateway:POST'], resources: [this.apigw('/apikeys'), this.apigw(`/usageplans/${this.usagePlan.usagePlanId}/keys`)] }),
       new PolicyStatement({ actions: ['apigateway:GET'], resources: [this.apigw('/usageplans')] }),
-      new PolicyStatement({ actions: ['apigateway:DELETE'], resources: [this.apigw('/apikeys/*'), this.apigw(`/usageplans/${this.usagePlan.usagePlanId}/keys/*`)] }),
+      ...this.keyDeletion(),
     ]);
+  }
+
+  /**
+   * Deleting a key from this plan, and deleting the key itself only if it carries this stack's
+   * tag (every key Imager creates does): the region's other API keys stay out of reach.
+   */
+  private keyDeletion(): PolicyStatement[] {
+    return [
+      new PolicyStatement({ actions: ['apigateway:DELETE'], resources: [this.apigw(`/usageplans/${this.usagePlan.usagePlanId}/keys/*`)] }),
+      new PolicyStatement({
+        actions: ['apigateway:DELETE'],
+        resources: [this.apigw('/apikeys/*')],
+        conditions: { StringEquals: { [`aws:ResourceTag/${API_KEY_STACK_TAG}`]: Stack.of(this).stackName } },
+      }),
+    ];
   }
 
   private apigw(path: string): string {
@@ -280,6 +300,7 @@ export class ImagerApi extends Construct {
     if (fn.role) policy.attachToRole(fn.role);
     fn.addEnvironment('REST_API_ID', this.api.restApiId);
     fn.addEnvironment('STAGE_NAME', this.stageName);
+    fn.addEnvironment('IMAGER_STACK_NAME', Stack.of(this).stackName);
     const reason =
       'API keys are created at run time with ids API Gateway chooses (/apikeys/<id>, /usageplans/<plan>/keys/<id>); the wildcard covers only those ids, under this usage plan or the key collection, for the actions the key lifecycle needs.';
     const plan = Stack.of(this).resolve((this.usagePlan.node.defaultChild as CfnResource).logicalId) as string;
@@ -311,7 +332,9 @@ export class ImagerApi extends Construct {
           'AwsSolutions-APIG4',
           REFERENCE_ROUTES.has(route)
             ? 'The API description (GET /api/openapi.json) and its reference page (GET /docs) are public documentation (docs/api.md), like any API reference: they read no data and reveal only the contract.'
-            : 'The public image link (GET /image/{image_id}) is meant to be opened by anyone who has the URL, like a shared photo link; the 128-bit random id is the capability, and the answer is only a 301 to the CDN URL (it reads no storage).',
+            : method.resource.path === DELETE_LINK_PATH
+              ? 'The delete link an upload answers (docs/api.md#delete-links) is a capability URL for tools that can only open a link: the 256-bit random token in its path is the credential, checked against the hash kept on the image record; GET only shows a confirmation page, and only its form POST deletes.'
+              : 'The public image link (GET /image/{image_id}) is meant to be opened by anyone who has the URL, like a shared photo link; the 128-bit random id is the capability, and the answer is only a 301 to the CDN URL (it reads no storage).',
         );
       }
     }

@@ -11,6 +11,7 @@ import { EdgeRules } from './edge/edge-rules';
 import { Functions, type StackFunctionName } from './functions';
 import { Identity } from './identity';
 import type { ImagerFunction } from './imager-function';
+import { retainExecutionLogs, retainHelperLogs } from './log-retention';
 import { ImagerMonitoring } from './monitoring';
 import { readStackSettings, type StackSettings } from './settings';
 import { Storage } from './storage';
@@ -38,6 +39,8 @@ export class ImagerStack extends Stack {
   readonly allFunctions: Readonly<Record<FunctionName, ImagerFunction>>;
   /** Where PurgeImage's failed invocations end up (after Lambda's own retries). */
   readonly purgeDeadLetters: Queue;
+  /** Where FinalizeUpload's failed invocations end up (after Lambda's own retries), for `npm run redrive`. */
+  readonly finalizeDeadLetters: Queue;
   readonly identity: Identity;
   readonly api: ImagerApi;
   readonly console: ConsoleSite;
@@ -50,7 +53,7 @@ export class ImagerStack extends Stack {
     const { bucket, images, keys, counters } = storage;
 
     // The distribution depends on the bucket only; functions depend on the distribution (their
-    // url base, PurgeImage's invalidations), never the other way round.
+    // url base, PurgeImage's deny-list entries in the edge's KeyValueStore), never the other way round.
     const edgeSettings = settings.edge;
     const edge = (this.edge = new EdgeRules(this, 'Edge', { settings: edgeSettings }));
     const transforms = (this.transforms = new Transforms(this, 'Transforms', {
@@ -65,6 +68,7 @@ export class ImagerStack extends Stack {
       transforms,
       edge,
       logBucket: storage.accessLogs,
+      cdnLogBucket: settings.cdnLogBucket,
       priceClass: settings.priceClass,
       publicBaseUrl: settings.publicBaseUrl,
       certificateArn: settings.certificateArn,
@@ -82,12 +86,15 @@ export class ImagerStack extends Stack {
     });
     this.functions = functions.functions;
     this.allFunctions = { ...this.functions, TransformImage: transforms.function };
-    const purgeDeadLetters = functions.deadLetterQueues.PurgeImage;
-    if (!purgeDeadLetters) throw new Error('PurgeImage has no dead-letter queue');
+    const { PurgeImage: purgeDeadLetters, FinalizeUpload: finalizeDeadLetters } = functions.deadLetterQueues;
+    if (!purgeDeadLetters || !finalizeDeadLetters) throw new Error('PurgeImage and FinalizeUpload need their dead-letter queues');
     this.purgeDeadLetters = purgeDeadLetters;
+    this.finalizeDeadLetters = finalizeDeadLetters;
 
     const identity = (this.identity = new Identity(this, 'Identity', {
       sesFromEmail: settings.sesFromEmail,
+      sesVerifiedDomain: settings.sesVerifiedDomain,
+      webAcl: settings.userPoolWaf,
       authCacheSeconds: settings.authCacheSeconds,
     }));
     const api = (this.api = new ImagerApi(this, 'Api', {
@@ -125,7 +132,12 @@ export class ImagerStack extends Stack {
       deadLetterQueues: Object.values(functions.deadLetterQueues),
       distribution: delivery.distribution,
       alarmEmail: settings.alarmEmail,
+      transformOrigin: 'TransformImage',
+      userPool: { pool: identity.userPool, client: identity.client },
     });
+    // Every log group with a retention: API Gateway's execution log, CDK's helper functions.
+    retainExecutionLogs(api.api, api.stageName);
+    retainHelperLogs(this);
     this.addOutputs();
   }
 
@@ -150,6 +162,7 @@ export class ImagerStack extends Stack {
       DistributionId: { value: distribution.distributionId },
       PublicBaseUrl: { value: publicBaseUrl, description: 'Base of every image url (IMAGER_PUBLIC_BASE_URL or the distribution)' },
       PurgeDeadLetterQueueName: { value: this.purgeDeadLetters.queueName, description: 'Removed images whose CDN purge failed every retry' },
+      FinalizeDeadLetterQueueName: { value: this.finalizeDeadLetters.queueName, description: 'Large uploads whose finalize failed every retry (npm run redrive)' },
       AlarmTopicArn: { value: this.monitoring.topic.topicArn, description: 'SNS topic every alarm notifies' },
       DashboardName: { value: this.monitoring.dashboard.dashboardName },
     };

@@ -1,7 +1,7 @@
 import { type APIGatewayClient, GetAuthorizersCommand } from '@aws-sdk/client-api-gateway';
 import { ApiGatewayUsagePlanKeys } from '../functions/adapters/api-gateway-usage-keys';
 import type { DynamoKeyStore, KeyRecord } from '../functions/adapters/dynamo-key-store';
-import { accountMeter, API_KEYS_PER_REGION, type MeterDeps } from '../functions/core/account-meters';
+import { accountMeter, API_KEYS_ALARM_SHARE, API_KEYS_PER_REGION, type MeterDeps } from '../functions/core/account-meters';
 import { generateAccountId, issueKey, KeyCollisionError } from '../functions/core/api-keys';
 
 /** Where a deployed stack's keys are metered: from the stack's outputs. */
@@ -10,6 +10,8 @@ export interface GatewayTarget {
   readonly usagePlanId: string;
   readonly restApiId: string;
   readonly stageName: string;
+  /** The stack's name: its keys are tagged with it, so the stack's functions may delete them. */
+  readonly stackName?: string;
 }
 
 export interface CreatedKey {
@@ -49,9 +51,6 @@ export interface KeyAdminOptions {
 
 const ACCOUNT_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 
-/** At this share of the region's API keys the CLI warns, as the alarm does (docs/quotas.md). */
-const WARN_AT = 0.8;
-
 /** API Gateway's cache TTL when an authorizer does not set one. */
 const DEFAULT_AUTHORIZER_TTL_SECONDS = 300;
 
@@ -90,7 +89,7 @@ export class KeyAdmin {
       // The CLI writes no metrics (that is the functions' log): it says it, at the alarm's threshold.
       metrics: {
         apiGatewayKeys(count) {
-          if (count >= WARN_AT * API_KEYS_PER_REGION) {
+          if (count >= API_KEYS_ALARM_SHARE * API_KEYS_PER_REGION) {
             say(`Imager now holds ${count} API Gateway keys in this region, of the ${API_KEYS_PER_REGION} allowed: see docs/quotas.md for the way past it.`);
           }
         },

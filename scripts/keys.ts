@@ -47,7 +47,7 @@ async function stackAdmin(stackName: string, region: string | undefined): Promis
   }
   return new KeyAdmin(
     new DynamoKeyStore(new DynamoDBClient({ region }), outputs.KeysTableName!),
-    { client: new APIGatewayClient({ region }), usagePlanId: outputs.UsagePlanId!, restApiId: outputs.RestApiId!, stageName: outputs.StageName! },
+    { client: new APIGatewayClient({ region }), usagePlanId: outputs.UsagePlanId!, restApiId: outputs.RestApiId!, stageName: outputs.StageName!, stackName },
     { say: (message) => console.error(message) },
   );
 }

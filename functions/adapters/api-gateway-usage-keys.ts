@@ -6,7 +6,7 @@ import {
   DeleteUsagePlanKeyCommand,
   GetUsagePlansCommand,
 } from '@aws-sdk/client-api-gateway';
-import type { UsagePlanKeys } from '../core/api-keys';
+import { API_KEY_STACK_TAG, type UsagePlanKeys } from '../core/api-keys';
 
 /** Where a deployed stack's keys are metered: from the stack's outputs. */
 export interface UsagePlanTarget {
@@ -18,6 +18,8 @@ export interface UsagePlanTarget {
   readonly usagePlanId?: string;
   readonly restApiId: string;
   readonly stageName: string;
+  /** The stack the keys belong to: each key is tagged with it, the tag its deletion is allowed by. */
+  readonly stackName?: string;
 }
 
 /**
@@ -54,6 +56,7 @@ export class ApiGatewayUsagePlanKeys implements UsagePlanKeys {
         description: `Imager account ${label.accountId}: every key of the account is metered under it (value: its usage identifier, not a key)`,
         value: usageIdentifier,
         enabled: true,
+        ...(this.target.stackName ? { tags: { [API_KEY_STACK_TAG]: this.target.stackName } } : {}),
       }),
     );
     const id = created.id;

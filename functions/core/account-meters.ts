@@ -15,6 +15,12 @@ export const STACK_API_KEYS = 1;
 /** API Gateway's hard limit of API keys per AWS account and region (not raisable). */
 export const API_KEYS_PER_REGION = 10_000;
 
+/**
+ * The share of that ceiling at which Imager speaks up: the `ApiGatewayKeysCeiling` alarm
+ * (lib/monitoring.ts), the CLI's warning and the preflight's note (docs/quotas.md).
+ */
+export const API_KEYS_ALARM_SHARE = 0.8;
+
 export interface AccountMeter {
   readonly accountId: string;
   /** What the authorizer returns as `usageIdentifierKey` for every key of the account. */

@@ -92,8 +92,12 @@ export async function authenticate(keys: KeyLookup, header: string | undefined |
  * includeValues) reveals a customer's secret (docs/api.md).
  */
 export function generateUsageIdentifier(): string {
-  return 'usage_' + randomBytes(24).toString('base64url');
+  // API Gateway documents key values as alphanumeric, 20 to 128 characters: 'usage' + 48 hex.
+  return 'usage' + randomBytes(24).toString('hex');
 }
+
+/** The tag every API Gateway key Imager creates carries, valued with its stack's name (lib/api.ts scopes deletion by it). */
+export const API_KEY_STACK_TAG = 'imager:stack';
 
 /** A stored key: never the key itself, only its SHA-256 hash. */
 export interface StoredKey {

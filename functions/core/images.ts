@@ -50,6 +50,8 @@ export interface ImageRecord extends Partial<ImageDescription>, ImageAccess {
   readonly expiresAt?: number;
   /** For pending multipart uploads: the S3 upload and how its parts are cut (core/multipart-upload.ts). */
   readonly multipart?: MultipartState;
+  /** Hex SHA-256 of the image's delete-link token (core/delete-links.ts); the token itself is never stored. */
+  readonly deleteTokenHash?: string;
 }
 
 /** What a pending record remembers of its multipart upload. */
@@ -159,13 +161,15 @@ export function toApiImage(record: ImageRecord, baseUrl: string, sign?: UrlSigne
  * Publishes a checked image (see `prepareForPublishing`): the object first, then its record. If
  * the record cannot be written the object is deleted again, so no object is left without a
  * record; if that delete fails too, the orphan is logged and the sweep removes it later.
+ * `options`: the access the upload asked for, and the hash of its delete-link token.
  */
 export async function storeImage(
   deps: { objects: ImageObjects; records: ImageRecords; log: Log; now?: () => Date; edge?: EdgeStore },
   accountId: string,
   image: ImageDescription & { readonly bytes: Uint8Array },
-  access: ImageAccess = {},
+  options: ImageAccess & { readonly deleteTokenHash?: string } = {},
 ): Promise<ImageRecord> {
+  const { deleteTokenHash, ...access } = options;
   const id = newImageId();
   const objectKey = objectKeyFor(id);
   const record: ImageRecord = {
@@ -176,6 +180,7 @@ export async function storeImage(
     createdAt: (deps.now?.() ?? new Date()).toISOString(),
     ...describe(image),
     ...access,
+    ...(deleteTokenHash ? { deleteTokenHash } : {}),
   };
   // A private or expiring image is known to the edge before its bytes can be fetched at all.
   const entry = imageEntryValue({ accountId, visibility: access.visibility ?? 'public', expiresAt: access.imageExpiresAt });

@@ -83,6 +83,8 @@ export interface LargeUploadOptions {
   readonly now: Date;
   /** Visibility and expiry the image gets (docs/edge.md). */
   readonly access?: ImageAccess;
+  /** The hash of the image's delete-link token (core/delete-links.ts), kept on its record. */
+  readonly deleteTokenHash?: string;
 }
 
 /**
@@ -107,6 +109,7 @@ export async function startLargeUpload(
     createdAt: now.toISOString(),
     expiresAt: Math.floor(now.getTime() / 1000) + expiresIn + PENDING_GRACE_SECONDS,
     ...options.access,
+    ...(options.deleteTokenHash ? { deleteTokenHash: options.deleteTokenHash } : {}),
   };
   await enterAtEdge(deps.edge, record);
   await deps.records.create(record);

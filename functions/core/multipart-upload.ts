@@ -117,6 +117,8 @@ export interface StartMultipartOptions {
   readonly expiresIn: number;
   /** Visibility and expiry the image gets (docs/edge.md). */
   readonly access?: LargeUploadOptions['access'];
+  /** The hash of the image's delete-link token (core/delete-links.ts), kept on its record. */
+  readonly deleteTokenHash?: LargeUploadOptions['deleteTokenHash'];
 }
 
 /** The `upload` member of a multipart start: how the bytes are cut, and until when the upload may be resumed. */
@@ -158,6 +160,7 @@ export async function startMultipartUpload(
     expiresAt: expires + PENDING_GRACE_SECONDS,
     multipart: { uploadId, size: plan.size, partSize: plan.partSize },
     ...options.access,
+    ...(options.deleteTokenHash ? { deleteTokenHash: options.deleteTokenHash } : {}),
   };
   try {
     await enterAtEdge(deps.edge, record);

@@ -11,12 +11,14 @@ import { DynamoSigningSecrets } from '../adapters/dynamo-signing-secrets';
 import { FileEdgeStore } from '../adapters/file-edge-store';
 import { DynamoAccountTotals } from '../adapters/dynamo-account-totals';
 import { DynamoHourlyCounter } from '../adapters/dynamo-hourly-counter';
+import { DynamoIdempotencyRecords } from '../adapters/dynamo-idempotency-records';
 import { DynamoImageRecords } from '../adapters/dynamo-image-records';
 import { DynamoKeyStore } from '../adapters/dynamo-key-store';
 import { DynamoKeyUsage } from '../adapters/dynamo-key-usage';
 import { DynamoSweepPosition } from '../adapters/dynamo-sweep-position';
 import { DynamoUserAccounts } from '../adapters/dynamo-user-accounts';
 import { EmfMetrics } from '../adapters/emf-metrics';
+import { PublicHttpClient } from '../adapters/public-http-client';
 import { S3ImageObjects } from '../adapters/s3-image-objects';
 import { S3MultipartUploads } from '../adapters/s3-multipart-uploads';
 import { S3PartLinks } from '../adapters/s3-part-links';
@@ -134,7 +136,21 @@ export function userAccounts(dynamodb: DynamoDBClient, env: Env = process.env): 
 export function usagePlanKeys(env: Env = process.env): ApiGatewayUsagePlanKeys | undefined {
   const restApiId = optionalString(env, 'REST_API_ID');
   if (!restApiId) return undefined;
-  return new ApiGatewayUsagePlanKeys(new APIGatewayClient(API_CLIENT_OPTIONS), { restApiId, stageName: requireString(env, 'STAGE_NAME') });
+  return new ApiGatewayUsagePlanKeys(new APIGatewayClient(API_CLIENT_OPTIONS), {
+    restApiId,
+    stageName: requireString(env, 'STAGE_NAME'),
+    stackName: requireString(env, 'IMAGER_STACK_NAME'),
+  });
+}
+
+/** Idempotency-Key records of the upload routes, beside the hourly windows in the counters table. */
+export function idempotencyRecords(dynamodb: DynamoDBClient, env: Env = process.env): DynamoIdempotencyRecords {
+  return new DynamoIdempotencyRecords(dynamodb, requireString(env, 'COUNTERS_TABLE'));
+}
+
+/** Outbound HTTPS to public addresses only (upload by URL): the system resolver, Node's roots of trust. */
+export function publicHttp(): PublicHttpClient {
+  return new PublicHttpClient({ userAgent: 'Imager (upload by URL)' });
 }
 
 /** The account meters: one usage identifier per account, and on AWS its API Gateway key (docs/quotas.md). */

@@ -7,7 +7,9 @@ import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/cli
 import type { Browser, ElementHandle, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../support/browser';
+import type { ShareXUploader } from '../../client/uploaders';
 import { bmp24 } from '../support/images';
+import { shareXRequest, shareXResult } from '../support/uploader-tools';
 
 // (This file type-checks with the DOM library, for the code run in the page: test/browser/tsconfig.json.
 // So what it imports from the test support must type-check with it too.)
@@ -214,6 +216,36 @@ describe.sequential('web console', () => {
     const row = await byName('Key laptop');
     expect(await row.evaluate((node) => node.textContent)).toMatch(/Active/);
     expect(await row.evaluate((node) => node.textContent)).toContain(apiKey.slice(0, 9));
+  }, 60_000);
+
+  it('offers a ShareX uploader for the new key, whose paths read real answers of npm start\'s API the way ShareX does', async () => {
+    const link = await byName('Download ShareX uploader (.sxcu)[role="link"]');
+    expect(await link.evaluate((node) => node.getAttribute('download'))).toBe('Imager (laptop).sxcu');
+    const text = await link.evaluate(async (node) => (await fetch((node as HTMLAnchorElement).href)).text());
+    const uploader = JSON.parse(text) as ShareXUploader;
+    expect(uploader).toMatchObject({
+      RequestMethod: 'POST',
+      RequestURL: `${baseUrl}/api/images/upload`,
+      Headers: { Authorization: `Bearer ${apiKey}` },
+      Body: 'MultipartFormData',
+      FileFormName: 'image',
+      URL: '{json:data.url}',
+      DeletionURL: '{json:data.delete_url}',
+      ErrorMessage: '{json:message}',
+    });
+    const { url, init } = shareXRequest(uploader, bmp24(32, 24), 'ShareX.bmp');
+    const response = await fetch(url, init);
+    expect(response.status).toBe(201);
+    const result = shareXResult(uploader, response.status, await response.text());
+    expect(result.url).toMatch(new RegExp(`^${baseUrl}/image/[A-Za-z0-9_-]{22}$`));
+    for (const served of [result.url!, result.thumbnailUrl!]) expect((await fetch(served)).status).toBe(200);
+    expect((await fetch(result.deletionUrl!)).status).toBe(200);
+    // ShareX's "Delete" opens that page, whose button posts back: the image goes (and the account's count with it).
+    expect((await fetch(result.deletionUrl!, { method: 'POST' })).status).toBe(200);
+    expect((await fetch(result.url!)).status).toBe(404);
+    const svg = shareXRequest(uploader, new TextEncoder().encode('<svg xmlns="http://www.w3.org/2000/svg"/>'), 'x.svg');
+    const refused = await fetch(svg.url, svg.init);
+    expect(shareXResult(uploader, refused.status, await refused.text())).toEqual({ error: 'Invalid image format' });
   }, 60_000);
 
   it('shows an API error in words (the 11th active key)', async () => {

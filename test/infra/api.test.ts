@@ -69,7 +69,8 @@ describe('routes', () => {
 
   it('puts the TOKEN authorizer and the API key requirement on every image method under /api', () => {
     const authorizerId = logicalId(synth.stack.api.node.findChild('BearerKey'));
-    const apiRoutes = ROUTES.filter((route) => route.path.startsWith('/api/images'));
+    // The delete link sits under /api/images but takes no key: its token is the credential (below).
+    const apiRoutes = ROUTES.filter((route) => route.path.startsWith('/api/images') && !route.path.endsWith('/delete/{token}'));
     // Upload, large upload, list, get, delete, the PATCH of visibility and expiry (docs/edge.md),
     // and the four routes of resumable uploads (docs/api.md).
     expect(apiRoutes.length).toBe(10);
@@ -81,6 +82,16 @@ describe('routes', () => {
       expect(method.ApiKeyRequired).toBe(true);
       // Left to the authorizer (401), not the request validator (which would answer 400).
       expect(method.RequestParameters?.['method.request.header.Authorization']).toBeUndefined();
+    }
+  });
+
+  it('leaves the delete link (GET page, POST delete) without authorizer or API key', () => {
+    for (const verb of ['GET', 'POST']) {
+      const method = methods.get(`${verb} /api/images/{image_id}/delete/{token}`)!;
+      expect(method.AuthorizationType).toBe('NONE');
+      expect(method.AuthorizerId).toBeUndefined();
+      expect(method.ApiKeyRequired).toBe(false);
+      expect(method.RequestParameters).toEqual({ 'method.request.path.image_id': true, 'method.request.path.token': true });
     }
   });
 

@@ -150,7 +150,7 @@ describe('cdk-nag AwsSolutions', () => {
       expect(byRule(rule).map((ack) => ack.path).sort(), rule).toEqual([distribution, stack.console.node.path].sort());
     }
     expect(byRule('AwsSolutions-CFR2').find((ack) => ack.path === distribution)!.reason).toContain('IMAGER_WEB_ACL_ID');
-    expect(byRule('AwsSolutions-SQS3').map((ack) => ack.path)).toEqual([stack.purgeDeadLetters.node.path]);
+    expect(byRule('AwsSolutions-SQS3').map((ack) => ack.path).sort()).toEqual([stack.finalizeDeadLetters.node.path, stack.purgeDeadLetters.node.path].sort());
     // L1 (runtime): only CDK's BucketDeployment provider; our functions run the newest runtime.
     expect(byRule('AwsSolutions-L1').map((ack) => ack.path)).toEqual([bucketDeployment!.node.path]);
     // The console's bucket and CDN logs (static public files), and the user pool's plan/MFA choices.
@@ -159,14 +159,21 @@ describe('cdk-nag AwsSolutions', () => {
     }
     expect(byRule('AwsSolutions-COG2').map((ack) => ack.path)).toEqual([stack.identity.userPool.node.path]);
     expect(byRule('AwsSolutions-COG8').map((ack) => ack.path)).toEqual([stack.identity.userPool.node.path]);
-    // APIG4 (no authorization): only the public view method and the public reference (docs/api.md).
+    // APIG4 (no authorization): only the public view method, the public reference and the delete link (docs/api.md).
     expect(byRule('AwsSolutions-APIG4').map((ack) => ack.path).sort()).toEqual(
-      ['Test/Api/Api/Default/image/{image_id}/GET', 'Test/Api/Api/Default/api/openapi.json/GET', 'Test/Api/Api/Default/docs/GET'].sort(),
+      [
+        'Test/Api/Api/Default/image/{image_id}/GET',
+        'Test/Api/Api/Default/api/openapi.json/GET',
+        'Test/Api/Api/Default/docs/GET',
+        'Test/Api/Api/Default/api/images/{image_id}/delete/{token}/GET',
+        'Test/Api/Api/Default/api/images/{image_id}/delete/{token}/POST',
+      ].sort(),
     );
+    expect(byRule('AwsSolutions-APIG4').find((ack) => ack.path.endsWith('/delete/{token}/POST'))?.reason).toContain('capability URL');
     expect(byRule('AwsSolutions-APIG4').find((ack) => ack.path.endsWith('/docs/GET'))?.reason).toContain('public documentation');
-    // COG4 (no Cognito): the key-routed methods, the public view and the public reference, which
-    // use the Lambda authorizer or none; the account methods have the Cognito authorizer.
-    expect(byRule('AwsSolutions-COG4')).toHaveLength(13);
+    // COG4 (no Cognito): the key-routed methods, the public view, the public reference and the
+    // delete link, which use the Lambda authorizer or none; the account methods have the Cognito authorizer.
+    expect(byRule('AwsSolutions-COG4')).toHaveLength(15);
     // Nothing else is acknowledged: no APIG2 (validation), APIG1/6 (logs), S10, DDB3.
     const kinds = new Set(acks.map((ack) => ack.rule.replace(/\[.*$/, '')));
     expect([...kinds].sort()).toEqual([

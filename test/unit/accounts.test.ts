@@ -225,7 +225,7 @@ describe('issuing keys', () => {
     // One API Gateway key for the account, however many keys it makes.
     expect(plan.calls).toEqual(['add acct_alice']);
     const meter = stores.meters.get('acct_alice')!;
-    expect(meter).toMatchObject({ accountId: 'acct_alice', apiGatewayKeyId: 'agw-acct_alice-1', usageIdentifier: expect.stringMatching(/^usage_/) });
+    expect(meter).toMatchObject({ accountId: 'acct_alice', apiGatewayKeyId: 'agw-acct_alice-1', usageIdentifier: expect.stringMatching(/^usage[0-9a-f]{48}$/) });
     expect(plan.values.get('agw-acct_alice-1')).toBe(meter.usageIdentifier);
     for (const { secret } of issued) {
       const stored = stores.keys.get(hashApiKey(secret))!;

@@ -11,6 +11,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, APIGatewayTokenAuthor
 import { mockClient } from 'aws-sdk-client-mock';
 import { type CryptoKey, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { API_KEY_STACK_TAG } from '../../functions/core/api-keys';
 import { captureEmf } from './support/emf';
 import { apiEvent } from './support/fakes';
 
@@ -53,6 +54,7 @@ beforeAll(async () => {
     IMAGES_TABLE: 'Images',
     REST_API_ID: 'api456',
     STAGE_NAME: 'v1',
+    IMAGER_STACK_NAME: 'Imager',
     SESSION_ISSUER: ISSUER,
     SESSION_CLIENT_ID: CLIENT_ID,
     CONSOLE_USAGE_ID,
@@ -144,7 +146,7 @@ describe('the console session and the API Gateway control plane', () => {
       expect((await create('laptop')).statusCode).toBe(201);
     });
     expect(apigw.commandCalls(CreateApiKeyCommand)).toHaveLength(1);
-    expect(apigw.commandCalls(CreateApiKeyCommand)[0].args[0].input).toMatchObject({ name: `imager-${ACCOUNT_ID}`, value: meters.get(`meter#${ACCOUNT_ID}`)!.usage_id.S });
+    expect(apigw.commandCalls(CreateApiKeyCommand)[0].args[0].input).toMatchObject({ name: `imager-${ACCOUNT_ID}`, value: meters.get(`meter#${ACCOUNT_ID}`)!.usage_id.S, tags: { [API_KEY_STACK_TAG]: 'Imager' } });
     expect(apigw.commandCalls(CreateUsagePlanKeyCommand)[0].args[0].input).toEqual({ usagePlanId: 'plan-keys', keyId: 'apigw-meter', keyType: 'API_KEY' });
     // 42 account meters now, plus the console sessions' key.
     expect(metrics.filter((metric) => metric.name === 'ApiGatewayKeys')).toEqual([

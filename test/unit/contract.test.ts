@@ -25,6 +25,7 @@ const IMAGE = {
   size: 1352,
   sha256: 'ee231f75f238f5951a4707ffd7e345b8ca23d6be6096f57d8d65af49874b8144',
   created_at: '2026-11-26T23:59:59.123Z',
+  delete_url: `http://127.0.0.1:3000/api/images/${ID}/delete/Q2xpY2sgdGhlIGxpbmsgdG8gZGVsZXRlIGl0IG9uY2U`,
 };
 
 function upload(overrides: Partial<ObservedResponse> = {}, data: unknown = IMAGE): ObservedResponse {
@@ -66,8 +67,8 @@ describe('contractProblems', () => {
   });
 
   it('refuses an undeclared content type and a JSON answer without its charset', async () => {
-    const text = upload({ headers: { 'Content-Type': 'text/plain', Location: '/x', ...RATE } });
-    expect((await contractProblems(text)).join()).toMatch(/Content-Type text\/plain is not declared/);
+    const html = upload({ headers: { 'Content-Type': 'text/html', Location: '/x', ...RATE } });
+    expect((await contractProblems(html)).join()).toMatch(/Content-Type text\/html is not declared/);
     const bare = upload({ headers: { 'Content-Type': 'application/json', Location: '/x', ...RATE } });
     expect((await contractProblems(bare)).join()).toMatch(/expected application\/json; charset=utf-8/);
   });

@@ -132,7 +132,7 @@ describe('KeyAdmin.create against a stack', () => {
     const createKey = apigw.commandCalls(CreateApiKeyCommand);
     expect(createKey).toHaveLength(1);
     const meter = store.meters.get(created.accountId)!;
-    expect(meter).toEqual({ accountId: created.accountId, usageIdentifier: expect.stringMatching(/^usage_[A-Za-z0-9_-]{32}$/), apiGatewayKeyId: 'apigw-key-1', createdAt: NOW.toISOString() });
+    expect(meter).toEqual({ accountId: created.accountId, usageIdentifier: expect.stringMatching(/^usage[0-9a-f]{48}$/), apiGatewayKeyId: 'apigw-key-1', createdAt: NOW.toISOString() });
     expect(createKey[0].args[0].input).toMatchObject({ name: `imager-${created.accountId}`, value: meter.usageIdentifier, enabled: true });
     expectNotSent(created.key);
     const attach = apigw.commandCalls(CreateUsagePlanKeyCommand);

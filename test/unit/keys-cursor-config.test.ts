@@ -157,7 +157,9 @@ describe('readStackSettings (CDK context)', () => {
       uploadUrlSeconds: DEFAULTS.uploadUrlSeconds,
       apiThrottle: { rate: DEFAULTS.apiThrottleRate, burst: DEFAULTS.apiThrottleBurst },
       publicThrottle: { rate: DEFAULTS.publicThrottleRate, burst: DEFAULTS.publicThrottleBurst },
-      reservedConcurrency: true,
+      // Off unless asked for: a new account cannot hold the reservations (docs/quotas.md).
+      reservedConcurrency: false,
+      userPoolWaf: false,
       edge: { unsigned: { sizes: [64, 128, 256, 512, 1024, 2048], formats: ['jpeg', 'png', 'webp', 'avif', 'auto'] }, privateUrlSeconds: 3600, edgeTtlSeconds: 86_400, maxVariantsPerImage: 100 },
     });
   });
