@@ -107,6 +107,9 @@ function dashboardFiles(): Promise<Array<{ name: string; complete: boolean; erro
 
 /** A real drop of files from outside the page onto `target`: dragEnter, dragOver and drop at its centre. */
 async function dropFiles(target: ElementHandle<Element>, files: string[]): Promise<void> {
+  // A drag event lands at a point of the viewport: the target may start below the fold (the
+  // account's usage, keys and secrets come first).
+  await target.scrollIntoView();
   const box = await target.boundingBox();
   if (!box) throw new Error('the drop target is not visible');
   const point = { x: box.x + box.width / 2, y: box.y + box.height / 2 };

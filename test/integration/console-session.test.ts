@@ -33,7 +33,7 @@ beforeAll(async () => {
   apigw.on(CreateApiKeyCommand).resolves({ id: 'apigw-meter' });
   apigw.on(CreateUsagePlanKeyCommand).resolves({});
   // No authorizer cache: each request is the authorizer's decision.
-  api = await startTestApi({ IMAGER_AUTH_CACHE_SECONDS: '0', IMAGER_HOURLY_LIMIT: String(HOURLY), REST_API_ID: 'local-api', STAGE_NAME: 'v1' });
+  api = await startTestApi({ IMAGER_AUTH_CACHE_SECONDS: '0', IMAGER_HOURLY_LIMIT: String(HOURLY), REST_API_ID: 'local-api', STAGE_NAME: 'v1', IMAGER_STACK_NAME: 'Imager' });
   [dana, eve] = await Promise.all([signUpAndIn(api, newEmail('dana')), signUpAndIn(api, newEmail('eve'))]);
 });
 
@@ -41,6 +41,7 @@ afterAll(async () => {
   await api?.stop();
   delete process.env.REST_API_ID;
   delete process.env.STAGE_NAME;
+  delete process.env.IMAGER_STACK_NAME;
   apigw.restore();
 });
 
