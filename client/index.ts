@@ -36,7 +36,7 @@ export interface ImagerClientOptions extends Omit<ClientOptions, 'baseUrl'> {
   readonly baseUrl: string;
   /** An API key (`imgr_...`), for the image routes. */
   readonly apiKey?: string;
-  /** A session token (Cognito JWT), for the account routes. */
+  /** A session token (the Cognito ID token), for the account routes and, as the console does, the image routes. */
   readonly sessionToken?: string;
 }
 

@@ -28,8 +28,8 @@ export type Grant =
   | { readonly kind: 'list'; readonly prefixes?: readonly string[] }
   /** Write the edge's key-value store (docs/edge.md): DescribeKeyValueStore and UpdateKeys on that store. */
   | { readonly kind: 'edge-store' }
-  /** Create or revoke API Gateway keys on the usage plan (granted by the API construct, which owns the plan). */
-  | { readonly kind: 'api-keys'; readonly lifecycle: 'create' | 'revoke' };
+  /** Create account meters' API Gateway keys on the usage plan (granted by the API construct, which owns the plan). */
+  | { readonly kind: 'api-keys' };
 
 /** What invokes a function. */
 export type Trigger =

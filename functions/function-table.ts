@@ -170,8 +170,8 @@ export const FUNCTIONS = {
     ...API_FUNCTION,
     reservedConcurrency: 5,
     settings: 'all',
-    // Keys made in the console are API Gateway keys on the usage plan, like the CLI's.
-    grants: [table('keys', ...ACCOUNT, 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem'), { kind: 'api-keys', lifecycle: 'create' }],
+    // An account's first key makes its meter: one API Gateway key on the usage plan, as the CLI does.
+    grants: [table('keys', ...ACCOUNT, 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem'), { kind: 'api-keys' }],
   },
   RevokeAccountKey: {
     file: 'revoke-account-key',
@@ -179,11 +179,8 @@ export const FUNCTIONS = {
     ...API_FUNCTION,
     reservedConcurrency: 5,
     settings: 'all',
-    grants: [
-      table('keys', ...ACCOUNT, 'dynamodb:UpdateItem'),
-      index('keys', KEYS_TABLE_SCHEMA.byKeyIdIndex.name),
-      { kind: 'api-keys', lifecycle: 'revoke' },
-    ],
+    // The key record and the account's key slots only: revoking calls no API Gateway API (docs/api.md#keys).
+    grants: [table('keys', ...ACCOUNT, 'dynamodb:UpdateItem'), index('keys', KEYS_TABLE_SCHEMA.byKeyIdIndex.name)],
   },
   // URL-signing secrets (docs/edge.md): rare calls from the console, each a write at the edge.
   ListSigningSecrets: {
@@ -232,12 +229,13 @@ export const FUNCTIONS = {
   },
   Authorizer: {
     file: 'authorizer',
-    description: 'Bearer API key authorizer',
+    description: 'Bearer API key or console session authorizer',
     trigger: { type: 'authorizer' },
     timeoutSeconds: 10,
     memoryMb: 1024,
     reservedConcurrency: 100,
     settings: 'all',
+    // Reads key records and a session's account record: never writes (the account routes make accounts).
     grants: [table('keys', 'dynamodb:GetItem')],
   },
   // Reads the upload (one version), checks it whole, writes the stripped bytes to images/,

@@ -108,6 +108,8 @@ export class ImagerStack extends Stack {
     const api = (this.api = new ImagerApi(this, 'Api', {
       functions: this.functions,
       sessionAuthorizer: identity.authorizer,
+      // The ID tokens' `iss`: the pool's provider URL (`cognito-idp.<region>.amazonaws.com/<pool id>`) over HTTPS.
+      sessions: { issuer: `https://${identity.userPool.userPoolProviderUrl}`, clientId: identity.client.userPoolClientId },
       authCacheSeconds: settings.authCacheSeconds,
       throttleRate: settings.throttleRate,
       throttleBurst: settings.throttleBurst,

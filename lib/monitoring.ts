@@ -14,17 +14,16 @@ import {
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Key } from 'aws-cdk-lib/aws-kms';
-import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { FilterPattern, type ILogGroup, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
-import { Topic } from 'aws-cdk-lib/aws-sns';
-import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { Topic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from '../functions/adapters/emf-metrics';
+import { API_KEYS_ALARM_SHARE, API_KEYS_PER_REGION } from '../functions/core/account-meters';
+import { alarmTopic } from './alarm-topic';
 import { buildDashboard } from './monitoring-dashboard';
 import { businessMetric, type StageMetric, stageMetrics } from './monitoring-metrics';
 
@@ -44,6 +43,8 @@ export const ALARM_THRESHOLDS = {
   rateLimitedPercent: 10,
   /** CloudFront 5xxErrorRate (percent), per 5 minutes, 3 periods in a row. */
   cdnServerErrorPercent: 1,
+  /** API Gateway keys Imager holds (account meters + the console's): 80% of the 10,000 per region. */
+  apiGatewayKeys: API_KEYS_ALARM_SHARE * API_KEYS_PER_REGION,
   /** Percent of the transform function URL's requests that never ran the function, per 15 minutes (with >= 2 requests). */
   transformRefusedPercent: 50,
   /** Confirmed-or-not sign-ups per hour (the Cognito sender's whole day is about 50 emails). */
@@ -100,27 +101,7 @@ export class ImagerMonitoring extends Construct {
   constructor(scope: Construct, id: string, props: ImagerMonitoringProps) {
     super(scope, id);
 
-    // CloudWatch may publish to an encrypted topic only with a customer managed key whose
-    // policy lets it use the key (the AWS managed SNS key does not).
-    const key = new Key(this, 'TopicKey', { description: 'Imager alarm notifications', enableKeyRotation: true });
-    key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
-    this.topic = new Topic(this, 'Alarms', { displayName: 'Imager alarms', masterKey: key, enforceSSL: true });
-    // A topic policy replaces SNS's default one: without this statement no alarm could publish.
-    // Only alarms of this account and region (the confused-deputy guard AWS recommends).
-    const { account, region, partition } = Stack.of(this);
-    this.topic.addToResourcePolicy(
-      new PolicyStatement({
-        sid: 'CloudWatchAlarmsPublish',
-        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['sns:Publish'],
-        resources: [this.topic.topicArn],
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': account },
-          ArnLike: { 'aws:SourceArn': `arn:${partition}:cloudwatch:${region}:${account}:alarm:*` },
-        },
-      }),
-    );
-    if (props.alarmEmail) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
+    this.topic = alarmTopic(this, props.alarmEmail);
     this.#action = new SnsAction(this.topic);
 
     this.#stageMetric = stageMetrics(props.api);
@@ -224,6 +205,17 @@ export class ImagerMonitoring extends Construct {
       threshold: ALARM_THRESHOLDS.rateLimitedPercent,
       evaluationPeriods: 3,
       description: 'More than 10% of API requests answered 429 for 15 minutes. docs/operations.md: RateLimitedShare.',
+    });
+
+    // --- API Gateway keys: one per account, a hard 10,000 per region ----------------------------
+    this.#alarm('ApiGatewayKeysCeiling', {
+      metric: businessMetric('ApiGatewayKeys', {}, Stats.MAXIMUM, Duration.hours(1)),
+      threshold: ALARM_THRESHOLDS.apiGatewayKeys,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      // A gauge written only when an account's meter is made: between two, the last state holds.
+      treatMissingData: TreatMissingData.IGNORE,
+      description: 'Imager holds 80% of the 10,000 API Gateway keys a region allows (one per account with keys). docs/operations.md: ApiGatewayKeysCeiling.',
     });
 
     // --- Tables ----------------------------------------------------------------------------------
@@ -368,6 +360,7 @@ export class ImagerMonitoring extends Construct {
       evaluationPeriods: number;
       datapointsToAlarm?: number;
       comparisonOperator?: ComparisonOperator;
+      treatMissingData?: TreatMissingData;
       description: string;
     },
   ): Alarm {
@@ -378,7 +371,7 @@ export class ImagerMonitoring extends Construct {
       datapointsToAlarm: options.datapointsToAlarm,
       comparisonOperator: options.comparisonOperator ?? ComparisonOperator.GREATER_THAN_THRESHOLD,
       // No traffic is not a failure: a quiet API must not alarm.
-      treatMissingData: TreatMissingData.NOT_BREACHING,
+      treatMissingData: options.treatMissingData ?? TreatMissingData.NOT_BREACHING,
       alarmDescription: options.description,
     });
     alarm.addAlarmAction(this.#action);

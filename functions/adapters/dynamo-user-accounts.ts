@@ -35,7 +35,7 @@ export class DynamoUserAccounts implements UserAccountStore {
   ) {}
 
   async ensure(user: SessionUser, newAccountId: string, now: Date): Promise<UserAccount> {
-    const existing = await this.get(user.sub);
+    const existing = await this.find(user.sub);
     if (existing) return existing;
     // Two first requests at once: one creates, the other reads what it created.
     await putIfAbsent(this.client, this.tableName, {
@@ -47,7 +47,7 @@ export class DynamoUserAccounts implements UserAccountStore {
       keys: { M: {} },
       active_keys: { M: {} },
     });
-    const created = await this.get(user.sub);
+    const created = await this.find(user.sub);
     if (!created) throw new Error('account record missing after create');
     return created;
   }
@@ -81,7 +81,7 @@ export class DynamoUserAccounts implements UserAccountStore {
   }
 
   /** Strongly consistent: a key created a moment ago must be in the next list. */
-  private async get(sub: string): Promise<UserAccount | undefined> {
+  async find(sub: string): Promise<UserAccount | undefined> {
     const result = await this.client.send(
       new GetItemCommand({ TableName: this.tableName, Key: { pk: { S: userPk(sub) } }, ConsistentRead: true }),
     );

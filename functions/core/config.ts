@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { KEY_PATTERN } from './api-keys';
 import { UNSIGNED_DEFAULTS, type UnsignedSet } from './edge-rules';
+import { LAMBDA_SYNC_PAYLOAD_BYTES, MAX_DIRECT_IMAGE_BYTES } from './lambda-payload';
 import { booleanSetting, ConfigError, type Env, nonNegativeInt, optionalString, positiveInt } from './setting-values';
 import { MAX_DIMENSION, OUTPUT_FORMATS } from './transform-params';
 
@@ -52,27 +53,9 @@ export const DEFAULTS = {
   sweepMinutes: 10,
 } as const;
 
-/**
- * Lambda refuses a synchronous invocation whose request payload (the JSON-serialised event) is
- * over 6 MB (6,291,456 bytes); API Gateway then answers 413 `{"message":"Request Too Long"}`
- * before any of our code runs.
- */
-export const LAMBDA_SYNC_PAYLOAD_BYTES = 6 * 1024 * 1024;
-
-/**
- * What a direct upload's event holds besides the base64 image: the multipart framing (boundary
- * lines, part headers, a file name of up to a few hundred bytes) and the REST v1 proxy event
- * itself (request headers twice, as `headers` and `multiValueHeaders`, up to API Gateway's
- * 10 KB header limit each, plus the request context and authorizer context, ~2 KB).
- * 64 KiB leaves room for all of it with margin.
- */
-export const EVENT_HEADROOM_BYTES = 64 * 1024;
-
-/**
- * The largest `IMAGER_MAX_IMAGE_BYTES` whose upload still fits in Lambda's payload: base64
- * turns 3 bytes into 4 characters, plus {@link EVENT_HEADROOM_BYTES}. 4,669,440 bytes.
- */
-export const MAX_DIRECT_IMAGE_BYTES = Math.floor((LAMBDA_SYNC_PAYLOAD_BYTES - EVENT_HEADROOM_BYTES) / 4) * 3;
+// Lambda's payload limit and what a direct upload may be under it: their own file (no settings
+// there), exported from here too, where the image-size setting is checked against them.
+export { EVENT_HEADROOM_BYTES, LAMBDA_SYNC_PAYLOAD_BYTES, MAX_DIRECT_IMAGE_BYTES } from './lambda-payload';
 
 /** Every IMAGER_* setting read from CDK context (docs/configuration.md) and passed on to the functions. */
 export const SETTING_NAMES = [
@@ -232,10 +215,18 @@ function readCdnLogBucket(env: Env): string | undefined {
   return bucket;
 }
 
+/**
+ * The longest authorizer cache allowed. API Gateway takes up to 3600 s, but nothing flushes the
+ * cache on a revoke (that would empty every customer's cached answers), so this is how long a
+ * revoked key may keep working: kept to minutes (docs/api.md#keys).
+ */
+export const MAX_AUTH_CACHE_SECONDS = 300;
+
 function readAuthCacheSeconds(env: Env): number {
   const seconds = nonNegativeInt(env, 'IMAGER_AUTH_CACHE_SECONDS', DEFAULTS.authCacheSeconds);
-  // API Gateway's authorizer cache TTL is 0 to 3600 seconds.
-  if (seconds > 3600) throw new ConfigError('IMAGER_AUTH_CACHE_SECONDS must be an integer from 0 to 3600');
+  if (seconds > MAX_AUTH_CACHE_SECONDS) {
+    throw new ConfigError(`IMAGER_AUTH_CACHE_SECONDS must be an integer from 0 to ${MAX_AUTH_CACHE_SECONDS}: a revoked key works until its cached answer expires`);
+  }
   return seconds;
 }
 

@@ -28,6 +28,7 @@ import { S3PartLinks } from '../adapters/s3-part-links';
 import { S3UploadLinks } from '../adapters/s3-upload-links';
 import { S3VariantObjects } from '../adapters/s3-variant-objects';
 import type { AccountKeyDeps } from '../core/account-keys';
+import type { MeterDeps } from '../core/account-meters';
 import { type Config, type Limits, optionalString, readConfig, readLimits, requireString, s3EndpointOverride } from '../core/config';
 import { HourlyQuota } from '../core/hourly-quota';
 import type { Log } from '../core/images';
@@ -35,6 +36,7 @@ import type { EdgeStore } from '../core/edge-entries';
 import { readEdgeSettings } from '../core/edge-settings';
 import type { Metrics } from '../core/metrics';
 import type { PrivateUrlDeps } from '../core/private-urls';
+import type { SessionAuthentication } from '../core/sessions';
 import { logger } from './logger';
 
 /**
@@ -155,8 +157,8 @@ export function userAccounts(dynamodb: DynamoDBClient, env: Env = process.env): 
 }
 
 /**
- * The usage plan's API keys. REST_API_ID is set on AWS (the stack); absent locally, where there
- * is no usage plan to register keys with: no API Gateway client is made then.
+ * The usage plan's API keys (the account meters'). REST_API_ID is set on AWS (the stack); absent
+ * locally, where there is no usage plan to register keys with: no API Gateway client is made then.
  */
 export function usagePlanKeys(env: Env = process.env): ApiGatewayUsagePlanKeys | undefined {
   const restApiId = optionalString(env, 'REST_API_ID');
@@ -178,6 +180,33 @@ export function publicHttp(): PublicHttpClient {
   return new PublicHttpClient({ userAgent: 'Imager (upload by URL)' });
 }
 
+/** The account meters: one usage identifier per account, and on AWS its API Gateway key (docs/quotas.md). */
+export function accountMeters(dynamodb: DynamoDBClient, env: Env = process.env): MeterDeps {
+  return { meters: keyStore(dynamodb, env), usagePlan: usagePlanKeys(env), metrics: metrics(), log: logger };
+}
+
+/**
+ * The console's sessions on the image routes: the user pool's issuer and app client, and the
+ * usage identifier of the sessions' API key (SESSION_ISSUER, SESSION_CLIENT_ID, CONSOLE_USAGE_ID;
+ * set by the stack, and by local mode for cognito-local). Without SESSION_ISSUER sessions are
+ * refused. The JWT verifier (jose) is imported on the first session token, not at cold start:
+ * most containers of a busy API only ever see keys (docs/performance.md).
+ */
+export function sessionAuthentication(dynamodb: DynamoDBClient, env: Env = process.env): SessionAuthentication | undefined {
+  const issuer = optionalString(env, 'SESSION_ISSUER');
+  if (!issuer) return undefined;
+  const pool = { issuer, clientId: requireString(env, 'SESSION_CLIENT_ID') };
+  let verifier: Promise<(token: string) => Promise<Record<string, string>>> | undefined;
+  return {
+    async verify(token) {
+      verifier ??= import('../adapters/cognito-tokens').then(({ cognitoTokenVerifier }) => cognitoTokenVerifier(pool));
+      return (await verifier)(token);
+    },
+    accounts: userAccounts(dynamodb, env),
+    usageIdentifier: requireString(env, 'CONSOLE_USAGE_ID'),
+  };
+}
+
 /** What every key route takes besides its storage: the settings, the caller's hourly window, metrics. */
 export interface KeyRouteDeps {
   readonly config: Config;
@@ -195,9 +224,14 @@ export function keyRoute(dynamodb: DynamoDBClient, env: Env = process.env): KeyR
   };
 }
 
-/** Creating and revoking a person's keys: the keys table, their account records, and on AWS the usage plan. */
+/** Creating a person's keys: the keys table, their account records, and the account meters (on AWS with the usage plan). */
 export function accountKeys(dynamodb: DynamoDBClient, env: Env = process.env): AccountKeyDeps {
-  return { keys: keyStore(dynamodb, env), accounts: userAccounts(dynamodb, env), usagePlan: usagePlanKeys(env), log: logger };
+  return { keys: keyStore(dynamodb, env), accounts: userAccounts(dynamodb, env), meters: accountMeters(dynamodb, env), log: logger };
+}
+
+/** Revoking a person's keys: the keys table and their account records only (no API Gateway call). */
+export function accountKeyRevocation(dynamodb: DynamoDBClient, env: Env = process.env): Pick<AccountKeyDeps, 'keys' | 'accounts'> {
+  return { keys: keyStore(dynamodb, env), accounts: userAccounts(dynamodb, env) };
 }
 
 /** What settles large uploads (finalize, and the sweep's late finalize). */

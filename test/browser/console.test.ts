@@ -250,9 +250,11 @@ describe.sequential('web console', () => {
 
   it('shows an API error in words (the 11th active key)', async () => {
     const { idToken } = await session();
-    // The console's own "Web console" key and "laptop" exist; fill the account up over HTTP.
+    // Only "laptop" exists: the console browses with its session, no key of its own. Fill the account up over HTTP.
     const listed = await fetch(`${baseUrl}/api/account/keys`, { headers: { Authorization: `Bearer ${idToken}` } });
-    const existing = (((await listed.json()) as any).data.keys as Array<{ status: string }>).filter((key) => key.status === 'active').length;
+    const before = ((await listed.json()) as any).data.keys as Array<{ name: string; status: string }>;
+    expect(before.map((key) => key.name)).toEqual(['laptop']);
+    const existing = before.filter((key) => key.status === 'active').length;
     const extra: string[] = [];
     for (let i = existing; i < 10; i += 1) {
       const created = await fetch(`${baseUrl}/api/account/keys`, {
@@ -311,12 +313,24 @@ describe.sequential('web console', () => {
     await page.waitForFunction(() => /1 \(/.test(document.querySelector('.stats')?.textContent ?? ''), { timeout: 20_000 });
   }, 60_000);
 
-  it('uploads a picked file through the console', async () => {
+  it('uploads a picked file through the console, with its session (no key of its own appears)', async () => {
+    const sent: Array<{ url: string; authorization: string | undefined }> = [];
+    const record = (request: import('puppeteer-core').HTTPRequest) => {
+      if (new URL(request.url()).pathname.startsWith('/api/images') && request.method() !== 'OPTIONS') sent.push({ url: request.url(), authorization: request.headers().authorization });
+    };
+    page.on('request', record);
     const picker = (await page.waitForSelector('.uppy-Dashboard-input', { timeout: 20_000 })) as ElementHandle<HTMLInputElement>;
     await picker.uploadFile(join(ROOT, 'test/fixtures/sample.jpg'));
     await (await button('Upload')).click();
     await page.waitForFunction(() => document.querySelectorAll('li.image').length === 2, { timeout: 30_000 });
+    page.off('request', record);
     await screenshot('settings-and-gallery');
+    // The upload and the gallery's reload went to the image routes with the session's ID token.
+    const { idToken } = await session();
+    expect(sent.map((request) => new URL(request.url).pathname)).toEqual(expect.arrayContaining(['/api/images/uploads', '/api/images']));
+    for (const request of sent) expect(request.authorization, request.url).toBe(`Bearer ${idToken}`);
+    const keys = ((await (await fetch(`${baseUrl}/api/account/keys`, { headers: { Authorization: `Bearer ${idToken}` } })).json()) as any).data.keys as Array<{ name: string }>;
+    expect(keys.map((key) => key.name)).not.toContain('Web console');
     // Uppy keeps finished files listed until they are cleared.
     await page.evaluate(() => (document.querySelector('.uppy-StatusBar-actionBtn--done') as HTMLButtonElement | null)?.click());
     await page.waitForFunction(() => document.querySelectorAll('.uppy-Dashboard-Item').length === 0, { timeout: 20_000 });
@@ -380,6 +394,20 @@ describe.sequential('web console', () => {
     expect((await fetch(`${baseUrl}/api/images`, { headers: { Authorization: `Bearer ${apiKey}` } })).status).toBe(401);
   }, 60_000);
 
+  it('revokes, once, a "Web console" key an earlier console left in this browser', async () => {
+    const { idToken } = await session();
+    const headers = { Authorization: `Bearer ${idToken}`, 'Content-Type': 'application/json' };
+    const made = ((await (await fetch(`${baseUrl}/api/account/keys`, { method: 'POST', headers, body: JSON.stringify({ name: 'Web console' }) })).json()) as any).data;
+    const sub = JSON.parse(Buffer.from(idToken.split('.')[1], 'base64url').toString('utf8')).sub as string;
+    // Where earlier consoles kept their key.
+    await page.evaluate((entry, value) => localStorage.setItem(entry, value), `imager.consoleKey.${sub}`, JSON.stringify({ id: made.id, key: made.key }));
+    await page.reload({ waitUntil: 'networkidle0' });
+    await page.waitForFunction(() => /Revoked/.test(document.querySelector('.revoked-keys [aria-label="Key Web console"]')?.textContent ?? ''), { timeout: 20_000 });
+    expect(await page.evaluate((entry) => localStorage.getItem(entry), `imager.consoleKey.${sub}`)).toBeNull();
+    const listed = ((await (await fetch(`${baseUrl}/api/account/keys`, { headers })).json()) as any).data.keys as Array<{ id: string; status: string }>;
+    expect(listed.find((key) => key.id === made.id)?.status).toBe('revoked');
+  }, 60_000);
+
   it('deletes the image (its URL answers 404)', async () => {
     const card = await byName(`Image ${imageId}`);
     await (await button('Delete', card)).click();
@@ -387,11 +415,15 @@ describe.sequential('web console', () => {
     expect((await fetch(`${baseUrl}/image/${imageId}`, { redirect: 'manual' })).status).toBe(404);
   }, 60_000);
 
-  it('signs out: the refresh token is revoked at the emulator and the sign-in page shows', async () => {
-    const { refreshToken } = await session();
+  it('signs out: the refresh token is revoked at the emulator and the sign-in page shows; no key is made or revoked', async () => {
+    const { refreshToken, idToken } = await session();
+    const keysNow = async () => ((await (await fetch(`${baseUrl}/api/account/keys`, { headers: { Authorization: `Bearer ${idToken}` } })).json()) as any).data.keys;
+    const before = await keysNow();
     const config = (await (await fetch(`${baseUrl}/config.json`)).json()) as { cognitoEndpoint: string; region: string; clientId: string };
     await (await button('Sign out')).click();
     await heading('Sign in');
+    // The ID token stays valid until it expires (as with Cognito): the account's keys are as they were.
+    expect(await keysNow()).toEqual(before);
     expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('CognitoIdentityServiceProvider.')))).toEqual([]);
     const client = new CognitoIdentityProviderClient({ endpoint: config.cognitoEndpoint, region: config.region, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
     await expect(

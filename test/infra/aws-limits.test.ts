@@ -3,7 +3,8 @@ import { APIGatewayClient, CreateApiKeyCommand, CreateUsagePlanKeyCommand, GetUs
 import { mockClient } from 'aws-sdk-client-mock';
 import { transformSync } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ApiGatewayUsagePlanKeys } from '../../functions/adapters/api-gateway-usage-keys';
+import { ApiGatewayUsagePlanKeys, METERS_PLAN_TAG } from '../../functions/adapters/api-gateway-usage-keys';
+import { type AccountMeter, accountMeter, API_KEYS_PER_REGION, STACK_API_KEYS } from '../../functions/core/account-meters';
 import { generateAccountId, generateUsageIdentifier } from '../../functions/core/api-keys';
 import { GONE, imageEntryValue, secretKey, secretValue, STORE_CAPACITY_BYTES } from '../../functions/core/edge-entries';
 import { newImageId } from '../../functions/core/ids';
@@ -48,12 +49,28 @@ function measured(value: unknown): unknown {
     const keys = Object.keys(object);
     if (keys.length === 1 && (keys[0] === 'Ref' || keys[0] === 'Fn::GetAtt' || keys[0] === 'Fn::ImportValue')) return PLACEHOLDER;
     if (keys.length === 1 && keys[0] === 'Fn::Join') {
-      const [separator, parts] = object['Fn::Join'] as [string, unknown[]];
+      const [separator, parts] = object['Fn::Join'] as [string, unknown];
+      // A join over a computed list (Fn::Split of a reference): as long as a reference can be.
+      if (!Array.isArray(parts)) return PLACEHOLDER;
       return parts.map((part) => String(measured(part))).join(separator);
     }
     return Object.fromEntries(Object.entries(object).map(([key, item]) => [key, measured(item)]));
   }
   return value;
+}
+
+/** A template value with `Fn::Join`, `Fn::Split`, `Fn::Select` and the stack id resolved, as CloudFormation does at deploy. */
+function resolved(value: unknown, stackId: string): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  const [[fn, args]] = Object.entries(value as Record<string, any>);
+  if (fn === 'Ref' && args === 'AWS::StackId') return stackId;
+  if (fn === 'Fn::Join') {
+    const parts = Array.isArray(args[1]) ? (args[1] as unknown[]).map((part) => resolved(part, stackId)) : (resolved(args[1], stackId) as unknown[]);
+    return parts.join(args[0]);
+  }
+  if (fn === 'Fn::Split') return String(resolved(args[1], stackId)).split(args[0]);
+  if (fn === 'Fn::Select') return (resolved(args[1], stackId) as unknown[])[Number(args[0])];
+  throw new Error(`cannot resolve ${fn}`);
 }
 
 const resourcesOf = (s: Synthesized): Resources => s.template.toJSON().Resources as Resources;
@@ -174,19 +191,38 @@ describe('API Gateway', () => {
     expect(Object.keys(resourcesOfType(largest.template, 'AWS::ApiGateway::Resource')).length).toBeLessThanOrEqual(300);
   });
 
-  it('API keys: the template makes none (they are made at run time, one per Imager key), each value alphanumeric, 20 to 128 characters', () => {
-    expect(Object.keys(resourcesOfType(largest.template, 'AWS::ApiGateway::ApiKey'))).toEqual([]);
+  it('API keys: the template makes one (all console sessions), the functions one per account, every value alphanumeric, 20 to 128 characters; alarmed at 80%', () => {
+    const keys = resourcesOfType(largest.template, 'AWS::ApiGateway::ApiKey');
+    expect(Object.keys(keys)).toEqual([logicalId(largest.stack.api.sessionsKey)]);
+    expect(Object.keys(keys)).toHaveLength(STACK_API_KEYS);
+    // The sessions key's value as CloudFormation resolves it, for a stack id of the documented shape.
+    const value = resolved(Object.values(keys)[0]!.Properties.Value, 'arn:aws:cloudformation:eu-west-1:123456789012:stack/Imager/51af3dc0-da77-11e4-872e-1234567db123');
+    expect(value).toBe('imagerconsole51af3dc0da7711e4872e1234567db123');
+    expect(value).toMatch(/^[A-Za-z0-9]{20,128}$/);
     for (let i = 0; i < 500; i += 1) expect(generateUsageIdentifier()).toMatch(/^[A-Za-z0-9]{20,128}$/);
+    // The ceiling: 10,000 per account and region, not raisable; the alarm at 80% of it.
+    expect(API_KEYS_PER_REGION).toBe(10_000);
+    const ceiling = resourcesOfType(largest.template, 'AWS::CloudWatch::Alarm')[logicalId(largest.stack.monitoring.node.findChild('ApiGatewayKeysCeiling'))]!;
+    expect(ceiling.Properties).toMatchObject({ MetricName: 'ApiGatewayKeys', Threshold: 0.8 * API_KEYS_PER_REGION, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
   });
 
-  it('control-plane calls: issuing a key makes two (CreateApiKey, CreateUsagePlanKey), plus one plan lookup per container', async () => {
+  it("control-plane calls: an account's first key makes two, its later keys none", async () => {
     const apigw = mockClient(APIGatewayClient);
-    apigw.on(GetUsagePlansCommand).resolves({ items: [{ id: 'p', apiStages: [{ apiId: 'a', stage: 'v1' }] }] });
+    apigw.on(GetUsagePlansCommand).resolves({ items: [{ id: 'p', tags: { [METERS_PLAN_TAG.key]: METERS_PLAN_TAG.value }, apiStages: [{ apiId: 'a', stage: 'v1' }] }] });
     apigw.on(CreateApiKeyCommand).resolves({ id: 'k' });
     apigw.on(CreateUsagePlanKeyCommand).resolves({});
-    const keys = new ApiGatewayUsagePlanKeys(new APIGatewayClient({ region: 'eu-west-1' }), { restApiId: 'a', stageName: 'v1', stackName: 'Imager' });
-    await keys.add(generateUsageIdentifier(), { keyId: 'key_1', accountId: 'acct_1' });
-    await keys.add(generateUsageIdentifier(), { keyId: 'key_2', accountId: 'acct_1' });
+    const stored = new Map<string, AccountMeter>();
+    let held = 0;
+    const deps = {
+      meters: {
+        findMeter: async (accountId: string) => stored.get(accountId),
+        putMeter: async (meter: AccountMeter) => !stored.has(meter.accountId) && Boolean(stored.set(meter.accountId, meter)),
+        countApiGatewayKey: async () => (held += 1),
+      },
+      usagePlan: new ApiGatewayUsagePlanKeys(new APIGatewayClient({ region: 'eu-west-1' }), { restApiId: 'a', stageName: 'v1', stackName: 'Imager' }),
+    };
+    for (let key = 0; key < 5; key += 1) await accountMeter(deps, 'acct_1');
+    await accountMeter(deps, 'acct_2');
     expect(apigw.calls().map((call) => (call.args[0] as object).constructor.name)).toEqual([
       'GetUsagePlansCommand',
       'CreateApiKeyCommand',

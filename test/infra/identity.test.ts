@@ -155,14 +155,12 @@ describe('account routes', () => {
     },
   );
 
-  it('key creation and revocation know the REST API and stage, to reach the usage plan', () => {
-    for (const name of ['CreateAccountKey', 'RevokeAccountKey'] as const) {
-      const variables = resourcesOfType(synth.template, 'AWS::Lambda::Function')[logicalId(synth.stack.functions[name])].Properties.Environment.Variables;
-      expect(variables.REST_API_ID).toEqual({ Ref: logicalId(synth.stack.api.api) });
-      expect(variables.STAGE_NAME).toBe('v1');
-    }
-    // The other account functions cannot touch API Gateway keys.
-    for (const name of ['GetAccount', 'ListAccountKeys'] as const) {
+  it('key creation knows the REST API and stage, to reach the usage plan (an account\'s first key makes its meter)', () => {
+    const variables = resourcesOfType(synth.template, 'AWS::Lambda::Function')[logicalId(synth.stack.functions.CreateAccountKey)].Properties.Environment.Variables;
+    expect(variables.REST_API_ID).toEqual({ Ref: logicalId(synth.stack.api.api) });
+    expect(variables.STAGE_NAME).toBe('v1');
+    // The other account functions cannot touch API Gateway keys: revoking is a table write.
+    for (const name of ['GetAccount', 'ListAccountKeys', 'RevokeAccountKey'] as const) {
       const variables = resourcesOfType(synth.template, 'AWS::Lambda::Function')[logicalId(synth.stack.functions[name])].Properties.Environment.Variables;
       expect(variables.REST_API_ID).toBeUndefined();
     }

@@ -19,6 +19,8 @@ interface ExpectedAlarm {
   readonly datapointsToAlarm?: number;
   /** Period (s) of every metric the alarm reads. */
   readonly period: number;
+  /** How missing data counts: not breaching (no traffic is not a failure) unless said. */
+  readonly treatMissingData?: 'notBreaching' | 'ignore';
 }
 
 const GT = 'GreaterThanThreshold';
@@ -44,6 +46,8 @@ const EXPECTED: Record<string, ExpectedAlarm> = {
   SignUpSurge: { threshold: ALARM_THRESHOLDS.signUpsPerHour, comparison: GT, evaluationPeriods: 1, period: 3600 },
   DeadLettersLaterDlq: { threshold: 0, comparison: GT, evaluationPeriods: 1, period: 60 },
   CdnServerErrorRate: { threshold: 1, comparison: GT, evaluationPeriods: 3, period: 300 },
+  // A gauge written when an account's meter is made: between two, its last state holds.
+  ApiGatewayKeysCeiling: { threshold: 8000, comparison: GTE, evaluationPeriods: 1, period: 3600, treatMissingData: 'ignore' },
   // Every function but the authorizer (its failure rate) and the sweep (SweepFailures, hourly).
   ...Object.fromEntries(ALL_FUNCTIONS.filter((name) => name !== 'Authorizer' && name !== 'Sweep').map((name) => [`${name}Errors`, { threshold: 1, comparison: GTE, evaluationPeriods: 1, period: 300 }])),
   ...Object.fromEntries(ALL_FUNCTIONS.map((name) => [`${name}Throttles`, { threshold: 1, comparison: GTE, evaluationPeriods: 1, period: 300 }])),
@@ -133,7 +137,7 @@ describe('alarms', () => {
       });
       expect(p.DatapointsToAlarm, id).toBe(expected.datapointsToAlarm);
       expect(new Set(periodsOf(alarm)), id).toEqual(new Set([expected.period]));
-      expect(p.TreatMissingData, id).toBe('notBreaching');
+      expect(p.TreatMissingData, id).toBe(expected.treatMissingData ?? 'notBreaching');
       expect(p.AlarmDescription, id).toMatch(/docs\/operations\.md/);
     }
   });
@@ -165,6 +169,9 @@ describe('alarms', () => {
     // The authorizer: failures from the access log against its invocations, never its Errors (a denial is an error).
     expect(metricsOf('AuthorizerFailureRate').map((m) => m.name).sort()).toEqual(['AuthorizerFailures', 'Invocations']);
     expect(metricsOf('RateLimitedShare').map((m) => m.name).sort()).toEqual(['Count', 'GatewayQuotaExceeded', 'GatewayThrottled', 'RateLimited']);
+    // The key ceiling: the gauge the account meters write (functions/core/account-meters.ts), its maximum.
+    expect(metricsOf('ApiGatewayKeysCeiling')).toEqual([{ where: 'ApiGatewayKeysCeiling', namespace: METRICS_NAMESPACE, name: 'ApiGatewayKeys', dimensions: { service: SERVICE_NAME } }]);
+    expect(alarms[logicalId(full.stack.monitoring.node.findChild('ApiGatewayKeysCeiling'))].Properties.Statistic).toBe('Maximum');
     expect(metricsOf('ImagesTableThrottles').map((m) => `${m.name} ${m.dimensions.TableName}`).sort()).toEqual(
       [`ReadThrottleEvents ${logicalId(full.stack.storage.images)}`, `WriteThrottleEvents ${logicalId(full.stack.storage.images)}`],
     );

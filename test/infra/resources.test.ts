@@ -427,7 +427,8 @@ describe('least privilege', () => {
       `dynamodb:PutItem on ${ids.keys}.Arn`,
     ],
     CreateAccountKey: () => [
-      // Create the API Gateway key and attach it to the plan; undo both if the record cannot be written.
+      // An account's first key makes its meter: create the API Gateway key and attach it to the
+      // plan; undo both if the meter cannot be stored (or another request stored one first).
       // Only keys tagged as this stack's may be deleted: never another application's in the region.
       `apigateway:DELETE on ${apigw}/apikeys/* if StringEquals aws:ResourceTag/${API_KEY_STACK_TAG}=Test`,
       `apigateway:DELETE on ${apigw}/usageplans/${usagePlan()}/keys/*`,
@@ -440,11 +441,7 @@ describe('least privilege', () => {
       `dynamodb:UpdateItem on ${ids.keys}.Arn`,
     ],
     RevokeAccountKey: () => [
-      // Detach and delete the API Gateway key (only this stack's), flush the stage's authorizer cache.
-      `apigateway:DELETE on ${apigw}/apikeys/* if StringEquals aws:ResourceTag/${API_KEY_STACK_TAG}=Test`,
-      `apigateway:DELETE on ${apigw}/restapis/${logicalId(synth.stack.api.api)}/stages/v1/cache/authorizers`,
-      `apigateway:DELETE on ${apigw}/usageplans/${usagePlan()}/keys/*`,
-      `apigateway:GET on ${apigw}/usageplans`,
+      // The key record and the account's key slots: no API Gateway key is deleted, no cache flushed.
       `dynamodb:GetItem on ${ids.keys}.Arn`,
       `dynamodb:PutItem on ${ids.keys}.Arn`,
       `dynamodb:Query on ${ids.keys}.Arn/index/${KEYS_TABLE_SCHEMA.byKeyIdIndex.name}`,

@@ -164,6 +164,10 @@ describe('readStackSettings (CDK context)', () => {
     });
   });
 
+  it('takes an authorizer cache of up to 300 s (how long a revoked key may keep working)', () => {
+    expect(settingsOf({ IMAGER_AUTH_CACHE_SECONDS: 300 })).toMatchObject({ authCacheSeconds: 300 });
+  });
+
   it('reads the edge settings from context (docs/edge.md), and refuses bad ones', () => {
     expect(
       settingsOf({ IMAGER_UNSIGNED_SIZES: '100, 200,100', IMAGER_UNSIGNED_FORMATS: 'none', IMAGER_PRIVATE_URL_SECONDS: 60, IMAGER_EDGE_TTL_SECONDS: '3600', IMAGER_MAX_VARIANTS_PER_IMAGE: 5 }).edge,
@@ -198,6 +202,8 @@ describe('readStackSettings (CDK context)', () => {
     ['IMAGER_DAILY_QUOTA', -1],
     ['IMAGER_MAX_PIXELS', true],
     ['IMAGER_AUTH_CACHE_SECONDS', 3601],
+    // Within API Gateway's 3600, but a revoked key works as long as its cached answer (no flush).
+    ['IMAGER_AUTH_CACHE_SECONDS', 301],
     ['IMAGER_AUTH_CACHE_SECONDS', 'x'],
     ['IMAGER_PUBLIC_BASE_URL', 'not a url'],
   ])('refuses %s=%s', (name, value) => {
