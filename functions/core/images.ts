@@ -187,13 +187,15 @@ export async function storeImage(
   /**
    * How the image is shown (its visibility and expiry), what the record holds besides the
    * description (the account's metadata, the duplicate it repeats, its delete-link token's
-   * hash), and what must be written before it (its lookups: core/image-lookups.ts).
+   * hash), and what must be done before it is written: its lookups (core/image-lookups.ts), and
+   * the duplicate it repeats when that is looked up while the bytes are stored.
    */
-  extra: ImageAccess & Pick<ImageRecord, 'metadata' | 'duplicateOf' | 'deleteTokenHash'> & { readonly beforeRecord?: (record: ImageRecord) => Promise<void> } = {},
+  extra: ImageAccess &
+    Pick<ImageRecord, 'metadata' | 'duplicateOf' | 'deleteTokenHash'> & { readonly beforeRecord?: (record: ImageRecord) => Promise<Pick<ImageRecord, 'duplicateOf'> | void> } = {},
 ): Promise<ImageRecord> {
   const id = newImageId();
   const objectKey = objectKeyFor(id);
-  const record: ImageRecord = {
+  let record: ImageRecord = {
     id,
     accountId,
     objectKey,
@@ -214,7 +216,8 @@ export async function storeImage(
   }
   await deps.objects.put(objectKey, image.bytes, image.contentType);
   try {
-    await extra.beforeRecord?.(record);
+    const more = await extra.beforeRecord?.(record);
+    if (more?.duplicateOf) record = { ...record, duplicateOf: more.duplicateOf };
     await deps.records.create(record);
   } catch (error) {
     try {
