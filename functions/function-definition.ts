@@ -29,7 +29,12 @@ export type Grant =
   /** Write the edge's key-value store (docs/edge.md): DescribeKeyValueStore and UpdateKeys on that store. */
   | { readonly kind: 'edge-store' }
   /** Create or revoke API Gateway keys on the usage plan (granted by the API construct, which owns the plan). */
-  | { readonly kind: 'api-keys'; readonly lifecycle: 'create' | 'revoke' };
+  | { readonly kind: 'api-keys'; readonly lifecycle: 'create' | 'revoke' }
+  /**
+   * The user pool: USER_POOL_ID and USER_POOL_CLIENT_ID set, and these actions on the pool
+   * (granted by the identity construct, which owns it; none: the client's own sign-in only).
+   */
+  | { readonly kind: 'users'; readonly actions: readonly string[] };
 
 /** What invokes a function. */
 export type Trigger =

@@ -10,6 +10,7 @@
  */
 import { IMAGES_TABLE_SCHEMA, KEYS_TABLE_SCHEMA } from './adapters/table-schemas';
 import { APP_FUNCTIONS } from './app-functions';
+import { DELETION_FUNCTIONS } from './deletion-functions';
 import { DIRECT_PREFIX, LARGE_UPLOAD_PREFIX, VARIANT_PREFIX } from './core/ids';
 import { ACCOUNT, API_FUNCTION, COUNT, EDGE, type FunctionDefinition, index, LOOKUPS_READ, LOOKUPS_WRITE, objects, SIGNING, table, type Trigger } from './function-definition';
 
@@ -324,6 +325,8 @@ export const FUNCTIONS = {
   },
   // Similar images, the analysis and exports (docs/apps.md).
   ...APP_FUNCTIONS,
+  // Deleting an account (docs/account-deletion.md).
+  ...DELETION_FUNCTIONS,
 } as const satisfies Readonly<Record<string, FunctionDefinition>>;
 
 export type FunctionName = keyof typeof FUNCTIONS;

@@ -41,6 +41,8 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'PATCH', path: '/api/images/{image_id}', handler: 'PatchImage', auth: 'key' },
   { method: 'GET', path: '/image/{image_id}', handler: 'ViewImage', auth: 'none' },
   { method: 'GET', path: '/api/account', handler: 'GetAccount', auth: 'session' },
+  { method: 'DELETE', path: '/api/account', handler: 'DeleteAccount', auth: 'session' },
+  { method: 'GET', path: '/api/account/deletion', handler: 'DeleteAccount', auth: 'session' },
   { method: 'GET', path: '/api/account/keys', handler: 'ListAccountKeys', auth: 'session' },
   { method: 'POST', path: '/api/account/keys', handler: 'CreateAccountKey', auth: 'session' },
   { method: 'DELETE', path: '/api/account/keys/{key_id}', handler: 'RevokeAccountKey', auth: 'session' },

@@ -93,6 +93,7 @@ export class ImagerStack extends Stack {
       sesFromEmail: settings.sesFromEmail,
       authCacheSeconds: settings.authCacheSeconds,
     }));
+    identity.grantUsers(this.functions);
     const api = (this.api = new ImagerApi(this, 'Api', {
       functions: this.functions,
       sessionAuthorizer: identity.authorizer,
