@@ -214,7 +214,7 @@ export class ImagerApi extends Construct {
         if (grant.kind !== 'api-keys') continue;
         const fn = props.functions[name as StackFunctionName];
         if (grant.lifecycle === 'create') this.allowKeyCreation(fn);
-        else this.allowKeyRevocation(fn);
+        else this.allowKeyRevocation(fn, name);
       }
     }
     this.acknowledgeFindings();
@@ -239,8 +239,9 @@ export class ImagerApi extends Construct {
    * key from this plan and delete it (so it stops counting toward the 10,000 keys), flush the
    * stage's authorizer cache.
    */
-  private allowKeyRevocation(fn: LambdaFunction): void {
-    this.keyPolicy(fn, 'KeyRevocation', [
+  private allowKeyRevocation(fn: LambdaFunction, name: string): void {
+    // The first function keeps the policy's first id (RevokeAccountKey's); the others are named after themselves.
+    this.keyPolicy(fn, this.node.tryFindChild('KeyRevocation') ? `KeyRevocation${name}` : 'KeyRevocation', [
       new PolicyStatement({ actions: ['apigateway:GET'], resources: [this.apigw('/usageplans')] }),
       new PolicyStatement({ actions: ['apigateway:DELETE'], resources: [this.apigw('/apikeys/*'), this.apigw(`/usageplans/${this.usagePlan.usagePlanId}/keys/*`)] }),
       new PolicyStatement({

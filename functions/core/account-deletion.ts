@@ -170,7 +170,8 @@ export async function runAccountDeletion(deps: RunDeletionDeps, sub: string, bud
     pages += 1;
     if (outcome === 'done') {
       const next = DELETION_STEPS[Math.max(0, index) + 1];
-      if (next) await deps.store.advance(sub, step.name, next.name);
+      // From the position as stored (which may be one this code does not know).
+      if (next) await deps.store.advance(sub, deletion.step ?? step.name, next.name);
       else {
         const now = deps.now?.() ?? new Date();
         await deps.store.finish(sub, now, Math.floor(now.getTime() / 1000) + TOMBSTONE_SECONDS);
