@@ -41,7 +41,8 @@ export const DELETION_FUNCTIONS = {
     },
     timeoutSeconds: 300,
     memoryMb: 1024,
-    reservedConcurrency: 2,
+    // One at a time: deletions are rare, and S3 keeps waiting events (up to 6 h) for the next run.
+    reservedConcurrency: 1,
     settings: 'none',
     grants: [
       // The account record: the position (UpdateItem), the tombstone (PutItem); the key records
