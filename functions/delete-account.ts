@@ -1,8 +1,8 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { DELETION_BODY, deletionStatus, parsePasswordConfirmation, type StartDeletionDeps, startAccountDeletion, toApiDeletion } from './core/account-deletion';
 import { revokeAllKeys } from './core/account-erasure-steps';
-import { accountDeletions, accountUsers, deletionRequests } from './runtime/deletion-wiring';
-import { dynamoDB, keyStore, s3, usagePlanKeys } from './runtime/wiring';
+import { accountDeletions, accountUsers, authorizerCache, deletionRequests } from './runtime/deletion-wiring';
+import { dynamoDB, keyStore, s3 } from './runtime/wiring';
 import type { ApiHandler } from './transport/api-handler';
 import { jsonBody } from './transport/body';
 import { success } from './transport/http';
@@ -28,11 +28,15 @@ export function createDeleteAccountHandler(deps: DeleteAccountDeps): ApiHandler 
 }
 
 const dynamodb = dynamoDB();
-const keys = { keys: keyStore(dynamodb), usagePlan: usagePlanKeys() };
+const keys = { keys: keyStore(dynamodb) };
+const cache = authorizerCache();
 
 export const handler = createDeleteAccountHandler({
   store: accountDeletions(dynamodb),
   requests: deletionRequests(s3()),
   users: accountUsers('api'),
-  revokeKeys: (account) => revokeAllKeys(keys, account),
+  stopAccess: async (account) => {
+    await revokeAllKeys(keys, account);
+    await cache?.flush();
+  },
 });

@@ -1,4 +1,4 @@
-import { IMAGES_TABLE_SCHEMA, KEYS_TABLE_SCHEMA } from './adapters/table-schemas';
+import { COUNTERS_TABLE_SCHEMA, IMAGES_TABLE_SCHEMA, KEYS_TABLE_SCHEMA } from './adapters/table-schemas';
 import { DELETION_REQUEST_PREFIX } from './core/account-deletion';
 import { EXPORT_PREFIX, EXPORT_REQUEST_PREFIX } from './core/exports';
 import { DIRECT_PREFIX, LARGE_UPLOAD_PREFIX } from './core/ids';
@@ -11,18 +11,19 @@ import { API_FUNCTION, EDGE, type FunctionDefinition, index, LOOKUPS_WRITE, obje
  */
 export const DELETION_FUNCTIONS = {
   // The password is checked with the app client's sign-in (no grant); the keys are revoked
-  // before the answer (byKeyId: a key record is revoked by its id), then the request object
-  // starts the job.
+  // before the answer (byKeyId: a key record is revoked by its id) and the stage's authorizer
+  // cache flushed (keys and sessions stop at once), then the request object starts the job.
   DeleteAccount: {
     file: 'delete-account',
     description: 'DELETE /api/account (and GET /api/account/deletion)',
     ...API_FUNCTION,
-    reservedConcurrency: 2,
+    // Deletions are rare: one at a time answers them and the console's polls of their state.
+    reservedConcurrency: 1,
     settings: 'none',
     grants: [
       table('keys', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem'),
       index('keys', KEYS_TABLE_SCHEMA.byKeyIdIndex.name),
-      { kind: 'api-keys', lifecycle: 'revoke' },
+      { kind: 'api-keys', lifecycle: 'flush' },
       objects([DELETION_REQUEST_PREFIX], 's3:PutObject'),
       { kind: 'users', actions: [] },
     ],
@@ -46,13 +47,16 @@ export const DELETION_FUNCTIONS = {
     settings: 'none',
     grants: [
       // The account record: the position (UpdateItem), the tombstone (PutItem); the key records
-      // revoked (UpdateItem), read (BatchGetItem) and deleted with the signing item (BatchWriteItem).
-      table('keys', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'),
+      // revoked (UpdateItem), read (BatchGetItem) and deleted with the signing item (BatchWriteItem);
+      // the meter read (GetItem), deleted (DeleteItem) and counted off (UpdateItem).
+      table('keys', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'),
       index('keys', KEYS_TABLE_SCHEMA.byKeyIdIndex.name),
       table('images', 'dynamodb:GetItem', 'dynamodb:DeleteItem'),
       index('images', IMAGES_TABLE_SCHEMA.byAccountIndex.name),
-      // The totals the record deletes move (UpdateItem), and the account's counters (BatchWriteItem).
+      // The totals the record deletes move (UpdateItem), the account's counters (BatchWriteItem),
+      // and the Idempotency-Key records found by their index (Query) and deleted (BatchWriteItem).
       table('counters', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem'),
+      index('counters', COUNTERS_TABLE_SCHEMA.byIdempotencyAccountIndex.name),
       LOOKUPS_WRITE,
       table('exports', 'dynamodb:Query', 'dynamodb:BatchWriteItem'),
       objects([DIRECT_PREFIX, EXPORT_PREFIX, EXPORT_REQUEST_PREFIX], 's3:DeleteObject'),
@@ -60,7 +64,8 @@ export const DELETION_FUNCTIONS = {
       objects([DELETION_REQUEST_PREFIX], 's3:PutObject', 's3:DeleteObject'),
       { kind: 'list', prefixes: [EXPORT_PREFIX, EXPORT_REQUEST_PREFIX] },
       EDGE,
-      { kind: 'api-keys', lifecycle: 'revoke' },
+      // The account's meter's API Gateway key (and any key from before meters).
+      { kind: 'api-keys', lifecycle: 'delete' },
       { kind: 'users', actions: ['cognito-idp:AdminDeleteUser'] },
     ],
   },

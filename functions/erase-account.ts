@@ -41,6 +41,7 @@ export const handler = createEraseAccountHandler({
   store: accountDeletions(dynamodb),
   requests: deletionRequests(client),
   keys: keyStore(dynamodb),
+  meters: keyStore(dynamodb),
   usagePlan: usagePlanKeys(),
   records: imageRecordsWithTotals(dynamodb),
   objects: imageObjects(client),

@@ -18,7 +18,7 @@ export type StackFunctionName = Exclude<FunctionName, FunctionsTriggeredBy<'url'
 export interface FunctionsProps {
   /** The functions' settings by variable name (functionEnvironment and IMAGER_PUBLIC_BASE_URL). */
   readonly settings: Readonly<Record<string, string>>;
-  /** False: reserve no concurrency (IMAGER_RESERVED_CONCURRENCY=false). */
+  /** False: reserve no concurrency (the default; IMAGER_RESERVED_CONCURRENCY=true reserves). */
   readonly reserveConcurrency: boolean;
   readonly tables: Readonly<Record<TableName, ITable>>;
   /** The image bucket: object grants, and the S3 notifications of `s3` triggers. */

@@ -198,7 +198,7 @@ export interface TableFunctionContext {
    * entry asks for.
    */
   readonly settings: Readonly<Record<string, string>>;
-  /** False: reserve no concurrency (IMAGER_RESERVED_CONCURRENCY=false, for accounts with a small limit). */
+  /** False: reserve no concurrency (the default; IMAGER_RESERVED_CONCURRENCY=true reserves the table's numbers). */
   readonly reserveConcurrency: boolean;
   readonly tables?: Readonly<Record<TableName, ITable>>;
   readonly bucket?: IBucket;

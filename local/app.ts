@@ -11,7 +11,8 @@ import { readEdgeSettings } from '../functions/core/edge-settings';
 import { createSigningSecret } from '../functions/core/signing-secrets';
 import { edgeFunctionCode } from '../lib/edge/function-code';
 import { loadEdgeFunction } from './edge-runtime';
-import { generateAccountId, generateApiKey, generateKeyId, generateUsageIdentifier, hashApiKey } from '../functions/core/api-keys';
+import { accountMeter } from '../functions/core/account-meters';
+import { generateAccountId, generateApiKey, generateKeyId, hashApiKey } from '../functions/core/api-keys';
 import { EXPORT_REQUEST_PREFIX } from '../functions/core/exports';
 import { DELETION_REQUEST_PREFIX } from '../functions/core/account-deletion';
 import { LARGE_UPLOAD_PREFIX, PUBLISHED_PREFIX } from '../functions/core/ids';
@@ -54,6 +55,9 @@ export interface LocalApi {
   close(): Promise<void>;
 }
 
+/** What the local usage plan meters console sessions under (on AWS, the stack's sessions key). */
+export const LOCAL_CONSOLE_USAGE_ID = 'local-console-sessions';
+
 /**
  * The dev key: IMAGER_DEV_KEY when set, otherwise one generated on first start and kept in
  * the data dir, so restarts keep the same key, account and images.
@@ -79,7 +83,7 @@ async function seedDevKey(keys: DynamoKeyStore, key: string): Promise<string> {
     accountId: account.accountId,
     accountName: account.name,
     createdAt: new Date().toISOString(),
-    usageIdentifier: generateUsageIdentifier(),
+    usageIdentifier: (await accountMeter({ meters: keys }, account.accountId)).usageIdentifier,
   });
   return account.accountId;
 }
@@ -124,6 +128,11 @@ export async function startLocalApi(
     AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognito.endpoint,
     USER_POOL_ID: cognito.userPoolId,
     USER_POOL_CLIENT_ID: cognito.clientId,
+    // The key authorizer also takes the console's session on the image routes: cognito-local's
+    // tokens, checked by the same code as on AWS; the sessions' meter is the local gateway's own.
+    SESSION_ISSUER: cognito.issuer,
+    SESSION_CLIENT_ID: cognito.clientId,
+    CONSOLE_USAGE_ID: LOCAL_CONSOLE_USAGE_ID,
   });
   const edgeStore = new FileEdgeStore(edgeStoreFile);
 
@@ -183,7 +192,7 @@ export async function startLocalApi(
         maxLargeImageBytes: limits.maxLargeImageBytes,
       }),
     },
-    usagePlan: { rate: settings.throttleRate, burst: settings.throttleBurst, dailyQuota: settings.dailyQuota },
+    usagePlan: { rate: settings.throttleRate, burst: settings.throttleBurst, dailyQuota: settings.dailyQuota, unlimited: [LOCAL_CONSOLE_USAGE_ID] },
     authCacheSeconds: settings.authCacheSeconds,
     now: options.now,
     // What the access log's responseType shows on AWS: the usage plan's 429s, in the local log.

@@ -36,14 +36,14 @@ export interface Emulators {
 }
 
 /** A global secondary index of a shared schema, projecting every attribute (as the stack's do). */
-function globalIndex(index: { readonly name: string; readonly partitionKey: string; readonly sortKey?: string }): GlobalSecondaryIndex {
+function globalIndex(index: { readonly name: string; readonly partitionKey: string; readonly sortKey?: string; readonly keysOnly?: boolean }): GlobalSecondaryIndex {
   return {
     IndexName: index.name,
     KeySchema: [
       { AttributeName: index.partitionKey, KeyType: 'HASH' },
       ...(index.sortKey ? [{ AttributeName: index.sortKey, KeyType: 'RANGE' as const }] : []),
     ],
-    Projection: { ProjectionType: 'ALL' },
+    Projection: { ProjectionType: index.keysOnly ? 'KEYS_ONLY' : 'ALL' },
   };
 }
 
@@ -80,8 +80,12 @@ export function tableDefinitions(): CreateTableCommandInput[] {
     {
       TableName: LOCAL_RESOURCES.countersTable,
       BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: COUNTERS_TABLE_SCHEMA.partitionKey, AttributeType: 'S' }],
+      AttributeDefinitions: [
+        { AttributeName: COUNTERS_TABLE_SCHEMA.partitionKey, AttributeType: 'S' },
+        { AttributeName: COUNTERS_TABLE_SCHEMA.byIdempotencyAccountIndex.partitionKey, AttributeType: 'S' },
+      ],
       KeySchema: [{ AttributeName: COUNTERS_TABLE_SCHEMA.partitionKey, KeyType: 'HASH' }],
+      GlobalSecondaryIndexes: [globalIndex(COUNTERS_TABLE_SCHEMA.byIdempotencyAccountIndex)],
     },
     keyedTable(LOCAL_RESOURCES.lookupsTable, LOOKUPS_TABLE_SCHEMA),
     // No TTL locally: an expired export reads as `expired` (core/exports.ts), its record stays.

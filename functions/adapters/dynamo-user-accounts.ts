@@ -36,7 +36,7 @@ export class DynamoUserAccounts implements UserAccountStore {
   ) {}
 
   async ensure(user: SessionUser, newAccountId: string, now: Date): Promise<UserAccount> {
-    const existing = await this.get(user.sub);
+    const existing = await this.find(user.sub);
     if (existing) return existing;
     // Two first requests at once: one creates, the other reads what it created.
     await putIfAbsent(this.client, this.tableName, {
@@ -48,7 +48,7 @@ export class DynamoUserAccounts implements UserAccountStore {
       keys: { M: {} },
       active_keys: { M: {} },
     });
-    const created = await this.get(user.sub);
+    const created = await this.find(user.sub);
     if (!created) throw new Error('account record missing after create');
     return created;
   }
@@ -84,10 +84,10 @@ export class DynamoUserAccounts implements UserAccountStore {
 
   /**
    * Strongly consistent: a key created a moment ago must be in the next list. An account being
-   * deleted, or its tombstone, is a 410 for every route that reads it this way, so no route
-   * recreates or changes an account under deletion.
+   * deleted, or its tombstone, is AccountDeletedError (a 410 for every route that reads it this
+   * way, a refused session in the authorizer), so nothing recreates or changes an account under deletion.
    */
-  private async get(sub: string): Promise<UserAccount | undefined> {
+  async find(sub: string): Promise<UserAccount | undefined> {
     const result = await this.client.send(
       new GetItemCommand({ TableName: this.tableName, Key: { pk: { S: userPk(sub) } }, ConsistentRead: true }),
     );

@@ -86,13 +86,17 @@ export interface StartDeletionDeps {
   readonly store: DeletionStore;
   readonly requests: DeletionRequests;
   readonly users: Pick<AccountUsers, 'checkPassword'>;
-  /** Revokes the account's keys at once, before the answer (the job's first step, run here too). */
-  readonly revokeKeys: (account: UserAccount) => Promise<void>;
+  /**
+   * Stops the account's keys and sessions at once, before the answer: its key records revoked
+   * (the job's first step, run here too) and, on AWS, the stage's authorizer cache flushed.
+   */
+  readonly stopAccess: (account: UserAccount) => Promise<void>;
 }
 
 /**
  * `DELETE /api/account`: checks the password, marks the account deleting (from then on its
- * session routes answer 410), revokes its keys before answering (so they stop at once), and
+ * session routes answer 410 and the authorizer refuses its sessions on the image routes), revokes
+ * its keys and flushes the authorizer cache before answering (so both stop at once), and
  * writes the request object that runs the job. Asked again, it writes the request again, which
  * resumes a job that stopped; a deleted account answers its tombstone without a password (its
  * Cognito user, and so its password, are gone).
@@ -104,7 +108,7 @@ export async function startAccountDeletion(deps: StartDeletionDeps, user: Sessio
   const begun = await deps.store.begin(user.sub, DELETION_STEPS[0].name, now);
   if (!begun?.deletion) return { state: 'deleted', deletedAt: now.toISOString() };
   if (begun.deletion.state === 'deleting' && begun.deletion.step === DELETION_STEPS[0].name && begun.account) {
-    await deps.revokeKeys(begun.account);
+    await deps.stopAccess(begun.account);
   }
   await deps.requests.write(user.sub);
   return begun.deletion;

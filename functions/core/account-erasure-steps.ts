@@ -1,5 +1,6 @@
-import type { UserAccount } from './accounts';
+import { sessionWindowId, type UserAccount } from './accounts';
 import type { KeyRecordStore, UsagePlanKeys } from './account-keys';
+import type { MeterStore } from './account-meters';
 import { type EdgeStore, secretKey } from './edge-entries';
 import { EXPORT_PREFIX, EXPORT_REQUEST_PREFIX } from './exports';
 import { DIRECT_PREFIX, objectKeyFor } from './ids';
@@ -31,10 +32,18 @@ export interface ErasureItems {
   /** The ids of the account's export records (a page) and their deletion. */
   exportIds(accountId: string, limit: number): Promise<string[]>;
   deleteExports(accountId: string, ids: readonly string[]): Promise<void>;
+  /** The ids of the account's Idempotency-Key records (a page, from their index) and their deletion. */
+  idempotencyIds(accountId: string, limit: number): Promise<string[]>;
+  deleteIdempotencyRecords(ids: readonly string[]): Promise<void>;
+  /** Deletes the account's meter record (`meter#<account>`), counting its API Gateway key off the gauge's total. */
+  deleteMeter(accountId: string): Promise<void>;
 }
 
 export interface ErasureDeps {
-  readonly keys: Pick<KeyRecordStore, 'findByHashes' | 'revoke' | 'clearApiGatewayKeyId'>;
+  readonly keys: Pick<KeyRecordStore, 'findByHashes' | 'revoke'> & { clearApiGatewayKeyId(keyHash: string): Promise<void> };
+  /** The account's meter (core/account-meters.ts): its API Gateway key goes with the account. */
+  readonly meters: Pick<MeterStore, 'findMeter'>;
+  /** The account meters' usage plan; undefined locally (no API Gateway keys there). */
   readonly usagePlan?: UsagePlanKeys;
   readonly records: {
     listByAccount(accountId: string, limit: number, after?: string): Promise<RecordPage>;
@@ -59,25 +68,27 @@ export interface DeletionStep {
 }
 
 /**
- * Revokes every key of the account: the record marked revoked (the authorizer refuses it from
- * then on), and on AWS its API Gateway key deleted and the stage's authorizer cache flushed, as
- * revoking one key does (core/account-keys.ts).
+ * Revokes every key record of the account: the authorizer refuses each from its next call (and,
+ * with the stage's cache flushed by DELETE /api/account, at once). Only records change: the
+ * account's keys share one API Gateway key, its meter, which the `meter` step deletes.
  */
-export async function revokeAllKeys(deps: Pick<ErasureDeps, 'keys' | 'usagePlan'>, account: UserAccount): Promise<void> {
+export async function revokeAllKeys(deps: Pick<ErasureDeps, 'keys'>, account: UserAccount): Promise<void> {
   const records = (await deps.keys.findByHashes(Object.values(account.keys))).filter((record) => record.accountId === account.accountId);
-  let changed = false;
+  for (const record of records) if (!record.revokedAt) await deps.keys.revoke(record.keyId);
+}
+
+/**
+ * Keys made before account meters had an API Gateway key each (`npm run keys -- migrate` retires
+ * them): any such key of the account is deleted here, and forgotten on its record.
+ */
+async function removeLegacyApiKeys(deps: Pick<ErasureDeps, 'keys' | 'usagePlan'>, account: UserAccount): Promise<void> {
+  if (!deps.usagePlan) return;
+  const records = (await deps.keys.findByHashes(Object.values(account.keys))).filter((record) => record.accountId === account.accountId);
   for (const record of records) {
-    if (!record.revokedAt) {
-      await deps.keys.revoke(record.keyId);
-      changed = true;
-    }
-    if (deps.usagePlan && record.apiGatewayKeyId) {
-      await deps.usagePlan.remove(record.apiGatewayKeyId);
-      await deps.keys.clearApiGatewayKeyId(record.keyHash);
-      changed = true;
-    }
+    if (!record.apiGatewayKeyId) continue;
+    await deps.usagePlan.remove(record.apiGatewayKeyId);
+    await deps.keys.clearApiGatewayKeyId(record.keyHash);
   }
-  if (changed && deps.usagePlan) await deps.usagePlan.flushAuthorizerCache();
 }
 
 /**
@@ -109,6 +120,7 @@ export const DELETION_STEPS: readonly DeletionStep[] = [
     name: 'keys',
     async run(deps, account) {
       await revokeAllKeys(deps, account);
+      await removeLegacyApiKeys(deps, account);
       return 'done';
     },
   },
@@ -119,6 +131,15 @@ export const DELETION_STEPS: readonly DeletionStep[] = [
       const page = await deps.records.listByAccount(account.accountId, ERASE_PAGE);
       await Promise.all(page.records.map((record) => eraseImage(deps, record)));
       return page.records.length === 0 ? 'done' : 'more';
+    },
+  },
+  {
+    // The answers replayed to retried uploads (core/idempotency.ts): each holds an image's answer.
+    name: 'idempotency',
+    async run(deps, account) {
+      const ids = await deps.items.idempotencyIds(account.accountId, ERASE_PAGE);
+      if (ids.length > 0) await deps.items.deleteIdempotencyRecords(ids);
+      return ids.length === 0 ? 'done' : 'more';
     },
   },
   {
@@ -143,7 +164,20 @@ export const DELETION_STEPS: readonly DeletionStep[] = [
   {
     name: 'counters',
     async run(deps, account) {
-      await deps.items.deleteCounters(account.accountId, Object.keys(account.keys), deps.nowMs?.() ?? Date.now());
+      // Each key's windows and last use, and the console session's window (core/sessions.ts).
+      const windows = [...Object.keys(account.keys), sessionWindowId(account.accountId)];
+      await deps.items.deleteCounters(account.accountId, windows, deps.nowMs?.() ?? Date.now());
+      return 'done';
+    },
+  },
+  {
+    // The account's meter: its API Gateway key first (a run killed between the two finds the
+    // record again and deletes the key again, which is no error), then the record.
+    name: 'meter',
+    async run(deps, account) {
+      const meter = await deps.meters.findMeter(account.accountId);
+      if (meter?.apiGatewayKeyId && deps.usagePlan) await deps.usagePlan.remove(meter.apiGatewayKeyId);
+      if (meter) await deps.items.deleteMeter(account.accountId);
       return 'done';
     },
   },

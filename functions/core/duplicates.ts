@@ -53,7 +53,7 @@ export async function storeOwnUpload(
   deps: OwnUploadDeps,
   accountId: string,
   image: ImageDescription & { readonly bytes: Uint8Array },
-  options: { readonly metadata?: UserMetadata; readonly onDuplicate: OnDuplicate; readonly access?: ImageAccess },
+  options: { readonly metadata?: UserMetadata; readonly onDuplicate: OnDuplicate; readonly access?: ImageAccess; readonly deleteTokenHash?: string },
 ): Promise<OwnUploadResult> {
   const earlier = await deps.records.findBySha?.(accountId, image.sha256);
   if (earlier && options.onDuplicate === 'return') return { existing: earlier };
@@ -61,6 +61,7 @@ export async function storeOwnUpload(
     ...options.access,
     metadata: options.metadata,
     duplicateOf: earlier?.id,
+    deleteTokenHash: options.deleteTokenHash,
     beforeRecord: (record) => putLookups(deps.lookups, metadataLookups(record)),
   });
   return { created };

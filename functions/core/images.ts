@@ -60,6 +60,8 @@ export interface ImageRecord extends Partial<ImageDescription>, ImageAccess {
   readonly duplicateOf?: string;
   /** For pending multipart uploads: the S3 upload and how its parts are cut (core/multipart-upload.ts). */
   readonly multipart?: MultipartState;
+  /** Hex SHA-256 of the image's delete-link token (core/delete-links.ts); the token itself is never stored. */
+  readonly deleteTokenHash?: string;
 }
 
 /** What a pending record remembers of its multipart upload. */
@@ -184,10 +186,10 @@ export async function storeImage(
   image: ImageDescription & { readonly bytes: Uint8Array },
   /**
    * How the image is shown (its visibility and expiry), what the record holds besides the
-   * description (the account's metadata, the duplicate it repeats), and what must be written
-   * before it (its lookups: core/image-lookups.ts).
+   * description (the account's metadata, the duplicate it repeats, its delete-link token's
+   * hash), and what must be written before it (its lookups: core/image-lookups.ts).
    */
-  extra: ImageAccess & Pick<ImageRecord, 'metadata' | 'duplicateOf'> & { readonly beforeRecord?: (record: ImageRecord) => Promise<void> } = {},
+  extra: ImageAccess & Pick<ImageRecord, 'metadata' | 'duplicateOf' | 'deleteTokenHash'> & { readonly beforeRecord?: (record: ImageRecord) => Promise<void> } = {},
 ): Promise<ImageRecord> {
   const id = newImageId();
   const objectKey = objectKeyFor(id);
@@ -202,6 +204,7 @@ export async function storeImage(
     ...(extra.duplicateOf ? { duplicateOf: extra.duplicateOf } : {}),
     ...(extra.visibility === 'private' ? { visibility: 'private' as const } : {}),
     ...(extra.imageExpiresAt === undefined ? {} : { imageExpiresAt: extra.imageExpiresAt }),
+    ...(extra.deleteTokenHash ? { deleteTokenHash: extra.deleteTokenHash } : {}),
   };
   // A private or expiring image is known to the edge before its bytes can be fetched at all.
   const entry = imageEntryValue({ accountId, visibility: extra.visibility ?? 'public', expiresAt: extra.imageExpiresAt });

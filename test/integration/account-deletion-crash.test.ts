@@ -195,8 +195,12 @@ describe('deleting an account of 500 images, killed halfway and run again', () =
       const form = new FormData();
       form.append('metadata', JSON.stringify({ user: String(i % 7), album: 'all' }));
       form.append('image', new Blob([png], { type: 'image/png' }), `${i}.png`);
-      ids.push((await ok(await fetch(`${url()}/api/images/upload`, { method: 'POST', headers: asKey(key), body: form }), 201)).id);
+      // Every 25th with an Idempotency-Key: its record (the kept answer) is the account's too.
+      const headers = { ...asKey(key), ...(i % 25 === 0 ? { 'Idempotency-Key': `bulk-${i}` } : {}) };
+      ids.push((await ok(await fetch(`${url()}/api/images/upload`, { method: 'POST', headers, body: form }), 201)).id);
     });
+    // The console's session on the image routes: its hourly window is the account's too.
+    await ok(await fetch(`${url()}/api/images?limit=1`, session()), 200);
     // A pending resumable upload (an open S3 multipart upload), a signing secret, an export.
     const pending = await ok(
       await fetch(`${url()}/api/images/uploads`, { method: 'POST', headers: { ...asKey(key), 'Content-Type': 'application/json' }, body: JSON.stringify({ size: 6 * 1024 * 1024, multipart: true }) }),
@@ -227,6 +231,10 @@ describe('deleting an account of 500 images, killed halfway and run again', () =
     }
     const before = await everyItem(dynamodb);
     expect(before.some(({ item }) => JSON.stringify(item).includes(`p#${account.account_id}#`))).toBe(true);
+    // What main's features keep per account is there to be deleted: Idempotency-Key records, the meter, the session's window.
+    for (const prefix of [`idem#${account.account_id}#`, `meter#${account.account_id}`, `console_${account.account_id}#`]) {
+      expect(before.some(({ item }) => (item.pk as { S?: string } | undefined)?.S?.startsWith(prefix)), prefix).toBe(true);
+    }
 
     // Delete, and kill the local API with SIGKILL once the images are under way.
     const started = await ok(await fetch(`${url()}/api/account`, session({ method: 'DELETE', body: JSON.stringify({ password: TEST_PASSWORD }) })), 202);

@@ -58,22 +58,28 @@ describe('DELETE /api/account', () => {
     expect((await api.call(`/image/${imageId}`, { key: null, redirect: 'follow' })).status).toBe(200);
   });
 
-  it('stops the keys at once, answers the same when asked again, and finishes: user, images and account gone', async () => {
+  it('stops the keys and the console session at once, answers the same when asked again, and finishes: user, images and account gone', async () => {
     const user = await signUpAndIn(api, newEmail('leaving'));
     const { key, imageId } = await withKeyAndImage(user);
+    // The session on the image routes works until the deletion, with an Idempotency-Key record kept.
+    expect((await asUser(user, `/api/images/${imageId}`)).status).toBe(200);
+    const kept = await api.call('/api/images/upload', { method: 'POST', key, headers: { 'Idempotency-Key': 'leaving-1' }, body: imageForm(fixture('sample.png'), 'b.png', 'image/png') });
+    expect(kept.status).toBe(201);
     await api.idle();
     const first = await asUser(user, '/api/account', { method: 'DELETE', body: JSON.stringify({ password: TEST_PASSWORD }) });
     expect(first.headers.get('location')).toBe('/api/account/deletion');
     const started = await data(first, 202);
-    expect(started).toMatchObject({ state: 'deleting', step: expect.any(String), steps_total: 7 });
-    // Before the job has done anything more: the key is already refused.
+    expect(started).toMatchObject({ state: 'deleting', step: expect.any(String), steps_total: 9 });
+    // Before the job has done anything more: the key and the session are already refused.
     await expectError(await api.call(`/api/images/${imageId}`, { key }), 401, /./);
+    await expectError(await asUser(user, `/api/images/${imageId}`), 401, /./);
+    await expectError(await asUser(user, '/api/images'), 401, /./);
     // Asked again (at once, and after the job): the same deletion, no error, nothing new.
     const again = await data(await asUser(user, '/api/account', { method: 'DELETE', body: JSON.stringify({ password: TEST_PASSWORD }) }), 202);
     expect(again.started_at).toBe(started.started_at);
     await api.idle();
     const done = await data(await asUser(user, '/api/account/deletion'), 200);
-    expect(done).toMatchObject({ state: 'deleted', step: null, steps_done: 7, steps_total: 7 });
+    expect(done).toMatchObject({ state: 'deleted', step: null, steps_done: 9, steps_total: 9 });
     const afterwards = await data(await asUser(user, '/api/account', { method: 'DELETE', body: JSON.stringify({ password: TEST_PASSWORD }) }), 202);
     expect(afterwards).toEqual(done);
     await api.idle();
@@ -83,5 +89,7 @@ describe('DELETE /api/account', () => {
     await expect(signIn(user.email, TEST_PASSWORD)).rejects.toMatchObject({ name: expect.stringMatching(/NotAuthorizedException|UserNotFoundException/) });
     expect((await api.call(`/image/${imageId}`, { key: null, redirect: 'follow' })).status).toBe(404);
     expect(api.edgeStore.get(imageId)).toBe('x');
+    // And the session stays refused on the image routes once the account is a tombstone.
+    await expectError(await asUser(user, '/api/images'), 401, /./);
   });
 });

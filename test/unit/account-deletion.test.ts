@@ -48,12 +48,19 @@ function world(images = 60) {
     objects,
     lookups,
     keys,
-    apiGatewayKeys: new Set(['agw1']),
+    // agw1: a key's own, from before account meters; agw-meter: the account's meter's.
+    apiGatewayKeys: new Set(['agw1', 'agw-meter', 'agw-other']),
+    meters: new Map([
+      [ACCOUNT, { accountId: ACCOUNT, usageIdentifier: 'u1', apiGatewayKeyId: 'agw-meter', createdAt: 't' }],
+      [OTHER, { accountId: OTHER, usageIdentifier: 'u2', apiGatewayKeyId: 'agw-other', createdAt: 't' }],
+    ]),
+    meterCount: 2,
+    idempotency: new Set([...Array.from({ length: 30 }, (_, i) => `idem#${ACCOUNT}#h${i}`), `idem#${OTHER}#h0`]),
     multipart: new Set([...records.values()].flatMap((r) => (r.multipart ? [r.multipart.uploadId] : []))),
     exportRecords: new Set(['exp1', 'exp2']),
     signing: true,
     edge: new Map<string, string>([['k.s1', `${ACCOUNT}|secret`], ['k.s9', `${OTHER}|secret`]]),
-    counters: new Set([`totals#${ACCOUNT}`, 'last#key_1', `totals#${OTHER}`]),
+    counters: new Set([`totals#${ACCOUNT}`, 'last#key_1', `last#console_${ACCOUNT}`, `totals#${OTHER}`]),
     cognitoUser: true,
     entry: { account, deletion: undefined } as { account?: UserAccount; deletion?: AccountEntry['deletion'] },
     requestObject: false,
@@ -84,12 +91,12 @@ function depsOf(w: World, tick: () => void = () => undefined): ErasureDeps & { s
           if (record) w.keys.set(record.keyHash, { ...record, revokedAt: record.revokedAt ?? 'now' });
           return record;
         }),
-      clearApiGatewayKeyId: (hash) => call(() => void w.keys.set(hash, { ...w.keys.get(hash)!, apiGatewayKeyId: undefined })),
+      clearApiGatewayKeyId: (hash: string) => call(() => void w.keys.set(hash, { ...w.keys.get(hash)!, apiGatewayKeyId: undefined })),
     },
+    meters: { findMeter: (accountId) => call(() => w.meters.get(accountId)) },
     usagePlan: {
       add: () => Promise.reject(new Error('not used')),
       remove: (id) => call(() => void w.apiGatewayKeys.delete(id)),
-      flushAuthorizerCache: () => call(() => void (w.flushes += 1)),
     },
     records: {
       listByAccount: (accountId, limit) =>
@@ -137,6 +144,13 @@ function depsOf(w: World, tick: () => void = () => undefined): ErasureDeps & { s
       deleteCounters: (accountId, keyIds) => call(() => void [`totals#${accountId}`, ...keyIds.map((id) => `last#${id}`)].forEach((pk) => w.counters.delete(pk))),
       exportIds: (_accountId, limit) => call(() => [...w.exportRecords].slice(0, Math.min(limit, 1))),
       deleteExports: (_accountId, ids) => call(() => void ids.forEach((id) => w.exportRecords.delete(id))),
+      idempotencyIds: (accountId, limit) => call(() => [...w.idempotency].filter((id) => id.startsWith(`idem#${accountId}#`)).slice(0, limit)),
+      deleteIdempotencyRecords: (ids) => call(() => void ids.forEach((id) => w.idempotency.delete(id))),
+      deleteMeter: (accountId) =>
+        call(() => {
+          if (w.meters.get(accountId)?.apiGatewayKeyId) w.meterCount -= 1;
+          w.meters.delete(accountId);
+        }),
     },
     users: { delete: () => call(() => void (w.cognitoUser = false)) },
     store: {
@@ -165,7 +179,10 @@ function snapshot(w: World) {
     objects: [...w.objects].sort(),
     lookups: [...w.lookups].sort(),
     keys: [...w.keys.values()].map((k) => ({ ...k })),
-    apiGatewayKeys: [...w.apiGatewayKeys],
+    apiGatewayKeys: [...w.apiGatewayKeys].sort(),
+    meters: [...w.meters.keys()].sort(),
+    meterCount: w.meterCount,
+    idempotency: [...w.idempotency].sort(),
     multipart: [...w.multipart].sort(),
     exportRecords: [...w.exportRecords],
     signing: w.signing,
@@ -181,7 +198,10 @@ const EMPTY = {
   objects: ['exports/acct_two/exp9.zip', 'images/other'],
   lookups: [],
   keys: [],
-  apiGatewayKeys: [],
+  apiGatewayKeys: ['agw-other'],
+  meters: [OTHER],
+  meterCount: 1,
+  idempotency: [`idem#${OTHER}#h0`],
   multipart: [],
   exportRecords: [],
   signing: false,
@@ -195,10 +215,16 @@ async function runToEnd(w: World, deps = depsOf(w)): Promise<void> {
   throw new Error('the deletion did not finish in 100 runs');
 }
 
+/** DELETE /api/account's part (functions/delete-account.ts): the key records revoked, the cache flushed. */
+async function stopAccess(w: World, account: UserAccount): Promise<void> {
+  await revokeAllKeys(depsOf(w), account);
+  w.flushes += 1;
+}
+
 async function begin(w: World): Promise<void> {
   const deps = depsOf(w);
   await startAccountDeletion(
-    { ...deps, users: { checkPassword: async () => true }, revokeKeys: (account) => revokeAllKeys(deps, account) },
+    { ...deps, users: { checkPassword: async () => true }, stopAccess: (account) => stopAccess(w, account) },
     { sub: SUB, email: 'a@example.com' },
     'pw',
     new Date(0),
@@ -223,12 +249,33 @@ describe('each step of the deletion', () => {
     });
   }
 
-  it('keys: revoked in the records, API Gateway keys deleted, the authorizer cache flushed', async () => {
+  it('keys: revoked in the records, a key\'s own API Gateway key from before meters deleted, the meter\'s left to its step', async () => {
     const w = world();
     await DELETION_STEPS[0].run(depsOf(w), w.entry.account!);
     expect([...w.keys.values()].every((key) => key.revokedAt && !key.apiGatewayKeyId)).toBe(true);
-    expect(w.apiGatewayKeys.size).toBe(0);
-    expect(w.flushes).toBe(1);
+    expect([...w.apiGatewayKeys].sort()).toEqual(['agw-meter', 'agw-other']);
+  });
+
+  it('meter: the account\'s one API Gateway key and its meter record go, counted off; the other account\'s stay', async () => {
+    const w = world();
+    await DELETION_STEPS.find((step) => step.name === 'meter')!.run(depsOf(w), w.entry.account!);
+    expect([...w.apiGatewayKeys].sort()).toEqual(['agw-other', 'agw1']);
+    expect([...w.meters.keys()]).toEqual([OTHER]);
+    expect(w.meterCount).toBe(1);
+  });
+
+  it('idempotency: every Idempotency-Key record of the account goes, page by page; the other account\'s stays', async () => {
+    const w = world();
+    const step = DELETION_STEPS.find((s) => s.name === 'idempotency')!;
+    expect(await step.run(depsOf(w), w.entry.account!)).toBe('more');
+    while ((await step.run(depsOf(w), w.entry.account!)) === 'more');
+    expect([...w.idempotency]).toEqual([`idem#${OTHER}#h0`]);
+  });
+
+  it('counters: the console session\'s window goes with the keys\' windows', async () => {
+    const w = world();
+    await DELETION_STEPS.find((step) => step.name === 'counters')!.run(depsOf(w), w.entry.account!);
+    expect([...w.counters]).toEqual([`totals#${OTHER}`]);
   });
 });
 
@@ -303,17 +350,19 @@ describe('starting the deletion', () => {
     const deps = depsOf(w);
     const before = snapshot(w);
     await expect(
-      startAccountDeletion({ ...deps, users: { checkPassword: async () => false }, revokeKeys: (account) => revokeAllKeys(deps, account) }, { sub: SUB, email: 'a@example.com' }, 'bad', new Date(0)),
+      startAccountDeletion({ ...deps, users: { checkPassword: async () => false }, stopAccess: (account) => stopAccess(w, account) }, { sub: SUB, email: 'a@example.com' }, 'bad', new Date(0)),
     ).rejects.toMatchObject({ statusCode: 403, message: 'Password is incorrect' });
     expect(snapshot(w)).toEqual(before);
     expect(w.entry.deletion).toBeUndefined();
     expect(w.requestObject).toBe(false);
+    expect(w.flushes).toBe(0);
   });
 
-  it('revokes the keys before answering, and answers the same deletion when asked again', async () => {
+  it('revokes the keys and flushes the authorizer cache before answering, and answers the same deletion when asked again', async () => {
     const w = world();
     await begin(w);
     expect([...w.keys.values()].every((key) => key.revokedAt)).toBe(true);
+    expect(w.flushes).toBe(1);
     const first = { ...w.entry.deletion };
     await begin(w);
     expect(w.entry.deletion).toEqual(first);
