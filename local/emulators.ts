@@ -3,11 +3,15 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import {
+  type AttributeValue,
   CreateTableCommand,
+  DeleteTableCommand,
   DynamoDBClient,
   DescribeTableCommand,
   type CreateTableCommandInput,
   type GlobalSecondaryIndex,
+  PutItemCommand,
+  ScanCommand,
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
@@ -45,6 +49,26 @@ function globalIndex(index: { readonly name: string; readonly partitionKey: stri
     ],
     Projection: { ProjectionType: index.keysOnly ? 'KEYS_ONLY' : 'ALL' },
   };
+}
+
+/**
+ * A data dir made before an index existed (e.g. the counters table's Idempotency-Key index):
+ * dynalite cannot add one to a table, so the table is made again with its items copied over. A
+ * start killed during the copy loses that table's items (local data only).
+ */
+async function addMissingIndexes(client: DynamoDBClient, definition: CreateTableCommandInput, existing: readonly string[]): Promise<void> {
+  const wanted = (definition.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName!);
+  if (wanted.every((name) => existing.includes(name))) return;
+  const items: Array<Record<string, AttributeValue>> = [];
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await client.send(new ScanCommand({ TableName: definition.TableName, ConsistentRead: true, ExclusiveStartKey: start }));
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  await client.send(new DeleteTableCommand({ TableName: definition.TableName }));
+  await client.send(new CreateTableCommand(definition));
+  for (const item of items) await client.send(new PutItemCommand({ TableName: definition.TableName, Item: item }));
 }
 
 /** Table definitions from the shared schemas, in the emulator's CreateTable form. */
@@ -150,7 +174,8 @@ export async function startEmulators(options: { dataDir?: string; dynamodbPort?:
   // is open; DescribeTable waits for the store, so it goes first.
   for (const definition of tableDefinitions()) {
     try {
-      await client.send(new DescribeTableCommand({ TableName: definition.TableName }));
+      const { Table } = await client.send(new DescribeTableCommand({ TableName: definition.TableName }));
+      await addMissingIndexes(client, definition, Table?.GlobalSecondaryIndexes?.map((index) => index.IndexName!) ?? []);
     } catch (error) {
       if ((error as Error).name !== 'ResourceNotFoundException') throw error;
       await client.send(new CreateTableCommand(definition));
