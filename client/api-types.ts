@@ -367,6 +367,40 @@ export interface paths {
         get: operations["getAccount"];
         put?: never;
         post?: never;
+        /**
+         * Delete your account
+         * @description Deletes the account and everything of it: its keys are revoked before the answer (they
+         *     stop working at once), then, in the background, every image (each through the normal
+         *     removal: its URL answers 404 at the edge within seconds, its variants and CDN copies go),
+         *     their records, lookups and analysis, the exports, signing secrets, counters and key
+         *     records, the sign-in (the Cognito user) and the account itself
+         *     (docs/account-deletion.md). Confirmed with the account's password. Answers `202` with
+         *     where the deletion stands (`Location`: `/api/account/deletion`, to follow it); asking
+         *     again answers the same and resumes a deletion that stopped. From the first `202` on,
+         *     every other account route answers `410`.
+         */
+        delete: operations["deleteAccount"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/account/deletion": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your account's deletion
+         * @description Where the deletion of your account stands: `none` (not asked for), `deleting` (with the
+         *     step under way and how many of the steps are done) or `deleted`. Answers for a day after
+         *     the deletion finished, as long as the session's ID token is valid.
+         */
+        get: operations["getAccountDeletion"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -856,6 +890,21 @@ export interface components {
             /** @description Why it failed. */
             reason?: string;
         };
+        AccountDeletion: {
+            /** @enum {string} */
+            state: "none" | "deleting" | "deleted";
+            /** @description The step under way (`keys`, `images`, `idempotency`, `exports`, `signing-secrets`, `counters`, `meter`, `key-records`, `cognito-user`); `null` once deleted. */
+            step?: string | null;
+            steps_done?: number;
+            steps_total?: number;
+            started_at?: components["schemas"]["Timestamp"];
+            deleted_at?: components["schemas"]["Timestamp"];
+        };
+        AccountDeletionResponse: {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["AccountDeletion"];
+        };
         ExportResponse: {
             /** @constant */
             status: "success";
@@ -1278,46 +1327,33 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description The first request with this `Idempotency-Key` is still running; retry after `Retry-After` seconds (not counted against the hour). */
-        IdempotencyInFlight: {
+        /** @description The image is not an open multipart upload (anymore): already complete, started without `"multipart": true`, aborted, or past its 24 hours. */
+        UploadConflict: {
             headers: {
-                "Retry-After": components["headers"]["Retry-After"];
+                "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                RateLimit: components["headers"]["RateLimit"];
                 [name: string]: unknown;
             };
             content: {
-                "text/plain": components["schemas"]["ErrorText"];
-                /**
-                 * @example {
-                 *       "status": "error",
-                 *       "message": "A request with this Idempotency-Key is still in progress; retry it in a moment"
-                 *     }
-                 */
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description This `Idempotency-Key` was used with a different request within 24 hours (not counted against the hour). */
-        IdempotencyMismatch: {
+        /** @description The account is being (or has been) deleted (`DELETE /api/account`). */
+        AccountDeleted: {
             headers: {
                 [name: string]: unknown;
             };
             content: {
-                "text/plain": components["schemas"]["ErrorText"];
                 /**
                  * @example {
                  *       "status": "error",
-                 *       "message": "This Idempotency-Key was already used with a different request"
+                 *       "message": "This account is being deleted"
                  *     }
                  */
                 "application/json": components["schemas"]["Error"];
-            };
-        };
-        /** @description The link deletes nothing (a wrong token, or the image is gone); the page says so. */
-        InvalidDeleteLink: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "text/html": string;
             };
         };
         /** @description No such route or method (answered by the gateway). */
@@ -1437,20 +1473,6 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description The image is not an open multipart upload (anymore): already complete, started without `"multipart": true`, aborted, or past its 24 hours. */
-        UploadConflict: {
-            headers: {
-                "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
-                RateLimit: components["headers"]["RateLimit"];
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["Error"];
-            };
-        };
         /** @description A transform outside the unsigned presets without a signature, or a signature that is wrong, tampered, of an unknown `kid` or past its `exp` (answered at the edge). */
         BadSignature: {
             headers: {
@@ -1458,6 +1480,48 @@ export interface components {
             };
             content: {
                 "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The first request with this `Idempotency-Key` is still running; retry after `Retry-After` seconds (not counted against the hour). */
+        IdempotencyInFlight: {
+            headers: {
+                "Retry-After": components["headers"]["Retry-After"];
+                [name: string]: unknown;
+            };
+            content: {
+                "text/plain": components["schemas"]["ErrorText"];
+                /**
+                 * @example {
+                 *       "status": "error",
+                 *       "message": "A request with this Idempotency-Key is still in progress; retry it in a moment"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description This `Idempotency-Key` was used with a different request within 24 hours (not counted against the hour). */
+        IdempotencyMismatch: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "text/plain": components["schemas"]["ErrorText"];
+                /**
+                 * @example {
+                 *       "status": "error",
+                 *       "message": "This Idempotency-Key was already used with a different request"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The link deletes nothing (a wrong token, or the image is gone); the page says so. */
+        InvalidDeleteLink: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "text/html": string;
             };
         };
     };
@@ -2566,6 +2630,133 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["RouteNotFound"];
+            410: components["responses"]["AccountDeleted"];
+            429: components["responses"]["Throttled"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    deleteAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "password": "Correct-Horse-9-Battery"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description The password you sign in with. */
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The deletion, `deleting` (or `deleted` when it already finished). */
+            202: {
+                headers: {
+                    /**
+                     * @description Where the deletion can be followed, `/api/account/deletion`.
+                     * @example /api/account/deletion
+                     */
+                    Location: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "success",
+                     *       "data": {
+                     *         "state": "deleting",
+                     *         "step": "images",
+                     *         "steps_done": 1,
+                     *         "steps_total": 7,
+                     *         "started_at": "2026-11-27T10:20:00.000Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AccountDeletionResponse"];
+                };
+            };
+            /** @description The body is not `{"password": "..."}`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "error",
+                     *       "message": "password must be a non-empty string"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The password is wrong. Nothing was deleted. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "error",
+                     *       "message": "Password is incorrect"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: components["responses"]["RouteNotFound"];
+            429: components["responses"]["Throttled"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    getAccountDeletion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The deletion. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "success",
+                     *       "data": {
+                     *         "state": "deleted",
+                     *         "step": null,
+                     *         "steps_done": 7,
+                     *         "steps_total": 7,
+                     *         "started_at": "2026-11-27T10:20:00.000Z",
+                     *         "deleted_at": "2026-11-27T10:21:30.000Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AccountDeletionResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["RouteNotFound"];
             429: components["responses"]["Throttled"];
             500: components["responses"]["InternalError"];
             502: components["responses"]["BadGateway"];
@@ -2620,6 +2811,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["RouteNotFound"];
+            410: components["responses"]["AccountDeleted"];
             429: components["responses"]["Throttled"];
             500: components["responses"]["InternalError"];
             502: components["responses"]["BadGateway"];
@@ -2706,6 +2898,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            410: components["responses"]["AccountDeleted"];
             429: components["responses"]["Throttled"];
             500: components["responses"]["InternalError"];
             502: components["responses"]["BadGateway"];
@@ -2751,6 +2944,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            410: components["responses"]["AccountDeleted"];
             429: components["responses"]["Throttled"];
             500: components["responses"]["InternalError"];
             502: components["responses"]["BadGateway"];
@@ -2778,6 +2972,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["RouteNotFound"];
+            410: components["responses"]["AccountDeleted"];
             429: components["responses"]["Throttled"];
             500: components["responses"]["InternalError"];
             502: components["responses"]["BadGateway"];
@@ -2826,6 +3021,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["RouteNotFound"];
+            410: components["responses"]["AccountDeleted"];
             429: components["responses"]["Throttled"];
             500: components["responses"]["InternalError"];
             502: components["responses"]["BadGateway"];
@@ -2889,6 +3085,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            410: components["responses"]["AccountDeleted"];
             429: components["responses"]["Throttled"];
             500: components["responses"]["InternalError"];
             502: components["responses"]["BadGateway"];
@@ -3016,6 +3213,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["RouteNotFound"];
+            410: components["responses"]["AccountDeleted"];
             429: components["responses"]["Throttled"];
             500: components["responses"]["InternalError"];
             502: components["responses"]["BadGateway"];
@@ -3059,6 +3257,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["RouteNotFound"];
+            410: components["responses"]["AccountDeleted"];
             429: components["responses"]["Throttled"];
             500: components["responses"]["InternalError"];
             502: components["responses"]["BadGateway"];
@@ -3104,6 +3303,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            410: components["responses"]["AccountDeleted"];
             429: components["responses"]["Throttled"];
             500: components["responses"]["InternalError"];
             502: components["responses"]["BadGateway"];

@@ -28,8 +28,18 @@ export type Grant =
   | { readonly kind: 'list'; readonly prefixes?: readonly string[] }
   /** Write the edge's key-value store (docs/edge.md): DescribeKeyValueStore and UpdateKeys on that store. */
   | { readonly kind: 'edge-store' }
-  /** Create account meters' API Gateway keys on the usage plan (granted by the API construct, which owns the plan). */
-  | { readonly kind: 'api-keys' };
+  /**
+   * API Gateway keys on the account meters' usage plan (granted by the API construct, which owns
+   * the plan): `create` makes an account's meter (and deletes it again if it cannot be stored);
+   * `delete` deletes meters' keys (account deletion); `flush` forgets the stage's cached
+   * authorizer answers (account deletion, so its keys and sessions stop at once).
+   */
+  | { readonly kind: 'api-keys'; readonly lifecycle: 'create' | 'delete' | 'flush' }
+  /**
+   * The user pool: USER_POOL_ID and USER_POOL_CLIENT_ID set, and these actions on the pool
+   * (granted by the identity construct, which owns it; none: the client's own sign-in only).
+   */
+  | { readonly kind: 'users'; readonly actions: readonly string[] };
 
 /** What invokes a function. */
 export type Trigger =

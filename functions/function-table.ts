@@ -10,6 +10,7 @@
  */
 import { IMAGES_TABLE_SCHEMA, KEYS_TABLE_SCHEMA } from './adapters/table-schemas';
 import { APP_FUNCTIONS } from './app-functions';
+import { DELETION_FUNCTIONS } from './deletion-functions';
 import { DIRECT_PREFIX, LARGE_UPLOAD_PREFIX, VARIANT_PREFIX } from './core/ids';
 import { ACCOUNT, API_FUNCTION, COUNT, COUNTS_AND_CLAIMS, EDGE, type FunctionDefinition, index, LOOKUPS_READ, LOOKUPS_WRITE, objects, SIGNING, table, type Trigger } from './function-definition';
 
@@ -171,7 +172,7 @@ export const FUNCTIONS = {
     reservedConcurrency: 5,
     settings: 'all',
     // An account's first key makes its meter: one API Gateway key on the usage plan, as the CLI does.
-    grants: [table('keys', ...ACCOUNT, 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem'), { kind: 'api-keys' }],
+    grants: [table('keys', ...ACCOUNT, 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem'), { kind: 'api-keys', lifecycle: 'create' }],
   },
   RevokeAccountKey: {
     file: 'revoke-account-key',
@@ -207,13 +208,14 @@ export const FUNCTIONS = {
     settings: 'all',
     grants: [table('keys', ...ACCOUNT), EDGE],
   },
-  // The reference (document and page): read by people and tools now and then. No table, no
+  // The reference (document and page): read by people and tools now and then, so 2 each (the
+  // two given up went to account deletion's functions, keeping the total at 499). No table, no
   // bucket, no setting: the document and Redoc are inside the asset.
   GetOpenApi: {
     file: 'get-openapi',
     description: 'GET /api/openapi.json',
     ...API_FUNCTION,
-    reservedConcurrency: 3,
+    reservedConcurrency: 2,
     settings: 'none',
     grants: [],
   },
@@ -221,7 +223,7 @@ export const FUNCTIONS = {
     file: 'get-docs',
     description: 'GET /docs (API reference page)',
     ...API_FUNCTION,
-    reservedConcurrency: 3,
+    reservedConcurrency: 2,
     settings: 'none',
     grants: [],
     // The finished page (Redoc inlined, its CSP hashes) is built into the asset: the function reads it.
@@ -339,6 +341,8 @@ export const FUNCTIONS = {
   },
   // Similar images, the analysis and exports (docs/apps.md).
   ...APP_FUNCTIONS,
+  // Deleting an account (docs/account-deletion.md).
+  ...DELETION_FUNCTIONS,
 } as const satisfies Readonly<Record<string, FunctionDefinition>>;
 
 export type FunctionName = keyof typeof FUNCTIONS;

@@ -44,6 +44,8 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'POST', path: '/api/images/{image_id}/delete/{token}', handler: 'DeleteByLink', auth: 'none' },
   { method: 'GET', path: '/image/{image_id}', handler: 'ViewImage', auth: 'none' },
   { method: 'GET', path: '/api/account', handler: 'GetAccount', auth: 'session' },
+  { method: 'DELETE', path: '/api/account', handler: 'DeleteAccount', auth: 'session' },
+  { method: 'GET', path: '/api/account/deletion', handler: 'DeleteAccount', auth: 'session' },
   { method: 'GET', path: '/api/account/keys', handler: 'ListAccountKeys', auth: 'session' },
   { method: 'POST', path: '/api/account/keys', handler: 'CreateAccountKey', auth: 'session' },
   { method: 'DELETE', path: '/api/account/keys/{key_id}', handler: 'RevokeAccountKey', auth: 'session' },

@@ -251,7 +251,13 @@ export class ImagerApi extends Construct {
 
     // An account's first key makes its meter: an API Gateway key on this plan, as the CLI does.
     for (const name of FUNCTION_NAMES) {
-      if (functionDefinition(name).grants.some((grant) => grant.kind === 'api-keys')) this.allowKeyCreation(props.functions[name as StackFunctionName]);
+      for (const grant of functionDefinition(name).grants) {
+        if (grant.kind !== 'api-keys') continue;
+        const fn = props.functions[name as StackFunctionName];
+        if (grant.lifecycle === 'create') this.allowKeyCreation(fn);
+        else if (grant.lifecycle === 'delete') this.keyPolicy(fn, `KeyDeletion${name}`, [new PolicyStatement({ actions: ['apigateway:GET'], resources: [this.apigw('/usageplans')] }), ...this.keyDeletion()]);
+        else this.allowCacheFlush(fn, name);
+      }
     }
     this.acknowledgeFindings();
   }
@@ -284,6 +290,26 @@ export class ImagerApi extends Construct {
         conditions: { StringEquals: { [`aws:ResourceTag/${API_KEY_STACK_TAG}`]: Stack.of(this).stackName } },
       }),
     ];
+  }
+
+  /**
+   * Lets a function forget the stage's cached authorizer answers (account deletion: its keys and
+   * sessions stop at once, not after the cache's TTL). Rare by design: a flush makes every
+   * caller's next request an authorizer call.
+   */
+  private allowCacheFlush(fn: LambdaFunction, name: string): void {
+    const policy = new Policy(this, `AuthorizerCacheFlush${name}`, {
+      statements: [
+        new PolicyStatement({
+          actions: ['apigateway:DELETE'],
+          // The literal stage name, not the stage's Ref: the stage depends on the methods, which depend on these functions.
+          resources: [this.apigw(`/restapis/${this.api.restApiId}/stages/${this.stageName}/cache/authorizers`)],
+        }),
+      ],
+    });
+    if (fn.role) policy.attachToRole(fn.role);
+    fn.addEnvironment('REST_API_ID', this.api.restApiId);
+    fn.addEnvironment('STAGE_NAME', this.stageName);
   }
 
   private apigw(path: string): string {

@@ -11,6 +11,8 @@ import {
 } from 'aws-cdk-lib/aws-cognito';
 import { CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { FUNCTION_NAMES, functionDefinition, type FunctionName } from '../functions/function-table';
 import { NAME_LIMITS, scopedName } from './names';
 
 /**
@@ -107,6 +109,23 @@ export class Identity extends Construct {
       id: 'AwsSolutions-COG8',
       reason: 'The Essentials feature plan is chosen for cost (Plus is billed per monthly active user). Plus adds threat protection (adaptive authentication, compromised-credential checks): set featurePlan PLUS and standardThreatProtectionMode FULL_FUNCTION where that cost is acceptable.',
     });
+  }
+
+  /**
+   * The functions whose table entry has a `users` grant get the pool's and the console client's
+   * ids, and exactly the actions named, on this pool (account deletion: AdminDeleteUser).
+   */
+  grantUsers(functions: Readonly<Partial<Record<FunctionName, LambdaFunction>>>): void {
+    for (const name of FUNCTION_NAMES) {
+      for (const grant of functionDefinition(name).grants) {
+        if (grant.kind !== 'users') continue;
+        const fn = functions[name];
+        if (!fn) throw new Error(`${name}: a users grant, but no such function in the stack`);
+        fn.addEnvironment('USER_POOL_ID', this.userPool.userPoolId);
+        fn.addEnvironment('USER_POOL_CLIENT_ID', this.client.userPoolClientId);
+        if (grant.actions.length > 0) this.userPool.grant(fn, ...grant.actions);
+      }
+    }
   }
 
   /**

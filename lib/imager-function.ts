@@ -262,6 +262,7 @@ function applyGrant(fn: ImagerFunction, name: FunctionName, grant: TableGrant, c
       fn.useEdgeStore(need(context.edgeStore, 'the edge store'));
       return;
     case 'api-keys':
+    case 'users':
       return;
   }
 }

@@ -105,6 +105,7 @@ export class ImagerStack extends Stack {
       webAcl: settings.userPoolWaf,
       authCacheSeconds: settings.authCacheSeconds,
     }));
+    identity.grantUsers(this.functions);
     const api = (this.api = new ImagerApi(this, 'Api', {
       functions: this.functions,
       sessionAuthorizer: identity.authorizer,

@@ -14,6 +14,7 @@ import { loadEdgeFunction } from './edge-runtime';
 import { accountMeter } from '../functions/core/account-meters';
 import { generateAccountId, generateApiKey, generateKeyId, hashApiKey } from '../functions/core/api-keys';
 import { EXPORT_REQUEST_PREFIX } from '../functions/core/exports';
+import { DELETION_REQUEST_PREFIX } from '../functions/core/account-deletion';
 import { LARGE_UPLOAD_PREFIX, PUBLISHED_PREFIX } from '../functions/core/ids';
 import { logger } from '../functions/runtime/logger';
 import { HANDLERS, type HandlerName } from '../functions/routes';
@@ -123,6 +124,10 @@ export async function startLocalApi(
   });
   const edgeStoreFile = join(settings.dataDir, EDGE_STORE_FILE);
   Object.assign(process.env, localEnvironment({ ...emulators, edgeStoreFile }), {
+    // Account deletion checks the password with the console's client and deletes the user (docs/account-deletion.md).
+    AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognito.endpoint,
+    USER_POOL_ID: cognito.userPoolId,
+    USER_POOL_CLIENT_ID: cognito.clientId,
     // The key authorizer also takes the console's session on the image routes: cognito-local's
     // tokens, checked by the same code as on AWS; the sessions' meter is the local gateway's own.
     SESSION_ISSUER: cognito.issuer,
@@ -142,6 +147,7 @@ export async function startLocalApi(
   const purge = (await handlerOf('PurgeImage')) as (event: S3Event) => Promise<unknown>;
   const analyze = (await handlerOf('AnalyzeImage')) as (event: S3Event) => Promise<unknown>;
   const buildExport = (await handlerOf('BuildAccountExport')) as (event: S3Event) => Promise<unknown>;
+  const eraseAccount = (await handlerOf('EraseAccount')) as (event: S3Event) => Promise<unknown>;
 
   const dynamodb = new DynamoDBClient({});
   const keys = new DynamoKeyStore(dynamodb, LOCAL_RESOURCES.keysTable);
@@ -209,6 +215,7 @@ export async function startLocalApi(
     deliver('purge', purge, under(PUBLISHED_PREFIX, 'ObjectRemoved:'));
     deliver('analyze', analyze, under(PUBLISHED_PREFIX, 'ObjectCreated:'));
     deliver('export', buildExport, under(EXPORT_REQUEST_PREFIX, 'ObjectCreated:'));
+    deliver('erase', eraseAccount, under(DELETION_REQUEST_PREFIX, 'ObjectCreated:'));
   });
 
   const url = await gateway.listen(settings.port);

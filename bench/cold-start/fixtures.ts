@@ -72,6 +72,10 @@ const ANSWERS: Readonly<Record<MeasuredFunction, (event: Record<string, any>, re
   StartAccountExport: (_event, r) => r?.statusCode === 202,
   GetAccountExport: (_event, r) => r?.statusCode === 200,
   BuildAccountExport: (event, r) => r?.results?.[event.Records[0].s3.object.key] === 'ready',
+  // The deletion's status (the password route needs Cognito, which the stub does not answer).
+  DeleteAccount: (_event, r) => r?.statusCode === 200,
+  // The stub holds no account being deleted: the run finds nothing to do.
+  EraseAccount: (event, r) => r?.results?.[event.Records[0].s3.object.key] === 'nothing',
   // Measured with the transform function's method (it ships sharp beside its bundle).
   AnalyzeImage: (event, r) => r?.results?.[event.Records[0].s3.object.key] === 'analyzed',
 };

@@ -20,6 +20,9 @@ export const BENCH_RESOURCES = {
   SESSION_ISSUER: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Bench',
   SESSION_CLIENT_ID: 'benchclient',
   CONSOLE_USAGE_ID: 'imagerconsolebench0000000000000000000000',
+  // Account deletion's user pool (the password check and AdminDeleteUser).
+  USER_POOL_ID: 'us-east-1_Bench',
+  USER_POOL_CLIENT_ID: 'benchclient',
 } as const satisfies Readonly<Record<string, string>>;
 
 export type BenchResource = keyof typeof BENCH_RESOURCES;

@@ -1,5 +1,6 @@
 import { DeleteItemCommand, type DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import type { IdempotencyRecord, IdempotencyRecords } from '../core/idempotency';
+import { idempotencyRecordAccount, type IdempotencyRecord, type IdempotencyRecords } from '../core/idempotency';
+import { COUNTERS_TABLE_SCHEMA } from './table-schemas';
 import { conditionFailure, ifConditionHolds, type Item } from './dynamo-requests';
 
 /**
@@ -7,7 +8,8 @@ import { conditionFailure, ifConditionHolds, type Item } from './dynamo-requests
  * `idem#<account>#<hash of the key>`), beside the hourly windows they protect. `expires_at` is
  * the table's TTL attribute, so DynamoDB removes records a while after their 24 hours; until it
  * does (and in the local emulator, which has no TTL) the condition of every claim treats an
- * expired record as absent, so expiry never depends on the TTL.
+ * expired record as absent, so expiry never depends on the TTL. Each record also carries its
+ * account (`idem_account`, a sparse index), so deleting the account finds them without a scan.
  */
 export class DynamoIdempotencyRecords implements IdempotencyRecords {
   constructor(
@@ -76,8 +78,10 @@ export class DynamoIdempotencyRecords implements IdempotencyRecords {
 }
 
 function toItem(id: string, record: IdempotencyRecord): Item {
+  const account = idempotencyRecordAccount(id);
   return {
     pk: { S: id },
+    ...(account ? { [COUNTERS_TABLE_SCHEMA.byIdempotencyAccountIndex.partitionKey]: { S: account } } : {}),
     fingerprint: { S: record.fingerprint },
     state: { S: record.state },
     owner: { S: record.owner },

@@ -15,9 +15,9 @@ export interface Account {
 
 const keyPk = (hash: string): string => `key#${hash}`;
 const accountPk = (name: string): string => `account#${name}`;
-const meterPk = (accountId: string): string => `meter#${accountId}`;
+export const meterPk = (accountId: string): string => `meter#${accountId}`;
 /** How many API Gateway keys the meters hold (the ceiling's gauge, docs/quotas.md). */
-const METER_COUNT_PK = 'meters#apigateway';
+export const METER_COUNT_PK = 'meters#apigateway';
 
 function keyFromItem(item: Item): KeyRecord {
   return {

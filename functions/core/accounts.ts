@@ -92,6 +92,13 @@ export class TooManyKeysError extends HttpError {
   }
 }
 
+/** A session route of an account being (or already) deleted (docs/account-deletion.md). */
+export class AccountDeletedError extends HttpError {
+  constructor() {
+    super(410, 'This account is being deleted');
+  }
+}
+
 export class KeyNotFoundError extends NotFoundError {
   constructor() {
     super('Key not found');

@@ -118,6 +118,11 @@ export function idempotencyRecordId(accountId: string, key: string): string {
   return `idem#${accountId}#${createHash('sha256').update(key).digest('base64url')}`;
 }
 
+/** The account a record id belongs to (what its deletion finds it by: docs/account-deletion.md). */
+export function idempotencyRecordAccount(id: string): string | undefined {
+  return /^idem#([^#]+)#/.exec(id)?.[1];
+}
+
 export type ClaimResult =
   | { readonly kind: 'claimed'; readonly id: string; readonly owner: string }
   | { readonly kind: 'replay'; readonly response: KeptResponse };

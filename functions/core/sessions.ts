@@ -1,5 +1,5 @@
 import type { UserAccountStore } from './account-keys';
-import { sessionUserOf, sessionWindowId, type UserAccount } from './accounts';
+import { AccountDeletedError, sessionUserOf, sessionWindowId, type UserAccount } from './accounts';
 
 /**
  * The console's session on the image routes (docs/accounts-and-console.md): the signed-in
@@ -41,12 +41,16 @@ export interface AuthenticatedSession {
 
 /**
  * The account a session token belongs to; InvalidSessionError when it is not a session of ours,
- * or its person has no account yet (no account route called since signing up).
+ * or its person has no account yet (no account route called since signing up), or the account
+ * is being deleted or is deleted (docs/account-deletion.md: its still-valid tokens stop at once).
  */
 export async function authenticateSession(deps: SessionAuthentication, token: string): Promise<AuthenticatedSession> {
   const user = sessionUserOf(await deps.verify(token));
   if (!user) throw new InvalidSessionError('no sub or email, or not an ID token');
-  const account = await deps.accounts.find(user.sub);
+  const account = await deps.accounts.find(user.sub).catch((error: unknown) => {
+    if (error instanceof AccountDeletedError) throw new InvalidSessionError('account deleted or being deleted');
+    throw error;
+  });
   if (!account) throw new InvalidSessionError('no account yet: an account route makes it');
   return { account, windowId: sessionWindowId(account.accountId), usageIdentifier: deps.usageIdentifier };
 }

@@ -123,11 +123,14 @@ describe('account routes', () => {
 
   const sessionRoutes = ROUTES.filter((route) => route.auth === 'session');
 
-  it('are the account routes of docs/accounts-and-console.md, the signing-secret routes of docs/edge.md and the three export routes of docs/apps.md', () => {
+  it('are the account routes of docs/accounts-and-console.md, the signing-secret routes of docs/edge.md the three export routes of docs/apps.md and the two deletion routes of docs/account-deletion.md', () => {
     expect(sessionRoutes.map((route) => `${route.method} ${route.path}`).sort()).toEqual([
+      // Account deletion (docs/account-deletion.md).
+      'DELETE /api/account',
       'DELETE /api/account/keys/{key_id}',
       'DELETE /api/account/signing-secrets/{kid}',
       'GET /api/account',
+      'GET /api/account/deletion',
       'GET /api/account/export',
       'GET /api/account/export/{export_id}',
       'GET /api/account/keys',

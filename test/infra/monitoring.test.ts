@@ -26,7 +26,7 @@ interface ExpectedAlarm {
 const GT = 'GreaterThanThreshold';
 const GTE = 'GreaterThanOrEqualToThreshold';
 
-/** Every alarm of the stack (its CDN and the dead-letter queues of PurgeImage, AnalyzeImage and BuildAccountExport) plus a queue added later: id -> what it must be. */
+/** Every alarm of the stack (its CDN and the dead-letter queues of PurgeImage, AnalyzeImage, BuildAccountExport and EraseAccount) plus a queue added later: id -> what it must be. */
 const EXPECTED: Record<string, ExpectedAlarm> = {
   ApiServerErrorRate: { threshold: ALARM_THRESHOLDS.apiServerErrorPercent, comparison: GT, evaluationPeriods: 5, datapointsToAlarm: 3, period: 60 },
   ApiLatencyP99: { threshold: 3000, comparison: GT, evaluationPeriods: 3, period: 300 },
@@ -41,6 +41,7 @@ const EXPECTED: Record<string, ExpectedAlarm> = {
   DeadLettersPurgeDeadLetters: { threshold: 0, comparison: GT, evaluationPeriods: 1, period: 60 },
   DeadLettersAnalyzeDeadLetters: { threshold: 0, comparison: GT, evaluationPeriods: 1, period: 60 },
   DeadLettersExportDeadLetters: { threshold: 0, comparison: GT, evaluationPeriods: 1, period: 60 },
+  DeadLettersEraseDeadLetters: { threshold: 0, comparison: GT, evaluationPeriods: 1, period: 60 },
   DeadLettersFinalizeDeadLetters: { threshold: 0, comparison: GT, evaluationPeriods: 1, period: 60 },
   TransformOriginRefused: { threshold: ALARM_THRESHOLDS.transformRefusedPercent, comparison: GTE, evaluationPeriods: 1, period: 900 },
   SignUpSurge: { threshold: ALARM_THRESHOLDS.signUpsPerHour, comparison: GT, evaluationPeriods: 1, period: 3600 },

@@ -132,7 +132,7 @@ describe('cdk-nag AwsSolutions', () => {
     for (const ack of byRule('AwsSolutions-IAM5')) {
       if (ack.path === bucketDeployment!.node.path) continue;
       expect(ack.rule).toMatch(
-        /^AwsSolutions-IAM5\[Resource::(\*|<StorageImages[0-9A-F]{8}\.Arn>\/(images|uploads|variants|exports|export-requests)\/\*|arn:<AWS::Partition>:apigateway:<AWS::Region>::\/(apikeys|usageplans\/<ApiUsagePlan[0-9A-F]{8}>\/keys)\/\*)\]$/,
+        /^AwsSolutions-IAM5\[Resource::(\*|<StorageImages[0-9A-F]{8}\.Arn>\/(images|uploads|variants|exports|export-requests|deletion-requests)\/\*|arn:<AWS::Partition>:apigateway:<AWS::Region>::\/(apikeys|usageplans\/<ApiUsagePlan[0-9A-F]{8}>\/keys)\/\*)\]$/,
       );
     }
     // IAM4 (AWS managed policies): only on the roles CDK itself owns.
@@ -151,7 +151,7 @@ describe('cdk-nag AwsSolutions', () => {
     }
     expect(byRule('AwsSolutions-CFR2').find((ack) => ack.path === distribution)!.reason).toContain('IMAGER_WEB_ACL_ID');
     expect(byRule('AwsSolutions-SQS3').map((ack) => ack.path).sort()).toEqual(Object.values(stack.deadLetterQueues).map((queue) => queue!.node.path).sort());
-    expect(Object.keys(stack.deadLetterQueues).sort()).toEqual(['AnalyzeImage', 'BuildAccountExport', 'FinalizeUpload', 'PurgeImage']);
+    expect(Object.keys(stack.deadLetterQueues).sort()).toEqual(['AnalyzeImage', 'BuildAccountExport', 'EraseAccount', 'FinalizeUpload', 'PurgeImage']);
     // L1 (runtime): only CDK's BucketDeployment provider; our functions run the newest runtime.
     expect(byRule('AwsSolutions-L1').map((ack) => ack.path)).toEqual([bucketDeployment!.node.path]);
     // The console's bucket and CDN logs (static public files), and the user pool's plan/MFA choices.

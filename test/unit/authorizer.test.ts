@@ -4,7 +4,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cognitoTokenVerifier } from '../../functions/adapters/cognito-tokens';
 import type { KeyRecord } from '../../functions/adapters/dynamo-key-store';
 import { createAuthorizer } from '../../functions/authorizer';
-import type { UserAccount } from '../../functions/core/accounts';
+import { AccountDeletedError, type UserAccount } from '../../functions/core/accounts';
 import type { SessionAuthentication } from '../../functions/core/sessions';
 import { stageWildcard } from '../../functions/transport/authorizer';
 import { BEARER_PATTERN, hashApiKey } from '../../functions/core/api-keys';
@@ -135,6 +135,8 @@ describe('createAuthorizer with the console session (a Cognito ID token)', () =>
     const accounts = {
       async find(sub: string): Promise<UserAccount | undefined> {
         looked.push(sub);
+        // Dan's account is being deleted: the store answers as DynamoUserAccounts does then.
+        if (sub === 'sub-dan') throw new AccountDeletedError();
         if (sub !== 'sub-carol') return undefined;
         return { accountId: 'acct_carol', sub, email: 'carol@example.com', createdAt: '2026-12-01T00:00:00.000Z', keys: {}, activeKeys: {} };
       },
@@ -183,6 +185,16 @@ describe('createAuthorizer with the console session (a Cognito ID token)', () =>
     await expect(createAuthorizer({ keys: store().keys, sessions: deps })(event(`Bearer ${await token({ ...CLAIMS, sub: 'sub-erin', email: 'erin@example.com' })}`))).rejects.toThrow(/^Unauthorized$/);
     expect(looked).toEqual(['sub-erin']);
     expect(Object.keys(deps.accounts)).toEqual(['find']);
+  });
+
+  it('throws "Unauthorized" (not a 5xx) for a valid token of an account being deleted or deleted (docs/account-deletion.md)', async () => {
+    serveJwks();
+    const { deps, looked } = sessions();
+    const authorize = createAuthorizer({ keys: store().keys, sessions: deps });
+    await expect(authorize(event(`Bearer ${await token({ ...CLAIMS, sub: 'sub-dan', email: 'dan@example.com' })}`))).rejects.toThrow(/^Unauthorized$/);
+    expect(looked).toEqual(['sub-dan']);
+    // Carol's session, through the same authorizer, still works.
+    await expect(authorize(event(`Bearer ${await token()}`))).resolves.toMatchObject({ principalId: 'acct_carol' });
   });
 
   it('throws "Unauthorized" for a token signed by another key, or tampered with', async () => {

@@ -21,6 +21,7 @@ import {
 
 export type { Account, ApiKey, Export, Image, NewKey, SignedPart, StartedUpload, UploadedPart };
 export type SigningSecret = components['schemas']['SigningSecret'];
+export type AccountDeletion = components['schemas']['AccountDeletion'];
 export type NewSigningSecret = components['schemas']['NewSigningSecretResponse']['data'];
 export type ImagePage = components['schemas']['ImageListResponse']['data'];
 
@@ -102,6 +103,17 @@ export class ImagerApi {
   async listExports(): Promise<Export[]> {
     const client = await this.session();
     return (await unwrap(() => client.GET('/api/account/export'))).exports;
+  }
+
+  /** DELETE /api/account: confirmed with the password; where the deletion stands (docs/account-deletion.md). */
+  async deleteAccount(password: string): Promise<AccountDeletion> {
+    const client = await this.session();
+    return unwrap(() => client.DELETE('/api/account', { body: { password } }));
+  }
+
+  async getAccountDeletion(): Promise<AccountDeletion> {
+    const client = await this.session();
+    return unwrap(() => client.GET('/api/account/deletion'));
   }
 
   // URL-signing secrets (docs/edge.md): the session too.

@@ -1,3 +1,4 @@
+import { accountDeletionSection } from './account-deletion';
 import type { Claims } from './auth';
 import type { ConsoleContext } from './context';
 import { formatBytes, formatTime, h } from './dom';
@@ -8,7 +9,7 @@ import { revokeLegacyConsoleKey } from './legacy-console-key';
 import { signingSecretsSection } from './signing-secrets';
 import { alertBox, errorText, go, mount, type Section, setBusy, showWho } from './ui';
 
-/** Account settings of the signed-in person: usage, API keys, URL-signing secrets, the gallery and the export, with sign-out. */
+/** Account settings of the signed-in person: usage, API keys, URL-signing secrets, the gallery, the export and deleting the account, with sign-out. */
 export function dashboardView(context: ConsoleContext, user: Claims): void {
   const { api, auth } = context;
   const signOut = h(
@@ -37,7 +38,8 @@ export function dashboardView(context: ConsoleContext, user: Claims): void {
   const signing = signingSecretsSection(context);
   const gallery = gallerySection(context, () => usage.refresh());
   const exports = exportSection(context);
-  mount(h('h1', { class: 'visually-hidden' }, 'Account settings'), usage.section, keys.section, signing.section, gallery.section, exports.section);
+  const deletion = accountDeletionSection(context);
+  mount(h('h1', { class: 'visually-hidden' }, 'Account settings'), usage.section, keys.section, signing.section, gallery.section, exports.section, deletion.section);
   // The account first: an account call makes it on a person's first sign-in, and the image
   // routes accept the session only once it exists (docs/accounts-and-console.md).
   void usage.refresh().then(() =>
@@ -46,6 +48,7 @@ export function dashboardView(context: ConsoleContext, user: Claims): void {
       signing.refresh(),
       gallery.refresh(),
       exports.refresh(),
+      deletion.refresh(),
       revokeLegacyConsoleKey(api, user).then((revoked) => (revoked ? keys.refresh() : undefined)),
     ]),
   );
