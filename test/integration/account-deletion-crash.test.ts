@@ -175,7 +175,10 @@ describe('deleting an account of 500 images, killed halfway and run again', () =
     // A person signs up as the console does; the code is what npm start prints.
     const email = `leaver-${process.pid}-${Date.now()}@example.com`;
     await cognito.send(new SignUpCommand({ ClientId: clientId, Username: email, Password: TEST_PASSWORD, UserAttributes: [{ Name: 'email', Value: email }] }));
-    const code = new RegExp(`Confirmation code for ${email.replace(/[.+]/g, '\\$&')}: (\\d+)`).exec(server.output())?.[1];
+    // The child prints the code from its own event loop: it can reach our pipe after SignUp answers.
+    const printed = new RegExp(`Confirmation code for ${email.replace(/[.+]/g, '\\$&')}: (\\d+)`);
+    for (let waited = 0; !printed.test(server.output()) && waited < 10_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    const code = printed.exec(server.output())?.[1];
     expect(code, server.output()).toBeDefined();
     await cognito.send(new ConfirmSignUpCommand({ ClientId: clientId, Username: email, ConfirmationCode: code }));
     const auth = await cognito.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: email, PASSWORD: TEST_PASSWORD } }));
