@@ -4,8 +4,8 @@
 //   node bench/transform-cold-child.mjs <load|first|sharp> <bundle index.mjs> <original.jpg> <canonical>
 //
 // "load":  import the bundle only.
-// "first": start an S3 stub in this process (originals under images/, no variants yet, puts
-//          accepted and dropped), import the bundle, answer one /variants/<id>/<canonical> request.
+// "first": start an S3 stub in this process (originals under images/, no variants yet: an empty
+//          listing for the variant cap's count, puts accepted and dropped), import the bundle, answer one /variants/<id>/<canonical> request.
 // "sharp": import sharp only (what any sharp function pays), for reference.
 // Prints `@@cold {...}` with the times and the peak resident memory (VmHWM on Linux).
 import { readFileSync } from 'node:fs';
@@ -19,7 +19,13 @@ async function startStub(original) {
   const server = createServer((req, res) => {
     req.resume();
     req.on('end', () => {
-      const path = new URL(req.url, 'http://stub').pathname;
+      const url = new URL(req.url, 'http://stub');
+      const path = url.pathname;
+      if (req.method === 'GET' && url.searchParams.get('list-type') === '2') {
+        const body = '<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><KeyCount>0</KeyCount><IsTruncated>false</IsTruncated></ListBucketResult>';
+        res.writeHead(200, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) });
+        return res.end(body);
+      }
       if (req.method === 'GET' && path.endsWith(`/images/${ID}`)) {
         res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': original.byteLength, etag: '"0"' });
         return res.end(original);

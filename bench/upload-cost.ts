@@ -31,7 +31,7 @@ interface Options {
 const options = JSON.parse(process.argv[2] ?? '{}') as Options;
 
 // The handler module reads its configuration and builds (unused) SDK clients at import.
-prepareInProcessHandlers(['BUCKET_NAME', 'IMAGES_TABLE', 'COUNTERS_TABLE', 'KEYS_TABLE']);
+prepareInProcessHandlers(['BUCKET_NAME', 'IMAGES_TABLE', 'COUNTERS_TABLE', 'KEYS_TABLE', 'LOOKUPS_TABLE']);
 const { createUploadHandler } = await import('../functions/upload-image.ts');
 const { HourlyQuota } = await import('../functions/core/hourly-quota.ts');
 const { readConfig } = await import('../functions/core/config.ts');
