@@ -5,7 +5,7 @@
  * than one file (functions/app-functions.ts) without an import circle.
  */
 /** The DynamoDB tables a function can be given, by the name the storage construct knows them by. */
-export type TableName = 'images' | 'keys' | 'counters' | 'lookups' | 'exports';
+export type TableName = 'images' | 'keys' | 'counters' | 'lookups' | 'exports' | 'webhooks';
 
 /** The environment variable that carries each table's name to the handlers. */
 export const TABLE_ENVIRONMENT: Readonly<Record<TableName, string>> = {
@@ -14,7 +14,11 @@ export const TABLE_ENVIRONMENT: Readonly<Record<TableName, string>> = {
   counters: 'COUNTERS_TABLE',
   lookups: 'LOOKUPS_TABLE',
   exports: 'EXPORTS_TABLE',
+  webhooks: 'WEBHOOKS_TABLE',
 };
+
+/** The environment variable that carries the webhook queue's URL (docs/webhooks.md). */
+export const WEBHOOK_QUEUE_ENVIRONMENT = 'WEBHOOK_QUEUE_URL';
 
 /** What a function may do, each on the narrowest resource that can be named. */
 export type Grant =
@@ -29,7 +33,9 @@ export type Grant =
   /** Write the edge's key-value store (docs/edge.md): DescribeKeyValueStore and UpdateKeys on that store. */
   | { readonly kind: 'edge-store' }
   /** Create or revoke API Gateway keys on the usage plan (granted by the API construct, which owns the plan). */
-  | { readonly kind: 'api-keys'; readonly lifecycle: 'create' | 'revoke' };
+  | { readonly kind: 'api-keys'; readonly lifecycle: 'create' | 'revoke' }
+  /** Send messages to the webhook queue (docs/webhooks.md); its URL in WEBHOOK_QUEUE_URL. */
+  | { readonly kind: 'webhook-queue' };
 
 /** What invokes a function. */
 export type Trigger =
@@ -59,7 +65,12 @@ export type Trigger =
       readonly ruleId: string;
     }
   /** A function URL with IAM auth, reached only by CloudFront through an origin access control. */
-  | { readonly type: 'url' };
+  | { readonly type: 'url' }
+  /**
+   * The webhook queue (docs/webhooks.md), through a Lambda event source that reports batch item
+   * failures; messages received `maxReceives` times go to its dead-letter queue.
+   */
+  | { readonly type: 'queue'; readonly batchSize: number; readonly maxReceives: number };
 
 /** Extra work after bundling: `docs-page` writes the finished reference page beside the bundle; `sharp` installs sharp's linux-arm64 build beside it. */
 export type BundlingExtra = 'docs-page' | 'sharp';
@@ -107,3 +118,5 @@ export const SIGNING = table('keys', 'dynamodb:GetItem', 'dynamodb:PutItem');
 /** An image's lookups (metadata pairs, similarity bands) are written and removed in batches (core/image-lookups.ts). */
 export const LOOKUPS_WRITE = table('lookups', 'dynamodb:BatchWriteItem');
 export const LOOKUPS_READ = table('lookups', 'dynamodb:Query');
+/** Sending to the webhook queue: the events of images (finalize, analysis, purge) and redeliveries. */
+export const WEBHOOK_SEND: Grant = { kind: 'webhook-queue' };

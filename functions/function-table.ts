@@ -10,11 +10,12 @@
  */
 import { IMAGES_TABLE_SCHEMA, KEYS_TABLE_SCHEMA } from './adapters/table-schemas';
 import { APP_FUNCTIONS } from './app-functions';
+import { WEBHOOK_FUNCTIONS } from './webhook-functions';
 import { DIRECT_PREFIX, LARGE_UPLOAD_PREFIX, VARIANT_PREFIX } from './core/ids';
-import { ACCOUNT, API_FUNCTION, COUNT, EDGE, type FunctionDefinition, index, LOOKUPS_READ, LOOKUPS_WRITE, objects, SIGNING, table, type Trigger } from './function-definition';
+import { ACCOUNT, API_FUNCTION, COUNT, EDGE, type FunctionDefinition, index, LOOKUPS_READ, LOOKUPS_WRITE, objects, SIGNING, table, type Trigger, WEBHOOK_SEND } from './function-definition';
 
 export type { BundlingExtra, FunctionDefinition, Grant, TableName, Trigger } from './function-definition';
-export { TABLE_ENVIRONMENT } from './function-definition';
+export { TABLE_ENVIRONMENT, WEBHOOK_QUEUE_ENVIRONMENT } from './function-definition';
 
 /**
  * Every function. Reserved concurrency follows each route's share of traffic and its throttle:
@@ -241,6 +242,7 @@ export const FUNCTIONS = {
     reservedConcurrency: 30,
     settings: 'all',
     grants: [
+      WEBHOOK_SEND,
       // UpdateItem also puts the settled image in the bySha index (a second write: docs/apps.md).
       table('images', 'dynamodb:GetItem', 'dynamodb:UpdateItem'),
       COUNT,
@@ -300,7 +302,7 @@ export const FUNCTIONS = {
     memoryMb: 1024,
     reservedConcurrency: 10,
     settings: 'all',
-    grants: [EDGE, table('counters', 'dynamodb:UpdateItem'), { kind: 'list', prefixes: [VARIANT_PREFIX] }, objects([VARIANT_PREFIX], 's3:DeleteObject')],
+    grants: [EDGE, table('counters', 'dynamodb:UpdateItem'), { kind: 'list', prefixes: [VARIANT_PREFIX] }, objects([VARIANT_PREFIX], 's3:DeleteObject'), WEBHOOK_SEND],
   },
   // Renders variants behind the distribution's S3 origin (lib/transforms.ts).
   TransformImage: {
@@ -324,6 +326,8 @@ export const FUNCTIONS = {
   },
   // Similar images, the analysis and exports (docs/apps.md).
   ...APP_FUNCTIONS,
+  // Webhooks (docs/webhooks.md).
+  ...WEBHOOK_FUNCTIONS,
 } as const satisfies Readonly<Record<string, FunctionDefinition>>;
 
 export type FunctionName = keyof typeof FUNCTIONS;

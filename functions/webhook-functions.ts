@@ -1,0 +1,40 @@
+import { ACCOUNT, API_FUNCTION, type FunctionDefinition, table, WEBHOOK_SEND } from './function-definition';
+import { WEBHOOKS_TABLE_SCHEMA } from './adapters/table-schemas';
+import { index } from './function-definition';
+
+/**
+ * The function table's entries for webhooks (docs/webhooks.md): the account routes of endpoints
+ * and deliveries, and the delivery worker behind the webhook queue. Part of `FUNCTIONS`
+ * (functions/function-table.ts) like any other entry.
+ */
+export const WEBHOOK_FUNCTIONS = {
+  WebhookEndpoints: {
+    file: 'webhook-endpoints',
+    description: 'GET /api/account/webhooks (and POST, PATCH, DELETE of endpoints, POST .../secret)',
+    ...API_FUNCTION,
+    reservedConcurrency: 2,
+    settings: 'none',
+    grants: [table('keys', ...ACCOUNT), table('webhooks', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:BatchWriteItem')],
+  },
+  WebhookDeliveries: {
+    file: 'webhook-deliveries',
+    description: 'GET /api/account/webhooks/{endpoint_id}/deliveries; POST .../deliveries/{delivery_id}/redeliver',
+    ...API_FUNCTION,
+    reservedConcurrency: 2,
+    settings: 'none',
+    grants: [table('keys', ...ACCOUNT), table('webhooks', 'dynamodb:GetItem', 'dynamodb:PutItem'), index('webhooks', WEBHOOKS_TABLE_SCHEMA.byEndpointIndex.name), WEBHOOK_SEND],
+  },
+  // Fans events out to endpoints and attempts deliveries (at least once, the retry schedule by
+  // message visibility). Outbound HTTPS to the endpoints, public addresses only.
+  DeliverWebhooks: {
+    file: 'deliver-webhooks',
+    description: 'Delivers webhooks (SQS: the webhook queue)',
+    trigger: { type: 'queue', batchSize: 10, maxReceives: 12 },
+    // Ten attempts of at most 15 s each, one after the other.
+    timeoutSeconds: 180,
+    memoryMb: 512,
+    reservedConcurrency: 5,
+    settings: ['IMAGER_PUBLIC_BASE_URL'],
+    grants: [table('images', 'dynamodb:GetItem'), table('webhooks', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Query'), WEBHOOK_SEND],
+  },
+} as const satisfies Readonly<Record<string, FunctionDefinition>>;
