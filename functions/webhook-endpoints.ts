@@ -1,9 +1,9 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { accountOf, type UserAccountStore } from './core/account-keys';
 import { HttpError } from './core/errors';
-import { createEndpoint, deleteEndpoint, rotateSecret, updateEndpoint } from './core/webhook-endpoints';
+import { createEndpoint, deleteEndpoint, type HostCheck, rotateSecret, updateEndpoint } from './core/webhook-endpoints';
 import { toApiEndpoint, type WebhookStore } from './core/webhooks';
-import { webhookStore } from './runtime/webhook-wiring';
+import { webhookHostCheck, webhookStore } from './runtime/webhook-wiring';
 import { dynamoDB, userAccounts } from './runtime/wiring';
 import type { ApiHandler } from './transport/api-handler';
 import { jsonBody } from './transport/body';
@@ -14,6 +14,8 @@ import { sessionHandler } from './transport/session-handler';
 export interface WebhookEndpointsDeps {
   readonly accounts: Pick<UserAccountStore, 'ensure'>;
   readonly store: WebhookStore;
+  /** The public-address rule for the endpoint's URL at registration. */
+  readonly checkHost: HostCheck;
   readonly now?: () => Date;
 }
 
@@ -40,11 +42,11 @@ export function createWebhookEndpointsHandler(deps: WebhookEndpointsDeps): ApiHa
         return success(200, { endpoints: endpoints.map((endpoint) => toApiEndpoint(endpoint)) }, NO_STORE);
       }
       case 'POST /api/account/webhooks': {
-        const endpoint = await createEndpoint(deps.store, accountId, jsonBody(event, BODY), now);
+        const endpoint = await createEndpoint(deps.store, deps.checkHost, accountId, jsonBody(event, BODY), now);
         return success(201, toApiEndpoint(endpoint, true), { ...NO_STORE, Location: `${apiPathPrefix(event)}/api/account/webhooks/${endpoint.id}` });
       }
       case 'PATCH /api/account/webhooks/{endpoint_id}':
-        return success(200, toApiEndpoint(await updateEndpoint(deps.store, accountId, id, jsonBody(event, BODY), now)), NO_STORE);
+        return success(200, toApiEndpoint(await updateEndpoint(deps.store, deps.checkHost, accountId, id, jsonBody(event, BODY), now)), NO_STORE);
       case 'DELETE /api/account/webhooks/{endpoint_id}':
         await deleteEndpoint(deps.store, accountId, id);
         return { statusCode: 204, headers: NO_STORE, body: '' };
@@ -56,6 +58,10 @@ export function createWebhookEndpointsHandler(deps: WebhookEndpointsDeps): ApiHa
   });
 }
 
-const dynamodb = dynamoDB();
+/** Everything but the registration's host check, which local mode's tests replace (local/app.ts). */
+export function webhookEndpointsDeps(): Omit<WebhookEndpointsDeps, 'checkHost'> {
+  const dynamodb = dynamoDB();
+  return { accounts: userAccounts(dynamodb), store: webhookStore(dynamodb) };
+}
 
-export const handler = createWebhookEndpointsHandler({ accounts: userAccounts(dynamodb), store: webhookStore(dynamodb) });
+export const handler = createWebhookEndpointsHandler({ ...webhookEndpointsDeps(), checkHost: webhookHostCheck() });

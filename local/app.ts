@@ -18,6 +18,7 @@ import { logger } from '../functions/runtime/logger';
 import { HANDLERS, type HandlerName } from '../functions/routes';
 import { FUNCTIONS, type FunctionName, functionDefinition } from '../functions/function-table';
 import type { PublicHttp } from '../functions/core/outbound';
+import type { HostCheck } from '../functions/core/webhook-endpoints';
 import { type LocalWebhookQueue, startLocalWebhookQueue } from './webhook-queue';
 import { startEmulators, type Emulators, type S3ObjectCreatedEvent } from './emulators';
 import { EDGE_STORE_FILE, LOCAL_RESOURCES, localEnvironment, WEBHOOK_QUEUE_FILE } from './resources';
@@ -114,7 +115,7 @@ export async function startLocalApi(
      * address policy that reach their HTTPS receiver on loopback); npm start and every setting
      * keep the public-address rule of production.
      */
-    webhookHttp?: PublicHttp;
+    webhookOutbound?: { readonly http: PublicHttp; readonly checkHost: HostCheck };
   } = {},
 ): Promise<LocalApi> {
   mkdirSync(settings.dataDir, { recursive: true });
@@ -150,7 +151,12 @@ export async function startLocalApi(
   const analyze = (await handlerOf('AnalyzeImage')) as (event: S3Event) => Promise<unknown>;
   const buildExport = (await handlerOf('BuildAccountExport')) as (event: S3Event) => Promise<unknown>;
   const webhooks = (await import('../functions/deliver-webhooks.ts')) as typeof import('../functions/deliver-webhooks');
-  webhookQueue.start(options.webhookHttp ? webhooks.createDeliverWebhooksHandler({ ...webhooks.deliverWebhooksDeps(), http: options.webhookHttp }) : webhooks.handler);
+  const outbound = options.webhookOutbound;
+  webhookQueue.start(outbound ? webhooks.createDeliverWebhooksHandler({ ...webhooks.deliverWebhooksDeps(), http: outbound.http }) : webhooks.handler);
+  if (outbound) {
+    const endpoints = (await import('../functions/webhook-endpoints.ts')) as typeof import('../functions/webhook-endpoints');
+    modules.WebhookEndpoints = endpoints.createWebhookEndpointsHandler({ ...endpoints.webhookEndpointsDeps(), checkHost: outbound.checkHost }) as ProxyHandler;
+  }
 
   const dynamodb = new DynamoDBClient({});
   const keys = new DynamoKeyStore(dynamodb, LOCAL_RESOURCES.keysTable);

@@ -1,4 +1,5 @@
 import { BadRequestError, HttpError } from './errors';
+import { OutboundRequestError } from './outbound';
 import {
   MAX_ENDPOINTS_PER_ACCOUNT,
   newEndpointId,
@@ -24,8 +25,23 @@ export function checkedEndpointId(raw: unknown): string {
   return raw;
 }
 
-export async function createEndpoint(store: WebhookStore, accountId: string, body: unknown, now: Date): Promise<WebhookEndpoint> {
+/** Port: the public-address rule at registration (adapters/public-host-check.ts); throws an `OutboundRequestError`. */
+export type HostCheck = (url: string) => Promise<void>;
+
+/** The URL's host, checked against the public-address rule now; a refusal is the client's 400. */
+async function publicUrl(checkHost: HostCheck, url: string): Promise<string> {
+  try {
+    await checkHost(url);
+  } catch (error) {
+    if (error instanceof OutboundRequestError) throw new BadRequestError(`url: ${error.message}`);
+    throw error;
+  }
+  return url;
+}
+
+export async function createEndpoint(store: WebhookStore, checkHost: HostCheck, accountId: string, body: unknown, now: Date): Promise<WebhookEndpoint> {
   const fields = parseEndpointBody(body, true);
+  await publicUrl(checkHost, fields.url!);
   if ((await store.listEndpoints(accountId)).length >= MAX_ENDPOINTS_PER_ACCOUNT) throw new TooManyEndpointsError();
   const at = now.toISOString();
   const endpoint: WebhookEndpoint = {
@@ -48,9 +64,10 @@ export async function ownEndpoint(store: WebhookStore, accountId: string, id: un
   return endpoint;
 }
 
-export async function updateEndpoint(store: WebhookStore, accountId: string, id: unknown, body: unknown, now: Date): Promise<WebhookEndpoint> {
+export async function updateEndpoint(store: WebhookStore, checkHost: HostCheck, accountId: string, id: unknown, body: unknown, now: Date): Promise<WebhookEndpoint> {
   const changes = parseEndpointBody(body, false);
   const endpoint = await ownEndpoint(store, accountId, id);
+  if (changes.url !== undefined) await publicUrl(checkHost, changes.url);
   const updated: WebhookEndpoint = { ...endpoint, ...changes, updatedAt: now.toISOString() };
   if (!(await store.replaceEndpoint(updated))) throw new WebhookEndpointNotFoundError();
   return updated;

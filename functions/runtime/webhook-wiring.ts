@@ -2,6 +2,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { API_CLIENT_OPTIONS, BACKGROUND_CLIENT_OPTIONS } from '../adapters/client-options';
 import { DynamoWebhooks } from '../adapters/dynamo-webhooks';
+import { type HostCheck, publicHostCheck } from '../adapters/public-host-check';
 import { PublicHttpClient } from '../adapters/public-http-client';
 import { SqsWebhookQueue } from '../adapters/sqs-webhook-queue';
 import { requireString } from '../core/config';
@@ -24,4 +25,9 @@ export function webhookQueue(use: 'api' | 'background' = 'background', env: Env 
 /** Outbound HTTPS to public addresses only: the system resolver, Node's roots of trust. */
 export function webhookHttp(): PublicHttpClient {
   return new PublicHttpClient({ userAgent: 'Imager-Webhooks' });
+}
+
+/** The public-address rule at an endpoint's registration: the system resolver. */
+export function webhookHostCheck(): HostCheck {
+  return publicHostCheck();
 }
