@@ -55,8 +55,8 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'PATCH', path: '/api/account/webhooks/{endpoint_id}', handler: 'WebhookEndpoints', auth: 'session' },
   { method: 'DELETE', path: '/api/account/webhooks/{endpoint_id}', handler: 'WebhookEndpoints', auth: 'session' },
   { method: 'POST', path: '/api/account/webhooks/{endpoint_id}/secret', handler: 'WebhookEndpoints', auth: 'session' },
-  { method: 'GET', path: '/api/account/webhooks/{endpoint_id}/deliveries', handler: 'WebhookDeliveries', auth: 'session' },
-  { method: 'POST', path: '/api/account/webhooks/{endpoint_id}/deliveries/{delivery_id}/redeliver', handler: 'WebhookDeliveries', auth: 'session' },
+  { method: 'GET', path: '/api/account/webhooks/{endpoint_id}/deliveries', handler: 'WebhookEndpoints', auth: 'session' },
+  { method: 'POST', path: '/api/account/webhooks/{endpoint_id}/deliveries/{delivery_id}/redeliver', handler: 'WebhookEndpoints', auth: 'session' },
   { method: 'GET', path: '/api/openapi.json', handler: 'GetOpenApi', auth: 'none' },
   { method: 'GET', path: '/docs', handler: 'GetDocs', auth: 'none' },
 ];

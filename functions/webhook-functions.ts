@@ -1,6 +1,5 @@
-import { ACCOUNT, API_FUNCTION, type FunctionDefinition, table, WEBHOOK_SEND } from './function-definition';
 import { WEBHOOKS_TABLE_SCHEMA } from './adapters/table-schemas';
-import { index } from './function-definition';
+import { ACCOUNT, API_FUNCTION, type FunctionDefinition, index, table, WEBHOOK_SEND } from './function-definition';
 
 /**
  * The function table's entries for webhooks (docs/webhooks.md): the account routes of endpoints
@@ -8,21 +7,20 @@ import { index } from './function-definition';
  * (functions/function-table.ts) like any other entry.
  */
 export const WEBHOOK_FUNCTIONS = {
+  // All seven account routes of webhooks in one function: one small reservation (docs/quotas.md).
   WebhookEndpoints: {
     file: 'webhook-endpoints',
-    description: 'GET /api/account/webhooks (and POST, PATCH, DELETE of endpoints, POST .../secret)',
+    description: 'GET /api/account/webhooks (and the other endpoint, secret, delivery-log and redelivery routes)',
     ...API_FUNCTION,
-    reservedConcurrency: 2,
+    reservedConcurrency: 1,
     settings: 'none',
-    grants: [table('keys', ...ACCOUNT), table('webhooks', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:BatchWriteItem')],
-  },
-  WebhookDeliveries: {
-    file: 'webhook-deliveries',
-    description: 'GET /api/account/webhooks/{endpoint_id}/deliveries; POST .../deliveries/{delivery_id}/redeliver',
-    ...API_FUNCTION,
-    reservedConcurrency: 2,
-    settings: 'none',
-    grants: [table('keys', ...ACCOUNT), table('webhooks', 'dynamodb:GetItem', 'dynamodb:PutItem'), index('webhooks', WEBHOOKS_TABLE_SCHEMA.byEndpointIndex.name), WEBHOOK_SEND],
+    grants: [
+      table('keys', ...ACCOUNT),
+      table('webhooks', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:BatchWriteItem'),
+      index('webhooks', WEBHOOKS_TABLE_SCHEMA.byEndpointIndex.name),
+      // A redelivery is queued.
+      WEBHOOK_SEND,
+    ],
   },
   // Fans events out to endpoints and attempts deliveries (at least once, the retry schedule by
   // message visibility). Outbound HTTPS to the endpoints, public addresses only.
@@ -33,7 +31,9 @@ export const WEBHOOK_FUNCTIONS = {
     // Ten attempts of at most 15 s each, one after the other.
     timeoutSeconds: 180,
     memoryMb: 512,
-    reservedConcurrency: 5,
+    // The event source's concurrency is capped at the same two (lib/functions.ts): SQS pollers
+    // beyond the reservation would be throttled, and a throttled batch counts as a receive.
+    reservedConcurrency: 2,
     settings: ['IMAGER_PUBLIC_BASE_URL'],
     grants: [table('images', 'dynamodb:GetItem'), table('webhooks', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Query'), WEBHOOK_SEND],
   },

@@ -79,7 +79,15 @@ export class Functions extends Construct {
         }
       } else if (trigger.type === 'queue') {
         // Batch item failures: a delivery put back for later does not bring the batch back with it.
-        fn.addEventSource(new SqsEventSource(props.webhookQueue, { batchSize: trigger.batchSize, reportBatchItemFailures: true }));
+        fn.addEventSource(
+          new SqsEventSource(props.webhookQueue, {
+            batchSize: trigger.batchSize,
+            reportBatchItemFailures: true,
+            // No more pollers than the function may run (a throttled batch would count as a
+            // receive), and a bound on the outbound requests either way. Two is the least allowed.
+            maxConcurrency: Math.max(2, functionDefinition(name).reservedConcurrency),
+          }),
+        );
         // Putting a received message back for the schedule's next wait.
         props.webhookQueue.grant(fn, 'sqs:ChangeMessageVisibility');
       } else if (trigger.type === 'schedule') {

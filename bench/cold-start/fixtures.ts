@@ -70,8 +70,6 @@ const ANSWERS: Readonly<Record<MeasuredFunction, (event: Record<string, any>, re
   // Measured with the transform function's method (it ships sharp beside its bundle).
   AnalyzeImage: (event, r) => r?.results?.[event.Records[0].s3.object.key] === 'analyzed',
   WebhookEndpoints: (_event, r) => r?.statusCode === 200,
-  // The sample's endpoint is not registered in the stub: the whole read path, answered 404.
-  WebhookDeliveries: (_event, r) => r?.statusCode === 404,
   DeliverWebhooks: (_event, r) => Array.isArray(r?.batchItemFailures) && r.batchItemFailures.length === 0,
 };
 

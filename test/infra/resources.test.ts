@@ -197,7 +197,7 @@ describe('functions', () => {
     return resource.Properties;
   }
 
-  it('are the thirty-two Imager functions and the transform function (plus the CDK bucket-notification, SDK-call and console-deployment helpers)', () => {
+  it('are the thirty-one Imager functions and the transform function (plus the CDK bucket-notification, SDK-call and console-deployment helpers)', () => {
     const functions = Object.keys(resourcesOfType(synth.template, 'AWS::Lambda::Function'));
     // The transform function (sharp beside its bundle) is checked in test/infra/transforms.test.ts.
     const ours = [...(Object.keys(FILES) as FunctionName[]).map((name) => logicalId(synth.stack.functions[name])), logicalId(synth.stack.transforms.function)];
@@ -206,7 +206,7 @@ describe('functions', () => {
       expect.stringMatching(/^BucketNotificationsHandler/),
       expect.stringMatching(/^CustomCDKBucketDeployment/),
     ]);
-    expect(ours).toHaveLength(33);
+    expect(ours).toHaveLength(32);
   });
 
   it.each(Object.keys(FILES) as FunctionName[])('%s: Node.js >= 22 on arm64, traced, with its own retained log group', (name) => {
@@ -332,12 +332,6 @@ describe('least privilege', () => {
       `dynamodb:GetItem on ${ids.keys}.Arn`,
       `dynamodb:PutItem on ${ids.keys}.Arn`,
       ...['BatchWriteItem', 'DeleteItem', 'GetItem', 'PutItem', 'Query'].map((action) => `dynamodb:${action} on ${ids.webhooks}.Arn`),
-    ],
-    WebhookDeliveries: () => [
-      `dynamodb:GetItem on ${ids.keys}.Arn`,
-      `dynamodb:PutItem on ${ids.keys}.Arn`,
-      `dynamodb:GetItem on ${ids.webhooks}.Arn`,
-      `dynamodb:PutItem on ${ids.webhooks}.Arn`,
       `dynamodb:Query on ${ids.webhooks}.Arn/index/${WEBHOOKS_TABLE_SCHEMA.byEndpointIndex.name}`,
       ...webhookSend(),
     ],

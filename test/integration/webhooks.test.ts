@@ -119,7 +119,7 @@ describe('webhooks in local mode', () => {
     expect(await refused.json()).toEqual({ status: 'error', message: 'url: The host other.test is not a public address' });
     const bad = await asUser('/api/account/webhooks', { method: 'POST', body: '{"url":' });
     expect(bad.status).toBe(400);
-    expect((await bad.json()).status).toBe('error');
+    expect(((await bad.json()) as { status: string }).status).toBe('error');
     const list = await data(await asUser('/api/account/webhooks'));
     expect(list.endpoints.map((e: { url: string }) => e.url)).toEqual([`${targets.publicTarget.originAs('images.test')}/in`]);
     expect(targets.privateTarget.connections).toBe(0);

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import type { WebhookDelivery } from '../../functions/core/webhooks';
-import { createWebhookDeliveriesHandler } from '../../functions/webhook-deliveries';
 import { createWebhookEndpointsHandler } from '../../functions/webhook-endpoints';
 import { ACCOUNT, apiEvent, bodyOf } from './support/fakes';
 import { MemoryWebhookQueue, MemoryWebhookStore } from './support/webhook-fakes';
@@ -22,10 +21,9 @@ const checkHost = async (url: string) => {
 function setup() {
   const store = new MemoryWebhookStore();
   const queue = new MemoryWebhookQueue();
-  const endpoints = createWebhookEndpointsHandler({ accounts, store, checkHost, now: () => NOW });
-  const deliveries = createWebhookDeliveriesHandler({ accounts, store, queue, now: () => NOW.getTime() });
+  const handler = createWebhookEndpointsHandler({ accounts, store, checkHost, queue, now: () => NOW });
   const call = (method: string, resource: string, path: string, body?: unknown, params: Record<string, string> = {}, query: Record<string, string> | null = null) =>
-    (resource.includes('deliveries') ? deliveries : endpoints)(
+    handler(
       session({ httpMethod: method, resource, path, body: body === undefined ? null : typeof body === 'string' ? body : JSON.stringify(body), pathParameters: params, queryStringParameters: query }),
     );
   return { store, queue, call };
