@@ -2,7 +2,6 @@ import { Duration } from 'aws-cdk-lib';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { functionDefinition } from '../functions/function-table';
-import { acknowledge } from './nag';
 
 /**
  * The webhook queue (docs/webhooks.md): every image event and every delivery attempt is a
@@ -23,11 +22,6 @@ export class WebhookQueues extends Construct {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    acknowledge(
-      this.deadLetters,
-      'AwsSolutions-SQS3',
-      'This queue is itself the dead-letter queue of the webhook queue: its messages are for inspection and redrive, and a queue behind it would only move them once more.',
-    );
     this.queue = new Queue(this, 'WebhookQueue', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,

@@ -45,7 +45,7 @@ afterAll(() => {
 describe('bundled functions', () => {
   it('every Imager function points at a built asset directory with an ESM index.mjs that bundles the AWS SDK', () => {
     const names = Object.keys(stack.functions) as Array<keyof ImagerStack['functions']>;
-    expect(names).toHaveLength(29);
+    expect(names).toHaveLength(31);
     const assetPaths = new Set<string>();
     for (const name of names) {
       const resource = resources[logicalId(stack.functions[name])];
