@@ -36,9 +36,12 @@ const EXPECTED: Record<string, ExpectedAlarm> = {
   CountersTableThrottles: { threshold: 1, comparison: GTE, evaluationPeriods: 1, period: 300 },
   LookupsTableThrottles: { threshold: 1, comparison: GTE, evaluationPeriods: 1, period: 300 },
   ExportsTableThrottles: { threshold: 1, comparison: GTE, evaluationPeriods: 1, period: 300 },
+  WebhooksTableThrottles: { threshold: 1, comparison: GTE, evaluationPeriods: 1, period: 300 },
   DeadLettersPurgeDeadLetters: { threshold: 0, comparison: GT, evaluationPeriods: 1, period: 60 },
   DeadLettersAnalyzeDeadLetters: { threshold: 0, comparison: GT, evaluationPeriods: 1, period: 60 },
   DeadLettersExportDeadLetters: { threshold: 0, comparison: GT, evaluationPeriods: 1, period: 60 },
+  // The webhook queue's (lib/webhooks.ts): a message received too often.
+  DeadLettersWebhookDeadLetters: { threshold: 0, comparison: GT, evaluationPeriods: 1, period: 60 },
   DeadLettersLaterDlq: { threshold: 0, comparison: GT, evaluationPeriods: 1, period: 60 },
   CdnServerErrorRate: { threshold: 1, comparison: GT, evaluationPeriods: 3, period: 300 },
   // Every function but the authorizer (its failure rate) and the sweep (SweepFailures, hourly).
@@ -187,7 +190,7 @@ describe('alarms', () => {
     const rows = section.split('\n').filter((line) => line.startsWith('| `'));
     const named = (id: string) =>
       id.replace(new RegExp(`^(${ALL_FUNCTIONS.join('|')})(Errors|Throttles)$`), '<Function>$2')
-        .replace(/^(Images|Keys|Counters|Lookups|Exports)TableThrottles$/, '<Table>TableThrottles')
+        .replace(/^(Images|Keys|Counters|Lookups|Exports|Webhooks)TableThrottles$/, '<Table>TableThrottles')
         .replace(/^DeadLetters.*$/, 'DeadLetters<Queue>');
     for (const id of Object.keys(EXPECTED)) {
       const row = rows.find((line) => line.startsWith(`| \`${named(id)}\``));
@@ -276,6 +279,7 @@ describe('dashboard', () => {
       'Cold starts by function (init duration, ms)',
       'Dead letters: PurgeDeadLetters',
       'Dead letters: LaterDlq',
+      'Dead letters: WebhookDeadLetters',
       'CDN 5xx (%)',
     ]) {
       expect(titles, title).toContain(title);
