@@ -84,7 +84,7 @@ describe('account routes', () => {
 
   const sessionRoutes = ROUTES.filter((route) => route.auth === 'session');
 
-  it('are the account routes of docs/accounts-and-console.md, the signing-secret routes of docs/edge.md and the three export routes of docs/apps.md', () => {
+  it('are the account routes of docs/accounts-and-console.md, the signing-secret routes of docs/edge.md, the three export routes of docs/apps.md and the seven webhook routes of docs/webhooks.md', () => {
     expect(sessionRoutes.map((route) => `${route.method} ${route.path}`).sort()).toEqual([
       'DELETE /api/account/keys/{key_id}',
       'DELETE /api/account/signing-secrets/{kid}',
@@ -96,7 +96,14 @@ describe('account routes', () => {
       'POST /api/account/export',
       'POST /api/account/keys',
       'POST /api/account/signing-secrets',
-    ]);
+      'GET /api/account/webhooks',
+      'POST /api/account/webhooks',
+      'PATCH /api/account/webhooks/{endpoint_id}',
+      'DELETE /api/account/webhooks/{endpoint_id}',
+      'POST /api/account/webhooks/{endpoint_id}/secret',
+      'GET /api/account/webhooks/{endpoint_id}/deliveries',
+      'POST /api/account/webhooks/{endpoint_id}/deliveries/{delivery_id}/redeliver',
+    ].sort());
   });
 
   it.each(sessionRoutes.map((route) => [`${route.method} ${route.path}`, route] as const))(
