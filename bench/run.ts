@@ -91,6 +91,7 @@ interface UploadCost {
     kind: 'bmp' | 'jpeg with metadata';
     imageBytes: number;
     handlerToFloor: number;
+    handlerIdempotentToFloor: number;
     handlerToReference: number;
     handlerToReferenceWithChecks: number;
     checks: Record<string, unknown>;
@@ -177,6 +178,9 @@ try {
       const fourMiB = uploadHandler.sizes.find((s) => s.kind === kind && (kind !== 'bmp' || s.imageBytes === 4 * MiB));
       const label = kind === 'bmp' ? '4 MiB BMP' : '4 MiB JPEG with metadata';
       targets.push(target(`upload handler with checks and removal, ${label}: handler / floor`, fourMiB?.handlerToFloor ?? Number.NaN, '<=', 4));
+      targets.push(
+        target(`upload handler with an Idempotency-Key (fingerprint, claim, kept response), ${label}: handler / floor`, fourMiB?.handlerIdempotentToFloor ?? Number.NaN, '<=', 4),
+      );
       // Like for like: the library parses only, so it is followed by the same checks and removal.
       targets.push(
         target(`upload handler, ${label}: handler / (lambda-multipart-parser + the same checks and removal)`, fourMiB?.handlerToReferenceWithChecks ?? Number.NaN, '<', 1),

@@ -5,8 +5,10 @@
  * lambda-multipart-parser followed by the checks and metadata removal every upload gets
  * (`prepareForPublishing`, the same work the handler does after parsing), interleaved on the
  * same events. BMPs of each size (no metadata: parsing and checks), and a photo-like JPEG of
- * `photoBytes` carrying EXIF GPS, XMP, IPTC and a comment (removal has work to do). Prints one
- * `@@bench {...}` line.
+ * `photoBytes` carrying EXIF GPS, XMP, IPTC and a comment (removal has work to do). The handler is
+ * also timed with an `Idempotency-Key` on every request (a new key each time, so each one is a
+ * first request: fingerprint of the file, claim, counter, kept sealed response), its claims in
+ * memory like the other storage. Prints one `@@bench {...}` line.
  *
  *   tsx bench/upload-cost.ts '{"sizes":[65536],"photoBytes":65536,"rounds":{"65536":50},"warmup":3}'
  */
@@ -34,28 +36,64 @@ const { createUploadHandler } = await import('../functions/upload-image.ts');
 const { HourlyQuota } = await import('../functions/core/hourly-quota.ts');
 const { readConfig } = await import('../functions/core/config.ts');
 const { prepareForPublishing } = await import('../functions/core/published-image.ts');
+type IdempotencyRecords = import('../functions/core/idempotency.ts').IdempotencyRecords;
+type IdempotencyRecord = import('../functions/core/idempotency.ts').IdempotencyRecord;
 const config = readConfig(process.env);
 // Installed on demand, outside package.json (bench/lib/reference-parser.ts says why).
 const reference = loadReferenceParser();
 
 let stored: Uint8Array | undefined;
-const handler = createUploadHandler({
-  config,
-  quota: new HourlyQuota({ increment: async () => 1 }, 1_000_000_000),
-  objects: {
-    async put(_key, bytes) {
-      stored = bytes;
+/** The upload handler over in-memory storage that keeps the last bytes stored; with `idempotency`, keyed uploads. */
+const uploadHandler = (idempotency?: IdempotencyRecords) =>
+  createUploadHandler({
+    config,
+    quota: new HourlyQuota({ increment: async () => 1 }, 1_000_000_000),
+    objects: {
+      async put(_key, bytes) {
+        stored = bytes;
+      },
+      async delete() {},
     },
-    async delete() {},
-  },
-  records: {
-    async create() {},
-    async get() {
-      return undefined;
+    records: {
+      async create() {},
+      async get() {
+        return undefined;
+      },
     },
+    log: { warn() {}, error() {} },
+    ...(idempotency ? { idempotency } : {}),
+  });
+const handler = uploadHandler();
+
+/** Claims in memory, with the adapter's semantics (a live record holds its id). */
+const claims = new Map<string, IdempotencyRecord>();
+const idempotency: IdempotencyRecords = {
+  async claim(id, record, now) {
+    const held = claims.get(id);
+    if (held && held.expiresAt > now && (held.state === 'done' || held.leaseUntil > now)) return held;
+    claims.set(id, record);
+    return undefined;
   },
-  log: { warn() {}, error() {} },
-});
+  async complete(id, owner, response) {
+    const held = claims.get(id);
+    if (held?.owner !== owner) return false;
+    claims.set(id, { ...held, state: 'done', response });
+    return true;
+  },
+  async release(id, owner) {
+    if (claims.get(id)?.owner === owner) claims.delete(id);
+  },
+};
+const idempotentHandler = uploadHandler(idempotency);
+let keys = 0;
+
+/** The same upload with a key of its own: a first request every time. */
+async function oursIdempotent(event: APIGatewayProxyEvent): Promise<number> {
+  keys += 1;
+  const result = await idempotentHandler({ ...event, headers: { ...event.headers, 'Idempotency-Key': `bench-${keys}` } });
+  if (result.statusCode !== 201) throw new Error(`idempotent handler answered ${result.statusCode}: ${result.body}`);
+  return stored?.byteLength ?? 0;
+}
 
 /** The least an upload must do: decode the body once and find where the file ends. */
 function floor(event: APIGatewayProxyEvent): number {
@@ -101,7 +139,7 @@ async function theirsWithChecks(event: APIGatewayProxyEvent): Promise<number> {
   return prepareForPublishing(content, config.limits, { overwriteInput: true }).bytes.byteLength;
 }
 
-type Method = 'floor' | 'handler' | 'reference' | 'referenceWithChecks';
+type Method = 'floor' | 'handler' | 'handlerIdempotent' | 'reference' | 'referenceWithChecks';
 
 async function timed(method: Method, event: APIGatewayProxyEvent): Promise<{ ms: number; bytes: number }> {
   const start = process.hrtime.bigint();
@@ -110,7 +148,9 @@ async function timed(method: Method, event: APIGatewayProxyEvent): Promise<{ ms:
       ? floor(event)
       : method === 'handler'
         ? await ours(event)
-        : method === 'reference'
+        : method === 'handlerIdempotent'
+          ? await oursIdempotent(event)
+          : method === 'reference'
           ? await theirs(event)
           : await theirsWithChecks(event);
   return { ms: Number(process.hrtime.bigint() - start) / 1e6, bytes };
@@ -144,6 +184,9 @@ for (const { kind, size, image, filename, type } of cases) {
   const published = Buffer.from(prepareForPublishing(image, config.limits).bytes);
   await ours(event);
   checks.handlerStoredPublishedImage = stored !== undefined && Buffer.compare(Buffer.from(stored), published) === 0;
+  stored = undefined;
+  await oursIdempotent(event);
+  checks.idempotentHandlerStoredPublishedImage = stored !== undefined && Buffer.compare(Buffer.from(stored), published) === 0;
   checks.metadataRemoved = kind === 'bmp' || published.byteLength < image.byteLength;
   checks.floorFoundBoundary = floor(event) === multipart.body.byteLength - `\r\n--${multipart.boundary}--\r\n`.length;
   let referenceError: string | undefined;
@@ -157,8 +200,8 @@ for (const { kind, size, image, filename, type } of cases) {
     referenceError = (error as Error).message;
   }
 
-  const samples: Record<Method, number[]> = { floor: [], handler: [], reference: [], referenceWithChecks: [] };
-  const methods: Method[] = referenceError ? ['floor', 'handler'] : ['floor', 'handler', 'reference', 'referenceWithChecks'];
+  const samples: Record<Method, number[]> = { floor: [], handler: [], handlerIdempotent: [], reference: [], referenceWithChecks: [] };
+  const methods: Method[] = referenceError ? ['floor', 'handler', 'handlerIdempotent'] : ['floor', 'handler', 'handlerIdempotent', 'reference', 'referenceWithChecks'];
   const rounds = options.rounds[String(size)] ?? 20;
   for (let i = 0; i < options.warmup + rounds; i += 1) {
     for (const method of shuffled(methods)) {
@@ -174,6 +217,7 @@ for (const { kind, size, image, filename, type } of cases) {
   }
   const floorMs = median(samples.floor);
   const handlerMs = median(samples.handler);
+  const handlerIdempotentMs = median(samples.handlerIdempotent);
   const referenceMs = samples.reference.length > 0 ? median(samples.reference) : Number.NaN;
   const referenceWithChecksMs = samples.referenceWithChecks.length > 0 ? median(samples.referenceWithChecks) : Number.NaN;
   results.push({
@@ -185,9 +229,11 @@ for (const { kind, size, image, filename, type } of cases) {
     runs: samples.handler.length,
     floorMs: round(floorMs, 3),
     handlerMs: round(handlerMs, 3),
+    handlerIdempotentMs: round(handlerIdempotentMs, 3),
     referenceMs: round(referenceMs, 3),
     referenceWithChecksMs: round(referenceWithChecksMs, 3),
     handlerToFloor: ratio(handlerMs, floorMs),
+    handlerIdempotentToFloor: ratio(handlerIdempotentMs, floorMs),
     referenceToFloor: ratio(referenceMs, floorMs),
     handlerToReference: ratio(handlerMs, referenceMs),
     handlerToReferenceWithChecks: ratio(handlerMs, referenceWithChecksMs),

@@ -30,6 +30,25 @@ export interface paths {
          *     stored and the answer is `200` with the image you already have.
          *
          *         curl -X POST -H "Authorization: Bearer YOUR_API_KEY" -F "image=@/path/to/your/image.jpg" https://api.imager.com/api/images/upload
+         *
+         *     **Upload by URL**: send `{"url": "https://..."}` as `application/json` instead, with
+         *     `visibility`, `expires_in`, `expires_at` or `metadata` (an object) as members if wanted,
+         *     and Imager fetches the image: HTTPS only, public addresses only (checked after DNS
+         *     resolution and on every redirect, at most 3), within 6 s and the same size limit; then
+         *     every check above. A URL that is not https, a host that is or resolves to a loopback,
+         *     private, link-local or metadata address, too many redirects, a fetch that fails or times
+         *     out: `400`.
+         *
+         *     **Text mode**: with `Accept: text/plain` the `201` (or `200`) body is the image's URL
+         *     alone, and an error keeps its status with its message alone as the body (for
+         *     `flameshot gui -r | curl ...` and shell scripts).
+         *
+         *     **Delete link**: the `201` carries `delete_url`, shown this once: opening it shows a
+         *     confirmation page, whose button deletes the image without a key.
+         *
+         *     **Idempotency-Key**: send one (a UUID) with the upload and with every retry of it: a retry
+         *     within 24 hours answers the first response again (`Idempotent-Replayed: true`) without a
+         *     second image or a second count against the hour.
          */
         post: operations["uploadImage"];
         delete?: never;
@@ -62,6 +81,10 @@ export interface paths {
          *     upload (`POST /api/images/{image_id}/upload/complete`); after an interruption,
          *     `GET /api/images/{image_id}/upload/parts` lists what arrived, so only the rest is sent
          *     again. The upload stays open for 24 hours; `DELETE /api/images/{image_id}/upload` abandons it.
+         *
+         *     Either way the answer carries the image's `delete_url` (shown this once), and an
+         *     `Idempotency-Key` makes a retry answer the first response again (the same upload, started
+         *     once), as for a direct upload.
          */
         post: operations["startUpload"];
         delete?: never;
@@ -344,7 +367,19 @@ export interface paths {
         get: operations["getAccount"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete your account
+         * @description Deletes the account and everything of it: its keys are revoked before the answer (they
+         *     stop working at once), then, in the background, every image (each through the normal
+         *     removal: its URL answers 404 at the edge within seconds, its variants and CDN copies go),
+         *     their records, lookups and analysis, the exports, signing secrets, counters and key
+         *     records, the sign-in (the Cognito user) and the account itself
+         *     (docs/account-deletion.md). Confirmed with the account's password. Answers `202` with
+         *     where the deletion stands (`Location`: `/api/account/deletion`, to follow it); asking
+         *     again answers the same and resumes a deletion that stopped. From the first `202` on,
+         *     every other account route answers `410`.
+         */
+        delete: operations["deleteAccount"];
         options?: never;
         head?: never;
         patch?: never;
@@ -659,6 +694,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/account/deletion": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your account's deletion
+         * @description Where the deletion of your account stands: `none` (not asked for), `deleting` (with the
+         *     step under way and how many of the steps are done) or `deleted`. Answers for a day after
+         *     the deletion finished, as long as the session's ID token is valid.
+         */
+        get: operations["getAccountDeletion"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/images/{image_id}/delete/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The image's `id`.
+                 * @example 7Yq2mN0c4TzP1aXbK9eLwQ
+                 */
+                image_id: components["parameters"]["ImageId"];
+                /**
+                 * @description The delete link's token (256 random bits, base64url), shown only in the upload's answer.
+                 * @example Q2xpY2sgdGhlIGxpbmsgdG8gZGVsZXRlIGl0IG9uY2U
+                 */
+                token: components["parameters"]["DeleteToken"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Delete link (confirmation page)
+         * @description The `delete_url` of an upload, for tools that can only open a link (ShareX's deletion
+         *     URL): a page that says what will be deleted, with one button. Opening it never deletes
+         *     (link previews and scanners open links too). Anyone with the link can delete the image;
+         *     no key is needed. Never cached, never framed, and sent on as no `Referer`.
+         */
+        get: operations["showDeleteLink"];
+        put?: never;
+        /**
+         * Delete by link
+         * @description What the confirmation page's button sends (no body needed). Deletes the image (record, object, cached copies) like `DELETE /api/images/{image_id}`.
+         */
+        post: operations["deleteByLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -845,7 +940,7 @@ export interface components {
             /** @description The most bytes the upload accepts. */
             max_size: number;
         };
-        /** @description The pending image and where to send its bytes. */
+        /** @description The pending image, its one-time `delete_url`, and where to send its bytes. */
         StartedUpload: {
             id: components["schemas"]["ImageId"];
             url: components["schemas"]["PublicUrl"];
@@ -858,6 +953,7 @@ export interface components {
             upload: components["schemas"]["UploadTicket"] | components["schemas"]["MultipartUploadTicket"];
             visibility?: components["schemas"]["Visibility"];
             expires_at?: components["schemas"]["Timestamp"];
+            delete_url: components["schemas"]["DeleteUrl"];
         };
         StartedUploadResponse: {
             /** @constant */
@@ -1186,6 +1282,81 @@ export interface components {
                 retired: string[];
             };
         };
+        AccountDeletion: {
+            /** @enum {string} */
+            state: "none" | "deleting" | "deleted";
+            /** @description The step under way (`keys`, `images`, `idempotency`, `exports`, `signing-secrets`, `counters`, `meter`, `key-records`, `cognito-user`); `null` once deleted. */
+            step?: string | null;
+            steps_done?: number;
+            steps_total?: number;
+            started_at?: components["schemas"]["Timestamp"];
+            deleted_at?: components["schemas"]["Timestamp"];
+        };
+        AccountDeletionResponse: {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["AccountDeletion"];
+        };
+        /**
+         * @description Text mode (`Accept: text/plain` on an upload): the error's message alone, the status kept.
+         * @example Invalid image format
+         */
+        ErrorText: string;
+        /** @description Upload by URL, with the options of a direct upload as members (docs/edge.md, docs/apps.md); other fields are ignored. */
+        UrlUploadRequest: {
+            /**
+             * Format: uri
+             * @description The image's https:// address (public hosts only; at most 3 redirects).
+             */
+            url: string;
+            metadata?: components["schemas"]["Metadata"];
+            visibility?: components["schemas"]["Visibility"];
+            /**
+             * Format: date-time
+             * @description When the image expires. Not with `expires_in`.
+             */
+            expires_at?: string;
+            /** @description Seconds from now after which the image expires. */
+            expires_in?: number;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * Format: uri
+         * @description The image's delete link, shown only in this answer: `GET` shows a confirmation page, its form's `POST` deletes the image without a key.
+         * @example https://abc123defg.execute-api.eu-west-1.amazonaws.com/v1/api/images/7Yq2mN0c4TzP1aXbK9eLwQ/delete/Q2xpY2sgdGhlIGxpbmsgdG8gZGVsZXRlIGl0IG9uY2U
+         */
+        DeleteUrl: string;
+        /** @description A stored image, served at `url`, as its upload answers it (with its one-time `delete_url`). */
+        UploadedImage: {
+            id: components["schemas"]["ImageId"];
+            url: components["schemas"]["PublicUrl"];
+            /** @constant */
+            state: "ready";
+            /** @description As displayed (EXIF orientation applied). */
+            width: number;
+            /** @description As displayed (EXIF orientation applied). */
+            height: number;
+            format: components["schemas"]["ImageFormat"];
+            content_type: components["schemas"]["ImageContentType"];
+            /** @description Bytes as stored and served (after metadata removal). */
+            size: number;
+            /** @description Hex SHA-256 digest of the stored bytes. */
+            sha256: string;
+            created_at: components["schemas"]["Timestamp"];
+            metadata: components["schemas"]["Metadata"];
+            thumbhash: components["schemas"]["Thumbhash"];
+            dominant_color: components["schemas"]["DominantColor"];
+            duplicate_of?: components["schemas"]["DuplicateOf"];
+            visibility?: components["schemas"]["Visibility"];
+            expires_at?: components["schemas"]["Timestamp"];
+            delete_url: components["schemas"]["DeleteUrl"];
+        };
+        UploadedImageResponse: {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["UploadedImage"];
+        };
     };
     responses: {
         /** @description The image (or its variant), with its sniffed type. */
@@ -1372,6 +1543,21 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /** @description The account is being (or has been) deleted (`DELETE /api/account`). */
+        AccountDeleted: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "status": "error",
+                 *       "message": "This account is being deleted"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
         /** @description No such route or method (answered by the gateway). */
         RouteNotFound: {
             headers: {
@@ -1400,6 +1586,7 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                "text/plain": components["schemas"]["ErrorText"];
                 /**
                  * @example {
                  *       "status": "error",
@@ -1431,6 +1618,7 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                "text/plain": components["schemas"]["ErrorText"];
                 /**
                  * @example {
                  *       "status": "error",
@@ -1462,6 +1650,7 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                "text/plain": components["schemas"]["ErrorText"];
                 /**
                  * @example {
                  *       "status": "error",
@@ -1495,8 +1684,70 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /** @description The first request with this `Idempotency-Key` is still running; retry after `Retry-After` seconds (not counted against the hour). */
+        IdempotencyInFlight: {
+            headers: {
+                "Retry-After": components["headers"]["Retry-After"];
+                [name: string]: unknown;
+            };
+            content: {
+                "text/plain": components["schemas"]["ErrorText"];
+                /**
+                 * @example {
+                 *       "status": "error",
+                 *       "message": "A request with this Idempotency-Key is still in progress; retry it in a moment"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description This `Idempotency-Key` was used with a different request within 24 hours (not counted against the hour). */
+        IdempotencyMismatch: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "text/plain": components["schemas"]["ErrorText"];
+                /**
+                 * @example {
+                 *       "status": "error",
+                 *       "message": "This Idempotency-Key was already used with a different request"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The link deletes nothing (a wrong token, or the image is gone); the page says so. */
+        InvalidDeleteLink: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "text/html": string;
+            };
+        };
     };
     parameters: {
+        /**
+         * @description The IETF httpapi draft's header: a key you make for one upload (a UUID) and send again
+         *     with every retry of it, as an RFC 8941 string (`"..."`) or bare; 1 to 255 visible ASCII
+         *     characters, scoped to your account. The same key with the same request within 24 hours
+         *     answers the first response again (no second image, not counted again); with a different
+         *     request, `422`; while the first request still runs, `409` (retry after `Retry-After`).
+         *     Only successes are kept: after an error the key is free again.
+         * @example "8e03978e-40d5-43e8-bc93-6894a57f9324"
+         */
+        IdempotencyKey: string;
+        /**
+         * @description `text/plain` (preferred over `application/json`) answers in text mode: the URL alone, or the error message alone.
+         * @example text/plain
+         */
+        UploadAccept: string;
+        /**
+         * @description The delete link's token (256 random bits, base64url), shown only in the upload's answer.
+         * @example Q2xpY2sgdGhlIGxpbmsgdG8gZGVsZXRlIGl0IG9uY2U
+         */
+        DeleteToken: string;
         /**
          * @description The image's `id`.
          * @example 7Yq2mN0c4TzP1aXbK9eLwQ
@@ -1512,12 +1763,6 @@ export interface components {
         TransformFormat: "jpeg" | "png" | "webp" | "avif" | "auto";
         /** @description Quality of lossy output formats. */
         TransformQuality: number;
-        /** @description Which of the account's signing secrets signed the URL (docs/edge.md). */
-        SignatureKid: string;
-        /** @description Unix seconds after which the signature is refused (optional; signed too). */
-        SignatureExp: number;
-        /** @description base64url (no padding) of HMAC-SHA256(secret, `/image/<id>?<every other parameter as name=value, sorted by name, joined by &>`). Not part of the cache key. */
-        Signature: string;
         /**
          * @description One byte range, e.g. `bytes=0-1023`.
          * @example bytes=0-1023
@@ -1530,6 +1775,12 @@ export interface components {
          * @example image/avif,image/webp,*\/*
          */
         Accept: string;
+        /** @description Which of the account's signing secrets signed the URL (docs/edge.md). */
+        SignatureKid: string;
+        /** @description Unix seconds after which the signature is refused (optional; signed too). */
+        SignatureExp: number;
+        /** @description base64url (no padding) of HMAC-SHA256(secret, `/image/<id>?<every other parameter as name=value, sorted by name, joined by &>`). Not part of the cache key. */
+        Signature: string;
     };
     requestBodies: never;
     headers: {
@@ -1563,6 +1814,8 @@ export interface components {
          * @example "hourly";r=988;t=1740
          */
         RateLimit: string;
+        /** @description `true` when this is the replay of the first response to the request's `Idempotency-Key`. */
+        "Idempotent-Replayed": "true";
         /** @description Requests allowed per hour (present when the request reached the hourly counter). */
         "X-RateLimit-Limit-Optional": string;
         /** @description Requests left in this hour's window (present when the request reached the hourly counter). */
@@ -1611,7 +1864,23 @@ export interface operations {
                 /** @description `store` (default) stores a second copy and names the first in `duplicate_of`; `return` answers the image you already have (`200`) instead. */
                 on_duplicate?: "store" | "return";
             };
-            header?: never;
+            header?: {
+                /**
+                 * @description The IETF httpapi draft's header: a key you make for one upload (a UUID) and send again
+                 *     with every retry of it, as an RFC 8941 string (`"..."`) or bare; 1 to 255 visible ASCII
+                 *     characters, scoped to your account. The same key with the same request within 24 hours
+                 *     answers the first response again (no second image, not counted again); with a different
+                 *     request, `422`; while the first request still runs, `409` (retry after `Retry-After`).
+                 *     Only successes are kept: after an error the key is free again.
+                 * @example "8e03978e-40d5-43e8-bc93-6894a57f9324"
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @description `text/plain` (preferred over `application/json`) answers in text mode: the URL alone, or the error message alone.
+                 * @example text/plain
+                 */
+                Accept?: components["parameters"]["UploadAccept"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -1634,10 +1903,16 @@ export interface operations {
                      */
                     expires_at?: string;
                 };
+                /**
+                 * @example {
+                 *       "url": "https://upload.wikimedia.org/wikipedia/commons/4/47/PNG_transparency_demonstration_1.png"
+                 *     }
+                 */
+                "application/json": components["schemas"]["UrlUploadRequest"];
             };
         };
         responses: {
-            /** @description With `?on_duplicate=return`, the image you already hold with these bytes; nothing was stored. */
+            /** @description With `?on_duplicate=return`, the image you already hold with these bytes (no `delete_url`: that was shown once, with its own upload); nothing was stored. With `Accept: text/plain`, the body is its URL alone. */
             200: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -1645,13 +1920,16 @@ export interface operations {
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ImageResponse"];
+                    /** @example https://d1x2y3z4a5b6c7.cloudfront.net/image/7Yq2mN0c4TzP1aXbK9eLwQ */
+                    "text/plain": string;
                 };
             };
-            /** @description Stored. `Location` names the image's API resource. */
+            /** @description Stored. `Location` names the image's API resource. With `Accept: text/plain`, the body is the image's URL alone. */
             201: {
                 headers: {
                     Location: components["headers"]["Location"];
@@ -1660,6 +1938,7 @@ export interface operations {
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1681,16 +1960,21 @@ export interface operations {
                      *           "user": "42"
                      *         },
                      *         "thumbhash": "1QcSHQRnh493V4dIh4eXh1h4kJUI",
-                     *         "dominant_color": "#6f8ca8"
+                     *         "dominant_color": "#6f8ca8",
+                     *         "delete_url": "https://abc123defg.execute-api.eu-west-1.amazonaws.com/v1/api/images/7Yq2mN0c4TzP1aXbK9eLwQ/delete/Q2xpY2sgdGhlIGxpbmsgdG8gZGVsZXRlIGl0IG9uY2U"
                      *       }
                      *     }
                      */
-                    "application/json": components["schemas"]["ImageResponse"];
+                    "application/json": components["schemas"]["UploadedImageResponse"];
+                    /** @example https://d1x2y3z4a5b6c7.cloudfront.net/image/7Yq2mN0c4TzP1aXbK9eLwQ */
+                    "text/plain": string;
                 };
             };
             /**
              * @description Not an allowed image (`Invalid image format`), or not a usable form: not multipart,
-             *     malformed multipart, no file in `image`, an empty file, several files.
+             *     malformed multipart, no file in `image`, an empty file, several files; for a URL
+             *     upload, a URL that cannot be fetched (not https, not a public address, too many
+             *     redirects, a failed or slow fetch); a malformed `Idempotency-Key`.
              */
             400: {
                 headers: {
@@ -1701,10 +1985,12 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                    "text/plain": components["schemas"]["ErrorText"];
                 };
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["RouteNotFound"];
+            409: components["responses"]["IdempotencyInFlight"];
             /**
              * @description The image is over the direct-upload limit, or the request over the gateway's 10 MB. A
              *     request whose base64-encoded Lambda event would exceed Lambda's 6 MB invoke payload gets
@@ -1716,9 +2002,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "text/plain": components["schemas"]["ErrorText"];
                     "application/json": components["schemas"]["Error"] | components["schemas"]["RequestTooLongRaw"];
                 };
             };
+            422: components["responses"]["IdempotencyMismatch"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             502: components["responses"]["BadGateway"];
@@ -1729,7 +2017,18 @@ export interface operations {
     startUpload: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description The IETF httpapi draft's header: a key you make for one upload (a UUID) and send again
+                 *     with every retry of it, as an RFC 8941 string (`"..."`) or bare; 1 to 255 visible ASCII
+                 *     characters, scoped to your account. The same key with the same request within 24 hours
+                 *     answers the first response again (no second image, not counted again); with a different
+                 *     request, `422`; while the first request still runs, `409` (retry after `Retry-After`).
+                 *     Only successes are kept: after an error the key is free again.
+                 * @example "8e03978e-40d5-43e8-bc93-6894a57f9324"
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -1748,6 +2047,7 @@ export interface operations {
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1765,6 +2065,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["RouteNotFound"];
+            409: components["responses"]["IdempotencyInFlight"];
             /** @description `size` is over the large-upload limit. */
             413: {
                 headers: {
@@ -1780,6 +2081,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            422: components["responses"]["IdempotencyMismatch"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             502: components["responses"]["BadGateway"];
@@ -2530,6 +2832,93 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["RouteNotFound"];
+            410: components["responses"]["AccountDeleted"];
+            429: components["responses"]["Throttled"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    deleteAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "password": "Correct-Horse-9-Battery"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description The password you sign in with. */
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The deletion, `deleting` (or `deleted` when it already finished). */
+            202: {
+                headers: {
+                    /**
+                     * @description Where the deletion can be followed, `/api/account/deletion`.
+                     * @example /api/account/deletion
+                     */
+                    Location: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "success",
+                     *       "data": {
+                     *         "state": "deleting",
+                     *         "step": "images",
+                     *         "steps_done": 1,
+                     *         "steps_total": 7,
+                     *         "started_at": "2026-11-27T10:20:00.000Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AccountDeletionResponse"];
+                };
+            };
+            /** @description The body is not `{"password": "..."}`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "error",
+                     *       "message": "password must be a non-empty string"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The password is wrong. Nothing was deleted. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "error",
+                     *       "message": "Password is incorrect"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: components["responses"]["RouteNotFound"];
             429: components["responses"]["Throttled"];
             500: components["responses"]["InternalError"];
             502: components["responses"]["BadGateway"];
@@ -2584,6 +2973,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["RouteNotFound"];
+            410: components["responses"]["AccountDeleted"];
             429: components["responses"]["Throttled"];
             500: components["responses"]["InternalError"];
             502: components["responses"]["BadGateway"];
@@ -2670,6 +3060,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            410: components["responses"]["AccountDeleted"];
             429: components["responses"]["Throttled"];
             500: components["responses"]["InternalError"];
             502: components["responses"]["BadGateway"];
@@ -2715,6 +3106,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            410: components["responses"]["AccountDeleted"];
             429: components["responses"]["Throttled"];
             500: components["responses"]["InternalError"];
             502: components["responses"]["BadGateway"];
@@ -2742,6 +3134,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["RouteNotFound"];
+            410: components["responses"]["AccountDeleted"];
             429: components["responses"]["Throttled"];
             500: components["responses"]["InternalError"];
             502: components["responses"]["BadGateway"];
@@ -2790,6 +3183,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["RouteNotFound"];
+            410: components["responses"]["AccountDeleted"];
             429: components["responses"]["Throttled"];
             500: components["responses"]["InternalError"];
             502: components["responses"]["BadGateway"];
@@ -2853,6 +3247,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            410: components["responses"]["AccountDeleted"];
             429: components["responses"]["Throttled"];
             500: components["responses"]["InternalError"];
             502: components["responses"]["BadGateway"];
@@ -2980,6 +3375,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["RouteNotFound"];
+            410: components["responses"]["AccountDeleted"];
             429: components["responses"]["Throttled"];
             500: components["responses"]["InternalError"];
             502: components["responses"]["BadGateway"];
@@ -3023,6 +3419,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["RouteNotFound"];
+            410: components["responses"]["AccountDeleted"];
             429: components["responses"]["Throttled"];
             500: components["responses"]["InternalError"];
             502: components["responses"]["BadGateway"];
@@ -3068,6 +3465,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            410: components["responses"]["AccountDeleted"];
             429: components["responses"]["Throttled"];
             500: components["responses"]["InternalError"];
             502: components["responses"]["BadGateway"];
@@ -3481,6 +3879,118 @@ export interface operations {
                 };
             };
             429: components["responses"]["Throttled"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    getAccountDeletion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The deletion. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "success",
+                     *       "data": {
+                     *         "state": "deleted",
+                     *         "step": null,
+                     *         "steps_done": 7,
+                     *         "steps_total": 7,
+                     *         "started_at": "2026-11-27T10:20:00.000Z",
+                     *         "deleted_at": "2026-11-27T10:21:30.000Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AccountDeletionResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["RouteNotFound"];
+            429: components["responses"]["Throttled"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    showDeleteLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The image's `id`.
+                 * @example 7Yq2mN0c4TzP1aXbK9eLwQ
+                 */
+                image_id: components["parameters"]["ImageId"];
+                /**
+                 * @description The delete link's token (256 random bits, base64url), shown only in the upload's answer.
+                 * @example Q2xpY2sgdGhlIGxpbmsgdG8gZGVsZXRlIGl0IG9uY2U
+                 */
+                token: components["parameters"]["DeleteToken"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The confirmation page; its form POSTs to the same URL. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            404: components["responses"]["InvalidDeleteLink"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    deleteByLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The image's `id`.
+                 * @example 7Yq2mN0c4TzP1aXbK9eLwQ
+                 */
+                image_id: components["parameters"]["ImageId"];
+                /**
+                 * @description The delete link's token (256 random bits, base64url), shown only in the upload's answer.
+                 * @example Q2xpY2sgdGhlIGxpbmsgdG8gZGVsZXRlIGl0IG9uY2U
+                 */
+                token: components["parameters"]["DeleteToken"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted; a page that says so. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            404: components["responses"]["InvalidDeleteLink"];
             500: components["responses"]["InternalError"];
             502: components["responses"]["BadGateway"];
             503: components["responses"]["ServiceUnavailable"];

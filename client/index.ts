@@ -17,6 +17,7 @@ type Schemas = components['schemas'];
 export type Image = Schemas['Image'];
 export type ReadyImage = Schemas['ReadyImage'];
 export type StartedUpload = Schemas['StartedUpload'];
+export type UploadedImage = Schemas['UploadedImage'];
 export type UploadTicket = Schemas['UploadTicket'];
 export type MultipartUploadTicket = Schemas['MultipartUploadTicket'];
 export type SignedPart = Schemas['SignedPart'];
@@ -27,14 +28,15 @@ export type Account = Schemas['Account'];
 export type ErrorEnvelope = Schemas['Error'];
 export type Export = Schemas['Export'];
 
-export type ImagerClient = Client<paths>;
+/** JSON answers only: text mode (`Accept: text/plain`) is for tools that read the URL as text, not for this client. */
+export type ImagerClient = Client<paths, 'application/json'>;
 
 export interface ImagerClientOptions extends Omit<ClientOptions, 'baseUrl'> {
   /** Where the API is, stage prefix included (`https://abc.execute-api.../v1`). */
   readonly baseUrl: string;
   /** An API key (`imgr_...`), for the image routes. */
   readonly apiKey?: string;
-  /** A session token (Cognito JWT), for the account routes. */
+  /** A session token (the Cognito ID token), for the account routes and, as the console does, the image routes. */
   readonly sessionToken?: string;
 }
 
@@ -42,38 +44,14 @@ export interface ImagerClientOptions extends Omit<ClientOptions, 'baseUrl'> {
 export function createImagerClient(options: ImagerClientOptions): ImagerClient {
   const { apiKey, sessionToken, headers, ...rest } = options;
   const bearer = apiKey ?? sessionToken;
-  return createClient<paths>({
+  return createClient<paths, 'application/json'>({
     ...rest,
     baseUrl: options.baseUrl.replace(/\/+$/, ''),
     headers: { ...(bearer ? { Authorization: `Bearer ${bearer}` } : {}), ...(headers as Record<string, string> | undefined) },
   });
 }
 
-/**
- * POST /api/images/upload: the image as multipart/form-data in the field `image`. The file name
- * is informative only (the format is sniffed from the bytes).
- */
-export function uploadImage(client: ImagerClient, image: Blob, filename = 'image', options: UploadOptions = {}) {
-  return client.POST('/api/images/upload', {
-    params: { query: options.onDuplicate ? { on_duplicate: options.onDuplicate } : {} },
-    body: {
-      image,
-      ...(options.metadata ? { metadata: JSON.stringify(options.metadata) } : {}),
-      ...(options.visibility ? { visibility: options.visibility } : {}),
-      ...(options.expiresIn === undefined ? {} : { expires_in: String(options.expiresIn) }),
-    },
-    bodySerializer(body) {
-      const form = new FormData();
-      if (body.metadata !== undefined) form.append('metadata', body.metadata);
-      if (body.visibility !== undefined) form.append('visibility', body.visibility);
-      if (body.expires_in !== undefined) form.append('expires_in', body.expires_in);
-      form.append('image', body.image, filename);
-      return form;
-    },
-  });
-}
-
-/** What a direct upload may carry besides the image (docs/apps.md, docs/edge.md). */
+/** What a direct upload may carry besides the image (docs/apps.md, docs/edge.md, docs/api.md). */
 export interface UploadOptions {
   /** Your own pairs, kept on the image. */
   readonly metadata?: Readonly<Record<string, string>>;
@@ -83,6 +61,66 @@ export interface UploadOptions {
   readonly visibility?: 'public' | 'private';
   /** Seconds from now after which the image expires. */
   readonly expiresIn?: number;
+  /**
+   * The upload's `Idempotency-Key` (docs/api.md#idempotent-uploads): sent with the first try and
+   * every retry, so a retry after a lost answer gets that answer instead of a second image.
+   * Default: a new UUID per call.
+   */
+  readonly idempotencyKey?: string;
+  /** Tries after the first, on a network failure, a 409 (the first try still running), 502, 503 or 504. Default 2. */
+  readonly retries?: number;
+  /** The pause before retry `attempt` (1, 2, ...): default `Retry-After` when the answer gives one (at most 5 s), else 250 ms doubling. */
+  readonly backoffMs?: (attempt: number, response: Response | undefined) => number;
+}
+
+/** Answers worth the same request again: the first try still running, or the service passing trouble. */
+const RETRY_STATUSES = new Set([409, 502, 503, 504]);
+
+function defaultBackoff(attempt: number, response: Response | undefined): number {
+  const after = Number(response?.headers.get('retry-after'));
+  return Number.isFinite(after) && after > 0 ? Math.min(after, 5) * 1000 : 250 * 2 ** (attempt - 1);
+}
+
+/**
+ * POST /api/images/upload: the image as multipart/form-data in the field `image`. The file name
+ * is informative only (the format is sniffed from the bytes). Retried on a network failure and
+ * on the answers `RETRY_STATUSES` lists, always with the same Idempotency-Key, so however often
+ * it is tried there is one image. fetch's TypeError (nothing answered) is retried; any other
+ * rejection (a cancelled upload) is not.
+ */
+export async function uploadImage(client: ImagerClient, image: Blob, filename = 'image', options: UploadOptions = {}) {
+  const key = options.idempotencyKey ?? crypto.randomUUID();
+  const retries = options.retries ?? 2;
+  const backoff = options.backoffMs ?? defaultBackoff;
+  // The form's text fields beside the file (docs/apps.md, docs/edge.md).
+  const fields: { metadata?: string; visibility?: 'public' | 'private'; expires_in?: string } = {
+    ...(options.metadata ? { metadata: JSON.stringify(options.metadata) } : {}),
+    ...(options.visibility ? { visibility: options.visibility } : {}),
+    ...(options.expiresIn === undefined ? {} : { expires_in: String(options.expiresIn) }),
+  };
+  const send = () =>
+    client.POST('/api/images/upload', {
+      params: { header: { 'Idempotency-Key': key }, query: options.onDuplicate ? { on_duplicate: options.onDuplicate } : {} },
+      body: { image, ...fields },
+      bodySerializer() {
+        const form = new FormData();
+        for (const [name, value] of Object.entries(fields)) form.append(name, value);
+        form.append('image', image, filename);
+        return form;
+      },
+    });
+  for (let attempt = 1; ; attempt += 1) {
+    let answer: Awaited<ReturnType<typeof send>>;
+    try {
+      answer = await send();
+    } catch (error) {
+      if (!(error instanceof TypeError) || attempt > retries) throw error;
+      await new Promise((resolve) => setTimeout(resolve, backoff(attempt, undefined)));
+      continue;
+    }
+    if (!RETRY_STATUSES.has(answer.response.status) || attempt > retries) return answer;
+    await new Promise((resolve) => setTimeout(resolve, backoff(attempt, answer.response)));
+  }
 }
 
 /**

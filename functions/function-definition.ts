@@ -32,8 +32,18 @@ export type Grant =
   | { readonly kind: 'list'; readonly prefixes?: readonly string[] }
   /** Write the edge's key-value store (docs/edge.md): DescribeKeyValueStore and UpdateKeys on that store. */
   | { readonly kind: 'edge-store' }
-  /** Create or revoke API Gateway keys on the usage plan (granted by the API construct, which owns the plan). */
-  | { readonly kind: 'api-keys'; readonly lifecycle: 'create' | 'revoke' }
+  /**
+   * API Gateway keys on the account meters' usage plan (granted by the API construct, which owns
+   * the plan): `create` makes an account's meter (and deletes it again if it cannot be stored);
+   * `delete` deletes meters' keys (account deletion); `flush` forgets the stage's cached
+   * authorizer answers (account deletion, so its keys and sessions stop at once).
+   */
+  | { readonly kind: 'api-keys'; readonly lifecycle: 'create' | 'delete' | 'flush' }
+  /**
+   * The user pool: USER_POOL_ID and USER_POOL_CLIENT_ID set, and these actions on the pool
+   * (granted by the identity construct, which owns it; none: the client's own sign-in only).
+   */
+  | { readonly kind: 'users'; readonly actions: readonly string[] }
   /** Send messages to the webhook queue (docs/webhooks.md); its URL in WEBHOOK_QUEUE_URL. */
   | { readonly kind: 'webhook-queue' };
 
@@ -86,9 +96,11 @@ export interface FunctionDefinition {
   /**
    * Concurrent executions reserved for (and the most allowed to) this function, so a flood on
    * one route cannot take the account's whole pool from the others (docs/quotas.md).
-   * IMAGER_RESERVED_CONCURRENCY=false reserves none.
+   * Reserved only with IMAGER_RESERVED_CONCURRENCY=true (off by default: a new account's limit is too small).
+   * `unreserved`: a small, rarely called route that shares the account's unreserved pool even
+   * then, so the total stays at most 500 (each such function named with its reason in docs/quotas.md).
    */
-  readonly reservedConcurrency: number;
+  readonly reservedConcurrency: number | 'unreserved';
   /**
    * Which of the functions' settings (functions/core/config.ts `functionEnvironment`, plus
    * IMAGER_PUBLIC_BASE_URL) it receives: all, none, or the ones named.
@@ -106,6 +118,12 @@ export const objects = (prefixes: readonly string[], ...actions: string[]): Gran
 export const API_FUNCTION = { trigger: { type: 'api' }, timeoutSeconds: 10, memoryMb: 1024 } as const;
 /** Wherever an image appears or disappears, the account's running image totals (an item of the counters table) are adjusted. */
 export const COUNT = table('counters', 'dynamodb:UpdateItem');
+/**
+ * The upload routes also keep their Idempotency-Key claims in the counters table: claimed with a
+ * conditional PutItem (read back with GetItem where the condition failure carries no item), kept
+ * with UpdateItem, released with DeleteItem.
+ */
+export const COUNTS_AND_CLAIMS = table('counters', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:DeleteItem');
 /** The person's account record and key slots live in the keys table. */
 export const ACCOUNT = ['dynamodb:GetItem', 'dynamodb:PutItem'];
 /** The edge's key-value store: private and expiring images, the deny-list, signing secrets (docs/edge.md). */

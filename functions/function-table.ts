@@ -10,9 +10,10 @@
  */
 import { IMAGES_TABLE_SCHEMA, KEYS_TABLE_SCHEMA } from './adapters/table-schemas';
 import { APP_FUNCTIONS } from './app-functions';
+import { DELETION_FUNCTIONS } from './deletion-functions';
 import { WEBHOOK_FUNCTIONS } from './webhook-functions';
 import { DIRECT_PREFIX, LARGE_UPLOAD_PREFIX, VARIANT_PREFIX } from './core/ids';
-import { ACCOUNT, API_FUNCTION, COUNT, EDGE, type FunctionDefinition, index, LOOKUPS_READ, LOOKUPS_WRITE, objects, SIGNING, table, type Trigger, WEBHOOK_SEND } from './function-definition';
+import { ACCOUNT, API_FUNCTION, COUNT, COUNTS_AND_CLAIMS, EDGE, type FunctionDefinition, index, LOOKUPS_READ, LOOKUPS_WRITE, objects, SIGNING, table, type Trigger, WEBHOOK_SEND } from './function-definition';
 
 export type { BundlingExtra, FunctionDefinition, Grant, TableName, Trigger } from './function-definition';
 export { TABLE_ENVIRONMENT, WEBHOOK_QUEUE_ENVIRONMENT } from './function-definition';
@@ -22,7 +23,8 @@ export { TABLE_ENVIRONMENT, WEBHOOK_QUEUE_ENVIRONMENT } from './function-definit
  * the authorizer runs on every authorizer-cache miss, uploads are the slowest API route, the
  * public view only redirects to the CDN, the sweep runs alone, the transform function renders
  * only cache misses. The total stays at most 500, so an account's default 1,000 keeps at least
- * the 100 AWS requires unreserved and room for everything else.
+ * the 100 AWS requires unreserved and room for everything else; a few small, rarely called
+ * routes run `unreserved` for that (docs/quotas.md).
  */
 export const FUNCTIONS = {
   UploadImage: {
@@ -36,7 +38,7 @@ export const FUNCTIONS = {
     grants: [
       table('images', 'dynamodb:PutItem'),
       index('images', IMAGES_TABLE_SCHEMA.byShaIndex.name),
-      COUNT,
+      COUNTS_AND_CLAIMS,
       LOOKUPS_WRITE,
       objects([DIRECT_PREFIX], 's3:PutObject', 's3:DeleteObject'),
       SIGNING,
@@ -84,6 +86,17 @@ export const FUNCTIONS = {
     settings: 'all',
     grants: [table('images', 'dynamodb:GetItem', 'dynamodb:DeleteItem'), COUNT, LOOKUPS_WRITE, objects([DIRECT_PREFIX, LARGE_UPLOAD_PREFIX], 's3:DeleteObject')],
   },
+  // The delete link of an upload's `delete_url` (no key: the token in the path is the capability).
+  // The same deletes as DeleteImage, and the same read of the record to check the token's hash;
+  // a person opens it by hand, so it reserves as little as the other rare routes.
+  DeleteByLink: {
+    file: 'delete-by-link',
+    description: 'GET /api/images/{image_id}/delete/{token} (delete link: the page, and its form\'s POST)',
+    ...API_FUNCTION,
+    reservedConcurrency: 2,
+    settings: 'none',
+    grants: [table('images', 'dynamodb:GetItem', 'dynamodb:DeleteItem'), COUNT, LOOKUPS_WRITE, objects([DIRECT_PREFIX, LARGE_UPLOAD_PREFIX], 's3:DeleteObject')],
+  },
   StartUpload: {
     file: 'start-upload',
     description: 'POST /api/images/uploads',
@@ -92,7 +105,7 @@ export const FUNCTIONS = {
     settings: 'all',
     // The presigned PUT/POST is signed with this function's role, so it needs the put itself;
     // PutObject also starts a multipart upload, and Abort undoes one whose record was not written.
-    grants: [table('images', 'dynamodb:PutItem'), COUNT, LOOKUPS_WRITE, objects([LARGE_UPLOAD_PREFIX], 's3:PutObject', 's3:AbortMultipartUpload'), SIGNING, EDGE],
+    grants: [table('images', 'dynamodb:PutItem'), COUNTS_AND_CLAIMS, LOOKUPS_WRITE, objects([LARGE_UPLOAD_PREFIX], 's3:PutObject', 's3:AbortMultipartUpload'), SIGNING, EDGE],
   },
   // Resumable uploads (docs/api.md): each part's PUT is presigned with this role (UploadPart is
   // authorized by s3:PutObject); the others act on the multipart upload themselves.
@@ -160,7 +173,7 @@ export const FUNCTIONS = {
     ...API_FUNCTION,
     reservedConcurrency: 5,
     settings: 'all',
-    // Keys made in the console are API Gateway keys on the usage plan, like the CLI's.
+    // An account's first key makes its meter: one API Gateway key on the usage plan, as the CLI does.
     grants: [table('keys', ...ACCOUNT, 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem'), { kind: 'api-keys', lifecycle: 'create' }],
   },
   RevokeAccountKey: {
@@ -169,11 +182,8 @@ export const FUNCTIONS = {
     ...API_FUNCTION,
     reservedConcurrency: 5,
     settings: 'all',
-    grants: [
-      table('keys', ...ACCOUNT, 'dynamodb:UpdateItem'),
-      index('keys', KEYS_TABLE_SCHEMA.byKeyIdIndex.name),
-      { kind: 'api-keys', lifecycle: 'revoke' },
-    ],
+    // The key record and the account's key slots only: revoking calls no API Gateway API (docs/api.md#keys).
+    grants: [table('keys', ...ACCOUNT, 'dynamodb:UpdateItem'), index('keys', KEYS_TABLE_SCHEMA.byKeyIdIndex.name)],
   },
   // URL-signing secrets (docs/edge.md): rare calls from the console, each a write at the edge.
   ListSigningSecrets: {
@@ -200,13 +210,14 @@ export const FUNCTIONS = {
     settings: 'all',
     grants: [table('keys', ...ACCOUNT), EDGE],
   },
-  // The reference (document and page): read by people and tools now and then. No table, no
+  // The reference (document and page): read by people and tools now and then, so 2 each (the
+  // two given up went to account deletion's functions, keeping the total at 499). No table, no
   // bucket, no setting: the document and Redoc are inside the asset.
   GetOpenApi: {
     file: 'get-openapi',
     description: 'GET /api/openapi.json',
     ...API_FUNCTION,
-    reservedConcurrency: 3,
+    reservedConcurrency: 2,
     settings: 'none',
     grants: [],
   },
@@ -214,7 +225,7 @@ export const FUNCTIONS = {
     file: 'get-docs',
     description: 'GET /docs (API reference page)',
     ...API_FUNCTION,
-    reservedConcurrency: 3,
+    reservedConcurrency: 2,
     settings: 'none',
     grants: [],
     // The finished page (Redoc inlined, its CSP hashes) is built into the asset: the function reads it.
@@ -222,12 +233,13 @@ export const FUNCTIONS = {
   },
   Authorizer: {
     file: 'authorizer',
-    description: 'Bearer API key authorizer',
+    description: 'Bearer API key or console session authorizer',
     trigger: { type: 'authorizer' },
     timeoutSeconds: 10,
     memoryMb: 1024,
     reservedConcurrency: 100,
     settings: 'all',
+    // Reads key records and a session's account record: never writes (the account routes make accounts).
     grants: [table('keys', 'dynamodb:GetItem')],
   },
   // Reads the upload (one version), checks it whole, writes the stripped bytes to images/,
@@ -236,7 +248,13 @@ export const FUNCTIONS = {
   FinalizeUpload: {
     file: 'finalize-upload',
     description: 'Settles large uploads (S3 ObjectCreated)',
-    trigger: { type: 's3', events: ['ObjectCreated:Put', 'ObjectCreated:Post', 'ObjectCreated:CompleteMultipartUpload'], prefix: LARGE_UPLOAD_PREFIX },
+    // An upload that fails every retry is kept for `npm run redrive` (docs/operations.md), not dropped.
+    trigger: {
+      type: 's3',
+      events: ['ObjectCreated:Put', 'ObjectCreated:Post', 'ObjectCreated:CompleteMultipartUpload'],
+      prefix: LARGE_UPLOAD_PREFIX,
+      onFailure: { retryAttempts: 2, deadLetterQueueId: 'FinalizeDeadLetters' },
+    },
     timeoutSeconds: 60,
     memoryMb: 1024,
     reservedConcurrency: 30,
@@ -309,7 +327,7 @@ export const FUNCTIONS = {
     file: 'transform-image',
     description: 'Renders image variants (CloudFront failover origin for /variants/*)',
     trigger: { type: 'url' },
-    // CloudFront waits 30 s for an origin by default; sharp's own timeout (20 s) answers first.
+    // sharp's own timeout (20 s) answers first; CloudFront waits 5 s longer than this (lib/transforms.ts).
     timeoutSeconds: 30,
     // 1,769 MB is where Lambda gives exactly one vCPU (CPU grows in proportion to memory). Peak
     // RSS of the worst benchmark render (12 MP JPEG to 1200 px AVIF) is about 240 MiB, so CPU,
@@ -326,6 +344,8 @@ export const FUNCTIONS = {
   },
   // Similar images, the analysis and exports (docs/apps.md).
   ...APP_FUNCTIONS,
+  // Deleting an account (docs/account-deletion.md).
+  ...DELETION_FUNCTIONS,
   // Webhooks (docs/webhooks.md).
   ...WEBHOOK_FUNCTIONS,
 } as const satisfies Readonly<Record<string, FunctionDefinition>>;
@@ -350,7 +370,18 @@ export function functionsTriggeredBy<T extends Trigger['type']>(type: T): Array<
   return FUNCTION_NAMES.filter((name) => functionDefinition(name).trigger.type === type) as Array<FunctionsTriggeredBy<T>>;
 }
 
-/** The concurrency the whole table reserves (what the stack reserves unless IMAGER_RESERVED_CONCURRENCY=false). */
+/** What `name` reserves with IMAGER_RESERVED_CONCURRENCY=true; undefined for an `unreserved` entry. */
+export function reservationOf(name: FunctionName): number | undefined {
+  const reserved = functionDefinition(name).reservedConcurrency;
+  return reserved === 'unreserved' ? undefined : reserved;
+}
+
+/** The functions that run unreserved even with reservations on, in table order (docs/quotas.md). */
+export function unreservedFunctions(): FunctionName[] {
+  return FUNCTION_NAMES.filter((name) => reservationOf(name) === undefined);
+}
+
+/** The concurrency the whole table reserves (what the stack reserves with IMAGER_RESERVED_CONCURRENCY=true). */
 export function reservedConcurrencyTotal(): number {
-  return FUNCTION_NAMES.reduce((sum, name) => sum + functionDefinition(name).reservedConcurrency, 0);
+  return FUNCTION_NAMES.reduce((sum, name) => sum + (reservationOf(name) ?? 0), 0);
 }

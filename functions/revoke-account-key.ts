@@ -1,16 +1,17 @@
 import { type AccountKeyDeps, accountOf, revokeAccountKey } from './core/account-keys';
 import { isKeyId, KeyNotFoundError } from './core/accounts';
-import { accountKeys, dynamoDB } from './runtime/wiring';
+import { accountKeyRevocation, dynamoDB } from './runtime/wiring';
 import type { ApiHandler } from './transport/api-handler';
 import { noContent } from './transport/http';
 import { sessionHandler } from './transport/session-handler';
 
 /**
  * DELETE /api/account/keys/{key_id}: revokes one of the caller's keys (204). A key of another
- * account, or none, is 404 "Key not found". On AWS the API Gateway key is detached and
- * deleted and the authorizer cache flushed, as `npm run keys -- revoke --stack` does.
+ * account, or none, is 404 "Key not found". A DynamoDB write only, as `npm run keys -- revoke`:
+ * no API Gateway call, no cache flush; on AWS the key stops working within the authorizer
+ * cache's TTL (docs/api.md#keys).
  */
-export function createRevokeAccountKeyHandler(deps: AccountKeyDeps & { readonly now?: () => Date }): ApiHandler {
+export function createRevokeAccountKeyHandler(deps: Pick<AccountKeyDeps, 'keys' | 'accounts'> & { readonly now?: () => Date }): ApiHandler {
   return sessionHandler(async (event, user) => {
     const keyId = event.pathParameters?.key_id;
     if (!isKeyId(keyId)) throw new KeyNotFoundError();
@@ -20,4 +21,4 @@ export function createRevokeAccountKeyHandler(deps: AccountKeyDeps & { readonly 
   });
 }
 
-export const handler = createRevokeAccountKeyHandler(accountKeys(dynamoDB()));
+export const handler = createRevokeAccountKeyHandler(accountKeyRevocation(dynamoDB()));

@@ -39,8 +39,13 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'GET', path: '/api/images/{image_id}/similar', handler: 'ListSimilarImages', auth: 'key' },
   { method: 'DELETE', path: '/api/images/{image_id}', handler: 'DeleteImage', auth: 'key' },
   { method: 'PATCH', path: '/api/images/{image_id}', handler: 'PatchImage', auth: 'key' },
+  // The upload's delete_url: the token in the path is the only credential (docs/api.md#delete-links).
+  { method: 'GET', path: '/api/images/{image_id}/delete/{token}', handler: 'DeleteByLink', auth: 'none' },
+  { method: 'POST', path: '/api/images/{image_id}/delete/{token}', handler: 'DeleteByLink', auth: 'none' },
   { method: 'GET', path: '/image/{image_id}', handler: 'ViewImage', auth: 'none' },
   { method: 'GET', path: '/api/account', handler: 'GetAccount', auth: 'session' },
+  { method: 'DELETE', path: '/api/account', handler: 'DeleteAccount', auth: 'session' },
+  { method: 'GET', path: '/api/account/deletion', handler: 'DeleteAccount', auth: 'session' },
   { method: 'GET', path: '/api/account/keys', handler: 'ListAccountKeys', auth: 'session' },
   { method: 'POST', path: '/api/account/keys', handler: 'CreateAccountKey', auth: 'session' },
   { method: 'DELETE', path: '/api/account/keys/{key_id}', handler: 'RevokeAccountKey', auth: 'session' },

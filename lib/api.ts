@@ -1,7 +1,8 @@
-import { type CfnResource, Duration, Stack } from 'aws-cdk-lib';
+import { Aws, type CfnResource, Duration, Fn, Stack, Tags } from 'aws-cdk-lib';
 import {
   AccessLogField,
   AccessLogFormat,
+  ApiKey,
   ApiKeySourceType,
   AuthorizationType,
   Cors,
@@ -23,8 +24,9 @@ import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { METERS_PLAN_TAG } from '../functions/adapters/api-gateway-usage-keys';
 import { GATEWAY_RESPONSES, type GatewayResponseType } from '../functions/gateway-responses';
-import { BEARER_KEY_PATTERN } from '../functions/core/api-keys';
+import { API_KEY_STACK_TAG, BEARER_PATTERN } from '../functions/core/api-keys';
 import { JSON_CONTENT_TYPE } from '../functions/transport/http';
 import { FUNCTION_NAMES, functionDefinition, functionsTriggeredBy } from '../functions/function-table';
 import { BINARY_MEDIA_TYPES, ROUTES } from '../functions/routes';
@@ -39,6 +41,11 @@ export interface ImagerApiProps {
   readonly functions: Readonly<Record<StackFunctionName, LambdaFunction>>;
   /** The authorizer of the account routes (`auth: 'session'`): the Cognito user pool's. */
   readonly sessionAuthorizer: IAuthorizer;
+  /**
+   * The user pool whose ID tokens the TOKEN authorizer also accepts on the image routes (the
+   * console's session, docs/accounts-and-console.md): its issuer URL and the console's app client.
+   */
+  readonly sessions: { readonly issuer: string; readonly clientId: string };
   /** Authorizer result cache, in seconds (0 disables it). */
   readonly authCacheSeconds: number;
   readonly throttleRate: number;
@@ -108,9 +115,14 @@ export const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
 
 /** The public documentation routes (docs/api.md). */
 const REFERENCE_ROUTES = new Set(['GET /api/openapi.json', 'GET /docs']);
+/** The delete link of an upload (docs/api.md#delete-links): the token in its path is the credential. */
+const DELETE_LINK_PATH = '/api/images/{image_id}/delete/{token}';
 
-/** The identity validation expression: malformed headers are refused before the authorizer runs. */
-export const AUTHORIZATION_PATTERN = BEARER_KEY_PATTERN;
+/**
+ * The identity validation expression: an API key or a session token (JWT); malformed headers
+ * are refused before the authorizer runs.
+ */
+export const AUTHORIZATION_PATTERN = BEARER_PATTERN;
 
 /**
  * The REST API: routes from the shared route table, the TOKEN authorizer (which also supplies
@@ -119,7 +131,11 @@ export const AUTHORIZATION_PATTERN = BEARER_KEY_PATTERN;
  */
 export class ImagerApi extends Construct {
   readonly api: RestApi;
+  /** The plan of the account meters: one API Gateway key per account (docs/quotas.md). */
   readonly usagePlan: UsagePlan;
+  /** The plan of the console's sessions: the stack's one API key for all of them, made here. */
+  readonly sessionsPlan: UsagePlan;
+  readonly sessionsKey: ApiKey;
   readonly stageName: string;
   /** The stage's access log (JSON, one line per request, with the gateway response type). */
   readonly accessLogs: LogGroup;
@@ -130,6 +146,8 @@ export class ImagerApi extends Construct {
     const accessLogs = (this.accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_MONTH }));
 
     this.api = new RestApi(this, 'Api', {
+      // Named after the stack: its metrics (ApiName) are not merged with another API of the region.
+      restApiName: Stack.of(this).stackName,
       description: 'Imager image hosting API',
       endpointTypes: [EndpointType.REGIONAL],
       apiKeySourceType: ApiKeySourceType.AUTHORIZER,
@@ -142,7 +160,7 @@ export class ImagerApi extends Construct {
         loggingLevel: MethodLoggingLevel.ERROR,
         tracingEnabled: true,
         metricsEnabled: true,
-        // The stage-wide `/*/*` setting: every method, all callers together (per key: the usage plan).
+        // The stage-wide `/*/*` setting: every method, all callers together (per account: the usage plan).
         throttlingRateLimit: props.methodThrottle.rate,
         throttlingBurstLimit: props.methodThrottle.burst,
         methodOptions: publicMethodThrottles(props.publicThrottle),
@@ -150,15 +168,17 @@ export class ImagerApi extends Construct {
       defaultCorsPreflightOptions: {
         allowOrigins: Cors.ALL_ORIGINS,
         allowMethods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
-        allowHeaders: ['Authorization', 'Content-Type'],
+        // Idempotency-Key: the typed client sends one with every upload (docs/api.md#idempotent-uploads).
+        allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'],
         maxAge: Duration.minutes(10),
       },
     });
 
     const [authorizerName, ...others] = functionsTriggeredBy('authorizer');
     if (authorizerName === undefined || others.length > 0) throw new Error('the function table must have exactly one authorizer');
+    const authorizerFn = props.functions[authorizerName];
     const authorizer = new TokenAuthorizer(this, 'BearerKey', {
-      handler: props.functions[authorizerName],
+      handler: authorizerFn,
       identitySource: 'method.request.header.Authorization',
       validationRegex: AUTHORIZATION_PATTERN,
       resultsCacheTtl: Duration.seconds(props.authCacheSeconds),
@@ -175,7 +195,9 @@ export class ImagerApi extends Construct {
       const resource = this.resourceFor(route.path);
       const requestParameters: Record<string, boolean> = {};
       for (const match of route.path.matchAll(/\{([^}]+)\}/g)) requestParameters[`method.request.path.${match[1]}`] = true;
-      resource.addMethod(route.method, new LambdaIntegration(props.functions[route.handler], { proxy: true }), {
+      // No test-invoke permission: the console's Test button is not worth one more resource per
+      // route (the stack's 500-resource ceiling, docs/aws-limits.md); the stage's own one stays.
+      resource.addMethod(route.method, new LambdaIntegration(props.functions[route.handler], { proxy: true, allowTestInvoke: false }), {
         // Image routes: the key authorizer, which also names the usage-plan key. Account routes:
         // the Cognito authorizer on the session's ID token, no API key (a person, not a program).
         authorizer: route.auth === 'key' ? authorizer : route.auth === 'session' ? props.sessionAuthorizer : undefined,
@@ -202,53 +224,94 @@ export class ImagerApi extends Construct {
     }
 
     this.usagePlan = this.api.addUsagePlan('UsagePlan', {
-      description: 'Imager API keys: throttle and daily quota (the exact hourly limit is in DynamoDB)',
+      description: 'Imager accounts (one API key each, every key of the account metered under it): throttle and daily quota (the exact hourly limit per key is in DynamoDB)',
       throttle: { rateLimit: props.throttleRate, burstLimit: props.throttleBurst },
       quota: { limit: props.dailyQuota, period: Period.DAY },
       apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
     });
+    // Tagged, so the console's functions can tell it from the sessions' plan on the same stage.
+    Tags.of(this.usagePlan).add(METERS_PLAN_TAG.key, METERS_PLAN_TAG.value);
 
-    // Keys made in the console are API Gateway keys on this usage plan, like the CLI's.
+    // Console sessions: one API key for all of them, made here, never at run time, so signing in
+    // and out calls no API Gateway API. Its own plan without throttle or quota: it is shared by
+    // every signed-in person, each held to their account's hourly window in DynamoDB instead.
+    // Its value only names a meter (the key source is the authorizer, no client can send it),
+    // unique per stack: the stack id's UUID, alphanumerics only.
+    const sessionsUsageId = Fn.join('', ['imagerconsole', Fn.join('', Fn.split('-', Fn.select(2, Fn.split('/', Aws.STACK_ID))))]);
+    this.sessionsKey = new ApiKey(this, 'ConsoleSessionsKey', {
+      description: 'Imager console sessions: every signed-in person\'s image requests are metered under it (value: a stack-unique name, not a secret)',
+      value: sessionsUsageId,
+    });
+    this.sessionsPlan = this.api.addUsagePlan('ConsoleSessionsPlan', {
+      description: 'Imager console sessions (one shared key; each account held to its hourly window in DynamoDB)',
+      apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
+    });
+    this.sessionsPlan.addApiKey(this.sessionsKey);
+    authorizerFn.addEnvironment('SESSION_ISSUER', props.sessions.issuer);
+    authorizerFn.addEnvironment('SESSION_CLIENT_ID', props.sessions.clientId);
+    authorizerFn.addEnvironment('CONSOLE_USAGE_ID', sessionsUsageId);
+
+    // An account's first key makes its meter: an API Gateway key on this plan, as the CLI does.
     for (const name of FUNCTION_NAMES) {
       for (const grant of functionDefinition(name).grants) {
         if (grant.kind !== 'api-keys') continue;
         const fn = props.functions[name as StackFunctionName];
         if (grant.lifecycle === 'create') this.allowKeyCreation(fn);
-        else this.allowKeyRevocation(fn);
+        else if (grant.lifecycle === 'delete') this.keyPolicy(fn, `KeyDeletion${name}`, [new PolicyStatement({ actions: ['apigateway:GET'], resources: [this.apigw('/usageplans')] }), ...this.keyDeletion()]);
+        else this.allowCacheFlush(fn, name);
       }
     }
     this.acknowledgeFindings();
   }
 
   /**
-   * Lets functions issue keys the way `npm run keys -- create --stack` does (`issueKey`): create
-   * an API Gateway key holding the key's usage identifier, attach it to this usage plan, and
-   * delete both again if the key record cannot be written; the plan is found from the stage
-   * (GET /usageplans). Each action on its own resource.
+   * Lets functions make account meters the way `npm run keys -- create --stack` does
+   * (`accountMeter`): create an API Gateway key holding the account's usage identifier, attach it
+   * to this usage plan, and delete both again if the meter cannot be stored (or another request
+   * stored the account's meter first); the plan is found from the stage (GET /usageplans) by its
+   * tag. Each action on its own resource. Revoking needs none of it: it calls no API Gateway API.
    */
   private allowKeyCreation(fn: LambdaFunction): void {
     this.keyPolicy(fn, 'KeyCreation', [
       new PolicyStatement({ actions: ['apigateway:POST'], resources: [this.apigw('/apikeys'), this.apigw(`/usageplans/${this.usagePlan.usagePlanId}/keys`)] }),
       new PolicyStatement({ actions: ['apigateway:GET'], resources: [this.apigw('/usageplans')] }),
-      new PolicyStatement({ actions: ['apigateway:DELETE'], resources: [this.apigw('/apikeys/*'), this.apigw(`/usageplans/${this.usagePlan.usagePlanId}/keys/*`)] }),
+      ...this.keyDeletion(),
     ]);
   }
 
   /**
-   * Lets functions revoke keys as `npm run keys -- revoke --stack` does: detach the API Gateway
-   * key from this plan and delete it (so it stops counting toward the 10,000 keys), flush the
-   * stage's authorizer cache.
+   * Deleting a key from this plan, and deleting the key itself only if it carries this stack's
+   * tag (every key Imager creates does): the region's other API keys stay out of reach.
    */
-  private allowKeyRevocation(fn: LambdaFunction): void {
-    this.keyPolicy(fn, 'KeyRevocation', [
-      new PolicyStatement({ actions: ['apigateway:GET'], resources: [this.apigw('/usageplans')] }),
-      new PolicyStatement({ actions: ['apigateway:DELETE'], resources: [this.apigw('/apikeys/*'), this.apigw(`/usageplans/${this.usagePlan.usagePlanId}/keys/*`)] }),
+  private keyDeletion(): PolicyStatement[] {
+    return [
+      new PolicyStatement({ actions: ['apigateway:DELETE'], resources: [this.apigw(`/usageplans/${this.usagePlan.usagePlanId}/keys/*`)] }),
       new PolicyStatement({
         actions: ['apigateway:DELETE'],
-        // The literal stage name, not the stage's Ref: the stage depends on the methods, which depend on these functions.
-        resources: [this.apigw(`/restapis/${this.api.restApiId}/stages/${this.stageName}/cache/authorizers`)],
+        resources: [this.apigw('/apikeys/*')],
+        conditions: { StringEquals: { [`aws:ResourceTag/${API_KEY_STACK_TAG}`]: Stack.of(this).stackName } },
       }),
-    ]);
+    ];
+  }
+
+  /**
+   * Lets a function forget the stage's cached authorizer answers (account deletion: its keys and
+   * sessions stop at once, not after the cache's TTL). Rare by design: a flush makes every
+   * caller's next request an authorizer call.
+   */
+  private allowCacheFlush(fn: LambdaFunction, name: string): void {
+    const policy = new Policy(this, `AuthorizerCacheFlush${name}`, {
+      statements: [
+        new PolicyStatement({
+          actions: ['apigateway:DELETE'],
+          // The literal stage name, not the stage's Ref: the stage depends on the methods, which depend on these functions.
+          resources: [this.apigw(`/restapis/${this.api.restApiId}/stages/${this.stageName}/cache/authorizers`)],
+        }),
+      ],
+    });
+    if (fn.role) policy.attachToRole(fn.role);
+    fn.addEnvironment('REST_API_ID', this.api.restApiId);
+    fn.addEnvironment('STAGE_NAME', this.stageName);
   }
 
   private apigw(path: string): string {
@@ -265,6 +328,7 @@ export class ImagerApi extends Construct {
     if (fn.role) policy.attachToRole(fn.role);
     fn.addEnvironment('REST_API_ID', this.api.restApiId);
     fn.addEnvironment('STAGE_NAME', this.stageName);
+    fn.addEnvironment('IMAGER_STACK_NAME', Stack.of(this).stackName);
     const reason =
       'API keys are created at run time with ids API Gateway chooses (/apikeys/<id>, /usageplans/<plan>/keys/<id>); the wildcard covers only those ids, under this usage plan or the key collection, for the actions the key lifecycle needs.';
     const plan = Stack.of(this).resolve((this.usagePlan.node.defaultChild as CfnResource).logicalId) as string;
@@ -296,7 +360,9 @@ export class ImagerApi extends Construct {
           'AwsSolutions-APIG4',
           REFERENCE_ROUTES.has(route)
             ? 'The API description (GET /api/openapi.json) and its reference page (GET /docs) are public documentation (docs/api.md), like any API reference: they read no data and reveal only the contract.'
-            : 'The public image link (GET /image/{image_id}) is meant to be opened by anyone who has the URL, like a shared photo link; the 128-bit random id is the capability, and the answer is only a 301 to the CDN URL (it reads no storage).',
+            : method.resource.path === DELETE_LINK_PATH
+              ? 'The delete link an upload answers (docs/api.md#delete-links) is a capability URL for tools that can only open a link: the 256-bit random token in its path is the credential, checked against the hash kept on the image record; GET only shows a confirmation page, and only its form POST deletes.'
+              : 'The public image link (GET /image/{image_id}) is meant to be opened by anyone who has the URL, like a shared photo link; the 128-bit random id is the capability, and the answer is only a 301 to the CDN URL (it reads no storage).',
         );
       }
     }
@@ -304,7 +370,7 @@ export class ImagerApi extends Construct {
     acknowledge(
       this.api.deploymentStage,
       'AwsSolutions-APIG3',
-      'Without WAF, abuse is bounded in three layers: stage and method throttles (every method, all callers together, which applies before the authorizer and so also caps how often random well-formed tokens can invoke it; a lower one on each unauthenticated method: the public view and CORS preflights), reserved concurrency per function (a flood on one route cannot take the others\' capacity), and per key the usage plan (throttle, daily quota) and the exact hourly window in DynamoDB. Per-key limits do not stop unauthenticated or random-token floods; the stage throttles do, at the price of also refusing legitimate callers during one. A WAF web ACL (a monthly charge per ACL and rule) is left to deployments that need per-IP rules.',
+      'Without WAF, abuse is bounded in three layers: stage and method throttles (every method, all callers together, which applies before the authorizer and so also caps how often random well-formed tokens can invoke it; a lower one on each unauthenticated method: the public view and CORS preflights), reserved concurrency per function (a flood on one route cannot take the others\' capacity), and per account the usage plan (throttle, daily quota) and per key the exact hourly window in DynamoDB. Per-key limits do not stop unauthenticated or random-token floods; the stage throttles do, at the price of also refusing legitimate callers during one. A WAF web ACL (a monthly charge per ACL and rule) is left to deployments that need per-IP rules.',
     );
 
     const cloudWatchRole = this.api.node.tryFindChild('CloudWatchRole');

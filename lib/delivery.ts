@@ -1,4 +1,5 @@
-import { Annotations, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
   AllowedMethods,
@@ -13,6 +14,7 @@ import {
   HttpVersion,
   type PriceClass,
   ResponseHeadersPolicy,
+  S3OriginAccessControl,
   SecurityPolicyProtocol,
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
@@ -22,6 +24,9 @@ import { Bucket, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { DIRECT_PREFIX, VARIANT_PREFIX } from '../functions/core/ids';
+import { NAME_LIMITS, scopedName } from './names';
+import { applyCdnLogCondition, cdnLogTarget } from './cdn-logs';
+import { LOG_RETENTION } from './log-retention';
 import { acknowledge, BASIC_EXECUTION_POLICY_FINDING } from './nag';
 import type { EdgeRules } from './edge/edge-rules';
 import type { Transforms } from './transforms';
@@ -33,6 +38,8 @@ export const ERRORS_PREFIX = 'errors/';
 /** The key prefixes the distribution may read. `uploads/` is deliberately absent: unchecked bytes are never served. */
 export const SERVED_PREFIXES: readonly string[] = [DIRECT_PREFIX, VARIANTS_PREFIX, ERRORS_PREFIX];
 
+/** Where the distribution's standard logs go in their bucket. */
+export const CDN_LOG_PREFIX = 'cloudfront/';
 /** The S3 key of the body CloudFront answers for a missing image. */
 export const NOT_FOUND_KEY = `${ERRORS_PREFIX}not-found.json`;
 /** That body: the error envelope of docs/api.md. */
@@ -50,6 +57,8 @@ export interface DeliveryProps {
   readonly bucket: IBucket;
   /** Receives the distribution's standard access logs (needs ACLs enabled: BucketOwnerPreferred). */
   readonly logBucket: IBucket;
+  /** An existing bucket for them instead, in a region CloudFront delivers logs to (IMAGER_CDN_LOG_BUCKET; lib/cdn-logs.ts). */
+  readonly cdnLogBucket?: string;
   /** Edge locations paid for (IMAGER_PRICE_CLASS). */
   readonly priceClass: PriceClass;
   /**
@@ -99,7 +108,9 @@ export class Delivery extends Construct {
     super(scope, id);
     const { bucket, transforms, edge } = props;
 
+    // CloudFront names are global to the account: scoped by stack and region (lib/names.ts).
     this.cachePolicy = new CachePolicy(this, 'ImageCache', {
+      cachePolicyName: scopedName(this, 'ImageCache', NAME_LIMITS.cloudFrontPolicy),
       comment: 'Imager images: keyed on the path only, cached for a year',
       minTtl: Duration.seconds(0),
       defaultTtl: Duration.days(365),
@@ -113,6 +124,7 @@ export class Delivery extends Construct {
     });
 
     this.responseHeadersPolicy = new ResponseHeadersPolicy(this, 'ImageHeaders', {
+      responseHeadersPolicyName: scopedName(this, 'ImageHeaders', NAME_LIMITS.cloudFrontPolicy),
       comment: 'Imager images: immutable caching, nosniff, CORS * for GET/HEAD',
       corsBehavior: {
         accessControlAllowOrigins: ['*'],
@@ -142,7 +154,11 @@ export class Delivery extends Construct {
       bucketName: bucket.bucketName,
       bucketRegionalDomainName: bucket.bucketRegionalDomainName,
     });
-    const origin = S3BucketOrigin.withOriginAccessControl(originBucket);
+    const origin = S3BucketOrigin.withOriginAccessControl(originBucket, {
+      originAccessControl: new S3OriginAccessControl(this, 'ImagesAccessControl', {
+        originAccessControlName: scopedName(this, 'ImagesOac', NAME_LIMITS.originAccessControl),
+      }),
+    });
 
     const behavior: BehaviorOptions = {
       origin,
@@ -154,6 +170,7 @@ export class Delivery extends Construct {
       compress: false,
     };
 
+    const logs = cdnLogTarget(this, props.logBucket, props.cdnLogBucket);
     const customDomain = props.certificateArn && props.publicBaseUrl ? new URL(props.publicBaseUrl).hostname : undefined;
     const notFound = { responseHttpStatus: 404, responsePagePath: `/${NOT_FOUND_KEY}`, ttl: NOT_FOUND_TTL };
 
@@ -183,8 +200,8 @@ export class Delivery extends Construct {
       httpVersion: HttpVersion.HTTP2_AND_3,
       priceClass: props.priceClass,
       enableLogging: true,
-      logBucket: props.logBucket,
-      logFilePrefix: 'cloudfront/',
+      logBucket: logs.bucket,
+      logFilePrefix: CDN_LOG_PREFIX,
       webAclId: props.webAclId,
       ...(customDomain && props.certificateArn
         ? {
@@ -194,6 +211,7 @@ export class Delivery extends Construct {
           }
         : {}),
     });
+    applyCdnLogCondition(this.distribution, logs, CDN_LOG_PREFIX);
     // The default grant was deliberately not added (see originBucket): acknowledged, not a gap.
     Annotations.of(this.distribution).acknowledgeWarning(
       '@aws-cdk/aws-cloudfront-origins:updateImportedBucketPolicyOac',
@@ -231,6 +249,8 @@ export class Delivery extends Construct {
         new PolicyStatement({ actions: ['s3:PutObject'], resources: [bucket.arnForObjects(NOT_FOUND_KEY)] }),
       ]),
       installLatestAwsSdk: false,
+      // Its own log group with a retention (else Lambda's default one, kept forever or two years).
+      logGroup: new LogGroup(this, 'NotFoundPageLogs', { retention: LOG_RETENTION, removalPolicy: RemovalPolicy.DESTROY }),
     });
 
     this.publicBaseUrl = props.publicBaseUrl ?? `https://${this.distribution.distributionDomainName}`;

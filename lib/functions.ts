@@ -9,7 +9,7 @@ import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct } from 'constructs';
-import { type FunctionName, FUNCTION_NAMES, functionDefinition, type FunctionsTriggeredBy, type TableName } from '../functions/function-table';
+import { type FunctionName, FUNCTION_NAMES, functionDefinition, type FunctionsTriggeredBy, reservationOf, type TableName } from '../functions/function-table';
 import { type ImagerFunction, tableFunction } from './imager-function';
 import { acknowledge, BASIC_EXECUTION_POLICY_FINDING } from './nag';
 
@@ -19,7 +19,7 @@ export type StackFunctionName = Exclude<FunctionName, FunctionsTriggeredBy<'url'
 export interface FunctionsProps {
   /** The functions' settings by variable name (functionEnvironment and IMAGER_PUBLIC_BASE_URL). */
   readonly settings: Readonly<Record<string, string>>;
-  /** False: reserve no concurrency (IMAGER_RESERVED_CONCURRENCY=false). */
+  /** False: reserve no concurrency (the default; IMAGER_RESERVED_CONCURRENCY=true reserves). */
   readonly reserveConcurrency: boolean;
   readonly tables: Readonly<Record<TableName, ITable>>;
   /** The image bucket: object grants, and the S3 notifications of `s3` triggers. */
@@ -85,7 +85,7 @@ export class Functions extends Construct {
             reportBatchItemFailures: true,
             // No more pollers than the function may run (a throttled batch would count as a
             // receive), and a bound on the outbound requests either way. Two is the least allowed.
-            maxConcurrency: Math.max(2, functionDefinition(name).reservedConcurrency),
+            maxConcurrency: Math.max(2, reservationOf(name) ?? 2),
           }),
         );
         // Putting a received message back for the schedule's next wait.

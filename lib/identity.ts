@@ -9,11 +9,25 @@ import {
   UserPoolEmail,
   VerificationEmailStyle,
 } from 'aws-cdk-lib/aws-cognito';
+import { CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { FUNCTION_NAMES, functionDefinition, type FunctionName } from '../functions/function-table';
+import { NAME_LIMITS, scopedName } from './names';
+
+/**
+ * The user pool's web ACL (IMAGER_USER_POOL_WAF), per client IP and 5 minutes: sign-ups and
+ * code resends (each sends an email) and all Cognito calls (sign-in attempts included).
+ */
+export const SIGN_UP_LIMITS = { signUpsPerIp: 10, requestsPerIp: 300, windowSeconds: 300 } as const;
 
 export interface IdentityProps {
   /** Verified SES sender for the confirmation codes; unset = Cognito's default sender. */
   readonly sesFromEmail?: string;
+  /** The verified SES domain of `sesFromEmail`, when the domain (not the address) is the SES identity. */
+  readonly sesVerifiedDomain?: string;
+  /** A web ACL with {@link SIGN_UP_LIMITS} on the user pool (a monthly charge per ACL and rule). */
+  readonly webAcl?: boolean;
   /** Cognito authorizer result cache per token, in seconds. */
   readonly authCacheSeconds: number;
   /** Keep the user pool when the stack is deleted (people's accounts). Defaults to true. */
@@ -56,7 +70,7 @@ export class Identity extends Construct {
       mfa: Mfa.OFF,
       featurePlan: FeaturePlan.ESSENTIALS,
       email: props.sesFromEmail
-        ? UserPoolEmail.withSES({ fromEmail: props.sesFromEmail, fromName: 'Imager', sesRegion: Stack.of(this).region })
+        ? UserPoolEmail.withSES({ fromEmail: props.sesFromEmail, fromName: 'Imager', sesRegion: Stack.of(this).region, sesVerifiedDomain: props.sesVerifiedDomain })
         : UserPoolEmail.withCognito(),
       deletionProtection: props.retainUsers ?? true,
       removalPolicy: (props.retainUsers ?? true) ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
@@ -85,6 +99,8 @@ export class Identity extends Construct {
       resultsCacheTtl: Duration.seconds(props.authCacheSeconds),
     });
 
+    if (props.webAcl) this.guardSignUp();
+
     Validations.of(this.userPool).acknowledge({
       id: 'AwsSolutions-COG2',
       reason: 'MFA is off: the console has no second-factor screens yet; accounts hold API keys and images, not payment data. Turn it on (Mfa.OPTIONAL with TOTP) once the console asks for the code.',
@@ -93,5 +109,68 @@ export class Identity extends Construct {
       id: 'AwsSolutions-COG8',
       reason: 'The Essentials feature plan is chosen for cost (Plus is billed per monthly active user). Plus adds threat protection (adaptive authentication, compromised-credential checks): set featurePlan PLUS and standardThreatProtectionMode FULL_FUNCTION where that cost is acceptable.',
     });
+  }
+
+  /**
+   * The functions whose table entry has a `users` grant get the pool's and the console client's
+   * ids, and exactly the actions named, on this pool (account deletion: AdminDeleteUser).
+   */
+  grantUsers(functions: Readonly<Partial<Record<FunctionName, LambdaFunction>>>): void {
+    for (const name of FUNCTION_NAMES) {
+      for (const grant of functionDefinition(name).grants) {
+        if (grant.kind !== 'users') continue;
+        const fn = functions[name];
+        if (!fn) throw new Error(`${name}: a users grant, but no such function in the stack`);
+        fn.addEnvironment('USER_POOL_ID', this.userPool.userPoolId);
+        fn.addEnvironment('USER_POOL_CLIENT_ID', this.client.userPoolClientId);
+        if (grant.actions.length > 0) this.userPool.grant(fn, ...grant.actions);
+      }
+    }
+  }
+
+  /**
+   * Sign-up is open, and each sign-up or resend sends an email (the Cognito sender allows about 50
+   * a day): a regional web ACL on the pool blocks an address past {@link SIGN_UP_LIMITS}.
+   */
+  private guardSignUp(): void {
+    const visibility = (name: string) => ({ cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: name });
+    const target = (operation: string) => ({
+      byteMatchStatement: {
+        fieldToMatch: { singleHeader: { Name: 'x-amz-target' } },
+        positionalConstraint: 'EXACTLY',
+        searchString: `AWSCognitoIdentityProviderService.${operation}`,
+        textTransformations: [{ priority: 0, type: 'NONE' }],
+      },
+    });
+    const acl = new CfnWebACL(this, 'SignUpGuard', {
+      name: scopedName(this, 'UserPool', NAME_LIMITS.webAcl),
+      scope: 'REGIONAL',
+      defaultAction: { allow: {} },
+      visibilityConfig: visibility('ImagerUserPool'),
+      rules: [
+        {
+          name: 'SignUpPerIp',
+          priority: 0,
+          action: { block: {} },
+          visibilityConfig: visibility('ImagerSignUpPerIp'),
+          statement: {
+            rateBasedStatement: {
+              limit: SIGN_UP_LIMITS.signUpsPerIp,
+              aggregateKeyType: 'IP',
+              evaluationWindowSec: SIGN_UP_LIMITS.windowSeconds,
+              scopeDownStatement: { orStatement: { statements: [target('SignUp'), target('ResendConfirmationCode')] } },
+            },
+          },
+        },
+        {
+          name: 'RequestsPerIp',
+          priority: 1,
+          action: { block: {} },
+          visibilityConfig: visibility('ImagerRequestsPerIp'),
+          statement: { rateBasedStatement: { limit: SIGN_UP_LIMITS.requestsPerIp, aggregateKeyType: 'IP', evaluationWindowSec: SIGN_UP_LIMITS.windowSeconds } },
+        },
+      ],
+    });
+    new CfnWebACLAssociation(this, 'SignUpGuardAssociation', { resourceArn: this.userPool.userPoolArn, webAclArn: acl.attrArn });
   }
 }

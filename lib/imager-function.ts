@@ -7,7 +7,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import { type FunctionName, functionDefinition, type Grant as TableGrant, TABLE_ENVIRONMENT, type TableName, WEBHOOK_QUEUE_ENVIRONMENT } from '../functions/function-table';
+import { type FunctionName, functionDefinition, type Grant as TableGrant, reservationOf, TABLE_ENVIRONMENT, type TableName, WEBHOOK_QUEUE_ENVIRONMENT } from '../functions/function-table';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { type ExtraBundling, extraBundling, ROOT } from './bundling';
 import { acknowledge, nagArn } from './nag';
@@ -199,7 +199,7 @@ export interface TableFunctionContext {
    * entry asks for.
    */
   readonly settings: Readonly<Record<string, string>>;
-  /** False: reserve no concurrency (IMAGER_RESERVED_CONCURRENCY=false, for accounts with a small limit). */
+  /** False: reserve no concurrency (the default; IMAGER_RESERVED_CONCURRENCY=true reserves the table's numbers). */
   readonly reserveConcurrency: boolean;
   readonly tables?: Readonly<Record<TableName, ITable>>;
   readonly bucket?: IBucket;
@@ -224,7 +224,7 @@ export function tableFunction(scope: Construct, name: FunctionName, context: Tab
     environment: settingsFor(name, definition.settings, context.settings),
     memorySize: definition.memoryMb,
     timeout: Duration.seconds(definition.timeoutSeconds),
-    reservedConcurrency: context.reserveConcurrency ? definition.reservedConcurrency : undefined,
+    reservedConcurrency: context.reserveConcurrency ? reservationOf(name) : undefined,
     extraBundling: definition.bundling && extraBundling(definition.bundling),
   });
   for (const grant of definition.grants) applyGrant(fn, name, grant, context);
@@ -271,6 +271,7 @@ function applyGrant(fn: ImagerFunction, name: FunctionName, grant: TableGrant, c
       fn.useEdgeStore(need(context.edgeStore, 'the edge store'));
       return;
     case 'api-keys':
+    case 'users':
       return;
   }
 }

@@ -12,6 +12,7 @@ import { WebhookQueues } from './webhooks';
 import { Functions, type StackFunctionName } from './functions';
 import { Identity } from './identity';
 import type { ImagerFunction } from './imager-function';
+import { retainExecutionLogs, retainHelperLogs } from './log-retention';
 import { ImagerMonitoring } from './monitoring';
 import { readStackSettings, type StackSettings } from './settings';
 import { Storage } from './storage';
@@ -43,6 +44,10 @@ export class ImagerStack extends Stack {
   readonly purgeDeadLetters: Queue;
   /** Every retried S3 function's dead-letter queue (PurgeImage's, AnalyzeImage's, BuildAccountExport's), by function. */
   readonly deadLetterQueues: Readonly<Partial<Record<StackFunctionName, Queue>>>;
+  /** Where FinalizeUpload's failed invocations end up (after Lambda's own retries), for `npm run redrive`. */
+  readonly finalizeDeadLetters: Queue;
+  /** Where AnalyzeImage's failed invocations end up, for `npm run redrive -- --queue analyze`. */
+  readonly analyzeDeadLetters: Queue;
   readonly identity: Identity;
   readonly api: ImagerApi;
   readonly console: ConsoleSite;
@@ -56,7 +61,7 @@ export class ImagerStack extends Stack {
     const webhookQueues = (this.webhooks = new WebhookQueues(this, 'Webhooks'));
 
     // The distribution depends on the bucket only; functions depend on the distribution (their
-    // url base, PurgeImage's invalidations), never the other way round.
+    // url base, PurgeImage's deny-list entries in the edge's KeyValueStore), never the other way round.
     const edgeSettings = settings.edge;
     const edge = (this.edge = new EdgeRules(this, 'Edge', { settings: edgeSettings }));
     const transforms = (this.transforms = new Transforms(this, 'Transforms', {
@@ -71,6 +76,7 @@ export class ImagerStack extends Stack {
       transforms,
       edge,
       logBucket: storage.accessLogs,
+      cdnLogBucket: settings.cdnLogBucket,
       priceClass: settings.priceClass,
       publicBaseUrl: settings.publicBaseUrl,
       certificateArn: settings.certificateArn,
@@ -89,18 +95,27 @@ export class ImagerStack extends Stack {
     });
     this.functions = functions.functions;
     this.allFunctions = { ...this.functions, TransformImage: transforms.function };
-    const purgeDeadLetters = functions.deadLetterQueues.PurgeImage;
-    if (!purgeDeadLetters) throw new Error('PurgeImage has no dead-letter queue');
+    const { PurgeImage: purgeDeadLetters, FinalizeUpload: finalizeDeadLetters } = functions.deadLetterQueues;
+    if (!purgeDeadLetters || !finalizeDeadLetters) throw new Error('PurgeImage and FinalizeUpload need their dead-letter queues');
     this.purgeDeadLetters = purgeDeadLetters;
     this.deadLetterQueues = functions.deadLetterQueues;
+    this.finalizeDeadLetters = finalizeDeadLetters;
+    const analyzeDeadLetters = functions.deadLetterQueues.AnalyzeImage;
+    if (!analyzeDeadLetters) throw new Error('AnalyzeImage needs its dead-letter queue');
+    this.analyzeDeadLetters = analyzeDeadLetters;
 
     const identity = (this.identity = new Identity(this, 'Identity', {
       sesFromEmail: settings.sesFromEmail,
+      sesVerifiedDomain: settings.sesVerifiedDomain,
+      webAcl: settings.userPoolWaf,
       authCacheSeconds: settings.authCacheSeconds,
     }));
+    identity.grantUsers(this.functions);
     const api = (this.api = new ImagerApi(this, 'Api', {
       functions: this.functions,
       sessionAuthorizer: identity.authorizer,
+      // The ID tokens' `iss`: the pool's provider URL (`cognito-idp.<region>.amazonaws.com/<pool id>`) over HTTPS.
+      sessions: { issuer: `https://${identity.userPool.userPoolProviderUrl}`, clientId: identity.client.userPoolClientId },
       authCacheSeconds: settings.authCacheSeconds,
       throttleRate: settings.throttleRate,
       throttleBurst: settings.throttleBurst,
@@ -131,7 +146,12 @@ export class ImagerStack extends Stack {
       deadLetterQueues: [...Object.values(functions.deadLetterQueues), webhookQueues.deadLetters],
       distribution: delivery.distribution,
       alarmEmail: settings.alarmEmail,
+      transformOrigin: 'TransformImage',
+      userPool: { pool: identity.userPool, client: identity.client },
     });
+    // Every log group with a retention: API Gateway's execution log, CDK's helper functions.
+    retainExecutionLogs(api.api, api.stageName);
+    retainHelperLogs(this);
     this.addOutputs();
   }
 
@@ -158,6 +178,8 @@ export class ImagerStack extends Stack {
       DistributionId: { value: distribution.distributionId },
       PublicBaseUrl: { value: publicBaseUrl, description: 'Base of every image url (IMAGER_PUBLIC_BASE_URL or the distribution)' },
       PurgeDeadLetterQueueName: { value: this.purgeDeadLetters.queueName, description: 'Removed images whose CDN purge failed every retry' },
+      FinalizeDeadLetterQueueName: { value: this.finalizeDeadLetters.queueName, description: 'Large uploads whose finalize failed every retry (npm run redrive)' },
+      AnalyzeDeadLetterQueueName: { value: this.analyzeDeadLetters.queueName, description: 'Published images whose analysis failed every retry (npm run redrive -- --queue analyze)' },
       AlarmTopicArn: { value: this.monitoring.topic.topicArn, description: 'SNS topic every alarm notifies' },
       DashboardName: { value: this.monitoring.dashboard.dashboardName },
     };

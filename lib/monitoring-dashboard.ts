@@ -16,6 +16,7 @@ import type { Function as LambdaFunction, IFunction } from 'aws-cdk-lib/aws-lamb
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { businessSeries, type StageMetric } from './monitoring-metrics';
+import { NAME_LIMITS, scopedName } from './names';
 
 /** What the dashboard shows: the monitored resources and the metrics the alarms are built on. */
 export interface DashboardParts {
@@ -34,7 +35,7 @@ export interface DashboardParts {
 }
 
 /**
- * The dashboard, named after the stack: alarms, requests, uploads, refusals, cold starts and
+ * The dashboard, named after the stack and region: alarms, requests, uploads, refusals, cold starts and
  * cost drivers. Dead-letter queues and the CDN add their widgets later (lib/monitoring.ts).
  */
 export function buildDashboard(scope: Construct, parts: DashboardParts): Dashboard {
@@ -42,8 +43,8 @@ export function buildDashboard(scope: Construct, parts: DashboardParts): Dashboa
   const fiveMinutes = Duration.minutes(5);
   const functions = Object.entries(parts.functions);
   const dashboard = new Dashboard(scope, 'Dashboard', {
-    // Named after the stack: one dashboard per deployed copy.
-    dashboardName: stack.stackName,
+    // Dashboards are global to the account: named after the stack and its region (lib/names.ts).
+    dashboardName: scopedName(scope, 'Dashboard', NAME_LIMITS.dashboard),
     defaultInterval: Duration.hours(3),
   });
   const { stageMetric, requests, serverErrors, logMetric, hourly } = parts;

@@ -14,16 +14,16 @@ import {
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Key } from 'aws-cdk-lib/aws-kms';
-import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { FilterPattern, type ILogGroup, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
-import { Topic } from 'aws-cdk-lib/aws-sns';
-import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { Topic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from '../functions/adapters/emf-metrics';
+import { API_KEYS_ALARM_SHARE, API_KEYS_PER_REGION } from '../functions/core/account-meters';
+import { alarmTopic } from './alarm-topic';
 import { buildDashboard } from './monitoring-dashboard';
 import { businessMetric, type StageMetric, stageMetrics } from './monitoring-metrics';
 
@@ -43,6 +43,12 @@ export const ALARM_THRESHOLDS = {
   rateLimitedPercent: 10,
   /** CloudFront 5xxErrorRate (percent), per 5 minutes, 3 periods in a row. */
   cdnServerErrorPercent: 1,
+  /** API Gateway keys Imager holds (account meters + the console's): 80% of the 10,000 per region. */
+  apiGatewayKeys: API_KEYS_ALARM_SHARE * API_KEYS_PER_REGION,
+  /** Percent of the transform function URL's requests that never ran the function, per 15 minutes (with >= 2 requests). */
+  transformRefusedPercent: 50,
+  /** Confirmed-or-not sign-ups per hour (the Cognito sender's whole day is about 50 emails). */
+  signUpsPerHour: 40,
 } as const;
 
 /** Metrics Imager derives from the API access log (API Gateway publishes no count of these). */
@@ -71,10 +77,14 @@ export interface ImagerMonitoringProps {
   readonly distribution?: IDistribution;
   /** Alarm notifications go to this address too (context `IMAGER_ALARM_EMAIL`); the topic exists either way. */
   readonly alarmEmail?: string;
+  /** The name in `functions` of the function behind the CDN's function URL origin (variants): {@link ImagerMonitoring.addTransformOrigin}. */
+  readonly transformOrigin?: string;
+  /** The user pool and its console client: an alarm on sign-up surges. */
+  readonly userPool?: { readonly pool: IUserPool; readonly client: IUserPoolClient };
 }
 
 /**
- * Alarms, one SNS topic for them, and a dashboard named after the stack. Plain CDK rather than
+ * Alarms, one SNS topic for them, and a dashboard named after the stack and region. Plain CDK rather than
  * cdk-monitoring-constructs (docs/decisions.md says why): every construct here already has its
  * metrics, and the alarm set is small enough to read in one table.
  *
@@ -91,12 +101,7 @@ export class ImagerMonitoring extends Construct {
   constructor(scope: Construct, id: string, props: ImagerMonitoringProps) {
     super(scope, id);
 
-    // CloudWatch may publish to an encrypted topic only with a customer managed key whose
-    // policy lets it use the key (the AWS managed SNS key does not).
-    const key = new Key(this, 'TopicKey', { description: 'Imager alarm notifications', enableKeyRotation: true });
-    key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
-    this.topic = new Topic(this, 'Alarms', { displayName: 'Imager alarms', masterKey: key, enforceSSL: true });
-    if (props.alarmEmail) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
+    this.topic = alarmTopic(this, props.alarmEmail);
     this.#action = new SnsAction(this.topic);
 
     this.#stageMetric = stageMetrics(props.api);
@@ -202,6 +207,17 @@ export class ImagerMonitoring extends Construct {
       description: 'More than 10% of API requests answered 429 for 15 minutes. docs/operations.md: RateLimitedShare.',
     });
 
+    // --- API Gateway keys: one per account, a hard 10,000 per region ----------------------------
+    this.#alarm('ApiGatewayKeysCeiling', {
+      metric: businessMetric('ApiGatewayKeys', {}, Stats.MAXIMUM, Duration.hours(1)),
+      threshold: ALARM_THRESHOLDS.apiGatewayKeys,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      // A gauge written only when an account's meter is made: between two, the last state holds.
+      treatMissingData: TreatMissingData.IGNORE,
+      description: 'Imager holds 80% of the 10,000 API Gateway keys a region allows (one per account with keys). docs/operations.md: ApiGatewayKeysCeiling.',
+    });
+
     // --- Tables ----------------------------------------------------------------------------------
     for (const [name, table] of Object.entries(props.tables)) {
       this.#alarm(`${name}TableThrottles`, {
@@ -235,6 +251,55 @@ export class ImagerMonitoring extends Construct {
     });
     for (const queue of props.deadLetterQueues ?? []) this.addDeadLetterQueue(queue);
     if (props.distribution) this.addDistribution(props.distribution);
+    if (props.transformOrigin) {
+      const transform = props.functions[props.transformOrigin];
+      if (!transform) throw new Error(`ImagerMonitoring: no function named ${props.transformOrigin}`);
+      this.addTransformOrigin(transform);
+    }
+    if (props.userPool) this.addUserPool(props.userPool.pool, props.userPool.client);
+  }
+
+  /**
+   * Variants that stop rendering: a broken origin access control or invoke permission makes the
+   * function URL refuse CloudFront (403) before the function runs, and the distribution's 403 ->
+   * 404 mapping shows viewers only "Image not found". The URL's own request count against the
+   * function's invocations (and throttles, which have their alarm) is what tells them apart.
+   */
+  addTransformOrigin(fn: LambdaFunction): Alarm {
+    const period = Duration.minutes(15);
+    const requests = fn.metric('UrlRequestCount', { statistic: Stats.SUM, period });
+    const refused = new MathExpression({
+      expression: 'IF(requests >= 2, 100 * (requests - FILL(invocations, 0) - FILL(throttles, 0)) / requests, 0)',
+      usingMetrics: { requests, invocations: fn.metricInvocations({ statistic: Stats.SUM, period }), throttles: fn.metricThrottles({ statistic: Stats.SUM, period }) },
+      label: 'Function URL requests refused before the function ran (%)',
+      period,
+    });
+    this.dashboard.addWidgets(new GraphWidget({ title: 'Variant origin: refused before rendering (%)', left: [refused], width: 8 }));
+    return this.#alarm('TransformOriginRefused', {
+      metric: refused,
+      threshold: ALARM_THRESHOLDS.transformRefusedPercent,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      description: 'Half or more of the transform function URL requests never reached the function: variants are not rendering (viewers see 404). docs/operations.md: TransformOriginRefused.',
+    });
+  }
+
+  /** Sign-ups above what a real audience makes in an hour: someone is exhausting the confirmation emails. */
+  addUserPool(pool: IUserPool, client: IUserPoolClient): Alarm {
+    const signUps = new Metric({
+      namespace: 'AWS/Cognito',
+      metricName: 'SignUpSuccesses',
+      dimensionsMap: { UserPool: pool.userPoolId, UserPoolClient: client.userPoolClientId },
+      statistic: Stats.SUM,
+      period: Duration.hours(1),
+    });
+    this.dashboard.addWidgets(new GraphWidget({ title: 'Sign-ups per hour', left: [signUps], width: 8 }));
+    return this.#alarm('SignUpSurge', {
+      metric: signUps,
+      threshold: ALARM_THRESHOLDS.signUpsPerHour,
+      evaluationPeriods: 1,
+      description: 'More sign-ups in an hour than the threshold: possible sign-up abuse (confirmation emails). docs/operations.md: SignUpSurge.',
+    });
   }
 
   /** Alarms as soon as `queue` holds a message, and shows its depth on the dashboard. */
@@ -295,6 +360,7 @@ export class ImagerMonitoring extends Construct {
       evaluationPeriods: number;
       datapointsToAlarm?: number;
       comparisonOperator?: ComparisonOperator;
+      treatMissingData?: TreatMissingData;
       description: string;
     },
   ): Alarm {
@@ -305,7 +371,7 @@ export class ImagerMonitoring extends Construct {
       datapointsToAlarm: options.datapointsToAlarm,
       comparisonOperator: options.comparisonOperator ?? ComparisonOperator.GREATER_THAN_THRESHOLD,
       // No traffic is not a failure: a quiet API must not alarm.
-      treatMissingData: TreatMissingData.NOT_BREACHING,
+      treatMissingData: options.treatMissingData ?? TreatMissingData.NOT_BREACHING,
       alarmDescription: options.description,
     });
     alarm.addAlarmAction(this.#action);

@@ -17,6 +17,8 @@ interface TableIndex {
   readonly name: string;
   readonly partitionKey: string;
   readonly sortKey?: readonly [string, AttributeType];
+  /** Only the keys projected (default: every attribute). */
+  readonly keysOnly?: boolean;
 }
 
 /** A table's own sort key (string). */
@@ -90,12 +92,15 @@ export class Storage extends Construct {
       { name: images.expiryIndex.name, partitionKey: images.expiryIndex.partitionKey, sortKey: [images.expiryIndex.sortKey, AttributeType.NUMBER] },
     ]);
     const keys = KEYS_TABLE_SCHEMA;
-    this.keys = this.table('KeysTable', keys.partitionKey, { removalPolicy }, [{ name: keys.byKeyIdIndex.name, partitionKey: keys.byKeyIdIndex.partitionKey }]);
+    // TTL: only a deleted account's tombstone carries the attribute (see KEYS_TABLE_SCHEMA).
+    this.keys = this.table('KeysTable', keys.partitionKey, { removalPolicy, timeToLiveAttribute: keys.ttlAttribute }, [
+      { name: keys.byKeyIdIndex.name, partitionKey: keys.byKeyIdIndex.partitionKey },
+    ]);
     // Counters are disposable: losing them only resets the current hour.
-    this.counters = this.table('CountersTable', COUNTERS_TABLE_SCHEMA.partitionKey, {
-      removalPolicy: RemovalPolicy.DESTROY,
-      timeToLiveAttribute: COUNTERS_TABLE_SCHEMA.ttlAttribute,
-    });
+    const counters = COUNTERS_TABLE_SCHEMA;
+    this.counters = this.table('CountersTable', counters.partitionKey, { removalPolicy: RemovalPolicy.DESTROY, timeToLiveAttribute: counters.ttlAttribute }, [
+      { name: counters.byIdempotencyAccountIndex.name, partitionKey: counters.byIdempotencyAccountIndex.partitionKey, keysOnly: true },
+    ]);
     // Derived from the image records (every lookup can be written again from its record).
     this.lookups = this.table('LookupsTable', LOOKUPS_TABLE_SCHEMA.partitionKey, { removalPolicy, sortKey: LOOKUPS_TABLE_SCHEMA.sortKey });
     this.exports = this.table('ExportsTable', EXPORTS_TABLE_SCHEMA.partitionKey, {
@@ -127,7 +132,7 @@ export class Storage extends Construct {
         indexName: index.name,
         partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
         sortKey: index.sortKey && { name: index.sortKey[0], type: index.sortKey[1] },
-        projectionType: ProjectionType.ALL,
+        projectionType: index.keysOnly ? ProjectionType.KEYS_ONLY : ProjectionType.ALL,
       });
     }
     return table;

@@ -14,7 +14,19 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { Limits } from '../functions/core/config';
 import { PARAMETER_NAMES } from '../functions/core/transform-params';
+import { functionDefinition } from '../functions/function-table';
+import { NAME_LIMITS, scopedName } from './names';
 import { type ImagerFunction, tableFunction } from './imager-function';
+
+/** CloudFront's origin response timeout without a quota increase: 1 to 60 seconds (docs/aws-limits.md). */
+const MAX_READ_TIMEOUT_SECONDS = 60;
+
+/** How long CloudFront waits for the transform function URL: 5 s past the function's own timeout. */
+export function transformReadTimeout(): Duration {
+  const seconds = functionDefinition('TransformImage').timeoutSeconds + 5;
+  if (seconds > MAX_READ_TIMEOUT_SECONDS) throw new Error(`TransformImage's timeout leaves CloudFront no read timeout above it within ${MAX_READ_TIMEOUT_SECONDS} s`);
+  return Duration.seconds(seconds);
+}
 
 export interface TransformsProps {
   /** The private image bucket: originals under `images/`, variants under `variants/`. */
@@ -26,7 +38,7 @@ export interface TransformsProps {
   /** The longest CloudFront keeps a copy (IMAGER_EDGE_TTL_SECONDS): the deny-list must outlive it (docs/edge.md). */
   readonly edgeTtl: Duration;
   /**
-   * False: reserve nothing (IMAGER_RESERVED_CONCURRENCY=false, for accounts with a small limit).
+   * False (the default: IMAGER_RESERVED_CONCURRENCY unset): reserve nothing, for accounts with a small limit.
    * Otherwise the function table's reservation (a flood of misses cannot take the account's pool).
    */
   readonly reserveConcurrency?: boolean;
@@ -63,16 +75,22 @@ export class Transforms extends Construct {
     });
 
     this.functionUrl = this.function.addFunctionUrl({ authType: FunctionUrlAuthType.AWS_IAM, invokeMode: InvokeMode.BUFFERED });
+    // CloudFront names are global to the account: scoped by stack and region (lib/names.ts).
     this.originAccessControl = new FunctionUrlOriginAccessControl(this, 'OriginAccessControl', {
+      originAccessControlName: scopedName(this, 'TransformOac', NAME_LIMITS.originAccessControl),
       description: 'CloudFront signs requests to the transform function URL',
       signing: Signing.SIGV4_ALWAYS,
     });
     this.origin = FunctionUrlOrigin.withOriginAccessControl(this.functionUrl, {
       originAccessControl: this.originAccessControl,
-      readTimeout: Duration.seconds(30),
+      // One attempt, and a wait longer than the function may run: CloudFront's default (3 attempts,
+      // 30 s, the function's own timeout) could start a slow render again, twice.
+      connectionAttempts: 1,
+      readTimeout: transformReadTimeout(),
     });
 
     this.cachePolicy = new CachePolicy(this, 'ImageCache', {
+      cachePolicyName: scopedName(this, 'TransformCache', NAME_LIMITS.cloudFrontPolicy),
       comment: 'Imager /image/*: originals and variants, keyed by the normalised path',
       queryStringBehavior: CacheQueryStringBehavior.allowList(...PARAMETER_NAMES),
       // Accept is folded into the path by the request function (format=auto): no header in the key.

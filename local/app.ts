@@ -11,8 +11,10 @@ import { readEdgeSettings } from '../functions/core/edge-settings';
 import { createSigningSecret } from '../functions/core/signing-secrets';
 import { edgeFunctionCode } from '../lib/edge/function-code';
 import { loadEdgeFunction } from './edge-runtime';
-import { generateAccountId, generateApiKey, generateKeyId, generateUsageIdentifier, hashApiKey } from '../functions/core/api-keys';
+import { accountMeter } from '../functions/core/account-meters';
+import { generateAccountId, generateApiKey, generateKeyId, hashApiKey } from '../functions/core/api-keys';
 import { EXPORT_REQUEST_PREFIX } from '../functions/core/exports';
+import { DELETION_REQUEST_PREFIX } from '../functions/core/account-deletion';
 import { LARGE_UPLOAD_PREFIX, PUBLISHED_PREFIX } from '../functions/core/ids';
 import { logger } from '../functions/runtime/logger';
 import { HANDLERS, type HandlerName } from '../functions/routes';
@@ -58,6 +60,9 @@ export interface LocalApi {
   close(): Promise<void>;
 }
 
+/** What the local usage plan meters console sessions under (on AWS, the stack's sessions key). */
+export const LOCAL_CONSOLE_USAGE_ID = 'local-console-sessions';
+
 /**
  * The dev key: IMAGER_DEV_KEY when set, otherwise one generated on first start and kept in
  * the data dir, so restarts keep the same key, account and images.
@@ -83,7 +88,7 @@ async function seedDevKey(keys: DynamoKeyStore, key: string): Promise<string> {
     accountId: account.accountId,
     accountName: account.name,
     createdAt: new Date().toISOString(),
-    usageIdentifier: generateUsageIdentifier(),
+    usageIdentifier: (await accountMeter({ meters: keys }, account.accountId)).usageIdentifier,
   });
   return account.accountId;
 }
@@ -136,7 +141,17 @@ export async function startLocalApi(
     maxReceives: worker.type === 'queue' ? worker.maxReceives : 1,
     now: options.now,
   });
-  Object.assign(process.env, localEnvironment({ ...emulators, edgeStoreFile, webhookQueue }));
+  Object.assign(process.env, localEnvironment({ ...emulators, edgeStoreFile, webhookQueue }), {
+    // Account deletion checks the password with the console's client and deletes the user (docs/account-deletion.md).
+    AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognito.endpoint,
+    USER_POOL_ID: cognito.userPoolId,
+    USER_POOL_CLIENT_ID: cognito.clientId,
+    // The key authorizer also takes the console's session on the image routes: cognito-local's
+    // tokens, checked by the same code as on AWS; the sessions' meter is the local gateway's own.
+    SESSION_ISSUER: cognito.issuer,
+    SESSION_CLIENT_ID: cognito.clientId,
+    CONSOLE_USAGE_ID: LOCAL_CONSOLE_USAGE_ID,
+  });
   const edgeStore = new FileEdgeStore(edgeStoreFile);
 
   // Handlers read their configuration and create their clients at import: after the env is set.
@@ -150,6 +165,7 @@ export async function startLocalApi(
   const purge = (await handlerOf('PurgeImage')) as (event: S3Event) => Promise<unknown>;
   const analyze = (await handlerOf('AnalyzeImage')) as (event: S3Event) => Promise<unknown>;
   const buildExport = (await handlerOf('BuildAccountExport')) as (event: S3Event) => Promise<unknown>;
+  const eraseAccount = (await handlerOf('EraseAccount')) as (event: S3Event) => Promise<unknown>;
   const webhooks = (await import('../functions/deliver-webhooks.ts')) as typeof import('../functions/deliver-webhooks');
   const outbound = options.webhookOutbound;
   webhookQueue.start(outbound ? webhooks.createDeliverWebhooksHandler({ ...webhooks.deliverWebhooksDeps(), http: outbound.http }) : webhooks.handler);
@@ -201,7 +217,7 @@ export async function startLocalApi(
         maxLargeImageBytes: limits.maxLargeImageBytes,
       }),
     },
-    usagePlan: { rate: settings.throttleRate, burst: settings.throttleBurst, dailyQuota: settings.dailyQuota },
+    usagePlan: { rate: settings.throttleRate, burst: settings.throttleBurst, dailyQuota: settings.dailyQuota, unlimited: [LOCAL_CONSOLE_USAGE_ID] },
     authCacheSeconds: settings.authCacheSeconds,
     now: options.now,
     // What the access log's responseType shows on AWS: the usage plan's 429s, in the local log.
@@ -224,6 +240,7 @@ export async function startLocalApi(
     deliver('purge', purge, under(PUBLISHED_PREFIX, 'ObjectRemoved:'));
     deliver('analyze', analyze, under(PUBLISHED_PREFIX, 'ObjectCreated:'));
     deliver('export', buildExport, under(EXPORT_REQUEST_PREFIX, 'ObjectCreated:'));
+    deliver('erase', eraseAccount, under(DELETION_REQUEST_PREFIX, 'ObjectCreated:'));
   });
 
   const url = await gateway.listen(settings.port);

@@ -1,7 +1,7 @@
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
 import { GatewayError } from './gateway-http';
 import { TtlCache } from './ttl-cache';
-import { BEARER_KEY_PATTERN } from '../functions/core/api-keys';
+import { BEARER_PATTERN } from '../functions/core/api-keys';
 
 export type TokenAuthorizer = (event: APIGatewayTokenAuthorizerEvent) => Promise<APIGatewayAuthorizerResult>;
 
@@ -11,15 +11,15 @@ export type TokenAuthorizer = (event: APIGatewayTokenAuthorizerEvent) => Promise
  */
 export type SessionVerifier = (token: string) => Promise<Record<string, string>>;
 
-/** Same shape as the API Gateway TOKEN authorizer's identity validation expression. */
-export const TOKEN_PATTERN = new RegExp(BEARER_KEY_PATTERN);
+/** Same shape as the API Gateway TOKEN authorizer's identity validation expression: a key or a session token. */
+export const TOKEN_PATTERN = new RegExp(BEARER_PATTERN);
 
 /** A refusal is an answer too: API Gateway caches it like a policy. */
 const REFUSED = 'UNAUTHORIZED';
 type Answer<T> = T | typeof REFUSED;
 
 export interface GatewayAuthorizerOptions {
-  /** The Lambda TOKEN authorizer of the `key` routes. */
+  /** The Lambda TOKEN authorizer of the `key` routes (an API key or the console's session token). */
   readonly authorizer: TokenAuthorizer;
   /** The Cognito authorizer of the `session` routes; without it they answer 401. */
   readonly sessionVerifier?: SessionVerifier;

@@ -8,7 +8,6 @@ import {
   CreateUserPoolCommand,
   DescribeUserPoolClientCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { createRemoteJWKSet, jwtVerify } from 'jose';
 import pino from 'pino';
 import { createServer } from 'cognito-local/lib/server/server';
 import { Router } from 'cognito-local/lib/server/Router';
@@ -22,6 +21,7 @@ import type { MessageSender } from 'cognito-local/lib/services/messageDelivery/m
 import { otp } from 'cognito-local/lib/services/otp';
 import { JwtTokenGenerator } from 'cognito-local/lib/services/tokenGenerator';
 import { UserPoolServiceFactoryImpl } from 'cognito-local/lib/services/userPoolService';
+import { cognitoTokenVerifier } from '../functions/adapters/cognito-tokens';
 import type { SessionVerifier } from './authorizers';
 
 /** A message cognito-local would have emailed: on the console, and to whoever listens (tests). */
@@ -118,17 +118,9 @@ export async function startLocalCognito(options: {
     client.destroy();
   }
   const issuer = `${endpoint}/${pool.userPoolId}`;
-  const jwks = createRemoteJWKSet(new URL(`${issuer}/.well-known/jwks.json`));
-
-  const verifySession: SessionVerifier = async (token) => {
-    // What API Gateway's Cognito authorizer checks on an ID token: signature by the pool's key,
-    // the pool as issuer, not expired, an ID token, issued to an app client of the pool.
-    const { payload } = await jwtVerify(token, jwks, { issuer, audience: pool.clientId, algorithms: ['RS256'] });
-    if (payload.token_use !== 'id') throw new Error('not an ID token');
-    const claims: Record<string, string> = {};
-    for (const [name, value] of Object.entries(payload)) claims[name] = typeof value === 'string' ? value : JSON.stringify(value);
-    return claims;
-  };
+  // What API Gateway's Cognito authorizer checks on an ID token, with the code the key
+  // authorizer uses on the image routes, here and on AWS (functions/adapters/cognito-tokens.ts).
+  const verifySession: SessionVerifier = cognitoTokenVerifier({ issuer, clientId: pool.clientId });
 
   return {
     endpoint,

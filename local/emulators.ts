@@ -3,11 +3,15 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import {
+  type AttributeValue,
   CreateTableCommand,
+  DeleteTableCommand,
   DynamoDBClient,
   DescribeTableCommand,
   type CreateTableCommandInput,
   type GlobalSecondaryIndex,
+  PutItemCommand,
+  ScanCommand,
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
@@ -36,15 +40,35 @@ export interface Emulators {
 }
 
 /** A global secondary index of a shared schema, projecting every attribute (as the stack's do). */
-function globalIndex(index: { readonly name: string; readonly partitionKey: string; readonly sortKey?: string }): GlobalSecondaryIndex {
+function globalIndex(index: { readonly name: string; readonly partitionKey: string; readonly sortKey?: string; readonly keysOnly?: boolean }): GlobalSecondaryIndex {
   return {
     IndexName: index.name,
     KeySchema: [
       { AttributeName: index.partitionKey, KeyType: 'HASH' },
       ...(index.sortKey ? [{ AttributeName: index.sortKey, KeyType: 'RANGE' as const }] : []),
     ],
-    Projection: { ProjectionType: 'ALL' },
+    Projection: { ProjectionType: index.keysOnly ? 'KEYS_ONLY' : 'ALL' },
   };
+}
+
+/**
+ * A data dir made before an index existed (e.g. the counters table's Idempotency-Key index):
+ * dynalite cannot add one to a table, so the table is made again with its items copied over. A
+ * start killed during the copy loses that table's items (local data only).
+ */
+async function addMissingIndexes(client: DynamoDBClient, definition: CreateTableCommandInput, existing: readonly string[]): Promise<void> {
+  const wanted = (definition.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName!);
+  if (wanted.every((name) => existing.includes(name))) return;
+  const items: Array<Record<string, AttributeValue>> = [];
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await client.send(new ScanCommand({ TableName: definition.TableName, ConsistentRead: true, ExclusiveStartKey: start }));
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  await client.send(new DeleteTableCommand({ TableName: definition.TableName }));
+  await client.send(new CreateTableCommand(definition));
+  for (const item of items) await client.send(new PutItemCommand({ TableName: definition.TableName, Item: item }));
 }
 
 /** Table definitions from the shared schemas, in the emulator's CreateTable form. */
@@ -80,8 +104,12 @@ export function tableDefinitions(): CreateTableCommandInput[] {
     {
       TableName: LOCAL_RESOURCES.countersTable,
       BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: COUNTERS_TABLE_SCHEMA.partitionKey, AttributeType: 'S' }],
+      AttributeDefinitions: [
+        { AttributeName: COUNTERS_TABLE_SCHEMA.partitionKey, AttributeType: 'S' },
+        { AttributeName: COUNTERS_TABLE_SCHEMA.byIdempotencyAccountIndex.partitionKey, AttributeType: 'S' },
+      ],
       KeySchema: [{ AttributeName: COUNTERS_TABLE_SCHEMA.partitionKey, KeyType: 'HASH' }],
+      GlobalSecondaryIndexes: [globalIndex(COUNTERS_TABLE_SCHEMA.byIdempotencyAccountIndex)],
     },
     keyedTable(LOCAL_RESOURCES.lookupsTable, LOOKUPS_TABLE_SCHEMA),
     // No TTL locally: an expired export reads as `expired` (core/exports.ts), its record stays.
@@ -164,7 +192,8 @@ export async function startEmulators(options: { dataDir?: string; dynamodbPort?:
   // is open; DescribeTable waits for the store, so it goes first.
   for (const definition of tableDefinitions()) {
     try {
-      await client.send(new DescribeTableCommand({ TableName: definition.TableName }));
+      const { Table } = await client.send(new DescribeTableCommand({ TableName: definition.TableName }));
+      await addMissingIndexes(client, definition, Table?.GlobalSecondaryIndexes?.map((index) => index.IndexName!) ?? []);
     } catch (error) {
       if ((error as Error).name !== 'ResourceNotFoundException') throw error;
       await client.send(new CreateTableCommand(definition));

@@ -55,7 +55,7 @@ export function sendPreflight(req: IncomingMessage, res: ServerResponse): void {
   res.writeHead(204, {
     'Access-Control-Allow-Origin': '*',
     'Access-Control-Allow-Methods': 'GET,POST,PATCH,DELETE,OPTIONS',
-    'Access-Control-Allow-Headers': 'Authorization,Content-Type',
+    'Access-Control-Allow-Headers': 'Authorization,Content-Type,Idempotency-Key',
     'Access-Control-Max-Age': '600',
   });
   res.end();

@@ -1,12 +1,17 @@
 /**
- * The local stand-in for an API Gateway usage plan: a token bucket per key (rate, burst) and
- * a daily quota per key that resets at midnight UTC. State is in memory (a restart resets it);
+ * The local stand-in for an API Gateway usage plan: a token bucket per usage identifier (rate,
+ * burst; one per account, its meter) and a daily quota per identifier that resets at midnight UTC. State is in memory (a restart resets it);
  * the exact hourly limit lives in DynamoDB like on AWS and survives restarts.
  */
 export interface UsagePlanLimits {
   readonly rate: number;
   readonly burst: number;
   readonly dailyQuota: number;
+  /**
+   * Usage identifiers on a plan of their own without throttle or quota: the console sessions'
+   * (lib/api.ts), shared by every signed-in person and held to their accounts' hourly windows.
+   */
+  readonly unlimited?: readonly string[];
 }
 
 export type UsageDecision = { allowed: true } | { allowed: false; reason: 'THROTTLED' | 'QUOTA_EXCEEDED'; retryAfter: number };
@@ -30,6 +35,7 @@ export class LocalUsagePlan {
 
   /** Takes one request for `key`: throttle first (like API Gateway), then the daily quota. */
   take(key: string): UsageDecision {
+    if (this.limits.unlimited?.includes(key)) return { allowed: true };
     const now = this.now();
     const day = Math.floor(now / DAY_MS);
     let bucket = this.buckets.get(key);

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { STACK_API_KEYS } from '../functions/core/account-meters';
 import { type ContextSource, readStackSettings } from '../functions/core/config';
 import { reservedConcurrencyTotal } from '../functions/function-table';
 
@@ -25,10 +26,10 @@ export interface DeployPlan {
 }
 
 /**
- * API keys the stack's template creates: none. Every key is made at run time, for an account
- * (docs/quotas.md); the deploy itself adds nothing to the 10,000 per account and region.
+ * API keys the stack's template creates: one, the console sessions' meter (lib/api.ts). Every
+ * other key is made at run time, one per account with keys (docs/quotas.md).
  */
-export const API_KEYS_IN_TEMPLATE = 0;
+export const API_KEYS_IN_TEMPLATE = STACK_API_KEYS;
 
 /** The stack `bin/imager.ts` deploys. */
 export const DEFAULT_STACK_NAME = 'Imager';

@@ -14,7 +14,7 @@ const USAGE = `Usage:
   npm run keys -- create --name NAME [--json]   create a key for account NAME (created if new); prints the key
   npm run keys -- list [--json]                 list keys (ids, accounts, status; never the keys)
   npm run keys -- revoke KEY_ID [--json]        revoke a key
-  npm run keys -- migrate [--json]              give keys made before usage identifiers one (once, after upgrading)
+  npm run keys -- migrate [--json]              move keys made before account meters onto their account's (once, after upgrading)
 Add --stack NAME [--region REGION] to act on a deployed stack instead of the running local API.`;
 
 /** The running local API, found through PORT / IMAGER_DATA_DIR like `npm start`. */
@@ -34,7 +34,7 @@ async function localAdmin(): Promise<KeyAdmin> {
   } catch {
     throw new KeyAdminError(notRunning);
   }
-  return new KeyAdmin(new DynamoKeyStore(client, LOCAL_RESOURCES.keysTable));
+  return new KeyAdmin(new DynamoKeyStore(client, LOCAL_RESOURCES.keysTable), undefined, { say: (message) => console.error(message) });
 }
 
 /** A deployed stack: tables and usage plan from its outputs. */
@@ -45,12 +45,11 @@ async function stackAdmin(stackName: string, region: string | undefined): Promis
   for (const name of ['KeysTableName', 'UsagePlanId', 'RestApiId', 'StageName']) {
     if (!outputs[name]) throw new KeyAdminError(`Stack ${stackName} has no output ${name}: is it an Imager stack?`);
   }
-  return new KeyAdmin(new DynamoKeyStore(new DynamoDBClient({ region }), outputs.KeysTableName!), {
-    client: new APIGatewayClient({ region }),
-    usagePlanId: outputs.UsagePlanId!,
-    restApiId: outputs.RestApiId!,
-    stageName: outputs.StageName!,
-  });
+  return new KeyAdmin(
+    new DynamoKeyStore(new DynamoDBClient({ region }), outputs.KeysTableName!),
+    { client: new APIGatewayClient({ region }), usagePlanId: outputs.UsagePlanId!, restApiId: outputs.RestApiId!, stageName: outputs.StageName!, stackName },
+    { say: (message) => console.error(message) },
+  );
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -103,7 +102,7 @@ async function main(argv: string[]): Promise<number> {
     case 'migrate': {
       const report = await admin.migrate();
       if (values.json) console.log(JSON.stringify(report));
-      else console.log(`Migrated ${report.migrated} key(s); removed ${report.cleanedUp} leftover API key(s) of revoked keys; ${report.alreadyDone} already done.`);
+      else console.log(`Moved ${report.migrated} key(s) onto their account's meter; deleted ${report.retired} API key(s) of single keys; ${report.alreadyDone} already done.`);
       return 0;
     }
     default:

@@ -2,7 +2,10 @@ import { type APIGatewayClient, GetApiKeysCommand } from '@aws-sdk/client-api-ga
 import { type CloudFormationClient, DescribeStacksCommand, GetTemplateCommand, type Stack } from '@aws-sdk/client-cloudformation';
 import { GetAccountSettingsCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { GetAccountCommand, GetEmailIdentityCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
+import { API_KEYS_ALARM_SHARE, API_KEYS_PER_REGION, STACK_API_KEYS } from '../functions/core/account-meters';
 import type { DeployPlan } from './deploy-plan';
+
+export { API_KEYS_PER_REGION };
 
 /**
  * The preflight: what the account and region allow, read before `cdk deploy`, against what the
@@ -14,10 +17,8 @@ import type { DeployPlan } from './deploy-plan';
 export const LAMBDA_UNRESERVED_MINIMUM = 100;
 /** The default Lambda concurrency of an account (new accounts may get far less). */
 export const LAMBDA_DEFAULT_CONCURRENCY = 1000;
-/** API Gateway API keys per account and region; AWS does not raise it. */
-export const API_KEYS_PER_REGION = 10_000;
-/** The share of that ceiling from which the preflight (and the stack's alarm) speak up. */
-export const API_KEYS_WARNING_SHARE = 0.8;
+/** The share of the API key ceiling from which the preflight speaks up: the stack's alarm's (ApiGatewayKeysCeiling). */
+export const API_KEYS_WARNING_SHARE = API_KEYS_ALARM_SHARE;
 /** What Cognito's own email sender allows a user pool per day. */
 export const COGNITO_DEFAULT_EMAILS_PER_DAY = 50;
 /** The oldest `cdk bootstrap` whose resources a CDK v2 template accepts (its CheckBootstrapVersion rule). */
@@ -202,7 +203,13 @@ export async function countApiKeys(apiGateway: PreflightClients['apiGateway']): 
   return count;
 }
 
-/** Room for the keys: 10,000 per account and region, shared with every other API there. */
+/**
+ * Room for the keys: 10,000 per account and region, shared with every other API there. Imager
+ * holds one per account with keys (its meter, made with the account's first key) plus the
+ * console sessions' one the template makes; no key per Imager key or per console session
+ * (docs/quotas.md#api-gateway-keys-one-per-account). So what is left is how many more accounts
+ * can make their first key.
+ */
 export async function checkApiKeys(clients: PreflightClients, plan: DeployPlan, target: PreflightTarget): Promise<Finding> {
   const check = 'api-keys';
   let count: number;
@@ -212,14 +219,21 @@ export async function checkApiKeys(clients: PreflightClients, plan: DeployPlan, 
     return unreadable(check, 'the API keys of the region', 'apigateway:GET on arn:aws:apigateway:<region>::/apikeys', error);
   }
   const after = count + plan.apiKeysAdded;
-  const held = `${count} API Gateway API keys in ${target.region} (this deploy adds ${plan.apiKeysAdded}), of ${API_KEYS_PER_REGION.toLocaleString('en-US')} per account and region, which AWS does not raise`;
+  const held =
+    `${count} API Gateway API keys in ${target.region} (this deploy adds ${plan.apiKeysAdded}), of ${API_KEYS_PER_REGION.toLocaleString('en-US')} per account and region, which AWS does not raise; ` +
+    `Imager holds one per account with keys and ${STACK_API_KEYS} for all console sessions, none per key or sign-in`;
   if (after >= API_KEYS_PER_REGION) {
-    return { check, verdict: 'refuse', message: `${held}: no room for one account's key. Delete unused keys (aws apigateway get-api-keys) or deploy to another region or account.` };
+    return { check, verdict: 'refuse', message: `${held}: no room for a new account's first key. Delete unused keys (aws apigateway get-api-keys) or deploy to another region or account.` };
   }
-  if (after >= API_KEYS_PER_REGION * API_KEYS_WARNING_SHARE) {
-    return { check, verdict: 'note', message: `${held}: ${API_KEYS_PER_REGION - after} left for new accounts; see docs/quotas.md for the way past the ceiling.` };
+  const alarmAt = API_KEYS_WARNING_SHARE * API_KEYS_PER_REGION;
+  if (after >= alarmAt) {
+    return {
+      check,
+      verdict: 'note',
+      message: `${held}: ${API_KEYS_PER_REGION - after} left for new accounts, at or past the ${alarmAt.toLocaleString('en-US')} (${API_KEYS_WARNING_SHARE * 100}%) where the ApiGatewayKeysCeiling alarm fires; see docs/quotas.md for the way past the ceiling.`,
+    };
   }
-  return { check, verdict: 'ok', message: `${held}.` };
+  return { check, verdict: 'ok', message: `${held}: room for ${API_KEYS_PER_REGION - after} more accounts.` };
 }
 
 type Identity = { readonly name: string; readonly verified: boolean; readonly status: string };

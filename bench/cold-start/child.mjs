@@ -155,12 +155,17 @@ function storageStub(fixture) {
     };
     const path = url.pathname;
     if (req.method === 'GET' && path === '/usageplans') {
-      return send(200, { item: [{ id: 'benchplan', name: 'bench', apiStages: [{ apiId: 'benchapi00', stage: 'v1' }] }] });
+      // The account meters' plan carries its tag (lib/api.ts); the console sessions' plan serves the stage too.
+      return send(200, {
+        item: [
+          { id: 'benchsessions', name: 'bench-sessions', apiStages: [{ apiId: 'benchapi00', stage: 'v1' }] },
+          { id: 'benchplan', name: 'bench', tags: { 'imager-usage-plan': 'account-meters' }, apiStages: [{ apiId: 'benchapi00', stage: 'v1' }] },
+        ],
+      });
     }
     if (req.method === 'POST' && path === '/apikeys') return send(201, { id: 'benchnewkey', name: 'bench', enabled: true });
     if (req.method === 'POST' && /^\/usageplans\/[^/]+\/keys$/.test(path)) return send(201, { id: 'benchnewkey', type: 'API_KEY' });
     if (req.method === 'DELETE' && (/^\/usageplans\/[^/]+\/keys\/[^/]+$/.test(path) || /^\/apikeys\/[^/]+$/.test(path))) return send(202);
-    if (req.method === 'DELETE' && /^\/restapis\/[^/]+\/stages\/[^/]+\/cache\/authorizers$/.test(path)) return send(202);
     return send(400, { message: `bench stub: no API Gateway answer for ${req.method} ${path}` });
   };
   return (req, res) => {

@@ -23,6 +23,8 @@ const PENDING_ID = PENDING_KEY.split('/')[1];
 const MULTIPART_ID = String(eventOf('SignUploadParts').pathParameters.image_id);
 const { sub: SESSION_SUB, email: SESSION_EMAIL } = eventOf('GetAccount').requestContext.authorizer.claims as { sub: string; email: string };
 const SESSION_KEY_ID = String(eventOf('RevokeAccountKey').pathParameters.key_id);
+/** The delete link's token: the ready image's record keeps its hash. */
+const DELETE_TOKEN = String(eventOf('DeleteByLink').pathParameters.token);
 /** The signing secret the revoke event names, held by the signed-in person's account. */
 const SIGNING_KID = String(eventOf('RevokeSigningSecret').pathParameters.kid);
 /** The signed-in person's account and the key it holds (the key itself appears in no event). */
@@ -43,6 +45,9 @@ const ANSWERS: Readonly<Record<MeasuredFunction, (event: Record<string, any>, re
   GetImage: (_event, r) => r?.statusCode === 200,
   ListImages: (_event, r) => r?.statusCode === 200,
   DeleteImage: (_event, r) => r?.statusCode === 204,
+  // GET of the delete link: the confirmation page.
+  // The confirmation page (its first 200 characters reach the report: the title, not the form).
+  DeleteByLink: (_event, r) => r?.statusCode === 200 && String(r.body).includes('<title>Delete this image?'),
   StartUpload: (_event, r) => r?.statusCode === 201,
   SignUploadParts: (_event, r) => r?.statusCode === 200,
   ListUploadParts: (_event, r) => r?.statusCode === 200,
@@ -67,6 +72,10 @@ const ANSWERS: Readonly<Record<MeasuredFunction, (event: Record<string, any>, re
   StartAccountExport: (_event, r) => r?.statusCode === 202,
   GetAccountExport: (_event, r) => r?.statusCode === 200,
   BuildAccountExport: (event, r) => r?.results?.[event.Records[0].s3.object.key] === 'ready',
+  // The deletion's status (the password route needs Cognito, which the stub does not answer).
+  DeleteAccount: (_event, r) => r?.statusCode === 200,
+  // The stub holds no account being deleted: the run finds nothing to do.
+  EraseAccount: (event, r) => r?.results?.[event.Records[0].s3.object.key] === 'nothing',
   // Measured with the transform function's method (it ships sharp beside its bundle).
   AnalyzeImage: (event, r) => r?.results?.[event.Records[0].s3.object.key] === 'analyzed',
   WebhookEndpoints: (_event, r) => r?.statusCode === 200,
@@ -88,7 +97,14 @@ const imageItem = (id: string, state: 'ready' | 'pending', objectKey: string) =>
   state: { S: state },
   created_at: { S: '2026-11-26T00:00:00.000Z' },
   ...(state === 'ready'
-    ? { format: { S: 'png' }, content_type: { S: 'image/png' }, width: { N: '64' }, height: { N: '48' }, size: { N: String(SAMPLE.byteLength) } }
+    ? {
+        format: { S: 'png' },
+        content_type: { S: 'image/png' },
+        width: { N: '64' },
+        height: { N: '48' },
+        size: { N: String(SAMPLE.byteLength) },
+        delete_token_sha256: { S: createHash('sha256').update(DELETE_TOKEN).digest('hex') },
+      }
     : { pending: { S: 'pending' }, expires_at: { N: '4102444800' } }),
 });
 

@@ -16,6 +16,13 @@ export const BENCH_RESOURCES = {
   EDGE_STORE_ARN: 'arn:aws:cloudfront::123456789012:key-value-store/00000000-0000-4000-8000-00000000bench',
   REST_API_ID: 'benchapi00',
   IMAGER_PUBLIC_BASE_URL: 'https://dbench.cloudfront.net',
+  // The authorizer's user pool and the console sessions' meter (its first request is a key's).
+  SESSION_ISSUER: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Bench',
+  SESSION_CLIENT_ID: 'benchclient',
+  CONSOLE_USAGE_ID: 'imagerconsolebench0000000000000000000000',
+  // Account deletion's user pool (the password check and AdminDeleteUser).
+  USER_POOL_ID: 'us-east-1_Bench',
+  USER_POOL_CLIENT_ID: 'benchclient',
 } as const satisfies Readonly<Record<string, string>>;
 
 export type BenchResource = keyof typeof BENCH_RESOURCES;

@@ -4,10 +4,9 @@ import {
   CreateUsagePlanKeyCommand,
   DeleteApiKeyCommand,
   DeleteUsagePlanKeyCommand,
-  FlushStageAuthorizersCacheCommand,
   GetUsagePlansCommand,
 } from '@aws-sdk/client-api-gateway';
-import type { UsagePlanKeys } from '../core/api-keys';
+import { API_KEY_STACK_TAG, type UsagePlanKeys } from '../core/api-keys';
 
 /** Where a deployed stack's keys are metered: from the stack's outputs. */
 export interface UsagePlanTarget {
@@ -19,16 +18,25 @@ export interface UsagePlanTarget {
   readonly usagePlanId?: string;
   readonly restApiId: string;
   readonly stageName: string;
+  /** The stack the keys belong to: each key is tagged with it, the tag its deletion is allowed by. */
+  readonly stackName?: string;
 }
+
+/**
+ * The tag on the account meters' usage plan (lib/api.ts): the stage has a second plan, the
+ * console sessions', and this tells them apart without a fixed physical name.
+ */
+export const METERS_PLAN_TAG = { key: 'imager-usage-plan', value: 'account-meters' } as const;
 
 function notFound(error: unknown): boolean {
   return (error as Error)?.name === 'NotFoundException';
 }
 
 /**
- * The usage plan's API keys in API Gateway. Each key's value is the usage identifier the
- * authorizer returns (never the customer's key); removing a key deletes it, not only disables
- * it, so revoked keys stop counting toward the 10,000 API keys per account and region.
+ * The usage plan's API keys in API Gateway: one per account (its meter,
+ * functions/core/account-meters.ts), whose value is the usage identifier the authorizer returns
+ * for the account's keys (never a customer's key). Removing a key deletes it, not only disables
+ * it, so it stops counting toward the 10,000 API keys per account and region.
  */
 export class ApiGatewayUsagePlanKeys implements UsagePlanKeys {
   private usagePlanId: Promise<string> | undefined;
@@ -40,14 +48,15 @@ export class ApiGatewayUsagePlanKeys implements UsagePlanKeys {
     if (target.usagePlanId) this.usagePlanId = Promise.resolve(target.usagePlanId);
   }
 
-  async add(usageIdentifier: string, label: { keyId: string; accountId: string }): Promise<string> {
+  async add(usageIdentifier: string, label: { readonly accountId: string }): Promise<string> {
     const usagePlanId = await this.planId();
     const created = await this.client.send(
       new CreateApiKeyCommand({
-        name: `imager-${label.accountId}-${label.keyId}`,
-        description: `Imager key ${label.keyId} of account ${label.accountId} (value: its usage identifier, not the key)`,
+        name: `imager-${label.accountId}`,
+        description: `Imager account ${label.accountId}: every key of the account is metered under it (value: its usage identifier, not a key)`,
         value: usageIdentifier,
         enabled: true,
+        ...(this.target.stackName ? { tags: { [API_KEY_STACK_TAG]: this.target.stackName } } : {}),
       }),
     );
     const id = created.id;
@@ -78,11 +87,6 @@ export class ApiGatewayUsagePlanKeys implements UsagePlanKeys {
     if (failures.length > 0) throw failures[0];
   }
 
-  /** Forgets the stage's cached authorizer answers, so a revocation or migration applies at once. */
-  async flushAuthorizerCache(): Promise<void> {
-    await this.client.send(new FlushStageAuthorizersCacheCommand({ restApiId: this.target.restApiId, stageName: this.target.stageName }));
-  }
-
   private planId(): Promise<string> {
     // Looked up once per process; a failed lookup is not cached, so the next call tries again.
     this.usagePlanId ??= this.findPlan().catch((error: unknown) => {
@@ -92,17 +96,19 @@ export class ApiGatewayUsagePlanKeys implements UsagePlanKeys {
     return this.usagePlanId;
   }
 
-  /** The usage plan that serves the target stage. */
+  /** The account meters' usage plan (by its tag) that serves the target stage. */
   private async findPlan(): Promise<string> {
     let position: string | undefined;
     do {
       const page = await this.client.send(new GetUsagePlansCommand({ position, limit: 500 }));
-      const plan = page.items?.find((item) =>
-        item.apiStages?.some((stage) => stage.apiId === this.target.restApiId && stage.stage === this.target.stageName),
+      const plan = page.items?.find(
+        (item) =>
+          item.tags?.[METERS_PLAN_TAG.key] === METERS_PLAN_TAG.value &&
+          item.apiStages?.some((stage) => stage.apiId === this.target.restApiId && stage.stage === this.target.stageName),
       );
       if (plan?.id) return plan.id;
       position = page.position;
     } while (position);
-    throw new Error(`no usage plan serves ${this.target.restApiId}/${this.target.stageName}`);
+    throw new Error(`no usage plan tagged ${METERS_PLAN_TAG.key}=${METERS_PLAN_TAG.value} serves ${this.target.restApiId}/${this.target.stageName}`);
   }
 }

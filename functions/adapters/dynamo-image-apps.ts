@@ -69,7 +69,12 @@ export async function indexSha(client: DynamoDBClient, tableName: string, id: st
   }
 }
 
-/** One item of the by-SHA index for the account's bytes (the index is eventually consistent). */
+/**
+ * The first-stored item of the by-SHA index for the account's bytes (the index is eventually
+ * consistent). The index has no sort key, so its order among copies is arbitrary: the earliest
+ * `created_at` of the page is the original every later copy names (docs/apps.md). Copies of one
+ * file in one account are few, so one page holds them.
+ */
 export async function findItemBySha(client: DynamoDBClient, tableName: string, accountId: string, sha256: string): Promise<Item | undefined> {
   const result = await client.send(
     new QueryCommand({
@@ -77,10 +82,10 @@ export async function findItemBySha(client: DynamoDBClient, tableName: string, a
       IndexName: IMAGES_TABLE_SCHEMA.byShaIndex.name,
       KeyConditionExpression: 'account_sha = :sha',
       ExpressionAttributeValues: { ':sha': { S: accountSha(accountId, sha256) } },
-      Limit: 1,
     }),
   );
-  return result.Items?.[0];
+  const createdAt = (item: Item) => item.created_at?.S ?? '';
+  return result.Items?.reduce<Item | undefined>((first, item) => (first === undefined || createdAt(item) < createdAt(first) ? item : first), undefined);
 }
 
 /** Writes what the analysis found, if the record exists; false when it does not (not written yet, or deleted). */

@@ -46,6 +46,7 @@ export function toItem(record: ImageRecord): Item {
   if (record.sha256 !== undefined) item.sha256 = { S: record.sha256 };
   if (record.reason !== undefined) item.reason = { S: record.reason };
   if (record.expiresAt !== undefined) item.expires_at = { N: String(record.expiresAt) };
+  if (record.deleteTokenHash !== undefined) item.delete_token_sha256 = { S: record.deleteTokenHash };
   if (record.state === 'pending') item.pending = { S: 'pending' };
   if (record.multipart !== undefined) {
     const { uploadId, size, partSize } = record.multipart;
@@ -96,6 +97,7 @@ export function fromItem(item: Item): ImageRecord {
     sha256: str('sha256'),
     reason: str('reason'),
     expiresAt: num('expires_at'),
+    deleteTokenHash: str('delete_token_sha256'),
     multipart: multipartOf(item.multipart?.M),
     ...(str('visibility') === 'private' ? { visibility: 'private' as const } : {}),
     ...(num('image_expires_at') === undefined ? {} : { imageExpiresAt: num('image_expires_at') }),

@@ -1,4 +1,5 @@
 import { type DynamoDBClient, GetItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import type { AccountMeter, MeterStore } from '../core/account-meters';
 import type { StoredKey } from '../core/api-keys';
 import { batchGetAll, ifConditionHolds, type Item, putIfAbsent, putOnce, scanAll } from './dynamo-requests';
 import { KEYS_TABLE_SCHEMA } from './table-schemas';
@@ -14,6 +15,9 @@ export interface Account {
 
 const keyPk = (hash: string): string => `key#${hash}`;
 const accountPk = (name: string): string => `account#${name}`;
+export const meterPk = (accountId: string): string => `meter#${accountId}`;
+/** How many API Gateway keys the meters hold (the ceiling's gauge, docs/quotas.md). */
+export const METER_COUNT_PK = 'meters#apigateway';
 
 function keyFromItem(item: Item): KeyRecord {
   return {
@@ -30,8 +34,12 @@ function keyFromItem(item: Item): KeyRecord {
   };
 }
 
-/** Accounts and their keys, in one table (see `KEYS_TABLE_SCHEMA`). */
-export class DynamoKeyStore {
+/**
+ * Accounts, their keys and their meters, in one table (see `KEYS_TABLE_SCHEMA`): `key#<hash>`,
+ * `account#<name>` (accounts of the CLI; the console's are `user#<sub>`, DynamoUserAccounts),
+ * `meter#<account id>`, and the count of API Gateway keys the meters hold.
+ */
+export class DynamoKeyStore implements MeterStore {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
@@ -94,23 +102,60 @@ export class DynamoKeyStore {
   }
 
   /**
-   * Gives a key created before usage identifiers existed its identifier and new API Gateway
-   * key id (`keys migrate`). Conditional, so two migrations cannot both set one; returns false
-   * when the key already has an identifier.
+   * Moves a key onto its account's meter (`keys migrate`): conditional on the identifier it had,
+   * so a key another run moved already is left alone; false then.
    */
-  async setUsageIdentifier(keyHash: string, usageIdentifier: string, apiGatewayKeyId: string | undefined): Promise<boolean> {
+  async repointUsageIdentifier(keyHash: string, from: string | undefined, to: string): Promise<boolean> {
     const updated = await ifConditionHolds(
       this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: { pk: { S: keyPk(keyHash) } },
-          UpdateExpression: apiGatewayKeyId ? 'SET usage_id = :usage, apigw_key_id = :apigw' : 'SET usage_id = :usage',
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(usage_id)',
-          ExpressionAttributeValues: { ':usage': { S: usageIdentifier }, ...(apiGatewayKeyId ? { ':apigw': { S: apiGatewayKeyId } } : {}) },
+          UpdateExpression: 'SET usage_id = :to',
+          ConditionExpression: from === undefined ? 'attribute_exists(pk) AND attribute_not_exists(usage_id)' : 'usage_id = :from',
+          ExpressionAttributeValues: { ':to': { S: to }, ...(from === undefined ? {} : { ':from': { S: from } }) },
         }),
       ),
     );
     return updated !== undefined;
+  }
+
+  /** Strongly consistent: the meter a concurrent first key just stored must be found. */
+  async findMeter(accountId: string): Promise<AccountMeter | undefined> {
+    const result = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: { pk: { S: meterPk(accountId) } }, ConsistentRead: true }));
+    const item = result.Item;
+    if (!item) return undefined;
+    return {
+      accountId: item.account_id.S!,
+      usageIdentifier: item.usage_id.S!,
+      createdAt: item.created_at.S!,
+      ...(item.apigw_key_id?.S ? { apiGatewayKeyId: item.apigw_key_id.S } : {}),
+    };
+  }
+
+  async putMeter(meter: AccountMeter): Promise<boolean> {
+    const item: Item = {
+      pk: { S: meterPk(meter.accountId) },
+      account_id: { S: meter.accountId },
+      usage_id: { S: meter.usageIdentifier },
+      created_at: { S: meter.createdAt },
+    };
+    if (meter.apiGatewayKeyId) item.apigw_key_id = { S: meter.apiGatewayKeyId };
+    return putIfAbsent(this.client, this.tableName, item);
+  }
+
+  async countApiGatewayKey(): Promise<number> {
+    const result = await this.client.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: { pk: { S: METER_COUNT_PK } },
+        UpdateExpression: 'ADD #count :one',
+        ExpressionAttributeNames: { '#count': 'count' },
+        ExpressionAttributeValues: { ':one': { N: '1' } },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return Number(result.Attributes?.count?.N ?? 0);
   }
 
   /** The keys with these hashes (those that exist), read in batches (see `batchGetAll`). */

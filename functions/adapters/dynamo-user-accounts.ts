@@ -1,9 +1,9 @@
 import { type AttributeValue, type DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import type { SessionUser, UserAccount } from '../core/accounts';
+import { AccountDeletedError, type SessionUser, type UserAccount } from '../core/accounts';
 import type { UserAccountStore } from '../core/account-keys';
 import { ifConditionHolds, type Item, putIfAbsent } from './dynamo-requests';
 
-const userPk = (sub: string): string => `user#${sub}`;
+export const userPk = (sub: string): string => `user#${sub}`;
 
 function mapOf(value: AttributeValue | undefined): Record<string, string> {
   const result: Record<string, string> = {};
@@ -11,7 +11,8 @@ function mapOf(value: AttributeValue | undefined): Record<string, string> {
   return result;
 }
 
-function fromItem(item: Item): UserAccount {
+/** The account of an account record (not of a tombstone: see adapters/dynamo-account-deletion.ts). */
+export function accountFromItem(item: Item): UserAccount {
   return {
     accountId: item.account_id.S!,
     sub: item.sub.S!,
@@ -35,7 +36,7 @@ export class DynamoUserAccounts implements UserAccountStore {
   ) {}
 
   async ensure(user: SessionUser, newAccountId: string, now: Date): Promise<UserAccount> {
-    const existing = await this.get(user.sub);
+    const existing = await this.find(user.sub);
     if (existing) return existing;
     // Two first requests at once: one creates, the other reads what it created.
     await putIfAbsent(this.client, this.tableName, {
@@ -47,7 +48,7 @@ export class DynamoUserAccounts implements UserAccountStore {
       keys: { M: {} },
       active_keys: { M: {} },
     });
-    const created = await this.get(user.sub);
+    const created = await this.find(user.sub);
     if (!created) throw new Error('account record missing after create');
     return created;
   }
@@ -59,7 +60,8 @@ export class DynamoUserAccounts implements UserAccountStore {
           TableName: this.tableName,
           Key: { pk: { S: userPk(sub) } },
           UpdateExpression: 'SET #keys.#id = :hash, #active.#id = :hash',
-          ConditionExpression: 'attribute_exists(pk) AND size(#active) < :max',
+          // An account being deleted makes no more keys (docs/account-deletion.md).
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(deletion_state) AND size(#active) < :max',
           ExpressionAttributeNames: { '#keys': 'keys', '#active': 'active_keys', '#id': keyId },
           ExpressionAttributeValues: { ':hash': { S: keyHash }, ':max': { N: String(max) } },
         }),
@@ -80,11 +82,16 @@ export class DynamoUserAccounts implements UserAccountStore {
     );
   }
 
-  /** Strongly consistent: a key created a moment ago must be in the next list. */
-  private async get(sub: string): Promise<UserAccount | undefined> {
+  /**
+   * Strongly consistent: a key created a moment ago must be in the next list. An account being
+   * deleted, or its tombstone, is AccountDeletedError (a 410 for every route that reads it this
+   * way, a refused session in the authorizer), so nothing recreates or changes an account under deletion.
+   */
+  async find(sub: string): Promise<UserAccount | undefined> {
     const result = await this.client.send(
       new GetItemCommand({ TableName: this.tableName, Key: { pk: { S: userPk(sub) } }, ConsistentRead: true }),
     );
-    return result.Item ? fromItem(result.Item) : undefined;
+    if (result.Item?.deletion_state) throw new AccountDeletedError();
+    return result.Item ? accountFromItem(result.Item) : undefined;
   }
 }

@@ -34,6 +34,7 @@ export const BUSINESS_METRICS = {
   SweepRemovals: { unit: 'Count', dimensions: { removal: ['expiredPending', 'orphanObject', 'expiredImage'] } },
   MetadataBytesRemoved: { unit: 'Bytes', dimensions: {} },
   VariantsRendered: { unit: 'Count', dimensions: { format: VARIANT_FORMATS } },
+  ApiGatewayKeys: { unit: 'Count', dimensions: {} },
 } as const satisfies Record<string, { unit: 'Count' | 'Bytes'; dimensions: Record<string, readonly string[]> }>;
 
 export type BusinessMetricName = keyof typeof BUSINESS_METRICS;
@@ -106,6 +107,10 @@ export class EmfMetrics implements Metrics {
   variantRendered(format: string): void {
     const known = (VARIANT_FORMATS as readonly string[]).includes(format) ? format : 'other';
     this.#add('VariantsRendered', 1, { format: known });
+  }
+
+  apiGatewayKeys(count: number): void {
+    this.#add('ApiGatewayKeys', count, {});
   }
 
   async flush(): Promise<void> {

@@ -21,10 +21,20 @@ export const IMAGES_TABLE_SCHEMA = {
 export const KEYS_TABLE_SCHEMA = {
   partitionKey: 'pk',
   byKeyIdIndex: { name: 'byKeyId', partitionKey: 'key_id' },
+  /**
+   * TTL attribute, carried only by the tombstone of a deleted account (docs/account-deletion.md),
+   * which DynamoDB then removes a day later; the code reads an expired tombstone as gone anyway.
+   */
+  ttlAttribute: 'expires_at',
 } as const;
 
 export const COUNTERS_TABLE_SCHEMA = {
   partitionKey: 'pk',
+  /**
+   * Sparse and keys only: Idempotency-Key records carry `idem_account` (their account), so an
+   * account's deletion finds its records without a scan (docs/account-deletion.md).
+   */
+  byIdempotencyAccountIndex: { name: 'byIdempotencyAccount', partitionKey: 'idem_account', keysOnly: true },
   /** TTL attribute: expired windows are deleted by DynamoDB; correctness never depends on it. */
   ttlAttribute: 'expires_at',
 } as const;

@@ -7,21 +7,23 @@ import {
   type KeyUsageReader,
   MAX_ACTIVE_KEYS,
   type SessionUser,
+  sessionWindowId,
   sortKeys,
   toApiAccount,
   toApiKeyView,
   TooManyKeysError,
   type UserAccount,
 } from './accounts';
-import { generateAccountId, issueKey, type StoredKey, type UsagePlanKeys } from './api-keys';
+import { accountMeter, type MeterDeps } from './account-meters';
+import { generateAccountId, issueKey, type StoredKey } from './api-keys';
 import { windowAt } from './hourly-quota';
 
 /**
  * Issuing and revoking keys for a signed-in person. Keys are created by `issueKey`
  * (functions/core/api-keys.ts), the one key-creation path the operators' keys CLI uses too, so
  * a key made here is indistinguishable to the authorizer: stored as its hash, metered on AWS
- * under a random usage identifier (never the key). This module adds the name, the visible
- * prefix and the per-account limit (a slot reserved before anything is created).
+ * under its account's random usage identifier (never the key). This module adds the name, the
+ * visible prefix and the per-account limit (a slot reserved before anything is created).
  */
 
 export type { StoredKey, UsagePlanKeys } from './api-keys';
@@ -31,14 +33,14 @@ export interface KeyRecordStore {
   putKey(record: StoredKey): Promise<boolean>;
   revoke(keyId: string, now?: Date): Promise<StoredKey | undefined>;
   findByHashes(hashes: readonly string[]): Promise<StoredKey[]>;
-  /** Forgets the API Gateway key id of a revoked key once that API key is deleted. */
-  clearApiGatewayKeyId(keyHash: string): Promise<void>;
 }
 
 /** The account records linked to Cognito users (implemented by `DynamoUserAccounts`). */
 export interface UserAccountStore {
   /** The person's account, created on first use with `newAccountId` (idempotent, race-safe). */
   ensure(user: SessionUser, newAccountId: string, now: Date): Promise<UserAccount>;
+  /** The person's account if they have one (strongly consistent: one made a moment ago is found). */
+  find(sub: string): Promise<UserAccount | undefined>;
   /** Atomically records a new active key unless the account already has `max`; false when full. */
   reserveKeySlot(sub: string, keyId: string, keyHash: string, max: number): Promise<boolean>;
   /** Takes a key off the active set (revoked); `forget` also drops it from the account's list (never issued). */
@@ -48,7 +50,8 @@ export interface UserAccountStore {
 export interface AccountKeyDeps {
   readonly keys: KeyRecordStore;
   readonly accounts: UserAccountStore;
-  readonly usagePlan?: UsagePlanKeys;
+  /** The account meters (and on AWS the usage plan their API Gateway keys go on). */
+  readonly meters: MeterDeps;
   readonly log: { error(message: string, details: Record<string, unknown>): void };
 }
 
@@ -72,13 +75,15 @@ export interface AccountOverviewDeps {
 }
 
 /**
- * `GET /api/account`'s data: the account, this hour's requests over all its keys with the
- * per-key limit and the reset time, and its images.
+ * `GET /api/account`'s data: the account, this hour's requests over all its keys and its console
+ * sessions (one window, like a key: docs/quotas.md) with the per-key limit and the reset time,
+ * and its images.
  */
 export async function accountOverview(deps: AccountOverviewDeps, user: SessionUser, nowMs: number): Promise<Record<string, unknown>> {
   const account = await accountOf(deps.accounts, user, new Date(nowMs));
   const window = windowAt(nowMs);
-  const [usage, images] = await Promise.all([deps.usage.usage(Object.keys(account.keys), window), deps.images.get(account.accountId)]);
+  const windows = [...Object.keys(account.keys), sessionWindowId(account.accountId)];
+  const [usage, images] = await Promise.all([deps.usage.usage(windows, window), deps.images.get(account.accountId)]);
   let used = 0;
   for (const entry of usage.values()) used += entry.requestsThisHour;
   return toApiAccount(account, { limit: deps.hourlyLimit, used, window }, images);
@@ -108,11 +113,12 @@ export function accountNameFor(account: UserAccount): string {
  */
 export async function issueAccountKey(deps: AccountKeyDeps, account: UserAccount, name: string, now = new Date()): Promise<IssuedKey> {
   const { key, record } = await issueKey(
-    { store: deps.keys, usagePlan: deps.usagePlan, log: deps.log },
+    { store: deps.keys, meter: async (accountId) => (await accountMeter(deps.meters, accountId, now)).usageIdentifier },
     { accountId: account.accountId, name: accountNameFor(account) },
     now,
     {
       name,
+      log: deps.log,
       prefixLength: KEY_PREFIX_LENGTH,
       reserve: async ({ keyId, keyHash }) => {
         if (await deps.accounts.reserveKeySlot(account.sub, keyId, keyHash, MAX_ACTIVE_KEYS)) return;
@@ -143,22 +149,16 @@ async function releaseRevokedSlots(deps: AccountKeyDeps, account: UserAccount): 
 
 /**
  * Revokes one of the account's keys. A key id the account does not hold is "not found", whoever
- * holds it, so key ids of other accounts are not revealed. Revoking twice is harmless.
+ * holds it, so key ids of other accounts are not revealed. Revoking twice is harmless. Nothing
+ * changes in API Gateway (the account's meter stays for its other keys) and no cache is flushed:
+ * the authorizer refuses the key from its next call, so on AWS it stops working within the
+ * authorizer cache's TTL (docs/api.md#keys).
  */
-export async function revokeAccountKey(deps: AccountKeyDeps, account: UserAccount, keyId: string, now = new Date()): Promise<void> {
+export async function revokeAccountKey(deps: Pick<AccountKeyDeps, 'keys' | 'accounts'>, account: UserAccount, keyId: string, now = new Date()): Promise<void> {
   if (!Object.hasOwn(account.keys, keyId)) throw new KeyNotFoundError();
   const record = await deps.keys.revoke(keyId, now);
   if (!record || record.accountId !== account.accountId) throw new KeyNotFoundError();
   await deps.accounts.releaseKeySlot(account.sub, keyId, false);
-  if (!deps.usagePlan) return;
-  // As `npm run keys -- revoke --stack`: delete the API Gateway key (so it stops counting toward
-  // the 10,000), forget its id, flush the authorizer cache. A retry after a failed delete finds
-  // the id still there and deletes it then.
-  if (record.apiGatewayKeyId) {
-    await deps.usagePlan.remove(record.apiGatewayKeyId);
-    await deps.keys.clearApiGatewayKeyId(record.keyHash);
-  }
-  if (!record.revokedAt || record.apiGatewayKeyId) await deps.usagePlan.flushAuthorizerCache();
 }
 
 /** The account's keys as stored (active and revoked). */

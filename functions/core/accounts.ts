@@ -22,6 +22,27 @@ export interface SessionUser {
   readonly email: string;
 }
 
+/**
+ * The person a verified Cognito ID token names (its claims, as API Gateway's Cognito authorizer
+ * or our own verifier passes them), or undefined: no `sub` or email, or not an ID token (only ID
+ * tokens carry the email; an access token here would mean a misconfigured authorizer).
+ */
+export function sessionUserOf(claims: Readonly<Record<string, unknown>>): SessionUser | undefined {
+  const { sub, email, token_use: tokenUse } = claims;
+  if (typeof sub !== 'string' || sub === '' || typeof email !== 'string' || email === '') return undefined;
+  if (tokenUse !== undefined && tokenUse !== 'id') return undefined;
+  return { sub, email };
+}
+
+/**
+ * The hourly window the account's console sessions are counted in (docs/quotas.md): one per
+ * account, like a key of it, whichever browser or tab the session is in. Never a key id
+ * (`key_...`), so it can neither collide with one nor be revoked as one.
+ */
+export function sessionWindowId(accountId: string): string {
+  return `console_${accountId}`;
+}
+
 /** The Imager account of a person, linked to their Cognito `sub`. */
 export interface UserAccount {
   readonly accountId: string;
@@ -68,6 +89,13 @@ export interface ImageTotalsReader {
 export class TooManyKeysError extends HttpError {
   constructor() {
     super(409, `An account can have at most ${MAX_ACTIVE_KEYS} active keys`);
+  }
+}
+
+/** A session route of an account being (or already) deleted (docs/account-deletion.md). */
+export class AccountDeletedError extends HttpError {
+  constructor() {
+    super(410, 'This account is being deleted');
   }
 }
 

@@ -1,6 +1,8 @@
 import { resolve } from 'node:path';
 import { KEY_PATTERN } from './api-keys';
 import { UNSIGNED_DEFAULTS, type UnsignedSet } from './edge-rules';
+import { LAMBDA_SYNC_PAYLOAD_BYTES, MAX_DIRECT_IMAGE_BYTES } from './lambda-payload';
+import { booleanSetting, ConfigError, type Env, nonNegativeInt, optionalString, positiveInt } from './setting-values';
 import { MAX_DIMENSION, OUTPUT_FORMATS } from './transform-params';
 
 /**
@@ -51,27 +53,9 @@ export const DEFAULTS = {
   sweepMinutes: 10,
 } as const;
 
-/**
- * Lambda refuses a synchronous invocation whose request payload (the JSON-serialised event) is
- * over 6 MB (6,291,456 bytes); API Gateway then answers 413 `{"message":"Request Too Long"}`
- * before any of our code runs.
- */
-export const LAMBDA_SYNC_PAYLOAD_BYTES = 6 * 1024 * 1024;
-
-/**
- * What a direct upload's event holds besides the base64 image: the multipart framing (boundary
- * lines, part headers, a file name of up to a few hundred bytes) and the REST v1 proxy event
- * itself (request headers twice, as `headers` and `multiValueHeaders`, up to API Gateway's
- * 10 KB header limit each, plus the request context and authorizer context, ~2 KB).
- * 64 KiB leaves room for all of it with margin.
- */
-export const EVENT_HEADROOM_BYTES = 64 * 1024;
-
-/**
- * The largest `IMAGER_MAX_IMAGE_BYTES` whose upload still fits in Lambda's payload: base64
- * turns 3 bytes into 4 characters, plus {@link EVENT_HEADROOM_BYTES}. 4,669,440 bytes.
- */
-export const MAX_DIRECT_IMAGE_BYTES = Math.floor((LAMBDA_SYNC_PAYLOAD_BYTES - EVENT_HEADROOM_BYTES) / 4) * 3;
+// Lambda's payload limit and what a direct upload may be under it: their own file (no settings
+// there), exported from here too, where the image-size setting is checked against them.
+export { EVENT_HEADROOM_BYTES, LAMBDA_SYNC_PAYLOAD_BYTES, MAX_DIRECT_IMAGE_BYTES } from './lambda-payload';
 
 /** Every IMAGER_* setting read from CDK context (docs/configuration.md) and passed on to the functions. */
 export const SETTING_NAMES = [
@@ -94,6 +78,9 @@ export const SETTING_NAMES = [
   'IMAGER_CERTIFICATE_ARN',
   'IMAGER_WEB_ACL_ID',
   'IMAGER_SES_FROM_EMAIL',
+  'IMAGER_SES_VERIFIED_DOMAIN',
+  'IMAGER_USER_POOL_WAF',
+  'IMAGER_CDN_LOG_BUCKET',
   'IMAGER_ALARM_EMAIL',
   'IMAGER_UNSIGNED_SIZES',
   'IMAGER_UNSIGNED_FORMATS',
@@ -102,40 +89,7 @@ export const SETTING_NAMES = [
   'IMAGER_MAX_VARIANTS_PER_IMAGE',
 ] as const;
 
-export class ConfigError extends Error {}
-
-type Env = Readonly<Record<string, string | undefined>>;
-
-export function requireString(env: Env, name: string): string {
-  const value = env[name];
-  if (value === undefined || value.trim() === '') throw new ConfigError(`${name} must be set`);
-  return value;
-}
-
-export function optionalString(env: Env, name: string): string | undefined {
-  const value = env[name];
-  return value === undefined || value.trim() === '' ? undefined : value.trim();
-}
-
-/** A positive integer setting, or its default when unset. */
-export function positiveInt(env: Env, name: string, fallback: number): number {
-  const raw = optionalString(env, name);
-  if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be a positive integer, got "${raw}"`);
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < 1) throw new ConfigError(`${name} must be a positive integer, got "${raw}"`);
-  return value;
-}
-
-/** An integer setting of 0 or more, or its default when unset. */
-export function nonNegativeInt(env: Env, name: string, fallback: number): number {
-  const raw = optionalString(env, name);
-  if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(Number(raw))) {
-    throw new ConfigError(`${name} must be a non-negative integer, got "${raw}"`);
-  }
-  return Number(raw);
-}
+export { ConfigError, nonNegativeInt, optionalString, positiveInt, requireString } from './setting-values';
 
 export function readLimits(env: Env): Limits {
   const maxImageBytes = positiveInt(env, 'IMAGER_MAX_IMAGE_BYTES', DEFAULTS.maxImageBytes);
@@ -195,6 +149,12 @@ export interface StackSettings extends Config {
   readonly webAclId: string | undefined;
   /** Verified SES sender for sign-up codes; unset = Cognito's own sender (low daily limit). */
   readonly sesFromEmail?: string;
+  /** The verified SES domain `sesFromEmail` belongs to, when the identity is the domain rather than the address. */
+  readonly sesVerifiedDomain?: string;
+  /** A WAF web ACL with per-IP rate rules on the user pool (docs/accounts-and-console.md). */
+  readonly userPoolWaf: boolean;
+  /** A bucket (in a region CloudFront delivers logs to) for the distribution's standard logs; unset = the stack's access-log bucket. */
+  readonly cdnLogBucket?: string;
   /** Alarm notifications by email too (docs/operations.md); undefined = the SNS topic only. */
   readonly alarmEmail?: string;
   /** The edge rules (docs/edge.md). */
@@ -228,18 +188,45 @@ function readDelivery(env: Env, publicBaseUrl: string | undefined): Pick<StackSe
   return { priceClass: priceClass as PriceClassName, certificateArn, webAclId };
 }
 
-function readSesFromEmail(env: Env): Pick<StackSettings, 'sesFromEmail'> {
+function readSesFromEmail(env: Env): Pick<StackSettings, 'sesFromEmail' | 'sesVerifiedDomain'> {
   const sesFromEmail = optionalString(env, 'IMAGER_SES_FROM_EMAIL');
   if (sesFromEmail !== undefined && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(sesFromEmail)) {
     throw new ConfigError(`IMAGER_SES_FROM_EMAIL must be an email address, got "${sesFromEmail}"`);
   }
-  return sesFromEmail ? { sesFromEmail } : {};
+  const domain = optionalString(env, 'IMAGER_SES_VERIFIED_DOMAIN')?.toLowerCase();
+  if (domain === undefined) return sesFromEmail ? { sesFromEmail } : {};
+  if (!/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(domain)) {
+    throw new ConfigError(`IMAGER_SES_VERIFIED_DOMAIN must be a domain name, got "${domain}"`);
+  }
+  if (sesFromEmail === undefined) throw new ConfigError('IMAGER_SES_VERIFIED_DOMAIN needs IMAGER_SES_FROM_EMAIL: the address of that domain the codes are sent from');
+  const sender = sesFromEmail.split('@')[1]!.toLowerCase();
+  // SES sends as any address of a verified domain or of its subdomains.
+  if (sender !== domain && !sender.endsWith(`.${domain}`)) {
+    throw new ConfigError(`IMAGER_SES_FROM_EMAIL (${sesFromEmail}) must be an address of IMAGER_SES_VERIFIED_DOMAIN (${domain})`);
+  }
+  return { sesFromEmail, sesVerifiedDomain: domain };
 }
+
+function readCdnLogBucket(env: Env): string | undefined {
+  const bucket = optionalString(env, 'IMAGER_CDN_LOG_BUCKET');
+  if (bucket !== undefined && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
+    throw new ConfigError(`IMAGER_CDN_LOG_BUCKET must be an S3 bucket name, got "${bucket}"`);
+  }
+  return bucket;
+}
+
+/**
+ * The longest authorizer cache allowed. API Gateway takes up to 3600 s, but nothing flushes the
+ * cache on a revoke (that would empty every customer's cached answers), so this is how long a
+ * revoked key may keep working: kept to minutes (docs/api.md#keys).
+ */
+export const MAX_AUTH_CACHE_SECONDS = 300;
 
 function readAuthCacheSeconds(env: Env): number {
   const seconds = nonNegativeInt(env, 'IMAGER_AUTH_CACHE_SECONDS', DEFAULTS.authCacheSeconds);
-  // API Gateway's authorizer cache TTL is 0 to 3600 seconds.
-  if (seconds > 3600) throw new ConfigError('IMAGER_AUTH_CACHE_SECONDS must be an integer from 0 to 3600');
+  if (seconds > MAX_AUTH_CACHE_SECONDS) {
+    throw new ConfigError(`IMAGER_AUTH_CACHE_SECONDS must be an integer from 0 to ${MAX_AUTH_CACHE_SECONDS}: a revoked key works until its cached answer expires`);
+  }
   return seconds;
 }
 
@@ -269,9 +256,12 @@ export function readStackSettings(context: ContextSource): StackSettings {
       rate: positiveInt(env, 'IMAGER_PUBLIC_THROTTLE_RATE', DEFAULTS.publicThrottleRate),
       burst: positiveInt(env, 'IMAGER_PUBLIC_THROTTLE_BURST', DEFAULTS.publicThrottleBurst),
     },
-    reservedConcurrency: booleanSetting(env, 'IMAGER_RESERVED_CONCURRENCY', true),
+    // Off by default: a new account's concurrency limit (often 10) cannot hold the table's reservations (docs/quotas.md).
+    reservedConcurrency: booleanSetting(env, 'IMAGER_RESERVED_CONCURRENCY', false),
     ...readDelivery(env, optionalString(env, 'IMAGER_PUBLIC_BASE_URL')),
     ...readSesFromEmail(env),
+    userPoolWaf: booleanSetting(env, 'IMAGER_USER_POOL_WAF', false),
+    cdnLogBucket: readCdnLogBucket(env),
     alarmEmail: readAlarmEmail(env),
     edge: readEdgeSettings(env),
   };
@@ -283,14 +273,6 @@ function readAlarmEmail(env: Env): string | undefined {
     throw new ConfigError(`IMAGER_ALARM_EMAIL must be an email address, got "${email}"`);
   }
   return email;
-}
-
-function booleanSetting(env: Env, name: string, fallback: boolean): boolean {
-  const raw = optionalString(env, name)?.toLowerCase();
-  if (raw === undefined) return fallback;
-  if (raw === 'true') return true;
-  if (raw === 'false') return false;
-  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
 }
 
 /** The environment every function gets on AWS: what `readConfig` reads there. */

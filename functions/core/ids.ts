@@ -7,7 +7,7 @@ export function newImageId(): string {
 
 /**
  * The shape of an image id (what `newImageId` makes), as RegExp source to build the patterns of
- * keys, paths and cursors from. The CloudFront Function files in lib/cloudfront cannot import it
+ * keys, paths and cursors from. The CloudFront Function files in lib/edge cannot import it
  * and spell it out themselves. Patterns built from it are marked pure, so a bundle that uses none
  * of them drops them (a literal would be dropped anyway; a `new RegExp` call is not, unmarked).
  */

@@ -60,6 +60,8 @@ export interface ImageRecord extends Partial<ImageDescription>, ImageAccess {
   readonly duplicateOf?: string;
   /** For pending multipart uploads: the S3 upload and how its parts are cut (core/multipart-upload.ts). */
   readonly multipart?: MultipartState;
+  /** Hex SHA-256 of the image's delete-link token (core/delete-links.ts); the token itself is never stored. */
+  readonly deleteTokenHash?: string;
 }
 
 /** What a pending record remembers of its multipart upload. */
@@ -184,14 +186,16 @@ export async function storeImage(
   image: ImageDescription & { readonly bytes: Uint8Array },
   /**
    * How the image is shown (its visibility and expiry), what the record holds besides the
-   * description (the account's metadata, the duplicate it repeats), and what must be written
-   * before it (its lookups: core/image-lookups.ts).
+   * description (the account's metadata, the duplicate it repeats, its delete-link token's
+   * hash), and what must be done before it is written: its lookups (core/image-lookups.ts), and
+   * the duplicate it repeats when that is looked up while the bytes are stored.
    */
-  extra: ImageAccess & Pick<ImageRecord, 'metadata' | 'duplicateOf'> & { readonly beforeRecord?: (record: ImageRecord) => Promise<void> } = {},
+  extra: ImageAccess &
+    Pick<ImageRecord, 'metadata' | 'duplicateOf' | 'deleteTokenHash'> & { readonly beforeRecord?: (record: ImageRecord) => Promise<Pick<ImageRecord, 'duplicateOf'> | void> } = {},
 ): Promise<ImageRecord> {
   const id = newImageId();
   const objectKey = objectKeyFor(id);
-  const record: ImageRecord = {
+  let record: ImageRecord = {
     id,
     accountId,
     objectKey,
@@ -202,6 +206,7 @@ export async function storeImage(
     ...(extra.duplicateOf ? { duplicateOf: extra.duplicateOf } : {}),
     ...(extra.visibility === 'private' ? { visibility: 'private' as const } : {}),
     ...(extra.imageExpiresAt === undefined ? {} : { imageExpiresAt: extra.imageExpiresAt }),
+    ...(extra.deleteTokenHash ? { deleteTokenHash: extra.deleteTokenHash } : {}),
   };
   // A private or expiring image is known to the edge before its bytes can be fetched at all.
   const entry = imageEntryValue({ accountId, visibility: extra.visibility ?? 'public', expiresAt: extra.imageExpiresAt });
@@ -211,7 +216,8 @@ export async function storeImage(
   }
   await deps.objects.put(objectKey, image.bytes, image.contentType);
   try {
-    await extra.beforeRecord?.(record);
+    const more = await extra.beforeRecord?.(record);
+    if (more?.duplicateOf) record = { ...record, duplicateOf: more.duplicateOf };
     await deps.records.create(record);
   } catch (error) {
     try {

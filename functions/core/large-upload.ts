@@ -90,6 +90,8 @@ export interface LargeUploadOptions {
   readonly now: Date;
   /** Visibility and expiry the image gets (docs/edge.md). */
   readonly access?: ImageAccess;
+  /** The hash of the image's delete-link token (core/delete-links.ts), kept on its record. */
+  readonly deleteTokenHash?: string;
 }
 
 /**
@@ -115,6 +117,7 @@ export async function startLargeUpload(
     expiresAt: Math.floor(now.getTime() / 1000) + expiresIn + PENDING_GRACE_SECONDS,
     ...(request.metadata ? { metadata: request.metadata } : {}),
     ...options.access,
+    ...(options.deleteTokenHash ? { deleteTokenHash: options.deleteTokenHash } : {}),
   };
   await enterAtEdge(deps.edge, record);
   await putLookups(deps.lookups, metadataLookups(record));

@@ -53,6 +53,12 @@ export interface Metrics {
    * formats, never from the request unchecked.
    */
   variantRendered(format: string): void;
+  /**
+   * How many API Gateway keys Imager holds in its region now (account meters and the console's,
+   * docs/quotas.md#api-gateway-keys-one-per-account), recorded whenever one is made: the gauge the
+   * key ceiling's alarm watches.
+   */
+  apiGatewayKeys(count: number): void;
   /** Writes what this invocation recorded (one call per invocation, at its end). */
   flush(): Promise<void>;
 }
@@ -66,6 +72,7 @@ export const NO_METRICS: Metrics = {
   swept: () => undefined,
   metadataRemoved: () => undefined,
   variantRendered: () => undefined,
+  apiGatewayKeys: () => undefined,
   flush: async () => undefined,
 };
 

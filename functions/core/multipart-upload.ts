@@ -121,6 +121,8 @@ export interface StartMultipartOptions {
   readonly access?: LargeUploadOptions['access'];
   /** The account's own pairs, kept on the image from the start (docs/apps.md). */
   readonly metadata?: UserMetadata;
+  /** The hash of the image's delete-link token (core/delete-links.ts), kept on its record. */
+  readonly deleteTokenHash?: LargeUploadOptions['deleteTokenHash'];
 }
 
 /** The `upload` member of a multipart start: how the bytes are cut, and until when the upload may be resumed. */
@@ -164,6 +166,7 @@ export async function startMultipartUpload(
     multipart: { uploadId, size: plan.size, partSize: plan.partSize },
     ...(options.metadata ? { metadata: options.metadata } : {}),
     ...options.access,
+    ...(options.deleteTokenHash ? { deleteTokenHash: options.deleteTokenHash } : {}),
   };
   try {
     await enterAtEdge(deps.edge, record);

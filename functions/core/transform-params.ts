@@ -4,7 +4,7 @@ import { VARIANT_PREFIX } from './ids';
 /**
  * Transform parameters of the public URL (docs/transforms.md): `/image/<id>?w=&h=&fit=&format=&q=`.
  *
- * Pure: no sharp, no AWS. The CloudFront Function in `lib/cloudfront/transform-request.js`
+ * Pure: no sharp, no AWS. The CloudFront Function in `lib/edge/viewer-request.js`
  * implements the same rules in the CloudFront runtime; a property test runs both on generated
  * queries and requires the same decisions and the same canonical string.
  *

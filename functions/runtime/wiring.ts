@@ -12,6 +12,7 @@ import { FileEdgeStore } from '../adapters/file-edge-store';
 import { DynamoAccountTotals } from '../adapters/dynamo-account-totals';
 import { DynamoHourlyCounter } from '../adapters/dynamo-hourly-counter';
 import { DynamoExports } from '../adapters/dynamo-exports';
+import { DynamoIdempotencyRecords } from '../adapters/dynamo-idempotency-records';
 import { DynamoImageRecords } from '../adapters/dynamo-image-records';
 import { DynamoKeyStore } from '../adapters/dynamo-key-store';
 import { DynamoKeyUsage } from '../adapters/dynamo-key-usage';
@@ -20,12 +21,14 @@ import { DynamoSweepPosition } from '../adapters/dynamo-sweep-position';
 import { DynamoUserAccounts } from '../adapters/dynamo-user-accounts';
 import { EmfMetrics } from '../adapters/emf-metrics';
 import { S3ExportLinks, S3ExportRequests } from '../adapters/s3-exports';
+import { PublicHttpClient } from '../adapters/public-http-client';
 import { S3ImageObjects } from '../adapters/s3-image-objects';
 import { S3MultipartUploads } from '../adapters/s3-multipart-uploads';
 import { S3PartLinks } from '../adapters/s3-part-links';
 import { S3UploadLinks } from '../adapters/s3-upload-links';
 import { S3VariantObjects } from '../adapters/s3-variant-objects';
 import type { AccountKeyDeps } from '../core/account-keys';
+import type { MeterDeps } from '../core/account-meters';
 import { type Config, type Limits, optionalString, readConfig, readLimits, requireString, s3EndpointOverride } from '../core/config';
 import { HourlyQuota } from '../core/hourly-quota';
 import type { Log } from '../core/images';
@@ -33,6 +36,7 @@ import type { EdgeStore } from '../core/edge-entries';
 import { readEdgeSettings } from '../core/edge-settings';
 import type { Metrics } from '../core/metrics';
 import type { PrivateUrlDeps } from '../core/private-urls';
+import type { SessionAuthentication } from '../core/sessions';
 import { logger } from './logger';
 
 /**
@@ -153,13 +157,54 @@ export function userAccounts(dynamodb: DynamoDBClient, env: Env = process.env): 
 }
 
 /**
- * The usage plan's API keys. REST_API_ID is set on AWS (the stack); absent locally, where there
- * is no usage plan to register keys with: no API Gateway client is made then.
+ * The usage plan's API keys (the account meters'). REST_API_ID is set on AWS (the stack); absent
+ * locally, where there is no usage plan to register keys with: no API Gateway client is made then.
  */
 export function usagePlanKeys(env: Env = process.env): ApiGatewayUsagePlanKeys | undefined {
   const restApiId = optionalString(env, 'REST_API_ID');
   if (!restApiId) return undefined;
-  return new ApiGatewayUsagePlanKeys(new APIGatewayClient(API_CLIENT_OPTIONS), { restApiId, stageName: requireString(env, 'STAGE_NAME') });
+  return new ApiGatewayUsagePlanKeys(new APIGatewayClient(API_CLIENT_OPTIONS), {
+    restApiId,
+    stageName: requireString(env, 'STAGE_NAME'),
+    stackName: requireString(env, 'IMAGER_STACK_NAME'),
+  });
+}
+
+/** Idempotency-Key records of the upload routes, beside the hourly windows in the counters table. */
+export function idempotencyRecords(dynamodb: DynamoDBClient, env: Env = process.env): DynamoIdempotencyRecords {
+  return new DynamoIdempotencyRecords(dynamodb, requireString(env, 'COUNTERS_TABLE'));
+}
+
+/** Outbound HTTPS to public addresses only (upload by URL): the system resolver, Node's roots of trust. */
+export function publicHttp(): PublicHttpClient {
+  return new PublicHttpClient({ userAgent: 'Imager (upload by URL)' });
+}
+
+/** The account meters: one usage identifier per account, and on AWS its API Gateway key (docs/quotas.md). */
+export function accountMeters(dynamodb: DynamoDBClient, env: Env = process.env): MeterDeps {
+  return { meters: keyStore(dynamodb, env), usagePlan: usagePlanKeys(env), metrics: metrics(), log: logger };
+}
+
+/**
+ * The console's sessions on the image routes: the user pool's issuer and app client, and the
+ * usage identifier of the sessions' API key (SESSION_ISSUER, SESSION_CLIENT_ID, CONSOLE_USAGE_ID;
+ * set by the stack, and by local mode for cognito-local). Without SESSION_ISSUER sessions are
+ * refused. The JWT verifier (jose) is imported on the first session token, not at cold start:
+ * most containers of a busy API only ever see keys (docs/performance.md).
+ */
+export function sessionAuthentication(dynamodb: DynamoDBClient, env: Env = process.env): SessionAuthentication | undefined {
+  const issuer = optionalString(env, 'SESSION_ISSUER');
+  if (!issuer) return undefined;
+  const pool = { issuer, clientId: requireString(env, 'SESSION_CLIENT_ID') };
+  let verifier: Promise<(token: string) => Promise<Record<string, string>>> | undefined;
+  return {
+    async verify(token) {
+      verifier ??= import('../adapters/cognito-tokens').then(({ cognitoTokenVerifier }) => cognitoTokenVerifier(pool));
+      return (await verifier)(token);
+    },
+    accounts: userAccounts(dynamodb, env),
+    usageIdentifier: requireString(env, 'CONSOLE_USAGE_ID'),
+  };
 }
 
 /** What every key route takes besides its storage: the settings, the caller's hourly window, metrics. */
@@ -179,9 +224,14 @@ export function keyRoute(dynamodb: DynamoDBClient, env: Env = process.env): KeyR
   };
 }
 
-/** Creating and revoking a person's keys: the keys table, their account records, and on AWS the usage plan. */
+/** Creating a person's keys: the keys table, their account records, and the account meters (on AWS with the usage plan). */
 export function accountKeys(dynamodb: DynamoDBClient, env: Env = process.env): AccountKeyDeps {
-  return { keys: keyStore(dynamodb, env), accounts: userAccounts(dynamodb, env), usagePlan: usagePlanKeys(env), log: logger };
+  return { keys: keyStore(dynamodb, env), accounts: userAccounts(dynamodb, env), meters: accountMeters(dynamodb, env), log: logger };
+}
+
+/** Revoking a person's keys: the keys table and their account records only (no API Gateway call). */
+export function accountKeyRevocation(dynamodb: DynamoDBClient, env: Env = process.env): Pick<AccountKeyDeps, 'keys' | 'accounts'> {
+  return { keys: keyStore(dynamodb, env), accounts: userAccounts(dynamodb, env) };
 }
 
 /** What settles large uploads (finalize, and the sweep's late finalize). */

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import type { SessionUser } from '../core/accounts';
+import { type SessionUser, sessionUserOf } from '../core/accounts';
 import { UnauthorizedError } from '../core/errors';
 
 /**
@@ -10,6 +10,7 @@ import { UnauthorizedError } from '../core/errors';
 /** Who is calling, as the key authorizer established it. */
 export interface Caller {
   readonly accountId: string;
+  /** The hourly window the request counts in: the key's id, or the account's console window for a session. */
   readonly keyId: string;
 }
 
@@ -29,11 +30,7 @@ export function sessionUserFrom(event: APIGatewayProxyEvent): SessionUser | unde
   const authorizer = event.requestContext?.authorizer as { claims?: unknown } | null | undefined;
   const claims = authorizer?.claims;
   if (typeof claims !== 'object' || claims === null) return undefined;
-  const { sub, email, token_use: tokenUse } = claims as Record<string, unknown>;
-  if (typeof sub !== 'string' || sub === '' || typeof email !== 'string' || email === '') return undefined;
-  // Only ID tokens carry the email; an access token here would mean a misconfigured authorizer.
-  if (tokenUse !== undefined && tokenUse !== 'id') return undefined;
-  return { sub, email };
+  return sessionUserOf(claims as Record<string, unknown>);
 }
 
 export function lowerCaseHeaders(headers: APIGatewayProxyEvent['headers'] | null | undefined): Record<string, string | undefined> {

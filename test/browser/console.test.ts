@@ -7,7 +7,9 @@ import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/cli
 import type { Browser, ElementHandle, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../support/browser';
+import type { ShareXUploader } from '../../client/uploaders';
 import { bmp24 } from '../support/images';
+import { shareXRequest, shareXResult } from '../support/uploader-tools';
 
 // (This file type-checks with the DOM library, for the code run in the page: test/browser/tsconfig.json.
 // So what it imports from the test support must type-check with it too.)
@@ -216,11 +218,43 @@ describe.sequential('web console', () => {
     expect(await row.evaluate((node) => node.textContent)).toContain(apiKey.slice(0, 9));
   }, 60_000);
 
+  it('offers a ShareX uploader for the new key, whose paths read real answers of npm start\'s API the way ShareX does', async () => {
+    const link = await byName('Download ShareX uploader (.sxcu)[role="link"]');
+    expect(await link.evaluate((node) => node.getAttribute('download'))).toBe('Imager (laptop).sxcu');
+    const text = await link.evaluate(async (node) => (await fetch((node as HTMLAnchorElement).href)).text());
+    const uploader = JSON.parse(text) as ShareXUploader;
+    expect(uploader).toMatchObject({
+      RequestMethod: 'POST',
+      RequestURL: `${baseUrl}/api/images/upload`,
+      Headers: { Authorization: `Bearer ${apiKey}` },
+      Body: 'MultipartFormData',
+      FileFormName: 'image',
+      URL: '{json:data.url}',
+      DeletionURL: '{json:data.delete_url}',
+      ErrorMessage: '{json:message}',
+    });
+    const { url, init } = shareXRequest(uploader, bmp24(32, 24), 'ShareX.bmp');
+    const response = await fetch(url, init);
+    expect(response.status).toBe(201);
+    const result = shareXResult(uploader, response.status, await response.text());
+    expect(result.url).toMatch(new RegExp(`^${baseUrl}/image/[A-Za-z0-9_-]{22}$`));
+    for (const served of [result.url!, result.thumbnailUrl!]) expect((await fetch(served)).status).toBe(200);
+    expect((await fetch(result.deletionUrl!)).status).toBe(200);
+    // ShareX's "Delete" opens that page, whose button posts back: the image goes (and the account's count with it).
+    expect((await fetch(result.deletionUrl!, { method: 'POST' })).status).toBe(200);
+    expect((await fetch(result.url!)).status).toBe(404);
+    const svg = shareXRequest(uploader, new TextEncoder().encode('<svg xmlns="http://www.w3.org/2000/svg"/>'), 'x.svg');
+    const refused = await fetch(svg.url, svg.init);
+    expect(shareXResult(uploader, refused.status, await refused.text())).toEqual({ error: 'Invalid image format' });
+  }, 60_000);
+
   it('shows an API error in words (the 11th active key)', async () => {
     const { idToken } = await session();
-    // The console's own "Web console" key and "laptop" exist; fill the account up over HTTP.
+    // Only "laptop" exists: the console browses with its session, no key of its own. Fill the account up over HTTP.
     const listed = await fetch(`${baseUrl}/api/account/keys`, { headers: { Authorization: `Bearer ${idToken}` } });
-    const existing = (((await listed.json()) as any).data.keys as Array<{ status: string }>).filter((key) => key.status === 'active').length;
+    const before = ((await listed.json()) as any).data.keys as Array<{ name: string; status: string }>;
+    expect(before.map((key) => key.name)).toEqual(['laptop']);
+    const existing = before.filter((key) => key.status === 'active').length;
     const extra: string[] = [];
     for (let i = existing; i < 10; i += 1) {
       const created = await fetch(`${baseUrl}/api/account/keys`, {
@@ -279,12 +313,24 @@ describe.sequential('web console', () => {
     await page.waitForFunction(() => /1 \(/.test(document.querySelector('.stats')?.textContent ?? ''), { timeout: 20_000 });
   }, 60_000);
 
-  it('uploads a picked file through the console', async () => {
+  it('uploads a picked file through the console, with its session (no key of its own appears)', async () => {
+    const sent: Array<{ url: string; authorization: string | undefined }> = [];
+    const record = (request: import('puppeteer-core').HTTPRequest) => {
+      if (new URL(request.url()).pathname.startsWith('/api/images') && request.method() !== 'OPTIONS') sent.push({ url: request.url(), authorization: request.headers().authorization });
+    };
+    page.on('request', record);
     const picker = (await page.waitForSelector('.uppy-Dashboard-input', { timeout: 20_000 })) as ElementHandle<HTMLInputElement>;
     await picker.uploadFile(join(ROOT, 'test/fixtures/sample.jpg'));
     await (await button('Upload')).click();
     await page.waitForFunction(() => document.querySelectorAll('li.image').length === 2, { timeout: 30_000 });
+    page.off('request', record);
     await screenshot('settings-and-gallery');
+    // The upload and the gallery's reload went to the image routes with the session's ID token.
+    const { idToken } = await session();
+    expect(sent.map((request) => new URL(request.url).pathname)).toEqual(expect.arrayContaining(['/api/images/uploads', '/api/images']));
+    for (const request of sent) expect(request.authorization, request.url).toBe(`Bearer ${idToken}`);
+    const keys = ((await (await fetch(`${baseUrl}/api/account/keys`, { headers: { Authorization: `Bearer ${idToken}` } })).json()) as any).data.keys as Array<{ name: string }>;
+    expect(keys.map((key) => key.name)).not.toContain('Web console');
     // Uppy keeps finished files listed until they are cleared.
     await page.evaluate(() => (document.querySelector('.uppy-StatusBar-actionBtn--done') as HTMLButtonElement | null)?.click());
     await page.waitForFunction(() => document.querySelectorAll('.uppy-Dashboard-Item').length === 0, { timeout: 20_000 });
@@ -348,6 +394,20 @@ describe.sequential('web console', () => {
     expect((await fetch(`${baseUrl}/api/images`, { headers: { Authorization: `Bearer ${apiKey}` } })).status).toBe(401);
   }, 60_000);
 
+  it('revokes, once, a "Web console" key an earlier console left in this browser', async () => {
+    const { idToken } = await session();
+    const headers = { Authorization: `Bearer ${idToken}`, 'Content-Type': 'application/json' };
+    const made = ((await (await fetch(`${baseUrl}/api/account/keys`, { method: 'POST', headers, body: JSON.stringify({ name: 'Web console' }) })).json()) as any).data;
+    const sub = JSON.parse(Buffer.from(idToken.split('.')[1], 'base64url').toString('utf8')).sub as string;
+    // Where earlier consoles kept their key.
+    await page.evaluate((entry, value) => localStorage.setItem(entry, value), `imager.consoleKey.${sub}`, JSON.stringify({ id: made.id, key: made.key }));
+    await page.reload({ waitUntil: 'networkidle0' });
+    await page.waitForFunction(() => /Revoked/.test(document.querySelector('.revoked-keys [aria-label="Key Web console"]')?.textContent ?? ''), { timeout: 20_000 });
+    expect(await page.evaluate((entry) => localStorage.getItem(entry), `imager.consoleKey.${sub}`)).toBeNull();
+    const listed = ((await (await fetch(`${baseUrl}/api/account/keys`, { headers })).json()) as any).data.keys as Array<{ id: string; status: string }>;
+    expect(listed.find((key) => key.id === made.id)?.status).toBe('revoked');
+  }, 60_000);
+
   it('deletes the image (its URL answers 404)', async () => {
     const card = await byName(`Image ${imageId}`);
     await (await button('Delete', card)).click();
@@ -355,11 +415,15 @@ describe.sequential('web console', () => {
     expect((await fetch(`${baseUrl}/image/${imageId}`, { redirect: 'manual' })).status).toBe(404);
   }, 60_000);
 
-  it('signs out: the refresh token is revoked at the emulator and the sign-in page shows', async () => {
-    const { refreshToken } = await session();
+  it('signs out: the refresh token is revoked at the emulator and the sign-in page shows; no key is made or revoked', async () => {
+    const { refreshToken, idToken } = await session();
+    const keysNow = async () => ((await (await fetch(`${baseUrl}/api/account/keys`, { headers: { Authorization: `Bearer ${idToken}` } })).json()) as any).data.keys;
+    const before = await keysNow();
     const config = (await (await fetch(`${baseUrl}/config.json`)).json()) as { cognitoEndpoint: string; region: string; clientId: string };
     await (await button('Sign out')).click();
     await heading('Sign in');
+    // The ID token stays valid until it expires (as with Cognito): the account's keys are as they were.
+    expect(await keysNow()).toEqual(before);
     expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('CognitoIdentityServiceProvider.')))).toEqual([]);
     const client = new CognitoIdentityProviderClient({ endpoint: config.cognitoEndpoint, region: config.region, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
     await expect(

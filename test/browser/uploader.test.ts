@@ -39,6 +39,8 @@ const parts = new Map<number, PartTraffic>();
 const requests = new Map<string, number>();
 /** The API calls of the resumable routes the page made: `METHOD /api/images/{id}/upload/...`. */
 const uploadRoutes: string[] = [];
+/** Every image-route call the page made (`METHOD /api/images...`) and the Authorization it sent. */
+const imageCalls: Array<{ call: string; authorization: string | undefined }> = [];
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'imager-uploader-'));
@@ -59,6 +61,10 @@ beforeAll(async () => {
     }
     const route = /^\/api\/images\/[^/]+(\/upload(?:\/\w+)?)$/.exec(url.pathname);
     if (route && request.method !== 'OPTIONS') uploadRoutes.push(`${request.method} ${route[1]}`);
+    if (url.pathname.startsWith('/api/images') && request.method !== 'OPTIONS') {
+      const authorization = Object.entries(request.headers).find(([name]) => name.toLowerCase() === 'authorization')?.[1];
+      imageCalls.push({ call: `${request.method} ${url.pathname}`, authorization });
+    }
   });
   cdp.on('Network.responseReceived', ({ requestId, response }) => {
     const partNumber = requests.get(requestId);
@@ -101,6 +107,9 @@ function dashboardFiles(): Promise<Array<{ name: string; complete: boolean; erro
 
 /** A real drop of files from outside the page onto `target`: dragEnter, dragOver and drop at its centre. */
 async function dropFiles(target: ElementHandle<Element>, files: string[]): Promise<void> {
+  // A drag event lands at a point of the viewport: the target may start below the fold (the
+  // account's usage, keys and secrets come first).
+  await target.scrollIntoView();
   const box = await target.boundingBox();
   if (!box) throw new Error('the drop target is not visible');
   const point = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
@@ -216,6 +225,20 @@ describe.sequential('the console uploader', () => {
     // A BMP carries no metadata to remove: what is served is the file the browser sent, byte for byte.
     expect(served.equals(readFileSync(file))).toBe(true);
   }, 240_000);
+
+  it('called every image route, the resumable ones included, with its session, and made no API key', async () => {
+    const idToken = await page.evaluate(() => {
+      const user = Object.keys(localStorage).find((k) => k.endsWith('.LastAuthUser'))!;
+      return localStorage.getItem(`${user.replace(/\.LastAuthUser$/, '')}.${localStorage.getItem(user)}.idToken`)!;
+    });
+    const kinds = new Set(imageCalls.map(({ call }) => call.replace(/^(\w+ \/api\/images)\/(?!uploads$)[^/]+/, '$1/{id}')));
+    for (const call of ['POST /api/images/uploads', 'POST /api/images/{id}/upload/parts', 'GET /api/images/{id}/upload/parts', 'POST /api/images/{id}/upload/complete', 'GET /api/images/{id}', 'GET /api/images']) {
+      expect(kinds, call).toContain(call);
+    }
+    for (const { call, authorization } of imageCalls) expect(authorization, call).toBe(`Bearer ${idToken}`);
+    const keys = await fetch(`${server.url}/api/account/keys`, { headers: { Authorization: `Bearer ${idToken}` } });
+    expect(((await keys.json()) as { data: { keys: unknown[] } }).data.keys).toEqual([]);
+  }, 60_000);
 });
 
 async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {

@@ -69,7 +69,8 @@ describe('routes', () => {
 
   it('puts the TOKEN authorizer and the API key requirement on every image method under /api', () => {
     const authorizerId = logicalId(synth.stack.api.node.findChild('BearerKey'));
-    const apiRoutes = ROUTES.filter((route) => route.path.startsWith('/api/images'));
+    // The delete link sits under /api/images but takes no key: its token is the credential (below).
+    const apiRoutes = ROUTES.filter((route) => route.path.startsWith('/api/images') && !route.path.endsWith('/delete/{token}'));
     // Upload, large upload, list, get, delete, the PATCH of visibility, expiry and metadata
     // (docs/edge.md, docs/apps.md), similar images, and the four routes of resumable uploads (docs/api.md).
     expect(apiRoutes.length).toBe(11);
@@ -81,6 +82,16 @@ describe('routes', () => {
       expect(method.ApiKeyRequired).toBe(true);
       // Left to the authorizer (401), not the request validator (which would answer 400).
       expect(method.RequestParameters?.['method.request.header.Authorization']).toBeUndefined();
+    }
+  });
+
+  it('leaves the delete link (GET page, POST delete) without authorizer or API key', () => {
+    for (const verb of ['GET', 'POST']) {
+      const method = methods.get(`${verb} /api/images/{image_id}/delete/{token}`)!;
+      expect(method.AuthorizationType).toBe('NONE');
+      expect(method.AuthorizerId).toBeUndefined();
+      expect(method.ApiKeyRequired).toBe(false);
+      expect(method.RequestParameters).toEqual({ 'method.request.path.image_id': true, 'method.request.path.token': true });
     }
   });
 
@@ -154,6 +165,10 @@ describe('REST API', () => {
 
     const pattern = new RegExp(authorizer.IdentityValidationExpression as string);
     for (let i = 0; i < 20; i += 1) expect(pattern.test(`Bearer ${generateApiKey()}`)).toBe(true);
+    // The console's session: a Cognito ID token (a JWT: header, claims, an RS256 signature).
+    const segment = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const jwt = `${segment({ kid: 'abc', alg: 'RS256' })}.${segment({ sub: 'x', token_use: 'id', email: 'a@b.c' })}.${'s'.repeat(342)}`;
+    expect(pattern.test(`Bearer ${jwt}`)).toBe(true);
     const refusedHeaders = [
       '',
       'Bearer',
@@ -162,6 +177,10 @@ describe('REST API', () => {
       'Bearer short',
       `Bearer ${generateApiKey()} extra`,
       `Bearer ${'a'.repeat(129)}`,
+      `Bearer ${jwt} extra`,
+      `Bearer ${jwt.split('.').slice(0, 2).join('.')}`,
+      `Bearer ${jwt}.more`,
+      `Bearer ${jwt.replace('.', '.!')}`,
     ];
     for (const refused of refusedHeaders) {
       expect(pattern.test(refused), refused).toBe(false);
@@ -215,18 +234,44 @@ describe('REST API', () => {
 });
 
 describe('usage plan', () => {
+  /** The account meters' plan: the stage has it and the console sessions' plan, no other. */
   function usagePlan(s: Synthesized): Record<string, any> {
-    const plans = Object.values(resourcesOfType(s.template, 'AWS::ApiGateway::UsagePlan'));
-    expect(plans).toHaveLength(1);
-    return plans[0].Properties;
+    const plans = resourcesOfType(s.template, 'AWS::ApiGateway::UsagePlan');
+    expect(Object.keys(plans).sort()).toEqual([logicalId(s.stack.api.usagePlan), logicalId(s.stack.api.sessionsPlan)].sort());
+    return plans[logicalId(s.stack.api.usagePlan)].Properties;
   }
 
-  it('is bound to the stage with the throttle and daily quota of cdk.json', () => {
+  it('is bound to the stage with the throttle and daily quota of cdk.json, tagged so the console functions find it', () => {
     const plan = usagePlan(synth);
     expect(plan.Throttle).toEqual({ RateLimit: 20, BurstLimit: 40 });
     expect(plan.Quota).toEqual({ Limit: 24000, Period: 'DAY' });
     expect(plan.ApiStages).toHaveLength(1);
     expect(plan.ApiStages[0]).toMatchObject({ ApiId: { Ref: apiId }, Stage: { Ref: logicalId(synth.stack.api.api.deploymentStage) } });
+    expect(plan.Tags).toEqual([{ Key: 'imager-usage-plan', Value: 'account-meters' }]);
+    // Its keys are made at run time, one per account (functions/core/account-meters.ts): none in the template.
+    const attached = Object.values(resourcesOfType(synth.template, 'AWS::ApiGateway::UsagePlanKey')).map((k) => flatten(k.Properties.UsagePlanId));
+    expect(attached).toEqual([logicalId(synth.stack.api.sessionsPlan)]);
+  });
+
+  it("meters every console session under one API key made by the stack, on a plan of its own without throttle or quota, whose value the authorizer is given", () => {
+    const sessionsPlan = resourcesOfType(synth.template, 'AWS::ApiGateway::UsagePlan')[logicalId(synth.stack.api.sessionsPlan)].Properties;
+    expect(sessionsPlan.Throttle).toBeUndefined();
+    expect(sessionsPlan.Quota).toBeUndefined();
+    expect(sessionsPlan.Tags).toBeUndefined();
+    expect(sessionsPlan.ApiStages[0]).toMatchObject({ ApiId: { Ref: apiId }, Stage: { Ref: logicalId(synth.stack.api.api.deploymentStage) } });
+    const keys = resourcesOfType(synth.template, 'AWS::ApiGateway::ApiKey');
+    expect(Object.keys(keys)).toEqual([logicalId(synth.stack.api.sessionsKey)]);
+    const key = keys[logicalId(synth.stack.api.sessionsKey)].Properties;
+    expect(key.Enabled).toBe(true);
+    // Unique per stack (its id's UUID), alphanumerics only; the same expression goes to the authorizer.
+    const value = JSON.stringify(key.Value);
+    expect(value).toContain('AWS::StackId');
+    expect(value).toContain('imagerconsole');
+    const authorizer = resourcesOfType(synth.template, 'AWS::Lambda::Function')[logicalId(synth.stack.functions.Authorizer)].Properties.Environment.Variables;
+    expect(authorizer.CONSOLE_USAGE_ID).toEqual(key.Value);
+    expect(flatten(authorizer.SESSION_CLIENT_ID)).toBe(logicalId(synth.stack.identity.client));
+    // The ID tokens' `iss`: https:// and the pool's provider URL (which CloudFormation gives without a scheme).
+    expect(authorizer.SESSION_ISSUER).toEqual({ 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalId(synth.stack.identity.userPool), 'ProviderURL'] }]] });
   });
 
   it('takes throttle, quota and authorizer cache from -c context values', () => {

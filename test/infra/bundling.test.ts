@@ -1,16 +1,16 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isBuiltin } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { deflateRawSync } from 'node:zlib';
 import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { functionDefinition } from '../../functions/function-table';
 import { loadDocsPage } from '../../functions/runtime/docs-page';
 import { ROOT } from '../../lib/bundling';
 import { ImagerStack } from '../../lib/imager-stack';
-import { CDK_JSON_CONTEXT, logicalId } from './synth';
+import { CDK_JSON_CONTEXT, checkedTemplate, logicalId } from './synth';
 
 /**
  * The one synthesis with real bundling: NodejsFunction running the local esbuild (no Docker),
@@ -18,6 +18,11 @@ import { CDK_JSON_CONTEXT, logicalId } from './synth';
  */
 /** Top-level ESM import statements of a minified bundle: `import x from"y"`, `import{a as b}from"y"`, `import"y"`. */
 const STATIC_IMPORT = /(?:^|[;\n])\s*import\s*(?:[\w$]+\s*,?\s*)?(?:\{[^}]*\}|\*\s*as\s*[\w$]+)?\s*(?:from\s*)?["']([^"']+)["']/g;
+
+/** Every file under `dir`, recursively (an asset directory as it is zipped). */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? filesUnder(join(dir, entry.name)) : [join(dir, entry.name)]));
+}
 
 let outdir: string;
 let stack: ImagerStack;
@@ -35,7 +40,7 @@ beforeAll(() => {
     },
   });
   stack = new ImagerStack(app, 'Bundled');
-  resources = Template.fromStack(stack).toJSON().Resources;
+  resources = checkedTemplate(stack).toJSON().Resources;
 }, 360_000);
 
 afterAll(() => {
@@ -45,7 +50,7 @@ afterAll(() => {
 describe('bundled functions', () => {
   it('every Imager function points at a built asset directory with an ESM index.mjs that bundles the AWS SDK', () => {
     const names = Object.keys(stack.functions) as Array<keyof ImagerStack['functions']>;
-    expect(names).toHaveLength(31);
+    expect(names).toHaveLength(34);
     const assetPaths = new Set<string>();
     for (const name of names) {
       const resource = resources[logicalId(stack.functions[name])];
@@ -106,6 +111,19 @@ describe('bundled functions', () => {
     const document = JSON.parse(served.body);
     expect(document.openapi).toMatch(/^3\.1\./);
     expect(document.servers).toEqual([{ url: 'https://abc123defg.execute-api.us-east-1.amazonaws.com/v1', description: 'This API' }]);
+  });
+
+  it('every function asset is within the Lambda deployment package quotas: 250 MB unzipped, 50 MB zipped', () => {
+    const assets = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function' && r.Metadata?.['aws:asset:path']);
+    expect(assets.length).toBeGreaterThan(16);
+    for (const [id, resource] of assets) {
+      const files = filesUnder(join(outdir, resource.Metadata!['aws:asset:path'] as string));
+      const unzipped = files.reduce((sum, file) => sum + statSync(file).size, 0);
+      // A zip stores each file deflated plus its headers: deflate each, with a generous 200 bytes per entry.
+      const zipped = files.reduce((sum, file) => sum + deflateRawSync(readFileSync(file)).length + 200, 0);
+      expect(unzipped, id).toBeLessThanOrEqual(250 * 1024 * 1024);
+      expect(zipped, id).toBeLessThanOrEqual(50 * 1024 * 1024);
+    }
   });
 
   it('the code S3 key of every function is its asset hash', () => {

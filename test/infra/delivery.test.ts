@@ -8,6 +8,7 @@ import {
   NOT_FOUND_KEY,
   VARIANTS_PREFIX,
 } from '../../lib/delivery';
+import { CDN_LOG_REFUSING_REGIONS, CDN_LOGS_CONDITION } from '../../lib/cdn-logs';
 import type { ImagerStack } from '../../lib/imager-stack';
 import { edgeFunctionCode } from '../../lib/edge/function-code';
 import { flatten, logicalId, resourcesOfType, type Synthesized, synthImager } from './synth';
@@ -182,8 +183,28 @@ describe('distribution', () => {
     ]);
   });
 
-  it('writes standard access logs to the access-log bucket', () => {
-    expect(config.Logging).toEqual({ Bucket: { 'Fn::GetAtt': [ids.accessLogs, 'RegionalDomainName'] }, Prefix: 'cloudfront/' });
+  it('writes standard access logs to the access-log bucket, unless the region is one CloudFront delivers no logs to', () => {
+    // Region-agnostic: decided by the region deployed to.
+    const condition = (resources[ids.distribution] as { Condition?: string }).Condition;
+    expect(condition).toBeUndefined();
+    expect(config.Logging).toEqual({
+      'Fn::If': [CDN_LOGS_CONDITION, { Bucket: { 'Fn::GetAtt': [ids.accessLogs, 'RegionalDomainName'] }, Prefix: 'cloudfront/' }, { Ref: 'AWS::NoValue' }],
+    });
+    const conditions = synth.template.toJSON().Conditions as Record<string, unknown>;
+    const regions = JSON.stringify(conditions[CDN_LOGS_CONDITION]).match(/[a-z]{2}-[a-z]+-\d/g) ?? [];
+    expect(new Set(regions)).toEqual(new Set(CDN_LOG_REFUSING_REGIONS));
+    // A concrete region CloudFront delivers to: the bucket itself, no condition.
+    const ireland = synthImager({}, { env: { account: '123456789012', region: 'eu-west-1' } });
+    expect(distributionConfig(ireland).Logging).toEqual({ Bucket: { 'Fn::GetAtt': [logicalId(ireland.stack.storage.accessLogs), 'RegionalDomainName'] }, Prefix: 'cloudfront/' });
+  });
+
+  it('in an opt-in region, logs to the bucket named by IMAGER_CDN_LOG_BUCKET, and refuses to synthesize without one', () => {
+    const milan = { env: { account: '123456789012', region: 'eu-south-1' } };
+    expect(CDN_LOG_REFUSING_REGIONS).toContain('eu-south-1');
+    expect(() => synthImager({}, milan)).toThrow(/IMAGER_CDN_LOG_BUCKET/);
+    const elsewhere = synthImager({ IMAGER_CDN_LOG_BUCKET: 'imager-cdn-logs-us-east-1' }, milan);
+    expect(distributionConfig(elsewhere).Logging).toEqual({ Bucket: 'imager-cdn-logs-us-east-1.s3.amazonaws.com', Prefix: 'cloudfront/' });
+    expect(() => synthImager({ IMAGER_CDN_LOG_BUCKET: 'Not A Bucket' })).toThrow(/IMAGER_CDN_LOG_BUCKET/);
   });
 
   it('has no custom domain, certificate or web ACL by default', () => {

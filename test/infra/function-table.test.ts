@@ -43,7 +43,10 @@ describe('the stack', () => {
     expect(properties.Timeout).toBe(definition.timeoutSeconds);
     expect(properties.MemorySize).toBe(definition.memoryMb);
     // The settings it asks for, and no other (resource names come with grants, not settings).
-    const settings = Object.keys(properties.Environment.Variables as Record<string, unknown>).filter((variable) => variable.startsWith('IMAGER_')).sort();
+    // (IMAGER_STACK_NAME is a resource name: the api-keys grant sets it, lib/api.ts.)
+    const settings = Object.keys(properties.Environment.Variables as Record<string, unknown>)
+      .filter((variable) => variable.startsWith('IMAGER_') && variable !== 'IMAGER_STACK_NAME')
+      .sort();
     if (definition.settings === 'none') expect(settings).toEqual([]);
     else if (definition.settings === 'all') expect(settings).toContain('IMAGER_PUBLIC_BASE_URL');
     else expect(settings).toEqual([...definition.settings].sort());

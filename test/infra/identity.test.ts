@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../../functions/routes';
+import { SIGN_UP_LIMITS } from '../../lib/identity';
 import { flatten, logicalId, resourcesOfType, type Synthesized, synthImager } from './synth';
 
 /** Identity (Cognito), the account routes' authorizer, and the console on the CDN (docs/accounts-and-console.md). */
@@ -50,6 +51,44 @@ describe('user pool', () => {
     expect(flatten(withSes.Properties.EmailConfiguration.SourceArn)).toContain(':ses:');
     expect(() => synthImager({ IMAGER_SES_FROM_EMAIL: 'not an address' })).toThrow(/IMAGER_SES_FROM_EMAIL/);
   });
+
+  it('with IMAGER_SES_VERIFIED_DOMAIN, sends as an address of that verified domain (the identity is the domain, not the address)', () => {
+    const ses = synthImager({ IMAGER_SES_FROM_EMAIL: 'no-reply@example.com', IMAGER_SES_VERIFIED_DOMAIN: 'example.com' }, { env: { account: '123456789012', region: 'eu-west-1' } });
+    const [withDomain] = Object.values(resourcesOfType(ses.template, 'AWS::Cognito::UserPool'));
+    expect(withDomain.Properties.EmailConfiguration).toMatchObject({ EmailSendingAccount: 'DEVELOPER', From: 'Imager <no-reply@example.com>' });
+    expect(flatten(withDomain.Properties.EmailConfiguration.SourceArn)).toBe('arn:aws:ses:eu-west-1:123456789012:identity/example.com');
+    // The address must be of that domain, and a domain needs an address to send from.
+    expect(() => synthImager({ IMAGER_SES_FROM_EMAIL: 'no-reply@other.org', IMAGER_SES_VERIFIED_DOMAIN: 'example.com' })).toThrow(/IMAGER_SES_VERIFIED_DOMAIN/);
+    expect(() => synthImager({ IMAGER_SES_VERIFIED_DOMAIN: 'example.com' })).toThrow(/IMAGER_SES_FROM_EMAIL/);
+    expect(() => synthImager({ IMAGER_SES_FROM_EMAIL: 'a@example.com', IMAGER_SES_VERIFIED_DOMAIN: 'not a domain' })).toThrow(/IMAGER_SES_VERIFIED_DOMAIN/);
+  });
+});
+
+describe('sign-up abuse', () => {
+  it('has no web ACL on the user pool by default (a monthly fee), and one with per-IP rate rules when IMAGER_USER_POOL_WAF=true', () => {
+    expect(Object.keys(resourcesOfType(synth.template, 'AWS::WAFv2::WebACL'))).toEqual([]);
+    const guarded = synthImager({ IMAGER_USER_POOL_WAF: 'true' });
+    const acls = Object.entries(resourcesOfType(guarded.template, 'AWS::WAFv2::WebACL'));
+    expect(acls).toHaveLength(1);
+    const [aclId, acl] = acls[0];
+    expect(acl.Properties.Scope).toBe('REGIONAL');
+    expect(acl.Properties.DefaultAction).toEqual({ Allow: {} });
+    const rules = acl.Properties.Rules as Array<Record<string, any>>;
+    const signUp = rules.find((rule) => rule.Name === 'SignUpPerIp');
+    expect(signUp?.Action).toEqual({ Block: {} });
+    expect(signUp?.Statement.RateBasedStatement).toMatchObject({ Limit: SIGN_UP_LIMITS.signUpsPerIp, AggregateKeyType: 'IP', EvaluationWindowSec: 300 });
+    // Only the calls that send an email count toward it: sign-up and resending the code.
+    const targets = JSON.stringify(signUp?.Statement.RateBasedStatement.ScopeDownStatement);
+    expect(targets).toContain('AWSCognitoIdentityProviderService.SignUp');
+    expect(targets).toContain('AWSCognitoIdentityProviderService.ResendConfirmationCode');
+    const all = rules.find((rule) => rule.Name === 'RequestsPerIp');
+    expect(all?.Statement.RateBasedStatement).toMatchObject({ Limit: SIGN_UP_LIMITS.requestsPerIp, AggregateKeyType: 'IP' });
+    const associations = Object.values(resourcesOfType(guarded.template, 'AWS::WAFv2::WebACLAssociation'));
+    expect(associations).toHaveLength(1);
+    expect(flatten(associations[0].Properties.ResourceArn)).toBe(`${logicalId(guarded.stack.identity.userPool)}.Arn`);
+    expect(flatten(associations[0].Properties.WebACLArn)).toBe(`${aclId}.Arn`);
+    expect(() => synthImager({ IMAGER_USER_POOL_WAF: 'sometimes' })).toThrow(/IMAGER_USER_POOL_WAF/);
+  });
 });
 
 describe('console app client', () => {
@@ -84,11 +123,14 @@ describe('account routes', () => {
 
   const sessionRoutes = ROUTES.filter((route) => route.auth === 'session');
 
-  it('are the account routes of docs/accounts-and-console.md, the signing-secret routes of docs/edge.md, the three export routes of docs/apps.md and the seven webhook routes of docs/webhooks.md', () => {
+  it('are the account routes of docs/accounts-and-console.md, the signing-secret routes of docs/edge.md, the three export routes of docs/apps.md, the two deletion routes of docs/account-deletion.md and the seven webhook routes of docs/webhooks.md', () => {
     expect(sessionRoutes.map((route) => `${route.method} ${route.path}`).sort()).toEqual([
+      // Account deletion (docs/account-deletion.md).
+      'DELETE /api/account',
       'DELETE /api/account/keys/{key_id}',
       'DELETE /api/account/signing-secrets/{kid}',
       'GET /api/account',
+      'GET /api/account/deletion',
       'GET /api/account/export',
       'GET /api/account/export/{export_id}',
       'GET /api/account/keys',
@@ -96,6 +138,7 @@ describe('account routes', () => {
       'POST /api/account/export',
       'POST /api/account/keys',
       'POST /api/account/signing-secrets',
+      // Webhooks (docs/webhooks.md).
       'GET /api/account/webhooks',
       'POST /api/account/webhooks',
       'PATCH /api/account/webhooks/{endpoint_id}',
@@ -123,14 +166,12 @@ describe('account routes', () => {
     },
   );
 
-  it('key creation and revocation know the REST API and stage, to reach the usage plan', () => {
-    for (const name of ['CreateAccountKey', 'RevokeAccountKey'] as const) {
-      const variables = resourcesOfType(synth.template, 'AWS::Lambda::Function')[logicalId(synth.stack.functions[name])].Properties.Environment.Variables;
-      expect(variables.REST_API_ID).toEqual({ Ref: logicalId(synth.stack.api.api) });
-      expect(variables.STAGE_NAME).toBe('v1');
-    }
-    // The other account functions cannot touch API Gateway keys.
-    for (const name of ['GetAccount', 'ListAccountKeys'] as const) {
+  it('key creation knows the REST API and stage, to reach the usage plan (an account\'s first key makes its meter)', () => {
+    const variables = resourcesOfType(synth.template, 'AWS::Lambda::Function')[logicalId(synth.stack.functions.CreateAccountKey)].Properties.Environment.Variables;
+    expect(variables.REST_API_ID).toEqual({ Ref: logicalId(synth.stack.api.api) });
+    expect(variables.STAGE_NAME).toBe('v1');
+    // The other account functions cannot touch API Gateway keys: revoking is a table write.
+    for (const name of ['GetAccount', 'ListAccountKeys', 'RevokeAccountKey'] as const) {
       const variables = resourcesOfType(synth.template, 'AWS::Lambda::Function')[logicalId(synth.stack.functions[name])].Properties.Environment.Variables;
       expect(variables.REST_API_ID).toBeUndefined();
     }

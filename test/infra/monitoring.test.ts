@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import type { Template } from 'aws-cdk-lib/assertions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BUSINESS_METRICS, METRICS_NAMESPACE, SERVICE_NAME } from '../../functions/adapters/emf-metrics';
 import { FUNCTION_NAMES } from '../../functions/function-table';
 import { ImagerStack } from '../../lib/imager-stack';
 import { ACCESS_LOG_METRICS, ALARM_THRESHOLDS } from '../../lib/monitoring';
-import { CDK_JSON_CONTEXT, flatten, logicalId, resourcesOfType, TEST_CONTEXT, type TemplateResource } from './synth';
+import { CDK_JSON_CONTEXT, checkedTemplate, flatten, logicalId, resourcesOfType, TEST_CONTEXT, type TemplateResource } from './synth';
 
 /** Every function of the function table, the transform function included. */
 const ALL_FUNCTIONS = FUNCTION_NAMES;
@@ -19,12 +19,14 @@ interface ExpectedAlarm {
   readonly datapointsToAlarm?: number;
   /** Period (s) of every metric the alarm reads. */
   readonly period: number;
+  /** How missing data counts: not breaching (no traffic is not a failure) unless said. */
+  readonly treatMissingData?: 'notBreaching' | 'ignore';
 }
 
 const GT = 'GreaterThanThreshold';
 const GTE = 'GreaterThanOrEqualToThreshold';
 
-/** Every alarm of the stack (its CDN and the dead-letter queues of PurgeImage, AnalyzeImage and BuildAccountExport) plus a queue added later: id -> what it must be. */
+/** Every alarm of the stack (its CDN and the dead-letter queues of PurgeImage, AnalyzeImage, BuildAccountExport and EraseAccount) plus a queue added later: id -> what it must be. */
 const EXPECTED: Record<string, ExpectedAlarm> = {
   ApiServerErrorRate: { threshold: ALARM_THRESHOLDS.apiServerErrorPercent, comparison: GT, evaluationPeriods: 5, datapointsToAlarm: 3, period: 60 },
   ApiLatencyP99: { threshold: 3000, comparison: GT, evaluationPeriods: 3, period: 300 },
@@ -40,17 +42,23 @@ const EXPECTED: Record<string, ExpectedAlarm> = {
   DeadLettersPurgeDeadLetters: { threshold: 0, comparison: GT, evaluationPeriods: 1, period: 60 },
   DeadLettersAnalyzeDeadLetters: { threshold: 0, comparison: GT, evaluationPeriods: 1, period: 60 },
   DeadLettersExportDeadLetters: { threshold: 0, comparison: GT, evaluationPeriods: 1, period: 60 },
+  DeadLettersEraseDeadLetters: { threshold: 0, comparison: GT, evaluationPeriods: 1, period: 60 },
+  DeadLettersFinalizeDeadLetters: { threshold: 0, comparison: GT, evaluationPeriods: 1, period: 60 },
+  TransformOriginRefused: { threshold: ALARM_THRESHOLDS.transformRefusedPercent, comparison: GTE, evaluationPeriods: 1, period: 900 },
+  SignUpSurge: { threshold: ALARM_THRESHOLDS.signUpsPerHour, comparison: GT, evaluationPeriods: 1, period: 3600 },
   // The webhook queue's (lib/webhooks.ts): a message received too often.
   DeadLettersWebhookDeadLetters: { threshold: 0, comparison: GT, evaluationPeriods: 1, period: 60 },
   DeadLettersLaterDlq: { threshold: 0, comparison: GT, evaluationPeriods: 1, period: 60 },
   CdnServerErrorRate: { threshold: 1, comparison: GT, evaluationPeriods: 3, period: 300 },
+  // A gauge written when an account's meter is made: between two, its last state holds.
+  ApiGatewayKeysCeiling: { threshold: 8000, comparison: GTE, evaluationPeriods: 1, period: 3600, treatMissingData: 'ignore' },
   // Every function but the authorizer (its failure rate) and the sweep (SweepFailures, hourly).
   ...Object.fromEntries(ALL_FUNCTIONS.filter((name) => name !== 'Authorizer' && name !== 'Sweep').map((name) => [`${name}Errors`, { threshold: 1, comparison: GTE, evaluationPeriods: 1, period: 300 }])),
   ...Object.fromEntries(ALL_FUNCTIONS.map((name) => [`${name}Throttles`, { threshold: 1, comparison: GTE, evaluationPeriods: 1, period: 300 }])),
 };
 
 /** Dimension names a metric may carry: each names a resource of the stack or a bounded enum. */
-const AWS_DIMENSIONS = new Set(['ApiName', 'Stage', 'FunctionName', 'TableName', 'QueueName', 'DistributionId', 'Region', 'BucketName', 'StorageType']);
+const AWS_DIMENSIONS = new Set(['ApiName', 'Stage', 'FunctionName', 'TableName', 'QueueName', 'DistributionId', 'Region', 'BucketName', 'StorageType', 'UserPool', 'UserPoolClient']);
 
 interface MetricRef {
   readonly where: string;
@@ -66,7 +74,7 @@ function stackWith(options: { region?: string; context?: Record<string, unknown>
     // A dead-letter queue added after the stack was composed (e.g. one for finalize) plugs in too.
     stack.monitoring.addDeadLetterQueue(new Queue(stack, 'LaterDlq', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true }));
   }
-  return { stack, template: Template.fromStack(stack) };
+  return { stack, template: checkedTemplate(stack) };
 }
 
 /** Every metric an alarm reads, with its dimensions flattened to strings. */
@@ -133,7 +141,7 @@ describe('alarms', () => {
       });
       expect(p.DatapointsToAlarm, id).toBe(expected.datapointsToAlarm);
       expect(new Set(periodsOf(alarm)), id).toEqual(new Set([expected.period]));
-      expect(p.TreatMissingData, id).toBe('notBreaching');
+      expect(p.TreatMissingData, id).toBe(expected.treatMissingData ?? 'notBreaching');
       expect(p.AlarmDescription, id).toMatch(/docs\/operations\.md/);
     }
   });
@@ -165,6 +173,9 @@ describe('alarms', () => {
     // The authorizer: failures from the access log against its invocations, never its Errors (a denial is an error).
     expect(metricsOf('AuthorizerFailureRate').map((m) => m.name).sort()).toEqual(['AuthorizerFailures', 'Invocations']);
     expect(metricsOf('RateLimitedShare').map((m) => m.name).sort()).toEqual(['Count', 'GatewayQuotaExceeded', 'GatewayThrottled', 'RateLimited']);
+    // The key ceiling: the gauge the account meters write (functions/core/account-meters.ts), its maximum.
+    expect(metricsOf('ApiGatewayKeysCeiling')).toEqual([{ where: 'ApiGatewayKeysCeiling', namespace: METRICS_NAMESPACE, name: 'ApiGatewayKeys', dimensions: { service: SERVICE_NAME } }]);
+    expect(alarms[logicalId(full.stack.monitoring.node.findChild('ApiGatewayKeysCeiling'))].Properties.Statistic).toBe('Maximum');
     expect(metricsOf('ImagesTableThrottles').map((m) => `${m.name} ${m.dimensions.TableName}`).sort()).toEqual(
       [`ReadThrottleEvents ${logicalId(full.stack.storage.images)}`, `WriteThrottleEvents ${logicalId(full.stack.storage.images)}`],
     );
@@ -174,6 +185,21 @@ describe('alarms', () => {
       name: 'ApproximateNumberOfMessagesVisible',
       dimensions: { QueueName: `${logicalId(full.stack.purgeDeadLetters)}.QueueName` },
     });
+    expect(metricsOf('DeadLettersFinalizeDeadLetters')[0]).toMatchObject({ name: 'ApproximateNumberOfMessagesVisible', dimensions: { QueueName: `${logicalId(full.stack.finalizeDeadLetters)}.QueueName` } });
+    // Requests the transform function URL answered without running the function (its OAC or
+    // invoke permission broken): URL requests against invocations and throttles, of that function.
+    const transform = logicalId(full.stack.allFunctions.TransformImage);
+    expect(metricsOf('TransformOriginRefused').map((m) => `${m.namespace} ${m.name} ${m.dimensions.FunctionName}`).sort()).toEqual(
+      [`AWS/Lambda Invocations ${transform}`, `AWS/Lambda Throttles ${transform}`, `AWS/Lambda UrlRequestCount ${transform}`],
+    );
+    expect(metricsOf('SignUpSurge')).toEqual([
+      {
+        where: 'SignUpSurge',
+        namespace: 'AWS/Cognito',
+        name: 'SignUpSuccesses',
+        dimensions: { UserPool: logicalId(full.stack.identity.userPool), UserPoolClient: logicalId(full.stack.identity.client) },
+      },
+    ]);
     expect(metricsOf('CdnServerErrorRate')[0]).toEqual({
       where: 'CdnServerErrorRate',
       namespace: 'AWS/CloudFront',
@@ -234,6 +260,20 @@ describe('alarm topic', () => {
     );
   });
 
+  it('lets CloudWatch alarms of this account and region publish to it, and nothing else', () => {
+    const topic = logicalId(full.stack.monitoring.topic);
+    const policies = Object.values(resourcesOfType(full.template, 'AWS::SNS::TopicPolicy')).filter((p) => p.Properties.Topics.some((t: unknown) => flatten(t) === topic));
+    expect(policies).toHaveLength(1);
+    const allows = (policies[0].Properties.PolicyDocument.Statement as Array<Record<string, any>>).filter((s) => s.Effect === 'Allow');
+    expect(allows).toHaveLength(1);
+    expect(allows[0].Principal).toEqual({ Service: 'cloudwatch.amazonaws.com' });
+    expect(allows[0].Action).toBe('sns:Publish');
+    expect(flatten(allows[0].Resource)).toBe(topic);
+    // The confused-deputy guard: only alarms of this account (and region), not CloudWatch acting for anyone.
+    expect(allows[0].Condition.StringEquals).toEqual({ 'aws:SourceAccount': { Ref: 'AWS::AccountId' } });
+    expect(flatten(allows[0].Condition.ArnLike['aws:SourceArn'])).toBe('arn:AWS::Partition:cloudwatch:AWS::Region:AWS::AccountId:alarm:*');
+  });
+
   it('has an email subscription only when IMAGER_ALARM_EMAIL is set', () => {
     const subscriptions = Object.values(resourcesOfType(full.template, 'AWS::SNS::Subscription'));
     expect(subscriptions.map((s) => [s.Properties.Protocol, s.Properties.Endpoint])).toEqual([['email', 'ops@example.com']]);
@@ -263,9 +303,12 @@ describe('metrics from the access log', () => {
 });
 
 describe('dashboard', () => {
-  it('is named after the stack and shows requests, errors, latency, uploads, bytes, refusals, 429s, cold starts and cost drivers', () => {
+  it('is named after the stack and its region and shows requests, errors, latency, uploads, bytes, refusals, 429s, cold starts and cost drivers', () => {
     const dashboard = Object.values(resourcesOfType(full.template, 'AWS::CloudWatch::Dashboard'))[0];
-    expect(dashboard.Properties.DashboardName).toBe('Test');
+    // Dashboards are global to the account: the region tells two copies of the stack apart.
+    expect(dashboard.Properties.DashboardName).toEqual({ 'Fn::Join': ['', ['Test-Dashboard-', { Ref: 'AWS::Region' }]] });
+    const ireland = Object.values(resourcesOfType(plain.template, 'AWS::CloudWatch::Dashboard'))[0];
+    expect(ireland.Properties.DashboardName).toBe('Test-Dashboard-eu-west-1');
     const titles = dashboardBody(full.template).widgets.map((w) => String(w.properties.title ?? ''));
     for (const title of [
       'Alarms',

@@ -132,7 +132,7 @@ describe('cdk-nag AwsSolutions', () => {
     for (const ack of byRule('AwsSolutions-IAM5')) {
       if (ack.path === bucketDeployment!.node.path) continue;
       expect(ack.rule).toMatch(
-        /^AwsSolutions-IAM5\[Resource::(\*|<StorageImages[0-9A-F]{8}\.Arn>\/(images|uploads|variants|exports|export-requests)\/\*|arn:<AWS::Partition>:apigateway:<AWS::Region>::\/(apikeys|usageplans\/<ApiUsagePlan[0-9A-F]{8}>\/keys)\/\*)\]$/,
+        /^AwsSolutions-IAM5\[Resource::(\*|<StorageImages[0-9A-F]{8}\.Arn>\/(images|uploads|variants|exports|export-requests|deletion-requests)\/\*|arn:<AWS::Partition>:apigateway:<AWS::Region>::\/(apikeys|usageplans\/<ApiUsagePlan[0-9A-F]{8}>\/keys)\/\*)\]$/,
       );
     }
     // IAM4 (AWS managed policies): only on the roles CDK itself owns.
@@ -151,7 +151,7 @@ describe('cdk-nag AwsSolutions', () => {
     }
     expect(byRule('AwsSolutions-CFR2').find((ack) => ack.path === distribution)!.reason).toContain('IMAGER_WEB_ACL_ID');
     expect(byRule('AwsSolutions-SQS3').map((ack) => ack.path).sort()).toEqual(Object.values(stack.deadLetterQueues).map((queue) => queue!.node.path).sort());
-    expect(Object.keys(stack.deadLetterQueues).sort()).toEqual(['AnalyzeImage', 'BuildAccountExport', 'PurgeImage']);
+    expect(Object.keys(stack.deadLetterQueues).sort()).toEqual(['AnalyzeImage', 'BuildAccountExport', 'EraseAccount', 'FinalizeUpload', 'PurgeImage']);
     // L1 (runtime): only CDK's BucketDeployment provider; our functions run the newest runtime.
     expect(byRule('AwsSolutions-L1').map((ack) => ack.path)).toEqual([bucketDeployment!.node.path]);
     // The console's bucket and CDN logs (static public files), and the user pool's plan/MFA choices.
@@ -160,14 +160,21 @@ describe('cdk-nag AwsSolutions', () => {
     }
     expect(byRule('AwsSolutions-COG2').map((ack) => ack.path)).toEqual([stack.identity.userPool.node.path]);
     expect(byRule('AwsSolutions-COG8').map((ack) => ack.path)).toEqual([stack.identity.userPool.node.path]);
-    // APIG4 (no authorization): only the public view method and the public reference (docs/api.md).
+    // APIG4 (no authorization): only the public view method, the public reference and the delete link (docs/api.md).
     expect(byRule('AwsSolutions-APIG4').map((ack) => ack.path).sort()).toEqual(
-      ['Test/Api/Api/Default/image/{image_id}/GET', 'Test/Api/Api/Default/api/openapi.json/GET', 'Test/Api/Api/Default/docs/GET'].sort(),
+      [
+        'Test/Api/Api/Default/image/{image_id}/GET',
+        'Test/Api/Api/Default/api/openapi.json/GET',
+        'Test/Api/Api/Default/docs/GET',
+        'Test/Api/Api/Default/api/images/{image_id}/delete/{token}/GET',
+        'Test/Api/Api/Default/api/images/{image_id}/delete/{token}/POST',
+      ].sort(),
     );
+    expect(byRule('AwsSolutions-APIG4').find((ack) => ack.path.endsWith('/delete/{token}/POST'))?.reason).toContain('capability URL');
     expect(byRule('AwsSolutions-APIG4').find((ack) => ack.path.endsWith('/docs/GET'))?.reason).toContain('public documentation');
-    // COG4 (no Cognito): the key-routed methods, the public view and the public reference, which
-    // use the Lambda authorizer or none; the account methods have the Cognito authorizer.
-    expect(byRule('AwsSolutions-COG4')).toHaveLength(14);
+    // COG4 (no Cognito): the key-routed methods, the public view, the public reference and the
+    // delete link, which use the Lambda authorizer or none; the account methods have the Cognito authorizer.
+    expect(byRule('AwsSolutions-COG4')).toHaveLength(16);
     // Nothing else is acknowledged: no APIG2 (validation), APIG1/6 (logs), S10, DDB3.
     const kinds = new Set(acks.map((ack) => ack.rule.replace(/\[.*$/, '')));
     expect([...kinds].sort()).toEqual([

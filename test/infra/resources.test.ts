@@ -1,5 +1,7 @@
+import { DELETION_REQUEST_PREFIX } from '../../functions/core/account-deletion';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { COUNTERS_TABLE_SCHEMA, EXPORTS_TABLE_SCHEMA, IMAGES_TABLE_SCHEMA, KEYS_TABLE_SCHEMA, LOOKUPS_TABLE_SCHEMA, WEBHOOKS_TABLE_SCHEMA } from '../../functions/adapters/table-schemas';
+import { API_KEY_STACK_TAG } from '../../functions/core/api-keys';
 import { EXPORT_PREFIX, EXPORT_REQUEST_PREFIX } from '../../functions/core/exports';
 import { DIRECT_PREFIX, LARGE_UPLOAD_PREFIX } from '../../functions/core/ids';
 import { FUNCTION_NAMES, FUNCTIONS, functionsTriggeredBy } from '../../functions/function-table';
@@ -106,9 +108,9 @@ describe('bucket', () => {
 });
 
 /** A global secondary index as CloudFormation declares it: its keys, every attribute projected. */
-function projectedIndex(index: { readonly name: string; readonly partitionKey: string; readonly sortKey?: string }) {
+function projectedIndex(index: { readonly name: string; readonly partitionKey: string; readonly sortKey?: string; readonly keysOnly?: boolean }) {
   const range = index.sortKey === undefined ? [] : [{ AttributeName: index.sortKey, KeyType: 'RANGE' }];
-  return { IndexName: index.name, KeySchema: [{ AttributeName: index.partitionKey, KeyType: 'HASH' }, ...range], Projection: { ProjectionType: 'ALL' } };
+  return { IndexName: index.name, KeySchema: [{ AttributeName: index.partitionKey, KeyType: 'HASH' }, ...range], Projection: { ProjectionType: index.keysOnly ? 'KEYS_ONLY' : 'ALL' } };
 }
 
 describe('tables', () => {
@@ -179,13 +181,14 @@ describe('tables', () => {
     const keys = table(ids.keys);
     expect(keys.KeySchema).toEqual([{ AttributeName: KEYS_TABLE_SCHEMA.partitionKey, KeyType: 'HASH' }]);
     expect(keys.GlobalSecondaryIndexes).toEqual([projectedIndex(KEYS_TABLE_SCHEMA.byKeyIdIndex)]);
-    expect(keys.TimeToLiveSpecification).toBeUndefined();
+    // Only a deleted account's tombstone carries the attribute (docs/account-deletion.md).
+    expect(keys.TimeToLiveSpecification).toEqual({ AttributeName: KEYS_TABLE_SCHEMA.ttlAttribute, Enabled: true });
   });
 
-  it('counters: one item per key and hour, expired by TTL', () => {
+  it('counters: one item per key and hour, expired by TTL, with the sparse keys-only index of Idempotency-Key records by account', () => {
     const counters = table(ids.counters);
     expect(counters.KeySchema).toEqual([{ AttributeName: COUNTERS_TABLE_SCHEMA.partitionKey, KeyType: 'HASH' }]);
-    expect(counters.GlobalSecondaryIndexes).toBeUndefined();
+    expect(counters.GlobalSecondaryIndexes).toEqual([projectedIndex(COUNTERS_TABLE_SCHEMA.byIdempotencyAccountIndex)]);
     expect(counters.TimeToLiveSpecification).toEqual({ AttributeName: COUNTERS_TABLE_SCHEMA.ttlAttribute, Enabled: true });
   });
 });
@@ -197,7 +200,7 @@ describe('functions', () => {
     return resource.Properties;
   }
 
-  it('are the thirty-one Imager functions and the transform function (plus the CDK bucket-notification, SDK-call and console-deployment helpers)', () => {
+  it('are the thirty-four Imager functions and the transform function (plus the CDK bucket-notification, SDK-call and console-deployment helpers)', () => {
     const functions = Object.keys(resourcesOfType(synth.template, 'AWS::Lambda::Function'));
     // The transform function (sharp beside its bundle) is checked in test/infra/transforms.test.ts.
     const ours = [...(Object.keys(FILES) as FunctionName[]).map((name) => logicalId(synth.stack.functions[name])), logicalId(synth.stack.transforms.function)];
@@ -206,7 +209,7 @@ describe('functions', () => {
       expect.stringMatching(/^BucketNotificationsHandler/),
       expect.stringMatching(/^CustomCDKBucketDeployment/),
     ]);
-    expect(ours).toHaveLength(32);
+    expect(ours).toHaveLength(35);
   });
 
   it.each(Object.keys(FILES) as FunctionName[])('%s: Node.js >= 22 on arm64, traced, with its own retained log group', (name) => {
@@ -317,7 +320,7 @@ describe('least privilege', () => {
 
   const apigw = 'arn:AWS::Partition:apigateway:AWS::Region::';
   /** The on-failure destination of a retried S3 function (Lambda sends with the function's role). */
-  const deadLetters = (name: 'AnalyzeImage' | 'BuildAccountExport'): string[] => {
+  const deadLetters = (name: 'AnalyzeImage' | 'BuildAccountExport' | 'EraseAccount'): string[] => {
     const queue = logicalId(synth.stack.deadLetterQueues[name]!);
     return [`sqs:GetQueueAttributes on ${queue}.Arn`, `sqs:GetQueueUrl on ${queue}.Arn`, `sqs:SendMessage on ${queue}.Arn`];
   };
@@ -344,7 +347,11 @@ describe('least privilege', () => {
       `sqs:DeleteMessage on ${ids.webhookQueue}.Arn`,
       `sqs:ReceiveMessage on ${ids.webhookQueue}.Arn`,
     ],
+    // The counters table also holds the Idempotency-Key claims: claimed, read back, kept, released.
     UploadImage: () => [
+      `dynamodb:DeleteItem on ${ids.counters}.Arn`,
+      `dynamodb:GetItem on ${ids.counters}.Arn`,
+      `dynamodb:PutItem on ${ids.counters}.Arn`,
       ...edgeWrites(),
       // The metadata's lookups, and the account's image of the same bytes (docs/apps.md).
       `dynamodb:BatchWriteItem on ${ids.lookups}.Arn`,
@@ -398,12 +405,25 @@ describe('least privilege', () => {
     ],
     StartUpload: () => [
       `dynamodb:BatchWriteItem on ${ids.lookups}.Arn`,
+      `dynamodb:DeleteItem on ${ids.counters}.Arn`,
+      `dynamodb:GetItem on ${ids.counters}.Arn`,
+      `dynamodb:PutItem on ${ids.counters}.Arn`,
       ...edgeWrites(),
       `dynamodb:PutItem on ${ids.images}.Arn`,
       `dynamodb:UpdateItem on ${ids.counters}.Arn`,
       `s3:AbortMultipartUpload on ${objects(LARGE_UPLOAD_PREFIX)}`,
       ...signingSecrets(),
       `s3:PutObject on ${objects(LARGE_UPLOAD_PREFIX)}`,
+    ],
+    // The delete link: read the record (its token hash), then the same deletes as DeleteImage.
+    // As DeleteImage, the metadata's lookups included.
+    DeleteByLink: () => [
+      `dynamodb:BatchWriteItem on ${ids.lookups}.Arn`,
+      `dynamodb:DeleteItem on ${ids.images}.Arn`,
+      `dynamodb:GetItem on ${ids.images}.Arn`,
+      `dynamodb:UpdateItem on ${ids.counters}.Arn`,
+      `s3:DeleteObject on ${objects(DIRECT_PREFIX)}`,
+      `s3:DeleteObject on ${objects(LARGE_UPLOAD_PREFIX)}`,
     ],
     // Resumable uploads: each touches the multipart upload of uploads/<id> only, never an object elsewhere.
     SignUploadParts: () => [`dynamodb:GetItem on ${ids.images}.Arn`, `dynamodb:UpdateItem on ${ids.counters}.Arn`, `s3:PutObject on ${objects(LARGE_UPLOAD_PREFIX)}`],
@@ -440,8 +460,10 @@ describe('least privilege', () => {
       `dynamodb:PutItem on ${ids.keys}.Arn`,
     ],
     CreateAccountKey: () => [
-      // Create the API Gateway key and attach it to the plan; undo both if the record cannot be written.
-      `apigateway:DELETE on ${apigw}/apikeys/*`,
+      // An account's first key makes its meter: create the API Gateway key and attach it to the
+      // plan; undo both if the meter cannot be stored (or another request stored one first).
+      // Only keys tagged as this stack's may be deleted: never another application's in the region.
+      `apigateway:DELETE on ${apigw}/apikeys/* if StringEquals aws:ResourceTag/${API_KEY_STACK_TAG}=Test`,
       `apigateway:DELETE on ${apigw}/usageplans/${usagePlan()}/keys/*`,
       `apigateway:GET on ${apigw}/usageplans`,
       `apigateway:POST on ${apigw}/apikeys`,
@@ -452,11 +474,7 @@ describe('least privilege', () => {
       `dynamodb:UpdateItem on ${ids.keys}.Arn`,
     ],
     RevokeAccountKey: () => [
-      // Detach and delete the API Gateway key, flush the stage's authorizer cache.
-      `apigateway:DELETE on ${apigw}/apikeys/*`,
-      `apigateway:DELETE on ${apigw}/restapis/${logicalId(synth.stack.api.api)}/stages/v1/cache/authorizers`,
-      `apigateway:DELETE on ${apigw}/usageplans/${usagePlan()}/keys/*`,
-      `apigateway:GET on ${apigw}/usageplans`,
+      // The key record and the account's key slots: no API Gateway key is deleted, no cache flushed.
       `dynamodb:GetItem on ${ids.keys}.Arn`,
       `dynamodb:PutItem on ${ids.keys}.Arn`,
       `dynamodb:Query on ${ids.keys}.Arn/index/${KEYS_TABLE_SCHEMA.byKeyIdIndex.name}`,
@@ -473,6 +491,10 @@ describe('least privilege', () => {
       `s3:GetObject on ${objects(LARGE_UPLOAD_PREFIX)}`,
       `s3:ListBucket on ${ids.bucket}.Arn`,
       `s3:PutObject on ${objects(DIRECT_PREFIX)}`,
+      // The on-failure destination: an upload that failed every retry is kept for a redrive.
+      `sqs:GetQueueAttributes on ${logicalId(synth.stack.finalizeDeadLetters)}.Arn`,
+      `sqs:GetQueueUrl on ${logicalId(synth.stack.finalizeDeadLetters)}.Arn`,
+      `sqs:SendMessage on ${logicalId(synth.stack.finalizeDeadLetters)}.Arn`,
     ],
     // Also removes expired images and releases the edge's due entries (docs/edge.md).
     Sweep: () => [
@@ -534,6 +556,51 @@ describe('least privilege', () => {
       `s3:GetObject on ${objects(EXPORT_REQUEST_PREFIX)}`,
       `s3:PutObject on ${objects(EXPORT_PREFIX)}`,
       ...deadLetters('BuildAccountExport'),
+    ],
+    // Account deletion (docs/account-deletion.md): the route revokes the key records, flushes the
+    // stage's authorizer cache (keys and sessions stop at once) and writes the job's request; it
+    // deletes no API Gateway key.
+    DeleteAccount: () => [
+      `apigateway:DELETE on ${apigw}/restapis/${logicalId(synth.stack.api.api)}/stages/v1/cache/authorizers`,
+      `dynamodb:BatchGetItem on ${ids.keys}.Arn`,
+      `dynamodb:GetItem on ${ids.keys}.Arn`,
+      `dynamodb:Query on ${ids.keys}.Arn/index/${KEYS_TABLE_SCHEMA.byKeyIdIndex.name}`,
+      `dynamodb:UpdateItem on ${ids.keys}.Arn`,
+      `s3:PutObject on ${objects(DELETION_REQUEST_PREFIX)}`,
+    ],
+    // The job: deletes of named items and prefixes only, AdminDeleteUser on this pool only, never a scan.
+    // The meter's API Gateway key: only one carrying this stack's tag; the cache is the route's to flush.
+    EraseAccount: () => [
+      `apigateway:DELETE on ${apigw}/apikeys/* if StringEquals aws:ResourceTag/${API_KEY_STACK_TAG}=Test`,
+      `apigateway:DELETE on ${apigw}/usageplans/${usagePlan()}/keys/*`,
+      `apigateway:GET on ${apigw}/usageplans`,
+      ...edgeWrites(),
+      `cognito-idp:AdminDeleteUser on ${logicalId(synth.stack.identity.userPool)}.Arn`,
+      `dynamodb:BatchGetItem on ${ids.keys}.Arn`,
+      `dynamodb:BatchWriteItem on ${ids.counters}.Arn`,
+      `dynamodb:BatchWriteItem on ${ids.exports}.Arn`,
+      `dynamodb:BatchWriteItem on ${ids.keys}.Arn`,
+      `dynamodb:BatchWriteItem on ${ids.lookups}.Arn`,
+      `dynamodb:DeleteItem on ${ids.images}.Arn`,
+      `dynamodb:DeleteItem on ${ids.keys}.Arn`,
+      `dynamodb:GetItem on ${ids.images}.Arn`,
+      `dynamodb:GetItem on ${ids.keys}.Arn`,
+      `dynamodb:PutItem on ${ids.keys}.Arn`,
+      `dynamodb:Query on ${ids.counters}.Arn/index/${COUNTERS_TABLE_SCHEMA.byIdempotencyAccountIndex.name}`,
+      `dynamodb:Query on ${ids.exports}.Arn`,
+      `dynamodb:Query on ${ids.images}.Arn/index/${IMAGES_TABLE_SCHEMA.byAccountIndex.name}`,
+      `dynamodb:Query on ${ids.keys}.Arn/index/${KEYS_TABLE_SCHEMA.byKeyIdIndex.name}`,
+      `dynamodb:UpdateItem on ${ids.counters}.Arn`,
+      `dynamodb:UpdateItem on ${ids.keys}.Arn`,
+      `s3:AbortMultipartUpload on ${objects(LARGE_UPLOAD_PREFIX)}`,
+      `s3:DeleteObject on ${objects(DELETION_REQUEST_PREFIX)}`,
+      `s3:DeleteObject on ${objects(EXPORT_REQUEST_PREFIX)}`,
+      `s3:DeleteObject on ${objects(EXPORT_PREFIX)}`,
+      `s3:DeleteObject on ${objects(DIRECT_PREFIX)}`,
+      `s3:DeleteObject on ${objects(LARGE_UPLOAD_PREFIX)}`,
+      `s3:ListBucket on ${ids.bucket}.Arn if StringLike s3:prefix=${EXPORT_PREFIX}*|${EXPORT_REQUEST_PREFIX}*`,
+      `s3:PutObject on ${objects(DELETION_REQUEST_PREFIX)}`,
+      ...deadLetters('EraseAccount'),
     ],
     // Denies the id at the edge and schedules its release; lists and deletes variants only; never invalidates.
     PurgeImage: () => [
@@ -607,6 +674,7 @@ describe('large uploads and the sweep', () => {
     const purgeArn = `${logicalId(synth.stack.functions.PurgeImage)}.Arn`;
     const analyzeArn = `${logicalId(synth.stack.functions.AnalyzeImage)}.Arn`;
     const exportArn = `${logicalId(synth.stack.functions.BuildAccountExport)}.Arn`;
+    const eraseArn = `${logicalId(synth.stack.functions.EraseAccount)}.Arn`;
     const configurations = (NotificationConfiguration.LambdaFunctionConfigurations as Array<Record<string, any>>).map((c) => ({
       target: flatten(c.LambdaFunctionArn),
       events: c.Events,
@@ -622,31 +690,34 @@ describe('large uploads and the sweep', () => {
         { target: purgeArn, events: ['s3:ObjectRemoved:*'], filter: prefix(DIRECT_PREFIX) },
         { target: analyzeArn, events: ['s3:ObjectCreated:Put'], filter: prefix(DIRECT_PREFIX) },
         { target: exportArn, events: ['s3:ObjectCreated:Put'], filter: prefix(EXPORT_REQUEST_PREFIX) },
+        // Account deletion (docs/account-deletion.md): each write of its request runs the job.
+        { target: eraseArn, events: ['s3:ObjectCreated:Put'], filter: prefix(DELETION_REQUEST_PREFIX) },
       ]),
     );
-    expect(configurations).toHaveLength(6);
+    expect(configurations).toHaveLength(7);
     expect(NotificationConfiguration.QueueConfigurations).toBeUndefined();
     expect(NotificationConfiguration.TopicConfigurations).toBeUndefined();
 
     const permissions = Object.values(resourcesOfType(synth.template, 'AWS::Lambda::Permission')).filter(
       (p) => p.Properties.Principal === 's3.amazonaws.com',
     );
-    expect(permissions.map((p) => flatten(p.Properties.FunctionName)).sort()).toEqual([finalizeArn, purgeArn, analyzeArn, exportArn].sort());
+    expect(permissions.map((p) => flatten(p.Properties.FunctionName)).sort()).toEqual([finalizeArn, purgeArn, analyzeArn, exportArn, eraseArn].sort());
     for (const permission of permissions) {
       expect(flatten(permission.Properties.SourceArn)).toBe(`${ids.bucket}.Arn`);
       expect(permission.Properties.SourceAccount).toEqual({ Ref: 'AWS::AccountId' });
     }
   });
 
-  it.each(['PurgeImage', 'AnalyzeImage', 'BuildAccountExport'] as const)('%s is retried twice, then its event goes to an encrypted, SSL-only dead-letter queue kept 14 days', (name) => {
+  it.each(['PurgeImage', 'AnalyzeImage', 'BuildAccountExport', 'EraseAccount'] as const)('%s is retried twice, then its event goes to an encrypted, SSL-only dead-letter queue kept 14 days', (name) => {
     const fnId = logicalId(synth.stack.functions[name]);
     const queue = logicalId(synth.stack.deadLetterQueues[name]!);
-    const configs = Object.values(resourcesOfType(synth.template, 'AWS::Lambda::EventInvokeConfig'));
-    expect(configs).toHaveLength(3);
-    const config = configs.find((c) => flatten(c.Properties.FunctionName) === fnId)!;
-    expect(config.Properties.MaximumRetryAttempts).toBe(2);
-    expect(flatten(config.Properties.DestinationConfig.OnFailure.Destination)).toBe(`${queue}.Arn`);
-    expect(config.Properties.DestinationConfig.OnSuccess).toBeUndefined();
+    // These four and FinalizeUpload (test/infra/finalize-failures.test.ts) have one each.
+    expect(Object.values(resourcesOfType(synth.template, 'AWS::Lambda::EventInvokeConfig'))).toHaveLength(5);
+    const configs = Object.values(resourcesOfType(synth.template, 'AWS::Lambda::EventInvokeConfig')).filter((c) => flatten(c.Properties.FunctionName) === fnId);
+    expect(configs).toHaveLength(1);
+    expect(configs[0].Properties.MaximumRetryAttempts).toBe(2);
+    expect(flatten(configs[0].Properties.DestinationConfig.OnFailure.Destination)).toBe(`${queue}.Arn`);
+    expect(configs[0].Properties.DestinationConfig.OnSuccess).toBeUndefined();
 
     expect(resources[queue].Type).toBe('AWS::SQS::Queue');
     expect(resources[queue].Properties.SqsManagedSseEnabled).toBe(true);
@@ -683,6 +754,7 @@ describe('outputs', () => {
     const outputs = synth.template.toJSON().Outputs as Record<string, { Value: unknown }>;
     const named = [
       'AlarmTopicArn',
+      'AnalyzeDeadLetterQueueName',
       'ApiUrl',
       'BucketName',
       'ConsoleUrl',
@@ -691,6 +763,7 @@ describe('outputs', () => {
       'DistributionDomainName',
       'DistributionId',
       'ExportsTableName',
+      'FinalizeDeadLetterQueueName',
       'ImagesTableName',
       'KeysTableName',
       'LookupsTableName',

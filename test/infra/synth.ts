@@ -3,6 +3,7 @@ import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { ImagerStack } from '../../lib/imager-stack';
+import { validateTemplate } from './cfn-schema';
 
 /** The context of cdk.json (feature flags and the IMAGER_* settings), as `cdk synth` sees it. */
 export const CDK_JSON_CONTEXT: Readonly<Record<string, unknown>> = (
@@ -19,14 +20,35 @@ export interface Synthesized {
 }
 
 /**
+ * The template of `stack`, refused unless it matches the CloudFormation resource schemas
+ * (test/infra/cfn-schema.ts): every template a test synthesizes is checked this way.
+ */
+export function checkedTemplate(stack: Stack): Template {
+  const template = Template.fromStack(stack);
+  const findings = validateTemplate(template.toJSON());
+  if (findings.length > 0) {
+    throw new Error(`${stack.stackName} does not match the CloudFormation schemas:\n${findings.map((f) => `  ${f.path}: ${f.message}`).join('\n')}`);
+  }
+  return template;
+}
+
+export interface SynthOptions {
+  /** The stack's construct id, which is its name (`Test` unless given). */
+  readonly id?: string;
+  /** A concrete account and region, as `cdk synth` resolves them from the credentials; region-agnostic unless given. */
+  readonly env?: { readonly account?: string; readonly region?: string };
+}
+
+/**
  * The Imager stack as `cdk synth` builds it (cdk.json context, plus `extra` the way `-c NAME=value`
  * adds it), with asset bundling skipped so no esbuild runs. CDK's built-in CloudFormation
- * schema validation still runs (cdk.json turns its findings into errors).
+ * schema validation still runs (cdk.json turns its findings into errors), and the template is
+ * checked against the registry schemas too ({@link checkedTemplate}).
  */
-export function synthImager(extra: Readonly<Record<string, unknown>> = {}): Synthesized {
+export function synthImager(extra: Readonly<Record<string, unknown>> = {}, options: SynthOptions = {}): Synthesized {
   const app = new App({ context: { ...CDK_JSON_CONTEXT, ...extra, ...TEST_CONTEXT } });
-  const stack = new ImagerStack(app, 'Test');
-  return { app, stack, template: Template.fromStack(stack) };
+  const stack = new ImagerStack(app, options.id ?? 'Test', options.env ? { env: options.env } : {});
+  return { app, stack, template: checkedTemplate(stack) };
 }
 
 /** The logical id of a construct's CloudFormation resource (its default child for L2s). */

@@ -2,17 +2,17 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import type { Template } from 'aws-cdk-lib/assertions';
 import { AllowedMethods, Distribution, FunctionEventType, ViewerProtocolPolicy } from 'aws-cdk-lib/aws-cloudfront';
 import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lockedSharpVersion } from '../../lib/bundling';
-import { Transforms } from '../../lib/transforms';
+import { Transforms, transformReadTimeout } from '../../lib/transforms';
 import { EdgeRules } from '../../lib/edge/edge-rules';
 import { edgeFunctionCode } from '../../lib/edge/function-code';
 import { readEdgeSettings } from '../../functions/core/edge-settings';
-import { CDK_JSON_CONTEXT, flatten, logicalId, permissionsOf, resourcesOfType } from './synth';
+import { CDK_JSON_CONTEXT, checkedTemplate, flatten, logicalId, permissionsOf, resourcesOfType } from './synth';
 
 /**
  * A small stack holding what the distribution needs from `Transforms`, synthesized WITH
@@ -48,7 +48,7 @@ beforeAll(() => {
       },
     },
   });
-  template = Template.fromStack(stack);
+  template = checkedTemplate(stack);
   app.synth();
 }, 300_000);
 
@@ -145,6 +145,17 @@ describe('CloudFront wiring', () => {
     expect(all.every((p) => p.Properties.Principal === 'cloudfront.amazonaws.com')).toBe(true);
   });
 
+  it('tries the function URL once, and waits longer than the function may run (a slow render is not started again)', () => {
+    const config = resource(logicalId(distribution)).Properties.DistributionConfig;
+    const urlOrigins = (config.Origins as Array<Record<string, any>>).filter((o) => o.CustomOriginConfig && JSON.stringify(o.DomainName).includes(logicalId(transforms.functionUrl)));
+    expect(urlOrigins).toHaveLength(1);
+    const timeout = resource(logicalId(transforms.function)).Properties.Timeout as number;
+    expect(urlOrigins[0].ConnectionAttempts).toBe(1);
+    expect(urlOrigins[0].CustomOriginConfig.OriginReadTimeout).toBeGreaterThan(timeout);
+    // CloudFront's range for the response timeout without a quota increase: 1 to 60 seconds.
+    expect(urlOrigins[0].CustomOriginConfig.OriginReadTimeout).toBeLessThanOrEqual(60);
+  });
+
   it('/image/* goes to an origin group: S3 first, the function URL on 403/404', () => {
     const config = resource(logicalId(distribution)).Properties.DistributionConfig;
     const groups = config.OriginGroups.Items as Array<{ Id: string; FailoverCriteria: any; Members: any }>;
@@ -153,7 +164,7 @@ describe('CloudFront wiring', () => {
     const [primary, fallback] = groups[0]!.Members.Items.map((m: { OriginId: string }) => m.OriginId);
     const origins = new Map((config.Origins as Array<{ Id: string }>).map((o) => [o.Id, o as Record<string, any>]));
     expect(origins.get(primary)?.S3OriginConfig).toBeDefined();
-    expect(origins.get(fallback)?.CustomOriginConfig).toMatchObject({ OriginProtocolPolicy: 'https-only', OriginReadTimeout: 30 });
+    expect(origins.get(fallback)?.CustomOriginConfig).toMatchObject({ OriginProtocolPolicy: 'https-only', OriginReadTimeout: transformReadTimeout().toSeconds() });
     expect(origins.get(fallback)?.OriginAccessControlId).toBeDefined();
     const behavior = (config.CacheBehaviors as Array<Record<string, any>>).find((b) => b.PathPattern === '/image/*')!;
     expect(behavior.TargetOriginId).toBe(groups[0]!.Id);

@@ -222,4 +222,24 @@ describe('deletes without invalidations', () => {
     // No function of local mode (nor of the stack: test/infra/resources.test.ts) has a CloudFront client to invalidate with.
     expect(process.env.DISTRIBUTION_ID).toBeUndefined();
   });
+
+  it('a delete link removes a private image at the edge as DELETE does: the deny-list replaces its entry, its variants go, its signed URLs are 404', async () => {
+    const image = (await upload({ visibility: 'private', expires_in: '3600' })) as Awaited<ReturnType<typeof upload>> & { delete_url: string };
+    expect(api.edgeStore.get(image.id)).toMatch(/^p\|\d+\|acct_/);
+    const plain = image.url.split('?')[0];
+    const thumb = await signImageUrl(`${plain}?w=40&h=40&fit=cover`, { ...DEV, expiresIn: 60 });
+    expect((await fetch(image.url)).status).toBe(200);
+    expect((await fetch(thumb)).status).toBe(200);
+    await api.idle();
+    expect(await variantsOf(image.id)).toHaveLength(1);
+    // No key: the link is the credential; the page's form POSTs to it.
+    const deleted = await fetch(image.delete_url, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: '' });
+    expect(deleted.status).toBe(200);
+    await expectError(await fetch(image.url), 404, 'Image not found');
+    await expectError(await fetch(thumb), 404, 'Image not found');
+    await api.idle();
+    expect(api.edgeStore.get(image.id)).toBe(GONE);
+    expect(await variantsOf(image.id)).toEqual([]);
+    await expectError(await api.call(`/api/images/${image.id}`), 404, 'Image not found');
+  });
 });

@@ -23,6 +23,8 @@ afterAll(async () => {
 });
 
 const IMAGE_FIELDS = ['content_type', 'created_at', 'dominant_color', 'format', 'height', 'id', 'metadata', 'sha256', 'size', 'state', 'thumbhash', 'url', 'visibility', 'width'];
+/** The upload's answer has the image's one-time delete link besides (docs/api.md#delete-links). */
+const UPLOADED_FIELDS = [...IMAGE_FIELDS, 'delete_url'].sort();
 
 /** Multipart upload through the typed client (client/index.ts). */
 async function upload(bytes: Buffer, filename: string, type = 'application/octet-stream'): Promise<{ response: Response; data: ImageBody }> {
@@ -39,7 +41,7 @@ describe('direct upload of every allowed format', () => {
     const bytes = fixture(file);
     const { response, data } = await upload(bytes, file);
 
-    expect(Object.keys(data).sort()).toEqual(IMAGE_FIELDS);
+    expect(Object.keys(data).sort()).toEqual(UPLOADED_FIELDS);
     expect(data.id).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(data).toMatchObject({
       url: `${api.url}/image/${data.id}`,
@@ -68,7 +70,9 @@ describe('direct upload of every allowed format', () => {
     const get = await api.client().GET('/api/images/{image_id}', { params: { path: { image_id: data.id } } });
     expect(get.response.status).toBe(200);
     expectRateLimitHeaders(get.response);
-    expect(get.data?.data).toEqual(data);
+    const { delete_url: deleteUrl, ...shown } = data as ImageBody & { delete_url: string };
+    expect(deleteUrl).toMatch(new RegExp(`^${api.url}/api/images/${data.id}/delete/[A-Za-z0-9_-]{43}$`));
+    expect(get.data?.data).toEqual(shown);
 
     // The public URL needs no key and serves the published bytes themselves, as the CDN does.
     expect(data.url).toBe(`${api.url}/image/${data.id}`);

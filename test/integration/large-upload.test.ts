@@ -24,7 +24,7 @@ describe('large uploads through a presigned PUT', () => {
     expect(bytes.byteLength).toBeGreaterThan(20 * MiB);
 
     const started = await startUpload(api, { size: bytes.byteLength, content_type: 'image/bmp' });
-    expect(Object.keys(started).sort()).toEqual(['created_at', 'dominant_color', 'id', 'metadata', 'state', 'thumbhash', 'upload', 'url', 'visibility']);
+    expect(Object.keys(started).sort()).toEqual(['created_at', 'delete_url', 'dominant_color', 'id', 'metadata', 'state', 'thumbhash', 'upload', 'url', 'visibility']);
     expect(started.state).toBe('pending');
     expect(started.url).toBe(`${api.url}/image/${started.id}`);
     const { upload } = started;

@@ -19,7 +19,10 @@ const bobImages: ImageBody[] = [];
 async function upload(key: string, file = 'sample.png'): Promise<ImageBody> {
   const { data, response } = await uploadImage(api.client(key), new Blob([fixture(file)]), file);
   expect(response.status).toBe(201);
-  return data!.data as ImageBody;
+  // The listing shows the image without the one-time delete link the upload answered.
+  const { delete_url: deleteUrl, ...image } = data!.data as ImageBody & { delete_url: string };
+  expect(deleteUrl).toMatch(/\/delete\/[A-Za-z0-9_-]{43}$/);
+  return image;
 }
 
 /** GET /api/images through the typed client; `query` as in a URL (`?limit=20&cursor=...`). */

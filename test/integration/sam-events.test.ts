@@ -114,7 +114,7 @@ describe('events/ for sam local invoke', () => {
       { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: 'arn:aws:execute-api:us-east-1:123456789012:abc123defg/v1/*' },
     ]);
     // The key's random usage identifier, never the key itself (docs/api.md).
-    expect(result.usageIdentifierKey).toMatch(/^usage_[A-Za-z0-9_-]{32}$/);
+    expect(result.usageIdentifierKey).toMatch(/^usage[0-9a-f]{48}$/);
     expect(result.context).toEqual({ accountId: result.principalId, keyId: expect.stringMatching(/^key_/) });
     expect(result.principalId).toMatch(/^acct_/);
   });
@@ -147,7 +147,10 @@ describe('events/ for sam local invoke', () => {
 
     const got = await handlers.get(proxyEvent(EVENTS.getImage, image.id));
     expect(got.statusCode).toBe(200);
-    expect(body(got).data).toEqual(image);
+    // GET shows what the upload showed, less the one-time delete link.
+    const { delete_url: deleteUrl, ...shown } = image;
+    expect(deleteUrl).toMatch(new RegExp(`^https://abc123defg\\.execute-api\\.us-east-1\\.amazonaws\\.com/v1/api/images/${image.id}/delete/[A-Za-z0-9_-]{43}$`));
+    expect(body(got).data).toEqual(shown);
 
     // On the API's own domain the public path is a permanent redirect to the delivery URL.
     const view = await handlers.view(proxyEvent(EVENTS.viewImage, image.id));

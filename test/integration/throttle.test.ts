@@ -1,6 +1,7 @@
 import { Agent } from 'node:http';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_CONSOLE_USAGE_ID } from '../../local/app';
 import { LOCAL_RESOURCES } from '../../local/emulators';
 import type { UsagePlanLimits } from '../../local/usage-plan';
 import type { KeyAdmin } from '../../scripts/key-admin';
@@ -152,8 +153,8 @@ describe('daily quota, injected clock', () => {
 });
 
 describe('usage plan from the environment (real clock)', () => {
-  it('reads IMAGER_THROTTLE_RATE, IMAGER_THROTTLE_BURST and IMAGER_DAILY_QUOTA', () => {
-    expect(api.gateway.usage.limits).toEqual({ rate: RATE, burst: BURST, dailyQuota: DAILY });
+  it('reads IMAGER_THROTTLE_RATE, IMAGER_THROTTLE_BURST and IMAGER_DAILY_QUOTA (the console sessions\' meter is on a plan without them)', () => {
+    expect(api.gateway.usage.limits).toEqual({ rate: RATE, burst: BURST, dailyQuota: DAILY, unlimited: [LOCAL_CONSOLE_USAGE_ID] });
   });
 
   it('throttles a burst over the bucket with 429s that do not consume the hourly window', async () => {

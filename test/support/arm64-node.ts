@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isExecutableFile, onPath } from './executables';
 
 /**
  * Node.js 24 for linux-arm64, Lambda's own platform for Imager's functions, made runnable on
@@ -53,22 +54,7 @@ export interface ProvideOptions {
   readonly log?: (message: string) => void;
 }
 
-function isExecutableFile(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
-}
-
-/** The first executable `name` on `path`, or undefined. */
-export function onPath(name: string, path: string): string | undefined {
-  for (const dir of path.split(delimiter).filter(Boolean)) {
-    if (isExecutableFile(join(dir, name))) return join(dir, name);
-  }
-  return undefined;
-}
+export { onPath };
 
 const INSTALL_HINT =
   `sudo apt-get install -y ${QEMU_PACKAGE} ${SYSROOT_PACKAGES.join(' ')} ` +

@@ -1,8 +1,9 @@
-import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { delimiter, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import puppeteer, { type Browser, type LaunchOptions } from 'puppeteer-core';
+import { isExecutableFile, onPath } from './executables';
 
 /**
  * The browser of the browser suites (the console, /docs), found without any setup so that
@@ -34,23 +35,11 @@ export interface FoundBrowser {
   readonly source: 'CHROMIUM_PATH' | 'system' | '@sparticuz/chromium';
 }
 
-function isExecutableFile(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
-}
-
 /** The first system browser on `path` (a PATH-style list of directories), or undefined. */
 export function systemBrowser(path = process.env.PATH ?? ''): string | undefined {
-  const dirs = path.split(delimiter).filter(Boolean);
   for (const name of SYSTEM_BROWSERS) {
-    for (const dir of dirs) {
-      const candidate = join(dir, name);
-      if (isExecutableFile(candidate)) return candidate;
-    }
+    const found = onPath(name, path);
+    if (found) return found;
   }
   return undefined;
 }

@@ -1,28 +1,10 @@
+import { cloudFrontQuery } from '../../local/cdn';
 import { edgeFunctionCode } from '../../lib/edge/function-code';
 import { type EdgeHandler, type EdgeReader, loadEdgeFunction } from '../../local/edge-runtime';
 import type { UnsignedSet } from '../../functions/core/edge-rules';
 
-/** A query as CloudFront hands it to a function: one entry per name, repeats in multiValue, values not decoded. */
-export type CfQuery = Record<string, { value: string; multiValue?: Array<{ value: string }> }>;
-
-export function cloudFrontQuery(search: string): CfQuery {
-  const query: CfQuery = {};
-  const raw = search.startsWith('?') ? search.slice(1) : search;
-  if (raw === '') return query;
-  for (const part of raw.split('&')) {
-    const at = part.indexOf('=');
-    const name = at < 0 ? part : part.slice(0, at);
-    const value = at < 0 ? '' : part.slice(at + 1);
-    const existing = Object.prototype.hasOwnProperty.call(query, name) ? query[name] : undefined;
-    if (existing) {
-      existing.multiValue = [...(existing.multiValue ?? [{ value: existing.value }]), { value }];
-    } else {
-      // defineProperty: a parameter called __proto__ is data, not the prototype.
-      Object.defineProperty(query, name, { value: { value }, enumerable: true, writable: true, configurable: true });
-    }
-  }
-  return query;
-}
+/** A query as CloudFront hands it to a function: local mode's parser (local/cdn.ts), the one the local CDN runs. */
+export { cloudFrontQuery } from '../../local/cdn';
 
 /** A viewer-request event for `GET <uri>?<search>`. */
 export function viewerRequestEvent(uri: string, search: string, accept?: string) {

@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import {
+  accountOverview,
   issueAccountKey,
   type KeyRecordStore,
   listAccountKeys,
@@ -9,19 +10,25 @@ import {
   type UsagePlanKeys,
   type UserAccountStore,
 } from '../../functions/core/account-keys';
-import { KEY_REQUEST_BODY, KeyNotFoundError, MAX_ACTIVE_KEYS, parseKeyName, type SessionUser, TooManyKeysError, type UserAccount } from '../../functions/core/accounts';
+import type { AccountMeter, MeterStore } from '../../functions/core/account-meters';
+import { KEY_REQUEST_BODY, KeyNotFoundError, MAX_ACTIVE_KEYS, parseKeyName, type SessionUser, sessionWindowId, TooManyKeysError, type UserAccount } from '../../functions/core/accounts';
 import { hashApiKey } from '../../functions/core/api-keys';
+import type { Window } from '../../functions/core/hourly-quota';
 import { BadRequestError } from '../../functions/core/errors';
 import { createCreateAccountKeyHandler } from '../../functions/create-account-key';
 import { createRevokeAccountKeyHandler } from '../../functions/revoke-account-key';
 import { jsonBody } from '../../functions/transport/body';
 import { sessionUserFrom } from '../../functions/transport/request';
 
-/** The keys table and the account records, in memory, with the same contracts as the DynamoDB adapters. */
-class MemoryStores implements KeyRecordStore, UserAccountStore {
+/** The keys table (keys, account records, meters), in memory, with the same contracts as the DynamoDB adapters. */
+class MemoryStores implements KeyRecordStore, UserAccountStore, MeterStore {
   readonly keys = new Map<string, StoredKey>();
   readonly accounts = new Map<string, { accountId: string; email: string; createdAt: string; keys: Record<string, string>; active: Record<string, string> }>();
+  readonly meters = new Map<string, AccountMeter>();
+  apiGatewayKeys = 0;
   failPut = false;
+  /** Runs before a meter is stored (a concurrent request getting there first). */
+  beforePutMeter: (() => void) | undefined;
 
   async putKey(record: StoredKey): Promise<boolean> {
     if (this.failPut) throw Object.assign(new Error('down'), { name: 'ServiceUnavailable' });
@@ -38,13 +45,25 @@ class MemoryStores implements KeyRecordStore, UserAccountStore {
   async findByHashes(hashes: readonly string[]): Promise<StoredKey[]> {
     return hashes.map((hash) => this.keys.get(hash)).filter((key): key is StoredKey => key !== undefined);
   }
-  async clearApiGatewayKeyId(keyHash: string): Promise<void> {
-    const { apiGatewayKeyId: _gone, ...rest } = this.keys.get(keyHash)!;
-    this.keys.set(keyHash, rest);
+  async findMeter(accountId: string): Promise<AccountMeter | undefined> {
+    return this.meters.get(accountId);
+  }
+  async putMeter(meter: AccountMeter): Promise<boolean> {
+    this.beforePutMeter?.();
+    if (this.meters.has(meter.accountId)) return false;
+    this.meters.set(meter.accountId, meter);
+    return true;
+  }
+  async countApiGatewayKey(): Promise<number> {
+    this.apiGatewayKeys += 1;
+    return this.apiGatewayKeys;
   }
   async ensure(user: SessionUser, newAccountId: string, now: Date): Promise<UserAccount> {
     if (!this.accounts.has(user.sub)) this.accounts.set(user.sub, { accountId: newAccountId, email: user.email, createdAt: now.toISOString(), keys: {}, active: {} });
     return this.view(user.sub);
+  }
+  async find(sub: string): Promise<UserAccount | undefined> {
+    return this.accounts.has(sub) ? this.view(sub) : undefined;
   }
   view(sub: string): UserAccount {
     const account = this.accounts.get(sub)!;
@@ -70,20 +89,18 @@ class RecordingPlan implements UsagePlanKeys {
   /** API Gateway key id -> its value (the usage identifier). */
   readonly values = new Map<string, string>();
   failAdd = false;
-  failRemove = false;
-  async add(usageIdentifier: string, label: { keyId: string; accountId: string }): Promise<string> {
-    this.calls.push(`add ${label.keyId}`);
+  private made = 0;
+  async add(usageIdentifier: string, label: { accountId: string }): Promise<string> {
+    this.calls.push(`add ${label.accountId}`);
     if (this.failAdd) throw new Error('api gateway down');
-    this.values.set(`agw-${label.keyId}`, usageIdentifier);
-    return `agw-${label.keyId}`;
+    this.made += 1;
+    const id = `agw-${label.accountId}-${this.made}`;
+    this.values.set(id, usageIdentifier);
+    return id;
   }
   async remove(id: string): Promise<void> {
     this.calls.push(`remove ${id}`);
-    if (this.failRemove) throw new Error('api gateway down');
     this.values.delete(id);
-  }
-  async flushAuthorizerCache(): Promise<void> {
-    this.calls.push('flush');
   }
 }
 
@@ -93,7 +110,9 @@ const silent = { error: () => undefined };
 
 function setup(usagePlan?: UsagePlanKeys) {
   const stores = new MemoryStores();
-  return { stores, deps: { keys: stores, accounts: stores, usagePlan, log: silent } };
+  const gauge: number[] = [];
+  const metrics = { apiGatewayKeys: (count: number) => void gauge.push(count), flush: async () => undefined };
+  return { stores, gauge, deps: { keys: stores, accounts: stores, meters: { meters: stores, usagePlan, metrics, log: silent }, log: silent } };
 }
 
 function event(user: SessionUser | null, init: Partial<APIGatewayProxyEvent> = {}): APIGatewayProxyEvent {
@@ -196,29 +215,65 @@ describe('issuing keys', () => {
     expect(Object.keys(stores.view(alice.sub).activeKeys)).not.toContain(ids[0]);
   });
 
-  it('registers the key on the usage plan, and leaves nothing behind when storing fails', async () => {
+  it("makes the account's meter with its first key: one API Gateway key holding a random usage identifier, reused by every later key", async () => {
     const plan = new RecordingPlan();
-    const { stores, deps } = setup(plan);
-    const account = await stores.ensure(alice, 'acct_alice', new Date());
-    const ok = await issueAccountKey(deps, account, 'laptop');
-    expect(plan.calls).toEqual([`add ${ok.key.keyId}`]);
-    const stored = stores.keys.get(hashApiKey(ok.secret))!;
-    expect(stored.apiGatewayKeyId).toBe(`agw-${ok.key.keyId}`);
-    // API Gateway holds the random usage identifier stored with the record, never the key.
-    expect(stored.usageIdentifier).toMatch(/^usage_/);
-    expect(plan.values.get(`agw-${ok.key.keyId}`)).toBe(stored.usageIdentifier);
-    expect([...plan.values.values()]).not.toContain(ok.secret);
+    const { stores, deps, gauge } = setup(plan);
+    await stores.ensure(alice, 'acct_alice', new Date());
+    const first = await issueAccountKey(deps, stores.view(alice.sub), 'laptop');
+    const issued = [first];
+    for (let i = 0; i < 4; i += 1) issued.push(await issueAccountKey(deps, stores.view(alice.sub), `more ${i}`));
+    // One API Gateway key for the account, however many keys it makes.
+    expect(plan.calls).toEqual(['add acct_alice']);
+    const meter = stores.meters.get('acct_alice')!;
+    expect(meter).toMatchObject({ accountId: 'acct_alice', apiGatewayKeyId: 'agw-acct_alice-1', usageIdentifier: expect.stringMatching(/^usage[0-9a-f]{48}$/) });
+    expect(plan.values.get('agw-acct_alice-1')).toBe(meter.usageIdentifier);
+    for (const { secret } of issued) {
+      const stored = stores.keys.get(hashApiKey(secret))!;
+      expect(stored.usageIdentifier).toBe(meter.usageIdentifier);
+      // No API Gateway key of its own; API Gateway never holds a key.
+      expect(stored.apiGatewayKeyId).toBeUndefined();
+      expect([...plan.values.values()]).not.toContain(secret);
+    }
+    // The ceiling's gauge: the meters' API keys plus the console sessions' one.
+    expect(gauge).toEqual([2]);
 
-    stores.failPut = true;
-    await expect(issueAccountKey(deps, stores.view(alice.sub), 'doomed')).rejects.toThrow('down');
-    const failedId = plan.calls[1].replace('add ', '');
-    expect(plan.calls).toEqual([`add ${ok.key.keyId}`, `add ${failedId}`, `remove agw-${failedId}`]);
-    expect([...plan.values.keys()]).toEqual([`agw-${ok.key.keyId}`]);
-    expect(Object.keys(stores.view(alice.sub).keys)).toEqual([ok.key.keyId]);
-    expect(stores.keys.size).toBe(1);
+    // Another account: its own meter.
+    await stores.ensure(bob, 'acct_bob', new Date());
+    await issueAccountKey(deps, stores.view(bob.sub), 'ci');
+    expect(plan.calls).toEqual(['add acct_alice', 'add acct_bob']);
+    expect(gauge).toEqual([2, 3]);
   });
 
-  it('releases the slot when the usage plan refuses the key', async () => {
+  it('leaves the meter in place and no key behind when storing the key fails', async () => {
+    const plan = new RecordingPlan();
+    const { stores, deps } = setup(plan);
+    await stores.ensure(alice, 'acct_alice', new Date());
+    stores.failPut = true;
+    await expect(issueAccountKey(deps, stores.view(alice.sub), 'doomed')).rejects.toThrow('down');
+    expect(Object.keys(stores.view(alice.sub).keys)).toEqual([]);
+    expect(stores.keys.size).toBe(0);
+    // The meter belongs to the account, not to the key: the next key uses it, no second API key.
+    stores.failPut = false;
+    await issueAccountKey(deps, stores.view(alice.sub), 'laptop');
+    expect(plan.calls).toEqual(['add acct_alice']);
+  });
+
+  it('two first keys at once: one meter is stored, the other API Gateway key is deleted again, both keys use the stored meter', async () => {
+    const plan = new RecordingPlan();
+    const { stores, deps } = setup(plan);
+    await stores.ensure(alice, 'acct_alice', new Date());
+    // A concurrent first key stores its meter between our lookup and our put.
+    stores.beforePutMeter = () => {
+      stores.beforePutMeter = undefined;
+      stores.meters.set('acct_alice', { accountId: 'acct_alice', usageIdentifier: 'usage_theirs', apiGatewayKeyId: 'agw-theirs', createdAt: new Date().toISOString() });
+    };
+    const issued = await issueAccountKey(deps, stores.view(alice.sub), 'laptop');
+    expect(plan.calls).toEqual(['add acct_alice', 'remove agw-acct_alice-1']);
+    expect(stores.keys.get(hashApiKey(issued.secret))!.usageIdentifier).toBe('usage_theirs');
+    expect(stores.apiGatewayKeys).toBe(0);
+  });
+
+  it('releases the slot when the usage plan refuses the meter', async () => {
     const plan = new RecordingPlan();
     plan.failAdd = true;
     const { stores, deps } = setup(plan);
@@ -226,36 +281,25 @@ describe('issuing keys', () => {
     await expect(issueAccountKey(deps, account, 'laptop')).rejects.toThrow('api gateway down');
     expect(stores.view(alice.sub).keys).toEqual({});
     expect(stores.keys.size).toBe(0);
+    expect(stores.meters.size).toBe(0);
   });
 });
 
 describe('revoking keys', () => {
-  it('deletes the API Gateway key once and flushes the authorizer cache; a second revoke is harmless', async () => {
+  it('is a table write only: no API Gateway call, no cache flush, the meter stays; a second revoke is harmless', async () => {
     const plan = new RecordingPlan();
     const { stores, deps } = setup(plan);
     const account = await stores.ensure(alice, 'acct_alice', new Date());
     const issued = await issueAccountKey(deps, account, 'laptop');
+    const before = [...plan.calls];
     await revokeAccountKey(deps, stores.view(alice.sub), issued.key.keyId);
     await revokeAccountKey(deps, stores.view(alice.sub), issued.key.keyId);
-    expect(plan.calls).toEqual([`add ${issued.key.keyId}`, `remove agw-${issued.key.keyId}`, 'flush']);
-    expect(plan.values.size).toBe(0);
-    expect(stores.keys.get(hashApiKey(issued.secret))!.apiGatewayKeyId).toBeUndefined();
+    expect(plan.calls).toEqual(before);
+    expect(plan.values.size).toBe(1);
+    expect(stores.meters.get('acct_alice')).toBeDefined();
     const [listed] = await listAccountKeys(deps, stores.view(alice.sub));
     expect(listed.revokedAt).toBeDefined();
-  });
-
-  it('a revoke whose API Gateway delete failed deletes it on the next try', async () => {
-    const plan = new RecordingPlan();
-    const { stores, deps } = setup(plan);
-    const account = await stores.ensure(alice, 'acct_alice', new Date());
-    const issued = await issueAccountKey(deps, account, 'laptop');
-    plan.failRemove = true;
-    await expect(revokeAccountKey(deps, stores.view(alice.sub), issued.key.keyId)).rejects.toThrow('api gateway down');
-    expect(stores.keys.get(hashApiKey(issued.secret))!.revokedAt).toBeDefined();
-    plan.failRemove = false;
-    await revokeAccountKey(deps, stores.view(alice.sub), issued.key.keyId);
-    expect(plan.values.size).toBe(0);
-    expect(plan.calls.slice(-2)).toEqual([`remove agw-${issued.key.keyId}`, 'flush']);
+    expect(stores.view(alice.sub).activeKeys).toEqual({});
   });
 
   it("answers 404 for another account's key and leaves it active", async () => {
@@ -265,6 +309,27 @@ describe('revoking keys', () => {
     const bobs = await issueAccountKey(deps, stores.view(bob.sub), 'bobs');
     await expect(revokeAccountKey(deps, stores.view(alice.sub), bobs.key.keyId)).rejects.toBeInstanceOf(KeyNotFoundError);
     expect(stores.keys.get(hashApiKey(bobs.secret))!.revokedAt).toBeUndefined();
+  });
+});
+
+describe('usage this hour', () => {
+  it("adds the account's console window (its sessions, one window like a key) to its keys' windows", async () => {
+    const { stores, deps } = setup();
+    await stores.ensure(alice, 'acct_alice', new Date());
+    const issued = await issueAccountKey(deps, stores.view(alice.sub), 'laptop');
+    const asked: string[][] = [];
+    const usage = {
+      async usage(keyIds: readonly string[], _window: Window) {
+        asked.push([...keyIds]);
+        return new Map([
+          [issued.key.keyId, { requestsThisHour: 3 }],
+          [sessionWindowId('acct_alice'), { requestsThisHour: 4 }],
+        ]);
+      },
+    };
+    const overview = await accountOverview({ accounts: stores, usage, images: { get: async () => ({ count: 0, bytes: 0 }) }, hourlyLimit: 1000 }, alice, Date.now());
+    expect(asked).toEqual([[issued.key.keyId, 'console_acct_alice']]);
+    expect(overview.usage).toMatchObject({ hourly_limit: 1000, requests_this_hour: 7 });
   });
 });
 

@@ -3,6 +3,7 @@ import type { EdgeChanges } from '../../functions/core/edge-entries';
 import type { LookupEntry } from '../../functions/core/image-lookups';
 import type { ImageUpdate } from '../../functions/core/image-updates';
 import type { ImageRecord } from '../../functions/core/images';
+import { createDeleteByLinkHandler } from '../../functions/delete-by-link';
 import { createPatchImageHandler } from '../../functions/patch-image';
 import { createUploadHandler } from '../../functions/upload-image';
 import { ACCOUNT, apiEvent, bodyOf, FakeObjects, FakeRecords, fixture, MemoryLog, multipart, OTHER_ACCOUNT, quotaWith, readyRecord, TEST_CONFIG } from './support/fakes';
@@ -108,6 +109,35 @@ describe('upload with metadata and duplicates', () => {
     const option = await upload(uploadEvent([image()], { on_duplicate: 'yes' }));
     expect(bodyOf(option)).toEqual({ status: 'error', message: 'on_duplicate must be "store" or "return"' });
     expect(events).toEqual([]);
+  });
+});
+
+describe('the delete link of an image with metadata', () => {
+  it('the upload answers its delete_url (not the 200 of on_duplicate=return); the link removes the image and its lookups', async () => {
+    const { upload, records, objects, lookups, events } = setup();
+    const { data } = bodyOf(await upload(uploadEvent([{ name: 'metadata', data: Buffer.from('{"user":"42"}') }, image()])));
+    expect(records.items.get(data.id)?.deleteTokenHash).toMatch(/^[0-9a-f]{64}$/);
+    const returned = bodyOf(await upload(uploadEvent([image()], { on_duplicate: 'return' }))).data;
+    expect(returned.id).toBe(data.id);
+    // The link was shown once, with its own upload.
+    expect(returned.delete_url).toBeUndefined();
+    expect(lookups.items.size).toBe(1);
+    const [, token] = /\/delete\/([A-Za-z0-9_-]{43})$/.exec(String(data.delete_url))!;
+    const link = createDeleteByLinkHandler({ records, objects, lookups, log: new MemoryLog() });
+    events.length = 0;
+    const response = await link(
+      apiEvent({
+        httpMethod: 'POST',
+        resource: '/api/images/{image_id}/delete/{token}',
+        path: `/api/images/${data.id}/delete/${token}`,
+        pathParameters: { image_id: data.id, token },
+        accountId: null,
+      }),
+    );
+    expect(response.statusCode).toBe(200);
+    expect(records.items.has(data.id)).toBe(false);
+    expect(lookups.items.size).toBe(0);
+    expect(events).toContain('lookups.delete user=42');
   });
 });
 

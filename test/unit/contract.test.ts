@@ -28,6 +28,7 @@ const IMAGE = {
   metadata: {},
   thumbhash: null,
   dominant_color: null,
+  delete_url: `http://127.0.0.1:3000/api/images/${ID}/delete/Q2xpY2sgdGhlIGxpbmsgdG8gZGVsZXRlIGl0IG9uY2U`,
 };
 
 function upload(overrides: Partial<ObservedResponse> = {}, data: unknown = IMAGE): ObservedResponse {
@@ -69,8 +70,8 @@ describe('contractProblems', () => {
   });
 
   it('refuses an undeclared content type and a JSON answer without its charset', async () => {
-    const text = upload({ headers: { 'Content-Type': 'text/plain', Location: '/x', ...RATE } });
-    expect((await contractProblems(text)).join()).toMatch(/Content-Type text\/plain is not declared/);
+    const html = upload({ headers: { 'Content-Type': 'text/html', Location: '/x', ...RATE } });
+    expect((await contractProblems(html)).join()).toMatch(/Content-Type text\/html is not declared/);
     const bare = upload({ headers: { 'Content-Type': 'application/json', Location: '/x', ...RATE } });
     expect((await contractProblems(bare)).join()).toMatch(/expected application\/json; charset=utf-8/);
   });

@@ -5,6 +5,7 @@ import { createGetImageHandler } from '../../functions/get-image';
 import { createListImagesHandler } from '../../functions/list-images';
 import { createStartUploadHandler } from '../../functions/start-upload';
 import { PENDING_GRACE_SECONDS } from '../../functions/core/large-upload';
+import { hashDeleteToken } from '../../functions/core/delete-links';
 import { createUploadHandler } from '../../functions/upload-image';
 import { createViewImageHandler } from '../../functions/view-image';
 import { decodeCursor, encodeCursor } from '../../functions/core/cursor';
@@ -82,7 +83,10 @@ describe('createUploadHandler', () => {
       thumbhash: null,
       dominant_color: null,
       visibility: 'public',
+      delete_url: expect.stringMatching(new RegExp(`^${BASE_URL}/api/images/${data.id}/delete/[A-Za-z0-9_-]{43}$`)),
     });
+    // The delete link's token is shown once: the record keeps only its hash.
+    expect(records.items.get(data.id)?.deleteTokenHash).toBe(hashDeleteToken(data.delete_url.split('/').pop()));
     expect(response.headers?.Location).toBe(`/v1/api/images/${data.id}`); // under the stage the client called
     expect(response.headers?.['X-RateLimit-Remaining']).toBe('999');
     expect(events).toEqual([`objects.put images/${data.id}`, `records.create ${data.id}`]);
@@ -444,7 +448,9 @@ describe('createStartUploadHandler', () => {
       state: 'pending',
       createdAt: new Date(NOW_MS).toISOString(),
       expiresAt: NOW_MS / 1000 + 900 + PENDING_GRACE_SECONDS,
+      deleteTokenHash: hashDeleteToken(data.delete_url.split('/').pop()),
     });
+    expect(data.delete_url).toMatch(new RegExp(`^${BASE_URL}/api/images/${data.id}/delete/[A-Za-z0-9_-]{43}$`));
     expect(linkCalls).toEqual([{ key: `uploads/${data.id}`, options: { size: 123456, maxBytes: 50 * 1024 * 1024, expiresIn: 900 } }]);
   });
 

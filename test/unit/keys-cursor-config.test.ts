@@ -157,9 +157,15 @@ describe('readStackSettings (CDK context)', () => {
       uploadUrlSeconds: DEFAULTS.uploadUrlSeconds,
       apiThrottle: { rate: DEFAULTS.apiThrottleRate, burst: DEFAULTS.apiThrottleBurst },
       publicThrottle: { rate: DEFAULTS.publicThrottleRate, burst: DEFAULTS.publicThrottleBurst },
-      reservedConcurrency: true,
+      // Off unless asked for: a new account cannot hold the reservations (docs/quotas.md).
+      reservedConcurrency: false,
+      userPoolWaf: false,
       edge: { unsigned: { sizes: [64, 128, 256, 512, 1024, 2048], formats: ['jpeg', 'png', 'webp', 'avif', 'auto'] }, privateUrlSeconds: 3600, edgeTtlSeconds: 86_400, maxVariantsPerImage: 100 },
     });
+  });
+
+  it('takes an authorizer cache of up to 300 s (how long a revoked key may keep working)', () => {
+    expect(settingsOf({ IMAGER_AUTH_CACHE_SECONDS: 300 })).toMatchObject({ authCacheSeconds: 300 });
   });
 
   it('reads the edge settings from context (docs/edge.md), and refuses bad ones', () => {
@@ -196,6 +202,8 @@ describe('readStackSettings (CDK context)', () => {
     ['IMAGER_DAILY_QUOTA', -1],
     ['IMAGER_MAX_PIXELS', true],
     ['IMAGER_AUTH_CACHE_SECONDS', 3601],
+    // Within API Gateway's 3600, but a revoked key works as long as its cached answer (no flush).
+    ['IMAGER_AUTH_CACHE_SECONDS', 301],
     ['IMAGER_AUTH_CACHE_SECONDS', 'x'],
     ['IMAGER_PUBLIC_BASE_URL', 'not a url'],
   ])('refuses %s=%s', (name, value) => {

@@ -209,6 +209,7 @@ describe('EmfMetrics: the EMF lines Powertools writes', () => {
       metrics.swept('orphanObject', 1);
       metrics.metadataRemoved(5);
       metrics.variantRendered('avif');
+      metrics.apiGatewayKeys(3);
       await metrics.flush();
     });
     for (const metric of written) {

@@ -144,6 +144,9 @@ describe('the preflight', () => {
     apiGateway.on(GetApiKeysCommand, { position: 'p3' }).resolves({ items: keys(7) });
     let finding = byCheck(await runPreflight(clients, plan(), TARGET), 'api-keys');
     expect(finding).toMatchObject({ verdict: 'ok', message: expect.stringContaining('1007 API Gateway API keys in eu-west-1') });
+    // The per-account model: what is left is how many more accounts can make their first key.
+    expect(finding.message).toContain('Imager holds one per account with keys and 1 for all console sessions, none per key or sign-in');
+    expect(finding.message).toContain('room for 8993 more accounts');
     expect(apiGateway.commandCalls(GetApiKeysCommand).map((call) => call.args[0].input)).toEqual([
       { limit: 500, position: undefined },
       { limit: 500, position: 'p2' },
@@ -156,11 +159,18 @@ describe('the preflight', () => {
     finding = byCheck(await runPreflight(clients, plan(), TARGET), 'api-keys');
     expect(finding.verdict).toBe('refuse');
     expect(finding.message).toContain('10000 API Gateway API keys in eu-west-1 (this deploy adds 0), of 10,000 per account and region');
+    expect(finding.message).toContain("no room for a new account's first key");
 
     apiGateway.reset();
     apiGateway.on(GetApiKeysCommand).resolves({ items: keys(8500) });
     finding = byCheck(await runPreflight(clients, plan(), TARGET), 'api-keys');
     expect(finding).toMatchObject({ verdict: 'note', message: expect.stringContaining('1500 left for new accounts') });
+    expect(finding.message).toContain('the 8,000 (80%) where the ApiGatewayKeysCeiling alarm fires');
+
+    // Just under the alarm's 8,000: still ok.
+    apiGateway.reset();
+    apiGateway.on(GetApiKeysCommand).resolves({ items: keys(7999) });
+    expect(byCheck(await runPreflight(clients, plan(), TARGET), 'api-keys').verdict).toBe('ok');
   });
 
   it("notes Cognito's own sender and its daily limit when no SES sender is set", async () => {

@@ -21,6 +21,7 @@ import {
 
 export type { Account, ApiKey, Export, Image, NewKey, SignedPart, StartedUpload, UploadedPart };
 export type SigningSecret = components['schemas']['SigningSecret'];
+export type AccountDeletion = components['schemas']['AccountDeletion'];
 export type NewSigningSecret = components['schemas']['NewSigningSecretResponse']['data'];
 export type ImagePage = components['schemas']['ImageListResponse']['data'];
 
@@ -63,7 +64,7 @@ async function unwrap<T>(call: () => Promise<Answer<T>>): Promise<T> {
 export class ImagerApi {
   constructor(
     private readonly baseUrl: string,
-    /** The session's ID token (account routes). */
+    /** The session's ID token: the account routes and the image routes take it (docs/accounts-and-console.md). */
     private readonly sessionToken: () => Promise<string>,
   ) {}
 
@@ -104,6 +105,17 @@ export class ImagerApi {
     return (await unwrap(() => client.GET('/api/account/export'))).exports;
   }
 
+  /** DELETE /api/account: confirmed with the password; where the deletion stands (docs/account-deletion.md). */
+  async deleteAccount(password: string): Promise<AccountDeletion> {
+    const client = await this.session();
+    return unwrap(() => client.DELETE('/api/account', { body: { password } }));
+  }
+
+  async getAccountDeletion(): Promise<AccountDeletion> {
+    const client = await this.session();
+    return unwrap(() => client.GET('/api/account/deletion'));
+  }
+
   // URL-signing secrets (docs/edge.md): the session too.
   async listSigningSecrets(): Promise<SigningSecret[]> {
     const client = await this.session();
@@ -120,52 +132,56 @@ export class ImagerApi {
     await unwrap(() => client.DELETE('/api/account/signing-secrets/{kid}', { params: { path: { kid } } }));
   }
 
-  // Image routes: an API key.
-  listImages(key: string, cursor?: string, limit = 24): Promise<ImagePage> {
-    return unwrap(() => this.keyed(key).GET('/api/images', { params: { query: { limit, ...(cursor ? { cursor } : {}) } } }));
+  // Image routes: the same session (the authorizer takes it there like a key of the account).
+  async listImages(cursor?: string, limit = 24): Promise<ImagePage> {
+    const client = await this.session();
+    return unwrap(() => client.GET('/api/images', { params: { query: { limit, ...(cursor ? { cursor } : {}) } } }));
   }
 
-  getImage(key: string, id: string): Promise<Image> {
-    return unwrap(() => this.keyed(key).GET('/api/images/{image_id}', { params: { path: { image_id: id } } }));
+  async getImage(id: string): Promise<Image> {
+    const client = await this.session();
+    return unwrap(() => client.GET('/api/images/{image_id}', { params: { path: { image_id: id } } }));
   }
 
-  async deleteImage(key: string, id: string): Promise<void> {
-    await unwrap(() => this.keyed(key).DELETE('/api/images/{image_id}', { params: { path: { image_id: id } } }));
+  async deleteImage(id: string): Promise<void> {
+    const client = await this.session();
+    await unwrap(() => client.DELETE('/api/images/{image_id}', { params: { path: { image_id: id } } }));
   }
 
   /** POST /api/images/uploads: one presigned PUT of exactly `size` bytes, or (`partSize`) a resumable upload in parts of that size. */
-  startUpload(key: string, size: number, contentType: string, partSize?: number): Promise<StartedUpload> {
+  async startUpload(size: number, contentType: string, partSize?: number): Promise<StartedUpload> {
+    const client = await this.session();
     const body = {
       size,
       ...(contentType ? { content_type: contentType as components['schemas']['ImageContentType'] } : {}),
       ...(partSize === undefined ? {} : { multipart: true, part_size: partSize }),
     };
-    return unwrap(() => this.keyed(key).POST('/api/images/uploads', { body }));
+    return unwrap(() => client.POST('/api/images/uploads', { body }));
   }
 
   // A resumable upload's parts (docs/api.md, "Resumable uploads").
-  async signUploadParts(key: string, id: string, partNumbers: number[]): Promise<SignedPart[]> {
+  async signUploadParts(id: string, partNumbers: number[]): Promise<SignedPart[]> {
+    const client = await this.session();
     const path = { image_id: id };
-    return (await unwrap(() => this.keyed(key).POST('/api/images/{image_id}/upload/parts', { params: { path }, body: { part_numbers: partNumbers } }))).parts;
+    return (await unwrap(() => client.POST('/api/images/{image_id}/upload/parts', { params: { path }, body: { part_numbers: partNumbers } }))).parts;
   }
 
-  async listUploadParts(key: string, id: string): Promise<UploadedPart[]> {
-    return (await unwrap(() => this.keyed(key).GET('/api/images/{image_id}/upload/parts', { params: { path: { image_id: id } } }))).parts;
+  async listUploadParts(id: string): Promise<UploadedPart[]> {
+    const client = await this.session();
+    return (await unwrap(() => client.GET('/api/images/{image_id}/upload/parts', { params: { path: { image_id: id } } }))).parts;
   }
 
-  completeUpload(key: string, id: string, parts: Array<{ part_number: number; etag: string }>): Promise<Image> {
-    return unwrap(() => this.keyed(key).POST('/api/images/{image_id}/upload/complete', { params: { path: { image_id: id } }, body: { parts } }));
+  async completeUpload(id: string, parts: Array<{ part_number: number; etag: string }>): Promise<Image> {
+    const client = await this.session();
+    return unwrap(() => client.POST('/api/images/{image_id}/upload/complete', { params: { path: { image_id: id } }, body: { parts } }));
   }
 
-  async abortUpload(key: string, id: string): Promise<void> {
-    await unwrap(() => this.keyed(key).DELETE('/api/images/{image_id}/upload', { params: { path: { image_id: id } } }));
+  async abortUpload(id: string): Promise<void> {
+    const client = await this.session();
+    await unwrap(() => client.DELETE('/api/images/{image_id}/upload', { params: { path: { image_id: id } } }));
   }
 
   private async session(): Promise<ImagerClient> {
     return createImagerClient({ baseUrl: this.baseUrl, sessionToken: await this.sessionToken() });
-  }
-
-  private keyed(key: string): ImagerClient {
-    return createImagerClient({ baseUrl: this.baseUrl, apiKey: key });
   }
 }

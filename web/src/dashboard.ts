@@ -1,14 +1,15 @@
+import { accountDeletionSection } from './account-deletion';
 import type { Claims } from './auth';
-import { forgetConsoleKey } from './console-key';
 import type { ConsoleContext } from './context';
 import { formatBytes, formatTime, h } from './dom';
 import { exportSection } from './export';
 import { gallerySection } from './gallery';
 import { keysSection } from './keys';
+import { revokeLegacyConsoleKey } from './legacy-console-key';
 import { signingSecretsSection } from './signing-secrets';
 import { alertBox, errorText, go, mount, type Section, setBusy, showWho } from './ui';
 
-/** Account settings of the signed-in person: usage, API keys, URL-signing secrets, the gallery and the export, with sign-out. */
+/** Account settings of the signed-in person: usage, API keys, URL-signing secrets, the gallery, the export and deleting the account, with sign-out. */
 export function dashboardView(context: ConsoleContext, user: Claims): void {
   const { api, auth } = context;
   const signOut = h(
@@ -17,8 +18,7 @@ export function dashboardView(context: ConsoleContext, user: Claims): void {
       type: 'button',
       async onclick() {
         setBusy(signOut, true);
-        // The console's own key goes with the session; then the refresh token is revoked.
-        await forgetConsoleKey(api, user);
+        // Signing out is Cognito's alone: the image routes took the session, no key goes with it.
         try {
           await auth.signOut();
           sessionStorage.setItem('imager.notice', 'You are signed out.');
@@ -36,14 +36,22 @@ export function dashboardView(context: ConsoleContext, user: Claims): void {
   const usage = usageSection(context);
   const keys = keysSection(context, () => usage.refresh());
   const signing = signingSecretsSection(context);
-  const gallery = gallerySection(context, user, () => usage.refresh());
+  const gallery = gallerySection(context, () => usage.refresh());
   const exports = exportSection(context);
-  mount(h('h1', { class: 'visually-hidden' }, 'Account settings'), usage.section, keys.section, signing.section, gallery.section, exports.section);
-  void usage.refresh();
-  void keys.refresh();
-  void signing.refresh();
-  void gallery.refresh();
-  void exports.refresh();
+  const deletion = accountDeletionSection(context);
+  mount(h('h1', { class: 'visually-hidden' }, 'Account settings'), usage.section, keys.section, signing.section, gallery.section, exports.section, deletion.section);
+  // The account first: an account call makes it on a person's first sign-in, and the image
+  // routes accept the session only once it exists (docs/accounts-and-console.md).
+  void usage.refresh().then(() =>
+    Promise.all([
+      keys.refresh(),
+      signing.refresh(),
+      gallery.refresh(),
+      exports.refresh(),
+      deletion.refresh(),
+      revokeLegacyConsoleKey(api, user).then((revoked) => (revoked ? keys.refresh() : undefined)),
+    ]),
+  );
 }
 
 function usageSection({ api }: ConsoleContext): Section {
@@ -57,7 +65,7 @@ function usageSection({ api }: ConsoleContext): Section {
         const account = await api.getAccount();
         alert.clear();
         body.replaceChildren(
-          h('div', {}, h('dt', {}, 'Requests this hour'), h('dd', {}, `${account.usage.requests_this_hour} (limit ${account.usage.hourly_limit} per key)`)),
+          h('div', {}, h('dt', {}, 'Requests this hour'), h('dd', {}, `${account.usage.requests_this_hour} (limit ${account.usage.hourly_limit} per key and for the console)`)),
           h('div', {}, h('dt', {}, 'Resets at'), h('dd', {}, formatTime(account.usage.reset_at))),
           h('div', {}, h('dt', {}, 'Images stored'), h('dd', {}, `${account.images.count} (${formatBytes(account.images.bytes)})`)),
           h('div', {}, h('dt', {}, 'Member since'), h('dd', {}, formatTime(account.created_at))),

@@ -10,13 +10,13 @@ const POLL_MS = 2000;
 export function exportSection({ api }: ConsoleContext): Section {
   const alert = alertBox();
   const status = h('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
-  const start = h('button', { type: 'button' }, 'Export');
+  const start = h('button', { type: 'button', class: 'primary' }, 'Export');
   let timer: ReturnType<typeof setTimeout> | undefined;
 
   function show(exported: Export | undefined): void {
     if (timer) clearTimeout(timer);
     if (!exported) {
-      status.replaceChildren('No export yet. An export is a zip of all your images as stored, with their records.');
+      status.replaceChildren('No export yet.');
       return;
     }
     const since = `started ${formatTime(exported.created_at)}`;
@@ -64,7 +64,7 @@ export function exportSection({ api }: ConsoleContext): Section {
     'section',
     { class: 'card export', 'aria-labelledby': 'export-title' },
     h('h2', { id: 'export-title' }, 'Export'),
-    h('p', { class: 'hint' }, 'Take your images with you: a zip of every image, byte for byte as stored, and a JSON of their records.'),
+    h('p', { class: 'muted' }, 'Take your images with you: a zip of every image, byte for byte as stored, and a JSON of their records.'),
     alert.box,
     start,
     status,

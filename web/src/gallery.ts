@@ -1,14 +1,11 @@
 import type { Image } from './api';
-import type { Claims } from './auth';
-import { withKey } from './console-key';
 import type { ConsoleContext } from './context';
 import { formatBytes, formatTime, h } from './dom';
 import { withPlaceholder } from './placeholder';
 import { alertBox, copy, dangerButton, type Section, say } from './ui';
-import type { UploaderApi } from './uploader';
 
 /** The images section: the uploader (web/src/uploader.ts), thumbnails with copy URL and delete, more by page. */
-export function gallerySection(context: ConsoleContext, user: Claims, onChange: () => void): Section {
+export function gallerySection(context: ConsoleContext, onChange: () => void): Section {
   const { api, config } = context;
   const alert = alertBox();
   const grid = h('ul', { class: 'gallery', 'aria-label': 'Your images' });
@@ -16,8 +13,9 @@ export function gallerySection(context: ConsoleContext, user: Claims, onChange: 
   const drop = h('div', { class: 'uploader', role: 'group', 'aria-label': 'Upload images' });
   let changed = false;
   // Uppy is most of the console's code: loaded with the first signed-in view, not on the sign-in pages.
+  // Its image routes are the console's own, with the session (docs/accounts-and-console.md).
   void import('./uploader').then(({ createUploader }) =>
-    createUploader(drop, uploaderApi(context, user), {
+    createUploader(drop, api, {
       maxFileBytes: config.maxLargeImageBytes,
       onSettled(image) {
         if (image.state === 'ready') changed = true;
@@ -34,7 +32,7 @@ export function gallerySection(context: ConsoleContext, user: Claims, onChange: 
 
   function card(image: Image): HTMLElement {
     const remove = dangerButton('Delete', 'Delete this image? Its URL will stop working.', alert, async () => {
-      await withKey(api, user, (key) => api.deleteImage(key, image.id));
+      await api.deleteImage(image.id);
       li.remove();
       say('Image deleted.');
       onChange();
@@ -68,7 +66,7 @@ export function gallerySection(context: ConsoleContext, user: Claims, onChange: 
 
   async function load(reset: boolean): Promise<void> {
     try {
-      const page = await withKey(api, user, (key) => api.listImages(key, reset ? undefined : (cursor ?? undefined)));
+      const page = await api.listImages(reset ? undefined : (cursor ?? undefined));
       const cards = page.images.filter((image) => image.state !== 'rejected').map(card);
       if (reset) grid.replaceChildren(...cards);
       else grid.append(...cards);
@@ -94,16 +92,4 @@ export function gallerySection(context: ConsoleContext, user: Claims, onChange: 
     more,
   );
   return { section, refresh: () => load(true) };
-}
-
-/** The image routes the uploader needs, called with the console's credentials. */
-function uploaderApi({ api }: ConsoleContext, user: Claims): UploaderApi {
-  return {
-    startUpload: (size, contentType, partSize) => withKey(api, user, (key) => api.startUpload(key, size, contentType, partSize)),
-    signUploadParts: (id, numbers) => withKey(api, user, (key) => api.signUploadParts(key, id, numbers)),
-    listUploadParts: (id) => withKey(api, user, (key) => api.listUploadParts(key, id)),
-    completeUpload: (id, parts) => withKey(api, user, (key) => api.completeUpload(key, id, parts)),
-    abortUpload: (id) => withKey(api, user, (key) => api.abortUpload(key, id)),
-    getImage: (id) => withKey(api, user, (key) => api.getImage(key, id)),
-  };
 }

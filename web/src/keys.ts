@@ -1,10 +1,22 @@
+import { shareXFile, shareXFileName } from '../../client/uploaders';
 import type { ApiKey } from './api';
 import type { ConsoleContext } from './context';
 import { field, formatTime, h } from './dom';
 import { alertBox, copy, dangerButton, type Section, say, submitting } from './ui';
 
-/** The API keys section: create a named key (its secret shown once, with a copy button), list, revoke. */
-export function keysSection({ api }: ConsoleContext, onChange: () => void): Section {
+/**
+ * A link that saves a ShareX custom uploader (`.sxcu`) for `key`: offered only while the key is
+ * shown, the one time it is (docs/clients.md#sharex-windows). The file is made in the page; the
+ * key goes to no server.
+ */
+function shareXLink(apiUrl: string, key: { readonly key: string; readonly name: string }): HTMLAnchorElement {
+  const target = { apiUrl: apiUrl || location.origin, apiKey: key.key, name: `Imager (${key.name})` };
+  const file = new Blob([shareXFile(target)], { type: 'application/json' });
+  return h('a', { class: 'button', href: URL.createObjectURL(file), download: shareXFileName(target) }, 'Download ShareX uploader (.sxcu)');
+}
+
+/** The API keys section: create a named key (its secret shown once, with a copy button and a ShareX uploader), list, revoke. */
+export function keysSection({ api, config }: ConsoleContext, onChange: () => void): Section {
   const alert = alertBox();
   const name = field('Key name', { type: 'text', required: true, maxLength: 64, autocomplete: 'off', placeholder: 'e.g. laptop' }, '1 to 64 characters. The key is shown once.');
   const create = h('button', { type: 'submit', class: 'primary' }, 'Create API key');
@@ -17,6 +29,8 @@ export function keysSection({ api }: ConsoleContext, onChange: () => void): Sect
       onsubmit: submitting(create, alert, async () => {
         const key = await api.createKey(name.input.value);
         name.input.value = '';
+        // The previous key's uploader file goes with it.
+        for (const link of created.querySelectorAll('a[download]')) URL.revokeObjectURL((link as HTMLAnchorElement).href);
         const value = h('code', { class: 'secret' }, key.key);
         created.replaceChildren(
           h('p', {}, h('strong', {}, `Your new key "${key.name}". `), 'Copy it now: it will not be shown again.'),
@@ -31,6 +45,7 @@ export function keysSection({ api }: ConsoleContext, onChange: () => void): Sect
             },
             'Copy key',
           ),
+          shareXLink(config.apiUrl, key),
         );
         created.hidden = false;
         await refresh();

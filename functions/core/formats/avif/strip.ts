@@ -62,6 +62,7 @@ const METADATA_ITEMS: ReadonlySet<string> = new Set(['Exif', 'mime', 'uri ']);
 
 /** Turns a box into a `free` box of the same size; its payload is zeroed with the rest. */
 function blank(out: Buffer, box: Box, drop: ByteRange[], keep: ByteRange[]): void {
+  writeExplicitSize(out, box);
   out.write('free', box.start + 4, 'latin1');
   keep.push({ start: box.start, end: box.payload });
   drop.push({ start: box.payload, end: box.end });
@@ -154,7 +155,7 @@ function planMeta(input: Buffer, out: Buffer, meta: Box, drop: ByteRange[], keep
       else if (child === iloc && ilocEntries) parts.push(rebuildIloc(out, child, ilocEntries, removed));
       else if (child.type === 'iref') parts.push(rebuildIref(out, child, referencesOf.get(child)!, removed));
       else if (child === iprp) parts.push(rebuildIprp(out, child, removed));
-      else parts.push(Buffer.from(bytes));
+      else parts.push(writeExplicitSize(Buffer.from(bytes), { start: 0, end: bytes.byteLength }));
     }
     const used = parts.reduce((sum, p) => sum + p.byteLength, 0);
     const spare = meta.end - meta.start - used;
@@ -171,6 +172,16 @@ function planMeta(input: Buffer, out: Buffer, meta: Box, drop: ByteRange[], keep
     }
   };
   return { orientation, rewrite };
+}
+
+/**
+ * A box whose size field is 0 runs to the end of its parent. Moved forward by the meta rewrite it
+ * would swallow the padding after it, and a second strip would then zero that padding's header:
+ * written out, its size stays what it was wherever the box goes.
+ */
+function writeExplicitSize<T extends Buffer>(bytes: T, box: Pick<Box, 'start' | 'end'>): T {
+  if (bytes.readUInt32BE(box.start) === 0) bytes.writeUInt32BE(box.end - box.start, box.start);
+  return bytes;
 }
 
 /**
