@@ -36,12 +36,13 @@ export function createEraseAccountHandler(deps: RunDeletionDeps, pages = PAGES_P
 
 const client = s3('background');
 const dynamodb = dynamoDB('background');
+const keys = keyStore(dynamodb);
 
 export const handler = createEraseAccountHandler({
   store: accountDeletions(dynamodb),
   requests: deletionRequests(client),
-  keys: keyStore(dynamodb),
-  meters: keyStore(dynamodb),
+  keys,
+  meters: keys,
   usagePlan: usagePlanKeys(),
   records: imageRecordsWithTotals(dynamodb),
   objects: imageObjects(client),

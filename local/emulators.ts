@@ -3,7 +3,6 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import {
-  type AttributeValue,
   CreateTableCommand,
   DeleteTableCommand,
   DynamoDBClient,
@@ -11,11 +10,13 @@ import {
   type CreateTableCommandInput,
   type GlobalSecondaryIndex,
   PutItemCommand,
-  ScanCommand,
+  waitUntilTableExists,
+  waitUntilTableNotExists,
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
 import { corsConfigurationXml } from '../functions/adapters/bucket-cors';
+import { scanAll } from '../functions/adapters/dynamo-requests';
 import { COUNTERS_TABLE_SCHEMA, EXPORTS_TABLE_SCHEMA, IMAGES_TABLE_SCHEMA, KEYS_TABLE_SCHEMA, LOOKUPS_TABLE_SCHEMA, WEBHOOKS_TABLE_SCHEMA } from '../functions/adapters/table-schemas';
 import './dynalite-iterators';
 import { enableConditionalWrites } from './s3rver-consistency';
@@ -51,6 +52,9 @@ function globalIndex(index: { readonly name: string; readonly partitionKey: stri
   };
 }
 
+/** Polls of a table's deletion or creation: every second, for at most half a minute. */
+const TABLE_WAIT = { minDelay: 1, maxDelay: 1, maxWaitTime: 30 };
+
 /**
  * A data dir made before an index existed (e.g. the counters table's Idempotency-Key index):
  * dynalite cannot add one to a table, so the table is made again with its items copied over. A
@@ -59,15 +63,14 @@ function globalIndex(index: { readonly name: string; readonly partitionKey: stri
 async function addMissingIndexes(client: DynamoDBClient, definition: CreateTableCommandInput, existing: readonly string[]): Promise<void> {
   const wanted = (definition.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName!);
   if (wanted.every((name) => existing.includes(name))) return;
-  const items: Array<Record<string, AttributeValue>> = [];
-  let start: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await client.send(new ScanCommand({ TableName: definition.TableName, ConsistentRead: true, ExclusiveStartKey: start }));
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
+  const items = [];
+  for await (const item of scanAll(client, { TableName: definition.TableName, ConsistentRead: true })) items.push(item);
+  // dynalite deletes and creates a table a moment after answering: each is waited for.
+  const table = { client, ...TABLE_WAIT };
   await client.send(new DeleteTableCommand({ TableName: definition.TableName }));
+  await waitUntilTableNotExists(table, { TableName: definition.TableName });
   await client.send(new CreateTableCommand(definition));
+  await waitUntilTableExists(table, { TableName: definition.TableName });
   for (const item of items) await client.send(new PutItemCommand({ TableName: definition.TableName, Item: item }));
 }
 
@@ -191,13 +194,12 @@ export async function startEmulators(options: { dataDir?: string; dynamodbPort?:
   // dynalite opens its LevelDB store asynchronously and crashes on a ListTables sent before it
   // is open; DescribeTable waits for the store, so it goes first.
   for (const definition of tableDefinitions()) {
-    try {
-      const { Table } = await client.send(new DescribeTableCommand({ TableName: definition.TableName }));
-      await addMissingIndexes(client, definition, Table?.GlobalSecondaryIndexes?.map((index) => index.IndexName!) ?? []);
-    } catch (error) {
-      if ((error as Error).name !== 'ResourceNotFoundException') throw error;
-      await client.send(new CreateTableCommand(definition));
-    }
+    const existing = await client.send(new DescribeTableCommand({ TableName: definition.TableName })).catch((error: Error) => {
+      if (error.name !== 'ResourceNotFoundException') throw error;
+      return undefined;
+    });
+    if (existing) await addMissingIndexes(client, definition, existing.Table?.GlobalSecondaryIndexes?.map((index) => index.IndexName!) ?? []);
+    else await client.send(new CreateTableCommand(definition));
   }
   let indexRepair: IndexRepairReport;
   try {

@@ -1,14 +1,12 @@
-import { type AttributeValue, BatchWriteItemCommand, DeleteItemCommand, type DynamoDBClient, QueryCommand, UpdateItemCommand, type WriteRequest } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, DeleteItemCommand, type DynamoDBClient, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { ErasureItems } from '../core/account-erasure-steps';
 import { windowAt } from '../core/hourly-quota';
 import { totalsPk } from './dynamo-account-totals';
 import { lastUsedPk, windowPk } from './dynamo-hourly-counter';
 import { METER_COUNT_PK, meterPk } from './dynamo-key-store';
+import { batchWriteAll } from './dynamo-requests';
 import { COUNTERS_TABLE_SCHEMA, EXPORTS_TABLE_SCHEMA } from './table-schemas';
 
-/** BatchWriteItem takes at most 25 requests a call. */
-const BATCH_WRITE = 25;
-const BATCH_ATTEMPTS = 6;
 /** Hourly windows outlive their hour by a day (adapters/dynamo-hourly-counter.ts): this many hours back may still hold one. */
 const WINDOW_HOURS = 26;
 
@@ -107,16 +105,7 @@ export class DynamoAccountErasure implements ErasureItems {
     );
   }
 
-  private async deleteKeys(tableName: string, keys: ReadonlyArray<Record<string, AttributeValue>>): Promise<void> {
-    const requests: WriteRequest[] = keys.map((Key) => ({ DeleteRequest: { Key } }));
-    for (let start = 0; start < requests.length; start += BATCH_WRITE) {
-      let pending = requests.slice(start, start + BATCH_WRITE);
-      for (let attempt = 0; pending.length > 0; attempt += 1) {
-        if (attempt >= BATCH_ATTEMPTS) throw Object.assign(new Error(`${tableName}: BatchWriteItem kept requests unprocessed`), { name: 'ThrottlingException' });
-        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
-        const result = await this.client.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: pending } }));
-        pending = result.UnprocessedItems?.[tableName] ?? [];
-      }
-    }
+  private deleteKeys(tableName: string, keys: ReadonlyArray<Record<string, AttributeValue>>): Promise<void> {
+    return batchWriteAll(this.client, tableName, keys.map((Key) => ({ DeleteRequest: { Key } })));
   }
 }

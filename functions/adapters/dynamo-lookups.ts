@@ -1,12 +1,7 @@
-import { BatchWriteItemCommand, type DynamoDBClient, QueryCommand, type WriteRequest } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import type { ImageLookups, LookupEntry, LookupPage } from '../core/image-lookups';
-import type { Item } from './dynamo-requests';
+import { batchWriteAll, type Item } from './dynamo-requests';
 import { LOOKUPS_TABLE_SCHEMA } from './table-schemas';
-
-/** BatchWriteItem takes at most 25 requests a call. */
-const BATCH_WRITE = 25;
-/** Calls per batch before unprocessed requests count as "unavailable". */
-const BATCH_ATTEMPTS = 6;
 
 const { partitionKey: PK, sortKey: SK } = LOOKUPS_TABLE_SCHEMA;
 
@@ -26,11 +21,11 @@ export class DynamoLookups implements ImageLookups {
   ) {}
 
   put(entries: readonly LookupEntry[]): Promise<void> {
-    return this.write(entries.map((entry) => ({ PutRequest: { Item: toItem(entry) } })));
+    return batchWriteAll(this.client, this.tableName, entries.map((entry) => ({ PutRequest: { Item: toItem(entry) } })));
   }
 
   delete(entries: readonly Pick<LookupEntry, 'partition' | 'sort'>[]): Promise<void> {
-    return this.write(entries.map((entry) => ({ DeleteRequest: { Key: { [PK]: { S: entry.partition }, [SK]: { S: entry.sort } } } })));
+    return batchWriteAll(this.client, this.tableName, entries.map((entry) => ({ DeleteRequest: { Key: { [PK]: { S: entry.partition }, [SK]: { S: entry.sort } } } })));
   }
 
   async page(partition: string, limit: number, after?: string): Promise<LookupPage> {
@@ -46,22 +41,5 @@ export class DynamoLookups implements ImageLookups {
     );
     const entries = (result.Items ?? []).map(fromItem);
     return { entries, after: result.LastEvaluatedKey && entries.length > 0 ? entries[entries.length - 1].sort : undefined };
-  }
-
-  /**
-   * Every request, 25 a call; what DynamoDB leaves unprocessed (throttling) is sent again after
-   * a growing pause, and still-unprocessed requests after six calls fail as a ThrottlingException.
-   * Puts and deletes of whole items are idempotent, so a retried call is harmless.
-   */
-  private async write(requests: WriteRequest[]): Promise<void> {
-    for (let start = 0; start < requests.length; start += BATCH_WRITE) {
-      let pending = requests.slice(start, start + BATCH_WRITE);
-      for (let attempt = 0; pending.length > 0; attempt += 1) {
-        if (attempt >= BATCH_ATTEMPTS) throw Object.assign(new Error(`${this.tableName}: BatchWriteItem kept requests unprocessed`), { name: 'ThrottlingException' });
-        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
-        const result = await this.client.send(new BatchWriteItemCommand({ RequestItems: { [this.tableName]: pending } }));
-        pending = result.UnprocessedItems?.[this.tableName] ?? [];
-      }
-    }
   }
 }

@@ -1,7 +1,16 @@
-import { type AttributeValue, BatchGetItemCommand, type DynamoDBClient, PutItemCommand, ScanCommand, type ScanCommandInput } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  BatchGetItemCommand,
+  BatchWriteItemCommand,
+  type DynamoDBClient,
+  PutItemCommand,
+  ScanCommand,
+  type ScanCommandInput,
+  type WriteRequest,
+} from '@aws-sdk/client-dynamodb';
 
 /**
- * The request mechanics the DynamoDB adapters share: conditional writes and batched reads.
+ * The request mechanics the DynamoDB adapters share: conditional writes, batched reads and writes.
  * What each table stores stays in its adapter.
  */
 
@@ -112,4 +121,24 @@ export async function* scanAll(client: DynamoDBClient, scan: Omit<ScanCommandInp
     yield* page.Items ?? [];
     start = page.LastEvaluatedKey;
   } while (start);
+}
+
+/** BatchWriteItem takes at most 25 requests a call. */
+const BATCH_WRITE = 25;
+
+/**
+ * Every request, 25 a call; what DynamoDB leaves unprocessed (throttling) is sent again after
+ * a growing pause, and still-unprocessed requests after six calls fail as a ThrottlingException.
+ * Puts and deletes of whole items are idempotent, so a retried call is harmless.
+ */
+export async function batchWriteAll(client: DynamoDBClient, tableName: string, requests: readonly WriteRequest[]): Promise<void> {
+  for (let start = 0; start < requests.length; start += BATCH_WRITE) {
+    let pending = requests.slice(start, start + BATCH_WRITE);
+    for (let attempt = 0; pending.length > 0; attempt += 1) {
+      if (attempt >= BATCH_ATTEMPTS) throw Object.assign(new Error(`${tableName}: BatchWriteItem kept requests unprocessed`), { name: 'ThrottlingException' });
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+      const result = await client.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: pending } }));
+      pending = result.UnprocessedItems?.[tableName] ?? [];
+    }
+  }
 }

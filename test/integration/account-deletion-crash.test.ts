@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +8,7 @@ import { decodeJwt } from 'jose';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_RESOURCES } from '../../local/resources';
+import { type ConsoleServer, startConsoleServer } from '../support/console-server';
 import { TEST_PASSWORD } from '../support/session';
 
 /**
@@ -22,61 +22,21 @@ import { TEST_PASSWORD } from '../support/session';
 const IMAGES = 500;
 const DEV_KEY = 'imgr_erase-crash-test-dev-key-000000000000';
 const dataDir = mkdtempSync(join(tmpdir(), 'imager-erase-'));
-const ROOT = new URL('../..', import.meta.url).pathname;
-let server: Server | undefined;
-
-interface Server {
-  readonly child: ChildProcess;
-  readonly url: string;
-  readonly output: () => string;
-  readonly exited: Promise<unknown>;
-}
+let server: ConsoleServer | undefined;
 
 afterAll(async () => {
-  if (server && server.child.exitCode === null && server.child.signalCode === null) {
-    server.child.kill('SIGTERM');
-    await server.exited;
-  }
+  await server?.stop();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-function startServer(): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts'], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        PORT: '0',
-        IMAGER_DATA_DIR: dataDir,
-        IMAGER_DEV_KEY: DEV_KEY,
-        IMAGER_SWEEP_MINUTES: '0',
-        IMAGER_AUTH_CACHE_SECONDS: '0',
-        IMAGER_THROTTLE_RATE: '1000',
-        IMAGER_THROTTLE_BURST: '1000',
-        IMAGER_HOURLY_LIMIT: '5000',
-        POWERTOOLS_LOG_LEVEL: 'ERROR',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    const exited = new Promise((done) => child.on('exit', done));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`local API did not start: ${output}`));
-    }, 90_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
-      if (url) {
-        clearTimeout(timer);
-        resolve({ child, url, output: () => output, exited });
-      }
-    });
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('exit', () => {
-      clearTimeout(timer);
-      reject(new Error(`local API exited: ${output}`));
-    });
+function startServer(): Promise<ConsoleServer> {
+  return startConsoleServer({
+    IMAGER_DATA_DIR: dataDir,
+    IMAGER_DEV_KEY: DEV_KEY,
+    IMAGER_AUTH_CACHE_SECONDS: '0',
+    IMAGER_THROTTLE_RATE: '1000',
+    IMAGER_THROTTLE_BURST: '1000',
+    IMAGER_HOURLY_LIMIT: '5000',
   });
 }
 
@@ -175,8 +135,8 @@ describe('deleting an account of 500 images, killed halfway and run again', () =
     // A person signs up as the console does; the code is what npm start prints.
     const email = `leaver-${process.pid}-${Date.now()}@example.com`;
     await cognito.send(new SignUpCommand({ ClientId: clientId, Username: email, Password: TEST_PASSWORD, UserAttributes: [{ Name: 'email', Value: email }] }));
-    const code = new RegExp(`Confirmation code for ${email.replace(/[.+]/g, '\\$&')}: (\\d+)`).exec(server.output())?.[1];
-    expect(code, server.output()).toBeDefined();
+    // The child prints the code from its own event loop: it can reach our pipe after SignUp answers.
+    const code = (await server.waitForOutput(new RegExp(`Confirmation code for ${email.replace(/[.+]/g, '\\$&')}: (\\d+)`), 10_000))[1];
     await cognito.send(new ConfirmSignUpCommand({ ClientId: clientId, Username: email, ConfirmationCode: code }));
     const auth = await cognito.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: email, PASSWORD: TEST_PASSWORD } }));
     let idToken = auth.AuthenticationResult!.IdToken!;
@@ -242,8 +202,7 @@ describe('deleting an account of 500 images, killed halfway and run again', () =
     expect((await fetch(`${url()}/api/images?limit=1`, { headers: asKey(key) })).status).toBe(401);
     let left = IMAGES + 1;
     while (left > IMAGES * 0.9) left = await recordsOf(dynamodb, account.account_id);
-    server.child.kill('SIGKILL');
-    await server.exited;
+    await server.kill();
     dynamodb.destroy();
     s3.destroy();
     cognito.destroy();

@@ -8,7 +8,10 @@ export interface ConsoleServer {
   readonly url: string;
   /** Resolves with the first match of `pattern` in what the process printed (now or later). */
   waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  /** SIGTERM, and waits for the exit; nothing when it has exited. */
   stop(): Promise<void>;
+  /** SIGKILL (a crash: nothing gets to finish), and waits for the exit. */
+  kill(): Promise<void>;
 }
 
 export async function startConsoleServer(env: Record<string, string>): Promise<ConsoleServer> {
@@ -42,15 +45,17 @@ export async function startConsoleServer(env: Record<string, string>): Promise<C
       }, timeoutMs);
       if (!check()) listeners.add(check);
     });
+  const end = async (signal: NodeJS.Signals): Promise<void> => {
+    if (server.exitCode !== null || server.signalCode !== null) return;
+    const exited = new Promise((resolve) => server.once('exit', resolve));
+    server.kill(signal);
+    await exited;
+  };
   const url = (await waitForOutput(/Imager local API listening on (http:\/\/127\.0\.0\.1:\d+)/, 180_000))[1];
   return {
     url,
     waitForOutput,
-    async stop() {
-      if (server.exitCode !== null) return;
-      const exited = new Promise((resolve) => server.once('exit', resolve));
-      server.kill('SIGTERM');
-      await exited;
-    },
+    stop: () => end('SIGTERM'),
+    kill: () => end('SIGKILL'),
   };
 }

@@ -1,7 +1,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand, DeleteTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  waitUntilTableExists,
+  waitUntilTableNotExists,
+} from '@aws-sdk/client-dynamodb';
 import { afterAll, expect, it } from 'vitest';
 import { COUNTERS_TABLE_SCHEMA } from '../../functions/adapters/table-schemas';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_RESOURCES, startEmulators } from '../../local/emulators';
@@ -21,10 +30,14 @@ it('makes a table again with its missing index, keeping every item', async () =>
   // The data dir as an earlier version left it: the counters table without the index.
   let emulators = await startEmulators({ dataDir });
   let client = clientOf(emulators.dynamodbEndpoint);
+  // dynalite deletes and creates a table a moment after answering: each is waited for.
+  const wait = { client, minDelay: 1, maxDelay: 1, maxWaitTime: 30 };
   await client.send(new DeleteTableCommand({ TableName: TABLE }));
+  await waitUntilTableNotExists(wait, { TableName: TABLE });
   await client.send(
     new CreateTableCommand({ TableName: TABLE, BillingMode: 'PAY_PER_REQUEST', AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }] }),
   );
+  await waitUntilTableExists(wait, { TableName: TABLE });
   await client.send(new PutItemCommand({ TableName: TABLE, Item: { pk: { S: 'totals#acct_a' }, count: { N: '3' } } }));
   await client.send(new PutItemCommand({ TableName: TABLE, Item: { pk: { S: 'idem#acct_a#h1' }, [index.partitionKey]: { S: 'acct_a' } } }));
   client.destroy();

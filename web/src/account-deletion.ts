@@ -118,7 +118,7 @@ export function accountDeletionSection({ api, auth }: ConsoleContext): Section {
     'section',
     { class: 'card delete-account', 'aria-labelledby': 'delete-account-title' },
     h('h2', { id: 'delete-account-title' }, 'Delete account'),
-    h('p', { class: 'hint' }, 'Deleting the account removes, for good:'),
+    h('p', { class: 'muted' }, 'Deleting the account removes, for good:'),
     h(
       'ul',
       { class: 'removed' },
@@ -126,7 +126,7 @@ export function accountDeletionSection({ api, auth }: ConsoleContext): Section {
       h('li', {}, 'every API key (they stop working at once) and URL-signing secret'),
       h('li', {}, 'your exports, usage and records, and your sign-in'),
     ),
-    h('p', { class: 'hint' }, 'Want a copy first? Start an export above and download it before you delete.'),
+    h('p', { class: 'muted' }, 'Want a copy first? Start an export above and download it before you delete.'),
     alert.box,
     form,
     confirmation,
