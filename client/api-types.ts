@@ -1285,7 +1285,7 @@ export interface components {
         AccountDeletion: {
             /** @enum {string} */
             state: "none" | "deleting" | "deleted";
-            /** @description The step under way (`keys`, `images`, `idempotency`, `exports`, `signing-secrets`, `counters`, `meter`, `key-records`, `cognito-user`); `null` once deleted. */
+            /** @description The step under way (`keys`, `images`, `webhooks`, `idempotency`, `exports`, `signing-secrets`, `counters`, `meter`, `key-records`, `cognito-user`); `null` once deleted. */
             step?: string | null;
             steps_done?: number;
             steps_total?: number;

@@ -4,8 +4,8 @@ import { toApiImage } from './core/images';
 import { handleWebhookMessage, type WebhookDeliveryDeps } from './core/webhook-delivery';
 import type { WebhookMessage, WebhookQueue } from './core/webhooks';
 import { logger } from './runtime/logger';
-import { webhookHttp, webhookQueue, webhookStore } from './runtime/webhook-wiring';
-import { dynamoDB, imageRecords } from './runtime/wiring';
+import { webhookHttp, webhookQueue } from './runtime/webhook-wiring';
+import { dynamoDB, imageRecords, webhookStore } from './runtime/wiring';
 
 export interface DeliverWebhooksDeps extends WebhookDeliveryDeps {
   readonly queue: WebhookQueue & { retryLater(receiptHandle: string, seconds: number): Promise<void> };

@@ -1,16 +1,14 @@
 import {
-  BatchWriteItemCommand,
   DeleteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
   type QueryCommandInput,
-  type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { BadRequestError } from '../core/errors';
 import type { DeliveryPage, DeliveryStatus, ImageOwner, WebhookDelivery, WebhookEndpoint, WebhookEventType, WebhookStore } from '../core/webhooks';
-import { ifConditionHolds, type Item, putIfAbsent } from './dynamo-requests';
+import { batchWriteAll, ifConditionHolds, type Item, putIfAbsent } from './dynamo-requests';
 import { WEBHOOKS_TABLE_SCHEMA as SCHEMA } from './table-schemas';
 
 const accountKey = (accountId: string) => `account#${accountId}`;
@@ -103,9 +101,6 @@ function deliveryFrom(item: Item): WebhookDelivery {
     expiresAt: item.expires_at ? Number(item.expires_at.N) : undefined,
   };
 }
-
-/** BatchWriteItem takes at most 25 requests a call; unprocessed ones are sent again. */
-const BATCH = 25;
 
 /** Endpoints, deliveries and image owners in the webhooks table (see `WEBHOOKS_TABLE_SCHEMA`). */
 export class DynamoWebhooks implements WebhookStore {
@@ -208,6 +203,20 @@ export class DynamoWebhooks implements WebhookStore {
     return (result.Items ?? []).length > 0;
   }
 
+  async imageOwnerIds(accountId: string, limit: number): Promise<string[]> {
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: SCHEMA.ownerIndex.name,
+        KeyConditionExpression: 'owner_account = :a',
+        ExpressionAttributeValues: { ':a': { S: accountId } },
+        ProjectionExpression: 'pk',
+        Limit: limit,
+      }),
+    );
+    return (result.Items ?? []).map((item) => item.pk.S!.slice(imageKey('').length));
+  }
+
   async removeAccount(accountId: string): Promise<number> {
     const own = await this.queryAll({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: accountKey(accountId) } }, ConsistentRead: true });
     let removed = 0;
@@ -241,14 +250,7 @@ export class DynamoWebhooks implements WebhookStore {
   }
 
   private async deleteKeys(items: readonly Item[]): Promise<number> {
-    for (let i = 0; i < items.length; i += BATCH) {
-      let requests: WriteRequest[] = items.slice(i, i + BATCH).map((item) => ({ DeleteRequest: { Key: { pk: item.pk, sk: item.sk } } }));
-      for (let attempt = 0; requests.length > 0; attempt += 1) {
-        if (attempt >= 5) throw Object.assign(new Error(`${this.tableName}: BatchWriteItem kept requests unprocessed`), { name: 'ThrottlingException' });
-        const result = await this.client.send(new BatchWriteItemCommand({ RequestItems: { [this.tableName]: requests } }));
-        requests = result.UnprocessedItems?.[this.tableName] ?? [];
-      }
-    }
+    await batchWriteAll(this.client, this.tableName, items.map((item) => ({ DeleteRequest: { Key: { pk: item.pk, sk: item.sk } } })));
     return items.length;
   }
 }

@@ -2,18 +2,13 @@ import { Webhook } from 'standardwebhooks';
 import { HttpError } from './errors';
 import type { Log } from './images';
 import { OutboundRequestError, type PublicHttp } from './outbound';
+import { type FanOutDeps, fanOut } from './webhook-fan-out';
 import {
   DELIVERY_LOG_DAYS,
-  eventBody,
-  eventMessageId,
-  type ImageOwner,
   RETRY_SCHEDULE_SECONDS,
   type WebhookDelivery,
   type WebhookEndpoint,
-  type WebhookEventType,
   type WebhookMessage,
-  type WebhookQueue,
-  type WebhookStore,
 } from './webhooks';
 
 /**
@@ -23,23 +18,9 @@ import {
  * specification says, until its endpoint answers 2xx or the retry schedule is spent.
  */
 
-/** The image an event is about, as the worker reads it (the images table). */
-export interface EventImage {
-  readonly accountId: string;
-  readonly state: string;
-  /** The image object of the API (core/images.ts toApiImage). */
-  readonly data: Readonly<Record<string, unknown>>;
-  readonly imageExpiresAt?: number;
-}
-
-export interface WebhookDeliveryDeps {
-  readonly store: WebhookStore;
-  readonly queue: WebhookQueue;
+export interface WebhookDeliveryDeps extends FanOutDeps {
   readonly http: PublicHttp;
-  /** The image of `image.ready` / `image.rejected` events, undefined once it is gone. */
-  readonly image: (imageId: string) => Promise<EventImage | undefined>;
   readonly log: Pick<Log, 'warn'>;
-  readonly now?: () => number;
   /** Seconds before each attempt; the specification's by default (tests use their own clock instead of minutes). */
   readonly schedule?: readonly number[];
 }
@@ -60,54 +41,6 @@ export async function handleWebhookMessage(deps: WebhookDeliveryDeps, message: W
     return DONE;
   }
   return attempt(deps, message);
-}
-
-/** The event's account, type and data, or undefined when there is nothing to announce. */
-async function resolveEvent(
-  deps: WebhookDeliveryDeps,
-  message: Extract<WebhookMessage, { kind: 'event' }>,
-): Promise<{ accountId: string; type: WebhookEventType; data: Readonly<Record<string, unknown>> } | undefined> {
-  if (message.type === 'image.deleted') {
-    // The record is gone by now (the object goes first): what the ready event kept of it says whose it was.
-    const owner = await deps.store.imageOwner(message.imageId);
-    if (!owner) return undefined;
-    const expired = owner.imageExpiresAt !== undefined && owner.imageExpiresAt * 1000 <= message.at;
-    return { accountId: owner.accountId, type: expired ? 'image.expired' : 'image.deleted', data: owner.data };
-  }
-  const image = await deps.image(message.imageId);
-  const wanted = message.type === 'image.ready' ? 'ready' : 'rejected';
-  if (!image || image.state !== wanted) return undefined;
-  if (message.type === 'image.ready') {
-    const owner: ImageOwner = { imageId: message.imageId, accountId: image.accountId, data: removalData(image.data), imageExpiresAt: image.imageExpiresAt };
-    await deps.store.putImageOwner(owner);
-  }
-  return { accountId: image.accountId, type: message.type, data: image.data };
-}
-
-/** What `image.deleted` carries: the image's identity and the app's own fields, not its (dead) URL. */
-function removalData(image: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const { url: _url, ...rest } = image;
-  return rest;
-}
-
-async function fanOut(deps: WebhookDeliveryDeps, message: Extract<WebhookMessage, { kind: 'event' }>): Promise<void> {
-  const event = await resolveEvent(deps, message);
-  // Gone before it was announced, or not (any longer) in the state the event says.
-  if (!event) return;
-  const endpoints = (await deps.store.listEndpoints(event.accountId)).filter((endpoint) => endpoint.enabled && endpoint.events.includes(event.type));
-  const id = eventMessageId(event.type, message.imageId);
-  const body = eventBody(event.type, message.at, { ...event.data, id: message.imageId });
-  const createdAt = new Date(deps.now?.() ?? Date.now()).toISOString();
-  for (const endpoint of endpoints) {
-    const delivery: WebhookDelivery = { accountId: event.accountId, endpointId: endpoint.id, id, type: event.type, body, createdAt, status: 'pending', attempts: 0 };
-    const created = await deps.store.createDelivery(delivery);
-    // A repeated event whose first fan-out stopped before sending sends again (at least once).
-    const existing = created ? delivery : await deps.store.getDelivery(endpoint.id, id);
-    if (existing && existing.status === 'pending' && existing.attempts === 0) {
-      await deps.queue.send({ kind: 'delivery', accountId: event.accountId, endpointId: endpoint.id, deliveryId: id });
-    }
-  }
-  if (message.type === 'image.deleted') await deps.store.dropImageOwner(message.imageId);
 }
 
 /** The three headers of the Standard Webhooks specification for one attempt. */

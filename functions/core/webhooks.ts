@@ -95,6 +95,8 @@ export interface WebhookStore {
   dropImageOwner(imageId: string): Promise<void>;
   /** Whether any delivery of the account is still being tried. */
   hasPendingDeliveries(accountId: string): Promise<boolean>;
+  /** Ids of the account's images with an owner item left (their removal not yet announced: the fan-out drops it); a page. */
+  imageOwnerIds(accountId: string, limit: number): Promise<string[]>;
   /** Removes every endpoint, delivery and image owner of the account; returns how many items went. */
   removeAccount(accountId: string): Promise<number>;
 }

@@ -1,7 +1,5 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { API_CLIENT_OPTIONS, BACKGROUND_CLIENT_OPTIONS } from '../adapters/client-options';
-import { DynamoWebhooks } from '../adapters/dynamo-webhooks';
 import { type HostCheck, publicHostCheck } from '../adapters/public-host-check';
 import { PublicHttpClient } from '../adapters/public-http-client';
 import { SqsWebhookQueue } from '../adapters/sqs-webhook-queue';
@@ -9,13 +7,10 @@ import { requireString } from '../core/config';
 
 /**
  * Webhooks' wiring (docs/webhooks.md), apart from functions/runtime/wiring.ts so that only the
- * functions that send webhook messages load the SQS client. Resource names are read here.
+ * functions that send webhook messages load the SQS client (the store is in wiring.ts: account
+ * deletion reads it too). Resource names are read here.
  */
 type Env = Readonly<Record<string, string | undefined>>;
-
-export function webhookStore(dynamodb: DynamoDBClient, env: Env = process.env): DynamoWebhooks {
-  return new DynamoWebhooks(dynamodb, requireString(env, 'WEBHOOKS_TABLE'));
-}
 
 /** The delivery queue (WEBHOOK_QUEUE_URL: SQS on AWS, local/webhook-queue.ts locally). */
 export function webhookQueue(use: 'api' | 'background' = 'background', env: Env = process.env): SqsWebhookQueue {

@@ -601,6 +601,12 @@ describe('least privilege', () => {
       `s3:ListBucket on ${ids.bucket}.Arn if StringLike s3:prefix=${EXPORT_PREFIX}*|${EXPORT_REQUEST_PREFIX}*`,
       `s3:PutObject on ${objects(DELETION_REQUEST_PREFIX)}`,
       ...deadLetters('EraseAccount'),
+      // The webhooks step: owners left announced (the fan-out's reads and writes, its first attempts
+      // queued), deliveries still tried looked up, then the account's items removed.
+      ...['BatchWriteItem', 'DeleteItem', 'GetItem', 'PutItem', 'Query'].map((action) => `dynamodb:${action} on ${ids.webhooks}.Arn`),
+      `dynamodb:Query on ${ids.webhooks}.Arn/index/${WEBHOOKS_TABLE_SCHEMA.ownerIndex.name}`,
+      `dynamodb:Query on ${ids.webhooks}.Arn/index/${WEBHOOKS_TABLE_SCHEMA.pendingIndex.name}`,
+      ...webhookSend(),
     ],
     // Denies the id at the edge and schedules its release; lists and deletes variants only; never invalidates.
     PurgeImage: () => [

@@ -5,7 +5,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { publicHostCheck } from '../../functions/adapters/public-host-check';
 import { PublicHttpClient } from '../../functions/adapters/public-http-client';
 import { toApiImage } from '../../functions/core/images';
-import { type EventImage, signedHeaders } from '../../functions/core/webhook-delivery';
+import { signedHeaders } from '../../functions/core/webhook-delivery';
+import type { EventImage } from '../../functions/core/webhook-fan-out';
 import { createEndpoint, rotateSecret } from '../../functions/core/webhook-endpoints';
 import { RETRY_SCHEDULE_SECONDS, type WebhookEndpoint, type WebhookMessage } from '../../functions/core/webhooks';
 import { createDeliverWebhooksHandler } from '../../functions/deliver-webhooks';

@@ -58,6 +58,9 @@ export class MemoryWebhookStore implements WebhookStore {
   async hasPendingDeliveries(accountId: string) {
     return [...this.deliveries.values()].some((d) => d.accountId === accountId && d.status === 'pending');
   }
+  async imageOwnerIds(accountId: string, limit: number) {
+    return [...this.owners.values()].filter((owner) => owner.accountId === accountId).slice(0, limit).map((owner) => owner.imageId);
+  }
   async removeAccount(accountId: string) {
     let removed = 0;
     for (const endpoint of await this.listEndpoints(accountId)) {
