@@ -1,13 +1,15 @@
+import { readFileSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publicHostCheck } from '../../functions/adapters/public-host-check';
 import { PublicHttpClient } from '../../functions/adapters/public-http-client';
 import { startHttpsTargets, type HttpsTargets } from '../support/https-targets';
 import { sendToS3, type UploadTicket } from '../support/large-upload';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_RESOURCES } from '../../local/resources';
 import { startTestApi, type TestApi } from '../support/local-api';
-import { newEmail, type SignedIn, signUpAndIn } from '../support/session';
-import { readFileSync } from 'node:fs';
+import { newEmail, type SignedIn, signUpAndIn, TEST_PASSWORD } from '../support/session';
 
 /**
  * Webhooks end to end in local mode (docs/webhooks.md): the account routes, a large upload
@@ -60,8 +62,8 @@ afterAll(async () => {
   await targets?.close();
 });
 
-function asUser(path: string, init: RequestInit = {}): Promise<Response> {
-  return api.call(path, { ...init, key: null, headers: { Authorization: `Bearer ${user.idToken}`, ...(init.body ? { 'Content-Type': 'application/json' } : {}) } });
+function asUser(path: string, init: RequestInit = {}, who: SignedIn = user): Promise<Response> {
+  return api.call(path, { ...init, key: null, headers: { Authorization: `Bearer ${who.idToken}`, ...(init.body ? { 'Content-Type': 'application/json' } : {}) } });
 }
 
 async function data(response: Response, status = 200): Promise<any> {
@@ -123,5 +125,38 @@ describe('webhooks in local mode', () => {
     const list = await data(await asUser('/api/account/webhooks'));
     expect(list.endpoints.map((e: { url: string }) => e.url)).toEqual([`${targets.publicTarget.originAs('images.test')}/in`]);
     expect(targets.privateTarget.connections).toBe(0);
+  });
+
+  it('an account\'s deletion tells its endpoint image.deleted for every image, then leaves nothing of its webhooks', async () => {
+    const leaver = await signUpAndIn(api, newEmail('hooks-leaver'));
+    const account = await data(await asUser('/api/account', {}, leaver));
+    const leaverKey = (await data(await asUser('/api/account/keys', { method: 'POST', body: JSON.stringify({ name: 'k' }) }, leaver), 201)).key;
+    const url = `${targets.publicTarget.originAs('images.test')}/leaver`;
+    const endpoint = await data(await asUser('/api/account/webhooks', { method: 'POST', body: JSON.stringify({ url, events: ['image.ready', 'image.deleted'] }) }, leaver), 201);
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      const form = new FormData();
+      form.append('image', new Blob([PNG], { type: 'image/png' }), `${i}.png`);
+      ids.push((await data(await api.call('/api/images/upload', { method: 'POST', key: leaverKey, body: form }), 201)).id);
+    }
+    expect(await receivedOn('/leaver', 3)).toHaveLength(3);
+
+    await data(await asUser('/api/account', { method: 'DELETE', body: JSON.stringify({ password: TEST_PASSWORD }) }, leaver), 202);
+    for (let state = '', i = 0; state !== 'deleted' && i < 200; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      state = (await data(await asUser('/api/account/deletion', {}, leaver))).state;
+    }
+    const told = (await receivedOn('/leaver', 6)).slice(3).map((request) => new Webhook(endpoint.secret).verify(request.body, request.headers as Record<string, string>) as { type: string; data: { id: string } });
+    expect(told.map((event) => event.type)).toEqual(['image.deleted', 'image.deleted', 'image.deleted']);
+    expect(told.map((event) => event.data.id).sort()).toEqual([...ids].sort());
+
+    await api.idle();
+    const dynamodb = new DynamoDBClient({ endpoint: api.emulators.dynamodbEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    const items = (await dynamodb.send(new ScanCommand({ TableName: LOCAL_RESOURCES.webhooksTable }))).Items ?? [];
+    dynamodb.destroy();
+    const marks = [account.account_id, endpoint.id, ...ids];
+    expect(items.filter((item) => marks.some((mark) => JSON.stringify(item).includes(mark)))).toEqual([]);
+    // The first account's endpoint is untouched.
+    expect((await data(await asUser('/api/account/webhooks'))).endpoints).toHaveLength(1);
   });
 });
