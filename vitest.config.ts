@@ -21,6 +21,8 @@ export default defineConfig({
       COUNTERS_TABLE: 'test-counters',
       LOOKUPS_TABLE: 'test-lookups',
       EXPORTS_TABLE: 'test-exports',
+      WEBHOOKS_TABLE: 'test-webhooks',
+      WEBHOOK_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/test-webhooks',
       // The edge's store as local mode keeps it (a file); unit tests hand the handlers a fake instead.
       IMAGER_EDGE_STORE_FILE: join(tmpdir(), 'imager-test-edge-store.json'),
       POWERTOOLS_LOG_LEVEL: 'SILENT',

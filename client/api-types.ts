@@ -385,28 +385,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/account/deletion": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Your account's deletion
-         * @description Where the deletion of your account stands: `none` (not asked for), `deleting` (with the
-         *     step under way and how many of the steps are done) or `deleted`. Answers for a day after
-         *     the deletion finished, as long as the session's ID token is valid.
-         */
-        get: operations["getAccountDeletion"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/account/keys": {
         parameters: {
             query?: never;
@@ -601,6 +579,138 @@ export interface paths {
          * @description URLs signed with it answer `403` at every edge within seconds.
          */
         delete: operations["revokeSigningSecret"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/account/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your webhook endpoints
+         * @description The account's endpoints (docs/webhooks.md), oldest first, without their secrets.
+         */
+        get: operations["listWebhookEndpoints"];
+        put?: never;
+        /**
+         * Register a webhook endpoint
+         * @description An `https://` URL (no user name or password; its host must resolve to public addresses
+         *     only, now and at every delivery) and the events it wants. The signing secret
+         *     (`whsec_...`, Standard Webhooks) is in this response only. At most 10 endpoints.
+         */
+        post: operations["createWebhookEndpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/account/webhooks/{endpoint_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a webhook endpoint
+         * @description The endpoint and its delivery log; deliveries still queued for it are dropped.
+         */
+        delete: operations["deleteWebhookEndpoint"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a webhook endpoint
+         * @description Any of `url`, `events` and `enabled`; the others stay. A disabled endpoint gets no new deliveries, and its pending ones are kept as failed.
+         */
+        patch: operations["updateWebhookEndpoint"];
+        trace?: never;
+    };
+    "/api/account/webhooks/{endpoint_id}/secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate a webhook endpoint's secret
+         * @description A new secret, in this response only; every attempt from now on (retries of earlier deliveries included) is signed with it alone.
+         */
+        post: operations["rotateWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/account/webhooks/{endpoint_id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An endpoint's delivery log
+         * @description Its deliveries, newest first, a page at a time (`next_cursor`); finished ones are kept for 30 days.
+         */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/account/webhooks/{endpoint_id}/deliveries/{delivery_id}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Deliver again
+         * @description A failed (or succeeded) delivery is tried again from the start of the retry schedule, with the same `webhook-id` and body and the endpoint's current secret.
+         */
+        post: operations["redeliverWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/account/deletion": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your account's deletion
+         * @description Where the deletion of your account stands: `none` (not asked for), `deleting` (with the
+         *     step under way and how many of the steps are done) or `deleted`. Answers for a day after
+         *     the deletion finished, as long as the session's ID token is valid.
+         */
+        get: operations["getAccountDeletion"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -890,21 +1000,6 @@ export interface components {
             /** @description Why it failed. */
             reason?: string;
         };
-        AccountDeletion: {
-            /** @enum {string} */
-            state: "none" | "deleting" | "deleted";
-            /** @description The step under way (`keys`, `images`, `idempotency`, `exports`, `signing-secrets`, `counters`, `meter`, `key-records`, `cognito-user`); `null` once deleted. */
-            step?: string | null;
-            steps_done?: number;
-            steps_total?: number;
-            started_at?: components["schemas"]["Timestamp"];
-            deleted_at?: components["schemas"]["Timestamp"];
-        };
-        AccountDeletionResponse: {
-            /** @constant */
-            status: "success";
-            data: components["schemas"]["AccountDeletion"];
-        };
         ExportResponse: {
             /** @constant */
             status: "success";
@@ -1076,6 +1171,98 @@ export interface components {
             kid: string;
             created_at: components["schemas"]["Timestamp"];
         };
+        /**
+         * @description docs/webhooks.md describes each event and its payload.
+         * @enum {string}
+         */
+        WebhookEventType: "image.ready" | "image.rejected" | "image.deleted" | "image.expired";
+        WebhookEndpoint: {
+            /** @example ep_Q3xZ9aBkL2mN7pR4 */
+            id: string;
+            /**
+             * Format: uri
+             * @example https://app.example/hooks/imager
+             */
+            url: string;
+            events: components["schemas"]["WebhookEventType"][];
+            enabled: boolean;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        NewWebhookEndpoint: {
+            /** @description An `https://` URL without user name or password, on a host with public addresses only. */
+            url: string;
+            events: components["schemas"]["WebhookEventType"][];
+            /** @default true */
+            enabled: boolean;
+        };
+        WebhookEndpointChanges: {
+            url?: string;
+            events?: components["schemas"]["WebhookEventType"][];
+            enabled?: boolean;
+        };
+        WebhookEndpointWithSecret: {
+            id: string;
+            /** Format: uri */
+            url: string;
+            events: components["schemas"]["WebhookEventType"][];
+            enabled: boolean;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** @description The Standard Webhooks signing secret, shown in this answer only. */
+            secret: string;
+        };
+        WebhookDelivery: {
+            /** @description The message id, sent as `webhook-id` (the same for every attempt). */
+            id: string;
+            type: components["schemas"]["WebhookEventType"];
+            /** @enum {string} */
+            status: "pending" | "succeeded" | "failed";
+            attempts: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            last_attempt_at: string | null;
+            /** @description The endpoint's HTTP status at the last attempt; null when it did not answer. */
+            last_status_code: number | null;
+            last_error: string | null;
+            /** Format: date-time */
+            next_attempt_at: string | null;
+        };
+        WebhookEndpointResponse: {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["WebhookEndpoint"];
+        };
+        NewWebhookEndpointResponse: {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["WebhookEndpointWithSecret"];
+        };
+        WebhookDeliveryResponse: {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["WebhookDelivery"];
+        };
+        WebhookEndpointListResponse: {
+            /** @constant */
+            status: "success";
+            data: {
+                endpoints: components["schemas"]["WebhookEndpoint"][];
+            };
+        };
+        WebhookDeliveryListResponse: {
+            /** @constant */
+            status: "success";
+            data: {
+                deliveries: components["schemas"]["WebhookDelivery"][];
+                next_cursor: string | null;
+            };
+        };
         SigningSecretListResponse: {
             /** @constant */
             status: "success";
@@ -1094,6 +1281,21 @@ export interface components {
                 /** @description The `kid` of the secret this one replaced, if the account had two. */
                 retired: string[];
             };
+        };
+        AccountDeletion: {
+            /** @enum {string} */
+            state: "none" | "deleting" | "deleted";
+            /** @description The step under way (`keys`, `images`, `webhooks`, `idempotency`, `exports`, `signing-secrets`, `counters`, `meter`, `key-records`, `cognito-user`); `null` once deleted. */
+            step?: string | null;
+            steps_done?: number;
+            steps_total?: number;
+            started_at?: components["schemas"]["Timestamp"];
+            deleted_at?: components["schemas"]["Timestamp"];
+        };
+        AccountDeletionResponse: {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["AccountDeletion"];
         };
         /**
          * @description Text mode (`Accept: text/plain` on an upload): the error's message alone, the status kept.
@@ -2724,46 +2926,6 @@ export interface operations {
             504: components["responses"]["GatewayTimeout"];
         };
     };
-    getAccountDeletion: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The deletion. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "status": "success",
-                     *       "data": {
-                     *         "state": "deleted",
-                     *         "step": null,
-                     *         "steps_done": 7,
-                     *         "steps_total": 7,
-                     *         "started_at": "2026-11-27T10:20:00.000Z",
-                     *         "deleted_at": "2026-11-27T10:21:30.000Z"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["AccountDeletionResponse"];
-                };
-            };
-            401: components["responses"]["Unauthorized"];
-            404: components["responses"]["RouteNotFound"];
-            429: components["responses"]["Throttled"];
-            500: components["responses"]["InternalError"];
-            502: components["responses"]["BadGateway"];
-            503: components["responses"]["ServiceUnavailable"];
-            504: components["responses"]["GatewayTimeout"];
-        };
-    };
     listAccountKeys: {
         parameters: {
             query?: never;
@@ -3304,6 +3466,458 @@ export interface operations {
                 };
             };
             410: components["responses"]["AccountDeleted"];
+            429: components["responses"]["Throttled"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    listWebhookEndpoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoints. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointListResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["Throttled"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    createWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "url": "https://app.example/hooks/imager",
+                 *       "events": [
+                 *         "image.ready",
+                 *         "image.deleted"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["NewWebhookEndpoint"];
+            };
+        };
+        responses: {
+            /** @description The endpoint, with its secret. `Location` names it. */
+            201: {
+                headers: {
+                    /**
+                     * @description The endpoint's resource, `/api/account/webhooks/{endpoint_id}`.
+                     * @example /api/account/webhooks/ep_Q3xZ9aBkL2mN7pR4
+                     */
+                    Location: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NewWebhookEndpointResponse"];
+                };
+            };
+            /** @description Not a JSON object, an unknown field or event, a URL that is not https, carries credentials or is not public. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "error",
+                     *       "message": "url: The host 10.0.0.5 is not a public address"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The account has 10 endpoints already. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "error",
+                     *       "message": "An account can register at most 10 webhook endpoints"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["Throttled"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    deleteWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The endpoint's `id`.
+                 * @example ep_Q3xZ9aBkL2mN7pR4
+                 */
+                endpoint_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed. No body. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description No such endpoint in this account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "error",
+                     *       "message": "Webhook endpoint not found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["Throttled"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    updateWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The endpoint's `id`.
+                 * @example ep_Q3xZ9aBkL2mN7pR4
+                 */
+                endpoint_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "enabled": false
+                 *     }
+                 */
+                "application/json": components["schemas"]["WebhookEndpointChanges"];
+            };
+        };
+        responses: {
+            /** @description The endpoint as it is now, without its secret. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointResponse"];
+                };
+            };
+            /** @description Nothing to change, an unknown field or event, or a URL refused as at registration. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "error",
+                     *       "message": "Nothing to change: give url, events or enabled"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description No such endpoint in this account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "error",
+                     *       "message": "Webhook endpoint not found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["Throttled"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    rotateWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The endpoint's `id`.
+                 * @example ep_Q3xZ9aBkL2mN7pR4
+                 */
+                endpoint_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint with its new secret. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NewWebhookEndpointResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description No such endpoint in this account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "error",
+                     *       "message": "Webhook endpoint not found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["Throttled"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                /** @description Deliveries per page, 1 to 100 (default 20). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The endpoint's `id`.
+                 * @example ep_Q3xZ9aBkL2mN7pR4
+                 */
+                endpoint_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the log. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryListResponse"];
+                };
+            };
+            /** @description A limit out of range or a cursor that is not one. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "error",
+                     *       "message": "Invalid cursor"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description No such endpoint in this account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "error",
+                     *       "message": "Webhook endpoint not found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["Throttled"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    redeliverWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The endpoint's `id`.
+                 * @example ep_Q3xZ9aBkL2mN7pR4
+                 */
+                endpoint_id: string;
+                /**
+                 * @description The delivery's `id` (its `webhook-id`).
+                 * @example msg_2Yx9aBkL2mN7pR4Q3xZ9aBkL2mN
+                 */
+                delivery_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The delivery, pending again. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryResponse"];
+                };
+            };
+            /** @description Not a delivery id. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "error",
+                     *       "message": "Invalid delivery id"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description No such endpoint or delivery in this account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "error",
+                     *       "message": "Delivery not found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The delivery is still being tried. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "error",
+                     *       "message": "The delivery is still being tried"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["Throttled"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    getAccountDeletion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The deletion. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "success",
+                     *       "data": {
+                     *         "state": "deleted",
+                     *         "step": null,
+                     *         "steps_done": 7,
+                     *         "steps_total": 7,
+                     *         "started_at": "2026-11-27T10:20:00.000Z",
+                     *         "deleted_at": "2026-11-27T10:21:30.000Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AccountDeletionResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["RouteNotFound"];
             429: components["responses"]["Throttled"];
             500: components["responses"]["InternalError"];
             502: components["responses"]["BadGateway"];

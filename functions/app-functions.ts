@@ -1,7 +1,7 @@
 import { IMAGES_TABLE_SCHEMA } from './adapters/table-schemas';
 import { EXPORT_PREFIX, EXPORT_REQUEST_PREFIX } from './core/exports';
 import { DIRECT_PREFIX } from './core/ids';
-import { ACCOUNT, API_FUNCTION, COUNT, type FunctionDefinition, index, LOOKUPS_READ, LOOKUPS_WRITE, objects, table } from './function-definition';
+import { ACCOUNT, API_FUNCTION, COUNT, type FunctionDefinition, index, LOOKUPS_READ, LOOKUPS_WRITE, objects, table, WEBHOOK_SEND } from './function-definition';
 
 /**
  * The function table's entries for apps built on Imager (docs/apps.md): listing similar images,
@@ -35,7 +35,7 @@ export const APP_FUNCTIONS = {
     memoryMb: 1769,
     reservedConcurrency: 5,
     settings: ['IMAGER_MAX_PIXELS', 'IMAGER_MAX_LARGE_IMAGE_BYTES'],
-    grants: [table('images', 'dynamodb:GetItem', 'dynamodb:UpdateItem'), LOOKUPS_WRITE, objects([DIRECT_PREFIX], 's3:GetObject'), { kind: 'list', prefixes: [DIRECT_PREFIX] }],
+    grants: [table('images', 'dynamodb:GetItem', 'dynamodb:UpdateItem'), LOOKUPS_WRITE, objects([DIRECT_PREFIX], 's3:GetObject'), { kind: 'list', prefixes: [DIRECT_PREFIX] }, WEBHOOK_SEND],
     bundling: 'sharp',
   },
   // Builds an account's export: lists its records, streams its originals into one zip, a

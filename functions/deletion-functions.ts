@@ -1,8 +1,8 @@
-import { COUNTERS_TABLE_SCHEMA, IMAGES_TABLE_SCHEMA, KEYS_TABLE_SCHEMA } from './adapters/table-schemas';
+import { COUNTERS_TABLE_SCHEMA, IMAGES_TABLE_SCHEMA, KEYS_TABLE_SCHEMA, WEBHOOKS_TABLE_SCHEMA } from './adapters/table-schemas';
 import { DELETION_REQUEST_PREFIX } from './core/account-deletion';
 import { EXPORT_PREFIX, EXPORT_REQUEST_PREFIX } from './core/exports';
 import { DIRECT_PREFIX, LARGE_UPLOAD_PREFIX } from './core/ids';
-import { API_FUNCTION, EDGE, type FunctionDefinition, index, LOOKUPS_WRITE, objects, table } from './function-definition';
+import { API_FUNCTION, EDGE, type FunctionDefinition, index, LOOKUPS_WRITE, objects, table, WEBHOOK_SEND } from './function-definition';
 
 /**
  * The function table's entries for deleting an account (docs/account-deletion.md): the route
@@ -17,8 +17,9 @@ export const DELETION_FUNCTIONS = {
     file: 'delete-account',
     description: 'DELETE /api/account (and GET /api/account/deletion)',
     ...API_FUNCTION,
-    // Deletions are rare: one at a time answers them and the console's polls of their state.
-    reservedConcurrency: 1,
+    // Deletions are rare (and the console's polls of their state few): unreserved, so the total
+    // stays at most 500 (docs/quotas.md).
+    reservedConcurrency: 'unreserved',
     settings: 'none',
     grants: [
       table('keys', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem'),
@@ -67,6 +68,13 @@ export const DELETION_FUNCTIONS = {
       // The account's meter's API Gateway key (and any key from before meters).
       { kind: 'api-keys', lifecycle: 'delete' },
       { kind: 'users', actions: ['cognito-idp:AdminDeleteUser'] },
+      // The webhooks step: the owners left (byOwner) announced (GetItem, PutItem, DeleteItem: the
+      // fan-out's reads and writes, Query: the endpoints; the first attempts queued), the
+      // deliveries still tried (byPending), then the account's items removed (BatchWriteItem).
+      table('webhooks', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:BatchWriteItem'),
+      index('webhooks', WEBHOOKS_TABLE_SCHEMA.ownerIndex.name),
+      index('webhooks', WEBHOOKS_TABLE_SCHEMA.pendingIndex.name),
+      WEBHOOK_SEND,
     ],
   },
 } as const satisfies Readonly<Record<string, FunctionDefinition>>;

@@ -2,7 +2,8 @@ import type { Context, S3Event } from 'aws-lambda';
 import { DELETION_REQUEST_PREFIX, type RunDeletionDeps, type RunOutcome, runAccountDeletion } from './core/account-deletion';
 import { logger } from './runtime/logger';
 import { accountDeletions, accountErasure, accountUsers, deletionRequests } from './runtime/deletion-wiring';
-import { dynamoDB, edgeStore, imageObjects, imageRecordsWithTotals, keyStore, lookups, multipartUploads, s3, signingSecrets, usagePlanKeys } from './runtime/wiring';
+import { webhookQueue } from './runtime/webhook-wiring';
+import { dynamoDB, edgeStore, imageObjects, imageRecordsWithTotals, keyStore, lookups, multipartUploads, s3, signingSecrets, usagePlanKeys, webhookStore } from './runtime/wiring';
 import { s3ObjectEvents } from './transport/s3-event';
 
 /** Pages one invocation does at most (each up to 25 images), and the time it keeps in hand. */
@@ -52,4 +53,5 @@ export const handler = createEraseAccountHandler({
   edge: edgeStore(process.env, 'background'),
   items: accountErasure(dynamodb),
   users: accountUsers('background'),
+  webhooks: { store: webhookStore(dynamodb), queue: webhookQueue('background') },
 });

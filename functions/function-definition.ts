@@ -5,7 +5,7 @@
  * than one file (functions/app-functions.ts) without an import circle.
  */
 /** The DynamoDB tables a function can be given, by the name the storage construct knows them by. */
-export type TableName = 'images' | 'keys' | 'counters' | 'lookups' | 'exports';
+export type TableName = 'images' | 'keys' | 'counters' | 'lookups' | 'exports' | 'webhooks';
 
 /** The environment variable that carries each table's name to the handlers. */
 export const TABLE_ENVIRONMENT: Readonly<Record<TableName, string>> = {
@@ -14,7 +14,11 @@ export const TABLE_ENVIRONMENT: Readonly<Record<TableName, string>> = {
   counters: 'COUNTERS_TABLE',
   lookups: 'LOOKUPS_TABLE',
   exports: 'EXPORTS_TABLE',
+  webhooks: 'WEBHOOKS_TABLE',
 };
+
+/** The environment variable that carries the webhook queue's URL (docs/webhooks.md). */
+export const WEBHOOK_QUEUE_ENVIRONMENT = 'WEBHOOK_QUEUE_URL';
 
 /** What a function may do, each on the narrowest resource that can be named. */
 export type Grant =
@@ -39,7 +43,9 @@ export type Grant =
    * The user pool: USER_POOL_ID and USER_POOL_CLIENT_ID set, and these actions on the pool
    * (granted by the identity construct, which owns it; none: the client's own sign-in only).
    */
-  | { readonly kind: 'users'; readonly actions: readonly string[] };
+  | { readonly kind: 'users'; readonly actions: readonly string[] }
+  /** Send messages to the webhook queue (docs/webhooks.md); its URL in WEBHOOK_QUEUE_URL. */
+  | { readonly kind: 'webhook-queue' };
 
 /** What invokes a function. */
 export type Trigger =
@@ -69,7 +75,12 @@ export type Trigger =
       readonly ruleId: string;
     }
   /** A function URL with IAM auth, reached only by CloudFront through an origin access control. */
-  | { readonly type: 'url' };
+  | { readonly type: 'url' }
+  /**
+   * The webhook queue (docs/webhooks.md), through a Lambda event source that reports batch item
+   * failures; messages received `maxReceives` times go to its dead-letter queue.
+   */
+  | { readonly type: 'queue'; readonly batchSize: number; readonly maxReceives: number };
 
 /** Extra work after bundling: `docs-page` writes the finished reference page beside the bundle; `sharp` installs sharp's linux-arm64 build beside it. */
 export type BundlingExtra = 'docs-page' | 'sharp';
@@ -86,8 +97,10 @@ export interface FunctionDefinition {
    * Concurrent executions reserved for (and the most allowed to) this function, so a flood on
    * one route cannot take the account's whole pool from the others (docs/quotas.md).
    * Reserved only with IMAGER_RESERVED_CONCURRENCY=true (off by default: a new account's limit is too small).
+   * `unreserved`: a small, rarely called route that shares the account's unreserved pool even
+   * then, so the total stays at most 500 (each such function named with its reason in docs/quotas.md).
    */
-  readonly reservedConcurrency: number;
+  readonly reservedConcurrency: number | 'unreserved';
   /**
    * Which of the functions' settings (functions/core/config.ts `functionEnvironment`, plus
    * IMAGER_PUBLIC_BASE_URL) it receives: all, none, or the ones named.
@@ -123,3 +136,5 @@ export const SIGNING = table('keys', 'dynamodb:GetItem', 'dynamodb:PutItem');
 /** An image's lookups (metadata pairs, similarity bands) are written and removed in batches (core/image-lookups.ts). */
 export const LOOKUPS_WRITE = table('lookups', 'dynamodb:BatchWriteItem');
 export const LOOKUPS_READ = table('lookups', 'dynamodb:Query');
+/** Sending to the webhook queue: the events of images (finalize, analysis, purge) and redeliveries. */
+export const WEBHOOK_SEND: Grant = { kind: 'webhook-queue' };

@@ -11,18 +11,20 @@
 import { IMAGES_TABLE_SCHEMA, KEYS_TABLE_SCHEMA } from './adapters/table-schemas';
 import { APP_FUNCTIONS } from './app-functions';
 import { DELETION_FUNCTIONS } from './deletion-functions';
+import { WEBHOOK_FUNCTIONS } from './webhook-functions';
 import { DIRECT_PREFIX, LARGE_UPLOAD_PREFIX, VARIANT_PREFIX } from './core/ids';
-import { ACCOUNT, API_FUNCTION, COUNT, COUNTS_AND_CLAIMS, EDGE, type FunctionDefinition, index, LOOKUPS_READ, LOOKUPS_WRITE, objects, SIGNING, table, type Trigger } from './function-definition';
+import { ACCOUNT, API_FUNCTION, COUNT, COUNTS_AND_CLAIMS, EDGE, type FunctionDefinition, index, LOOKUPS_READ, LOOKUPS_WRITE, objects, SIGNING, table, type Trigger, WEBHOOK_SEND } from './function-definition';
 
 export type { BundlingExtra, FunctionDefinition, Grant, TableName, Trigger } from './function-definition';
-export { TABLE_ENVIRONMENT } from './function-definition';
+export { TABLE_ENVIRONMENT, WEBHOOK_QUEUE_ENVIRONMENT } from './function-definition';
 
 /**
  * Every function. Reserved concurrency follows each route's share of traffic and its throttle:
  * the authorizer runs on every authorizer-cache miss, uploads are the slowest API route, the
  * public view only redirects to the CDN, the sweep runs alone, the transform function renders
  * only cache misses. The total stays at most 500, so an account's default 1,000 keeps at least
- * the 100 AWS requires unreserved and room for everything else.
+ * the 100 AWS requires unreserved and room for everything else; a few small, rarely called
+ * routes run `unreserved` for that (docs/quotas.md).
  */
 export const FUNCTIONS = {
   UploadImage: {
@@ -258,6 +260,7 @@ export const FUNCTIONS = {
     reservedConcurrency: 30,
     settings: 'all',
     grants: [
+      WEBHOOK_SEND,
       // UpdateItem also puts the settled image in the bySha index (a second write: docs/apps.md).
       table('images', 'dynamodb:GetItem', 'dynamodb:UpdateItem'),
       COUNT,
@@ -317,7 +320,7 @@ export const FUNCTIONS = {
     memoryMb: 1024,
     reservedConcurrency: 10,
     settings: 'all',
-    grants: [EDGE, table('counters', 'dynamodb:UpdateItem'), { kind: 'list', prefixes: [VARIANT_PREFIX] }, objects([VARIANT_PREFIX], 's3:DeleteObject')],
+    grants: [EDGE, table('counters', 'dynamodb:UpdateItem'), { kind: 'list', prefixes: [VARIANT_PREFIX] }, objects([VARIANT_PREFIX], 's3:DeleteObject'), WEBHOOK_SEND],
   },
   // Renders variants behind the distribution's S3 origin (lib/transforms.ts).
   TransformImage: {
@@ -343,6 +346,8 @@ export const FUNCTIONS = {
   ...APP_FUNCTIONS,
   // Deleting an account (docs/account-deletion.md).
   ...DELETION_FUNCTIONS,
+  // Webhooks (docs/webhooks.md).
+  ...WEBHOOK_FUNCTIONS,
 } as const satisfies Readonly<Record<string, FunctionDefinition>>;
 
 export type FunctionName = keyof typeof FUNCTIONS;
@@ -365,7 +370,18 @@ export function functionsTriggeredBy<T extends Trigger['type']>(type: T): Array<
   return FUNCTION_NAMES.filter((name) => functionDefinition(name).trigger.type === type) as Array<FunctionsTriggeredBy<T>>;
 }
 
+/** What `name` reserves with IMAGER_RESERVED_CONCURRENCY=true; undefined for an `unreserved` entry. */
+export function reservationOf(name: FunctionName): number | undefined {
+  const reserved = functionDefinition(name).reservedConcurrency;
+  return reserved === 'unreserved' ? undefined : reserved;
+}
+
+/** The functions that run unreserved even with reservations on, in table order (docs/quotas.md). */
+export function unreservedFunctions(): FunctionName[] {
+  return FUNCTION_NAMES.filter((name) => reservationOf(name) === undefined);
+}
+
 /** The concurrency the whole table reserves (what the stack reserves with IMAGER_RESERVED_CONCURRENCY=true). */
 export function reservedConcurrencyTotal(): number {
-  return FUNCTION_NAMES.reduce((sum, name) => sum + functionDefinition(name).reservedConcurrency, 0);
+  return FUNCTION_NAMES.reduce((sum, name) => sum + (reservationOf(name) ?? 0), 0);
 }

@@ -55,6 +55,13 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'GET', path: '/api/account/signing-secrets', handler: 'ListSigningSecrets', auth: 'session' },
   { method: 'POST', path: '/api/account/signing-secrets', handler: 'CreateSigningSecret', auth: 'session' },
   { method: 'DELETE', path: '/api/account/signing-secrets/{kid}', handler: 'RevokeSigningSecret', auth: 'session' },
+  { method: 'GET', path: '/api/account/webhooks', handler: 'WebhookEndpoints', auth: 'session' },
+  { method: 'POST', path: '/api/account/webhooks', handler: 'WebhookEndpoints', auth: 'session' },
+  { method: 'PATCH', path: '/api/account/webhooks/{endpoint_id}', handler: 'WebhookEndpoints', auth: 'session' },
+  { method: 'DELETE', path: '/api/account/webhooks/{endpoint_id}', handler: 'WebhookEndpoints', auth: 'session' },
+  { method: 'POST', path: '/api/account/webhooks/{endpoint_id}/secret', handler: 'WebhookEndpoints', auth: 'session' },
+  { method: 'GET', path: '/api/account/webhooks/{endpoint_id}/deliveries', handler: 'WebhookEndpoints', auth: 'session' },
+  { method: 'POST', path: '/api/account/webhooks/{endpoint_id}/deliveries/{delivery_id}/redeliver', handler: 'WebhookEndpoints', auth: 'session' },
   { method: 'GET', path: '/api/openapi.json', handler: 'GetOpenApi', auth: 'none' },
   { method: 'GET', path: '/docs', handler: 'GetDocs', auth: 'none' },
 ];

@@ -195,7 +195,9 @@ export class ImagerApi extends Construct {
       const resource = this.resourceFor(route.path);
       const requestParameters: Record<string, boolean> = {};
       for (const match of route.path.matchAll(/\{([^}]+)\}/g)) requestParameters[`method.request.path.${match[1]}`] = true;
-      resource.addMethod(route.method, new LambdaIntegration(props.functions[route.handler], { proxy: true }), {
+      // No test-invoke permission: the console's Test button is not worth one more resource per
+      // route (the stack's 500-resource ceiling, docs/aws-limits.md); the stage's own one stays.
+      resource.addMethod(route.method, new LambdaIntegration(props.functions[route.handler], { proxy: true, allowTestInvoke: false }), {
         // Image routes: the key authorizer, which also names the usage-plan key. Account routes:
         // the Cognito authorizer on the session's ID token, no API key (a person, not a program).
         authorizer: route.auth === 'key' ? authorizer : route.auth === 'session' ? props.sessionAuthorizer : undefined,

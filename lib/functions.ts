@@ -6,9 +6,10 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { EventType, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct } from 'constructs';
-import { type FunctionName, FUNCTION_NAMES, functionDefinition, type FunctionsTriggeredBy, type TableName } from '../functions/function-table';
+import { type FunctionName, FUNCTION_NAMES, functionDefinition, type FunctionsTriggeredBy, reservationOf, type TableName } from '../functions/function-table';
 import { type ImagerFunction, tableFunction } from './imager-function';
 import { acknowledge, BASIC_EXECUTION_POLICY_FINDING } from './nag';
 
@@ -27,6 +28,8 @@ export interface FunctionsProps {
   readonly distribution: IDistribution;
   /** The edge rules' key-value store (`edge-store` grants, docs/edge.md). */
   readonly edgeStore: IKeyValueStore;
+  /** The webhook queue (`webhook-queue` grants, and the `queue` trigger; lib/webhooks.ts). */
+  readonly webhookQueue: IQueue;
 }
 
 /** S3 event names as the table writes them (and events carry them), as CDK names them. */
@@ -74,6 +77,19 @@ export class Functions extends Construct {
           if (type === undefined) throw new Error(`${name}: no S3 event type for ${event}`);
           props.bucket.addEventNotification(type, new LambdaDestination(fn), { prefix: trigger.prefix });
         }
+      } else if (trigger.type === 'queue') {
+        // Batch item failures: a delivery put back for later does not bring the batch back with it.
+        fn.addEventSource(
+          new SqsEventSource(props.webhookQueue, {
+            batchSize: trigger.batchSize,
+            reportBatchItemFailures: true,
+            // No more pollers than the function may run (a throttled batch would count as a
+            // receive), and a bound on the outbound requests either way. Two is the least allowed.
+            maxConcurrency: Math.max(2, reservationOf(name) ?? 2),
+          }),
+        );
+        // Putting a received message back for the schedule's next wait.
+        props.webhookQueue.grant(fn, 'sqs:ChangeMessageVisibility');
       } else if (trigger.type === 'schedule') {
         new Rule(this, trigger.ruleId, {
           description: trigger.description,

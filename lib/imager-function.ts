@@ -7,7 +7,8 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import { type FunctionName, functionDefinition, type Grant as TableGrant, TABLE_ENVIRONMENT, type TableName } from '../functions/function-table';
+import { type FunctionName, functionDefinition, type Grant as TableGrant, reservationOf, TABLE_ENVIRONMENT, type TableName, WEBHOOK_QUEUE_ENVIRONMENT } from '../functions/function-table';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { type ExtraBundling, extraBundling, ROOT } from './bundling';
 import { acknowledge, nagArn } from './nag';
 
@@ -205,6 +206,8 @@ export interface TableFunctionContext {
   readonly distribution?: IDistribution;
   /** The edge rules' key-value store (`edge-store` grants). */
   readonly edgeStore?: IKeyValueStore;
+  /** The webhook queue (`webhook-queue` grants). */
+  readonly webhookQueue?: IQueue;
 }
 
 /**
@@ -221,7 +224,7 @@ export function tableFunction(scope: Construct, name: FunctionName, context: Tab
     environment: settingsFor(name, definition.settings, context.settings),
     memorySize: definition.memoryMb,
     timeout: Duration.seconds(definition.timeoutSeconds),
-    reservedConcurrency: context.reserveConcurrency ? definition.reservedConcurrency : undefined,
+    reservedConcurrency: context.reserveConcurrency ? reservationOf(name) : undefined,
     extraBundling: definition.bundling && extraBundling(definition.bundling),
   });
   for (const grant of definition.grants) applyGrant(fn, name, grant, context);
@@ -246,6 +249,12 @@ function applyGrant(fn: ImagerFunction, name: FunctionName, grant: TableGrant, c
     return resource;
   };
   switch (grant.kind) {
+    case 'webhook-queue': {
+      const queue = need(context.webhookQueue, 'the webhook queue');
+      queue.grantSendMessages(fn);
+      fn.addEnvironment(WEBHOOK_QUEUE_ENVIRONMENT, queue.queueUrl);
+      return;
+    }
     case 'table':
       fn.useTable(TABLE_ENVIRONMENT[grant.table], need(context.tables, 'the tables')[grant.table], ...grant.actions);
       return;

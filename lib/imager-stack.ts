@@ -8,6 +8,7 @@ import { ImagerApi } from './api';
 import { ConsoleSite } from './console-site';
 import { Delivery } from './delivery';
 import { EdgeRules } from './edge/edge-rules';
+import { WebhookQueues } from './webhooks';
 import { Functions, type StackFunctionName } from './functions';
 import { Identity } from './identity';
 import type { ImagerFunction } from './imager-function';
@@ -38,6 +39,8 @@ export class ImagerStack extends Stack {
   /** Every function of the table, TransformImage included, by name. */
   readonly allFunctions: Readonly<Record<FunctionName, ImagerFunction>>;
   /** Where PurgeImage's failed invocations end up (after Lambda's own retries). */
+  /** The webhook queue and its dead-letter queue (docs/webhooks.md). */
+  readonly webhooks: WebhookQueues;
   readonly purgeDeadLetters: Queue;
   /** Every retried S3 function's dead-letter queue (PurgeImage's, AnalyzeImage's, BuildAccountExport's), by function. */
   readonly deadLetterQueues: Readonly<Partial<Record<StackFunctionName, Queue>>>;
@@ -54,7 +57,8 @@ export class ImagerStack extends Stack {
     super(scope, id, props);
     const settings = props.settings ?? readStackSettings(this.node);
     const storage = (this.storage = new Storage(this, 'Storage'));
-    const { bucket, images, keys, counters, lookups, exports } = storage;
+    const { bucket, images, keys, counters, lookups, exports, webhooks } = storage;
+    const webhookQueues = (this.webhooks = new WebhookQueues(this, 'Webhooks'));
 
     // The distribution depends on the bucket only; functions depend on the distribution (their
     // url base, PurgeImage's deny-list entries in the edge's KeyValueStore), never the other way round.
@@ -83,8 +87,9 @@ export class ImagerStack extends Stack {
     const functions = new Functions(this, 'Default', {
       settings: { ...functionEnvironment(settings), ...edgeEnvironment(edgeSettings), IMAGER_PUBLIC_BASE_URL: delivery.publicBaseUrl },
       reserveConcurrency: settings.reservedConcurrency,
-      tables: { images, keys, counters, lookups, exports },
+      tables: { images, keys, counters, lookups, exports, webhooks },
       bucket,
+      webhookQueue: webhookQueues.queue,
       distribution: delivery.distribution,
       edgeStore: edge.store,
     });
@@ -136,9 +141,9 @@ export class ImagerStack extends Stack {
       functions: this.allFunctions,
       authorizer: 'Authorizer',
       sweep: 'Sweep',
-      tables: { Images: images, Keys: keys, Counters: counters, Lookups: lookups, Exports: exports },
+      tables: { Images: images, Keys: keys, Counters: counters, Lookups: lookups, Exports: exports, Webhooks: webhooks },
       bucket,
-      deadLetterQueues: Object.values(functions.deadLetterQueues),
+      deadLetterQueues: [...Object.values(functions.deadLetterQueues), webhookQueues.deadLetters],
       distribution: delivery.distribution,
       alarmEmail: settings.alarmEmail,
       transformOrigin: 'TransformImage',

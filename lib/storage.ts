@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { UPLOAD_CORS_RULE } from '../functions/adapters/bucket-cors';
 import { EXPORT_LIFETIME_DAYS, EXPORT_PREFIX, EXPORT_REQUEST_PREFIX } from '../functions/core/exports';
 import { LARGE_UPLOAD_PREFIX } from '../functions/core/ids';
-import { COUNTERS_TABLE_SCHEMA, EXPORTS_TABLE_SCHEMA, IMAGES_TABLE_SCHEMA, KEYS_TABLE_SCHEMA, LOOKUPS_TABLE_SCHEMA } from '../functions/adapters/table-schemas';
+import { COUNTERS_TABLE_SCHEMA, EXPORTS_TABLE_SCHEMA, WEBHOOKS_TABLE_SCHEMA, IMAGES_TABLE_SCHEMA, KEYS_TABLE_SCHEMA, LOOKUPS_TABLE_SCHEMA } from '../functions/adapters/table-schemas';
 
 /** A bucket as every Imager bucket is: no public access, encrypted at rest, reachable over TLS only. */
 export function privateBucket(scope: Construct, id: string, props: BucketProps): Bucket {
@@ -44,6 +44,8 @@ export class Storage extends Construct {
   readonly lookups: Table;
   /** Account exports (docs/apps.md). */
   readonly exports: Table;
+  /** Webhook endpoints, deliveries and image owners (docs/webhooks.md). */
+  readonly webhooks: Table;
 
   constructor(scope: Construct, id: string, props: StorageProps = {}) {
     super(scope, id);
@@ -106,6 +108,12 @@ export class Storage extends Construct {
       sortKey: EXPORTS_TABLE_SCHEMA.sortKey,
       timeToLiveAttribute: EXPORTS_TABLE_SCHEMA.ttlAttribute,
     });
+    const hooks = WEBHOOKS_TABLE_SCHEMA;
+    this.webhooks = this.table('WebhooksTable', hooks.partitionKey, { removalPolicy, sortKey: hooks.sortKey, timeToLiveAttribute: hooks.ttlAttribute }, [
+      { name: hooks.byEndpointIndex.name, partitionKey: hooks.byEndpointIndex.partitionKey, sortKey: [hooks.byEndpointIndex.sortKey, AttributeType.STRING] },
+      { name: hooks.pendingIndex.name, partitionKey: hooks.pendingIndex.partitionKey },
+      { name: hooks.ownerIndex.name, partitionKey: hooks.ownerIndex.partitionKey },
+    ]);
   }
 
   /** An on-demand table with point-in-time recovery and encryption, keyed by a string, with its indexes (every attribute projected). */

@@ -18,9 +18,12 @@ import { DELETION_REQUEST_PREFIX } from '../functions/core/account-deletion';
 import { LARGE_UPLOAD_PREFIX, PUBLISHED_PREFIX } from '../functions/core/ids';
 import { logger } from '../functions/runtime/logger';
 import { HANDLERS, type HandlerName } from '../functions/routes';
-import { FUNCTIONS, type FunctionName } from '../functions/function-table';
+import { FUNCTIONS, type FunctionName, functionDefinition } from '../functions/function-table';
+import type { PublicHttp } from '../functions/core/outbound';
+import type { HostCheck } from '../functions/core/webhook-endpoints';
+import { type LocalWebhookQueue, startLocalWebhookQueue } from './webhook-queue';
 import { startEmulators, type Emulators, type S3ObjectCreatedEvent } from './emulators';
-import { EDGE_STORE_FILE, LOCAL_RESOURCES, localEnvironment } from './resources';
+import { EDGE_STORE_FILE, LOCAL_RESOURCES, localEnvironment, WEBHOOK_QUEUE_FILE } from './resources';
 import { type LocalRuntimeInfo, RUNTIME_FILE } from './runtime-file';
 import { createLocalCdn } from './cdn';
 import { readLimits } from '../functions/core/config';
@@ -48,6 +51,8 @@ export interface LocalApi {
   readonly edgeStore: FileEdgeStore;
   /** The latest confirmation code sent to each email (what Cognito would have emailed). */
   readonly confirmationCodes: ReadonlyMap<string, string>;
+  /** Local mode's webhook queue (local/webhook-queue.ts), which drives the delivery worker. */
+  readonly webhookQueue: LocalWebhookQueue;
   /** Waits for the S3 events being handled (finalize, purge, the analysis, exports), and those they cause. */
   idle(): Promise<void>;
   /** Runs the sweep now (expired pending uploads, orphan objects). */
@@ -110,6 +115,12 @@ export async function startLocalApi(
     onConfirmationMessage?: (message: ConfirmationMessage) => void;
     /** The gateway's clock (usage plan, authorizer cache); tests move it instead of sleeping. */
     now?: () => number;
+    /**
+     * The webhook worker's outbound client. Only tests give one (a resolver, root of trust and
+     * address policy that reach their HTTPS receiver on loopback); npm start and every setting
+     * keep the public-address rule of production.
+     */
+    webhookOutbound?: { readonly http: PublicHttp; readonly checkHost: HostCheck };
   } = {},
 ): Promise<LocalApi> {
   mkdirSync(settings.dataDir, { recursive: true });
@@ -123,7 +134,14 @@ export async function startLocalApi(
     },
   });
   const edgeStoreFile = join(settings.dataDir, EDGE_STORE_FILE);
-  Object.assign(process.env, localEnvironment({ ...emulators, edgeStoreFile }), {
+  const worker = functionDefinition('DeliverWebhooks').trigger;
+  const webhookQueue = await startLocalWebhookQueue({
+    file: join(settings.dataDir, WEBHOOK_QUEUE_FILE),
+    visibilitySeconds: functionDefinition('DeliverWebhooks').timeoutSeconds * 6,
+    maxReceives: worker.type === 'queue' ? worker.maxReceives : 1,
+    now: options.now,
+  });
+  Object.assign(process.env, localEnvironment({ ...emulators, edgeStoreFile, webhookQueue }), {
     // Account deletion checks the password with the console's client and deletes the user (docs/account-deletion.md).
     AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognito.endpoint,
     USER_POOL_ID: cognito.userPoolId,
@@ -148,6 +166,13 @@ export async function startLocalApi(
   const analyze = (await handlerOf('AnalyzeImage')) as (event: S3Event) => Promise<unknown>;
   const buildExport = (await handlerOf('BuildAccountExport')) as (event: S3Event) => Promise<unknown>;
   const eraseAccount = (await handlerOf('EraseAccount')) as (event: S3Event) => Promise<unknown>;
+  const webhooks = (await import('../functions/deliver-webhooks.ts')) as typeof import('../functions/deliver-webhooks');
+  const outbound = options.webhookOutbound;
+  webhookQueue.start(outbound ? webhooks.createDeliverWebhooksHandler({ ...webhooks.deliverWebhooksDeps(), http: outbound.http }) : webhooks.handler);
+  if (outbound) {
+    const endpoints = (await import('../functions/webhook-endpoints.ts')) as typeof import('../functions/webhook-endpoints');
+    modules.WebhookEndpoints = endpoints.createWebhookEndpointsHandler({ ...endpoints.webhookEndpointsDeps(), checkHost: outbound.checkHost }) as ProxyHandler;
+  }
 
   const dynamodb = new DynamoDBClient({});
   const keys = new DynamoKeyStore(dynamodb, LOCAL_RESOURCES.keysTable);
@@ -252,14 +277,17 @@ export async function startLocalApi(
     handlers: modules,
     authorizer,
     confirmationCodes,
+    webhookQueue,
     async idle() {
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+      await webhookQueue.idle();
     },
     sweep: () => sweepHandler(),
     async close() {
       if (sweepTimer) clearInterval(sweepTimer);
       await gateway.close();
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+      await webhookQueue.close();
       cdnS3.destroy();
       await emulators.close();
       await cognito.close();

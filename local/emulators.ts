@@ -17,7 +17,7 @@ import dynalite from 'dynalite';
 import S3rver from 's3rver';
 import { corsConfigurationXml } from '../functions/adapters/bucket-cors';
 import { scanAll } from '../functions/adapters/dynamo-requests';
-import { COUNTERS_TABLE_SCHEMA, EXPORTS_TABLE_SCHEMA, IMAGES_TABLE_SCHEMA, KEYS_TABLE_SCHEMA, LOOKUPS_TABLE_SCHEMA } from '../functions/adapters/table-schemas';
+import { COUNTERS_TABLE_SCHEMA, EXPORTS_TABLE_SCHEMA, IMAGES_TABLE_SCHEMA, KEYS_TABLE_SCHEMA, LOOKUPS_TABLE_SCHEMA, WEBHOOKS_TABLE_SCHEMA } from '../functions/adapters/table-schemas';
 import './dynalite-iterators';
 import { enableConditionalWrites } from './s3rver-consistency';
 import { enableMultipartUploads } from './s3rver-multipart';
@@ -117,7 +117,25 @@ export function tableDefinitions(): CreateTableCommandInput[] {
     keyedTable(LOCAL_RESOURCES.lookupsTable, LOOKUPS_TABLE_SCHEMA),
     // No TTL locally: an expired export reads as `expired` (core/exports.ts), its record stays.
     keyedTable(LOCAL_RESOURCES.exportsTable, EXPORTS_TABLE_SCHEMA),
+    webhooksTable(),
   ];
+}
+
+/** The webhooks table with its indexes (no TTL locally: finished deliveries stay in the log). */
+function webhooksTable(): CreateTableCommandInput {
+  const hooks = WEBHOOKS_TABLE_SCHEMA;
+  const table = keyedTable(LOCAL_RESOURCES.webhooksTable, hooks);
+  return {
+    ...table,
+    AttributeDefinitions: [
+      ...table.AttributeDefinitions!,
+      { AttributeName: hooks.byEndpointIndex.partitionKey, AttributeType: 'S' },
+      { AttributeName: hooks.byEndpointIndex.sortKey, AttributeType: 'S' },
+      { AttributeName: hooks.pendingIndex.partitionKey, AttributeType: 'S' },
+      { AttributeName: hooks.ownerIndex.partitionKey, AttributeType: 'S' },
+    ],
+    GlobalSecondaryIndexes: [globalIndex(hooks.byEndpointIndex), globalIndex(hooks.pendingIndex), globalIndex(hooks.ownerIndex)],
+  };
 }
 
 /** A table of string partition and sort keys, without indexes. */

@@ -78,6 +78,8 @@ const ANSWERS: Readonly<Record<MeasuredFunction, (event: Record<string, any>, re
   EraseAccount: (event, r) => r?.results?.[event.Records[0].s3.object.key] === 'nothing',
   // Measured with the transform function's method (it ships sharp beside its bundle).
   AnalyzeImage: (event, r) => r?.results?.[event.Records[0].s3.object.key] === 'analyzed',
+  WebhookEndpoints: (_event, r) => r?.statusCode === 200,
+  DeliverWebhooks: (_event, r) => Array.isArray(r?.batchItemFailures) && r.batchItemFailures.length === 0,
 };
 
 /** A representative request for `name` (its event in events/), and what a correct answer looks like. */

@@ -11,6 +11,7 @@ function deletionOf(item: Item): AccountDeletion | undefined {
     state,
     ...(item.deletion_step?.S ? { step: item.deletion_step.S } : {}),
     ...(item.deletion_started_at?.S ? { startedAt: item.deletion_started_at.S } : {}),
+    ...(item.deletion_step_at?.S ? { stepStartedAt: item.deletion_step_at.S } : {}),
     ...(item.deleted_at?.S ? { deletedAt: item.deleted_at.S } : {}),
   };
 }
@@ -43,7 +44,7 @@ export class DynamoAccountDeletion implements DeletionStore {
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: { pk: { S: userPk(sub) } },
-          UpdateExpression: 'SET deletion_state = :deleting, deletion_step = :step, deletion_started_at = :now',
+          UpdateExpression: 'SET deletion_state = :deleting, deletion_step = :step, deletion_started_at = :now, deletion_step_at = :now',
           ConditionExpression: 'attribute_exists(account_id) AND attribute_not_exists(deletion_state)',
           ExpressionAttributeValues: { ':deleting': { S: 'deleting' }, ':step': { S: firstStep }, ':now': { S: now.toISOString() } },
         }),
@@ -52,15 +53,15 @@ export class DynamoAccountDeletion implements DeletionStore {
     return this.find(sub);
   }
 
-  async advance(sub: string, from: string, to: string): Promise<boolean> {
+  async advance(sub: string, from: string, to: string, now: Date): Promise<boolean> {
     const moved = await ifConditionHolds(
       this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: { pk: { S: userPk(sub) } },
-          UpdateExpression: 'SET deletion_step = :to',
+          UpdateExpression: 'SET deletion_step = :to, deletion_step_at = :now',
           ConditionExpression: 'deletion_state = :deleting AND deletion_step = :from',
-          ExpressionAttributeValues: { ':deleting': { S: 'deleting' }, ':from': { S: from }, ':to': { S: to } },
+          ExpressionAttributeValues: { ':deleting': { S: 'deleting' }, ':from': { S: from }, ':to': { S: to }, ':now': { S: now.toISOString() } },
         }),
       ),
     );

@@ -55,3 +55,20 @@ export const EXPORTS_TABLE_SCHEMA = {
   /** TTL attribute: an export's record goes some time after its zip did (the bucket's lifecycle rule). */
   ttlAttribute: 'expires_at',
 } as const;
+
+/**
+ * Webhooks (docs/webhooks.md): endpoints and image owners under `account#<id>` / `image#<id>`,
+ * each endpoint's deliveries under `endpoint#<id>`. Finished deliveries are deleted by DynamoDB
+ * some days after their last attempt.
+ */
+export const WEBHOOKS_TABLE_SCHEMA = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  ttlAttribute: 'expires_at',
+  /** An endpoint's deliveries by creation time, for its log (newest first). */
+  byEndpointIndex: { name: 'byEndpoint', partitionKey: 'log_endpoint', sortKey: 'created_key' },
+  /** Sparse: only deliveries still being tried carry `pending_account`. */
+  pendingIndex: { name: 'byPending', partitionKey: 'pending_account' },
+  /** Image owners by account, to remove them with the account. */
+  ownerIndex: { name: 'byOwner', partitionKey: 'owner_account' },
+} as const;

@@ -27,6 +27,8 @@ export interface AccountDeletion {
   /** The step under way (`deleting`); absent once deleted. */
   readonly step?: string;
   readonly startedAt?: string;
+  /** When the position moved to `step` (a step that waits measures from it). */
+  readonly stepStartedAt?: string;
   readonly deletedAt?: string;
 }
 
@@ -41,8 +43,8 @@ export interface DeletionStore {
   find(sub: string): Promise<AccountEntry | undefined>;
   /** Marks the account deleting at `firstStep` unless it already is; answers the entry as it is now. */
   begin(sub: string, firstStep: string, now: Date): Promise<AccountEntry | undefined>;
-  /** Moves the position from `from` to `to`; false when it was not at `from` (another run moved it). */
-  advance(sub: string, from: string, to: string): Promise<boolean>;
+  /** Moves the position from `from` to `to` at `now`; false when it was not at `from` (another run moved it). */
+  advance(sub: string, from: string, to: string, now: Date): Promise<boolean>;
   /** Replaces the account record with its tombstone (state `deleted`, expiring at `expiresAt` unix seconds). */
   finish(sub: string, now: Date, expiresAt: number): Promise<void>;
 }
@@ -170,12 +172,12 @@ export async function runAccountDeletion(deps: RunDeletionDeps, sub: string, bud
     const index = DELETION_STEPS.findIndex((step) => step.name === deletion.step);
     // A position this code does not know (written by a newer version): start over, every step is idempotent.
     const step = DELETION_STEPS[Math.max(0, index)];
-    const outcome = await step.run(deps, entry.account);
+    const outcome = await step.run(deps, entry.account, deletion);
     pages += 1;
     if (outcome === 'done') {
       const next = DELETION_STEPS[Math.max(0, index) + 1];
       // From the position as stored (which may be one this code does not know).
-      if (next) await deps.store.advance(sub, deletion.step ?? step.name, next.name);
+      if (next) await deps.store.advance(sub, deletion.step ?? step.name, next.name, deps.now?.() ?? new Date());
       else {
         const now = deps.now?.() ?? new Date();
         await deps.store.finish(sub, now, Math.floor(now.getTime() / 1000) + TOMBSTONE_SECONDS);

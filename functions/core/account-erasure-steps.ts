@@ -8,6 +8,7 @@ import { type ImageLookups, lookupsOf } from './image-lookups';
 import { deleteImage, type ImageObjects, type ImageRecord, type RecordPage } from './images';
 import type { PrefixRemover } from './purge';
 import type { SigningSecretStore } from './signing-secrets';
+import { announceRemoval, type RemovalDeps } from './webhook-fan-out';
 
 /**
  * The steps of an account's deletion, in order (docs/account-deletion.md). Each step's `run` does
@@ -20,6 +21,10 @@ import type { SigningSecretStore } from './signing-secrets';
 
 /** Images deleted per page: each is a few requests, in parallel. */
 export const ERASE_PAGE = 25;
+/** How long the deletion waits, at most, for the account's webhook deliveries to be tried (docs/account-deletion.md). */
+export const WEBHOOK_WAIT_MS = 60 * 60 * 1000;
+/** The pause between two looks at the deliveries still being tried. */
+export const WEBHOOK_POLL_MS = 2000;
 
 /** Ports of the items that only the deletion removes (adapters/dynamo-account-erasure.ts). */
 export interface ErasureItems {
@@ -57,14 +62,25 @@ export interface ErasureDeps {
   readonly edge: EdgeStore;
   readonly items: ErasureItems;
   readonly users: { delete(username: string): Promise<void> };
+  /** The account's webhooks (core/webhooks.ts): its removals announced, then its endpoints and logs removed. */
+  readonly webhooks: RemovalDeps;
   readonly nowMs?: () => number;
+  /** Waits between looks at what is still being tried (a timer by default). */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 export type StepOutcome = 'done' | 'more';
 
+/** What a step is told of the deletion as stored (core/account-deletion.ts AccountDeletion). */
+export interface StepPosition {
+  /** When the position moved to this step. */
+  readonly stepStartedAt?: string;
+}
+
 export interface DeletionStep {
   readonly name: string;
-  readonly run: (deps: ErasureDeps, account: UserAccount) => Promise<StepOutcome>;
+  /** `position`: the deletion as stored (when this step began, for one that waits). */
+  readonly run: (deps: ErasureDeps, account: UserAccount, position: StepPosition) => Promise<StepOutcome>;
 }
 
 /**
@@ -131,6 +147,28 @@ export const DELETION_STEPS: readonly DeletionStep[] = [
       const page = await deps.records.listByAccount(account.accountId, ERASE_PAGE);
       await Promise.all(page.records.map((record) => eraseImage(deps, record)));
       return page.records.length === 0 ? 'done' : 'more';
+    },
+  },
+  {
+    // Every image's removal is told to the account's endpoints (docs/webhooks.md): the queue
+    // announces most of them (PurgeImage), and what it has not yet is announced here from the
+    // owners left. Then the deliveries are tried for up to an hour, and the endpoints, their
+    // logs and the owners go (a delivery still failing then is given up).
+    name: 'webhooks',
+    async run(deps, account, position) {
+      const { store } = deps.webhooks;
+      const nowMs = deps.nowMs?.() ?? Date.now();
+      const unannounced = await store.imageOwnerIds(account.accountId, ERASE_PAGE);
+      await Promise.all(unannounced.map((imageId) => announceRemoval(deps.webhooks, imageId, nowMs)));
+      if (unannounced.length > 0) return 'more';
+      // Measured from the step's start (a position stored without one waits no longer).
+      const waited = nowMs - Date.parse(position.stepStartedAt ?? '');
+      if (waited < WEBHOOK_WAIT_MS && (await store.hasPendingDeliveries(account.accountId))) {
+        await (deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))))(WEBHOOK_POLL_MS);
+        return 'more';
+      }
+      await store.removeAccount(account.accountId);
+      return 'done';
     },
   },
   {

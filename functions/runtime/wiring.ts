@@ -19,6 +19,7 @@ import { DynamoKeyUsage } from '../adapters/dynamo-key-usage';
 import { DynamoLookups } from '../adapters/dynamo-lookups';
 import { DynamoSweepPosition } from '../adapters/dynamo-sweep-position';
 import { DynamoUserAccounts } from '../adapters/dynamo-user-accounts';
+import { DynamoWebhooks } from '../adapters/dynamo-webhooks';
 import { EmfMetrics } from '../adapters/emf-metrics';
 import { S3ExportLinks, S3ExportRequests } from '../adapters/s3-exports';
 import { PublicHttpClient } from '../adapters/public-http-client';
@@ -88,6 +89,11 @@ export function imageRecordsWithTotals(dynamodb: DynamoDBClient, env: Env = proc
 /** The lookups of images by metadata pair and perceptual-hash band (core/image-lookups.ts). */
 export function lookups(dynamodb: DynamoDBClient, env: Env = process.env): DynamoLookups {
   return new DynamoLookups(dynamodb, requireString(env, 'LOOKUPS_TABLE'));
+}
+
+/** Webhook endpoints, deliveries and image owners (docs/webhooks.md); the queue is in webhook-wiring.ts. */
+export function webhookStore(dynamodb: DynamoDBClient, env: Env = process.env): DynamoWebhooks {
+  return new DynamoWebhooks(dynamodb, requireString(env, 'WEBHOOKS_TABLE'));
 }
 
 /** Account exports' records (core/exports.ts). */

@@ -6,7 +6,7 @@ import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../support/browser';
 import { type ConsoleServer, startConsoleServer } from '../support/console-server';
-import { button, byName, signUpAndIn } from './console-page';
+import { button, byName, fill, idToken, signUpAndIn } from './console-page';
 
 /**
  * The console's "Delete account" section (docs/account-deletion.md) in a real browser against
@@ -41,20 +41,6 @@ afterAll(async () => {
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
-function idToken(): Promise<string> {
-  return page.evaluate(() => {
-    const user = Object.keys(localStorage).find((k) => k.endsWith('.LastAuthUser'))!;
-    const prefix = user.replace(/\.LastAuthUser$/, '');
-    return localStorage.getItem(`${prefix}.${localStorage.getItem(user)}.idToken`)!;
-  });
-}
-
-async function typeInto(name: string, value: string): Promise<void> {
-  const input = await byName(page, name);
-  await input.click({ count: 3 });
-  await input.type(value);
-}
-
 /** The visible alerts' text, once one shows. */
 async function alertText(): Promise<string> {
   await page.waitForFunction(() => [...document.querySelectorAll('section.delete-account [role="alert"]')].some((a) => !(a as HTMLElement).hidden && a.textContent), { timeout: 20_000 });
@@ -80,7 +66,7 @@ describe.sequential('deleting the account in the console', () => {
   let imageId: string;
 
   it('has a key and an image to lose', async () => {
-    const token = await idToken();
+    const token = await idToken(page);
     const created = await fetch(`${server.url}/api/account/keys`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ name: 'doomed' }) });
     key = ((await created.json()) as { data: { key: string } }).data.key;
     const form = new FormData();
@@ -97,7 +83,7 @@ describe.sequential('deleting the account in the console', () => {
     expect(text).toContain('every image, its variants and its links');
     expect(text).toContain('every API key');
     await sectionShots('delete-account');
-    await typeInto('Password', 'Not-The-Password-1');
+    await fill(page, 'Password', 'Not-The-Password-1');
     await (await button(page, 'Delete account…')).click();
     // The second step: nothing is sent before it is confirmed, and it can be cancelled.
     await (await button(page, 'Cancel')).click();
@@ -110,7 +96,7 @@ describe.sequential('deleting the account in the console', () => {
   }, 60_000);
 
   it('with the right password and the confirmation: shows the deletion under way, then signs out with the result', async () => {
-    await typeInto('Password', PASSWORD);
+    await fill(page, 'Password', PASSWORD);
     await (await button(page, 'Delete account…')).click();
     await page.waitForSelector('section.delete-account .confirm:not([hidden])');
     await sectionShots('delete-account-confirm');

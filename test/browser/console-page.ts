@@ -16,7 +16,8 @@ export function button(page: Page, name: string, scope: Page | ElementHandle = p
   return byName(page, `${name}[role="button"]`, scope);
 }
 
-async function fill(page: Page, name: string, value: string): Promise<void> {
+/** Types `value` into the field named `name`, replacing what it held. */
+export async function fill(page: Page, name: string, value: string): Promise<void> {
   const input = await byName(page, name);
   await input.click({ count: 3 });
   await input.type(value);
@@ -26,14 +27,20 @@ async function heading(page: Page, text: string): Promise<void> {
   await page.waitForFunction((t) => [...document.querySelectorAll('h1, h2')].some((h) => h.textContent === t), { timeout: 20_000 }, text);
 }
 
-/** Signs up through the console, confirms with the code the server printed, signs in, and waits for the images section. */
-export async function signUpAndIn(page: Page, server: ConsoleServer, email: string, password: string): Promise<void> {
+/**
+ * Where the console is served and how to read the confirmation code it "emailed": npm start's
+ * child (test/support/console-server.ts) or the local API started in the test's own process.
+ */
+export type ConsoleSite = Pick<ConsoleServer, 'url' | 'confirmationCode'>;
+
+/** Signs up through the console, confirms with the code the site sent, signs in, and waits for the images section. */
+export async function signUpAndIn(page: Page, server: ConsoleSite, email: string, password: string): Promise<void> {
   await page.goto(`${server.url}/#/signup`, { waitUntil: 'networkidle0' });
   await fill(page, 'Email', email);
   await fill(page, 'Password', password);
   await (await button(page, 'Sign up')).click();
   await heading(page, 'Confirm your email');
-  const code = (await server.waitForOutput(new RegExp(`Confirmation code for ${email.replace(/[.+]/g, '\\$&')}: (\\d+)`)))[1];
+  const code = await server.confirmationCode(email);
   await fill(page, 'Confirmation code', code);
   await (await button(page, 'Confirm')).click();
   await heading(page, 'Sign in');
@@ -41,4 +48,13 @@ export async function signUpAndIn(page: Page, server: ConsoleServer, email: stri
   await fill(page, 'Password', password);
   await (await button(page, 'Sign in')).click();
   await heading(page, 'Images');
+}
+
+/** The signed-in person's ID token, as the console keeps it (Amplify's localStorage keys). */
+export function idToken(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const user = Object.keys(localStorage).find((k) => k.endsWith('.LastAuthUser'))!;
+    const prefix = user.replace(/\.LastAuthUser$/, '');
+    return localStorage.getItem(`${prefix}.${localStorage.getItem(user)}.idToken`)!;
+  });
 }

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FUNCTION_NAMES, FUNCTIONS, reservedConcurrencyTotal } from '../../functions/function-table';
+import { type FunctionName, FUNCTION_NAMES, FUNCTIONS, reservedConcurrencyTotal, unreservedFunctions } from '../../functions/function-table';
 import { ROUTES } from '../../functions/routes';
 import { resourcePaths } from '../../lib/api';
 import { logicalId, resourcesOfType, type Synthesized, synthImager } from './synth';
@@ -86,12 +86,24 @@ describe('reserved concurrency', () => {
     expect(templateTotal(synth)).toBe(0);
   });
 
-  it('when turned on, reserves concurrency for every function, leaving the account\'s unreserved pool at least 100 of the default 1,000', () => {
+  /**
+   * The functions that share the unreserved pool even with reservations on: small, rarely called
+   * account routes, so the total stays at most 500 (each with its reason in docs/quotas.md).
+   * Adding one here is a decision, not a way out of the total.
+   */
+  const UNRESERVED: readonly FunctionName[] = ['DeleteAccount', 'WebhookEndpoints'];
+
+  it('when turned on, reserves concurrency for every function but the named unreserved ones, leaving the account\'s unreserved pool at least 100 of the default 1,000', () => {
     const functions = reserving.stack.allFunctions;
     const resources = reserving.template.toJSON().Resources as Record<string, { Properties: Record<string, unknown> }>;
+    expect(unreservedFunctions().sort()).toEqual([...UNRESERVED].sort());
     let total = 0;
     for (const name of FUNCTION_NAMES) {
       const reserved = resources[logicalId(functions[name])].Properties.ReservedConcurrentExecutions;
+      if (UNRESERVED.includes(name)) {
+        expect(reserved, `${name} runs unreserved`).toBeUndefined();
+        continue;
+      }
       expect(reserved, `${name}: give it a number in the function table`).toBe(FUNCTIONS[name].reservedConcurrency);
       expect(reserved as number).toBeGreaterThan(0);
       total += reserved as number;
@@ -117,6 +129,13 @@ describe('reserved concurrency', () => {
     for (const row of rows) {
       expect(Number(/(\d[\d,]*) in all/.exec(row)![1].replaceAll(',', ''))).toBe(total);
       for (const name of FUNCTION_NAMES) expect(row, name).toMatch(new RegExp(`\\b${name} ${FUNCTIONS[name].reservedConcurrency}\\b`));
+      // An unreserved function says why, in parentheses after its name.
+      for (const name of UNRESERVED) expect(row, name).toMatch(new RegExp(`\\b${name} unreserved \\([^)]+\\)`));
+    }
+    // The limits and the deploy guide name them too.
+    for (const doc of ['docs/limits.md', 'docs/deploy.md']) {
+      const text = readFileSync(join(root, doc), 'utf8');
+      for (const name of UNRESERVED) expect(text, `${doc}: ${name}`).toMatch(new RegExp(`\\b${name}\\b`));
     }
     for (const line of lines) {
       const unreserved = /(\d[\d,]*) of an account's default 1,000/.exec(line);

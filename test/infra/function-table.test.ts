@@ -122,6 +122,16 @@ function expectShapeFor(name: FunctionName, trigger: Trigger, event: Record<stri
       expect(event['detail-type']).toBe('Scheduled Event');
       expect(event.source).toBe('aws.events');
       return;
+    case 'queue':
+      // An SQS event source's batch: each body one webhook message (core/webhooks.ts).
+      expect(event.Records.length).toBeGreaterThan(0);
+      expect(event.Records.length).toBeLessThanOrEqual(trigger.batchSize);
+      for (const record of event.Records) {
+        expect(record.eventSource).toBe('aws:sqs');
+        expect(['event', 'delivery']).toContain(JSON.parse(record.body).kind);
+        expect(record.receiptHandle).toEqual(expect.any(String));
+      }
+      return;
     case 'url':
       // A function URL (payload 2.0) request, signed by CloudFront (IAM auth).
       expect(event).toMatchObject({ version: '2.0', routeKey: '$default', rawPath: expect.stringMatching(/^\//) });

@@ -123,7 +123,7 @@ describe('account routes', () => {
 
   const sessionRoutes = ROUTES.filter((route) => route.auth === 'session');
 
-  it('are the account routes of docs/accounts-and-console.md, the signing-secret routes of docs/edge.md the three export routes of docs/apps.md and the two deletion routes of docs/account-deletion.md', () => {
+  it('are the account routes of docs/accounts-and-console.md, the signing-secret routes of docs/edge.md, the three export routes of docs/apps.md, the two deletion routes of docs/account-deletion.md and the seven webhook routes of docs/webhooks.md', () => {
     expect(sessionRoutes.map((route) => `${route.method} ${route.path}`).sort()).toEqual([
       // Account deletion (docs/account-deletion.md).
       'DELETE /api/account',
@@ -138,7 +138,15 @@ describe('account routes', () => {
       'POST /api/account/export',
       'POST /api/account/keys',
       'POST /api/account/signing-secrets',
-    ]);
+      // Webhooks (docs/webhooks.md).
+      'GET /api/account/webhooks',
+      'POST /api/account/webhooks',
+      'PATCH /api/account/webhooks/{endpoint_id}',
+      'DELETE /api/account/webhooks/{endpoint_id}',
+      'POST /api/account/webhooks/{endpoint_id}/secret',
+      'GET /api/account/webhooks/{endpoint_id}/deliveries',
+      'POST /api/account/webhooks/{endpoint_id}/deliveries/{delivery_id}/redeliver',
+    ].sort());
   });
 
   it.each(sessionRoutes.map((route) => [`${route.method} ${route.path}`, route] as const))(

@@ -38,6 +38,7 @@ const EXPECTED: Record<string, ExpectedAlarm> = {
   CountersTableThrottles: { threshold: 1, comparison: GTE, evaluationPeriods: 1, period: 300 },
   LookupsTableThrottles: { threshold: 1, comparison: GTE, evaluationPeriods: 1, period: 300 },
   ExportsTableThrottles: { threshold: 1, comparison: GTE, evaluationPeriods: 1, period: 300 },
+  WebhooksTableThrottles: { threshold: 1, comparison: GTE, evaluationPeriods: 1, period: 300 },
   DeadLettersPurgeDeadLetters: { threshold: 0, comparison: GT, evaluationPeriods: 1, period: 60 },
   DeadLettersAnalyzeDeadLetters: { threshold: 0, comparison: GT, evaluationPeriods: 1, period: 60 },
   DeadLettersExportDeadLetters: { threshold: 0, comparison: GT, evaluationPeriods: 1, period: 60 },
@@ -45,6 +46,8 @@ const EXPECTED: Record<string, ExpectedAlarm> = {
   DeadLettersFinalizeDeadLetters: { threshold: 0, comparison: GT, evaluationPeriods: 1, period: 60 },
   TransformOriginRefused: { threshold: ALARM_THRESHOLDS.transformRefusedPercent, comparison: GTE, evaluationPeriods: 1, period: 900 },
   SignUpSurge: { threshold: ALARM_THRESHOLDS.signUpsPerHour, comparison: GT, evaluationPeriods: 1, period: 3600 },
+  // The webhook queue's (lib/webhooks.ts): a message received too often.
+  DeadLettersWebhookDeadLetters: { threshold: 0, comparison: GT, evaluationPeriods: 1, period: 60 },
   DeadLettersLaterDlq: { threshold: 0, comparison: GT, evaluationPeriods: 1, period: 60 },
   CdnServerErrorRate: { threshold: 1, comparison: GT, evaluationPeriods: 3, period: 300 },
   // A gauge written when an account's meter is made: between two, its last state holds.
@@ -213,7 +216,7 @@ describe('alarms', () => {
     const rows = section.split('\n').filter((line) => line.startsWith('| `'));
     const named = (id: string) =>
       id.replace(new RegExp(`^(${ALL_FUNCTIONS.join('|')})(Errors|Throttles)$`), '<Function>$2')
-        .replace(/^(Images|Keys|Counters|Lookups|Exports)TableThrottles$/, '<Table>TableThrottles')
+        .replace(/^(Images|Keys|Counters|Lookups|Exports|Webhooks)TableThrottles$/, '<Table>TableThrottles')
         .replace(/^DeadLetters.*$/, 'DeadLetters<Queue>');
     for (const id of Object.keys(EXPECTED)) {
       const row = rows.find((line) => line.startsWith(`| \`${named(id)}\``));
@@ -319,6 +322,7 @@ describe('dashboard', () => {
       'Cold starts by function (init duration, ms)',
       'Dead letters: PurgeDeadLetters',
       'Dead letters: LaterDlq',
+      'Dead letters: WebhookDeadLetters',
       'CDN 5xx (%)',
     ]) {
       expect(titles, title).toContain(title);

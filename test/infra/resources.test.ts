@@ -1,6 +1,6 @@
 import { DELETION_REQUEST_PREFIX } from '../../functions/core/account-deletion';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { COUNTERS_TABLE_SCHEMA, EXPORTS_TABLE_SCHEMA, IMAGES_TABLE_SCHEMA, KEYS_TABLE_SCHEMA, LOOKUPS_TABLE_SCHEMA } from '../../functions/adapters/table-schemas';
+import { COUNTERS_TABLE_SCHEMA, EXPORTS_TABLE_SCHEMA, IMAGES_TABLE_SCHEMA, KEYS_TABLE_SCHEMA, LOOKUPS_TABLE_SCHEMA, WEBHOOKS_TABLE_SCHEMA } from '../../functions/adapters/table-schemas';
 import { API_KEY_STACK_TAG } from '../../functions/core/api-keys';
 import { EXPORT_PREFIX, EXPORT_REQUEST_PREFIX } from '../../functions/core/exports';
 import { DIRECT_PREFIX, LARGE_UPLOAD_PREFIX } from '../../functions/core/ids';
@@ -17,7 +17,7 @@ const API_FUNCTIONS: readonly FunctionName[] = [...functionsTriggeredBy('api'), 
 
 let synth: Synthesized;
 let resources: Record<string, { Type: string; Properties: Record<string, any>; DeletionPolicy?: string }>;
-let ids: { bucket: string; accessLogs: string; images: string; keys: string; counters: string; lookups: string; exports: string; distribution: string; edgeStore: string };
+let ids: { bucket: string; accessLogs: string; images: string; keys: string; counters: string; lookups: string; exports: string; distribution: string; edgeStore: string; webhooks: string; webhookQueue: string };
 
 beforeAll(() => {
   synth = synthImager();
@@ -31,6 +31,8 @@ beforeAll(() => {
     counters: logicalId(storage.counters),
     lookups: logicalId(storage.lookups),
     exports: logicalId(storage.exports),
+    webhooks: logicalId(storage.webhooks),
+    webhookQueue: logicalId(synth.stack.webhooks.queue),
     distribution: logicalId(synth.stack.delivery.distribution),
     edgeStore: logicalId(synth.stack.edge.store),
   };
@@ -117,8 +119,8 @@ describe('tables', () => {
     return resources[id].Properties;
   }
 
-  it('are exactly images, keys, counters, lookups and exports: on demand, with point-in-time recovery and encryption', () => {
-    const all = [ids.images, ids.keys, ids.counters, ids.lookups, ids.exports];
+  it('are exactly images, keys, counters, lookups, exports and webhooks: on demand, with point-in-time recovery and encryption', () => {
+    const all = [ids.images, ids.keys, ids.counters, ids.lookups, ids.exports, ids.webhooks];
     expect(Object.keys(resourcesOfType(synth.template, 'AWS::DynamoDB::Table')).sort()).toEqual(all.sort());
     for (const id of all) {
       const properties = table(id);
@@ -130,6 +132,18 @@ describe('tables', () => {
     expect(resources[ids.keys].DeletionPolicy).toBe('Retain');
     expect(resources[ids.lookups].DeletionPolicy).toBe('Retain');
     expect(resources[ids.exports].DeletionPolicy).toBe('Retain');
+    expect(resources[ids.webhooks].DeletionPolicy).toBe('Retain');
+  });
+
+  it('webhooks: pk + sk, the log, pending and owner indexes, finished deliveries expired by TTL (docs/webhooks.md)', () => {
+    const hooks = table(ids.webhooks);
+    expect(hooks.KeySchema).toEqual([
+      { AttributeName: WEBHOOKS_TABLE_SCHEMA.partitionKey, KeyType: 'HASH' },
+      { AttributeName: WEBHOOKS_TABLE_SCHEMA.sortKey, KeyType: 'RANGE' },
+    ]);
+    const indexes = (hooks.GlobalSecondaryIndexes as Array<{ IndexName: string }>).map((index) => index.IndexName).sort();
+    expect(indexes).toEqual([WEBHOOKS_TABLE_SCHEMA.byEndpointIndex.name, WEBHOOKS_TABLE_SCHEMA.ownerIndex.name, WEBHOOKS_TABLE_SCHEMA.pendingIndex.name].sort());
+    expect(hooks.TimeToLiveSpecification).toEqual({ AttributeName: WEBHOOKS_TABLE_SCHEMA.ttlAttribute, Enabled: true });
   });
 
   it('lookups: one item per image and metadata pair or hash band, keyed pk + sk, no index, no TTL (docs/apps.md)', () => {
@@ -186,7 +200,7 @@ describe('functions', () => {
     return resource.Properties;
   }
 
-  it('are the thirty-two Imager functions and the transform function (plus the CDK bucket-notification, SDK-call and console-deployment helpers)', () => {
+  it('are the thirty-four Imager functions and the transform function (plus the CDK bucket-notification, SDK-call and console-deployment helpers)', () => {
     const functions = Object.keys(resourcesOfType(synth.template, 'AWS::Lambda::Function'));
     // The transform function (sharp beside its bundle) is checked in test/infra/transforms.test.ts.
     const ours = [...(Object.keys(FILES) as FunctionName[]).map((name) => logicalId(synth.stack.functions[name])), logicalId(synth.stack.transforms.function)];
@@ -195,7 +209,7 @@ describe('functions', () => {
       expect.stringMatching(/^BucketNotificationsHandler/),
       expect.stringMatching(/^CustomCDKBucketDeployment/),
     ]);
-    expect(ours).toHaveLength(33);
+    expect(ours).toHaveLength(35);
   });
 
   it.each(Object.keys(FILES) as FunctionName[])('%s: Node.js >= 22 on arm64, traced, with its own retained log group', (name) => {
@@ -315,7 +329,24 @@ describe('least privilege', () => {
   /** An account's signing secrets: one item of the keys table, read and (a first one made on demand) written. */
   const signingSecrets = () => [`dynamodb:GetItem on ${ids.keys}.Arn`, `dynamodb:PutItem on ${ids.keys}.Arn`];
   const usagePlan = (): string => logicalId(synth.stack.api.usagePlan);
+  const webhookSend = () => [`sqs:GetQueueAttributes on ${ids.webhookQueue}.Arn`, `sqs:GetQueueUrl on ${ids.webhookQueue}.Arn`, `sqs:SendMessage on ${ids.webhookQueue}.Arn`];
   const EXPECTED: Record<FunctionName, () => string[]> = {
+    WebhookEndpoints: () => [
+      `dynamodb:GetItem on ${ids.keys}.Arn`,
+      `dynamodb:PutItem on ${ids.keys}.Arn`,
+      ...['BatchWriteItem', 'DeleteItem', 'GetItem', 'PutItem', 'Query'].map((action) => `dynamodb:${action} on ${ids.webhooks}.Arn`),
+      `dynamodb:Query on ${ids.webhooks}.Arn/index/${WEBHOOKS_TABLE_SCHEMA.byEndpointIndex.name}`,
+      ...webhookSend(),
+    ],
+    // Its event source receives and deletes; it puts messages back (visibility) and sends deliveries.
+    DeliverWebhooks: () => [
+      `dynamodb:GetItem on ${ids.images}.Arn`,
+      ...['DeleteItem', 'GetItem', 'PutItem', 'Query'].map((action) => `dynamodb:${action} on ${ids.webhooks}.Arn`),
+      ...webhookSend(),
+      `sqs:ChangeMessageVisibility on ${ids.webhookQueue}.Arn`,
+      `sqs:DeleteMessage on ${ids.webhookQueue}.Arn`,
+      `sqs:ReceiveMessage on ${ids.webhookQueue}.Arn`,
+    ],
     // The counters table also holds the Idempotency-Key claims: claimed, read back, kept, released.
     UploadImage: () => [
       `dynamodb:DeleteItem on ${ids.counters}.Arn`,
@@ -451,6 +482,7 @@ describe('least privilege', () => {
     ],
     // Reads and deletes the upload, publishes the checked bytes under images/; never writes uploads/.
     FinalizeUpload: () => [
+      ...webhookSend(),
       `dynamodb:GetItem on ${ids.images}.Arn`,
       `dynamodb:UpdateItem on ${ids.counters}.Arn`,
       `dynamodb:UpdateItem on ${ids.images}.Arn`,
@@ -506,6 +538,7 @@ describe('least privilege', () => {
     ],
     // Reads published images only; writes the record's analysis and its similarity lookups.
     AnalyzeImage: () => [
+      ...webhookSend(),
       `dynamodb:BatchWriteItem on ${ids.lookups}.Arn`,
       `dynamodb:GetItem on ${ids.images}.Arn`,
       `dynamodb:UpdateItem on ${ids.images}.Arn`,
@@ -568,9 +601,16 @@ describe('least privilege', () => {
       `s3:ListBucket on ${ids.bucket}.Arn if StringLike s3:prefix=${EXPORT_PREFIX}*|${EXPORT_REQUEST_PREFIX}*`,
       `s3:PutObject on ${objects(DELETION_REQUEST_PREFIX)}`,
       ...deadLetters('EraseAccount'),
+      // The webhooks step: owners left announced (the fan-out's reads and writes, its first attempts
+      // queued), deliveries still tried looked up, then the account's items removed.
+      ...['BatchWriteItem', 'DeleteItem', 'GetItem', 'PutItem', 'Query'].map((action) => `dynamodb:${action} on ${ids.webhooks}.Arn`),
+      `dynamodb:Query on ${ids.webhooks}.Arn/index/${WEBHOOKS_TABLE_SCHEMA.ownerIndex.name}`,
+      `dynamodb:Query on ${ids.webhooks}.Arn/index/${WEBHOOKS_TABLE_SCHEMA.pendingIndex.name}`,
+      ...webhookSend(),
     ],
     // Denies the id at the edge and schedules its release; lists and deletes variants only; never invalidates.
     PurgeImage: () => [
+      ...webhookSend(),
       ...edgeWrites(),
       `dynamodb:UpdateItem on ${ids.counters}.Arn`,
       `s3:DeleteObject on ${objects(VARIANTS_PREFIX)}`,

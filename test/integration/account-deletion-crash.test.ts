@@ -191,6 +191,8 @@ describe('deleting an account of 500 images, killed halfway and run again', () =
     }
     const before = await everyItem(dynamodb);
     expect(before.some(({ item }) => JSON.stringify(item).includes(`p#${account.account_id}#`))).toBe(true);
+    // The webhooks' image owners (written as each image.ready is fanned out), which the deletion must leave none of.
+    expect(before.some(({ table, item }) => table === LOCAL_RESOURCES.webhooksTable && (item.owner_account as { S?: string } | undefined)?.S === account.account_id)).toBe(true);
     // What main's features keep per account is there to be deleted: Idempotency-Key records, the meter, the session's window.
     for (const prefix of [`idem#${account.account_id}#`, `meter#${account.account_id}`, `console_${account.account_id}#`]) {
       expect(before.some(({ item }) => (item.pk as { S?: string } | undefined)?.S?.startsWith(prefix)), prefix).toBe(true);

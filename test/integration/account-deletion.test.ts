@@ -69,7 +69,7 @@ describe('DELETE /api/account', () => {
     const first = await asUser(user, '/api/account', { method: 'DELETE', body: JSON.stringify({ password: TEST_PASSWORD }) });
     expect(first.headers.get('location')).toBe('/api/account/deletion');
     const started = await data(first, 202);
-    expect(started).toMatchObject({ state: 'deleting', step: expect.any(String), steps_total: 9 });
+    expect(started).toMatchObject({ state: 'deleting', step: expect.any(String), steps_total: 10 });
     // Before the job has done anything more: the key and the session are already refused.
     await expectError(await api.call(`/api/images/${imageId}`, { key }), 401, /./);
     await expectError(await asUser(user, `/api/images/${imageId}`), 401, /./);
@@ -79,7 +79,7 @@ describe('DELETE /api/account', () => {
     expect(again.started_at).toBe(started.started_at);
     await api.idle();
     const done = await data(await asUser(user, '/api/account/deletion'), 200);
-    expect(done).toMatchObject({ state: 'deleted', step: null, steps_done: 9, steps_total: 9 });
+    expect(done).toMatchObject({ state: 'deleted', step: null, steps_done: 10, steps_total: 10 });
     const afterwards = await data(await asUser(user, '/api/account', { method: 'DELETE', body: JSON.stringify({ password: TEST_PASSWORD }) }), 202);
     expect(afterwards).toEqual(done);
     await api.idle();

@@ -8,6 +8,8 @@ export interface ConsoleServer {
   readonly url: string;
   /** Resolves with the first match of `pattern` in what the process printed (now or later). */
   waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  /** The confirmation code it printed for `email` (what Cognito would have emailed). */
+  confirmationCode(email: string): Promise<string>;
   /** SIGTERM, and waits for the exit; nothing when it has exited. */
   stop(): Promise<void>;
   /** SIGKILL (a crash: nothing gets to finish), and waits for the exit. */
@@ -55,6 +57,7 @@ export async function startConsoleServer(env: Record<string, string>): Promise<C
   return {
     url,
     waitForOutput,
+    confirmationCode: async (email) => (await waitForOutput(new RegExp(`Confirmation code for ${email.replace(/[.+]/g, '\\$&')}: (\\d+)`)))[1],
     stop: () => end('SIGTERM'),
     kill: () => end('SIGKILL'),
   };

@@ -36,7 +36,10 @@ export interface GatewayBesideOptions extends Partial<Omit<GatewayOptions, 'hand
  * on a free port with a fresh data dir. One per test file: handler modules create their SDK
  * clients once, at import, like in Lambda. `now` is the gateway's clock (default: the real one).
  */
-export async function startTestApi(env: Record<string, string> = {}, options: { readonly now?: () => number } = {}): Promise<TestApi> {
+export async function startTestApi(
+  env: Record<string, string> = {},
+  options: { readonly now?: () => number; readonly webhookOutbound?: NonNullable<Parameters<typeof startLocalApi>[1]>['webhookOutbound'] } = {},
+): Promise<TestApi> {
   // Compile the contract first: it blocks the event loop for a moment, and the API runs in this
   // process (a storage call timed out meanwhile would be retried by the SDK).
   await loadContract();
@@ -44,7 +47,7 @@ export async function startTestApi(env: Record<string, string> = {}, options: { 
   Object.assign(process.env, env);
   const api = await startLocalApi(
     readLocalSettings({ PORT: '0', IMAGER_DATA_DIR: dataDir, IMAGER_SWEEP_MINUTES: '0', ...env }),
-    { writeRuntimeFile: env.WRITE_RUNTIME_FILE === 'true', now: options.now },
+    { writeRuntimeFile: env.WRITE_RUNTIME_FILE === 'true', now: options.now, webhookOutbound: options.webhookOutbound },
   );
   const besides: LocalGateway[] = [];
   return Object.assign(api, {

@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { type AccountEntry, type DeletionStore, runAccountDeletion, startAccountDeletion, toApiDeletion } from '../../functions/core/account-deletion';
-import { DELETION_STEPS, type ErasureDeps, revokeAllKeys } from '../../functions/core/account-erasure-steps';
+import { DELETION_STEPS, type ErasureDeps, revokeAllKeys, WEBHOOK_POLL_MS, WEBHOOK_WAIT_MS } from '../../functions/core/account-erasure-steps';
 import type { UserAccount } from '../../functions/core/accounts';
 import type { StoredKey } from '../../functions/core/api-keys';
 import type { ImageRecord } from '../../functions/core/images';
+import { announceRemoval } from '../../functions/core/webhook-fan-out';
+import { eventMessageId, type WebhookEndpoint, type WebhookStore } from '../../functions/core/webhooks';
+import { MemoryWebhookQueue, MemoryWebhookStore } from './support/webhook-fakes';
 
 /**
  * The deletion job (core/account-deletion.ts) over an in-memory account: each step run twice
@@ -65,7 +68,23 @@ function world(images = 60) {
     entry: { account, deletion: undefined } as { account?: UserAccount; deletion?: AccountEntry['deletion'] },
     requestObject: false,
     flushes: 0,
+    // Webhooks: an endpoint per account, the owners the ready events wrote, and their deliveries.
+    hooks: new MemoryWebhookStore(),
+    queue: new MemoryWebhookQueue(),
+    clock: 1_800_000_000_000,
+    // Whether the receiver answers the attempts made while the deletion waits (sleep).
+    receiverUp: true,
+    sleeps: 0,
   };
+  const endpoint = (accountId: string, id: string): WebhookEndpoint => ({ accountId, id, url: 'https://hooks.example.com/', events: ['image.ready', 'image.deleted'], enabled: true, secret: 'whsec_x', createdAt: 't', updatedAt: 't' });
+  state.hooks.endpoints.set('ep1', endpoint(ACCOUNT, 'ep1')).set('ep9', endpoint(OTHER, 'ep9'));
+  for (const record of records.values()) {
+    if (record.state !== 'ready') continue;
+    state.hooks.owners.set(record.id, { imageId: record.id, accountId: record.accountId, data: { id: record.id } });
+    const endpointId = record.accountId === ACCOUNT ? 'ep1' : 'ep9';
+    const id = eventMessageId('image.ready', record.id);
+    state.hooks.deliveries.set(`${endpointId}/${id}`, { accountId: record.accountId, endpointId, id, type: 'image.ready', body: '{}', createdAt: 't', status: 'succeeded', attempts: 1 });
+  }
   for (const record of records.values()) {
     if (record.accountId !== ACCOUNT) continue;
     lookups.add(`m#${ACCOUNT}#user#42|${record.id}`);
@@ -76,9 +95,12 @@ function world(images = 60) {
 
 type World = ReturnType<typeof world>;
 
+/** The deletion as stored, for a step run on its own: as if its step began now. */
+const positionOf = (w: World) => w.entry.deletion ?? { state: 'deleting' as const, stepStartedAt: new Date(w.clock).toISOString() };
+
 /** The job's ports over the world; `tick` is called before every storage call (to crash at one). */
-function depsOf(w: World, tick: () => void = () => undefined): ErasureDeps & { store: DeletionStore; requests: { write(): Promise<void>; remove(): Promise<void> } } {
-  const call = async <T>(fn: () => T): Promise<T> => {
+function depsOf(w: World, tick: () => void = () => undefined): ErasureDeps & { store: DeletionStore; requests: { write(): Promise<void>; remove(): Promise<void> }; now: () => Date } {
+  const call = async <T>(fn: () => T | Promise<T>): Promise<T> => {
     tick();
     return fn();
   };
@@ -114,11 +136,14 @@ function depsOf(w: World, tick: () => void = () => undefined): ErasureDeps & { s
         }),
     },
     objects: {
-      // The purge's part: a removed images/<id> takes its variants with it (PurgeImage, asynchronously on AWS).
+      // The purge's part: a removed images/<id> takes its variants with it (PurgeImage, asynchronously on AWS)
+      // and queues its image.deleted, which the worker fans out for every other image here (the rest are still queued).
       delete: (key) =>
-        call(() => {
+        call(async () => {
           w.objects.delete(key);
-          if (key.startsWith('images/')) for (const object of [...w.objects]) if (object.startsWith(`variants/${key.slice(7)}/`)) w.objects.delete(object);
+          if (!key.startsWith('images/')) return;
+          for (const object of [...w.objects]) if (object.startsWith(`variants/${key.slice(7)}/`)) w.objects.delete(object);
+          if (Number(key.slice(-1)) % 2 === 0) await announceRemoval({ store: w.hooks, queue: w.queue, now: () => w.clock }, key.slice(7), w.clock);
         }),
       deletePrefix: (prefix) =>
         call(() => {
@@ -153,17 +178,36 @@ function depsOf(w: World, tick: () => void = () => undefined): ErasureDeps & { s
         }),
     },
     users: { delete: () => call(() => void (w.cognitoUser = false)) },
+    webhooks: {
+      store: new Proxy(w.hooks, {
+        get: (target, name) => {
+          const value = Reflect.get(target, name);
+          return typeof value === 'function' ? (...args: unknown[]) => call(() => value.apply(target, args)) : value;
+        },
+      }) as WebhookStore,
+      queue: { send: (message, delay) => call(() => w.queue.send(message, delay)) },
+      now: () => w.clock,
+    },
+    nowMs: () => w.clock,
+    now: () => new Date(w.clock),
+    // While the deletion waits, the worker attempts what is pending (and the receiver answers, when up).
+    sleep: async (ms) => {
+      w.clock += ms;
+      w.sleeps += 1;
+      if (!w.receiverUp) return;
+      for (const [key, delivery] of w.hooks.deliveries) if (delivery.status === 'pending') w.hooks.deliveries.set(key, { ...delivery, status: 'succeeded', attempts: 1 });
+    },
     store: {
       find: () => call(() => (w.entry.account || w.entry.deletion ? { ...w.entry } : undefined)),
       begin: (_sub, firstStep, now) =>
         call(() => {
-          if (w.entry.account && !w.entry.deletion) w.entry.deletion = { state: 'deleting', step: firstStep, startedAt: now.toISOString() };
+          if (w.entry.account && !w.entry.deletion) w.entry.deletion = { state: 'deleting', step: firstStep, startedAt: now.toISOString(), stepStartedAt: now.toISOString() };
           return { ...w.entry };
         }),
-      advance: (_sub, from, to) =>
+      advance: (_sub, from, to, now) =>
         call(() => {
           if (w.entry.deletion?.step !== from) return false;
-          w.entry.deletion = { ...w.entry.deletion, step: to };
+          w.entry.deletion = { ...w.entry.deletion, step: to, stepStartedAt: now.toISOString() };
           return true;
         }),
       finish: (_sub, now) => call(() => void (w.entry = { deletion: { state: 'deleted', deletedAt: now.toISOString() } })),
@@ -189,6 +233,9 @@ function snapshot(w: World) {
     edge: [...w.edge.entries()],
     counters: [...w.counters].sort(),
     cognitoUser: w.cognitoUser,
+    webhookEndpoints: [...w.hooks.endpoints.keys()].sort(),
+    webhookDeliveries: [...w.hooks.deliveries.keys()].sort(),
+    imageOwners: [...w.hooks.owners.keys()].sort(),
   };
 }
 
@@ -208,6 +255,9 @@ const EMPTY = {
   edge: [['k.s9', `${OTHER}|secret`]],
   counters: [`totals#${OTHER}`],
   cognitoUser: false,
+  webhookEndpoints: ['ep9'],
+  webhookDeliveries: [`ep9/${eventMessageId('image.ready', 'other')}`],
+  imageOwners: ['other'],
 };
 
 async function runToEnd(w: World, deps = depsOf(w)): Promise<void> {
@@ -237,28 +287,28 @@ describe('each step of the deletion', () => {
       const once = world();
       const twice = world();
       // The steps before it have run in both.
-      for (const w of [once, twice]) for (const earlier of DELETION_STEPS.slice(0, index)) while ((await earlier.run(depsOf(w), w.entry.account!)) === 'more');
-      while ((await step.run(depsOf(once), once.entry.account!)) === 'more');
-      while ((await step.run(depsOf(twice), twice.entry.account!)) === 'more');
-      while ((await step.run(depsOf(twice), twice.entry.account!)) === 'more');
+      for (const w of [once, twice]) for (const earlier of DELETION_STEPS.slice(0, index)) while ((await earlier.run(depsOf(w), w.entry.account!, positionOf(w))) === 'more');
+      while ((await step.run(depsOf(once), once.entry.account!, positionOf(once))) === 'more');
+      while ((await step.run(depsOf(twice), twice.entry.account!, positionOf(twice))) === 'more');
+      while ((await step.run(depsOf(twice), twice.entry.account!, positionOf(twice))) === 'more');
       expect(snapshot(twice)).toEqual(snapshot(once));
       // And it did something: the world after it differs from the world before it.
       const before = world();
-      for (const earlier of DELETION_STEPS.slice(0, index)) while ((await earlier.run(depsOf(before), before.entry.account!)) === 'more');
+      for (const earlier of DELETION_STEPS.slice(0, index)) while ((await earlier.run(depsOf(before), before.entry.account!, positionOf(before))) === 'more');
       expect(snapshot(once)).not.toEqual(snapshot(before));
     });
   }
 
   it('keys: revoked in the records, a key\'s own API Gateway key from before meters deleted, the meter\'s left to its step', async () => {
     const w = world();
-    await DELETION_STEPS[0].run(depsOf(w), w.entry.account!);
+    await DELETION_STEPS[0].run(depsOf(w), w.entry.account!, positionOf(w));
     expect([...w.keys.values()].every((key) => key.revokedAt && !key.apiGatewayKeyId)).toBe(true);
     expect([...w.apiGatewayKeys].sort()).toEqual(['agw-meter', 'agw-other']);
   });
 
   it('meter: the account\'s one API Gateway key and its meter record go, counted off; the other account\'s stay', async () => {
     const w = world();
-    await DELETION_STEPS.find((step) => step.name === 'meter')!.run(depsOf(w), w.entry.account!);
+    await DELETION_STEPS.find((step) => step.name === 'meter')!.run(depsOf(w), w.entry.account!, positionOf(w));
     expect([...w.apiGatewayKeys].sort()).toEqual(['agw-other', 'agw1']);
     expect([...w.meters.keys()]).toEqual([OTHER]);
     expect(w.meterCount).toBe(1);
@@ -267,14 +317,47 @@ describe('each step of the deletion', () => {
   it('idempotency: every Idempotency-Key record of the account goes, page by page; the other account\'s stays', async () => {
     const w = world();
     const step = DELETION_STEPS.find((s) => s.name === 'idempotency')!;
-    expect(await step.run(depsOf(w), w.entry.account!)).toBe('more');
-    while ((await step.run(depsOf(w), w.entry.account!)) === 'more');
+    expect(await step.run(depsOf(w), w.entry.account!, positionOf(w))).toBe('more');
+    while ((await step.run(depsOf(w), w.entry.account!, positionOf(w))) === 'more');
     expect([...w.idempotency]).toEqual([`idem#${OTHER}#h0`]);
+  });
+
+  it('webhooks: every image\'s removal is told to the account\'s endpoint (the step announces those the queue has not), then its endpoint, log and owners go', async () => {
+    const w = world();
+    const ready = [...w.records.values()].filter((r) => r.accountId === ACCOUNT && r.state === 'ready').map((r) => r.id);
+    for (const step of DELETION_STEPS.slice(0, DELETION_STEPS.findIndex((s) => s.name === 'webhooks'))) while ((await step.run(depsOf(w), w.entry.account!, positionOf(w))) === 'more');
+    // The queue announced half of the removals; the other half's owners are still there.
+    const announcedByQueue = w.queue.sent.length;
+    expect(announcedByQueue).toBeGreaterThan(0);
+    expect([...w.hooks.owners.values()].filter((owner) => owner.accountId === ACCOUNT)).toHaveLength(ready.length - announcedByQueue);
+    const step = DELETION_STEPS.find((s) => s.name === 'webhooks')!;
+    while ((await step.run(depsOf(w), w.entry.account!, positionOf(w))) === 'more');
+    // One image.deleted delivery for each image, to the account's endpoint only, each queued for its first attempt.
+    const told = w.queue.sent.map(({ message }) => message);
+    expect(told.every((message) => message.kind === 'delivery' && message.endpointId === 'ep1')).toBe(true);
+    expect(new Set(told.map((message) => message.kind === 'delivery' && message.deliveryId))).toEqual(new Set(ready.map((id) => eventMessageId('image.deleted', id))));
+    // It waited once for them to be tried (the worker, meanwhile, delivered them), then removed the account's.
+    expect(w.sleeps).toBe(1);
+    expect(snapshot(w)).toMatchObject({ webhookEndpoints: ['ep9'], webhookDeliveries: EMPTY.webhookDeliveries, imageOwners: ['other'] });
+  });
+
+  it('webhooks: deliveries still failing are waited for at most an hour from the step\'s start, then given up with the endpoint', async () => {
+    const w = world();
+    w.receiverUp = false;
+    for (const step of DELETION_STEPS.slice(0, DELETION_STEPS.findIndex((s) => s.name === 'webhooks'))) while ((await step.run(depsOf(w), w.entry.account!, positionOf(w))) === 'more');
+    const step = DELETION_STEPS.find((s) => s.name === 'webhooks')!;
+    const position = { state: 'deleting' as const, step: 'webhooks', stepStartedAt: new Date(w.clock).toISOString() };
+    let pages = 0;
+    while ((await step.run(depsOf(w), w.entry.account!, position)) === 'more') pages += 1;
+    expect(w.sleeps).toBe(WEBHOOK_WAIT_MS / WEBHOOK_POLL_MS);
+    expect(pages).toBeGreaterThanOrEqual(w.sleeps);
+    expect(snapshot(w).webhookEndpoints).toEqual(['ep9']);
+    expect([...w.hooks.deliveries.values()].some((delivery) => delivery.accountId === ACCOUNT)).toBe(false);
   });
 
   it('counters: the console session\'s window goes with the keys\' windows', async () => {
     const w = world();
-    await DELETION_STEPS.find((step) => step.name === 'counters')!.run(depsOf(w), w.entry.account!);
+    await DELETION_STEPS.find((step) => step.name === 'counters')!.run(depsOf(w), w.entry.account!, positionOf(w));
     expect([...w.counters]).toEqual([`totals#${OTHER}`]);
   });
 });
@@ -285,7 +368,7 @@ describe('resuming the deletion', () => {
       const w = world();
       await begin(w);
       // As a run killed in that step left it: the steps before done, the position at this one.
-      for (const earlier of DELETION_STEPS.slice(0, index)) while ((await earlier.run(depsOf(w), w.entry.account!)) === 'more');
+      for (const earlier of DELETION_STEPS.slice(0, index)) while ((await earlier.run(depsOf(w), w.entry.account!, positionOf(w))) === 'more');
       w.entry.deletion = { ...w.entry.deletion!, step: step.name };
       await runToEnd(w);
       expect(snapshot(w)).toEqual(EMPTY);

@@ -2,6 +2,7 @@ import { CloudFrontClient, CreateInvalidationCommand } from '@aws-sdk/client-clo
 import { CloudFrontKeyValueStoreClient, DescribeKeyValueStoreCommand, UpdateKeysCommand } from '@aws-sdk/client-cloudfront-keyvaluestore';
 import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { S3Event } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -28,6 +29,8 @@ const s3 = mockClient(S3Client);
 const cloudfront = mockClient(CloudFrontClient);
 const kvs = mockClient(CloudFrontKeyValueStoreClient);
 const dynamodb = mockClient(DynamoDBClient);
+// The webhook queue: every purged id is announced as image.deleted (docs/webhooks.md).
+const sqs = mockClient(SQSClient);
 let handler: (event: S3Event) => Promise<unknown>;
 
 beforeAll(async () => {
@@ -40,6 +43,7 @@ afterAll(() => {
   cloudfront.restore();
   kvs.restore();
   dynamodb.restore();
+  sqs.restore();
   vi.unstubAllEnvs();
 });
 
@@ -48,6 +52,8 @@ beforeEach(() => {
   cloudfront.reset();
   kvs.reset();
   dynamodb.reset();
+  sqs.reset();
+  sqs.on(SendMessageCommand).resolves({ MessageId: 'm1' });
   kvs.on(DescribeKeyValueStoreCommand).resolves({ ETag: 'E1', ItemCount: 0, TotalSizeInBytes: 0, KvsARN: STORE_ARN, Created: new Date() });
   kvs.on(UpdateKeysCommand).resolves({ ETag: 'E2', ItemCount: 1, TotalSizeInBytes: 23 });
   dynamodb.on(UpdateItemCommand).resolves({});
@@ -107,5 +113,15 @@ describe('PurgeImage handler (events/purge-image.json)', () => {
     kvs.on(UpdateKeysCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
     await expect(handler(EVENT)).rejects.toThrow();
     expect(cloudfront.commandCalls(CreateInvalidationCommand)).toHaveLength(0);
+  });
+});
+
+describe('webhooks', () => {
+  it('announces each purged image to the webhook queue as image.deleted, once per id', async () => {
+    await handler(removed([`images/${ID}`, `images/${ID}`]));
+    const sent = sqs.commandCalls(SendMessageCommand).map((call) => call.args[0].input);
+    expect(sent).toHaveLength(1);
+    expect(sent[0].QueueUrl).toBe(process.env.WEBHOOK_QUEUE_URL);
+    expect(JSON.parse(sent[0].MessageBody!)).toMatchObject({ kind: 'event', type: 'image.deleted', imageId: ID });
   });
 });

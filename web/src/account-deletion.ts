@@ -10,6 +10,7 @@ const POLL_MS = 1500;
 const STEP_WORDS: Readonly<Record<string, string>> = {
   keys: 'stopping your API keys',
   images: 'deleting your images and their variants',
+  webhooks: 'telling your webhooks, then deleting them',
   idempotency: 'deleting kept upload answers',
   exports: 'deleting your exports',
   'signing-secrets': 'deleting your URL-signing secrets',

@@ -24,6 +24,13 @@ export type SigningSecret = components['schemas']['SigningSecret'];
 export type AccountDeletion = components['schemas']['AccountDeletion'];
 export type NewSigningSecret = components['schemas']['NewSigningSecretResponse']['data'];
 export type ImagePage = components['schemas']['ImageListResponse']['data'];
+export type WebhookEventType = components['schemas']['WebhookEventType'];
+export type WebhookEndpoint = components['schemas']['WebhookEndpoint'];
+export type NewWebhookEndpoint = components['schemas']['NewWebhookEndpoint'];
+export type WebhookEndpointChanges = components['schemas']['WebhookEndpointChanges'];
+export type WebhookEndpointWithSecret = components['schemas']['WebhookEndpointWithSecret'];
+export type WebhookDelivery = components['schemas']['WebhookDelivery'];
+export type WebhookDeliveryPage = components['schemas']['WebhookDeliveryListResponse']['data'];
 
 /** An API error with the message the API gave (or one in words when it gave none). */
 export class ApiError extends Error {
@@ -130,6 +137,48 @@ export class ImagerApi {
   async revokeSigningSecret(kid: string): Promise<void> {
     const client = await this.session();
     await unwrap(() => client.DELETE('/api/account/signing-secrets/{kid}', { params: { path: { kid } } }));
+  }
+
+  // Webhook endpoints and their delivery logs (docs/webhooks.md): the session too.
+  async listWebhookEndpoints(): Promise<WebhookEndpoint[]> {
+    const client = await this.session();
+    return (await unwrap(() => client.GET('/api/account/webhooks'))).endpoints;
+  }
+
+  /** Registers an endpoint; the answer carries its secret, the only time it is shown. */
+  async createWebhookEndpoint(endpoint: NewWebhookEndpoint): Promise<WebhookEndpointWithSecret> {
+    const client = await this.session();
+    return unwrap(() => client.POST('/api/account/webhooks', { body: endpoint }));
+  }
+
+  async updateWebhookEndpoint(id: string, changes: WebhookEndpointChanges): Promise<WebhookEndpoint> {
+    const client = await this.session();
+    return unwrap(() => client.PATCH('/api/account/webhooks/{endpoint_id}', { params: { path: { endpoint_id: id } }, body: changes }));
+  }
+
+  async deleteWebhookEndpoint(id: string): Promise<void> {
+    const client = await this.session();
+    await unwrap(() => client.DELETE('/api/account/webhooks/{endpoint_id}', { params: { path: { endpoint_id: id } } }));
+  }
+
+  /** A new secret for the endpoint, shown in this answer only. */
+  async rotateWebhookSecret(id: string): Promise<WebhookEndpointWithSecret> {
+    const client = await this.session();
+    return unwrap(() => client.POST('/api/account/webhooks/{endpoint_id}/secret', { params: { path: { endpoint_id: id } } }));
+  }
+
+  /** A page of the endpoint's delivery log, newest first. */
+  async listWebhookDeliveries(id: string, cursor?: string, limit = 10): Promise<WebhookDeliveryPage> {
+    const client = await this.session();
+    const query = { limit, ...(cursor ? { cursor } : {}) };
+    return unwrap(() => client.GET('/api/account/webhooks/{endpoint_id}/deliveries', { params: { path: { endpoint_id: id }, query } }));
+  }
+
+  /** Tries a finished delivery again; one still being tried is an ApiError with status 409. */
+  async redeliverWebhook(endpointId: string, deliveryId: string): Promise<WebhookDelivery> {
+    const client = await this.session();
+    const path = { endpoint_id: endpointId, delivery_id: deliveryId };
+    return unwrap(() => client.POST('/api/account/webhooks/{endpoint_id}/deliveries/{delivery_id}/redeliver', { params: { path } }));
   }
 
   // Image routes: the same session (the authorizer takes it there like a key of the account).

@@ -8,8 +8,9 @@ import { keysSection } from './keys';
 import { revokeLegacyConsoleKey } from './legacy-console-key';
 import { signingSecretsSection } from './signing-secrets';
 import { alertBox, errorText, go, mount, type Section, setBusy, showWho } from './ui';
+import { webhooksSection } from './webhooks';
 
-/** Account settings of the signed-in person: usage, API keys, URL-signing secrets, the gallery, the export and deleting the account, with sign-out. */
+/** Account settings of the signed-in person: usage, API keys, URL-signing secrets, the gallery, webhooks, the export and deleting the account, with sign-out. */
 export function dashboardView(context: ConsoleContext, user: Claims): void {
   const { api, auth } = context;
   const signOut = h(
@@ -37,9 +38,10 @@ export function dashboardView(context: ConsoleContext, user: Claims): void {
   const keys = keysSection(context, () => usage.refresh());
   const signing = signingSecretsSection(context);
   const gallery = gallerySection(context, () => usage.refresh());
+  const webhooks = webhooksSection(context);
   const exports = exportSection(context);
   const deletion = accountDeletionSection(context);
-  mount(h('h1', { class: 'visually-hidden' }, 'Account settings'), usage.section, keys.section, signing.section, gallery.section, exports.section, deletion.section);
+  mount(h('h1', { class: 'visually-hidden' }, 'Account settings'), usage.section, keys.section, signing.section, gallery.section, webhooks.section, exports.section, deletion.section);
   // The account first: an account call makes it on a person's first sign-in, and the image
   // routes accept the session only once it exists (docs/accounts-and-console.md).
   void usage.refresh().then(() =>
@@ -47,6 +49,7 @@ export function dashboardView(context: ConsoleContext, user: Claims): void {
       keys.refresh(),
       signing.refresh(),
       gallery.refresh(),
+      webhooks.refresh(),
       exports.refresh(),
       deletion.refresh(),
       revokeLegacyConsoleKey(api, user).then((revoked) => (revoked ? keys.refresh() : undefined)),
