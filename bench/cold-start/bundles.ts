@@ -49,6 +49,8 @@ const CLIENTS = {
   keyvaluestore: ['CloudFrontKeyValueStoreClient', '@aws-sdk/client-cloudfront-keyvaluestore'],
   dynamodb: ['DynamoDBClient', '@aws-sdk/client-dynamodb'],
   s3: ['S3Client', '@aws-sdk/client-s3'],
+  sqs: ['SQSClient', '@aws-sdk/client-sqs'],
+  cognito: ['CognitoIdentityProviderClient', '@aws-sdk/client-cognito-identity-provider'],
 } as const;
 
 /** A handler that only creates these clients (and imports the presigner, if asked) and answers. */
@@ -78,6 +80,12 @@ const REFERENCE_HANDLERS: Record<string, string> = {
   // The edge rules' writers: the KeyValueStore client (with its SigV4A signer, which it cannot send without).
   '(reference) DynamoDB + KeyValueStore clients': clientsOnly(['dynamodb', 'keyvaluestore'], false, true),
   '(reference) DynamoDB + S3 + KeyValueStore clients': clientsOnly(['dynamodb', 's3', 'keyvaluestore'], false, true),
+  // The webhook queue's senders and its worker (docs/webhooks.md), and account deletion's two (docs/account-deletion.md).
+  '(reference) DynamoDB + SQS clients': clientsOnly(['dynamodb', 'sqs']),
+  '(reference) DynamoDB + S3 + SQS clients': clientsOnly(['dynamodb', 's3', 'sqs']),
+  '(reference) DynamoDB + S3 + KeyValueStore + SQS clients': clientsOnly(['dynamodb', 's3', 'keyvaluestore', 'sqs'], false, true),
+  '(reference) DynamoDB + S3 + API Gateway + Cognito clients': clientsOnly(['apigateway', 'cognito', 'dynamodb', 's3']),
+  '(reference) DynamoDB + S3 + KeyValueStore + SQS + API Gateway + Cognito clients': clientsOnly(['apigateway', 'cognito', 'dynamodb', 's3', 'keyvaluestore', 'sqs'], false, true),
   // Floors of the functions that send no request: nothing, or the content they must serve, and
   // nothing else (bundled like the others, so with the stack's createRequire banner).
   '(reference) no client (empty handler bundled like the stack)': `export const handler = async () => ({ statusCode: 200, body: '{}' });`,

@@ -14,6 +14,7 @@
 // minimal valid responses, so "first request" measures our code and the SDK, not storage. It
 // loads node:http before the bundle, as the Lambda runtime client (which talks HTTP to the
 // Runtime API) already has when it imports a handler.
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
@@ -51,7 +52,7 @@ function storageStub(fixture) {
           return json(res, 200, { Items: item ? [item] : [], Count: item ? 1 : 0 });
         }
         // The lookups and exports tables hold nothing the events ask for.
-        if (/-(lookups|exports)$/.test(input.TableName ?? '')) return json(res, 200, { Items: [], Count: 0 });
+        if (/-(lookups|exports|webhooks)$/.test(input.TableName ?? '')) return json(res, 200, { Items: [], Count: 0 });
         const pending = input.ExpressionAttributeValues?.[':pending'] !== undefined;
         return json(res, 200, { Items: pending ? [] : fixture.list, Count: pending ? 0 : fixture.list.length });
       }
@@ -65,6 +66,10 @@ function storageStub(fixture) {
       default:
         return json(res, 400, { __type: 'com.amazon.coral.service#UnknownOperationException' });
     }
+  };
+  const sqs = (action, input, res) => {
+    if (action !== 'SendMessage') return json(res, 400, { __type: 'com.amazonaws.sqs#UnsupportedOperation' });
+    return json(res, 200, { MessageId: '00000000-0000-4000-8000-000000000000', MD5OfMessageBody: createHash('md5').update(input.MessageBody ?? '').digest('hex') });
   };
   const s3 = (req, url, res) => {
     const object = fixture.object ? Buffer.from(fixture.object, 'base64') : Buffer.alloc(0);
@@ -179,6 +184,8 @@ function storageStub(fixture) {
     req.on('end', () => {
       const url = new URL(req.url, 'http://stub');
       const target = req.headers['x-amz-target'];
+      // SQS's JSON protocol (the webhook queue): a send is accepted, its body's MD5 given back as SQS does.
+      if (typeof target === 'string' && target.startsWith('AmazonSQS.')) return sqs(target.slice('AmazonSQS.'.length), JSON.parse(Buffer.concat(chunks).toString('utf8')), res);
       if (typeof target === 'string') {
         return dynamodb(target.split('.')[1], JSON.parse(Buffer.concat(chunks).toString('utf8')), res);
       }
@@ -199,6 +206,9 @@ async function startStub(fixture) {
   process.env.AWS_ENDPOINT_URL_DYNAMODB = endpoint;
   process.env.AWS_ENDPOINT_URL_S3 = endpoint;
   process.env.AWS_ENDPOINT_URL_CLOUDFRONT = endpoint;
+  process.env.AWS_ENDPOINT_URL_SQS = endpoint;
+  // SQS sends to the queue URL's own host: the queue is on the stub too.
+  if (process.env.WEBHOOK_QUEUE_URL) process.env.WEBHOOK_QUEUE_URL = `${endpoint}${new URL(process.env.WEBHOOK_QUEUE_URL).pathname}`;
   await useKeyValueStoreStub(server.address().port);
   process.env.AWS_ENDPOINT_URL_API_GATEWAY = endpoint;
   return server;
@@ -262,6 +272,9 @@ async function startRemoteStub() {
   process.env.AWS_ENDPOINT_URL_DYNAMODB = endpoint;
   process.env.AWS_ENDPOINT_URL_S3 = endpoint;
   process.env.AWS_ENDPOINT_URL_CLOUDFRONT = endpoint;
+  process.env.AWS_ENDPOINT_URL_SQS = endpoint;
+  // SQS sends to the queue URL's own host: the queue is on the stub too.
+  if (process.env.WEBHOOK_QUEUE_URL) process.env.WEBHOOK_QUEUE_URL = `${endpoint}${new URL(process.env.WEBHOOK_QUEUE_URL).pathname}`;
   await useKeyValueStoreStub(port);
 }
 

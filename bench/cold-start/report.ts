@@ -30,28 +30,38 @@ const CLIENT_FLOOR: Readonly<Partial<Record<MeasuredFunction, string>>> = {
   AbortUpload: '(reference) DynamoDB + S3 clients',
   UploadImage: '(reference) DynamoDB + S3 clients',
   DeleteImage: '(reference) DynamoDB + S3 clients',
-  FinalizeUpload: '(reference) DynamoDB + S3 clients',
+  // The delete link (docs/clients.md): the record, then the object.
+  DeleteByLink: '(reference) DynamoDB + S3 clients',
+  // Announces image.ready and image.rejected on the webhook queue (docs/webhooks.md).
+  FinalizeUpload: '(reference) DynamoDB + S3 + SQS clients',
   Sweep: '(reference) DynamoDB + S3 + KeyValueStore clients',
   // Writes the deny-list (KeyValueStore), the release schedule (DynamoDB) and deletes variants (S3).
-  PurgeImage: '(reference) DynamoDB + S3 + KeyValueStore clients',
+  PurgeImage: '(reference) DynamoDB + S3 + KeyValueStore + SQS clients',
   // The edge rules' writers (docs/edge.md). Upload and start-upload write the store only for
   // private or expiring images: their client is made on that first write, so their floor stays.
   PatchImage: '(reference) DynamoDB + KeyValueStore clients',
   CreateSigningSecret: '(reference) DynamoDB + KeyValueStore clients',
   RevokeSigningSecret: '(reference) DynamoDB + KeyValueStore clients',
   ListSigningSecrets: '(reference) DynamoDB client only',
-  // The console's account routes: the keys and counters tables, and for creating and revoking
-  // keys the usage plan's API keys in API Gateway.
+  // The console's account routes: the keys and counters tables, and for creating a key the
+  // account's meter's API Gateway key (made with the first key; a revoke leaves it).
   GetAccount: '(reference) DynamoDB client only',
   ListAccountKeys: '(reference) DynamoDB client only',
   CreateAccountKey: '(reference) DynamoDB + API Gateway clients',
-  RevokeAccountKey: '(reference) DynamoDB + API Gateway clients',
+  RevokeAccountKey: '(reference) DynamoDB client only',
   // Apps (docs/apps.md): the lookups and exports tables; the export request object and zip in S3
   // (the status route signs its link without an S3 client).
   ListSimilarImages: '(reference) DynamoDB client only',
   GetAccountExport: '(reference) DynamoDB client only',
   StartAccountExport: '(reference) DynamoDB + S3 clients',
   BuildAccountExport: '(reference) DynamoDB + S3 clients',
+  // Webhooks (docs/webhooks.md): the account routes queue redeliveries; the worker sends attempts' retries.
+  WebhookEndpoints: '(reference) DynamoDB + SQS clients',
+  DeliverWebhooks: '(reference) DynamoDB + SQS clients',
+  // Account deletion (docs/account-deletion.md): the password (Cognito), the authorizer cache
+  // (API Gateway), the request object (S3); the job adds the edge, the webhook queue and AdminDeleteUser.
+  DeleteAccount: '(reference) DynamoDB + S3 + API Gateway + Cognito clients',
+  EraseAccount: '(reference) DynamoDB + S3 + KeyValueStore + SQS + API Gateway + Cognito clients',
 };
 /**
  * Functions that send no request: docs/performance.md's floor (the clients a function sends with) is an

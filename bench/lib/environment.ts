@@ -11,6 +11,8 @@ export const BENCH_RESOURCES = {
   COUNTERS_TABLE: 'bench-counters',
   LOOKUPS_TABLE: 'bench-lookups',
   EXPORTS_TABLE: 'bench-exports',
+  WEBHOOKS_TABLE: 'bench-webhooks',
+  WEBHOOK_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/bench-webhooks',
   BUCKET_NAME: 'bench-bucket',
   DISTRIBUTION_ID: 'EBENCHDISTRIBUTION',
   EDGE_STORE_ARN: 'arn:aws:cloudfront::123456789012:key-value-store/00000000-0000-4000-8000-00000000bench',
