@@ -4,7 +4,8 @@ import { toApiImage } from './core/images';
 import { handleWebhookMessage, type WebhookDeliveryDeps } from './core/webhook-delivery';
 import type { WebhookMessage, WebhookQueue } from './core/webhooks';
 import { logger } from './runtime/logger';
-import { webhookHttp, webhookQueue } from './runtime/webhook-wiring';
+import { webhookHttp } from './runtime/outbound-wiring';
+import { webhookQueue } from './runtime/webhook-wiring';
 import { dynamoDB, imageRecords, webhookStore } from './runtime/wiring';
 
 export interface DeliverWebhooksDeps extends WebhookDeliveryDeps {

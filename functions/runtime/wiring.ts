@@ -22,7 +22,6 @@ import { DynamoUserAccounts } from '../adapters/dynamo-user-accounts';
 import { DynamoWebhooks } from '../adapters/dynamo-webhooks';
 import { EmfMetrics } from '../adapters/emf-metrics';
 import { S3ExportLinks, S3ExportRequests } from '../adapters/s3-exports';
-import { PublicHttpClient } from '../adapters/public-http-client';
 import { S3ImageObjects } from '../adapters/s3-image-objects';
 import { S3MultipartUploads } from '../adapters/s3-multipart-uploads';
 import { S3PartLinks } from '../adapters/s3-part-links';
@@ -179,11 +178,6 @@ export function usagePlanKeys(env: Env = process.env): ApiGatewayUsagePlanKeys |
 /** Idempotency-Key records of the upload routes, beside the hourly windows in the counters table. */
 export function idempotencyRecords(dynamodb: DynamoDBClient, env: Env = process.env): DynamoIdempotencyRecords {
   return new DynamoIdempotencyRecords(dynamodb, requireString(env, 'COUNTERS_TABLE'));
-}
-
-/** Outbound HTTPS to public addresses only (upload by URL): the system resolver, Node's roots of trust. */
-export function publicHttp(): PublicHttpClient {
-  return new PublicHttpClient({ userAgent: 'Imager (upload by URL)' });
 }
 
 /** The account meters: one usage identifier per account, and on AWS its API Gateway key (docs/quotas.md). */
