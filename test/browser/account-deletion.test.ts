@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DELETION_STEPS } from '../../functions/core/account-erasure-steps';
 import { launchBrowser } from '../support/browser';
 import { type ConsoleServer, startConsoleServer } from '../support/console-server';
 import { button, byName, fill, idToken, signUpAndIn } from './console-page';
@@ -110,7 +111,7 @@ describe.sequential('deleting the account in the console', () => {
     await (await button(page, 'Yes, delete my account and everything in it')).click();
     await page.waitForFunction(() => (window as unknown as { deletionStatus?: string[] }).deletionStatus?.some((text) => text.startsWith('Your account is deleted')), { timeout: 60_000 });
     const seen = await page.evaluate(() => (window as unknown as { deletionStatus: string[] }).deletionStatus);
-    expect(seen.find((text) => text.startsWith('Deleting your account'))).toMatch(/^Deleting your account: step [1-9] of 9, /);
+    expect(seen.find((text) => text.startsWith('Deleting your account'))).toMatch(new RegExp(`^Deleting your account: step \\d+ of ${DELETION_STEPS.length}, `));
     // Signed out, on the sign-in page, with the result said.
     await page.waitForFunction(() => location.hash === '#/signin', { timeout: 60_000 });
     await page.waitForFunction(() => document.body.textContent?.includes('Your account and everything in it are deleted.'), { timeout: 20_000 });
