@@ -191,30 +191,27 @@ export class DynamoWebhooks implements WebhookStore {
   }
 
   async hasPendingDeliveries(accountId: string): Promise<boolean> {
-    const result = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: SCHEMA.pendingIndex.name,
-        KeyConditionExpression: 'pending_account = :a',
-        ExpressionAttributeValues: { ':a': { S: accountId } },
-        Limit: 1,
-      }),
-    );
-    return (result.Items ?? []).length > 0;
+    return (await this.firstOfAccount(SCHEMA.pendingIndex, accountId, 1)).length > 0;
   }
 
   async imageOwnerIds(accountId: string, limit: number): Promise<string[]> {
+    return (await this.firstOfAccount(SCHEMA.ownerIndex, accountId, limit)).map((item) => item.pk.S!.slice(imageKey('').length));
+  }
+
+  /** The first `limit` keys of the account in one of the sparse by-account indexes (one read). */
+  private async firstOfAccount(index: { readonly name: string; readonly partitionKey: string }, accountId: string, limit: number): Promise<Item[]> {
     const result = await this.client.send(
       new QueryCommand({
         TableName: this.tableName,
-        IndexName: SCHEMA.ownerIndex.name,
-        KeyConditionExpression: 'owner_account = :a',
+        IndexName: index.name,
+        KeyConditionExpression: '#account = :a',
+        ExpressionAttributeNames: { '#account': index.partitionKey },
         ExpressionAttributeValues: { ':a': { S: accountId } },
-        ProjectionExpression: 'pk',
+        ProjectionExpression: 'pk, sk',
         Limit: limit,
       }),
     );
-    return (result.Items ?? []).map((item) => item.pk.S!.slice(imageKey('').length));
+    return result.Items ?? [];
   }
 
   async removeAccount(accountId: string): Promise<number> {
