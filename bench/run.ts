@@ -225,7 +225,7 @@ try {
     },
     versions: Object.fromEntries(
       [
-        ...['@aws-sdk/client-dynamodb', '@aws-sdk/client-s3', '@aws-lambda-powertools/logger', 'busboy', 'image-size', 'esbuild', 'autocannon'].map(
+        ...['@aws-sdk/client-dynamodb', '@aws-sdk/client-s3', '@aws-lambda-powertools/logger', '@remix-run/multipart-parser', 'image-size', 'esbuild', 'autocannon'].map(
           (name) => [name, (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version],
         ),
         [REFERENCE_PARSER.name, ensureReferenceParser()],

@@ -14,7 +14,6 @@ import { prepareForPublishing } from './core/published-image';
 import { fetchImage, URL_UPLOAD_BODY, urlOfUploadRequest } from './core/url-upload';
 import { parseMetadata, parseMetadataText, type UserMetadata } from './core/user-metadata';
 import { logger } from './runtime/logger';
-import { publicHttp } from './runtime/outbound-wiring';
 import { dynamoDB, edgeStoreWhenNeeded, idempotencyRecords, imageObjects, imageRecordsWithTotals, keyRoute, lookups, privateUrls, s3 } from './runtime/wiring';
 import { type ApiHandler, apiHandler, type RouteContext } from './transport/api-handler';
 import { bodyBytes, jsonBody } from './transport/body';
@@ -55,7 +54,7 @@ type Checked = { readonly image: ReturnType<typeof prepareForPublishing>; readon
  * storing another (docs/apps.md).
  */
 export function createUploadHandler(deps: UploadDeps): ApiHandler {
-  const http = deps.http ?? publicHttp();
+  const http = deps.http ?? publicHttpWhenNeeded();
   const now = deps.now;
   const idempotency = deps.idempotency && { records: deps.idempotency, log: deps.log, now: now && (() => now().getTime()) };
   const options = { quota: deps.quota, publicBaseUrl: deps.config.publicBaseUrl, overlapQuota: true, metrics: deps.metrics, countsRejectedUploads: 'direct', idempotency } as const;
@@ -109,6 +108,21 @@ async function fromUrl(http: PublicHttp, request: Record<string, unknown>, nowMs
   await route.claim(() => requestFingerprint('upload-url', request));
   const bytes = await fetchImage(http, url, deps.config.limits.maxImageBytes);
   return { image: prepareForPublishing(bytes, deps.config.limits, { overwriteInput: true }), access, metadata };
+}
+
+/**
+ * The outbound client for upload by URL, loaded on the first such upload: its public-address
+ * rule (ipaddr.js) is CommonJS, which a bundle evaluates at start when imported statically, and
+ * most uploads are files (docs/performance.md, cold start).
+ */
+function publicHttpWhenNeeded(): PublicHttp {
+  let client: Promise<PublicHttp> | undefined;
+  return {
+    request(request) {
+      client ??= import('./runtime/outbound-wiring').then(({ publicHttp }) => publicHttp());
+      return client.then((c) => c.request(request));
+    },
+  };
 }
 
 const dynamodb = dynamoDB();

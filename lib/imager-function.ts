@@ -91,7 +91,7 @@ export class ImagerFunction extends NodejsFunction {
         mainFields: ['module', 'main'],
         // Bundle the SDK instead of using the runtime's copy: the version we test is the one that runs.
         externalModules: [],
-        // CommonJS dependencies (busboy) call require() for Node built-ins.
+        // CommonJS dependencies bundled into ESM call require() for Node built-ins.
         banner: "import{createRequire as __cr}from'module';const require=__cr(import.meta.url);",
         forceDockerBundling: false,
         // Lambda always passes the role's credentials in environment variables: bundle an

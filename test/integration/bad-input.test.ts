@@ -110,7 +110,7 @@ describe('bad uploads get a 4xx in the envelope and store nothing', () => {
     await refused(
       () => post(Buffer.concat([Buffer.from(body), fixture('sample.png')]), { 'Content-Type': MULTIPART }),
       400,
-      'Malformed multipart/form-data body: Unexpected end of form',
+      'Malformed multipart/form-data body: the body ends before its closing boundary',
     );
   });
 
@@ -118,7 +118,7 @@ describe('bad uploads get a 4xx in the envelope and store nothing', () => {
     await refused(
       () => post(`${part('image', 'a.png', 'x')}--${BOUNDARY}--\r\n`, { 'Content-Type': 'multipart/form-data; boundary=other' }),
       400,
-      'Malformed multipart/form-data body: Unexpected end of form',
+      'Malformed multipart/form-data body: no part starts with the declared boundary',
     );
   });
 
