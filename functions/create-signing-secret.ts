@@ -1,6 +1,7 @@
 import { accountOf, type UserAccountStore } from './core/account-keys';
 import { createSigningSecret, type SigningSecretDeps, toApiSigningSecret } from './core/signing-secrets';
-import { dynamoDB, edgeStore, signingSecrets, userAccounts } from './runtime/wiring';
+import { edgeStore } from './runtime/edge-wiring';
+import { dynamoDB, signingSecrets, userAccounts } from './runtime/wiring';
 import type { ApiHandler } from './transport/api-handler';
 import { success } from './transport/http';
 import { apiPathPrefix } from './transport/request';

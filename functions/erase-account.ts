@@ -3,7 +3,8 @@ import { DELETION_REQUEST_PREFIX, type RunDeletionDeps, type RunOutcome, runAcco
 import { logger } from './runtime/logger';
 import { accountDeletions, accountErasure, accountUsers, deletionRequests } from './runtime/deletion-wiring';
 import { webhookQueue } from './runtime/webhook-wiring';
-import { dynamoDB, edgeStore, imageObjects, imageRecordsWithTotals, keyStore, lookups, multipartUploads, s3, signingSecrets, usagePlanKeys, webhookStore } from './runtime/wiring';
+import { edgeStore } from './runtime/edge-wiring';
+import { dynamoDB, imageObjects, imageRecordsWithTotals, keyStore, lookups, multipartUploads, s3, signingSecrets, usagePlanKeys, webhookStore } from './runtime/wiring';
 import { s3ObjectEvents } from './transport/s3-event';
 
 /** Pages one invocation does at most (each up to 25 images), and the time it keeps in hand. */

@@ -5,7 +5,8 @@ import { type PurgeDeps, purgeImages } from './core/purge';
 import type { WebhookQueue } from './core/webhooks';
 import { webhookQueue } from './runtime/webhook-wiring';
 import { logger } from './runtime/logger';
-import { dynamoDB, edgeReleases, edgeStore, imageObjects, s3 } from './runtime/wiring';
+import { edgeStore } from './runtime/edge-wiring';
+import { dynamoDB, edgeReleases, imageObjects, s3 } from './runtime/wiring';
 import { s3ObjectEvents } from './transport/s3-event';
 
 /**

@@ -1,7 +1,8 @@
 import { accountOf, type UserAccountStore } from './core/account-keys';
 import { revokeSigningSecret, type SigningSecretDeps, SigningSecretNotFoundError } from './core/signing-secrets';
 import { KID_PATTERN } from './core/url-signing';
-import { dynamoDB, edgeStore, signingSecrets, userAccounts } from './runtime/wiring';
+import { edgeStore } from './runtime/edge-wiring';
+import { dynamoDB, signingSecrets, userAccounts } from './runtime/wiring';
 import type { ApiHandler } from './transport/api-handler';
 import { noContent } from './transport/http';
 import { sessionHandler } from './transport/session-handler';

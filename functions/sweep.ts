@@ -11,7 +11,8 @@ import type { ImageLookups } from './core/image-lookups';
 import { type Metrics, NO_METRICS } from './core/metrics';
 import { type SweepPosition, type SweepReport, sweep } from './core/sweep';
 import { logger } from './runtime/logger';
-import { dynamoDB, edgeReleases, edgeStore, lookups, multipartUploads, publishing, s3, sweepPosition } from './runtime/wiring';
+import { edgeStore } from './runtime/edge-wiring';
+import { dynamoDB, edgeReleases, lookups, multipartUploads, publishing, s3, sweepPosition } from './runtime/wiring';
 
 /** Stop starting new pages this long before the function's timeout: a page takes seconds at most. */
 const TIME_MARGIN_MS = 30_000;

@@ -68,7 +68,7 @@ function clientsOnly(clients: ReadonlyArray<keyof typeof CLIENTS>, presigner = f
  * only create the SDK clients (docs/performance.md quotes the same two) or only the shared logger. What a
  * function costs above them is our code and the rest of its dependencies.
  */
-const REFERENCE_HANDLERS: Record<string, string> = {
+export const REFERENCE_HANDLERS: Record<string, string> = {
   '(reference) DynamoDB client only': clientsOnly(['dynamodb']),
   '(reference) DynamoDB + S3 clients': clientsOnly(['dynamodb', 's3']),
   // The same source built into its own file and measured as another subject: how far apart the

@@ -1,11 +1,9 @@
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
-import { CloudFrontKeyValueStoreClient } from '@aws-sdk/client-cloudfront-keyvaluestore';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { fromEnv } from '@aws-sdk/credential-provider-env';
 import { ApiGatewayUsagePlanKeys } from '../adapters/api-gateway-usage-keys';
 import { API_CLIENT_OPTIONS, BACKGROUND_CLIENT_OPTIONS } from '../adapters/client-options';
-import { CloudFrontEdgeStore } from '../adapters/cloudfront-edge-store';
 import { DynamoEdgeReleases } from '../adapters/dynamo-edge-releases';
 import { DynamoSigningSecrets } from '../adapters/dynamo-signing-secrets';
 import { FileEdgeStore } from '../adapters/file-edge-store';
@@ -52,12 +50,12 @@ import { logger } from './logger';
  * starts libvips, so only the transform function's own file may.
  */
 
-type Env = Readonly<Record<string, string | undefined>>;
+export type Env = Readonly<Record<string, string | undefined>>;
 
 /** Client timeouts: `api` for functions behind API Gateway, `background` for events and schedules. */
 export type ClientUse = 'api' | 'background';
 
-const CLIENT_OPTIONS = { api: API_CLIENT_OPTIONS, background: BACKGROUND_CLIENT_OPTIONS } as const;
+export const CLIENT_OPTIONS = { api: API_CLIENT_OPTIONS, background: BACKGROUND_CLIENT_OPTIONS } as const;
 
 export function dynamoDB(use: ClientUse = 'api'): DynamoDBClient {
   return new DynamoDBClient(CLIENT_OPTIONS[use]);
@@ -252,17 +250,6 @@ export function publishing(dynamodb: DynamoDBClient, client: S3Client, env: Env 
     log: logger,
     metrics: metrics(),
   };
-}
-
-/**
- * The edge's key-value store (docs/edge.md): the CloudFront KeyValueStore named by EDGE_STORE_ARN
- * on AWS, local mode's JSON file (IMAGER_EDGE_STORE_FILE) otherwise. For the functions that
- * write it on every request (PATCH, the signing-secret routes, the purge, the sweep).
- */
-export function edgeStore(env: Env = process.env, use: ClientUse = 'api'): EdgeStore {
-  const arn = optionalString(env, 'EDGE_STORE_ARN');
-  if (arn) return new CloudFrontEdgeStore(new CloudFrontKeyValueStoreClient(CLIENT_OPTIONS[use]), arn);
-  return new FileEdgeStore(requireString(env, 'IMAGER_EDGE_STORE_FILE'));
 }
 
 /**

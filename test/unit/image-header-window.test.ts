@@ -28,7 +28,7 @@ function verdict(bytes: Uint8Array, limits: Limits): Verdict {
   }
 }
 
-/** The file as a view into a larger buffer, as busboy hands over an upload inside its request body. */
+/** The file as a view into a larger buffer, as the form parser hands over an upload inside its request body. */
 function inBody(file: Buffer, after: Buffer = Buffer.from('\r\n--boundary--\r\n', 'latin1')): Buffer {
   const before = Buffer.from('--boundary\r\nContent-Disposition: form-data; name="image"\r\n\r\n', 'latin1');
   const body = Buffer.concat([before, file, after]);

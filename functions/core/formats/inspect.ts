@@ -72,7 +72,7 @@ type ImageSizeResult = ReturnType<typeof imageSize>;
 
 /**
  * image-size 2.x reads through `new DataView(input.buffer, input.byteOffset)`, ignoring the
- * view's length: on a slice of a larger buffer (busboy's file bytes inside the request body,
+ * view's length: on a slice of a larger buffer (the parsed file's bytes inside the request body,
  * pooled small Buffers) a truncated header is completed with whatever follows it. So it only
  * ever decides on bytes that own their whole ArrayBuffer.
  *

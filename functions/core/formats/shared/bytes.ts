@@ -67,16 +67,23 @@ export function fourcc(bytes: Buffer, at: number): string {
   return bytes.toString('latin1', at, at + 4);
 }
 
-const CRC_TABLE = Int32Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k += 1) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c;
-});
+/** Made on the first CRC: every function that checks images loads this module, few write a chunk. */
+let crcTable: Int32Array | undefined;
+
+function crcTableOnce(): Int32Array {
+  crcTable ??= Int32Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k += 1) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c;
+  });
+  return crcTable;
+}
 
 /** CRC-32 (ISO-HDLC, as PNG uses it). Only ever run over the few bytes a walk writes itself. */
 export function crc32(bytes: Uint8Array): number {
+  const table = crcTableOnce();
   let crc = -1;
-  for (let i = 0; i < bytes.byteLength; i += 1) crc = CRC_TABLE[(crc ^ bytes[i]) & 0xff] ^ (crc >>> 8);
+  for (let i = 0; i < bytes.byteLength; i += 1) crc = table[(crc ^ bytes[i]) & 0xff] ^ (crc >>> 8);
   return (crc ^ -1) >>> 0;
 }
 
