@@ -5,6 +5,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Removes the cloud assemblies the synths of this run leave in the temp directory.
+    globalSetup: ['test/support/cdk-outdirs.ts'],
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 60_000,
