@@ -47,7 +47,8 @@ export interface MultipartLimits {
  * at a time, which cost more than the floor itself (docs/performance.md#upload-handler). What
  * the form accepts is unchanged: a preamble and an epilogue are ignored, a part without a
  * Content-Disposition is skipped, a part header block holds at most 16 KiB and no control
- * characters. Every failure is a typed 4xx, returned as a rejection.
+ * characters. The parser is lax about framing, so each part's is checked where the parser put
+ * it (`Framing`). Every failure is a typed 4xx, returned as a rejection.
  */
 export async function parseImageUpload(body: Buffer, contentType: string | undefined, limits: MultipartLimits): Promise<ParsedUpload> {
   if (!contentType || !/^multipart\/form-data\s*(;|$)/i.test(contentType.trim())) {
@@ -64,7 +65,9 @@ export async function parseImageUpload(body: Buffer, contentType: string | undef
   let fileCount = 0;
   let fieldCount = 0;
   try {
-    const parts = parseMultipart(withoutPreamble(body, boundary), {
+    const form = withoutPreamble(body, boundary);
+    const framing = new Framing(form, boundary);
+    const parts = parseMultipart(form, {
       boundary,
       maxHeaderSize: MAX_PART_HEADER_BYTES,
       // The parser's limit is per part, fields included; a field's own limit is checked below.
@@ -73,6 +76,7 @@ export async function parseImageUpload(body: Buffer, contentType: string | undef
       maxTotalSize: body.byteLength,
     });
     for (const part of parts) {
+      framing.check(part);
       checkHeaderValues(part);
       const disposition = part.headers['content-disposition'];
       if (disposition === undefined || !/^\s*form-data\s*(;|$)/i.test(disposition)) continue;
@@ -113,6 +117,58 @@ function withoutPreamble(body: Buffer, boundary: string): Buffer {
   const at = body.indexOf(`\r\n${delimiter}`, 0, 'latin1');
   return at < 0 ? body : body.subarray(at + 2);
 }
+
+/**
+ * Checks the framing of each part the parser yields, at the offsets where the parser found it.
+ *
+ * The parser takes the first CRLF CRLF after a delimiter line as the end of the part's headers
+ * even when the next delimiter comes first, so a part without its blank line would swallow the
+ * next part's headers and take its body (the file of another part, under this part's name and
+ * type); and it skips the two bytes after a delimiter without reading them. So a part whose
+ * header block reaches a delimiter, or a delimiter followed by anything but CRLF or "--", is a
+ * 400. Only the header blocks and the delimiter lines are read; the file is not searched again.
+ */
+class Framing {
+  private readonly delimiter: Buffer;
+  /** Where the delimiter line before the next part starts ("--boundary" for the first). */
+  private cursor = 0;
+  private first = true;
+
+  constructor(
+    private readonly form: Buffer,
+    boundary: string,
+  ) {
+    this.delimiter = Buffer.from(`\r\n--${boundary}`, 'latin1');
+  }
+
+  check(part: MultipartPart): void {
+    const headerStart = this.afterDelimiterLine();
+    const headerEnd = this.form.indexOf(BLANK_LINE, headerStart);
+    const contentStart = headerEnd + BLANK_LINE.length;
+    if (headerEnd < 0 || this.delimiterWithin(headerStart, contentStart)) throw new MultipartParseError('a part has no blank line after its headers');
+    const contentEnd = contentStart + part.size;
+    if (!this.form.subarray(contentEnd, contentEnd + this.delimiter.length).equals(this.delimiter)) {
+      throw new MultipartParseError('a part does not end at a boundary');
+    }
+    this.cursor = contentEnd;
+    this.first = false;
+  }
+
+  /** The offset after the delimiter line at the cursor, which must end in CRLF (or "--" when it closes the form). */
+  private afterDelimiterLine(): number {
+    const end = this.cursor + this.delimiter.length - (this.first ? 2 : 0);
+    const next = this.form.toString('latin1', end, end + 2);
+    if (next !== '\r\n') throw new MultipartParseError('a boundary line holds more than the boundary');
+    return end + 2;
+  }
+
+  /** True when a delimiter starts at or after `from` and before `to` (only those bytes are searched). */
+  private delimiterWithin(from: number, to: number): boolean {
+    return this.form.subarray(from, to + this.delimiter.length - 1).includes(this.delimiter);
+  }
+}
+
+const BLANK_LINE = Buffer.from('\r\n\r\n', 'latin1');
 
 /** Header values are UTF-8 and carry no control characters but tab, as in HTTP. */
 function checkHeaderValues(part: MultipartPart): void {

@@ -122,6 +122,16 @@ describe('bad uploads get a 4xx in the envelope and store nothing', () => {
     );
   });
 
+  it('malformed multipart: a part without its blank line does not take the next part\'s file -> 400', async () => {
+    const body = Buffer.concat([
+      Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="image"; filename="a.png"\r\nContent-Type: image/png\r\n<svg/>\r\n`),
+      Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="other"; filename="b.png"\r\n\r\n`),
+      fixture('sample.png'),
+      Buffer.from(`\r\n--${BOUNDARY}--\r\n`),
+    ]);
+    await refused(() => post(body, { 'Content-Type': MULTIPART }), 400, 'Malformed multipart/form-data body: a part has no blank line after its headers');
+  });
+
   it('an image over 4 MiB -> 413 naming the limit', async () => {
     const big = bmp24(1024, 1400); // a real 24-bit BMP of about 4.1 MiB
     expect(big.byteLength).toBeGreaterThan(4 * 1024 * 1024);

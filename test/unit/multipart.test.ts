@@ -119,6 +119,60 @@ describe('parseImageUpload: refused with a typed 4xx', () => {
     expect(error.statusCode).toBe(400);
   });
 
+  // The counterexample fast-check found (test/fuzz): a part without its blank line took the
+  // next part's file under its own name and type.
+  it('a part without the blank line after its headers -> 400, not the next part\'s file', async () => {
+    const body = Buffer.concat([
+      Buffer.from(`--${B}\r\nContent-Disposition: form-data; name="image"; filename="photo.png"\r\nContent-Type: image/png\r\n`),
+      Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>\r\n'),
+      Buffer.from(`--${B}\r\nContent-Disposition: form-data; name="note"; filename="x.html"\r\n\r\n`),
+      PNG,
+      Buffer.from(`\r\n--${B}--\r\n`),
+    ]);
+    const error = await refused(body, CT);
+    expect(error.statusCode).toBe(400);
+    expect(error.message).toBe('Malformed multipart/form-data body: a part has no blank line after its headers');
+  });
+
+  it('a part of headers only, its blank line missing before the next delimiter -> 400', async () => {
+    const body = Buffer.concat([
+      Buffer.from(`--${B}\r\nX-Note: a\r\n\r\n--${B}\r\n`),
+      Buffer.from('Content-Disposition: form-data; name="image"; filename="a.png"\r\n\r\n'),
+      PNG,
+      Buffer.from(`\r\n--${B}--\r\n`),
+    ]);
+    const error = await refused(body, CT);
+    expect(error.message).toBe('Malformed multipart/form-data body: a part has no blank line after its headers');
+  });
+
+  it.each([
+    ['the opening', (png: Buffer) => Buffer.concat([Buffer.from(`--${B}XY\r\nContent-Disposition: form-data; name="image"; filename="a.png"\r\n\r\n`), png, Buffer.from(`\r\n--${B}--\r\n`)])],
+    [
+      'a later',
+      (png: Buffer) =>
+        Buffer.concat([
+          Buffer.from(`--${B}\r\nContent-Disposition: form-data; name="note"\r\n\r\nhello\r\n--${B}XY`),
+          Buffer.from('Content-Disposition: form-data; name="image"; filename="a.png"\r\n\r\n'),
+          png,
+          Buffer.from(`\r\n--${B}--\r\n`),
+        ]),
+    ],
+  ])('%s delimiter line with more than the boundary -> 400', async (_, build) => {
+    const error = await refused(build(PNG), CT);
+    expect(error.message).toBe('Malformed multipart/form-data body: a boundary line holds more than the boundary');
+  });
+
+  it('an empty field and an empty ignored part before the image are still read in place', async () => {
+    const body = Buffer.concat([
+      Buffer.from(`--${B}\r\nContent-Disposition: form-data; name="title"\r\n\r\n\r\n`),
+      Buffer.from(`--${B}\r\nX-Note: skipped\r\n\r\n\r\n`),
+      multipart(B, [imagePart()]),
+    ]);
+    const { ok } = await parse(body, CT);
+    expect(ok!.file.bytes.equals(PNG)).toBe(true);
+    expect({ ...ok!.fields }).toEqual({ title: '' });
+  });
+
   it('a wrong boundary -> 400', async () => {
     const error = await refused(multipart('someOtherBoundary', [imagePart()]), CT);
     expect(error.statusCode).toBe(400);
