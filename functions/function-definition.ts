@@ -82,8 +82,12 @@ export type Trigger =
    */
   | { readonly type: 'queue'; readonly batchSize: number; readonly maxReceives: number };
 
-/** Extra work after bundling: `docs-page` writes the finished reference page beside the bundle; `sharp` installs sharp's linux-arm64 build beside it. */
-export type BundlingExtra = 'docs-page' | 'sharp';
+/**
+ * Extra work after bundling: `docs-page` writes the finished reference page beside the bundle;
+ * `sharp` installs sharp's linux-arm64 build beside it; `edge-store` bundles the KeyValueStore
+ * edge store as key-value-edge-store.mjs beside it (`edgeStoreWhenNeeded`, functions/runtime/wiring.ts).
+ */
+export type BundlingExtra = 'docs-page' | 'sharp' | 'edge-store';
 
 export interface FunctionDefinition {
   /** Handler file in functions/, without `.ts`; it exports `handler`. Its sample event is `events/<file>.json`. */

@@ -44,6 +44,8 @@ export const FUNCTIONS = {
       SIGNING,
       EDGE,
     ],
+    // A private or expiring upload writes the edge store: its client is a file of its own.
+    bundling: 'edge-store',
   },
   GetImage: {
     file: 'get-image',
@@ -106,6 +108,7 @@ export const FUNCTIONS = {
     // The presigned PUT/POST is signed with this function's role, so it needs the put itself;
     // PutObject also starts a multipart upload, and Abort undoes one whose record was not written.
     grants: [table('images', 'dynamodb:PutItem'), COUNTS_AND_CLAIMS, LOOKUPS_WRITE, objects([LARGE_UPLOAD_PREFIX], 's3:PutObject', 's3:AbortMultipartUpload'), SIGNING, EDGE],
+    bundling: 'edge-store',
   },
   // Resumable uploads (docs/api.md): each part's PUT is presigned with this role (UploadPart is
   // authorized by s3:PutObject); the others act on the multipart upload themselves.

@@ -24,6 +24,31 @@ export function sharpInstallCommand(outputDir: string, version = lockedSharpVers
   ].join(' ');
 }
 
+/** CommonJS dependencies bundled into ESM call require() for Node built-ins: every bundle starts with this. */
+export const BUNDLE_BANNER = "import{createRequire as __cr}from'module';const require=__cr(import.meta.url);";
+
+/**
+ * Lambda always passes the role's credentials in environment variables: bundles get an env-only
+ * provider instead of the default chain (SSO, INI, IMDS, STS clients...).
+ */
+export const CREDENTIALS_ALIAS = { '@aws-sdk/credential-provider-node': `${ROOT}functions/runtime/lambda-credentials.ts` } as const;
+
+/** The file the `edge-store` bundling writes beside index.mjs (functions/runtime/wiring.ts loads it). */
+export const EDGE_STORE_FILE = 'key-value-edge-store.mjs';
+
+/** The command that bundles functions/runtime/key-value-edge-store.ts into `outputDir`, as index.mjs is bundled. */
+export function edgeStoreBundleCommand(outputDir: string): string {
+  const aliases = Object.entries(CREDENTIALS_ALIAS).map(([from, to]) => `"--alias:${from}=${to}"`);
+  return [
+    `"${ROOT}node_modules/.bin/esbuild" "${ROOT}functions/runtime/key-value-edge-store.ts"`,
+    '--bundle --platform=node --format=esm --target=node24 --minify --sourcemap --sources-content=false',
+    '--main-fields=module,main --log-level=warning',
+    `"--banner:js=${BUNDLE_BANNER}"`,
+    ...aliases,
+    `"--outfile=${outputDir}/${EDGE_STORE_FILE}"`,
+  ].join(' ');
+}
+
 /** What a function table entry's `bundling` adds to the defaults of every function. */
 export interface ExtraBundling {
   /** Modules kept out of the bundle (installed beside it instead). */
@@ -43,5 +68,7 @@ export function extraBundling(extra: BundlingExtra): ExtraBundling {
       const version = lockedSharpVersion();
       return { externalModules: ['sharp'], afterBundling: (outputDir) => [sharpInstallCommand(outputDir, version)] };
     }
+    case 'edge-store':
+      return { afterBundling: (outputDir) => [edgeStoreBundleCommand(outputDir)] };
   }
 }

@@ -9,7 +9,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { type FunctionName, functionDefinition, type Grant as TableGrant, reservationOf, TABLE_ENVIRONMENT, type TableName, WEBHOOK_QUEUE_ENVIRONMENT } from '../functions/function-table';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
-import { type ExtraBundling, extraBundling, ROOT } from './bundling';
+import { BUNDLE_BANNER, CREDENTIALS_ALIAS, type ExtraBundling, extraBundling, ROOT } from './bundling';
 import { acknowledge, nagArn } from './nag';
 
 /** The Lambda runtime of every Imager function (the newest Node.js LTS that Lambda offers). */
@@ -91,12 +91,9 @@ export class ImagerFunction extends NodejsFunction {
         mainFields: ['module', 'main'],
         // Bundle the SDK instead of using the runtime's copy: the version we test is the one that runs.
         externalModules: [],
-        // CommonJS dependencies bundled into ESM call require() for Node built-ins.
-        banner: "import{createRequire as __cr}from'module';const require=__cr(import.meta.url);",
+        banner: BUNDLE_BANNER,
         forceDockerBundling: false,
-        // Lambda always passes the role's credentials in environment variables: bundle an
-        // env-only provider instead of the default chain (SSO, INI, IMDS, STS clients...).
-        esbuildArgs: { '--alias:@aws-sdk/credential-provider-node': `${ROOT}functions/runtime/lambda-credentials.ts` },
+        esbuildArgs: Object.fromEntries(Object.entries(CREDENTIALS_ALIAS).map(([from, to]) => [`--alias:${from}`, to])),
         ...(props.extraBundling
           ? {
               externalModules: props.extraBundling.externalModules ?? [],

@@ -256,20 +256,30 @@ export function publishing(dynamodb: DynamoDBClient, client: S3Client, env: Env 
  * The same store for the functions that write it for some requests only (an upload that is
  * private or expiring): its client is made on the first write, so a public upload's container
  * never builds it (docs/performance.md: lazy creation of a client only some requests need).
+ * On AWS it is functions/runtime/key-value-edge-store.ts, which a bundle carries as a file of
+ * its own beside index.mjs (the `edge-store` bundling): a function that uses this must have it.
  */
 export function edgeStoreWhenNeeded(env: Env = process.env): EdgeStore {
   let store: Promise<EdgeStore> | undefined;
   return {
     update(changes) {
-      store ??= optionalString(env, 'EDGE_STORE_ARN')
-        ? import('../adapters/cloudfront-edge-store').then(async ({ CloudFrontEdgeStore: Store }) => {
-            const { CloudFrontKeyValueStoreClient: Client } = await import('@aws-sdk/client-cloudfront-keyvaluestore');
-            return new Store(new Client(API_CLIENT_OPTIONS), requireString(env, 'EDGE_STORE_ARN'));
-          })
+      const arn = optionalString(env, 'EDGE_STORE_ARN');
+      store ??= arn
+        ? (import(keyValueEdgeStoreModule()) as Promise<typeof import('./key-value-edge-store')>).then(({ keyValueEdgeStore }) => keyValueEdgeStore(arn))
         : Promise.resolve(new FileEdgeStore(requireString(env, 'IMAGER_EDGE_STORE_FILE')));
       return store.then((s) => s.update(changes));
     },
   };
+}
+
+/**
+ * Where key-value-edge-store is: the .ts beside this file when it runs from source (tests, local
+ * mode), the .mjs beside the bundle. Worked out when first needed, not at module level, so that
+ * only the bundles that use it name the file (test/infra/bundling.test.ts checks they carry it).
+ */
+function keyValueEdgeStoreModule(): string {
+  const file = import.meta.url.endsWith('.ts') ? './key-value-edge-store.ts' : './key-value-edge-store.mjs';
+  return new URL(file, import.meta.url).href;
 }
 
 /** An account's URL-signing secrets, in the keys table. */

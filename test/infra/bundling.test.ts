@@ -8,7 +8,7 @@ import { App } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { functionDefinition } from '../../functions/function-table';
 import { loadDocsPage } from '../../functions/runtime/docs-page';
-import { ROOT } from '../../lib/bundling';
+import { EDGE_STORE_FILE, ROOT } from '../../lib/bundling';
 import { ImagerStack } from '../../lib/imager-stack';
 import { CDK_JSON_CONTEXT, checkedTemplate, logicalId } from './synth';
 
@@ -83,6 +83,18 @@ describe('bundled functions', () => {
       if (name === 'GetOpenApi') expect(bundle).toContain('"Imager API"');
       if (name === 'GetDocs') expect(readFileSync(join(dir, 'docs.page'), 'utf8')).toContain('Redoc.init(');
       expect(existsSync(join(dir, 'index.mjs.map')), name).toBe(true);
+      // A bundle that loads the KeyValueStore edge store on demand carries it, and only those do;
+      // the store's client is then in that file alone, not parsed with index.mjs at every start.
+      const carriesEdgeStore = functionDefinition(name).bundling === 'edge-store';
+      expect(bundle.includes(EDGE_STORE_FILE), `${name} names ${EDGE_STORE_FILE}`).toBe(carriesEdgeStore);
+      expect(existsSync(join(dir, EDGE_STORE_FILE)), `${name} carries ${EDGE_STORE_FILE}`).toBe(carriesEdgeStore);
+      if (carriesEdgeStore) {
+        expect(bundle, name).not.toContain('com.amazonaws.cloudfrontkeyvaluestore');
+        const side = readFileSync(join(dir, EDGE_STORE_FILE), 'utf8');
+        expect(side).toContain('com.amazonaws.cloudfrontkeyvaluestore');
+        expect([...new Set([...side.matchAll(STATIC_IMPORT)].map((m) => m[1]).filter((specifier) => !isBuiltin(specifier)))], `${name}: ${EDGE_STORE_FILE}`).toEqual([]);
+        expect(existsSync(join(dir, `${EDGE_STORE_FILE}.map`)), name).toBe(true);
+      }
     }
     // One bundle per function, none shared by accident.
     expect(assetPaths.size).toBe(names.length);
@@ -111,6 +123,15 @@ describe('bundled functions', () => {
     const document = JSON.parse(served.body);
     expect(document.openapi).toMatch(/^3\.1\./);
     expect(document.servers).toEqual([{ url: 'https://abc123defg.execute-api.us-east-1.amazonaws.com/v1', description: 'This API' }]);
+  });
+
+  it('the upload functions load their KeyValueStore edge store from the file beside their bundle, with the bundled credentials', async () => {
+    for (const name of ['UploadImage', 'StartUpload'] as const) {
+      const dir = join(outdir, resources[logicalId(stack.functions[name])].Metadata?.['aws:asset:path'] as string);
+      const { keyValueEdgeStore } = await import(pathToFileURL(join(dir, EDGE_STORE_FILE)).href);
+      const store = keyValueEdgeStore('arn:aws:cloudfront::123456789012:key-value-store/0a1b2c3d-4e5f-6789-abcd-ef0123456789');
+      expect(typeof store.update, name).toBe('function');
+    }
   });
 
   it('every function asset is within the Lambda deployment package quotas: 250 MB unzipped, 50 MB zipped', () => {
