@@ -29,22 +29,21 @@ export const BUNDLE_BANNER = "import{createRequire as __cr}from'module';const re
 
 /**
  * Lambda always passes the role's credentials in environment variables: bundles get an env-only
- * provider instead of the default chain (SSO, INI, IMDS, STS clients...).
+ * provider instead of the default chain (SSO, INI, IMDS, STS clients...), as this esbuild alias.
  */
-export const CREDENTIALS_ALIAS = { '@aws-sdk/credential-provider-node': `${ROOT}functions/runtime/lambda-credentials.ts` } as const;
+export const CREDENTIALS_ALIAS = { from: '@aws-sdk/credential-provider-node', to: `${ROOT}functions/runtime/lambda-credentials.ts` } as const;
 
 /** The file the `edge-store` bundling writes beside index.mjs (functions/runtime/wiring.ts loads it). */
 export const EDGE_STORE_FILE = 'key-value-edge-store.mjs';
 
 /** The command that bundles functions/runtime/key-value-edge-store.ts into `outputDir`, as index.mjs is bundled. */
 export function edgeStoreBundleCommand(outputDir: string): string {
-  const aliases = Object.entries(CREDENTIALS_ALIAS).map(([from, to]) => `"--alias:${from}=${to}"`);
   return [
     `"${ROOT}node_modules/.bin/esbuild" "${ROOT}functions/runtime/key-value-edge-store.ts"`,
     '--bundle --platform=node --format=esm --target=node24 --minify --sourcemap --sources-content=false',
     '--main-fields=module,main --log-level=warning',
     `"--banner:js=${BUNDLE_BANNER}"`,
-    ...aliases,
+    `"--alias:${CREDENTIALS_ALIAS.from}=${CREDENTIALS_ALIAS.to}"`,
     `"--outfile=${outputDir}/${EDGE_STORE_FILE}"`,
   ].join(' ');
 }

@@ -93,7 +93,7 @@ export class ImagerFunction extends NodejsFunction {
         externalModules: [],
         banner: BUNDLE_BANNER,
         forceDockerBundling: false,
-        esbuildArgs: Object.fromEntries(Object.entries(CREDENTIALS_ALIAS).map(([from, to]) => [`--alias:${from}`, to])),
+        esbuildArgs: { [`--alias:${CREDENTIALS_ALIAS.from}`]: CREDENTIALS_ALIAS.to },
         ...(props.extraBundling
           ? {
               externalModules: props.extraBundling.externalModules ?? [],

@@ -1,8 +1,7 @@
-import { CloudFrontKeyValueStoreClient } from '@aws-sdk/client-cloudfront-keyvaluestore';
-import { CloudFrontEdgeStore } from '../adapters/cloudfront-edge-store';
 import { FileEdgeStore } from '../adapters/file-edge-store';
 import { optionalString, requireString } from '../core/config';
 import type { EdgeStore } from '../core/edge-entries';
+import { keyValueEdgeStore } from './key-value-edge-store';
 import { CLIENT_OPTIONS, type ClientUse, type Env } from './wiring';
 
 /*
@@ -20,6 +19,6 @@ import { CLIENT_OPTIONS, type ClientUse, type Env } from './wiring';
  */
 export function edgeStore(env: Env = process.env, use: ClientUse = 'api'): EdgeStore {
   const arn = optionalString(env, 'EDGE_STORE_ARN');
-  if (arn) return new CloudFrontEdgeStore(new CloudFrontKeyValueStoreClient(CLIENT_OPTIONS[use]), arn);
+  if (arn) return keyValueEdgeStore(arn, CLIENT_OPTIONS[use]);
   return new FileEdgeStore(requireString(env, 'IMAGER_EDGE_STORE_FILE'));
 }

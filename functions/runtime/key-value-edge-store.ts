@@ -1,5 +1,5 @@
 import { CloudFrontKeyValueStoreClient } from '@aws-sdk/client-cloudfront-keyvaluestore';
-import { API_CLIENT_OPTIONS } from '../adapters/client-options';
+import { API_CLIENT_OPTIONS, type BACKGROUND_CLIENT_OPTIONS } from '../adapters/client-options';
 import { CloudFrontEdgeStore } from '../adapters/cloudfront-edge-store';
 import type { EdgeStore } from '../core/edge-entries';
 
@@ -12,7 +12,10 @@ import type { EdgeStore } from '../core/edge-entries';
  * parsed at every start (docs/performance.md, cold start).
  */
 
-/** The store named by `arn`, with the API functions' client options. */
-export function keyValueEdgeStore(arn: string): EdgeStore {
-  return new CloudFrontEdgeStore(new CloudFrontKeyValueStoreClient(API_CLIENT_OPTIONS), arn);
+/**
+ * The store named by `arn`, with the API functions' client options unless told otherwise (also
+ * what functions/runtime/edge-wiring.ts builds for the functions that write it on every request).
+ */
+export function keyValueEdgeStore(arn: string, options: typeof API_CLIENT_OPTIONS | typeof BACKGROUND_CLIENT_OPTIONS = API_CLIENT_OPTIONS): EdgeStore {
+  return new CloudFrontEdgeStore(new CloudFrontKeyValueStoreClient(options), arn);
 }
