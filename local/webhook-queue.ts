@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 
@@ -53,7 +53,13 @@ export async function startLocalWebhookQueue(options: {
   // A restart ends every receive: what was in flight is visible again.
   for (const message of messages) message.receipt = undefined;
   const deadLetters: { id: string; body: string }[] = [];
-  const save = () => writeFileSync(options.file, JSON.stringify(messages));
+  // Written whole and renamed into place: a process killed mid-save (the crash tests do that)
+  // leaves the previous queue, not a truncated file the next start cannot read.
+  const save = () => {
+    const temporary = `${options.file}.${process.pid}.tmp`;
+    writeFileSync(temporary, JSON.stringify(messages));
+    renameSync(temporary, options.file);
+  };
 
   const actions: Record<string, (input: Record<string, unknown>) => Record<string, unknown>> = {
     SendMessage(input) {
