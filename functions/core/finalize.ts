@@ -13,7 +13,7 @@ export interface FinalizeObjects {
   /** The whole object as one version, or undefined when it does not exist. */
   read(key: string, maxBytes: number): Promise<ReadResult | undefined>;
   /** Writes the object only if the key is free (S3 `If-None-Match: *`); false when it existed. */
-  putIfAbsent(key: string, bytes: Uint8Array, contentType: string): Promise<boolean>;
+  putIfAbsent(key: string, bytes: Uint8Array, contentType: string, sha256?: string): Promise<boolean>;
   delete(key: string): Promise<void>;
 }
 
@@ -91,7 +91,7 @@ export async function finalizeUpload(deps: FinalizeDeps, key: string): Promise<F
       deps.log.warn('large upload rejected', { imageId: id, reason });
       return 'rejected';
     }
-    if (await deps.objects.putIfAbsent(publishedKey, image.bytes, image.contentType)) {
+    if (await deps.objects.putIfAbsent(publishedKey, image.bytes, image.contentType, image.sha256)) {
       deps.onPublished?.(image);
       deps.metrics?.metadataRemoved(image.metadataBytesRemoved);
     } else {

@@ -96,7 +96,8 @@ export interface ApiImage {
 
 /** Port: the bytes of images. */
 export interface ImageObjects {
-  put(key: string, bytes: Uint8Array, contentType: string): Promise<void>;
+  /** `sha256`: the bytes' SHA-256 (hex), when the caller has it; storage may check the bytes against it. */
+  put(key: string, bytes: Uint8Array, contentType: string, sha256?: string): Promise<void>;
   delete(key: string): Promise<void>;
 }
 
@@ -214,7 +215,7 @@ export async function storeImage(
     if (!deps.edge) throw new Error('a private or expiring image needs the edge store');
     await deps.edge.update({ puts: [{ key: id, value: entry }] });
   }
-  await deps.objects.put(objectKey, image.bytes, image.contentType);
+  await deps.objects.put(objectKey, image.bytes, image.contentType, image.sha256);
   try {
     const more = await extra.beforeRecord?.(record);
     if (more?.duplicateOf) record = { ...record, duplicateOf: more.duplicateOf };

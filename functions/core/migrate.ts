@@ -50,14 +50,14 @@ export async function migrateToPublishedLayout(deps: MigrateDeps): Promise<Migra
       let image = prepareForPublishing(read.bytes, deps.limits, { maxBytes });
       const moving = record.objectKey.startsWith(LARGE_UPLOAD_PREFIX);
       if (moving) {
-        if (!(await deps.objects.putIfAbsent(target, image.bytes, image.contentType))) {
+        if (!(await deps.objects.putIfAbsent(target, image.bytes, image.contentType, image.sha256))) {
           // A previous run published it and stopped before the record: those bytes are the image.
           const published = await deps.objects.read(target, maxBytes);
           if (!published || !('bytes' in published)) throw new Error('published object unreadable');
           image = prepareForPublishing(published.bytes, deps.limits, { maxBytes });
         }
       } else {
-        await deps.objects.put(target, image.bytes, image.contentType);
+        await deps.objects.put(target, image.bytes, image.contentType, image.sha256);
       }
       await deps.records.republish(record.id, record.objectKey, { state: 'ready', objectKey: target, ...describe(image) });
       if (moving) await deps.objects.delete(record.objectKey);
