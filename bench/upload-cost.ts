@@ -8,7 +8,12 @@
  * `photoBytes` carrying EXIF GPS, XMP, IPTC and a comment (removal has work to do). The handler is
  * also timed with an `Idempotency-Key` on every request (a new key each time, so each one is a
  * first request: fingerprint of the file, claim, counter, kept sealed response), its claims in
- * memory like the other storage. Prints one `@@bench {...}` line.
+ * memory like the other storage. Beside them, two series that are not the handler: `parseCheckHash`,
+ * the work no upload can skip with SHA-256 in its answer (the body decoded, the form parsed, the
+ * file checked, stripped and hashed, nothing else), a lower bound of the handler; and the storage
+ * write of the stored bytes through the real S3 client and adapter (`S3ImageObjects.put`, its
+ * requests answered at once in process), with the SDK hashing the body itself and with the image's
+ * SHA-256 handed over (`sdkPutMs`, `sdkPutWithShaMs`). Prints one `@@bench {...}` line.
  *
  *   tsx bench/upload-cost.ts '{"sizes":[65536],"photoBytes":65536,"rounds":{"65536":50},"warmup":3}'
  */
@@ -36,6 +41,10 @@ const { createUploadHandler } = await import('../functions/upload-image.ts');
 const { HourlyQuota } = await import('../functions/core/hourly-quota.ts');
 const { readConfig } = await import('../functions/core/config.ts');
 const { prepareForPublishing } = await import('../functions/core/published-image.ts');
+const { decodeBase64 } = await import('../functions/transport/body.ts');
+const { parseImageUpload } = await import('../functions/transport/multipart.ts');
+const { S3ImageObjects } = await import('../functions/adapters/s3-image-objects.ts');
+const { S3Client } = await import('@aws-sdk/client-s3');
 type IdempotencyRecords = import('../functions/core/idempotency.ts').IdempotencyRecords;
 type IdempotencyRecord = import('../functions/core/idempotency.ts').IdempotencyRecord;
 const config = readConfig(process.env);
@@ -95,6 +104,35 @@ async function oursIdempotent(event: APIGatewayProxyEvent): Promise<number> {
   return stored?.byteLength ?? 0;
 }
 
+/**
+ * What no upload can skip while its answer carries the stored bytes' SHA-256: the body decoded,
+ * the form parsed, the file checked, its metadata removed and the result hashed. Nothing of the
+ * route (key, quota, claim, record, answer) runs.
+ */
+async function parseCheckHash(event: APIGatewayProxyEvent): Promise<number> {
+  const body = decodeBase64(event.body ?? '');
+  const upload = await parseImageUpload(body, event.headers['Content-Type'] ?? event.headers['content-type'], { maxFileBytes: config.limits.maxImageBytes });
+  return prepareForPublishing(upload.file.bytes, config.limits, { overwriteInput: true }).bytes.byteLength;
+}
+
+/** The S3 adapter over the real client, every request signed and then answered 200 at once. */
+const sdkObjects = new S3ImageObjects(
+  new S3Client({
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench' },
+    requestHandler: { handle: async () => ({ response: { statusCode: 200, headers: { etag: '"bench"' }, body: undefined } }) },
+  }),
+  'bench-bucket',
+);
+/** The stored bytes of the current case and their SHA-256, for the two storage-write series. */
+let toStore: { bytes: Uint8Array; contentType: string; sha256: string } | undefined;
+
+async function sdkPut(withSha: boolean): Promise<number> {
+  if (!toStore) throw new Error('no stored bytes to write');
+  await sdkObjects.put('images/bench', toStore.bytes, toStore.contentType, withSha ? toStore.sha256 : undefined);
+  return toStore.bytes.byteLength;
+}
+
 /** The least an upload must do: decode the body once and find where the file ends. */
 function floor(event: APIGatewayProxyEvent): number {
   const type = event.headers['Content-Type'] ?? event.headers['content-type'] ?? '';
@@ -139,7 +177,7 @@ async function theirsWithChecks(event: APIGatewayProxyEvent): Promise<number> {
   return prepareForPublishing(content, config.limits, { overwriteInput: true }).bytes.byteLength;
 }
 
-type Method = 'floor' | 'handler' | 'handlerIdempotent' | 'reference' | 'referenceWithChecks';
+type Method = 'floor' | 'handler' | 'handlerIdempotent' | 'parseCheckHash' | 'sdkPut' | 'sdkPutWithSha' | 'reference' | 'referenceWithChecks';
 
 async function timed(method: Method, event: APIGatewayProxyEvent): Promise<{ ms: number; bytes: number }> {
   const start = process.hrtime.bigint();
@@ -150,9 +188,13 @@ async function timed(method: Method, event: APIGatewayProxyEvent): Promise<{ ms:
         ? await ours(event)
         : method === 'handlerIdempotent'
           ? await oursIdempotent(event)
-          : method === 'reference'
-          ? await theirs(event)
-          : await theirsWithChecks(event);
+          : method === 'parseCheckHash'
+            ? await parseCheckHash(event)
+            : method === 'sdkPut' || method === 'sdkPutWithSha'
+              ? await sdkPut(method === 'sdkPutWithSha')
+              : method === 'reference'
+                ? await theirs(event)
+                : await theirsWithChecks(event);
   return { ms: Number(process.hrtime.bigint() - start) / 1e6, bytes };
 }
 
@@ -181,12 +223,15 @@ for (const { kind, size, image, filename, type } of cases) {
   const event = JSON.parse(JSON.stringify(made.event)) as APIGatewayProxyEvent;
   // Correctness once, outside the timings: what each one took to be the file.
   const checks: Record<string, unknown> = {};
-  const published = Buffer.from(prepareForPublishing(image, config.limits).bytes);
+  const prepared = prepareForPublishing(image, config.limits);
+  const published = Buffer.from(prepared.bytes);
+  toStore = { bytes: published, contentType: prepared.contentType, sha256: prepared.sha256 };
   await ours(event);
   checks.handlerStoredPublishedImage = stored !== undefined && Buffer.compare(Buffer.from(stored), published) === 0;
   stored = undefined;
   await oursIdempotent(event);
   checks.idempotentHandlerStoredPublishedImage = stored !== undefined && Buffer.compare(Buffer.from(stored), published) === 0;
+  checks.parseCheckHashStoredBytes = (await parseCheckHash(event)) === published.byteLength;
   checks.metadataRemoved = kind === 'bmp' || published.byteLength < image.byteLength;
   checks.floorFoundBoundary = floor(event) === multipart.body.byteLength - `\r\n--${multipart.boundary}--\r\n`.length;
   let referenceError: string | undefined;
@@ -200,8 +245,9 @@ for (const { kind, size, image, filename, type } of cases) {
     referenceError = (error as Error).message;
   }
 
-  const samples: Record<Method, number[]> = { floor: [], handler: [], handlerIdempotent: [], reference: [], referenceWithChecks: [] };
-  const methods: Method[] = referenceError ? ['floor', 'handler', 'handlerIdempotent'] : ['floor', 'handler', 'handlerIdempotent', 'reference', 'referenceWithChecks'];
+  const samples: Record<Method, number[]> = { floor: [], handler: [], handlerIdempotent: [], parseCheckHash: [], sdkPut: [], sdkPutWithSha: [], reference: [], referenceWithChecks: [] };
+  const ourMethods: Method[] = ['floor', 'handler', 'handlerIdempotent', 'parseCheckHash', 'sdkPut', 'sdkPutWithSha'];
+  const methods: Method[] = referenceError ? ourMethods : [...ourMethods, 'reference', 'referenceWithChecks'];
   const rounds = options.rounds[String(size)] ?? 20;
   for (let i = 0; i < options.warmup + rounds; i += 1) {
     for (const method of shuffled(methods)) {
@@ -218,6 +264,9 @@ for (const { kind, size, image, filename, type } of cases) {
   const floorMs = median(samples.floor);
   const handlerMs = median(samples.handler);
   const handlerIdempotentMs = median(samples.handlerIdempotent);
+  const parseCheckHashMs = median(samples.parseCheckHash);
+  const sdkPutMs = median(samples.sdkPut);
+  const sdkPutWithShaMs = median(samples.sdkPutWithSha);
   const referenceMs = samples.reference.length > 0 ? median(samples.reference) : Number.NaN;
   const referenceWithChecksMs = samples.referenceWithChecks.length > 0 ? median(samples.referenceWithChecks) : Number.NaN;
   results.push({
@@ -230,10 +279,15 @@ for (const { kind, size, image, filename, type } of cases) {
     floorMs: round(floorMs, 3),
     handlerMs: round(handlerMs, 3),
     handlerIdempotentMs: round(handlerIdempotentMs, 3),
+    parseCheckHashMs: round(parseCheckHashMs, 3),
+    sdkPutMs: round(sdkPutMs, 3),
+    sdkPutWithShaMs: round(sdkPutWithShaMs, 3),
     referenceMs: round(referenceMs, 3),
     referenceWithChecksMs: round(referenceWithChecksMs, 3),
     handlerToFloor: ratio(handlerMs, floorMs),
     handlerIdempotentToFloor: ratio(handlerIdempotentMs, floorMs),
+    parseCheckHashToFloor: ratio(parseCheckHashMs, floorMs),
+    sdkPutWithShaToSdkPut: ratio(sdkPutWithShaMs, sdkPutMs),
     referenceToFloor: ratio(referenceMs, floorMs),
     handlerToReference: ratio(handlerMs, referenceMs),
     handlerToReferenceWithChecks: ratio(handlerMs, referenceWithChecksMs),
