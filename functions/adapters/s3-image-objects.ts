@@ -25,9 +25,9 @@ function isNotFound(error: unknown): boolean {
 }
 
 /**
- * Sets `x-amz-content-sha256` before the request is signed: the SigV4 signer takes a payload hash
- * the request already carries instead of computing one (the SDK's documented behaviour for that
- * header), and S3 refuses the request when the body does not match it.
+ * Sets `x-amz-content-sha256` before the request is signed: the SigV4 signer uses a payload hash
+ * the request already carries instead of computing one (test/unit/s3-image-objects.test.ts holds
+ * the SDK to that), and S3 refuses the request when the body does not match it.
  */
 function signedPayloadHash(sha256: string): BuildMiddleware<PutObjectCommandInput, PutObjectCommandOutput> {
   return (next) => (args) => {
