@@ -107,14 +107,37 @@ function dashboardFiles(): Promise<Array<{ name: string; complete: boolean; erro
 
 /** A real drop of files from outside the page onto `target`: dragEnter, dragOver and drop at its centre. */
 async function dropFiles(target: ElementHandle<Element>, files: string[]): Promise<void> {
-  // A drag event lands at a point of the viewport: the target may start below the fold (the
-  // account's usage, keys and secrets come first).
-  await target.scrollIntoView();
-  const box = await target.boundingBox();
-  if (!box) throw new Error('the drop target is not visible');
-  const point = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+  const point = await settledCentre(target);
   const data = { items: [], files, dragOperationsMask: 1 };
   for (const type of ['dragEnter', 'dragOver', 'drop'] as const) await cdp.send('Input.dispatchDragEvent', { type, ...point, data });
+}
+
+/**
+ * The viewport point at the centre of `target` once the page has stopped moving it there. A drag
+ * event lands at a point, not on an element; the target may start below the fold, and the
+ * account's usage, keys and secrets above it fill in after sign-in, pushing it down: a drop at a
+ * point measured before that lands beside it (measured: 674 to 806 px in the first 250 ms). So the
+ * centre must stay put for half a second and the element there must be the target.
+ */
+async function settledCentre(target: ElementHandle<Element>): Promise<{ x: number; y: number }> {
+  let last: { x: number; y: number } | undefined;
+  let unchanged = 0;
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    await target.scrollIntoView();
+    const box = await target.boundingBox();
+    if (box) {
+      const point = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+      const hit = await target.evaluate((element, x, y) => {
+        const found = document.elementFromPoint(x, y);
+        return found !== null && (found === element || element.contains(found));
+      }, point.x, point.y);
+      unchanged = hit && last?.x === point.x && last.y === point.y ? unchanged + 1 : 0;
+      if (unchanged === 5) return point;
+      last = point;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('the drop target did not settle at one place in 10 s');
 }
 
 async function clearFinished(): Promise<void> {
